@@ -1,0 +1,29 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install migration bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/schildwacht demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+migration: $(STAMP)
+	$(BIN)/python scripts/regen_migration.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/classifier.py
+
+clean:
+	rm -rf $(VENV) .schildwacht .pytest_cache

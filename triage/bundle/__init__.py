@@ -1,0 +1,1 @@
+"""Signed evidence bundles for the police, and their offline verification."""

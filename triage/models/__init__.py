@@ -1,0 +1,9 @@
+"""ORM models of the triage database. Each module owns one concern; all share `Base`."""
+
+from triage.models.base import Base
+from triage.models.registry import Consent, Official, Organisation
+from triage.models.staff import AuditEvent, StaffUser
+from triage.models.mentions import Case, DeadLetterRecord, EvidenceBlob, Mention
+
+__all__ = ["Base", "Organisation", "Official", "Consent", "StaffUser", "AuditEvent", "Mention", "Case",
+           "EvidenceBlob", "DeadLetterRecord"]

@@ -1,0 +1,60 @@
+"""Organisations, the officials who opted in, and their consent records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from triage.models.base import Base, utcnow
+
+OFFICIAL_STATUSES = ("invited", "active", "paused", "withdrawn")
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # gemeente, provincie, waterschap
+    address: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Official(Base):
+    __tablename__ = "officials"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    gender: Mapped[str | None] = mapped_column(String(10))  # self-declared, optional: v, m, x
+    handles: Mapped[dict] = mapped_column(JSONB, default=dict)  # {"mastodon": ["@a@b"], ...}
+    name_variants: Mapped[list] = mapped_column(JSONB, default=list)
+    alert_contacts: Mapped[list] = mapped_column(JSONB, default=list)
+    sees_content: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="invited", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    consents: Mapped[list["Consent"]] = relationship(back_populates="official", order_by="Consent.given_at")
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[str] = mapped_column(ForeignKey("officials.id"), index=True)
+    notice_version: Mapped[str] = mapped_column(String(40))
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    method: Mapped[str] = mapped_column(String(40))  # double-opt-in link, paper form, demo seed
+    recorded_by: Mapped[str] = mapped_column(String(320))
+    scope: Mapped[dict] = mapped_column(JSONB, default=dict)
+    withdrawn_at: Mapped[datetime | None]
+
+    official: Mapped[Official] = relationship(back_populates="consents")

@@ -1,0 +1,1 @@
+"""Officials' registry, consent, retention and data-subject rights."""

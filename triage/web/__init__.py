@@ -1,0 +1,1 @@
+"""Support staff's web application (FastAPI, server-rendered Dutch UI, JSON API)."""
