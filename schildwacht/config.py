@@ -33,8 +33,19 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 1500
     kafka_fetch_max_wait_ms: int = 100
-    kafka_max_request_size: int = 4 * 1024 * 1024
+    kafka_max_request_size: int = 8 * 1024 * 1024
     kafka_enable_idempotence: bool = False
+
+    # Collectors (Scrapy)
+    collector_contact: str = "+https://schildwacht.example/contact"
+    collector_registry_refresh_seconds: float = 30.0
+    collector_publish_attempts: int = 8
+    collector_download_delay: float = 1.0
+    collector_timeout_seconds: float = 30.0
+    collector_max_bytes: int = 8 * 1024 * 1024
+    collector_since_days: int = 7
+    collector_mastodon_instances: dict[str, str] = Field(default_factory=dict)  # domain -> base URL override
+    collector_mastodon_hashtags: list[str] = Field(default_factory=list)
 
     # Classifier
     model_path: Path | None = None
@@ -51,9 +62,44 @@ class Settings(BaseSettings):
     secret_key: str = "dev-only-change-me"
     cookie_secure: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
+    session_max_age_s: int = 8 * 3600
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    # SLA: minutes until a new case must be acknowledged (claimed), per most severe label.
+    sla_minutes_threat: int = 60
+    sla_minutes_doxxing: int = 60
+    sla_minutes_gender: int = 8 * 60
+    sla_minutes_abuse: int = 24 * 60
+
+    # Alerts (threat / doxxing cases): e-mail via SMTP and/or webhook POST
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "schildwacht@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    alert_timeout_s: float = 10.0
+    alert_backoff_base_s: int = 30
+    alert_backoff_max_s: int = 3600
+
+    # Evidence bundles: key directory (default data_dir/keys, private keys 0600), optional key passphrase,
+    # optional RFC 3161 timestamp authority, re-capture of flagged posts.
+    key_dir: Path | None = None
+    key_passphrase: str | None = None
+    tsa_url: str | None = None
+    capture_chromium: str | None = None
+    capture_timeout_seconds: float = 30.0
 
     # Retention (days); 0 means "not kept"
     retain_unflagged_days: int = 0
+    retain_dismissed_days: int = 30  # cases closed as "geen_actie"
+    retain_closed_days: int = 365  # cases "afgerond"; legal hold is never deleted
+
+    # Registry: officials' personal links and privacy notice
+    invite_valid_days: int = 14
+    manage_link_valid_days: int = 180
+    privacy_notice_version: str = "2026-1"
+    pseudonym_key: str | None = None  # HMAC key for author pseudonyms in statistics; default derived from secret_key
     incident_window_hours: int = 24
 
     def thresholds(self) -> dict[str, float]:

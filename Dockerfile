@@ -1,0 +1,16 @@
+# Schildwacht services image: collector, classifier worker, triage ingest and web share one image.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+COPY pyproject.toml README.md ./
+COPY schildwacht ./schildwacht
+COPY collectors ./collectors
+COPY classifiers ./classifiers
+COPY triage ./triage
+COPY models ./models
+RUN pip install . && useradd --system --home /app schildwacht
+USER schildwacht
+ENV SCHILDWACHT_MODEL_PATH=/app/models/schildwacht-nl-mini SCHILDWACHT_DATA_DIR=/var/lib/schildwacht
+EXPOSE 8000
+ENTRYPOINT ["schildwacht"]

@@ -1,0 +1,5 @@
+"""`python -m schildwacht` runs the CLI."""
+
+from schildwacht.cli import app
+
+app()

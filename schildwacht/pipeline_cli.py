@@ -1,0 +1,139 @@
+"""Pipeline commands: replay, demo, workers, database migrations."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from schildwacht.config import get_settings
+from schildwacht.pipeline import DEMO_POSTS, Progress, runtime, start_workers, summary, wait_until_processed
+
+err = Console(stderr=True)
+
+
+class WorkerKind(str, Enum):
+    classify = "classify"
+    ingest = "ingest"
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM/SIGINT, so workers finish their batch and exit cleanly."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def replay(
+    file: Path = typer.Argument(None, exists=True, dir_okay=False,
+                                help="JSONL-bestand met berichten (zonder: het meegeleverde demovoorbeeld)."),
+    workers: bool = typer.Option(True, "--workers/--no-workers",
+                                 help="Start classificatie- en ingest-workers in dit proces."),
+    timeout: float = typer.Option(600, help="Maximaal wachten (seconden) tot alles verwerkt is."),
+) -> None:
+    """Stuur een bestand met berichten door de hele pijplijn en wacht tot alles gescoord en opgeslagen is.
+
+    Replay a JSONL file through the whole pipeline (embedded services unless KAFKA_BOOTSTRAP_SERVERS /
+    DATABASE_URL are set). The last line on stdout is a JSON summary.
+    """
+    from collectors.replay import run_replay
+
+    path = file or DEMO_POSTS
+    with runtime(get_settings()) as rt:
+        running = start_workers(rt) if workers else None
+        try:
+            stats = run_replay(path, rt.settings)
+            err.print(f"[bold]{stats.posts}[/] berichten gelezen: {stats.published} doorgestuurd, "
+                      f"{stats.unmatched} zonder geregistreerde ambtsdrager (niet bewaard), "
+                      f"{stats.parked} onleesbaar (dead-letter).")
+            with err.status("Verwerken…") as status:
+                def show(p: Progress) -> None:
+                    status.update(f"Verwerkt: {p.scored + p.dead_letter}/{p.published}")
+                state = wait_until_processed(rt.sessions, stats.published_uids, timeout, show)
+            result = summary(rt.sessions, stats.posts, stats.published_uids, stats.parked, state)
+        finally:
+            if running:
+                running.join()
+    typer.echo(json.dumps(result))
+
+
+def demo(
+    host: str = typer.Option(None, help="Adres van de web-UI (standaard uit de instellingen)."),
+    port: int = typer.Option(None, help="Poort van de web-UI."),
+) -> None:
+    """Start alles ingebed, verwerk het demovoorbeeld en open de triage-UI (Ctrl-C stopt alles)."""
+    import uvicorn
+
+    from collectors.replay import run_replay
+    from triage.seed import DEMO_FILE, DEMO_PASSWORD
+    from triage.web.app import create_app
+
+    settings = get_settings()
+    with runtime(settings, seed_demo=True) as rt:
+        running = start_workers(rt)
+        try:
+            stats = run_replay(DEMO_POSTS, rt.settings)
+            state = wait_until_processed(rt.sessions, stats.published_uids, timeout=600)
+            typer.echo(json.dumps(summary(rt.sessions, stats.posts, stats.published_uids, stats.parked, state)))
+            staff = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["staff"]
+            url = f"http://{host or rt.settings.web_host}:{port or rt.settings.web_port}"
+            err.print(f"\n[bold green]Schildwacht draait op {url}[/]")
+            for user in staff:
+                err.print(f"  inloggen: [bold]{user['email']}[/] / [bold]{DEMO_PASSWORD}[/] ({user['role']}, "
+                          f"{user['organisation_id']})")
+            err.print("Stoppen: Ctrl-C\n")
+            uvicorn.run(create_app(rt.settings, rt.sessions), host=host or rt.settings.web_host,
+                        port=port or rt.settings.web_port, log_level="warning")
+        finally:
+            running.join()
+    err.print("Gestopt: broker en database zijn afgesloten.")
+
+
+def worker(kind: WorkerKind = typer.Argument(..., help="classify of ingest")) -> None:
+    """Draai één worker (consumer group) tot SIGTERM/Ctrl-C. Vereist KAFKA_BOOTSTRAP_SERVERS (en DATABASE_URL)."""
+    settings = get_settings()
+    if not settings.kafka_bootstrap_servers:
+        raise typer.BadParameter("KAFKA_BOOTSTRAP_SERVERS is niet ingesteld.")
+    stop = _stop_on_signals()
+    if kind is WorkerKind.classify:
+        from classifiers.worker import ClassifierWorker
+
+        ClassifierWorker(settings).run(stop)
+        return
+    if not settings.database_url:
+        raise typer.BadParameter("DATABASE_URL is niet ingesteld.")
+    from schildwacht.db import make_engine, make_sessionmaker
+    from triage.ingest import IngestWorker
+
+    engine = make_engine(settings.database_url)
+    try:
+        IngestWorker(settings, make_sessionmaker(engine)).run(stop)
+    finally:
+        engine.dispose()
+
+
+def db_upgrade() -> None:
+    """Breng het databaseschema naar de nieuwste versie (Alembic) en maak de Kafka-topics aan."""
+    from schildwacht.db import migrate
+    from schildwacht.kafka import ensure_topics
+
+    settings = get_settings()
+    if not settings.database_url:
+        raise typer.BadParameter("DATABASE_URL is niet ingesteld.")
+    migrate(settings.database_url)
+    if settings.kafka_bootstrap_servers:
+        ensure_topics(settings)
+    err.print("Schema bijgewerkt.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("replay")(replay)
+    app.command("demo")(demo)
+    app.command("worker")(worker)
+    app.command("db-upgrade")(db_upgrade)
