@@ -101,7 +101,7 @@ def progress(sessions: sessionmaker[Session], uids: list[str]) -> Progress:
 
     with session_scope(sessions) as s:
         scored = _count_in(s, Mention.uid, uids)
-        parked = _count_in(s, DeadLetterRecord.uid, uids, DeadLetterRecord.stage != "collector",
+        parked = _count_in(s, DeadLetterRecord.uid, uids, ~DeadLetterRecord.stage.startswith("collectors"),
                            distinct=True, exclude_uids_of=Mention.uid)
     return Progress(published=len(uids), scored=scored, dead_letter=parked)
 

@@ -39,10 +39,10 @@ def drain(bootstrap: str, topic: str, expect: int, timeout: float = 20.0) -> lis
 
 
 def sample_with_bad_lines(tmp_path: Path) -> Path:
-    """The demo sample plus a duplicate post, a line of broken JSON and a line of invalid UTF-8."""
+    """The demo sample plus a line of broken JSON and a line of invalid UTF-8."""
     lines = DEMO_POSTS.read_bytes().splitlines()
     path = tmp_path / "posts.jsonl"
-    path.write_bytes(b"\n".join(lines + [lines[0], b'{"platform": "x", "post_id": ', b'\xff\xfe{"x": 1}']) + b"\n")
+    path.write_bytes(b"\n".join(lines + [b'{"platform": "x", "post_id": ', b'\xff\xfe{"x": 1}']) + b"\n")
     return path
 
 
@@ -51,6 +51,7 @@ def test_replay_demo_sample_through_real_broker_and_database(stack, tmp_path):
         workers = start_workers(rt)
         try:
             stats = run_replay(sample_with_bad_lines(tmp_path), rt.settings)
+            again = run_replay(sample_with_bad_lines(tmp_path), rt.settings)  # every post a second time
             # A message that is valid JSON but breaks the contract, straight onto the raw topic.
             producer = make_producer(rt.settings)
             publish(producer, rt.settings.topic_raw, b"poison", b'{"schema": "schildwacht.mention.collected/1"}')
@@ -67,10 +68,10 @@ def test_replay_demo_sample_through_real_broker_and_database(stack, tmp_path):
             workers.join()
 
         demo_lines = len(DEMO_POSTS.read_bytes().splitlines())
-        assert stats.posts == demo_lines + 3
+        assert stats.posts == demo_lines + 2
         assert stats.parked == 2, "broken JSON and invalid UTF-8 are parked"
         assert stats.unmatched >= 10, "posts naming no consenting official are not published"
-        assert len(set(stats.published_uids)) == len(stats.published_uids) - 1, "the duplicate line was published"
+        assert sorted(again.published_uids) == sorted(stats.published_uids), "the second replay sent all again"
         with session_scope(rt.sessions) as s:
             rows = s.execute(select(Mention.uid, func.count()).group_by(Mention.uid)).all()
             assert {uid for uid, _ in rows} == set(stats.published_uids)
@@ -82,12 +83,12 @@ def test_replay_demo_sample_through_real_broker_and_database(stack, tmp_path):
             assert s.scalar(select(func.count()).select_from(Case)) == result["cases"] > 0
             letters = s.scalars(select(DeadLetterRecord)).all()
             assert any(d.stage == "classifier" for d in letters), "the poison message is stored"
-        assert result["scored"] == len(set(stats.published_uids))
+        assert result["scored"] == len(stats.published_uids)
         assert result["flagged"] == len(flagged)
         assert result["dead_letter"] == 2
-        dlq = [DeadLetter.from_bytes(r.value) for r in drain(stack.bootstrap, rt.settings.topic_dead_letter, 3)]
+        dlq = [DeadLetter.from_bytes(r.value) for r in drain(stack.bootstrap, rt.settings.topic_dead_letter, 5)]
         reasons = " | ".join(d.reason for d in dlq)
-        assert len(dlq) == 3, reasons
+        assert len(dlq) == 5, reasons
         assert "UTF-8" in reasons
         assert any(d.stage == "classifier" for d in dlq)
 

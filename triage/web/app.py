@@ -1,0 +1,120 @@
+"""The triage web application: server-rendered Dutch UI plus a JSON API under /api (same auth and scoping)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from schildwacht.config import Settings
+from triage.models import StaffUser
+from triage.web import services
+from triage.web.auth import AuthRequired, CsrfFailed, csrf_protect, csrf_token, current_user
+
+HERE = Path(__file__).resolve().parent
+TZ = ZoneInfo("Europe/Amsterdam")
+ROLE_NL = {"beheerder": "Beheerder", "triagist": "Triagist", "alleen-lezen": "Alleen lezen"}
+
+
+def _fmt_time(value: str | datetime | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(TZ).strftime("%d-%m-%Y %H:%M")
+
+
+def _fmt_minutes(minutes: int) -> str:
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    if minutes >= 24 * 60:
+        return f"{sign}{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}u"
+    return f"{sign}{minutes // 60}u {minutes % 60:02d}m"
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
+    templates.env.autoescape = True
+    templates.env.filters["tijd"] = _fmt_time
+    templates.env.filters["duur"] = _fmt_minutes
+    templates.env.globals.update(ROLE_NL=ROLE_NL, STATUS_NL=services.STATUS_NL, LABEL_NL=services.LABEL_NL)
+    return templates
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
+    """Build the app. `session_factory` gives SQLAlchemy sessions on the triage database."""
+    app = FastAPI(title="Schildwacht triage API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(csrf_protect)],
+                  description="JSON-API voor ondersteuners. Inloggen via /inloggen (sessiecookie); schrijfacties "
+                              "vereisen de header X-CSRF-Token (zie GET /api/me).")
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    app.state.templates = templates = make_templates()
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="schildwacht_sessie",
+                       max_age=settings.session_max_age_s, same_site="lax", https_only=settings.cookie_secure)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+        context = {"csrf": csrf_token(request), "user": context.pop("user", None), **context}
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    app.state.render = render
+
+    @app.exception_handler(AuthRequired)
+    async def _auth_required(request: Request, exc: AuthRequired):
+        if is_api(request):
+            return JSONResponse({"detail": "Niet ingelogd."}, status_code=401)
+        return RedirectResponse("/inloggen", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf_failed(request: Request, exc: CsrfFailed):
+        if is_api(request):
+            return JSONResponse({"detail": "CSRF-token ontbreekt of is ongeldig."}, status_code=403)
+        return render(request, "error.html", {"status": 403, "message": "Formulier verlopen of ongeldig "
+                      "(CSRF). Laad de pagina opnieuw en probeer het nog eens."}, status_code=403)
+
+    @app.exception_handler(services.ServiceError)
+    async def _service_error(request: Request, exc: services.ServiceError):
+        if is_api(request):
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return render(request, "error.html", {"status": exc.status, "message": exc.message}, status_code=exc.status)
+
+    from triage.web import api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_json(user: StaffUser = Depends(current_user)):
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs(request: Request, user: StaffUser = Depends(current_user)):
+        return render(request, "docs.html", {"user": user, "schema": app.openapi()})
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    return app
