@@ -9,6 +9,7 @@ COPY collectors ./collectors
 COPY classifiers ./classifiers
 COPY triage ./triage
 COPY models ./models
+COPY docs ./docs
 RUN pip install . && useradd --system --home /app schildwacht
 USER schildwacht
 ENV SCHILDWACHT_MODEL_PATH=/app/models/schildwacht-nl-mini SCHILDWACHT_DATA_DIR=/var/lib/schildwacht

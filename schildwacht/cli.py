@@ -25,6 +25,10 @@ def _register_stages() -> None:
     from schildwacht import pipeline_cli
 
     pipeline_cli.register(app)
+    from triage.bundle.cli import register as _bundle; _bundle(app)  # noqa: E702
+    from triage.registry.cli import register as _registry; _registry(app)  # noqa: E702
+    from collectors.cli import register as _collectors; _collectors(app)  # noqa: E702
+    from triage.web.cli import register as _web; _web(app)  # noqa: E702
 
 
 _register_stages()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,12 @@ class Settings(BaseSettings):
     collector_max_bytes: int = 8 * 1024 * 1024
     collector_since_days: int = 7
     collector_mastodon_instances: dict[str, str] = Field(default_factory=dict)  # domain -> base URL override
-    collector_mastodon_hashtags: list[str] = Field(default_factory=list)
+    collector_mastodon_hashtags: list[str] = Field(default_factory=list)  # "tag@instance"
+    collector_bluesky_appview_url: str = "https://public.api.bsky.app"
+    collector_bluesky_pds_url: str = "https://bsky.social"
+    collector_bluesky_identifier: str | None = None  # account for searchPosts (needs a session)
+    collector_bluesky_app_password: SecretStr | None = None
+    collector_feeds: list[str] = Field(default_factory=list)  # RSS/Atom feed URLs
 
     # Classifier
     model_path: Path | None = None

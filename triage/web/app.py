@@ -103,10 +103,12 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
             return JSONResponse({"detail": exc.message}, status_code=exc.status)
         return render(request, "error.html", {"status": exc.status, "message": exc.message}, status_code=exc.status)
 
+    from triage.registry.routes import install as install_registry
     from triage.web import api, pages
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    install_registry(app, settings, session_factory, current_user)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json(user: StaffUser = Depends(current_user)):

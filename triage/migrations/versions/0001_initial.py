@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-24 09:09:55.686573
+Create Date: 2026-11-24 09:35:42.249642
 """
 from alembic import op
 import sqlalchemy as sa
@@ -54,6 +54,15 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_evidence_blobs'))
     )
+    op.create_table('login_attempts',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('success', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempts'))
+    )
+    op.create_index('ix_login_attempts_email_ip_at', 'login_attempts', ['email', 'ip', 'at'], unique=False)
     op.create_table('organisations',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -70,6 +79,7 @@ def upgrade() -> None:
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=40), nullable=False),
     sa.Column('gender', sa.String(length=10), nullable=True),
+    sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('handles', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('name_variants', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('alert_contacts', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
@@ -77,11 +87,26 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_officials_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_officials'))
     )
     op.create_index(op.f('ix_officials_organisation_id'), 'officials', ['organisation_id'], unique=False)
     op.create_index(op.f('ix_officials_status'), 'officials', ['status'], unique=False)
+    op.create_table('organisation_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('algorithm', sa.String(length=20), nullable=False),
+    sa.Column('public_key_pem', sa.Text(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('valid_from', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('valid_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_by', sa.String(length=320), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_organisation_keys_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation_keys')),
+    sa.UniqueConstraint('fingerprint', name=op.f('uq_organisation_keys_fingerprint'))
+    )
+    op.create_index(op.f('ix_organisation_keys_organisation_id'), 'organisation_keys', ['organisation_id'], unique=False)
     op.create_table('staff_users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.String(length=64), nullable=False),
@@ -128,14 +153,84 @@ def upgrade() -> None:
     sa.Column('official_id', sa.String(length=64), nullable=False),
     sa.Column('notice_version', sa.String(length=40), nullable=False),
     sa.Column('given_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('method', sa.String(length=40), nullable=False),
+    sa.Column('method', sa.String(length=80), nullable=False),
     sa.Column('recorded_by', sa.String(length=320), nullable=False),
     sa.Column('scope', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_by', sa.String(length=320), nullable=True),
+    sa.Column('withdrawal_method', sa.String(length=80), nullable=True),
     sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_consents_official_id_officials')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consents'))
     )
     op.create_index(op.f('ix_consents_official_id'), 'consents', ['official_id'], unique=False)
+    op.create_table('personal_links',
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('official_id', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.String(length=320), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('pending', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_personal_links_official_id_officials')),
+    sa.PrimaryKeyConstraint('nonce', name=op.f('pk_personal_links'))
+    )
+    op.create_index(op.f('ix_personal_links_official_id'), 'personal_links', ['official_id'], unique=False)
+    op.create_table('alert_outbox',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('label', sa.String(length=30), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('delivered', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_alert_outbox_case_id_cases')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_alert_outbox_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_outbox'))
+    )
+    op.create_index(op.f('ix_alert_outbox_case_id'), 'alert_outbox', ['case_id'], unique=False)
+    op.create_index(op.f('ix_alert_outbox_next_attempt_at'), 'alert_outbox', ['next_attempt_at'], unique=False)
+    op.create_index(op.f('ix_alert_outbox_organisation_id'), 'alert_outbox', ['organisation_id'], unique=False)
+    op.create_index(op.f('ix_alert_outbox_sent_at'), 'alert_outbox', ['sent_at'], unique=False)
+    op.create_index('uq_alert_outbox_case_label', 'alert_outbox', ['case_id', 'label'], unique=True)
+    op.create_table('case_steps',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('step', sa.String(length=40), nullable=False),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('done_by', sa.String(length=320), nullable=False),
+    sa.Column('reference', sa.String(length=400), nullable=True),
+    sa.Column('vpt_code', sa.String(length=100), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_steps_case_id_cases')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_case_steps_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_steps'))
+    )
+    op.create_index(op.f('ix_case_steps_case_id'), 'case_steps', ['case_id'], unique=False)
+    op.create_index(op.f('ix_case_steps_organisation_id'), 'case_steps', ['organisation_id'], unique=False)
+    op.create_index('uq_case_steps_case_step', 'case_steps', ['case_id', 'step'], unique=True)
+    op.create_table('custody_events',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('actor', sa.String(length=320), nullable=False),
+    sa.Column('details', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_custody_events_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_custody_events')),
+    sa.UniqueConstraint('hash', name=op.f('uq_custody_events_hash'))
+    )
+    op.create_index(op.f('ix_custody_events_case_id'), 'custody_events', ['case_id'], unique=False)
+    op.create_index('uq_custody_events_case_seq', 'custody_events', ['case_id', 'seq'], unique=True)
     op.create_table('mentions',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('uid', sa.String(length=450), nullable=False),
@@ -180,6 +275,25 @@ def upgrade() -> None:
     op.create_index(op.f('ix_mentions_flagged'), 'mentions', ['flagged'], unique=False)
     op.create_index(op.f('ix_mentions_official_id'), 'mentions', ['official_id'], unique=False)
     op.create_index(op.f('ix_mentions_organisation_id'), 'mentions', ['organisation_id'], unique=False)
+    op.create_table('captures',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('mention_id', sa.BigInteger(), nullable=False),
+    sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('http_status', sa.Integer(), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('tool', sa.String(length=200), nullable=False),
+    sa.Column('raw_sha256', sa.String(length=64), nullable=True),
+    sa.Column('warc_sha256', sa.String(length=64), nullable=True),
+    sa.Column('html_sha256', sa.String(length=64), nullable=True),
+    sa.Column('screenshot_sha256', sa.String(length=64), nullable=True),
+    sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_captures_mention_id_mentions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_captures'))
+    )
+    op.create_index(op.f('ix_captures_mention_id'), 'captures', ['mention_id'], unique=False)
     # ### end Alembic commands ###
     from triage.migrations.sql_extras import install_extras
 
@@ -188,12 +302,29 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_index(op.f('ix_captures_mention_id'), table_name='captures')
+    op.drop_table('captures')
     op.drop_index(op.f('ix_mentions_organisation_id'), table_name='mentions')
     op.drop_index(op.f('ix_mentions_official_id'), table_name='mentions')
     op.drop_index(op.f('ix_mentions_flagged'), table_name='mentions')
     op.drop_index(op.f('ix_mentions_case_id'), table_name='mentions')
     op.drop_index('ix_mentions_author', table_name='mentions')
     op.drop_table('mentions')
+    op.drop_index('uq_custody_events_case_seq', table_name='custody_events')
+    op.drop_index(op.f('ix_custody_events_case_id'), table_name='custody_events')
+    op.drop_table('custody_events')
+    op.drop_index('uq_case_steps_case_step', table_name='case_steps')
+    op.drop_index(op.f('ix_case_steps_organisation_id'), table_name='case_steps')
+    op.drop_index(op.f('ix_case_steps_case_id'), table_name='case_steps')
+    op.drop_table('case_steps')
+    op.drop_index('uq_alert_outbox_case_label', table_name='alert_outbox')
+    op.drop_index(op.f('ix_alert_outbox_sent_at'), table_name='alert_outbox')
+    op.drop_index(op.f('ix_alert_outbox_organisation_id'), table_name='alert_outbox')
+    op.drop_index(op.f('ix_alert_outbox_next_attempt_at'), table_name='alert_outbox')
+    op.drop_index(op.f('ix_alert_outbox_case_id'), table_name='alert_outbox')
+    op.drop_table('alert_outbox')
+    op.drop_index(op.f('ix_personal_links_official_id'), table_name='personal_links')
+    op.drop_table('personal_links')
     op.drop_index(op.f('ix_consents_official_id'), table_name='consents')
     op.drop_table('consents')
     op.drop_index(op.f('ix_cases_status'), table_name='cases')
@@ -204,10 +335,14 @@ def downgrade() -> None:
     op.drop_table('cases')
     op.drop_index(op.f('ix_staff_users_organisation_id'), table_name='staff_users')
     op.drop_table('staff_users')
+    op.drop_index(op.f('ix_organisation_keys_organisation_id'), table_name='organisation_keys')
+    op.drop_table('organisation_keys')
     op.drop_index(op.f('ix_officials_status'), table_name='officials')
     op.drop_index(op.f('ix_officials_organisation_id'), table_name='officials')
     op.drop_table('officials')
     op.drop_table('organisations')
+    op.drop_index('ix_login_attempts_email_ip_at', table_name='login_attempts')
+    op.drop_table('login_attempts')
     op.drop_table('evidence_blobs')
     op.drop_index('uq_dead_letters_dlq_position', table_name='dead_letters')
     op.drop_index(op.f('ix_dead_letters_uid'), table_name='dead_letters')

@@ -1,0 +1,262 @@
+"""Command line for the registry: `schildwacht officials …`, `schildwacht retention run`, `schildwacht stats`.
+
+Needs DATABASE_URL (the production database); the embedded demo database only lives while `schildwacht demo` runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from schildwacht.config import Settings, get_settings
+from schildwacht.db import make_engine, make_sessionmaker, session_scope
+
+err = Console(stderr=True)
+officials_app = typer.Typer(help="Register van ambtsdragers: toevoegen, bekijken, uitnodigen, intrekken, inzage.",
+                            no_args_is_help=True)
+retention_app = typer.Typer(help="Bewaartermijnen toepassen: verlopen gegevens wissen.", no_args_is_help=True)
+ACTOR_HELP = "Wie dit doet (komt in het logboek), bijvoorbeeld uw e-mailadres."
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    if not settings.database_url:
+        raise typer.BadParameter("DATABASE_URL is niet ingesteld: het register staat in de database.")
+    return settings
+
+
+@contextmanager
+def _session() -> Iterator[tuple[Settings, Session]]:
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            yield settings, session
+    finally:
+        engine.dispose()
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]Fout:[/] {exc}")
+    raise typer.Exit(1)
+
+
+@officials_app.command("add")
+def add(
+    organisation: str = typer.Option(..., "--organisatie", "-o", help="Id van de organisatie, bijv. gm-voorbeeld."),
+    name: str = typer.Option(..., "--naam", help="Volledige naam."),
+    role: str = typer.Option(..., "--rol", help="Functie: wethouder, raadslid, burgemeester, statenlid …"),
+    email: str = typer.Option(None, "--email", help="E-mailadres voor de uitnodiging."),
+    handle: list[str] = typer.Option([], "--account", help="Account als 'platform:naam'; mag vaker."),
+    variant: list[str] = typer.Option([], "--naamvariant", help="Naam waarop gezocht wordt; mag vaker."),
+    alert: list[str] = typer.Option([], "--melden-aan", help="E-mailadres dat meldingen krijgt; mag vaker."),
+    gender: str = typer.Option(None, "--gender", help="Alleen als de persoon dit zelf opgaf: v, m of x."),
+    official_id: str = typer.Option(None, "--id", help="Eigen id (standaard: gemaakt uit de naam)."),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Voeg een ambtsdrager toe (status: uitgenodigd). Er wordt pas gezocht na eigen toestemming."""
+    from triage.registry import service
+
+    try:
+        with _session() as (_, session):
+            official = service.add_official(session, organisation, name, role, f"cli:{actor}", official_id=official_id,
+                                            email=email, handles=";".join(handle), name_variants=variant,
+                                            alert_contacts=alert, gender=gender)
+            typer.echo(official.id)
+    except service.RegistryError as exc:
+        _fail(exc)
+
+
+@officials_app.command("list")
+def list_(
+    organisation: str = typer.Option(None, "--organisatie", "-o", help="Alleen deze organisatie."),
+    status: str = typer.Option(None, "--status", help="invited, active, paused of withdrawn."),
+    as_json: bool = typer.Option(False, "--json", help="Als JSON (één object per ambtsdrager)."),
+) -> None:
+    """Toon de ambtsdragers met status en toestemming."""
+    from triage.registry import service
+
+    with _session() as (_, session):
+        rows = []
+        for o in service.list_officials(session, organisation, status):
+            consent = service.current_consent(o)
+            rows.append({"id": o.id, "organisation_id": o.organisation_id, "full_name": o.full_name, "role": o.role,
+                         "status": o.status, "platforms": sorted(o.handles or {}),
+                         "notice_version": consent.notice_version if consent else None})
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("id", "organisatie", "naam", "functie", "status", "platforms", "privacyverklaring")
+    for r in rows:
+        table.add_row(r["id"], r["organisation_id"], r["full_name"], r["role"], r["status"],
+                      ", ".join(r["platforms"]), r["notice_version"] or "—")
+    Console().print(table)
+
+
+@officials_app.command("withdraw")
+def withdraw(
+    official_id: str = typer.Argument(..., help="Id van de ambtsdrager."),
+    keep: list[int] = typer.Option([], "--bewaar", help="Zaak-id die bewaard blijft (aangifte, legal hold); mag vaker."),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Trek de toestemming in: zoeken stopt direct, niet-gemarkeerde inhoud en open zaken worden gewist."""
+    from triage.registry import service
+
+    try:
+        with _session() as (_, session):
+            counts = service.withdraw(session, official_id, f"cli:{actor}", keep,
+                                      method="intrekking via beheerder (CLI)")
+    except service.RegistryError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(counts))
+
+
+@officials_app.command("import")
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV met kolommen full_name, role, en "
+                                "eventueel id, organisation_id, email, gender, handles (platform:naam;…), "
+                                "name_variants (a|b), alert_contacts (a|b)."),
+    organisation: str = typer.Option(None, "--organisatie", "-o", help="Organisatie voor rijen zonder organisation_id."),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Importeer ambtsdragers uit een CSV-bestand (alles of niets). Iedereen krijgt status 'uitgenodigd'."""
+    from triage.registry import service
+
+    with file.open(encoding="utf-8-sig", newline="") as fh:
+        header = fh.readline()
+        fh.seek(0)
+        delimiter = max(";,\t", key=header.count)  # Dutch spreadsheets often write ';'
+        rows = list(csv.DictReader(fh, delimiter=delimiter))
+    try:
+        with _session() as (_, session):
+            ids = []
+            for line, row in enumerate(rows, start=2):
+                row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+                org = row.get("organisation_id") or organisation
+                if not org:
+                    raise service.RegistryError(f"regel {line}: geen organisatie (kolom organisation_id of --organisatie)")
+                try:
+                    official = service.add_official(
+                        session, org, row.get("full_name", ""), row.get("role", ""), f"cli:{actor}",
+                        official_id=row.get("id") or None, email=row.get("email") or None,
+                        gender=row.get("gender") or None, handles=row.get("handles", ""),
+                        name_variants=row.get("name_variants", ""), alert_contacts=row.get("alert_contacts", ""))
+                except service.RegistryError as exc:
+                    raise service.RegistryError(f"regel {line}: {exc}") from None
+                ids.append(official.id)
+    except service.RegistryError as exc:
+        _fail(exc)
+    err.print(f"{len(ids)} ambtsdrager(s) geïmporteerd (status: uitgenodigd).")
+    typer.echo(json.dumps(ids))
+
+
+@officials_app.command("invite")
+def invite(
+    official_id: str = typer.Argument(..., help="Id van de ambtsdrager."),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Maak een persoonlijke link: een uitnodiging (eenmalig), of een beheerlink als de persoon al meedoet."""
+    from triage.registry import service
+
+    try:
+        with _session() as (settings, session):
+            official = service.get_official(session, official_id)
+            if official is None:
+                raise service.RegistryError(f"Onbekende ambtsdrager {official_id!r}.")
+            purpose = "manage" if official.status in ("active", "paused") else "invite"
+            token = service.issue_link(session, settings, official, purpose, f"cli:{actor}")
+    except service.RegistryError as exc:
+        _fail(exc)
+    err.print("Beheerlink" if purpose == "manage" else "Uitnodigingslink (werkt één keer)")
+    typer.echo(service.link_url(settings, token))
+
+
+@officials_app.command("export")
+def export(
+    official_id: str = typer.Argument(..., help="Id van de ambtsdrager."),
+    html: bool = typer.Option(False, "--html", help="Leesbare HTML in plaats van JSON."),
+    output: Path = typer.Option(None, "--uitvoer", "-u", help="Schrijf naar dit bestand (standaard: scherm)."),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Inzage: alles wat over deze ambtsdrager bewaard wordt (registratie, toestemming, berichten, zaken)."""
+    from triage.registry import pages, service
+    from triage.registry.export import export_official
+
+    try:
+        with _session() as (_, session):
+            data = export_official(session, official_id)
+            service.audit(session, data["organisation"]["id"], f"cli:{actor}", "official.exported", "official",
+                          official_id, {"as": "html" if html else "json"})
+    except service.RegistryError as exc:
+        _fail(exc)
+    text = pages.render("export.html", data=data) if html else json.dumps(data, ensure_ascii=False, indent=2)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Geschreven: {output}")
+    else:
+        typer.echo(text)
+
+
+@retention_app.command("run")
+def retention_run(
+    every: float = typer.Option(None, "--every", help="Herhaal elke zoveel seconden (tot Ctrl-C/SIGTERM)."),
+) -> None:
+    """Pas de bewaartermijnen toe: wis wat verlopen is en schrijf de aantallen in het logboek."""
+    from triage.registry.retention import run_forever, run_retention
+
+    if every is None:
+        with _session() as (settings, session):
+            counts = run_retention(session, settings)
+        typer.echo(json.dumps(counts))
+        return
+    settings = _settings()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    engine = make_engine(settings.database_url)
+    try:
+        runs = run_forever(make_sessionmaker(engine), settings, every, stop)
+    finally:
+        engine.dispose()
+    err.print(f"Gestopt na {runs} run(s).")
+
+
+def stats(
+    organisation: str = typer.Option(None, "--organisatie", "-o", help="Alleen deze organisatie."),
+    as_json: bool = typer.Option(False, "--json", help="Als JSON."),
+) -> None:
+    """Tellingen per soort, functie en gender; auteurs alleen als pseudoniem."""
+    from triage.registry.statistics import compute_stats
+
+    with _session() as (settings, session):
+        data = compute_stats(session, settings, organisation)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    out = Console()
+    out.print(f"Zaken: [bold]{data['cases']}[/]  per soort: {data['cases_per_label']}")
+    for title, key in (("functie", "per_role"), ("gender", "per_gender")):
+        table = Table(title, "zaken", "bedreiging", "doxing", "gender-gericht", "belediging", "aandeel gender-gericht")
+        for name, row in data[key].items():
+            pl = row["per_label"]
+            table.add_row(name, str(row["cases"]), str(pl["threat"]), str(pl["doxxing"]), str(pl["gender"]),
+                          str(pl["abuse"]), f"{row['gender_targeted_share']:.0%}")
+        out.print(table)
+    out.print(f"Auteurs (pseudoniem): {data['authors']['distinct']} verschillend, "
+              f"{data['authors']['repeat']} met meer dan één zaak.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(officials_app, name="officials")
+    app.add_typer(retention_app, name="retention")
+    app.command("stats")(stats)

@@ -1,0 +1,90 @@
+"""Deleting and purging personal data: mention content, whole cases, evidence nobody refers to any more.
+
+Shared by withdrawal (service.withdraw) and the retention job (retention.run_retention). Everything here only
+flushes; the caller owns the transaction. audit_events is append-only and is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from triage.models import Base, Case, Mention
+from triage.models.base import utcnow
+from triage.models.evidence import Capture, CustodyEvent
+
+# What is removed from a mention when its content is purged; the ledger (uid, hashes, scores, model) stays.
+CONTENT_VALUES = dict(url=None, text=None, author_id=None, author_handle=None, author_display_name=None,
+                      author_profile_url=None, spans=[])
+CAPTURE_HASH_COLUMNS = ("raw_sha256", "warc_sha256", "html_sha256", "screenshot_sha256", "pdf_sha256")
+_HANDLED = {"mentions", "cases", "captures", "custody_events", "audit_events"}
+
+
+def purge_mention_content(session: Session, *conditions, now: datetime | None = None) -> int:
+    """Null the content fields of the mentions matching `conditions` that still hold content; returns the count."""
+    now = now or utcnow()
+    result = session.execute(
+        update(Mention).where(Mention.content_purged_at.is_(None), *conditions)
+        .values(content_purged_at=now, **CONTENT_VALUES).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def _dependents(table_name: str) -> list[tuple]:
+    """(table, column) pairs of other models with a foreign key into `table_name` (e.g. an alert outbox)."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in _HANDLED:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name == table_name:
+                found.append((table, fk.parent))
+    return found
+
+
+def delete_cases(session: Session, case_ids: Collection[int]) -> dict[str, int]:
+    """Delete cases with their mentions, captures, custody chain and rows of other tables that point at them."""
+    counts = {"cases": 0, "mentions": 0, "captures": 0, "custody_events": 0}
+    ids = sorted(set(case_ids))
+    if not ids:
+        return counts
+    mention_ids = list(session.scalars(select(Mention.id).where(Mention.case_id.in_(ids))))
+    for table, column in _dependents("mentions"):
+        if mention_ids:
+            session.execute(table.delete().where(column.in_(mention_ids)))
+    for table, column in _dependents("cases"):
+        session.execute(table.delete().where(column.in_(ids)))
+    if mention_ids:
+        counts["captures"] = session.execute(delete(Capture).where(Capture.mention_id.in_(mention_ids))).rowcount
+    n_custody = session.scalar(select(func.count()).select_from(CustodyEvent).where(CustodyEvent.case_id.in_(ids)))
+    if n_custody:
+        # The chain of custody is append-only for everyone else; the chain of a case that is itself deleted goes
+        # with it. The guard (triage/migrations/sql_extras.py) lets this transaction, and only it, delete.
+        session.execute(text("SET LOCAL schildwacht.purge = 'case'"))
+        counts["custody_events"] = session.execute(
+            delete(CustodyEvent).where(CustodyEvent.case_id.in_(ids))).rowcount
+        session.execute(text("RESET schildwacht.purge"))
+    counts["mentions"] = session.execute(delete(Mention).where(Mention.case_id.in_(ids))).rowcount
+    counts["cases"] = session.execute(delete(Case).where(Case.id.in_(ids))).rowcount
+    session.expire_all()
+    return counts
+
+
+def delete_orphan_blobs(session: Session) -> int:
+    """Delete evidence blobs that no mention still holding content, no capture and no other row refers to.
+
+    A purged mention keeps its hashes in raw_meta (the ledger) but no longer counts as a reference: the raw bytes
+    are content. Returns the number of blobs deleted.
+    """
+    captures = " OR ".join(f"c.{col} = b.sha256" for col in CAPTURE_HASH_COLUMNS)
+    others = "".join(f" AND NOT EXISTS (SELECT 1 FROM {t.name} x WHERE x.{c.name} = b.sha256)"
+                     for t, c in _dependents("evidence_blobs"))
+    result = session.execute(text(f"""
+        DELETE FROM evidence_blobs b
+        WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.content_purged_at IS NULL AND m.raw_meta IS NOT NULL
+                          AND (m.raw_meta->>'sha256' = b.sha256 OR m.raw_meta->>'warc_sha256' = b.sha256))
+          AND NOT EXISTS (SELECT 1 FROM captures c WHERE {captures}){others}
+    """))
+    return result.rowcount or 0
