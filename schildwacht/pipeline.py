@@ -1,7 +1,7 @@
 """Running the pipeline in one process: services, workers, replay of a file, and its summary.
 
 Used by `schildwacht replay` and `schildwacht demo`; in production each worker runs as its own service
-(`schildwacht worker classify|ingest`) and `replay --no-workers` only feeds the raw topic and waits.
+(`schildwacht worker classify|ingest|capture`) and `replay --no-workers` only feeds the raw topic and waits.
 """
 
 from __future__ import annotations
@@ -72,13 +72,19 @@ class Workers:
 
 
 def start_workers(rt: Runtime) -> Workers:
-    """Classifier and ingest workers as threads of this process."""
+    """Classifier, ingest and capture-on-flag workers as threads of this process."""
     from classifiers.worker import ClassifierWorker
+    from triage.bundle.capture import run_capture_worker
     from triage.ingest import IngestWorker
 
     workers = Workers()
-    for worker in (ClassifierWorker(rt.settings), IngestWorker(rt.settings, rt.sessions)):
-        t = threading.Thread(target=worker.run, args=(workers.stop,), name=type(worker).__name__, daemon=True)
+    targets = {
+        "classifier": lambda: ClassifierWorker(rt.settings).run(workers.stop),
+        "ingest": lambda: IngestWorker(rt.settings, rt.sessions).run(workers.stop),
+        "capture": lambda: run_capture_worker(rt.settings, rt.sessions, workers.stop),
+    }
+    for name, target in targets.items():
+        t = threading.Thread(target=target, name=name, daemon=True)
         t.start()
         workers.threads.append(t)
     return workers

@@ -20,6 +20,7 @@ err = Console(stderr=True)
 class WorkerKind(str, Enum):
     classify = "classify"
     ingest = "ingest"
+    capture = "capture"
 
 
 def _stop_on_signals() -> threading.Event:
@@ -95,10 +96,11 @@ def demo(
     err.print("Gestopt: broker en database zijn afgesloten.")
 
 
-def worker(kind: WorkerKind = typer.Argument(..., help="classify of ingest")) -> None:
-    """Draai één worker (consumer group) tot SIGTERM/Ctrl-C. Vereist KAFKA_BOOTSTRAP_SERVERS (en DATABASE_URL)."""
+def worker(kind: WorkerKind = typer.Argument(..., help="classify, ingest of capture")) -> None:
+    """Draai één worker tot SIGTERM/Ctrl-C. classify/ingest: Kafka consumer group; capture: opnieuw vastleggen van
+    gemarkeerde berichten. Vereist KAFKA_BOOTSTRAP_SERVERS en (ingest, capture) DATABASE_URL."""
     settings = get_settings()
-    if not settings.kafka_bootstrap_servers:
+    if kind is not WorkerKind.capture and not settings.kafka_bootstrap_servers:
         raise typer.BadParameter("KAFKA_BOOTSTRAP_SERVERS is niet ingesteld.")
     stop = _stop_on_signals()
     if kind is WorkerKind.classify:
@@ -109,11 +111,18 @@ def worker(kind: WorkerKind = typer.Argument(..., help="classify of ingest")) ->
     if not settings.database_url:
         raise typer.BadParameter("DATABASE_URL is niet ingesteld.")
     from schildwacht.db import make_engine, make_sessionmaker
-    from triage.ingest import IngestWorker
 
     engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
     try:
-        IngestWorker(settings, make_sessionmaker(engine)).run(stop)
+        if kind is WorkerKind.ingest:
+            from triage.ingest import IngestWorker
+
+            IngestWorker(settings, sessions).run(stop)
+        else:
+            from triage.bundle.capture import run_capture_worker
+
+            run_capture_worker(settings, sessions, stop)
     finally:
         engine.dispose()
 

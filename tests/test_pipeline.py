@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from schildwacht.contracts import DeadLetter
 from schildwacht.db import session_scope
 from schildwacht.kafka import make_producer, publish
 from schildwacht.pipeline import DEMO_POSTS, runtime, start_workers, summary, wait_until_processed
+from triage.bundle.export import export_bundle
+from triage.bundle.verify import verify_bundle
 from triage.ingest import IngestWorker
 from triage.models import Case, DeadLetterRecord, Mention
 
@@ -36,6 +39,11 @@ def drain(bootstrap: str, topic: str, expect: int, timeout: float = 20.0) -> lis
             records.extend(batch)
     consumer.close()
     return records
+
+
+def export_bundle_of(rt, case_id: int, out: Path) -> Path:
+    with session_scope(rt.sessions) as s:
+        return export_bundle(s, case_id, "tester@voorbeeld.example", out, settings=rt.settings)
 
 
 def sample_with_bad_lines(tmp_path: Path) -> Path:
@@ -83,6 +91,16 @@ def test_replay_demo_sample_through_real_broker_and_database(stack, tmp_path):
             assert s.scalar(select(func.count()).select_from(Case)) == result["cases"] > 0
             letters = s.scalars(select(DeadLetterRecord)).all()
             assert any(d.stage == "classifier" for d in letters), "the poison message is stored"
+        threat_case = max(flagged, key=lambda m: m.scores["threat"]).case_id
+        bundle = export_bundle_of(rt, threat_case, tmp_path / "bundel.zip")
+        verdict = verify_bundle(bundle)
+        assert verdict.ok, verdict.problem
+        with zipfile.ZipFile(bundle) as zf:
+            names = zf.namelist()
+            manifest = json.loads(zf.read("manifest.json"))
+        assert {"rapport.pdf", "rapport.html", "custody.jsonl", "SHA256SUMS"} <= set(names)
+        assert any(n.endswith(".warc.gz") for n in names), "the collector's WARC reaches the bundle"
+        assert manifest["case"]["id"] == threat_case and manifest["items"]
         assert result["scored"] == len(stats.published_uids)
         assert result["flagged"] == len(flagged)
         assert result["dead_letter"] == 2

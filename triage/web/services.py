@@ -468,8 +468,14 @@ def export_bundle(session: Session, user: StaffUser, settings: Settings, case_id
     require_writer(user)
     get_case(session, user, case_id)
     from triage.bundle.export import export_bundle as _export
+    from triage.bundle.keys import KeyProblem
 
-    path = _export(session, case_id, user.email, out_path, settings=settings)
+    try:
+        path = _export(session, case_id, user.email, out_path, settings=settings)
+    except KeyProblem as exc:
+        session.rollback()
+        raise ServiceError(f"Bewijsbundel kon niet worden ondertekend: {exc}. Neem contact op met de beheerder.") \
+            from exc
     audit.record(session, actor=user.email, organisation_id=user.organisation_id, action="case.export_bundle",
                  object_type="case", object_id=case_id, details={"case_id": case_id, "file": str(path.name)})
     session.commit()

@@ -1,0 +1,179 @@
+"""Capture a flagged post again from the platform: raw response + WARC (httpx, warcio), and through headless
+chromium the rendered DOM, a screenshot and a PDF print. Every attempt leaves a Capture row, failures included,
+and a 'captured' custody event on the case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session, sessionmaker
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from schildwacht.config import Settings
+from schildwacht.db import session_scope
+from triage.bundle.custody import append_event
+from triage.bundle.dossier import software_version
+from triage.models import EvidenceBlob, Mention
+from triage.models.base import utcnow
+from triage.models.evidence import Capture
+
+log = logging.getLogger(__name__)
+
+ACTOR = "system:capture"
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+                  "--hide-scrollbars", "--window-size=1280,2000")
+
+
+@dataclass
+class _Result:
+    blobs: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # part -> (bytes, content type)
+    errors: list[str] = field(default_factory=list)
+    http_status: int | None = None
+    tool: list[str] = field(default_factory=list)
+
+
+def _store(session: Session, data: bytes, content_type: str) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    session.execute(insert(EvidenceBlob).values(sha256=sha, content_type=content_type, size=len(data), data=data)
+                    .on_conflict_do_nothing())
+    return sha
+
+
+def _fetch(url: str, timeout: float, result: _Result) -> None:
+    """GET the permalink; keep the body and a WARC with the request and response records."""
+    agent = f"Schildwacht-capture/{software_version()} (bewijsvastlegging; +https://schildwacht.example/contact)"
+    try:
+        with httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": agent}) as client:
+            response = client.get(url)
+    except httpx.HTTPError as exc:
+        result.errors.append(f"ophalen mislukt / fetch failed: {type(exc).__name__}: {exc}")
+        return
+    result.http_status = response.status_code
+    result.tool.append(f"httpx/{httpx.__version__}")
+    body = response.content
+    content_type = response.headers.get("content-type", "application/octet-stream")
+    result.blobs["raw"] = (body, content_type.split(";")[0].strip())
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    req = response.request
+    request_line = f"{req.method} {req.url.raw_path.decode('ascii', 'replace')} HTTP/1.1"
+    request_record = writer.create_warc_record(
+        str(req.url), "request", payload=io.BytesIO(req.content or b""),
+        http_headers=StatusAndHeaders(request_line, list(req.headers.items()), is_http_request=True))
+    response_headers = [(k, v) for k, v in response.headers.items()
+                        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
+    response_record = writer.create_warc_record(
+        str(response.url), "response", payload=io.BytesIO(body),
+        http_headers=StatusAndHeaders(f"{response.status_code} {response.reason_phrase}", response_headers,
+                                      protocol=response.http_version))
+    writer.write_record(request_record)
+    writer.write_record(response_record)
+    result.blobs["warc"] = (out.getvalue(), "application/warc")
+    if response.status_code >= 400:
+        result.errors.append(f"HTTP {response.status_code}: bericht verwijderd of niet openbaar? "
+                             "/ post deleted or not public?")
+
+
+def _chromium(binary: str, url: str, timeout: float, result: _Result) -> None:
+    """Rendered DOM, screenshot and PDF, each from its own headless run with a throwaway profile."""
+    with tempfile.TemporaryDirectory(prefix="schildwacht-capture-") as tmp:
+        work = Path(tmp)
+        runs = {"html": (["--dump-dom"], None, "text/html"),
+                "screenshot": ([f"--screenshot={work / 'shot.png'}"], work / "shot.png", "image/png"),
+                "pdf": ([f"--print-to-pdf={work / 'page.pdf'}", "--no-pdf-header-footer"], work / "page.pdf",
+                        "application/pdf")}
+        for part, (flags, out_file, content_type) in runs.items():
+            cmd = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={work / ('profile-' + part)}", *flags, url]
+            try:
+                done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                result.errors.append(f"chromium {part}: {type(exc).__name__}")
+                continue
+            data = done.stdout if out_file is None else (out_file.read_bytes() if out_file.exists() else b"")
+            if done.returncode != 0 or not data:
+                tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["geen uitvoer"]
+                result.errors.append(f"chromium {part}: exit {done.returncode}: {tail[0][:200]}")
+                continue
+            result.blobs[part] = (data, content_type)
+    if not any(part in result.blobs for part in runs):
+        return
+    try:
+        version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        version = "chromium"
+    result.tool.append(version.replace(" ", "/", 1) or "chromium")
+
+
+def capture_mention(session: Session, settings: Settings, mention: Mention, actor: str = ACTOR) -> Capture:
+    """One capture attempt for a post; the Capture row says what was obtained and what failed (caller commits)."""
+    started = utcnow()
+    result = _Result(tool=[f"schildwacht-capture/{software_version()}"])
+    url = mention.url or ""
+    if urlsplit(url).scheme not in ("http", "https"):
+        result.errors.append(f"geen ophaalbare URL / no fetchable URL: {url!r}")
+    else:
+        _fetch(url, settings.capture_timeout_seconds, result)
+        binary = settings.capture_chromium or shutil.which("chromium") or shutil.which("chromium-browser")
+        if result.http_status is not None and binary:  # no response at all: a browser would get no further
+            _chromium(binary, url, settings.capture_timeout_seconds, result)
+        elif result.http_status is not None:
+            result.errors.append("chromium niet beschikbaar: geen schermafbeelding of PDF / chromium unavailable")
+    shas = {part: _store(session, data, content_type) for part, (data, content_type) in result.blobs.items()}
+    ok_http = result.http_status is not None and result.http_status < 400
+    status = "ok" if ok_http and not result.errors else ("partial" if ok_http else "failed")
+    capture = Capture(mention_id=mention.id, url=url, status=status, error="; ".join(result.errors) or None,
+                      http_status=result.http_status, started_at=started, finished_at=utcnow(),
+                      tool=" ".join(result.tool)[:200], raw_sha256=shas.get("raw"), warc_sha256=shas.get("warc"),
+                      html_sha256=shas.get("html"), screenshot_sha256=shas.get("screenshot"),
+                      pdf_sha256=shas.get("pdf"))
+    session.add(capture)
+    session.flush()
+    if mention.case_id is not None:
+        append_event(session, mention.case_id, "captured", actor,
+                     {"mention_uid": mention.uid, "capture_id": capture.id, "status": status,
+                      "http_status": result.http_status, "sha256": shas, "error": capture.error})
+    return capture
+
+
+def pending_mentions(session: Session, limit: int = 10) -> list[Mention]:
+    """Flagged posts in a case, with content, that were never captured again."""
+    captured = select(Capture.mention_id)
+    return list(session.scalars(select(Mention).where(Mention.flagged.is_(True), Mention.case_id.is_not(None),
+                                                      Mention.text.is_not(None), Mention.id.not_in(captured))
+                                .order_by(Mention.id).limit(limit)))
+
+
+def run_capture_worker(settings: Settings, session_factory: sessionmaker[Session], stop: threading.Event,
+                       poll_seconds: float = 5.0) -> None:
+    """Capture every flagged post once, polling until `stop` is set; one transaction per post."""
+    while not stop.is_set():
+        with session_scope(session_factory) as session:
+            ids = [m.id for m in pending_mentions(session)]
+        for mention_id in ids:
+            if stop.is_set():
+                return
+            try:
+                with session_scope(session_factory) as session:
+                    mention = session.get(Mention, mention_id, with_for_update={"skip_locked": True})
+                    if mention is not None and not session.scalar(
+                            select(Capture.id).where(Capture.mention_id == mention_id).limit(1)):
+                        capture = capture_mention(session, settings, mention)
+                        log.info("capture %s for %s: %s", capture.id, mention.uid, capture.status)
+            except Exception:  # one bad post must not stop the worker; retried next round
+                log.exception("capture of mention %s failed", mention_id)
+        stop.wait(poll_seconds)
