@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     collector_publish_attempts: int = 8
     collector_download_delay: float = 1.0
     collector_timeout_seconds: float = 30.0
-    collector_max_bytes: int = 8 * 1024 * 1024
+    collector_max_bytes: int = 2 * 1024 * 1024  # larger bodies are parked: raw + WARC travel inline in Kafka
     collector_since_days: int = 7
     collector_mastodon_instances: dict[str, str] = Field(default_factory=dict)  # domain -> base URL override
     collector_mastodon_hashtags: list[str] = Field(default_factory=list)  # "tag@instance"

@@ -6,6 +6,7 @@ from triage.models.staff import AuditEvent, StaffUser
 from triage.models.mentions import Case, DeadLetterRecord, EvidenceBlob, Mention
 from triage.models.evidence import Capture, CustodyEvent, OrganisationKey
 from triage.models.workflow import AlertOutbox, CaseStep, LoginAttempt
+from triage.models.collector_state import CollectorCursor
 
 __all__ = ["Base", "Organisation", "Official", "Consent", "StaffUser", "AuditEvent", "Mention", "Case",
            "EvidenceBlob", "DeadLetterRecord"]

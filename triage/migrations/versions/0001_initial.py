@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-24 09:35:42.249642
+Create Date: 2026-11-24 09:39:19.040045
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,6 +29,12 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_audit_events_at'), 'audit_events', ['at'], unique=False)
     op.create_index(op.f('ix_audit_events_organisation_id'), 'audit_events', ['organisation_id'], unique=False)
+    op.create_table('collector_cursors',
+    sa.Column('key', sa.String(length=1000), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_collector_cursors'))
+    )
     op.create_table('dead_letters',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('payload_sha256', sa.String(length=64), nullable=False),
@@ -347,6 +353,7 @@ def downgrade() -> None:
     op.drop_index('uq_dead_letters_dlq_position', table_name='dead_letters')
     op.drop_index(op.f('ix_dead_letters_uid'), table_name='dead_letters')
     op.drop_table('dead_letters')
+    op.drop_table('collector_cursors')
     op.drop_index(op.f('ix_audit_events_organisation_id'), table_name='audit_events')
     op.drop_index(op.f('ix_audit_events_at'), table_name='audit_events')
     op.drop_table('audit_events')

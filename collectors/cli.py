@@ -1,0 +1,95 @@
+"""Collector commands for the `schildwacht` CLI (help texts in Dutch)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from enum import Enum
+
+import typer
+from rich.console import Console
+
+from collectors.crawl import CrawlError, crawl
+from schildwacht.config import Settings
+
+err = Console(stderr=True)
+log = logging.getLogger("collectors")
+
+
+class Source(str, Enum):
+    mastodon = "mastodon"
+    bluesky = "bluesky"
+    rss = "rss"
+
+
+def collect_once(settings: Settings, sources: list[Source]) -> dict[str, dict[str, int]]:
+    """One round over the sources; returns per source the counts and logs one structured line each."""
+    counts: dict[str, dict[str, int]] = {}
+    for source in sources:
+        try:
+            stats = crawl(source.value, settings)
+        except CrawlError as exc:
+            err.print(f"[red]{source.value}: {exc}[/]")
+            counts[source.value] = {"fout": 1}
+            continue
+        counts[source.value] = {
+            "gepubliceerd": stats.get("schildwacht/published", 0),
+            "niet_relevant": stats.get("schildwacht/unmatched", 0),
+            "geparkeerd": stats.get("schildwacht/parked", 0),
+            "http_fouten": stats.get("schildwacht/http_errors", 0),
+            "verzoeken": stats.get("downloader/request_count", 0),
+        }
+        line = " ".join(f"{k}={v}" for k, v in counts[source.value].items())
+        err.print(f"verzameld bron={source.value} {line}", soft_wrap=True, highlight=False)
+        log.info("verzameld bron=%s %s", source.value, line)
+    return counts
+
+
+def collect(
+    source: list[Source] = typer.Option(list(Source), "--bron", "-b", help="Bron(nen) om te verzamelen."),
+    every: float = typer.Option(0, "--every", "--elke", min=0,
+                                help="Herhaal elke zoveel seconden (0: één keer verzamelen en stoppen)."),
+) -> None:
+    """Verzamel openbare berichten over de geregistreerde (instemmende) bestuurders en stuur ze door.
+
+    Elke bron onthoudt tot waar hij gekomen is; een herstart gaat daar verder, zonder dubbelingen.
+    """
+    from schildwacht.config import get_settings
+    from schildwacht.pipeline import runtime
+
+    with runtime(get_settings()) as rt:
+        while True:
+            started = time.monotonic()
+            collect_once(rt.settings, source)
+            if not every:
+                return
+            pause = max(0.0, every - (time.monotonic() - started))
+            err.print(f"volgende ronde over {pause:.0f} s (Ctrl-C stopt)")
+            time.sleep(pause)
+
+
+def capture_url(
+    url: str = typer.Argument(..., help="De URL van het bericht (bijv. een post op X of Facebook)."),
+    submitted_by: str = typer.Option(..., "--door", help="E-mailadres van wie de URL aanlevert."),
+    official: str = typer.Option(None, "--bestuurder", help="Id van de bestuurder om wie het gaat."),
+) -> None:
+    """Leg één aangeleverde URL vast (precies wat de server teruggeeft, met WARC) en stuur hem door."""
+    from schildwacht.config import get_settings
+    from schildwacht.pipeline import runtime
+
+    with runtime(get_settings()) as rt:
+        stats = crawl("submitted", rt.settings, url=url, submitted_by=submitted_by, official_id=official)
+    uids = stats.get("schildwacht/published_uids", [])
+    if uids:
+        err.print(f"vastgelegd en doorgestuurd: {uids[0]}")
+    elif stats.get("schildwacht/unmatched"):
+        err.print("[yellow]vastgelegd, maar niet doorgestuurd: geen actieve (instemmende) bestuurder gevonden[/]")
+    else:
+        err.print("[red]niet vastgelegd: de pagina kon niet worden opgehaald (zie log)[/]")
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the collector commands to the `schildwacht` app."""
+    app.command("collect")(collect)
+    app.command("capture-url")(capture_url)

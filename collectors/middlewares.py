@@ -1,0 +1,75 @@
+"""Downloader middlewares: Retry-After for 429 / 503, and a robots.txt middleware safe under concurrency."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as BaseRobotsTxtMiddleware
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
+
+log = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | None, default: float) -> float:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return default
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """Waits as long as the server asks (capped), then sends the request again; gives up after RETRY_TIMES."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS")
+        self.max_retries = crawler.settings.getint("RETRY_TIMES")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "RetryAfterMiddleware":
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        asks_to_wait = response.status == 429 or (response.status == 503 and b"Retry-After" in response.headers)
+        if not asks_to_wait:
+            return response
+        tries = request.meta.get("retry_after_times", 0)
+        if tries >= self.max_retries:
+            log.error("opgegeven na %d keer %d voor %s", tries, response.status, request.url)
+            return response
+        wait = min(retry_after_seconds(response.headers.get(b"Retry-After"), 5.0 * (tries + 1)), self.max_wait)
+        log.warning("server vraagt om te wachten (%d): %.1f s voor %s", response.status, wait, request.url)
+        self.crawler.stats.inc_value("schildwacht/retry_after")
+        from twisted.internet import reactor  # the reactor Scrapy installed
+
+        await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        retry = request.replace(dont_filter=True)
+        retry.meta["retry_after_times"] = tries + 1
+        return retry
+
+
+class RobotsTxtMiddleware(BaseRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, made safe for many requests waiting on the same robots.txt.
+
+    Scrapy hands the parsed robots.txt to the first waiting request only; later waiters get None and are
+    let through. After waiting, read the parser from the cache instead.
+    """
+
+    async def robot_parser(self, request: Request):
+        parser = await super().robot_parser(request)
+        cached = self._parsers.get(urlparse_cached(request).netloc)
+        return parser if cached is None or isinstance(cached, Deferred) else cached

@@ -1,0 +1,55 @@
+"""Scrapy settings for the Schildwacht collectors (politeness, evidence fidelity, pipelines)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collectors.evidence import COLLECTOR_VERSION
+from schildwacht.config import Settings
+
+BOT_NAME = "schildwacht"
+SPIDER_MODULES = ["collectors.spiders"]
+
+ITEM_PIPELINES = {
+    "collectors.pipelines.MatchPipeline": 100,
+    "collectors.pipelines.PublishPipeline": 900,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Keep the bytes exactly as served: no Accept-Encoding is sent, nothing is decompressed.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "collectors.middlewares.RobotsTxtMiddleware": 100,
+    "collectors.middlewares.RetryAfterMiddleware": 560,  # before RetryMiddleware (550) sees the response
+}
+# Items of one response are handled one after another, so a CursorItem follows its posts.
+CONCURRENT_ITEMS = 1
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+RETRY_AFTER_MAX_SECONDS = 300
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "WARNING"  # errors and parked items stay visible; counts come from the CLI summary
+STATS_DUMP = False  # the CLI prints its own one-line summary per source
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+
+def crawler_settings(settings: Settings) -> dict[str, Any]:
+    """This module's settings plus the values that come from the Schildwacht configuration."""
+    values = {k: v for k, v in globals().items() if k.isupper()}
+    values.update(
+        SCHILDWACHT_SETTINGS=settings,
+        USER_AGENT=f"SchildwachtBot/{COLLECTOR_VERSION} ({settings.collector_contact})",
+        DOWNLOAD_DELAY=settings.collector_download_delay,
+        AUTOTHROTTLE_START_DELAY=max(settings.collector_download_delay, 0.01),
+        DOWNLOAD_TIMEOUT=settings.collector_timeout_seconds,
+        DOWNLOAD_MAXSIZE=settings.collector_max_bytes,
+        DOWNLOAD_WARNSIZE=settings.collector_max_bytes // 2,
+    )
+    return values

@@ -1,0 +1,1 @@
+"""Schildwacht spiders: one per source (file replay, Mastodon, ...)."""
