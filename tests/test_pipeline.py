@@ -47,10 +47,14 @@ def export_bundle_of(rt, case_id: int, out: Path) -> Path:
 
 
 def sample_with_bad_lines(tmp_path: Path) -> Path:
-    """The demo sample plus a line of broken JSON and a line of invalid UTF-8."""
+    """The demo sample plus a 1 MB post, a line of broken JSON and a line of invalid UTF-8."""
     lines = DEMO_POSTS.read_bytes().splitlines()
+    huge = {"platform": "x", "post_id": "huge-1", "url": "https://x.example/huge-1", "author": "@spammer",
+            "created_at": "2026-11-20T10:00:00Z",
+            "text": "Wethouder Zoetelief, " + "echt waar " * 100_000 + "ik ga je vermoorden."}
     path = tmp_path / "posts.jsonl"
-    path.write_bytes(b"\n".join(lines + [b'{"platform": "x", "post_id": ', b'\xff\xfe{"x": 1}']) + b"\n")
+    path.write_bytes(b"\n".join(lines + [json.dumps(huge).encode(), b'{"platform": "x", "post_id": ',
+                                         b'\xff\xfe{"x": 1}']) + b"\n")
     return path
 
 
@@ -76,7 +80,8 @@ def test_replay_demo_sample_through_real_broker_and_database(stack, tmp_path):
             workers.join()
 
         demo_lines = len(DEMO_POSTS.read_bytes().splitlines())
-        assert stats.posts == demo_lines + 2
+        assert stats.posts == demo_lines + 3
+        assert "x:huge-1" in stats.published_uids, "a 1 MB post is processed, not dropped"
         assert stats.parked == 2, "broken JSON and invalid UTF-8 are parked"
         assert stats.unmatched >= 10, "posts naming no consenting official are not published"
         assert sorted(again.published_uids) == sorted(stats.published_uids), "the second replay sent all again"
