@@ -6,6 +6,7 @@ Production points `KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` at real servers i
 from __future__ import annotations
 
 import contextlib
+import mailbox
 import logging
 import os
 import shutil
@@ -156,3 +157,20 @@ def embedded_services(settings: "Settings") -> Iterator[Services]:
             broker.stop()
         if db:
             db.stop()
+
+
+@contextlib.contextmanager
+def demo_mailbox(maildir: Path) -> Iterator[tuple[str, int]]:
+    """A local SMTP server that stores alert e-mails in a Maildir, so the demo shows alerts arriving."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Mailbox
+
+    maildir.parent.mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(str(maildir), create=True)  # creates cur/, new/, tmp/
+    controller = Controller(Mailbox(str(maildir)), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.hostname, controller.port
+    finally:
+        controller.stop()
+

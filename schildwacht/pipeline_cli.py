@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from schildwacht.config import get_settings
+from schildwacht.embedded import demo_mailbox
 from schildwacht.pipeline import DEMO_POSTS, Progress, runtime, start_workers, summary, wait_until_processed
 
 err = Console(stderr=True)
@@ -76,7 +77,10 @@ def demo(
     from triage.web.app import create_app
 
     settings = get_settings()
-    with runtime(settings, seed_demo=True) as rt:
+    maildir = settings.data_dir / "demo-mail"
+    with demo_mailbox(maildir) as (smtp_host, smtp_port), \
+            runtime(settings.model_copy(update={"smtp_host": smtp_host, "smtp_port": smtp_port}),
+                    seed_demo=True) as rt:
         running = start_workers(rt)
         try:
             stats = run_replay(DEMO_POSTS, rt.settings)
@@ -88,6 +92,7 @@ def demo(
             for user in staff:
                 err.print(f"  inloggen: [bold]{user['email']}[/] / [bold]{DEMO_PASSWORD}[/] ({user['role']}, "
                           f"{user['organisation_id']})")
+            err.print(f"Meldingen (e-mail) van dreiging/doxing komen binnen in {maildir}/new")
             err.print("Stoppen: Ctrl-C\n")
             uvicorn.run(create_app(rt.settings, rt.sessions), host=host or rt.settings.web_host,
                         port=port or rt.settings.web_port, log_level="warning")
