@@ -11,9 +11,17 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from schildwacht.clitools import database
 from schildwacht.config import get_settings
 from schildwacht.embedded import demo_mailbox
-from schildwacht.pipeline import DEMO_POSTS, Progress, runtime, start_workers, summary, wait_until_processed
+from schildwacht.pipeline import (
+    DEMO_POSTS,
+    Progress,
+    runtime,
+    start_workers,
+    summary,
+    wait_until_processed,
+)
 
 err = Console(stderr=True)
 
@@ -113,13 +121,7 @@ def worker(kind: WorkerKind = typer.Argument(..., help="classify, ingest of capt
 
         ClassifierWorker(settings).run(stop)
         return
-    if not settings.database_url:
-        raise typer.BadParameter("DATABASE_URL is niet ingesteld.")
-    from schildwacht.db import make_engine, make_sessionmaker
-
-    engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
+    with database(settings) as (settings, sessions):
         if kind is WorkerKind.ingest:
             from triage.ingest import IngestWorker
 
@@ -128,8 +130,6 @@ def worker(kind: WorkerKind = typer.Argument(..., help="classify, ingest of capt
             from triage.bundle.capture import run_capture_worker
 
             run_capture_worker(settings, sessions, stop)
-    finally:
-        engine.dispose()
 
 
 def db_upgrade() -> None:

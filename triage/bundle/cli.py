@@ -3,35 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from cryptography import x509
-from sqlalchemy.orm import Session
 
-from schildwacht.config import Settings
-
-
-def _settings() -> Settings:
-    return Settings()  # fresh, not cached: the environment decides per invocation
-
-
-@contextmanager
-def _session(settings: Settings) -> Iterator[Session]:
-    """One committed transaction on the configured database (an embedded one would be empty)."""
-    from schildwacht.db import make_engine, make_sessionmaker, session_scope
-
-    if not settings.database_url:
-        typer.echo("Geen database ingesteld: zet DATABASE_URL / no database configured (set DATABASE_URL).", err=True)
-        raise typer.Exit(2)
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
+from schildwacht.clitools import database_session
 
 
 def export(case: int = typer.Argument(..., help="Zaaknummer / case id."),
@@ -43,9 +20,8 @@ def export(case: int = typer.Argument(..., help="Zaaknummer / case id."),
     from triage.bundle.keys import KeyProblem
     from triage.bundle.verify import verify_bundle
 
-    settings = _settings()
     try:
-        with _session(settings) as session:
+        with database_session() as (settings, session):
             path = export_bundle(session, case, door or f"cli:{getpass.getuser()}", output, settings)
     except (LookupError, KeyProblem) as exc:
         typer.echo(f"Export mislukt / export failed: {exc}", err=True)
@@ -83,9 +59,8 @@ def _key_command(action: str):
             door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>.")) -> None:
         from triage.bundle import keys
 
-        settings = _settings()
         try:
-            with _session(settings) as session:
+            with database_session() as (settings, session):
                 row = getattr(keys, action)(session, settings, organisation, door or f"cli:{getpass.getuser()}")
                 fp = row.fingerprint
         except keys.KeyProblem as exc:
@@ -105,7 +80,7 @@ def export_public(organisation: str = typer.Argument(..., help="Organisatie-id."
     """Toon of bewaar de publieke sleutel en vingerafdruk om te publiceren / export the public key."""
     from triage.bundle import keys
 
-    with _session(_settings()) as session:
+    with database_session() as (_, session):
         row = keys.current_key(session, organisation)
         if row is None:
             typer.echo(f"Geen sleutel voor {organisation} / no key.", err=True)

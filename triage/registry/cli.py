@@ -9,41 +9,19 @@ import csv
 import json
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from schildwacht.config import Settings, get_settings
-from schildwacht.db import make_engine, make_sessionmaker, session_scope
+from schildwacht.clitools import database, database_session
 
 err = Console(stderr=True)
 officials_app = typer.Typer(help="Register van ambtsdragers: toevoegen, bekijken, uitnodigen, intrekken, inzage.",
                             no_args_is_help=True)
 retention_app = typer.Typer(help="Bewaartermijnen toepassen: verlopen gegevens wissen.", no_args_is_help=True)
 ACTOR_HELP = "Wie dit doet (komt in het logboek), bijvoorbeeld uw e-mailadres."
-
-
-def _settings() -> Settings:
-    settings = get_settings()
-    if not settings.database_url:
-        raise typer.BadParameter("DATABASE_URL is niet ingesteld: het register staat in de database.")
-    return settings
-
-
-@contextmanager
-def _session() -> Iterator[tuple[Settings, Session]]:
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            yield settings, session
-    finally:
-        engine.dispose()
 
 
 def _fail(exc: Exception) -> None:
@@ -68,7 +46,7 @@ def add(
     from triage.registry import service
 
     try:
-        with _session() as (_, session):
+        with database_session() as (_, session):
             official = service.add_official(session, organisation, name, role, f"cli:{actor}", official_id=official_id,
                                             email=email, handles=";".join(handle), name_variants=variant,
                                             alert_contacts=alert, gender=gender)
@@ -86,7 +64,7 @@ def list_(
     """Toon de ambtsdragers met status en toestemming."""
     from triage.registry import service
 
-    with _session() as (_, session):
+    with database_session() as (_, session):
         rows = []
         for o in service.list_officials(session, organisation, status):
             consent = service.current_consent(o)
@@ -113,7 +91,7 @@ def withdraw(
     from triage.registry import service
 
     try:
-        with _session() as (_, session):
+        with database_session() as (_, session):
             counts = service.withdraw(session, official_id, f"cli:{actor}", keep,
                                       method="intrekking via beheerder (CLI)")
     except service.RegistryError as exc:
@@ -138,7 +116,7 @@ def import_(
         delimiter = max(";,\t", key=header.count)  # Dutch spreadsheets often write ';'
         rows = list(csv.DictReader(fh, delimiter=delimiter))
     try:
-        with _session() as (_, session):
+        with database_session() as (_, session):
             ids = []
             for line, row in enumerate(rows, start=2):
                 row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
@@ -169,7 +147,7 @@ def invite(
     from triage.registry import service
 
     try:
-        with _session() as (settings, session):
+        with database_session() as (settings, session):
             official = service.get_official(session, official_id)
             if official is None:
                 raise service.RegistryError(f"Onbekende ambtsdrager {official_id!r}.")
@@ -193,7 +171,7 @@ def export(
     from triage.registry.export import export_official
 
     try:
-        with _session() as (_, session):
+        with database_session() as (_, session):
             data = export_official(session, official_id)
             service.audit(session, data["organisation"]["id"], f"cli:{actor}", "official.exported", "official",
                           official_id, {"as": "html" if html else "json"})
@@ -215,19 +193,15 @@ def retention_run(
     from triage.registry.retention import run_forever, run_retention
 
     if every is None:
-        with _session() as (settings, session):
+        with database_session() as (settings, session):
             counts = run_retention(session, settings)
         typer.echo(json.dumps(counts))
         return
-    settings = _settings()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    engine = make_engine(settings.database_url)
-    try:
-        runs = run_forever(make_sessionmaker(engine), settings, every, stop)
-    finally:
-        engine.dispose()
+    with database() as (settings, sessions):
+        runs = run_forever(sessions, settings, every, stop)
     err.print(f"Gestopt na {runs} run(s).")
 
 
@@ -238,7 +212,7 @@ def stats(
     """Tellingen per soort, functie en gender; auteurs alleen als pseudoniem."""
     from triage.registry.statistics import compute_stats
 
-    with _session() as (settings, session):
+    with database_session() as (settings, session):
         data = compute_stats(session, settings, organisation)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))

@@ -6,8 +6,6 @@ They need DATABASE_URL (the production database); `schildwacht demo` serves the 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -15,30 +13,12 @@ from rich.console import Console
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from schildwacht.config import Settings, get_settings
-from schildwacht.db import make_engine, make_sessionmaker
+from schildwacht.clitools import database
 
 err = Console(stderr=True)
 users_app = typer.Typer(help="Medewerkersaccounts voor de triage-webapp.", no_args_is_help=True)
 feedback_app = typer.Typer(help="Beslissingen van medewerkers als gelabelde voorbeelden (voor het model).",
                            no_args_is_help=True)
-
-
-def _settings() -> Settings:
-    settings = get_settings()
-    if not settings.database_url:
-        raise typer.BadParameter("DATABASE_URL is niet ingesteld.")
-    return settings
-
-
-@contextmanager
-def _sessions() -> Iterator[tuple[Settings, object]]:
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        yield settings, make_sessionmaker(engine)
-    finally:
-        engine.dispose()
 
 
 def web(host: str = typer.Option(None, "--host", help="Adres om op te luisteren (standaard uit de instellingen)."),
@@ -48,7 +28,7 @@ def web(host: str = typer.Option(None, "--host", help="Adres om op te luisteren 
 
     from triage.web.app import create_app
 
-    with _sessions() as (settings, factory):
+    with database() as (settings, factory):
         if settings.secret_key == "dev-only-change-me":
             err.print("[yellow]Waarschuwing:[/] SCHILDWACHT_SECRET_KEY is niet ingesteld; alleen voor ontwikkeling.")
         uvicorn.run(create_app(settings, factory), host=host or settings.web_host, port=port or settings.web_port,
@@ -75,7 +55,7 @@ def users_add(
     if len(password) < 12:
         raise typer.BadParameter("wachtwoord moet minstens 12 tekens hebben")
     email = email.strip().lower()
-    with _sessions() as (_, factory), factory() as session, session.begin():
+    with database() as (_, factory), factory() as session, session.begin():
         if session.get(Organisation, organisation) is None:
             raise typer.BadParameter(f"organisatie {organisation!r} bestaat niet")
         if session.scalar(select(func.count()).select_from(StaffUser).where(func.lower(StaffUser.email) == email)):
@@ -97,7 +77,7 @@ def feedback_export(
     """Exporteer beslissingen als gelabelde JSONL: geen_actie = vals positief, afgerond = bevestigd."""
     from triage.web.services import write_feedback
 
-    with _sessions() as (_, factory):
+    with database() as (_, factory):
         session: Session = factory()
         try:
             if out is None:
