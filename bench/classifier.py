@@ -1,0 +1,111 @@
+"""Throughput benchmark: posts/s at batch 1 and batch 32 on CPU for the shipped model and, side by side through
+the same code path, a BERT-base-sized reference (BertConfig defaults: 12 layers, hidden 768; random weights,
+built locally, nothing downloaded). Prints the ratio.
+
+    .venv/bin/python bench/classifier.py [--model models/schildwacht-nl-mini] [--posts 256] [--no-reference]
+
+Measures the transformer forward pass incl. tokenisation (ModelScorer.predict) and, separately, the full
+classifier (rules + transformer + target resolution) for the shipped model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from classifiers.generator import generate  # noqa: E402
+
+
+def posts(n: int) -> list[str]:
+    ps = generate(n_per_template=2, seed=123)
+    texts = [p.text for p in ps]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def rate(fn, texts: list[str], batch: int, min_seconds: float = 3.0) -> float:
+    fn(texts[:batch])  # warm-up
+    done, t0 = 0, time.perf_counter()
+    while True:
+        for b in range(0, len(texts), batch):
+            fn(texts[b:b + batch])
+            done += len(texts[b:b + batch])
+        el = time.perf_counter() - t0
+        if el >= min_seconds:
+            return done / el
+
+
+def build_reference(tokenizer_dir: Path, out: Path) -> Path:
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from schildwacht.contracts import LABELS
+
+    tok = AutoTokenizer.from_pretrained(str(tokenizer_dir))
+    cfg = BertConfig(vocab_size=tok.vocab_size, num_labels=len(LABELS), problem_type="multi_label_classification",
+                     id2label={i: lab for i, lab in enumerate(LABELS)}, label2id={lab: i for i, lab in enumerate(LABELS)})
+    torch.manual_seed(0)
+    BertForSequenceClassification(cfg).save_pretrained(str(out))
+    tok.save_pretrained(str(out))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=str(Path(__file__).resolve().parent.parent / "models" / "schildwacht-nl-mini"))
+    ap.add_argument("--posts", type=int, default=256)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--no-reference", action="store_true")
+    args = ap.parse_args()
+
+    import torch
+
+    from classifiers.api import ClassifyInput, load_classifier
+    from classifiers.model import ModelScorer
+
+    texts = posts(args.posts)
+    print(f"CPU: {os.cpu_count()} cores, torch threads {min(4, os.cpu_count() or 1)}, torch {torch.__version__}, "
+          f"{len(texts)} generated posts (mean {sum(map(len, texts)) / len(texts):.0f} chars)")
+    rows = []
+    small = ModelScorer(args.model)
+    nparams = sum(p.numel() for p in small.model.parameters())
+    r1 = rate(small.predict, texts[:64], 1, args.seconds)
+    r32 = rate(small.predict, texts, 32, args.seconds)
+    rows.append(("schildwacht-nl-mini (transformer)", nparams, r1, r32))
+    from classifiers.api import CombinedClassifier
+
+    items = [ClassifyInput(t) for t in texts]
+    clf = load_classifier(args.model)
+    comb = getattr(clf, "combine", "rules")
+    combos = [(f"full classify, shipped combine={'per-label' if isinstance(comb, dict) else comb}", clf)]
+    if getattr(clf, "combine", None) != "max":
+        combos.append(("full classify, combine=max (rules+model)", CombinedClassifier(Path(args.model),
+                                                                                        combine="max")))
+    for label, c in combos:
+        c1 = rate(lambda xs, c=c: c.classify(xs), items[:64], 1, args.seconds)
+        c32 = rate(lambda xs, c=c: c.classify(xs), items, 32, args.seconds)
+        rows.append((label, nparams, c1, c32))
+    ref = None
+    if not args.no_reference:
+        with tempfile.TemporaryDirectory() as td:
+            build_reference(Path(args.model), Path(td) / "bert-base-random")
+            big = ModelScorer(Path(td) / "bert-base-random")
+            bparams = sum(p.numel() for p in big.model.parameters())
+            b1 = rate(big.predict, texts[:32], 1, args.seconds)
+            b32 = rate(big.predict, texts[:128], 32, args.seconds)
+            ref = ("BERT-base reference (12x768, random)", bparams, b1, b32)
+            rows.append(ref)
+    print(f"{'model':50s} {'params':>11s} {'posts/s b=1':>12s} {'posts/s b=32':>13s}")
+    for name, n, a, b in rows:
+        print(f"{name:50s} {n:11,d} {a:12.1f} {b:13.1f}")
+    if ref:
+        print(f"ratio mini/base: batch 1 = {rows[0][2] / ref[2]:.1f}x, batch 32 = {rows[0][3] / ref[3]:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Loaders for the shared data (/work/shared/data, read by path, never copied into the repository).
+
+- MHC Dutch dev cases  -> our labels via the mapping in the data README
+- RTP-LX Dutch (password zip) -> abuse positives (Insult) and clean negatives
+- pretrain_nl -> unlabelled Dutch text for the tokenizer (and clean negatives)
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import random
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(os.environ.get("SCHILDWACHT_DATA_DIR", "/work/shared/data"))
+MHC_CSV = DATA_DIR / "mhc_dutch" / "mhc_dutch_dev.csv"
+RTP_ZIP = DATA_DIR / "rtp_lx_nl" / "rtp_lx_nl.zip"
+RTP_PASSWORD = b"rtp-lx-entries-4/8/24"
+PRETRAIN_DIR = DATA_DIR / "pretrain_nl"
+
+CONTRAST_PREFIXES = ("counter_", "ident_")
+CONTRAST_EXACT = {"negate_neg_nh", "profanity_nh", "target_obj_nh"}
+
+
+@dataclass
+class Example:
+    text: str
+    labels: list[int] | None  # threat, abuse, gender, doxxing; None = not mapped to our labels
+    group: str                # template / source group, used for template-held-out splits
+    source: str
+    kind: str                 # functionality or generator kind
+
+
+def mhc_label(functionality: str, label_gold: str, target: str) -> tuple[list[int] | None, str]:
+    """Map one MHC case to our labels (README mapping). Returns (labels or None, role).
+
+    role: "positive", "contrast" (must not be flagged), "other" (hateful towards a non-women group, no threat:
+    none of our labels apply, it is kept as a negative for training but reported separately).
+    """
+    women = target == "women"
+    if functionality in ("threat_dir_h", "threat_norm_h"):
+        return [1, 0, int(women), 0], "positive"
+    if functionality == "target_indiv_nh":
+        return [0, 1, 0, 0], "positive"
+    if functionality.startswith(CONTRAST_PREFIXES) or functionality in CONTRAST_EXACT:
+        return [0, 0, 0, 0], "contrast"
+    if label_gold == "hateful" and women:
+        return [0, 0, 1, 0], "positive"
+    if label_gold == "hateful":
+        return [0, 0, 0, 0], "other"
+    return [0, 0, 0, 0], "other"
+
+
+def load_mhc(path: Path = MHC_CSV) -> list[Example]:
+    out = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            labels, role = mhc_label(row["functionality"], row["label_gold"], row["target_ident"])
+            ref = (row.get("ref_templ_id") or "").strip()
+            grp = "mhc:" + (str(int(float(ref))) if ref else row["templ_id"])
+            out.append(Example(row["test_case"], labels, grp, "mhc:" + role, row["functionality"]))
+    return out
+
+
+def mhc_template_folds(examples: list[Example], seed: int = 7) -> tuple[set[str], set[str]]:
+    """Split MHC template groups (a case and its spelling variants share a group) into two halves."""
+    groups = sorted({e.group for e in examples})
+    r = random.Random(seed)
+    r.shuffle(groups)
+    half = len(groups) // 2
+    return set(groups[:half]), set(groups[half:])
+
+
+def _read_jsonl_from_zip(zf: zipfile.ZipFile, name: str) -> list[dict]:
+    raw = zf.read(name, pwd=RTP_PASSWORD).decode("utf-8")
+    rows = []
+    for line in raw.splitlines():
+        line = line.strip()
+        if line:
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                continue
+    return rows
+
+
+def load_rtp(path: Path = RTP_ZIP) -> list[Example]:
+    """RTP-LX Dutch prompts: Insult >= 2.5 (mean of 3 annotators, scale 1-3) -> abuse; Toxicity <= 1.5 and every
+    harm dimension at 1 -> negative; everything in between is left out (ambiguous for our labels). Violence is not
+    mapped to threat (RTP-LX Violence covers violent content, not threats against a person)."""
+    out: list[Example] = []
+    with zipfile.ZipFile(path) as zf:
+        for i, row in enumerate(_read_jsonl_from_zip(zf, "RTP_LX_NL_v0.2_prompts.json")):
+            a = row.get("Annotations") or {}
+            text = (row.get("Prompt") or "").strip().strip("„“\"")
+            if not text:
+                continue
+            grp = f"rtp:{row.get('Index', i)}"
+            harm = [a.get(k, 1) for k in ("IdentityAttack", "Bias", "Microaggression", "Violence", "SelfHarm",
+                                          "Insult", "SexualContent")]
+            if a.get("Insult", 1) >= 2.5 and a.get("Toxicity", 1) >= 3:
+                out.append(Example(text, [0, 1, 0, 0], grp, "rtp:insult", "rtp_insult"))
+            elif a.get("Toxicity", 5) <= 1.5 and max(harm) <= 1.0:
+                out.append(Example(text, [0, 0, 0, 0], grp, "rtp:benign", "rtp_benign"))
+        for i, row in enumerate(_read_jsonl_from_zip(zf, "acs_results_benign_NL.json")):
+            text = (row.get("BenignCompletion") or "").strip().strip('"')
+            acs = row.get("ACSResponse") or {}
+            if text and max(acs.values() or [0]) < 0.05:
+                out.append(Example(text[:600], [0, 0, 0, 0], f"rtpb:{row.get('Index', i)}", "rtp:benign_completion",
+                                   "rtp_benign_completion"))
+    return out
+
+
+def iter_pretrain_lines(max_lines: int | None = None, files: tuple[str, ...] = (
+        "ud_dutch_text.txt.gz", "nl_laws_sample.txt.gz", "debian_docs_nl.txt.gz")):
+    """Unlabelled Dutch lines from pretrain_nl (UD first, then laws and Debian docs)."""
+    n = 0
+    for name in files:
+        p = PRETRAIN_DIR / name
+        if not p.exists():
+            continue
+        with gzip.open(p, "rt", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                line = line.strip()
+                if len(line) < 15:
+                    continue
+                yield line
+                n += 1
+                if max_lines is not None and n >= max_lines:
+                    return
+
+
+def ud_negatives(n: int = 1500, seed: int = 3) -> list[Example]:
+    """Clean Dutch sentences (UD Alpino/LassySmall, mostly news) as negatives."""
+    lines = list(iter_pretrain_lines(files=("ud_dutch_text.txt.gz",)))
+    r = random.Random(seed)
+    r.shuffle(lines)
+    return [Example(t[:400], [0, 0, 0, 0], f"ud:{i}", "ud", "ud_sentence") for i, t in enumerate(lines[:n])]

@@ -1,0 +1,134 @@
+"""Transformer part: tokenizer training, a small BERT-style multi-label classifier, inference.
+
+The loader is general: any local directory that AutoModelForSequenceClassification / AutoTokenizer can load
+(e.g. a Dutch base model such as RobBERT fine-tuned for the four labels) works, as long as its config carries
+``id2label`` with the four label names (or exactly four outputs in LABELS order).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from schildwacht.contracts import LABELS
+
+from .textnorm import model_text
+
+MAX_LENGTH = 96
+
+
+def set_threads() -> None:
+    import torch
+
+    n = min(4, os.cpu_count() or 1)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+def train_tokenizer(texts: Iterable[str], out_dir: Path, vocab_size: int = 8000):
+    """Train a lowercasing, accent-stripping WordPiece tokenizer and save it as a BertTokenizerFast."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=True,
+                                                lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=2,
+                                        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
+                                        limit_alphabet=300)
+    tok.train_from_iterator(texts, trainer=trainer)
+    from tokenizers.processors import TemplateProcessing
+
+    tok.post_processor = TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+                                            special_tokens=[("[CLS]", tok.token_to_id("[CLS]")),
+                                                            ("[SEP]", tok.token_to_id("[SEP]"))])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", mask_token="[MASK]", model_max_length=MAX_LENGTH)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fast.save_pretrained(str(out_dir))
+    return fast
+
+
+def build_model(vocab_size: int, layers: int = 4, hidden: int = 256, heads: int = 4, intermediate: int = 768,
+                max_pos: int = 128, seed: int = 0):
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(seed)
+    cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                     intermediate_size=intermediate, max_position_embeddings=max_pos, num_labels=len(LABELS),
+                     problem_type="multi_label_classification",
+                     id2label={i: lab for i, lab in enumerate(LABELS)},
+                     label2id={lab: i for i, lab in enumerate(LABELS)},
+                     hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+    return BertForSequenceClassification(cfg)
+
+
+class ModelScorer:
+    """Loads a local model dir; ``predict(texts)`` -> list of per-label probabilities (LABELS order)."""
+
+    def __init__(self, model_dir: str | Path, max_length: int = MAX_LENGTH, batch_size: int = 32) -> None:
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        set_threads()
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except Exception:  # pragma: no cover - older transformers
+            pass
+        self.dir = Path(model_dir)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.dir))
+        self.model = AutoModelForSequenceClassification.from_pretrained(str(self.dir))
+        self.model.eval()
+        self.max_length = max_length
+        self.batch_size = batch_size
+        id2label = {int(k): v for k, v in (self.model.config.id2label or {}).items()}
+        if all(lab in id2label.values() for lab in LABELS):
+            inv = {v: k for k, v in id2label.items()}
+            self.index = [inv[lab] for lab in LABELS]
+        else:
+            self.index = list(range(len(LABELS)))
+        cal = {}
+        try:
+            cal = json.loads((self.dir / "thresholds.json").read_text()).get("calibration", {})
+        except (OSError, ValueError):
+            pass
+        self.calibration = {lab: (float(cal.get(lab, {}).get("a", 1.0)), float(cal.get(lab, {}).get("b", 0.0)))
+                            for lab in LABELS}
+        self._torch = torch
+
+    def logits(self, texts: Sequence[str]):
+        torch = self._torch
+        out = []
+        clean = [model_text(t) or "." for t in texts]
+        order = sorted(range(len(clean)), key=lambda i: len(clean[i]))
+        res = [None] * len(clean)
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                idx = order[b:b + self.batch_size]
+                enc = self.tokenizer([clean[i] for i in idx], truncation=True, max_length=self.max_length,
+                                     padding=True, return_tensors="pt")
+                enc.pop("token_type_ids", None) if "token_type_ids" not in self.tokenizer.model_input_names else None
+                lg = self.model(**enc).logits[:, self.index].float().tolist()
+                for i, row in zip(idx, lg):
+                    res[i] = row
+        out = res
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[list[float]]:
+        probs = []
+        for row in self.logits(texts):
+            p = []
+            for lab, z in zip(LABELS, row):
+                a, b = self.calibration[lab]
+                x = a * z + b
+                p.append(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x)))))
+            probs.append(p)
+        return probs

@@ -1,0 +1,711 @@
+"""spaCy rule layer: explicit threats, doxxing, gendered slurs and insults, with negation / quote / news frames.
+
+Works on a length-preserving normalised view (lowercase, no diacritics, leetspeak undone) of the first
+``textnorm.RULE_SCAN_LIMIT`` characters, so every Span points at the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from schildwacht.contracts import LABELS, Span
+
+from . import lexicons as L
+from .textnorm import RULE_SCAN_LIMIT, views
+
+LDNOOBW_PATH = Path("/work/shared/data/lexicons/ldnoobw_nl.txt")
+# LDNOOBW entries that are slurs aimed at women / sexualisation (the rest of the list is mostly harmless slang).
+LDNOOBW_GENDER = {"slet", "hoer", "teef", "snol", "del", "wijf", "temeier", "stoephoer", "rothoer", "portiekslet",
+                  "greppeldel", "trottoirteef", "gratenkut", "sletterig", "hoerig", "flamoes"}
+LDNOOBW_INSULT = {"klootzak", "hufter", "eikel", "lul", "oetlul", "rotzak", "schoft", "teringlijer", "sukkel",
+                  "klojo", "lulhannes", "mafketel", "zakkenwasser", "boerelul", "bokkelul", "paardelul",
+                  "lul-de-behanger", "matennaaier", "klootoog", "droogkloot", "graftak", "viespeuk", "engerd",
+                  "galbak", "dombo", "zeiker", "ouwehoer", "lummel", "reetridder", "kettingzeug"}
+
+INSULT_WORDS = (L.INSULTS | LDNOOBW_INSULT) - L.INSULT_MODIFIERS - {"kanker", "tering", "aap", "apen", "beest", "dom", "domme",
+                                                                     "waardeloos", "waardeloze", "zielige", "monster",
+                                                                     "ratten", "rat", "varken", "varkens", "tuig",
+                                                                     "nazi", "aso", "asociaal", "gestoord"}
+# weaker insults: only with a direct 2nd-person / official reference
+WEAK_INSULTS = {"ratten", "rat", "varken", "varkens", "tuig", "nazi", "aso", "asociaal", "gestoord"}
+SEXUAL = {"neuken", "geneukt", "neuk", "pijpen", "pijpt", "beffen", "tieten", "tiet", "kutje", "geil", "geile",
+          "naaktfoto", "naaktfotos", "sperma", "vingeren", "zaad",
+          "slikken", "opgeilen", "bukken"}
+VIOLENCE_STEMS = {"maak", "maken", "schiet", "schieten", "steek", "steken", "sla", "slaan", "trap", "trappen",
+                  "knal", "knallen", "ram", "rammen", "timmer", "timmeren", "schop", "schoppen", "mep", "meppen",
+                  "draai", "snij", "snijden", "hak", "hakken", "prik", "prikken"}
+ADVERBS = {"eens", "even", "gewoon", "ook", "nog", "helemaal", "echt", "zo", "wel", "straks", "morgen", "nu",
+           "dan", "toch", "persoonlijk", "zelf", "snel", "binnenkort", "vannacht", "vanavond", "allemaal", "al",
+           "maar", "eigenhandig", "keihard", "lekker", "graag", "wel", "effe", "ff", "dus", "hoor", ",", "zelfs"}
+PAST_NARRATIVE = {"werd", "werden", "was", "waren", "had", "hadden"}
+NEWS = L.NEWS_MARKERS | {"dreigde", "dreigden", "dreigen", "dreigt", "gedreigd", "bedreigde", "bedreigen",
+                         "opgeroepen", "oproep", "oproepen", "uitlating", "uitlatingen", "verklaring",
+                         "vandaag", "gisteren", "gisteravond", "vorige", "afgelopen", "slachtoffer",
+                         "slachtoffers", "nieuwsbericht", "artikel", "verhoor", "zaak", "veiligheid",
+                         "rapporteert", "citaat", "citeer", "quote", "reacties", "reactie"}
+NEWS_STRONG = {"aangehouden", "opgepakt", "gearresteerd", "verdachte", "verdachten", "veroordeeld", "veroordeelt",
+               "rechtbank", "rechter", "aangifte", "bedreigd", "bedreiging", "bedreigingen", "politie", "justitie",
+               "doodsbedreiging", "doodsbedreigingen", "dreigbrief", "dreigbrieven", "celstraf", "taakstraf",
+               "werkstraf", "dreigde", "dreigden", "gedreigd", "bedreigde", "bedreigen", "onderzoek", "persbericht",
+               "nieuwsbericht", "artikel", "eist", "beveiliging", "slachtoffer", "slachtoffers", "verhoor", "anp",
+               "nos", "monitor", "incidenten", "dreigberichten", "haatberichten", "interview", "ingesteld"}
+NEWS_WEAK = NEWS - NEWS_STRONG
+REFERENCE = {"noemen", "noemt", "noem", "genoemd", "noemde", "uitmaken", "uitgemaakt", "uitschelden", "uitgescholden",
+             "scheldwoord", "scheldwoorden", "acceptabel", "ophouden", "zeggen", "woord", "term"}
+SPEECH = {"zeggen", "zegt", "zei", "zeg", "denk", "denkt", "denken", "dacht", "beweren", "beweert", "beweerde",
+          "noemen", "noemt", "noemde", "noem", "schrijven", "schrijft", "schreef", "roepen", "roept", "riep",
+          "suggereren", "suggereert", "impliceren", "tweeten", "tweet", "posten", "post", "uitspraak", "uitspraken",
+          "opmerking", "opmerkingen"}
+PREVENT = {"toestaan", "tolereren", "accepteren", "voorkomen", "tegengaan", "bestrijden", "stoppen", "veroordelen"}
+COUNTER = {"onacceptabel", "walgelijk", "schandalig", "verwerpelijk", "triest", "afschuwelijk",
+           "verschrikkelijk", "ontoelaatbaar", "intimidatie", "solidariteit", "sterkte", "steun", "respect",
+           "stop", "genoeg", "normaal", "grens", "grenzen", "schaam", "schande", "zeggen", "zegt", "zei",
+           "schrijven", "schrijft", "roepen", "roept", "noemen", "noemt", "niemand", "nooit", "tegen", "tolereren",
+           "accepteren", "verdient", "verdienen", "vreselijk", "ziek", "zieke", "haatberichten", "bedreigingen",
+           "haat", "geweld", "misselijk", "misselijkmakend", "kotsen", "verwerpen", "veroordelen", "veroordeel"}
+FIRST_SG = {"ik", "mij", "me", "mijn", "mezelf", "mijzelf"}
+SENT_END = {".", "!", "?", "\n", ";", "…"}
+
+_POSTCODE = re.compile(r"(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
+_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s-]?(?:\(0\))?[\s-]?6|06)[\s-]?(?:\d[\s-]?){7}\d(?!\d)")
+_LANDLINE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s-]?|0)[1-57-9]\d{1,2}[\s-]?\d{6,7}(?!\d)")
+_PLATE = re.compile(
+    r"(?<![\w-])(?:[A-Z]{2}-\d{2}-\d{2}|\d{2}-\d{2}-[A-Z]{2}|\d{2}-[A-Z]{2}-\d{2}|[A-Z]{2}-\d{2}-[A-Z]{2}|"
+    r"[A-Z]{2}-[A-Z]{2}-\d{2}|\d{2}-[A-Z]{2}-[A-Z]{2}|\d{2}-[A-Z]{3}-\d|\d-[A-Z]{3}-\d{2}|[A-Z]{2}-\d{3}-[A-Z]|"
+    r"[A-Z]-\d{3}-[A-Z]{2}|[A-Z]{3}-\d{2}-[A-Z]|[A-Z]-\d{2}-[A-Z]{3}|\d-[A-Z]{2}-\d{3}|\d{3}-[A-Z]{2}-\d)(?![\w-])",
+    re.IGNORECASE)
+_STREET = re.compile(
+    r"(?<![\w])((?:[a-z][a-z'-]*\s){0,2}[a-z][a-z'-]{2,}(?:" + "|".join(L.STREET_SUFFIXES) + r"))\s+(\d{1,4})"
+    r"(?:\s?-?\s?[a-z](?![a-z]))?(?!\d)(?![.,]\d)")
+_SCHOOL = re.compile(
+    r"(?<![\w])(?:basisschool|kinderopvang|kinderdagverblijf|kdv|bso|creche|peuterspeelzaal|obs|cbs|rkbs|pcbs|"
+    r"daltonschool|montessorischool|jenaplanschool|vrije school|school|scholengemeenschap|lyceum|gymnasium)"
+    r"\s+(?:(?:de|het|'t|sint|st\.?)\s+)?[a-z][\w'-]{2,}")
+_CAPWORD = re.compile(r"[A-Z]")
+_STREET_STOP = {"binnenhof", "hof", "weg", "straat", "park", "markt", "veld", "haven", "pad"}
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    label: str
+    rule: str
+    score: float
+
+
+@dataclass
+class RuleResult:
+    scores: dict[str, float]
+    spans: list[Span]
+    hits: list[Hit] = field(default_factory=list)
+    suppressed: list[Hit] = field(default_factory=list)
+    frames: dict[str, bool] = field(default_factory=dict)
+    truncated: bool = False
+
+
+def load_ldnoobw(path: Path = LDNOOBW_PATH) -> set[str]:
+    """Entries of the LDNOOBW Dutch list that this project treats as gendered slurs (empty if the file is absent)."""
+    try:
+        words = {w.strip().lower() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()}
+    except OSError:
+        return set()
+    return words & LDNOOBW_GENDER
+
+
+class RuleEngine:
+    """Thread-safe (a lock around spaCy matching) rule layer."""
+
+    name = "schildwacht-rules"
+    version = "1.0"
+
+    def __init__(self) -> None:
+        import spacy
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.nlp = spacy.blank("nl")
+        self._lock = threading.Lock()
+        self.gender_slurs = L.GENDER_SLURS | load_ldnoobw()
+        v = self.nlp.vocab
+        self.phrases = PhraseMatcher(v, attr="LOWER")
+        mk = self.nlp.make_doc
+        self.phrases.add("abuse_phrase", [mk(p) for p in L.ABUSE_PHRASES])
+        self.phrases.add("gender_role", [mk(p) for p in L.GENDER_ROLE_PHRASES])
+        know = [p for p in L.DOX_PHRASES if p.startswith(("weet ", "weten "))]
+        self.phrases.add("dox_know", [mk(p) for p in know])
+        self.phrases.add("dox_offer", [mk(p) for p in [
+            "wie wil het adres", "wie wil zijn adres", "wie wil haar adres", "wie wil het privenummer",
+            "wie heeft het adres", "wie heeft zijn adres", "wie heeft haar adres", "wie heeft het huisnummer",
+            "wie heeft het privenummer", "heb ook het adres", "ik heb het adres", "ik heb zijn adres",
+            "ik heb haar adres", "weet iemand waar", "wie weet waar", "ik heb zijn nummer", "ik heb haar nummer",
+            "ik heb zijn privenummer", "ik heb haar privenummer", "deel het adres", "stuur me het adres",
+            "wie heeft het nummer", "wie wil het nummer"]])
+        self.phrases.add("dox_context", [mk(p) for p in L.DOX_PHRASES if p not in know])
+
+        m = Matcher(v)
+        obj = {"LOWER": {"IN": sorted(L.PERSON_OBJECTS | {"jou", "jij", "jullie"})}}
+        adv = {"LOWER": {"IN": sorted(ADVERBS)}, "OP": "{,3}"}
+        you = {"LOWER": {"IN": ["je", "jij", "u", "jullie", "ge", "gij"]}}
+        m.add("threat_person_verb", [[obj, adv, {"LOWER": {"IN": sorted(L.PERSON_ONLY)}}]])
+        m.add("threat_separable", [[{"LOWER": {"IN": sorted(VIOLENCE_STEMS)}}, obj, adv,
+                                    {"LOWER": {"IN": sorted(L.PARTICLES | {"elkaar", "lens", "verrot", "bont",
+                                                                            "blauw", "om"})}}]])
+        m.add("threat_te_infinitive", [[{"LOWER": {"IN": ["neer", "dood", "af", "kapot", "elkaar"]}},
+                                        {"LOWER": "te"},
+                                        {"LOWER": {"IN": sorted(VIOLENCE_STEMS | {"knallen", "schieten"})}}]])
+        m.add("threat_in_elkaar", [[obj, adv, {"LOWER": "in"}, {"LOWER": "elkaar"}],
+                                   [{"LOWER": {"IN": sorted(VIOLENCE_STEMS)}}, obj, {"OP": "{,3}"}, {"LOWER": "in"},
+                                    {"LOWER": "elkaar"}]])
+        m.add("threat_fire2", [[{"LOWER": {"IN": ["steek", "steken", "zet", "zetten", "gooi", "gooien"]}},
+                                {"OP": "{,4}"}, {"LOWER": "in"}, {"LOWER": {"IN": ["de", "het"]}, "OP": "?"},
+                                {"LOWER": {"IN": ["fik", "brand", "hens", "vlammen"]}}]])
+        m.add("threat_weapon", [[{"LOWER": {"IN": ["mes", "messen", "pistool", "geweer", "knuppel",
+                                                    "honkbalknuppel", "bijl", "hamer", "machete", "zwaard",
+                                                    "vuurwapen", "kalasjnikov", "stanleymes"]}}]])
+        m.add("threat_veiled", [[{"LOWER": {"IN": ["niet", "nergens"]}}, {"LOWER": "meer", "OP": "?"},
+                                 {"LOWER": "veilig"}],
+                                [{"LOWER": "laatste"}, {"LOWER": "waarschuwing"}],
+                                [{"LOWER": {"IN": ["ongelukje", "ongeluk"]}}, {"LOWER": {"IN": ["krijgen", "krijgt",
+                                                                                            "overkomen", "overkomt"]}}],
+                                [{"LOWER": {"IN": ["zonde", "jammer", "erg"]}}, {"LOWER": "zijn", "OP": "?"},
+                                 {"LOWER": "als"}, {"OP": "{,5}"},
+                                 {"LOWER": {"IN": ["afbrandt", "overkwam", "overkomt", "gebeurt", "gebeurde",
+                                                   "afbrandde", "ontploft"]}}],
+                                [{"LOWER": "niet"}, {"LOWER": "meer"}, {"LOWER": {"IN": ["wakker", "thuiskomt",
+                                                                                      "thuiskomen"]}}],
+                                [{"LOWER": {"IN": ["overleef", "overleven", "overleeft"]}}],
+                                [{"LOWER": "lesje"}, {"LOWER": "leren"}],
+                                [{"LOWER": {"IN": ["wacht", "wachten"]}}, {"LOWER": {"IN": ["ik", "we", "wij"]}},
+                                 {"LOWER": {"IN": ["je", "jou", "u"]}}, {"LOWER": "op"}],
+                                [{"LOWER": {"IN": ["ik", "we", "wij"]}}, {"LOWER": {"IN": ["wacht", "wachten"]}},
+                                 {"LOWER": {"IN": ["je", "jou", "u"]}}, adv, {"LOWER": "op"}],
+                                [{"LOWER": {"IN": ["ik", "we", "wij"]}}, {"LOWER": {"IN": ["kom", "komen"]}},
+                                 {"LOWER": {"IN": ["eraan", "je", "jou"]}}, {"LOWER": {"IN": ["halen", "opzoeken",
+                                                                                            "bezoeken"]}, "OP": "?"}],
+                                [{"LOWER": "strop"}, {"LOWER": {"IN": ["voor", "om", "in"]}}],
+                                [{"LOWER": "aan"}, {"LOWER": {"IN": ["de", "een"]}}, {"LOWER": {"IN": [
+                                    "lantaarnpaal", "boom", "hoogste", "galg"]}}]])
+        m.add("threat_fire", [[{"LOWER": "in"}, {"LOWER": {"IN": ["de", "het"]}, "OP": "?"},
+                               {"LOWER": {"IN": ["fik", "brand", "hens", "vlammen"]}},
+                               {"LOWER": {"IN": ["steken", "zetten", "steek", "zet", "gestoken", "gezet"]}}]])
+        adv_er = {"LOWER": {"IN": sorted(ADVERBS | {"er", "hierna", "daarna", "straks"})}, "OP": "{,3}"}
+        m.add("threat_dead", [[you, {"LOWER": {"IN": ["bent", "wordt", "gaat", "ben", "zijt", "zijn", "worden",
+                                                       "gaan"]}},
+                               adv_er, {"LOWER": {"IN": ["dood", "eraan", "geweest", "de", "erbij", "zuur", "dood."]}},
+                               {"LOWER": {"IN": ["volgende", "klos", "sjaak", "lul", "pineut"]}, "OP": "?"}],
+                              [{"LOWER": {"IN": ["ga", "gaat", "ben", "bent", "word", "wordt"]}},
+                               {"LOWER": {"IN": ["je", "jij", "u"]}}, adv_er,
+                               {"LOWER": {"IN": ["eraan", "dood", "geweest"]}}]])
+        m.add("threat_days", [[{"LOWER": {"IN": ["je", "jouw", "uw", "zijn", "haar"]}}, {"LOWER": "dagen"},
+                               {"LOWER": "zijn"}, {"LOWER": "geteld"}]])
+        m.add("threat_bullet", [[{"LOWER": {"IN": ["kogel", "kogels", "kogeltje", "lood", "loodje"]}},
+                                 {"OP": "{,3}"},
+                                 {"LOWER": {"IN": ["je", "jouw", "uw", "zijn", "haar", "die", "jullie", "hun"]}}],
+                                [{"LOWER": {"IN": ["je", "jij", "jou", "u", "jullie", "hij", "zij", "hem"]}},
+                                 {"OP": "{,4}"}, {"LOWER": {"IN": ["kogel", "kogels", "kogeltje"]}}]])
+        m.add("threat_come", [[{"LOWER": {"IN": ["we", "wij", "ik"]}}, {"LOWER": {"IN": ["komen", "kom"]}},
+                               {"LOWER": {"IN": ["je", "jou", "jullie", "u"]}}, adv,
+                               {"LOWER": {"IN": ["halen", "pakken", "opzoeken", "vinden", "opwachten", "bezoeken"]}}],
+                              [{"LOWER": {"IN": ["we", "wij", "ik"]}},
+                               {"LOWER": {"IN": ["gaan", "ga", "zullen", "zal"]}},
+                               {"LOWER": {"IN": ["je", "jou", "jullie", "u"]}}, adv,
+                               {"LOWER": {"IN": ["pakken", "opzoeken", "vinden", "opwachten", "grijpen",
+                                                 "krijgen", "te", "grazen"]}}]])
+        m.add("threat_bomb2", [[{"LOWER": {"IN": ["bom", "bommen", "aanslag", "explosief", "molotovcocktail"]}},
+                                {"OP": "{,3}"},
+                                {"LOWER": {"IN": ["ontploft", "ontploffen", "afgaat", "leggen", "plaatsen", "gooien",
+                                                  "plegen", "ontplofte"]}}]])
+        m.add("threat_bomb", [[{"LOWER": {"IN": ["bom", "bommen", "molotov", "molotovcocktail", "handgranaat",
+                                                  "explosief", "vuurwerkbom", "zuur"]}},
+                               {"OP": "{,4}"},
+                               {"LOWER": {"IN": ["je", "jouw", "uw", "zijn", "haar", "jullie", "hun"]}},
+                               {"LOWER": {"IN": ["huis", "auto", "deur", "raam", "woning", "kantoor", "gezicht",
+                                                 "brievenbus", "kop", "hoofd"]}}]])
+        m.add("threat_pay", [[you, {"LOWER": {"IN": ["gaat", "zal", "zult", "gaan", "zullen"]}},
+                              adv, {"LOWER": {"IN": ["boeten", "bloeden", "branden", "hangen", "lijden", "sterven",
+                                                     "creperen", "verdwijnen", "spijt"]}}]])
+        m.add("threat_must_die", [[{"LOWER": {"IN": ["moet", "moeten", "mag", "mogen", "moest", "moesten",
+                                                      "verdient", "verdienen", "hoort", "horen", "zou", "zouden"]}},
+                                   {"LOWER": {"IN": sorted(ADVERBS | {"gewoon", "allemaal", "direct", "meteen",
+                                                                      "dood", "het"})}, "OP": "{,3}"},
+                                   {"LOWER": {"IN": ["dood", "opgehangen", "opgeknoopt",
+                                                     "doodgeschoten", "neergeschoten", "vermoord", "geexecuteerd",
+                                                     "afgeschoten", "gelyncht", "onthoofd", "tegen", "opgeruimd",
+                                                     "doodgestoken", "neergestoken",
+                                                     "verbrand", "vergast", "doodgeslagen", "gemarteld"]}},
+                                   {"LOWER": {"IN": ["worden", "de", "maken", "zijn", "gaan"]}, "OP": "?"},
+                                   {"LOWER": {"IN": ["muur", "kogel"]}, "OP": "?"}],
+                                  [{"LOWER": {"IN": ["verdient", "verdienen", "krijgt", "krijgen", "moet", "moeten"]}},
+                                   {"LOWER": {"IN": ["de", "een"]}},
+                                   {"LOWER": {"IN": ["kogel", "strop", "doodstraf", "nekschot", "kopschot"]}}]])
+        m.add("threat_cold", [[obj, adv, {"LOWER": "koud"}, {"LOWER": {"IN": ["maken", "gemaakt"]}}],
+                              [{"LOWER": {"IN": ["moet", "moeten", "mag", "mogen", "zou", "zouden", "verdient",
+                                                 "verdienen"]}}, {"OP": "{,3}"}, {"LOWER": "in"}, {"LOWER": "elkaar"},
+                               {"LOWER": {"IN": ["geslagen", "getrapt", "geschopt", "gemept", "geramd"]}}]])
+        m.add("threat_wild_sep", [[{"LOWER": {"IN": ["schiet", "schieten", "steek", "steken", "sla", "slaan", "knal",
+                                                      "knallen", "maak", "maken", "trap", "trappen", "mep", "rij",
+                                                      "rijd", "rijden", "schop", "martel"]}},
+                                   {"OP": "{,4}"}, {"LOWER": {"IN": ["neer", "dood"]}}],
+                                  [{"LOWER": {"IN": ["hang", "hangen", "knoop", "knopen"]}}, {"OP": "{,4}"},
+                                   {"LOWER": "op"}],
+                                  [{"LOWER": "in"}, {"LOWER": "elkaar"},
+                                   {"LOWER": {"IN": ["slaan", "trappen", "rammen", "timmeren", "meppen", "schoppen"]}}],
+                                  [{"LOWER": "pijn"}, {"LOWER": {"IN": ["doen", "toebrengen", "aandoen", "bezorgen"]}}],
+                                  [{"LOWER": {"IN": ["laten", "zien"]}}, {"LOWER": "lijden"}],
+                                  [{"LOWER": "dood"}, {"LOWER": "aan"}],
+                                  [{"LOWER": "met"}, {"LOWER": "de"}, {"LOWER": {"IN": ["dood", "doodstraf"]}}],
+                                  [{"LOWER": {"IN": ["verdienen", "verdient", "verdiend"]}}, {"LOWER": "de"},
+                                   {"LOWER": {"IN": ["dood", "doodstraf"]}}],
+                                  [{"LOWER": "dood"}, {"LOWER": {"IN": ["waren", "zouden", "zijn", "moeten"]}},
+                                   {"OP": "{,3}"}, {"LOWER": {"IN": ["beter", "mooier", "fijner", "zijn", "gaan"]}}],
+                                  [{"LOWER": {"IN": ["beter", "mooier", "fijner"]}}, {"OP": "{,6}"},
+                                   {"LOWER": "dood"}, {"LOWER": {"IN": ["waren", "zouden", "zijn", "gingen"]}}],
+                                  [{"LOWER": "levend"}, {"LOWER": {"IN": ["verbranden", "verbrand", "begraven",
+                                                                         "villen", "gevild", "koken"]}}]])
+        m.add("threat_head_off", [[{"LOWER": {"IN": ["kop", "hoofd", "harses", "kanis", "kraag", "nek", "strot"]}},
+                                   {"LOWER": {"IN": ["gaat", "gaan", "moet", "wordt", "mag"]}, "OP": "?"},
+                                   {"LOWER": {"IN": ["eraf", "af", "om", "dicht", "door", "kapot"]}}],
+                                  [{"LOWER": {"IN": ["kop", "hoofd"]}}, {"LOWER": "van"}, {"OP": "?"},
+                                   {"LOWER": "romp"}]])
+        m.add("threat_end_life", [[{"LOWER": {"IN": ["leven", "levens", "bestaan"]}}, {"OP": "{,4}"},
+                                   {"LOWER": {"IN": ["beeindigen", "beeindig", "nemen", "uitblazen"]}}],
+                                  [{"LOWER": "einde"}, {"OP": "{,2}"},
+                                   {"LOWER": {"IN": ["maken", "maak", "maakt", "maakte", "gemaakt"]}},
+                                   {"LOWER": "aan"}],
+                                  [{"LOWER": {"IN": ["verdien", "verdient", "verdienen", "moet", "moeten", "zult",
+                                                     "zal", "gaat", "gaan", "mag", "mogen"]}},
+                                   {"OP": "{,4}"}, {"LOWER": {"IN": ["sterven", "creperen", "verrekken",
+                                                                      "doodgaan", "verdwijnen"]}}],
+                                  [{"LOWER": {"IN": ["geen", "niet"]}}, {"OP": "{,4}"},
+                                   {"LOWER": {"IN": ["laten", "te"]}}, {"LOWER": "leven"}],
+                                  [{"LOWER": {"IN": ["dood", "einde"]}}, {"OP": "{,2}"}, {"LOWER": "door"},
+                                   {"LOWER": {"IN": ["mijn", "onze"]}}, {"LOWER": {"IN": ["handen", "hand"]}}]])
+        m.add("abuse_hekel", [[{"LOWER": {"IN": ["hekel", "minachting", "walg", "kots"]}}, {"LOWER": {"IN": ["aan", "voor", "van", "op"]}},
+                               {"LOWER": {"IN": ["je", "jou", "u", "hem", "haar", "jullie"]}}]])
+        m.add("abuse_hate_you", [[{"LOWER": "ik"}, {"LOWER": {"IN": ["haat", "walg", "kots"]}},
+                                  {"LOWER": {"IN": ["van", "op"]}, "OP": "?"},
+                                  {"LOWER": {"IN": ["je", "jou", "u", "jullie", "jouw"]}}]])
+        m.add("abuse_you_are", [[{"LOWER": {"IN": ["je", "jij", "u"]}},
+                                 {"LOWER": {"IN": ["bent", "ben", "blijft", "zijt", "was"]}},
+                                 {"LOWER": {"IN": ["een", "echt", "zo'n", "gewoon", "zo", "echt", "toch", "ook",
+                                                   "nog", "altijd"]}, "OP": "{,3}"},
+                                 {"LOWER": {"IN": sorted(L.INSULT_MODIFIERS | {"kanker", "kut", "tyfus",
+                                                                               "tering", "rot"})}, "OP": "?"},
+                                 {"LOWER": {"IN": sorted(INSULT_WORDS | WEAK_INSULTS | L.GENDER_SLURS)}}]])
+        self.matcher = m
+
+    # ---------------------------------------------------------------------------------------------------------
+    def analyze(self, text: str, official_terms: list[str] | None = None) -> RuleResult:
+        clean, folded, view = views(text or "")
+        truncated = len(text or "") > RULE_SCAN_LIMIT
+        with self._lock:
+            doc = self.nlp.make_doc(view)
+            matches = self.matcher(doc)
+            pmatches = self.phrases(doc)
+            toks = [t.lower_ for t in doc]
+            starts = [t.idx for t in doc]
+            ends = [t.idx + len(t.text) for t in doc]
+            vocab = self.nlp.vocab.strings
+            matches = [(vocab[mid], s, e) for mid, s, e in matches]
+            pmatches = [(vocab[mid], s, e) for mid, s, e in pmatches]
+        n = len(toks)
+        # sentence ids
+        sent = [0] * n
+        sid = 0
+        for i, t in enumerate(toks):
+            sent[i] = sid
+            if t in SENT_END or "\n" in doc[i].text_with_ws[len(doc[i].text):] or t.endswith((".", "!", "?")):
+                sid += 1
+        sent_toks: dict[int, list[str]] = {}
+        for i, t in enumerate(toks):
+            sent_toks.setdefault(sent[i], []).append(t)
+        sent_sets = {k: set(v) for k, v in sent_toks.items()}
+        all_set = set(toks)
+        role_tok = any(t.startswith(tuple(L.ROLE_WORDS)) for t in toks if len(t) > 6)
+        officials = [o for o in (official_terms or []) if o]
+        off_hit = any(o in view for o in officials)
+        quoted = _quote_mask(clean)
+        quoted_frac = (sum(quoted) / max(1, len(clean.strip()))) if quoted else 0.0
+        def is_news(ws: set[str]) -> bool:
+            return bool(ws & NEWS_STRONG) or len(ws & NEWS_WEAK) >= 2
+
+        text_news = is_news(all_set)
+        text_counter = len(all_set & COUNTER) >= 1
+
+        def in_quote(i: int) -> bool:
+            return quoted[starts[i]] if starts[i] < len(quoted) else False
+
+        def target_ctx(i: int) -> bool:
+            s = all_set if sid <= 3 else sent_sets[sent[i]]
+            return bool(s & L.SECOND_PERSON) or bool(s & L.ROLE_WORDS) or off_hit or role_tok
+
+        def negated(i: int, window: int = 5) -> bool:
+            lo = max(0, i - window)
+            for j in range(lo, min(n, i + 2)):
+                if sent[j] == sent[i] and toks[j] in L.NEGATIONS:
+                    return True
+            return False
+
+        def framed(i: int, direct: bool = False, strict: bool = False) -> str | None:
+            """Why a hit at token i is not a hostile statement (None if it is)."""
+            s = sent_sets[sent[i]]
+            if any(toks[k] in {"politiek", "electoraal", "kerk", "figuurlijk"} and sent[k] == sent[i]
+                   for k in range(max(0, i - 3), min(n, i + 5))):
+                return "idiom"  # "politiek de kogel krijgen", "de kogel is door de kerk", "politiek dood"
+            q = in_quote(i)
+            if q and (text_news or text_counter or quoted_frac < 0.8):
+                return "quote"
+            if s & PREVENT and s & (L.NEGATIONS | {"moet", "moeten", "nu"}):
+                return "prevention"
+            if s & REFERENCE and any(toks[k] in REFERENCE for k in range(i + 1, min(n, i + 4))):
+                return "reference"
+            if not strict and s & SPEECH and (s & (L.SECOND_PERSON | {"mensen", "iemand", "wie", "die"}) or
+                                              sent_toks[sent[i]][0] in SPEECH):
+                return "reference"
+            if direct and not q:
+                return None
+            if is_news(s) or (text_news and not (s & L.SECOND_PERSON)):
+                return "news"
+            if q and not direct:
+                return "quote"
+            return None
+
+        hits: list[Hit] = []
+        suppressed: list[Hit] = []
+
+        def add(i: int, j: int, label: str, rule: str, score: float, frame: str | None = None) -> None:
+            h = Hit(starts[i], ends[j - 1], label, rule, score)
+            (suppressed if frame else hits).append(h)
+
+        # --- threats: single strong violence verbs with intent ---------------------------------------------
+        intent_words = L.INTENT_SUBJECTS | L.INTENT_MODALS | L.SECOND_PERSON | {
+            "verdient", "verdienen", "oplossing", "graag", "hopelijk", "moeten", "zouden", "hoort", "horen", "lets",
+            "laten", "mag", "mogen", "tijd"}
+        for i, t in enumerate(toks):
+            if t in L.STRONG_VIOLENCE and t not in L.PERSON_ONLY:
+                s = sent_toks[sent[i]]
+                ss = sent_sets[sent[i]]
+                if not (ss & intent_words):
+                    continue
+                if ss & PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
+                    continue
+                if ss & FIRST_SG and not (ss & (L.INTENT_MODALS | L.SECOND_PERSON | {"zal", "ga", "wil"})):
+                    continue
+                frame = "negation" if negated(i, 6) else framed(i, direct=bool(ss & {"je", "jij", "jou", "u"}))
+                score = 0.9 if ss & (L.SECOND_PERSON | L.INTENT_SUBJECTS) else 0.8
+                add(i, i + 1, "threat", "violence_verb", score, frame)
+                if t.startswith(("verkracht",)):
+                    add(i, i + 1, "gender", "sexual_violence", 0.9, frame)
+                if ss & L.GENDER_GROUP:
+                    add(i, i + 1, "gender", "threat_women", 0.85, frame)
+                _ = s
+        for name, s_, e_ in matches:
+            ss = sent_sets[sent[s_]]
+            if name.startswith("threat_"):
+                direct = name in {"threat_dead", "threat_days", "threat_come", "threat_pay", "threat_bullet"} or \
+                    bool(ss & {"je", "jij", "jou", "u", "jullie"})
+                if name in {"threat_person_verb", "threat_in_elkaar", "threat_separable"}:
+                    if toks[s_] in {"die", "dat", "deze"} and name != "threat_separable":
+                        if not (ss & intent_words):
+                            continue
+                    imperative = name == "threat_separable" and (s_ == 0 or toks[s_ - 1] in {":", ",", ";", "-", "en"}
+                                                                 or sent[s_ - 1] != sent[s_])
+                    if not (ss & intent_words) and toks[s_] not in {"je", "jou", "jij", "u"} and not imperative:
+                        continue
+                    if name == "threat_separable" and toks[e_ - 1] == "om" and toks[s_] != "draai":
+                        continue
+                    if name == "threat_person_verb" and toks[e_ - 1] in {"pijn", "kapot", "lijden"} and \
+                            toks[s_] in {"die", "dat", "deze", "ze", "zij", "hun", "jouw", "uw"}:
+                        continue
+                if name == "threat_end_life":
+                    phrase = toks[s_:e_]
+                    if phrase[0] in {"geen", "niet"}:
+                        if not ({"verdienen", "verdient", "verdien", "moeten", "moet", "laten", "mogen", "mag"}
+                                & set(phrase) or ss & {"verdienen", "verdient"}):
+                            continue
+                    if not (ss & intent_words):
+                        continue
+                if name == "threat_te_infinitive" and not (ss & intent_words):
+                    continue
+                if name == "threat_fire" and not (ss & (intent_words | {"huis", "auto", "kantoor"})):
+                    continue
+                neg = negated(s_, 4) and not (name == "threat_end_life" and toks[s_] in {"geen", "niet"})
+                if name == "threat_veiled":  # these constructions contain their own "niet" / "nergens"
+                    neg = any(toks[k] in L.NEGATIONS for k in range(max(0, s_ - 4), s_) if sent[k] == sent[s_])
+                frame = "negation" if neg else framed(s_, direct=direct, strict=name in {
+                    "threat_dead", "threat_days", "threat_come", "threat_separable", "threat_person_verb"})
+                if name == "threat_must_die" and "tegen" in toks[s_:e_] and toks[e_ - 1] != "muur":
+                    continue
+                if name == "threat_head_off" and not (ss & intent_words):
+                    continue
+                if name in {"threat_weapon", "threat_veiled"}:
+                    if not (all_set & (L.SECOND_PERSON | L.ROLE_WORDS) or off_hit or role_tok or (
+                            name == "threat_weapon" and ss & {"ik", "we", "wij", "iemand"} and
+                            ss & L.INTENT_MODALS and ss & {"bewerken", "bewerk", "aanvallen", "steken", "snijden",
+                                                           "slaan", "doden", "afmaken", "lijf", "opwachten",
+                                                           "neersteken", "vermoorden", "pakken", "raken"})):
+                        continue
+                    if name == "threat_weapon" and not (ss & (L.SECOND_PERSON | {"ik", "we", "wij", "iemand"})
+                                                        and ss & (intent_words | {"krijg", "krijgt", "wacht"})):
+                        continue
+                if name == "threat_bomb2" and not (ss & (intent_words | {"hoop", "hopelijk"})):
+                    continue
+                if name == "threat_fire2" and not (ss & intent_words):
+                    continue
+                if name == "threat_wild_sep":
+                    first = toks[s_]
+                    if first in {"dood", "met", "verdienen", "verdient", "verdiend", "beter", "mooier", "fijner",
+                                 "levend"}:
+                        pass
+                    elif sent_toks[sent[s_]][0] == first and first in {"hang", "knoop", "schiet", "steek", "sla",
+                                                                       "maak", "knal", "trap"}:
+                        pass  # imperative: "Hang ze allemaal op"
+                    elif not (ss & (L.INTENT_SUBJECTS | L.INTENT_MODALS | {"verdienen", "verdient", "juist",
+                                                                           "goed", "moeten", "moet"})):
+                        continue
+                    if ss & PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
+                        continue
+                score = {"threat_pay": 0.6, "threat_fire": 0.85, "threat_weapon": 0.75,
+                         "threat_veiled": 0.7}.get(name, 0.9)
+                if name == "threat_end_life" and (set(toks[s_:e_]) | ss) & {"verdienen", "verdient", "verdien"} \
+                        and not (set(toks[s_:e_]) & {"beeindigen", "einde", "handen", "hand"}):
+                    # "X verdienen te sterven / verdienen het niet te leven": a death wish -> abuse, not a threat
+                    add(s_, e_, "abuse", "death_wish", 0.8, frame)
+                    if ss & L.GENDER_GROUP:
+                        add(s_, e_, "gender", "death_wish_women", 0.8, frame)
+                    continue
+                add(s_, e_, "threat", name.replace("threat_", "threat_"), score, frame)
+                if ss & L.GENDER_GROUP and name != "threat_pay":
+                    add(s_, e_, "gender", "threat_women", 0.85, frame)
+            elif name == "abuse_hekel":
+                frame = "negation" if negated(s_, 4) else framed(s_, direct=True)
+                add(s_, e_, "abuse", "contempt", 0.7, frame)
+            elif name == "abuse_hate_you":
+                frame = "negation" if any(toks[k] in L.NEGATIONS for k in range(e_, min(n, e_ + 2))) \
+                    else framed(s_, direct=True)
+                add(s_, e_, "abuse", "hate_you", 0.85, frame)
+            elif name == "abuse_you_are":
+                frame = "negation" if negated(s_, 3) or any(toks[k] in {"geen", "niet"} for k in range(s_, e_)) \
+                    else framed(s_, direct=True, strict=True)
+                word = toks[e_ - 1]
+                add(s_, e_, "abuse", "you_are_insult", 0.9, frame)
+                if word in self.gender_slurs:
+                    add(s_, e_, "gender", "gendered_slur", 0.9, frame)
+
+        # --- phrase lists -------------------------------------------------------------------------------------
+        for name, s_, e_ in pmatches:
+            ss = sent_sets[sent[s_]]
+            if name == "abuse_phrase":
+                phrase = " ".join(toks[s_:e_])
+                if phrase in {"sterf", "verrek", "ga dood", "val dood"} and not (ss & L.SECOND_PERSON or
+                                                                                 s_ == 0 or off_hit):
+                    continue
+                if phrase == "je moeder" and not (ss & INSULT_WORDS or ss & self.gender_slurs):
+                    continue
+                frame = "negation" if negated(s_, 3) else framed(s_, direct=True)
+                score = 0.55 if phrase in {"rot op", "je moeder"} else 0.8
+                add(s_, e_, "abuse", "abuse_phrase", score, frame)
+                if phrase.startswith(("we ", "je komt", "nergens")):
+                    add(s_, e_, "threat", "intimidation", 0.45, frame)
+            elif name == "gender_role":
+                frame = "negation" if negated(s_, 3) else framed(s_, direct=bool(ss & L.SECOND_PERSON))
+                add(s_, e_, "gender", "gender_role", 0.85, frame)
+                if ss & L.SECOND_PERSON or ss & L.ROLE_WORDS or off_hit:
+                    add(s_, e_, "abuse", "gender_role", 0.6, frame)
+            elif name == "dox_offer":
+                frame = "negation" if negated(s_, 3) else framed(s_, direct=True)
+                if all_set & {"woont", "adres", "huisnummer", "privenummer", "nummer", "kenteken", "school",
+                              "woonadres", "huisadres"}:
+                    add(s_, e_, "doxxing", "dox_offer", 0.75, frame)
+            elif name == "dox_know":
+                frame = "negation" if negated(s_, 3) else framed(s_, direct=True)
+                add(s_, e_, "doxxing", "we_know_where", 0.95, frame)
+                add(s_, e_, "threat", "we_know_where", 0.85, frame)
+
+        # --- single-token lexicons (insults, slurs, sexualisation, group hate) -------------------------------
+        for i, t in enumerate(toks):
+            ss = sent_sets[sent[i]]
+            if t in self.gender_slurs and t not in {"feministe", "feministen"}:
+                ctx = target_ctx(i) or i == 0 or (i > 0 and toks[i - 1] in {"die", "dat", "deze", "vuile", "vieze",
+                                                                            "smerige", "kut", "kanker", "domme",
+                                                                            "stomme", "lelijke", "wat"})
+                if t in L.GENDER_SLURS_CONTEXT and not (ctx and i > 0 and toks[i - 1] in
+                                                        {"die", "dat", "deze", "vuile", "vieze", "smerige", "een",
+                                                         "domme", "stomme", "lelijke", "kut", "oude", "ouwe"}):
+                    continue
+                if (ss & FIRST_SG) and not (ss & L.SECOND_PERSON) and not off_hit and "ben" in ss:
+                    continue
+                frame = "negation" if negated(i, 3) else framed(i, direct=ctx)
+                add(i, i + 1, "gender", "gendered_slur", 0.9 if ctx else 0.7, frame)
+                if ctx:
+                    add(i, i + 1, "abuse", "gendered_slur", 0.85, frame)
+            elif t in INSULT_WORDS or (t in WEAK_INSULTS and i > 0 and toks[i - 1] in L.INSULT_MODIFIERS):
+                ctx = target_ctx(i) or i == 0 or (i > 0 and (toks[i - 1] in {"vuile", "vieze", "smerige", "die",
+                                                                            "deze", "stomme", "domme"}))
+                if not ctx:
+                    continue
+                if (ss & FIRST_SG) and not (ss & L.SECOND_PERSON) and not off_hit and \
+                        ss & {"ben", "was", "geweest", "zijn"}:
+                    continue  # self-deprecation: "soms ben ik een klootzak"
+                frame = "negation" if negated(i, 3) else framed(i, direct=True)
+                add(i, i + 1, "abuse", "insult", 0.85, frame)
+            elif t in SEXUAL:
+                if not (ss & L.SECOND_PERSON or ss & L.ROLE_WORDS or off_hit or ss & {"haar", "zij", "ze"} or
+                        ss & L.GENDER_GROUP):
+                    continue
+                frame = "negation" if negated(i, 3) else framed(i, direct=bool(ss & L.SECOND_PERSON))
+                add(i, i + 1, "gender", "sexualisation", 0.85, frame)
+                if ss & L.SECOND_PERSON or ss & L.ROLE_WORDS or off_hit:
+                    add(i, i + 1, "abuse", "sexualisation", 0.7, frame)
+            elif t in L.GENDER_GROUP and t not in {"moeder", "moeders", "meid", "meisje"}:
+                neg_words = (all_set if sid <= 3 else ss) & L.GENDER_GROUP_NEG
+                if t == "vrouw":
+                    neg_words &= {"afval", "kakkerlakken", "plaag", "ongedierte", "kankergezwel", "minachting",
+                                  "walgelijk", "verachtelijk", "erger", "lulkoek", "lul", "parasiet", "uitschot"}
+                hate = any(toks[k] in {"haat", "hekel", "walg", "kots"} for k in range(max(0, i - 4), i))
+                if not (neg_words or hate):
+                    continue
+                def real_neg(k: int) -> bool:
+                    if toks[k] not in L.NEGATIONS or sent[k] != sent[i]:
+                        return False
+                    nxt = toks[k + 1] if k + 1 < n else ""
+                    nxt2 = toks[k + 2] if k + 2 < n else ""
+                    if toks[k] in {"niets", "niks"} and (nxt in {"anders", "waard", "dan", "erger", "meer"} or
+                                                        nxt2 in {"waard"}):
+                        return False  # "niets anders dan afval", "niets waard"
+                    if toks[k] == "geen" and (nxt in {"kut", "knip", "moer", "cent", "donder", "reet", "zak"} or
+                                              nxt2 == "waard"):
+                        return False
+                    return True
+
+                frame = "negation" if any(real_neg(k) for k in range(max(0, i - 5), min(n, i + 6))) \
+                    else framed(i)
+                add(i, i + 1, "gender", "women_group_hate", 0.8, frame)
+
+        # --- doxxing patterns (on the clean / folded view, regexes) -------------------------------------------
+        pii: list[tuple[int, int, str]] = []
+        for rx, nm, src in ((_POSTCODE, "postcode", clean), (_PHONE, "phone_mobile", folded),
+                            (_LANDLINE, "phone", folded), (_PLATE, "licence_plate", clean),
+                            (_STREET, "street_address", folded), (_SCHOOL, "school_name", folded)):
+            for mt in rx.finditer(src):
+                if nm == "street_address":
+                    street = mt.group(1).split()[-1]
+                    if street in _STREET_STOP or street.endswith(("jaar", "keer")):
+                        continue
+                    if re.match(r"\s*(jaar|keer|procent|euro|minuten|uur|dagen|weken|km|meter|%)",
+                                folded[mt.end():mt.end() + 12]):
+                        continue
+                if nm == "licence_plate" and not (re.search(r"[A-Za-z]", mt.group(0)) and
+                                                  re.search(r"\d", mt.group(0))):
+                    continue
+                if nm == "school_name" and mt.group(0).split()[0] == "school":
+                    # plain "school X" only when X looks like a name (capitalised in the original)
+                    last = mt.group(0).split()[-1]
+                    pos = mt.end() - len(last)
+                    if not _CAPWORD.match(clean[pos:pos + 1]):
+                        continue
+                pii.append((mt.start(), mt.end(), nm))
+        if pii:
+            dox_ctx = any(nm == "dox_context" or nm == "dox_know" for nm, _, _ in pmatches) or bool(
+                all_set & {"aanbellen", "langsgaan", "langskomen", "bezoeken", "opzoeken", "adres", "woont",
+                           "privenummer", "privéadres", "priveadres", "woonadres", "huisadres", "thuisadres"})
+            public = bool(all_set & {"gemeentehuis", "stadhuis", "raadhuis", "kantoor", "buurthuis", "bibliotheek",
+                                     "griffie", "spreekuur", "verhuisd", "provinciehuis", "informatieavond",
+                                     "bezoekadres", "postadres", "openingstijden", "handhaving"})
+            kinds = {nm for _, _, nm in pii}
+            own_only = "mijn" in all_set and not (all_set & {"je", "jouw", "jij", "u", "uw", "zijn", "haar", "hun",
+                                                              "hij", "zij"})
+            owner = bool(all_set & {"je", "jouw", "jij", "u", "uw", "zijn", "haar", "hij", "zij", "ze", "hun",
+                                    "woont", "woon", "wonen", "adres", "huis", "kinderen", "dochter", "zoon",
+                                    "vrouw", "man", "kenteken", "auto", "nummer", "bel", "app", "bellen",
+                                    "bezoekje", "langs", "langskomen"})
+            person = bool(all_set & (L.SECOND_PERSON | L.ROLE_WORDS)) or off_hit
+            for s0, e0, nm in pii:
+                # map char offsets to a token for frames
+                ti = _tok_at(starts, s0)
+                if nm == "school_name":
+                    score = 0.9 if (owner and (dox_ctx or all_set & {"kinderen", "dochter", "zoon", "kind"})) \
+                        else 0.15
+                elif nm == "phone":
+                    score = 0.85 if (dox_ctx and owner) else (0.5 if person and owner else 0.15)
+                else:
+                    score = 0.92 if (dox_ctx or (owner and person)) else (0.55 if person or owner else 0.3)
+                    if {"street_address", "postcode"} <= kinds and not public:
+                        score = max(score, 0.75)
+                    if public and not (all_set & {"je", "jouw", "jij", "zijn", "haar"}):
+                        score = min(score, 0.3)
+                if own_only:
+                    score = min(score, 0.3)
+                frame = None
+                if text_news and not dox_ctx and not (all_set & {"je", "jouw", "jij"}):
+                    frame = "news"
+                h = Hit(s0, e0, "doxxing", nm, score)
+                (suppressed if frame else hits).append(h)
+                if score >= 0.85 and all_set & L.INTENT_MODALS and all_set & {"langs", "bezoekje", "langskomen",
+                                                                                 "tot", "wacht", "weten", "weet"}:
+                    hits.append(Hit(s0, e0, "threat", "dox_intimidation", 0.6))
+
+        scores = {lab: 0.02 for lab in LABELS}
+        for h in hits:
+            scores[h.label] = max(scores[h.label], h.score)
+        for h in suppressed:
+            scores[h.label] = max(scores[h.label], 0.1)
+        spans = _to_spans(hits, text or "")
+        frames = {"news": text_news, "counter": text_counter, "quote": any(quoted),
+                  "suppressed": bool(suppressed)}
+        return RuleResult(scores=scores, spans=spans, hits=hits, suppressed=suppressed, frames=frames,
+                          truncated=truncated)
+
+
+def _tok_at(starts: list[int], pos: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _quote_mask(text: str) -> list[bool]:
+    """True for characters inside a quotation ("...", “...”, „...”, «...», '...' at word boundaries)."""
+    mask = [False] * len(text)
+    pairs = {'"': '"', "“": "”", "„": "”", "«": "»", "‘": "’", "'": "'"}
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in pairs and (c != "'" or (i == 0 or not text[i - 1].isalnum())):
+            close = pairs[c]
+            j = i + 1
+            while j < n:
+                if text[j] == close or (c == "„" and text[j] == "“") or (c == '"' and text[j] in "”"):
+                    if close != "'" or j + 1 >= n or not text[j + 1].isalnum():
+                        break
+                j += 1
+            if j < n and j - i > 2:
+                for k in range(i, j + 1):
+                    mask[k] = True
+                i = j + 1
+                continue
+        i += 1
+    return mask
+
+
+def _to_spans(hits: list[Hit], text: str) -> list[Span]:
+    seen: set[tuple[int, int, str]] = set()
+    out: list[Span] = []
+    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), -h.score))
+    for h in ordered:
+        key = (h.start, h.end, h.label)
+        if key in seen:
+            continue
+        if any(o.label == h.label and o.start <= h.start and h.end <= o.end and (o.start, o.end) != (h.start, h.end)
+               for o in ordered):
+            continue
+        seen.add(key)
+        out.append(Span(start=h.start, end=h.end, label=h.label, text=text[h.start:h.end], source=f"rule:{h.rule}"))
+    return out

@@ -1,0 +1,99 @@
+"""Length-preserving text normalisation.
+
+Every function here returns a string of exactly the same length as its input, so character offsets found on a
+normalised view are valid offsets into the original text (spans shown to staff point at the original).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: The rule layer scans at most this many characters of a post (spans never point beyond it).
+RULE_SCAN_LIMIT = 20_000
+#: The transformer sees at most this many characters before tokenisation (and then at most max_length tokens).
+MODEL_CHAR_LIMIT = 4_000
+
+_TAG_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,500}>", re.IGNORECASE | re.DOTALL)
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def scrub_surrogates(text: str) -> str:
+    """Replace lone surrogates (invalid in UTF-8) by U+FFFD, one for one."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
+def blank_html(text: str) -> str:
+    """Replace HTML tags (and script/style bodies) by spaces of the same length."""
+    if "<" not in text:
+        return text
+    return _TAG_RE.sub(lambda m: " " * (m.end() - m.start()), text)
+
+
+def _fold_char(c: str) -> str:
+    got = _FOLD_CACHE.get(c)
+    if got is not None:
+        return got
+    low = c.lower()
+    if len(low) != 1:
+        low = c
+    if ord(low) > 127:
+        base = unicodedata.normalize("NFD", low)[0]
+        if base.isascii() and base.isalpha():
+            low = base
+        elif unicodedata.category(low).startswith("Z"):
+            low = " "
+    _FOLD_CACHE[c] = low
+    return low
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics, one character for one."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def deleet(text: str) -> str:
+    """Undo leetspeak inside words ("h03r" -> "hoer"), leaving numbers, postcodes and phone numbers alone.
+
+    A leet character is only replaced when a letter touches it on at least one side, and the token it sits in
+    contains at least one letter that is not itself a leet character.
+    """
+    if not any(c in _LEET for c in text):
+        return text
+    chars = list(text)
+    n = len(chars)
+    for i, c in enumerate(text):
+        if c not in _LEET:
+            continue
+        left = text[i - 1] if i > 0 else " "
+        right = text[i + 1] if i + 1 < n else " "
+        if c in "!|" and not (left.isalpha() and right.isalpha()):
+            continue
+        if c == "@" and not left.isalpha():
+            continue  # @handle
+        if left.isalpha() or right.isalpha():
+            chars[i] = _LEET[c]
+    return "".join(chars)
+
+
+def views(text: str, limit: int = RULE_SCAN_LIMIT) -> tuple[str, str, str]:
+    """(clean, folded, folded+deleeted) views of the first `limit` characters, all the same length."""
+    clean = blank_html(scrub_surrogates(text)[:limit])
+    folded = fold(clean)
+    return clean, folded, deleet(folded)
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def model_text(text: str, limit: int = MODEL_CHAR_LIMIT) -> str:
+    """Text as fed to the transformer: scrubbed, HTML blanked, whitespace collapsed, truncated."""
+    clean = blank_html(scrub_surrogates(text)[: limit * 2])
+    return _WS_RE.sub(" ", clean).strip()[:limit]

@@ -1,0 +1,295 @@
+"""Training: data assembly (template-held-out splits), tokenizer, small BERT from scratch, calibration, saving."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from schildwacht.contracts import LABELS
+
+from .data import Example, load_mhc, load_rtp, mhc_template_folds, ud_negatives, iter_pretrain_lines
+from .generator import all_templates, generate, split_by_template
+from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
+from .textnorm import model_text
+
+MODEL_NAME = "schildwacht-nl-mini"
+VERSION = "0.1.0"
+
+
+@dataclass
+class Splits:
+    train: list[Example]
+    calib: list[Example]
+    val_gen: list[Example]
+    val_mhc: list[Example]
+    val_rtp: list[Example]
+    mhc_all: list[Example]
+    info: dict
+
+
+def _h(s: str) -> float:
+    return int(hashlib.sha1(s.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
+def _gen_examples(posts, split: str) -> list[Example]:
+    return [Example(p.text, list(p.labels), "gen:" + p.template, "gen:" + split, p.kind) for p in posts]
+
+
+def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True) -> Splits:
+    """Template-held-out splits.
+
+    generator: 20% of templates -> validation, 10% of the remaining -> calibration, rest -> train.
+    MHC dev: template groups (a case and its spelling variants share a group) split in two halves; half A is used
+    for training (when use_mhc), half B is the held-out MHC validation. RTP-LX: 80/20 by prompt.
+    """
+    train_ids, val_ids = split_by_template(0.2, seed=13)
+    codes = {tid: code for tid, code, _ in all_templates()}
+    calib_ids = set()
+    by_code: dict[str, list[str]] = {}
+    for tid in sorted(train_ids):
+        by_code.setdefault(codes[tid].split(":")[0] if not codes[tid].startswith("N:") else codes[tid], []).append(tid)
+    r = random.Random(29)
+    for code, ids in sorted(by_code.items()):
+        r.shuffle(ids)
+        k = max(1, round(len(ids) * 0.12)) if len(ids) >= 5 else 0
+        calib_ids.update(ids[:k])
+    fit_ids = train_ids - calib_ids
+    gen_train = _gen_examples(generate(n_per_template, seed, fit_ids), "train")
+    gen_calib = _gen_examples(generate(15, seed + 101, calib_ids), "calib")
+    gen_val = _gen_examples(generate(15, seed + 202, val_ids), "val")
+
+    mhc = load_mhc()
+    fold_a, fold_b = mhc_template_folds(mhc)
+    mhc_train = [e for e in mhc if e.group in fold_a]
+    mhc_val = [e for e in mhc if e.group in fold_b]
+    rtp = load_rtp()
+    rtp_train = [e for e in rtp if _h(e.group) >= 0.2]
+    rtp_val = [e for e in rtp if _h(e.group) < 0.2]
+    ud = ud_negatives(1500, seed=3)
+
+    def masked(e: Example) -> Example:
+        lab = list(e.labels)
+        if e.source == "rtp:insult":
+            lab = [-1, 1, -1, -1]  # RTP-LX insults: threat/gender/doxxing unknown
+        elif e.source == "mhc:other":
+            lab = [0, -1, 0, 0]    # hate against a non-women group: abuse (aimed at a person?) unknown
+        return Example(e.text, lab, e.group, e.source, e.kind)
+
+    train = gen_train + [masked(e) for e in rtp_train] + ud[:1200]
+    if use_mhc:
+        train += [masked(e) for e in mhc_train]
+    calib = gen_calib + ud[1200:1500]
+    info = {"generator_templates": {"train": len(fit_ids), "calibration": len(calib_ids), "validation": len(val_ids)},
+            "generator_examples": {"train": len(gen_train), "calibration": len(gen_calib), "validation": len(gen_val)},
+            "mhc_template_groups": {"train_half_A": len(fold_a), "heldout_half_B": len(fold_b)},
+            "mhc_cases": {"train_half_A": len(mhc_train) if use_mhc else 0, "heldout_half_B": len(mhc_val)},
+            "rtp": {"train": len(rtp_train), "val": len(rtp_val)}, "ud_negatives": 1500, "use_mhc": use_mhc,
+            "seed": seed}
+    return Splits(train, calib, gen_val, mhc_val, rtp_val, mhc, info)
+
+
+def _batches(n: int, lengths: list[int], bs: int, r: random.Random):
+    idx = list(range(n))
+    r.shuffle(idx)
+    chunks = [idx[i:i + bs * 50] for i in range(0, n, bs * 50)]
+    batches = []
+    for ch in chunks:
+        ch.sort(key=lambda i: lengths[i])
+        batches += [ch[i:i + bs] for i in range(0, len(ch), bs)]
+    r.shuffle(batches)
+    return batches
+
+
+def predict_logits(model, tokenizer, texts: list[str], bs: int = 64) -> list[list[float]]:
+    import torch
+
+    model.eval()
+    clean = [model_text(t) or "." for t in texts]
+    order = sorted(range(len(clean)), key=lambda i: len(clean[i]))
+    res: list = [None] * len(clean)
+    with torch.inference_mode():
+        for b in range(0, len(order), bs):
+            idx = order[b:b + bs]
+            enc = tokenizer([clean[i] for i in idx], truncation=True, max_length=MAX_LENGTH, padding=True,
+                            return_tensors="pt")
+            lg = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits.tolist()
+            for i, row in zip(idx, lg):
+                res[i] = row
+    return res
+
+
+def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 0, batch_size: int = 48,
+                 max_len: int = 64, lr: float = 1e-3, log=print, progress: bool = True) -> int:
+    """Brief masked-LM pretraining of the classifier's encoder on unlabelled Dutch (time-bounded)."""
+    import torch
+    from transformers import BertForMaskedLM
+
+    mlm = BertForMaskedLM(model.config)
+    mlm.bert.load_state_dict(model.bert.state_dict(), strict=False)
+    r = random.Random(seed)
+    lines = [c for c in corpus if len(c) > 20]
+    r.shuffle(lines)
+    opt = torch.optim.AdamW(mlm.parameters(), lr=lr, weight_decay=0.01)
+    mask_id, pad_id = tok.mask_token_id, tok.pad_token_id
+    special = set(tok.all_special_ids)
+    t0 = time.time()
+    step = 0
+    mlm.train()
+    prog = task = None
+    if progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        prog = Progress(TextColumn("[bold]MLM-voortraining"), BarColumn(), TextColumn("{task.completed:.0f}s"),
+                        TextColumn("loss {task.fields[loss]:.3f}"), TimeElapsedColumn())
+        prog.start()
+        task = prog.add_task("mlm", total=seconds, loss=0.0)
+    run = 0.0
+    try:
+        while time.time() - t0 < seconds:
+            batch = [lines[(step * batch_size + k) % len(lines)] for k in range(batch_size)]
+            enc = tok(batch, truncation=True, max_length=max_len, padding=True, return_tensors="pt")
+            ids = enc["input_ids"].clone()
+            labels = ids.clone()
+            prob = torch.rand(ids.shape)
+            is_special = torch.zeros_like(ids, dtype=torch.bool)
+            for sid in special:
+                is_special |= ids == sid
+            m = (prob < 0.15) & ~is_special
+            labels[~m] = -100
+            rnd = torch.rand(ids.shape)
+            ids[m & (rnd < 0.8)] = mask_id
+            swap = m & (rnd >= 0.8) & (rnd < 0.9)
+            ids[swap] = torch.randint(5, tok.vocab_size, (int(swap.sum()),))
+            out = mlm(input_ids=ids, attention_mask=enc["attention_mask"], labels=labels)
+            opt.zero_grad()
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(mlm.parameters(), 1.0)
+            opt.step()
+            step += 1
+            run = 0.98 * run + 0.02 * out.loss.item() if step > 1 else out.loss.item()
+            if prog:
+                prog.update(task, completed=min(seconds, time.time() - t0), loss=run)
+    finally:
+        if prog:
+            prog.stop()
+    model.bert.load_state_dict(mlm.bert.state_dict(), strict=False)
+    log(f"MLM: {step} steps, loss {run:.3f}")
+    return step
+
+
+def fit_calibration(logits: list[list[float]], labels: list[list[int]]) -> dict:
+    """Per-label Platt scaling p = sigmoid(a*z + b) on the calibration split."""
+    from sklearn.linear_model import LogisticRegression
+    import numpy as np
+
+    cal = {}
+    for j, lab in enumerate(LABELS):
+        z = np.array([[row[j]] for row, y in zip(logits, labels) if y[j] >= 0])
+        y = np.array([y[j] for y in labels if y[j] >= 0])
+        if len(set(y.tolist())) < 2:
+            cal[lab] = {"a": 1.0, "b": 0.0}
+            continue
+        lr = LogisticRegression(C=10.0).fit(z, y)
+        cal[lab] = {"a": round(float(lr.coef_[0][0]), 5), "b": round(float(lr.intercept_[0]), 5)}
+    return cal
+
+
+def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = True, lr: float = 6e-4,
+                batch_size: int = 32, layers: int = 4, hidden: int = 256, progress: bool = True,
+                vocab_size: int = 8000, mlm_seconds: int = 0, n_per_template: int = 40, log=print) -> dict:
+    import torch
+
+    set_threads()
+    t0 = time.time()
+    out_dir = Path(out_dir)
+    splits = build_splits(seed=seed, use_mhc=use_mhc, n_per_template=n_per_template)
+    log(f"data: {json.dumps(splits.info)}")
+    # tokenizer: unlabelled Dutch + the training texts (never validation texts)
+    corpus = list(iter_pretrain_lines(max_lines=60000)) + [e.text for e in splits.train]
+    tok = train_tokenizer(corpus, out_dir, vocab_size=vocab_size)
+    log(f"tokenizer: vocab {tok.vocab_size}, {time.time() - t0:.0f}s")
+    model = build_model(tok.vocab_size, layers=layers, hidden=hidden, heads=4, intermediate=hidden * 3, seed=seed)
+    if mlm_seconds > 0:
+        mlm_pretrain(model, tok, corpus, seconds=mlm_seconds, seed=seed, log=log, progress=progress)
+    texts = [model_text(e.text) for e in splits.train]
+    enc = tok(texts, truncation=True, max_length=MAX_LENGTH)
+    ids = enc["input_ids"]
+    labels = torch.tensor([e.labels for e in splits.train], dtype=torch.float32)
+    lengths = [len(x) for x in ids]
+    r = random.Random(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(ids) / batch_size)
+    total = steps_per_epoch * epochs
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.02, 1 - s / total))
+    # positives are rarer than negatives for some labels: mild positive weighting
+    known = labels >= 0
+    pos = ((labels == 1) & known).sum(0).float()
+    neg = ((labels == 0) & known).sum(0).float()
+    pos_weight = torch.clamp((neg / pos.clamp(min=1)) ** 0.5, 1.0, 4.0)
+    lossf = torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight)
+    prog = None
+    if progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        prog = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                        TextColumn("loss {task.fields[loss]:.4f}"), TimeElapsedColumn(), TimeRemainingColumn())
+        prog.start()
+    step = 0
+    try:
+        for ep in range(epochs):
+            model.train()
+            task = prog.add_task(f"epoch {ep + 1}/{epochs}", total=steps_per_epoch, loss=0.0) if prog else None
+            run = 0.0
+            for bi, b in enumerate(_batches(len(ids), lengths, batch_size, r)):
+                mx = max(lengths[i] for i in b)
+                inp = torch.zeros((len(b), mx), dtype=torch.long)
+                att = torch.zeros((len(b), mx), dtype=torch.long)
+                for k, i in enumerate(b):
+                    inp[k, :lengths[i]] = torch.tensor(ids[i])
+                    att[k, :lengths[i]] = 1
+                y = labels[b]
+                m = (y >= 0).float()
+                out = model(input_ids=inp, attention_mask=att).logits
+                loss = (lossf(out, y.clamp(min=0)) * m).sum() / m.sum().clamp(min=1)
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                step += 1
+                run = 0.98 * run + 0.02 * loss.item() if bi else loss.item()
+                if prog:
+                    prog.update(task, advance=1, loss=run)
+            if not prog:
+                log(f"epoch {ep + 1}: loss {run:.4f} ({time.time() - t0:.0f}s)")
+    finally:
+        if prog:
+            prog.stop()
+    model.eval()
+    cal_logits = predict_logits(model, tok, [e.text for e in splits.calib])
+    calibration = fit_calibration(cal_logits, [e.labels for e in splits.calib])
+    model.save_pretrained(str(out_dir), safe_serialization=True)
+    thr_path = out_dir / "thresholds.json"
+    existing = {}
+    if thr_path.exists():
+        try:
+            existing = json.loads(thr_path.read_text())
+        except ValueError:
+            existing = {}
+    meta = {"name": MODEL_NAME, "version": VERSION,
+            "thresholds": existing.get("thresholds", {lab: 0.5 for lab in LABELS}),
+            "combine": existing.get("combine", "max"), "frame_damp": existing.get("frame_damp", 1.0),
+            "calibration": calibration, "training": {**splits.info, "epochs": epochs, "lr": lr,
+                                                     "batch_size": batch_size, "layers": layers, "hidden": hidden,
+                                                     "mlm_seconds": mlm_seconds, "n_per_template": n_per_template,
+                                                     "seconds": round(time.time() - t0)}}
+    thr_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    log(f"saved {out_dir} in {time.time() - t0:.0f}s")
+    return meta
