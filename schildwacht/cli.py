@@ -22,13 +22,16 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Meer logre
 
 
 def _register_stages() -> None:
-    from schildwacht import pipeline_cli
+    """Each stage adds its own commands, in pipeline order."""
+    from classifiers.cli import register as classifiers
+    from collectors.cli import register as collectors
+    from schildwacht.pipeline_cli import register as pipeline
+    from triage.bundle.cli import register as bundle
+    from triage.registry.cli import register as registry
+    from triage.web.cli import register as web
 
-    pipeline_cli.register(app)
-    from triage.bundle.cli import register as _bundle; _bundle(app)  # noqa: E702
-    from triage.registry.cli import register as _registry; _registry(app)  # noqa: E702
-    from collectors.cli import register as _collectors; _collectors(app)  # noqa: E702
-    from triage.web.cli import register as _web; _web(app)  # noqa: E702
+    for register in (pipeline, collectors, classifiers, web, registry, bundle):
+        register(app)
 
 
 _register_stages()
