@@ -15,7 +15,10 @@ from triage.models.workflow import CaseStep
 from triage.web.app import create_app
 from triageweb_support import DEMO_PASSWORD, USERS, Client, csrf_of
 
-PUBLIC = {("GET", "/inloggen"), ("POST", "/inloggen")}
+PUBLIC = {("GET", "/inloggen"), ("POST", "/inloggen"), ("GET", "/mijn/stijl.css")}
+# The official's own pages authenticate with a signed personal link instead of a staff login (tests/registry).
+OFFICIAL_LINK = "/mijn/{token}"
+FORGED_TOKEN = "vervalst.token.zonder-handtekening"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -72,7 +75,8 @@ def snapshot(db):
 
 def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
     anon = client_factory(None)  # has an anonymous session with a valid CSRF token, so only auth is tested
-    ids = {"case_id": world.cases["threat"], "mention_id": world.mentions["threat"], "step": "bewijs_vastgelegd"}
+    ids = {"case_id": world.cases["threat"], "mention_id": world.mentions["threat"], "step": "bewijs_vastgelegd",
+           "official_id": "off-zoetelief", "token": FORGED_TOKEN}
     form, body = payloads(world, [world.cases["threat"]], world.users["triagist_a"])
     before = snapshot(db)
     checked = 0
@@ -81,7 +85,9 @@ def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
             continue
         path = fill(template, ids)
         r = call(anon, method, path, form, body, anon.csrf)
-        if path.startswith("/api/") or path == "/openapi.json":
+        if template.startswith(OFFICIAL_LINK):
+            assert r.status_code in (400, 403, 404, 410), (method, path, r.status_code)
+        elif path.startswith("/api/") or path == "/openapi.json":
             assert r.status_code == 401, (method, path, r.status_code)
         else:
             assert r.status_code == 303 and r.headers["location"] == "/inloggen", (method, path, r.status_code)
@@ -100,16 +106,20 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
     before = snapshot(db)
     with_ids = 0
     for method, template in endpoints(app):
-        if (method, template) in PUBLIC or template == "/uitloggen":
+        if (method, template) in PUBLIC or template == "/uitloggen" or template.startswith(OFFICIAL_LINK):
             continue
         if "{" in template:
-            foreign = fill(template, {"case_id": a_case, "mention_id": a_mention, "step": "bewijs_vastgelegd"})
-            missing = fill(template, {"case_id": 999999, "mention_id": 999999, "step": "bewijs_vastgelegd"})
+            foreign = fill(template, {"case_id": a_case, "mention_id": a_mention, "step": "bewijs_vastgelegd",
+                                      "official_id": "off-zoetelief"})
+            missing = fill(template, {"case_id": 999999, "mention_id": 999999, "step": "bewijs_vastgelegd",
+                                      "official_id": "off-bestaat-niet"})
             r = call(b, method, foreign, form, body, b.csrf)
             r_missing = call(b, method, missing, form, body, b.csrf)
-            assert r.status_code == 404, (method, foreign, r.status_code, r.text[:200])
+            # registry changes are refused by role (beheerder only) before any lookup; everything else is 404
+            expected = 403 if template.startswith("/ambtsdragers") and method in WRITE_METHODS else 404
+            assert r.status_code == expected, (method, foreign, r.status_code, r.text[:200])
             # indistinguishable from an id that does not exist
-            assert r_missing.status_code == 404
+            assert r_missing.status_code == expected and r_missing.text == r.text.replace(foreign, missing)
             if foreign.startswith("/api/"):
                 assert r.json() == r_missing.json()
             if "{mention_id}" in template:  # own case, other organisation's post
@@ -118,7 +128,8 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
             with_ids += 1
         else:
             r = call(b, method, template, form, body, b.csrf)
-            assert r.status_code in (200, 303), (method, template, r.status_code)
+            # 403: a page of the registry that only a beheerder may use
+            assert r.status_code in (200, 303, 403), (method, template, r.status_code)
         for secret in ("Zoetelief", "woont", "Kokkelink", "gm-voorbeeld", "@boos@"):
             assert secret not in r.text, (method, template, secret)
     assert with_ids >= 9
@@ -139,7 +150,8 @@ def _only_b_changed(before, after, world):
 
 def test_missing_or_wrong_csrf_is_refused_on_every_write_route(world, app, client_factory, db):
     a = client_factory("triagist_a")
-    ids = {"case_id": world.cases["abuse"], "mention_id": world.mentions["abuse"], "step": "bewijs_vastgelegd"}
+    ids = {"case_id": world.cases["abuse"], "mention_id": world.mentions["abuse"], "step": "bewijs_vastgelegd",
+           "official_id": "off-debruijn", "token": FORGED_TOKEN}
     form, body = payloads(world, [world.cases["abuse"]], world.users["triagist_a"])
     before = snapshot(db)
     writes = [(m, t) for m, t in endpoints(app) if m in WRITE_METHODS and (m, t) != ("POST", "/inloggen")]
@@ -165,14 +177,16 @@ def test_missing_or_wrong_csrf_is_refused_on_every_write_route(world, app, clien
 
 def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
     lezer = client_factory("lezer_b")
-    ids = {"case_id": world.cases["b_threat"], "mention_id": world.mentions["b_threat"], "step": "bewijs_vastgelegd"}
+    ids = {"case_id": world.cases["b_threat"], "mention_id": world.mentions["b_threat"], "step": "bewijs_vastgelegd",
+           "official_id": "off-vermeulen"}
     form, body = payloads(world, [world.cases["b_threat"]], world.users["triagist_b"])
     before = snapshot(db)
     view_only = {"/uitloggen", "/zaken/{case_id}/berichten/{mention_id}/tonen",
                  "/zaken/{case_id}/berichten/{mention_id}/verbergen", "/api/cases/{case_id}/mentions/{mention_id}/reveal"}
     checked = 0
     for method, template in endpoints(app):
-        if method not in WRITE_METHODS or (method, template) in PUBLIC or template in view_only:
+        if (method not in WRITE_METHODS or (method, template) in PUBLIC or template in view_only
+                or template.startswith(OFFICIAL_LINK)):
             continue
         r = call(lezer, method, fill(template, ids), form, body, lezer.csrf)
         assert r.status_code in (403, 404), (method, template, r.status_code)
