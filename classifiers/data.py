@@ -1,4 +1,4 @@
-"""Loaders for the shared data (/work/shared/data, read by path, never copied into the repository).
+"""Loaders for the shared data (../shared/data beside the project root, read by path, never copied into the repository).
 
 - MHC Dutch dev cases  -> our labels via the mapping in the data README
 - RTP-LX Dutch (password zip) -> abuse positives (Insult) and clean negatives
@@ -16,7 +16,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA_DIR = Path(os.environ.get("SCHILDWACHT_DATA_DIR", "/work/shared/data"))
+# The workplace's shared data lies beside the project root (../shared/data); override with SCHILDWACHT_SHARED_DATA.
+DATA_DIR = Path(os.environ.get("SCHILDWACHT_SHARED_DATA",
+                               Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
 MHC_CSV = DATA_DIR / "mhc_dutch" / "mhc_dutch_dev.csv"
 RTP_ZIP = DATA_DIR / "rtp_lx_nl" / "rtp_lx_nl.zip"
 RTP_PASSWORD = b"rtp-lx-entries-4/8/24"

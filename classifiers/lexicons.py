@@ -1,7 +1,7 @@
 """Word lists for the rule layer (lowercase, without diacritics, as produced by textnorm.fold).
 
-Written for this project; the gendered-slur list is extended with a curated subset of LDNOOBW (CC BY 4.0,
-/work/shared/data/lexicons/ldnoobw_nl.txt) when that file is available (see rules.load_ldnoobw).
+Written for this project; the gendered-slur list is extended with a curated subset of LDNOOBW (CC BY 4.0, see
+rules.LDNOOBW_GENDER).
 """
 
 from __future__ import annotations

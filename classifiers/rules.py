@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from schildwacht.contracts import LABELS, Span
 
 from . import lexicons as L
 from .textnorm import RULE_SCAN_LIMIT, views
 
-LDNOOBW_PATH = Path("/work/shared/data/lexicons/ldnoobw_nl.txt")
-# LDNOOBW entries that are slurs aimed at women / sexualisation (the rest of the list is mostly harmless slang).
+# A curated subset of LDNOOBW (CC BY 4.0, ../shared/data/lexicons/ldnoobw_nl.txt): entries that are slurs aimed at
+# women / sexualisation (the rest of the list is mostly harmless slang). Kept in code so the rule layer behaves the
+# same wherever it runs.
 LDNOOBW_GENDER = {"slet", "hoer", "teef", "snol", "del", "wijf", "temeier", "stoephoer", "rothoer", "portiekslet",
                   "greppeldel", "trottoirteef", "gratenkut", "sletterig", "hoerig", "flamoes"}
 LDNOOBW_INSULT = {"klootzak", "hufter", "eikel", "lul", "oetlul", "rotzak", "schoft", "teringlijer", "sukkel",
@@ -107,15 +107,6 @@ class RuleResult:
     truncated: bool = False
 
 
-def load_ldnoobw(path: Path = LDNOOBW_PATH) -> set[str]:
-    """Entries of the LDNOOBW Dutch list that this project treats as gendered slurs (empty if the file is absent)."""
-    try:
-        words = {w.strip().lower() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()}
-    except OSError:
-        return set()
-    return words & LDNOOBW_GENDER
-
-
 class RuleEngine:
     """Thread-safe (a lock around spaCy matching) rule layer."""
 
@@ -128,7 +119,7 @@ class RuleEngine:
 
         self.nlp = spacy.blank("nl")
         self._lock = threading.Lock()
-        self.gender_slurs = L.GENDER_SLURS | load_ldnoobw()
+        self.gender_slurs = L.GENDER_SLURS | LDNOOBW_GENDER
         v = self.nlp.vocab
         self.phrases = PhraseMatcher(v, attr="LOWER")
         mk = self.nlp.make_doc
