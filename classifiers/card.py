@@ -45,11 +45,11 @@ used for automated sanctions, and it is not meant for content outside this domai
 | source | path | use | licence |
 |---|---|---|---|
 | Synthetic posts from `classifiers/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
-| Multilingual HateCheck, Dutch dev cases | /work/shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is held out. Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
-| RTP-LX Dutch prompts + benign completions (password zip, read in place) | /work/shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
-| UD Dutch Alpino + LassySmall sentences | /work/shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
-| Dutch legislation sample, Debian Dutch docs | /work/shared/data/pretrain_nl/ | tokenizer / MLM text only | public domain / MPL-2.0, GFDL, GPL |
-| LDNOOBW Dutch list (curated subset of gendered slurs and insults) | /work/shared/data/lexicons/ldnoobw_nl.txt | rule layer lexicon only | CC BY 4.0 |
+| Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is held out. Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
+| RTP-LX Dutch prompts + benign completions (password zip, read in place) | ../shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
+| UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
+| Dutch legislation sample, Debian Dutch docs | ../shared/data/pretrain_nl/ | tokenizer / MLM text only | public domain / MPL-2.0, GFDL, GPL |
+| LDNOOBW Dutch list (curated subset of gendered slurs and insults) | ../shared/data/lexicons/ldnoobw_nl.txt | rule layer lexicon only | CC BY 4.0 |
 
 Split sizes: `{splits}`
 
