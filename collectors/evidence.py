@@ -87,11 +87,15 @@ def _tls_fingerprint(response: Response) -> str | None:
     return hashlib.sha256(certificate.dump()).hexdigest()
 
 
-def capture_response(response: Response, collector: str, annotations: dict[str, str] | None = None) -> Capture:
+def capture_response(response: Response, collector: str, annotations: dict[str, str] | None = None,
+                     body: bytes | None = None) -> Capture:
     """Freeze an HTTP exchange: request and response records in one gzip WARC.
 
-    `annotations` become extra WARC header fields of the response record (e.g. who submitted the URL)."""
+    `annotations` become extra WARC header fields of the response record (e.g. who submitted the URL).
+    `body` replaces the response body as raw bytes and WARC payload: one event of a streamed answer
+    (server-sent events), whose position in the stream the caller states in `annotations`."""
     captured_at = datetime.now(timezone.utc)
+    body = response.body if body is None else body
     request = response.request
     url = response.url
     parts = urlsplit(url)
@@ -104,21 +108,21 @@ def capture_response(response: Response, collector: str, annotations: dict[str, 
     writer = WARCWriter(buffer, gzip=True)
     resp_headers = StatusAndHeaders(_status_line(response.status), _header_pairs(response.headers),
                                     protocol="HTTP/1.1")
-    resp_headers.add_header("Content-Length", str(len(response.body)))
-    record = writer.create_warc_record(url, "response", payload=BytesIO(response.body),
+    resp_headers.add_header("Content-Length", str(len(body)))
+    record = writer.create_warc_record(url, "response", payload=BytesIO(body),
                                        http_headers=resp_headers, warc_headers_dict={**extra, **(annotations or {})})
     writer.write_record(record)
     if request is not None:
         req_headers = StatusAndHeaders(f"{request.method} {target} HTTP/1.1",
                                        [("Host", parts.netloc)] + _header_pairs(request.headers),
                                        is_http_request=True)
-        body = request.body or b""
-        req_record = writer.create_warc_record(url, "request", payload=BytesIO(body), http_headers=req_headers,
+        req_record = writer.create_warc_record(url, "request", payload=BytesIO(request.body or b""),
+                                               http_headers=req_headers,
                                                warc_headers_dict=dict(extra))
         req_record.rec_headers.add_header("WARC-Concurrent-To", record.rec_headers.get_header("WARC-Record-ID"))
         writer.write_record(req_record)
     content_type = response.headers.get("Content-Type")
-    return Capture(raw=response.body, content_type=content_type.decode("latin-1") if content_type else None,
+    return Capture(raw=body, content_type=content_type.decode("latin-1") if content_type else None,
                    captured_at=captured_at, source_url=url, warc=buffer.getvalue(),
                    tls_cert_sha256=_tls_fingerprint(response))
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     collector_since_days: int = 7
     collector_mastodon_instances: dict[str, str] = Field(default_factory=dict)  # domain -> base URL override
     collector_mastodon_hashtags: list[str] = Field(default_factory=list)  # "tag@instance"
+    collector_mastodon_public_timelines: list[str] = Field(default_factory=list)  # servers: local public timeline
+    collector_mastodon_search_instances: list[str] = Field(default_factory=list)  # servers: /api/v2/search
+    collector_mastodon_stream_seconds: float = 0.0  # >0: read streaming/public/local of the public_timelines servers
     collector_bluesky_appview_url: str = "https://public.api.bsky.app"
     collector_bluesky_pds_url: str = "https://bsky.social"
     collector_bluesky_identifier: str | None = None  # account for searchPosts (needs a session)

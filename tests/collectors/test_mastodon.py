@@ -3,6 +3,8 @@
 Status entities carry id, created_at, in_reply_to_id, in_reply_to_account_id, content (HTML), url, uri,
 visibility and account {id, username, acct, display_name, url}. The server pages with min_id like Mastodon
 (the page right after min_id, newest first, Link header) but with pages of 2, and can script failures.
+Search answers like a search index (newest hits first, min_id/max_id as bounds); the streaming endpoint is
+scripted as a finite server-sent-events body, or served endlessly by EndlessStream.
 """
 
 from __future__ import annotations
@@ -10,8 +12,12 @@ from __future__ import annotations
 import base64
 import io
 import json
+import threading
+import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -51,7 +57,8 @@ def status(seq: int, who: dict, html: str, reply_to: dict | None = None, hours_a
 
 
 class FakeMastodon:
-    """Routes: accounts/lookup, accounts/:id/statuses, statuses/:id/context, timelines/tag/:tag."""
+    """Routes: accounts/lookup, accounts/:id/statuses, statuses/:id/context, timelines/tag/:tag,
+    timelines/public, and v2/search (per q; like a search index: newest first, min_id/max_id as bounds)."""
 
     def __init__(self, http) -> None:
         self.http = http
@@ -59,6 +66,7 @@ class FakeMastodon:
         self.accounts: dict[str, dict] = {}
         self.timelines: dict[str, list[dict]] = {}      # path -> statuses
         self.contexts: dict[str, dict] = {}             # status id -> {"ancestors", "descendants"}
+        self.searches: dict[str, list[dict]] = {}       # q -> statuses the index finds
         self.script: dict[str, list[tuple[int, dict, bytes]]] = {}  # "path?min_id=.." or path -> canned answers
         http.answer = self.answer
 
@@ -74,6 +82,11 @@ class FakeMastodon:
         if parts.path.startswith("/api/v1/statuses/") and parts.path.endswith("/context"):
             sid = parts.path.split("/")[4]
             return 200, {}, json.dumps(self.contexts.get(sid, {"ancestors": [], "descendants": []})).encode()
+        if parts.path == "/api/v2/search":
+            low, high = int(query.get("min_id", "0")), int(query.get("max_id", str(1 << 80)))
+            hits = sorted((s for s in self.searches.get(query.get("q", ""), []) if low < int(s["id"]) < high),
+                          key=lambda s: int(s["id"]), reverse=True)[:PAGE]
+            return 200, {}, json.dumps({"accounts": [], "statuses": hits, "hashtags": []}).encode()
         if parts.path in self.timelines:
             after = int(query.get("min_id", "0"))
             newer = sorted((s for s in self.timelines[parts.path] if int(s["id"]) > after), key=lambda s: int(s["id"]))
@@ -211,3 +224,177 @@ def test_unconfirmed_publish_fails_the_crawl_and_keeps_the_cursor(stack, registr
     crawl("mastodon", settings)
     uids = [m.uid for m in mentions_on(read_topic, settings)]
     assert sorted(uids) == sorted(f"mastodon:{s['id']}" for s in tagged)
+
+
+def test_public_local_timeline_pages_forward_and_resumes_from_the_cursor(stack, registry_seeded, read_topic,
+                                                                         fake_http):
+    first = [status(30 + i, BYSTANDER, f"<p>{text}</p>", hours_ago=8 - i) for i, text in enumerate(
+        ["wethouder Zoetelief opent het zwembad", "mooi weer vandaag", "@tarik bedankt voor de uitleg"])]
+    later = [status(40 + i, TROLL, f"<p>{text}</p>", hours_ago=2 - i / 10) for i, text in enumerate(
+        ["de kermis is er weer", "burgemeester Van der Molengraaf moet weg"])]
+    fake = FakeMastodon(fake_http)
+    fake.timelines["/api/v1/timelines/public"] = list(first)
+    settings = settings_for(stack, fake, collector_mastodon_public_timelines=[INSTANCE])
+    key = f"mastodon:{INSTANCE}:public:local"
+
+    one = crawl("mastodon", settings)
+    assert one["schildwacht/published"] == 2 and one["schildwacht/unmatched"] == 1
+    assert stored_cursor(settings, key) == first[-1]["id"]
+    public = [urlsplit(p) for p in fake_http.paths() if p.startswith("/api/v1/timelines/public")]
+    assert len(public) == 3  # pages of 2: two pages with statuses, then an empty one
+    assert all(parse_qs(p.query)["local"] == ["true"] for p in public)
+
+    fake.timelines["/api/v1/timelines/public"] += later
+    fake_http.requests.clear()
+    two = crawl("mastodon", settings)
+    assert two["schildwacht/published"] == 1 and two["schildwacht/unmatched"] == 1
+    first_page = next(p for p in fake_http.paths() if p.startswith("/api/v1/timelines/public"))
+    assert parse_qs(urlsplit(first_page).query)["min_id"] == [first[-1]["id"]]
+    assert stored_cursor(settings, key) == later[-1]["id"]
+
+    uids = Counter(m.uid for m in mentions_on(read_topic, settings))
+    assert uids == Counter(f"mastodon:{s['id']}" for s in (first[0], first[2], later[1]))
+    assert read_topic(settings, settings.topic_dead_letter) == []
+
+
+def test_search_finds_mentions_walks_all_pages_and_skips_servers_without_search(stack, registry_seeded, read_topic,
+                                                                               fake_http):
+    name_hits = [status(50, TROLL, "<p>Marieke Zoetelief moet opstappen</p>", hours_ago=6),
+                 status(51, BYSTANDER, "<p>Marieke gaat vandaag zwemmen</p>", hours_ago=5),  # first name only
+                 status(52, TROLL, "<p>@mzoetelief Marieke Zoetelief, je weet wat er komt</p>", hours_ago=4)]
+    fake = FakeMastodon(fake_http)
+    fake.searches['"Marieke Zoetelief"'] = list(name_hits)
+    fake.searches["@mzoetelief@social.voorbeeld.example"] = [name_hits[2]]  # found again: published once
+    noorderland = "mastodon.noorderland.example"
+    settings = settings_for(stack, fake, collector_mastodon_search_instances=[INSTANCE, noorderland])
+    # this server has no search endpoint (404 for every query): logged and skipped, not an HTTP error
+    settings.collector_mastodon_instances[noorderland] = f"{fake.base}/zonder-zoeken"
+    key = f'mastodon:{INSTANCE}:search:"marieke zoetelief"'
+
+    one = crawl("mastodon", settings)
+
+    searches = [parse_qs(urlsplit(p).query) for p in fake_http.paths() if p.startswith("/api/v2/search")]
+    queries = {q["q"][0] for q in searches}
+    assert {'"Marieke Zoetelief"', "@mzoetelief@social.voorbeeld.example", '"Tarik Azzouzi"'} <= queries
+    assert not [q for q in queries if "ruud" in q.lower() or "Dijkhuizen" in q]  # withdrawn consent
+    assert all(q["type"] == ["statuses"] and q["resolve"] == ["false"] for q in searches)
+    assert sum(q["q"] == ['"Marieke Zoetelief"'] for q in searches) == 3  # newest 2, then older 1, then none
+    skipped = [p for p in fake_http.paths() if p.startswith("/zonder-zoeken/api/v2/search")]
+    assert len(skipped) == len(queries) and one["schildwacht/search_skipped"] == len(queries)
+    lookups = [p for p in fake_http.paths() if "/api/v1/accounts/lookup" in p]  # unknown to this fake: 404
+    assert one.get("schildwacht/http_errors", 0) == len(lookups)  # the search 404s are not among them
+    assert one["schildwacht/published"] == 2 and one["schildwacht/unmatched"] == 1
+    assert stored_cursor(settings, key) == name_hits[2]["id"]
+
+    newer = status(53, TROLL, "<p>Zoetelief, Marieke Zoetelief, ik kom je halen</p>", hours_ago=1)
+    fake.searches['"Marieke Zoetelief"'].append(newer)
+    fake_http.requests.clear()
+    two = crawl("mastodon", settings)
+    again = [parse_qs(urlsplit(p).query) for p in fake_http.paths()
+             if p.startswith("/api/v2/search") and 'q=%22Marieke' in p]
+    assert again[0]["min_id"] == [name_hits[2]["id"]]
+    assert two["schildwacht/published"] == 1 and stored_cursor(settings, key) == newer["id"]
+
+    mentions = mentions_on(read_topic, settings)
+    expected = (name_hits[0], name_hits[2], newer)
+    assert Counter(m.uid for m in mentions) == Counter(f"mastodon:{s['id']}" for s in expected)
+    for mention in mentions:
+        assert mention.matched_official_ids[0] == "off-zoetelief"
+        assert mention.raw.inline_bytes() in fake_http.served
+    assert read_topic(settings, settings.topic_dead_letter) == []
+
+
+def sse(event: str, data: str) -> bytes:
+    return f"event: {event}\ndata: {data}\n\n".encode()
+
+
+def test_stream_updates_are_collected_per_event_malformed_parked_deletes_logged(stack, registry_seeded, read_topic,
+                                                                               fake_http):
+    hit = status(60, TROLL, "<p>wethouder Zoetelief, we weten je te vinden</p>", hours_ago=0.1)
+    miss = status(61, BYSTANDER, "<p>de bibliotheek is vandaag open</p>", hours_ago=0.1)
+    events = [b":)\n\n", sse("update", json.dumps(hit)), sse("update", json.dumps(miss)),
+              sse("update", '{"id": "999", "content": "<p>wethouder Zoetelief'), sse("delete", hit["id"])]
+    fake = FakeMastodon(fake_http)
+    fake.timelines["/api/v1/timelines/public"] = []
+    fake.script["/api/v1/streaming/public/local"] = [(200, {"Content-Type": "text/event-stream"}, b"".join(events))]
+    settings = settings_for(stack, fake, collector_mastodon_public_timelines=[INSTANCE],
+                            collector_mastodon_stream_seconds=5.0)
+
+    stats = crawl("mastodon", settings)
+
+    assert stats["schildwacht/published"] == 1 and stats["schildwacht/unmatched"] == 1
+    assert stats["schildwacht/parked"] == 1 and stats["schildwacht/stream_deleted"] == 1
+    stream_requests = [h for _, p, h in fake_http.requests if p == "/api/v1/streaming/public/local"]
+    assert len(stream_requests) == 1 and stream_requests[0].get("Accept") == "text/event-stream"
+
+    [mention] = mentions_on(read_topic, settings)
+    assert mention.uid == f"mastodon:{hit['id']}" and mention.matched_official_ids == ["off-zoetelief"]
+    assert mention.raw.inline_bytes() == events[1]  # the event's own bytes are the raw evidence
+    warc = base64.b64decode(mention.raw.warc_b64)
+    records = [(r.rec_type, r.rec_headers.get_header("Schildwacht-SSE-Offset"), r.content_stream().read())
+               for r in ArchiveIterator(io.BytesIO(warc))]
+    assert [r[0] for r in records] == ["response", "request"]
+    assert records[0][1:] == (str(len(events[0])), events[1])
+
+    [letter] = [DeadLetter.from_bytes(r.value) for r in read_topic(settings, settings.topic_dead_letter)]
+    assert "geen geldige JSON" in letter.reason and "streaming/public/local" in letter.reason
+    assert base64.b64decode(letter.payload_b64) == events[3]
+
+
+class EndlessStream(BaseHTTPRequestHandler):
+    """A stream that sends one update and then a heartbeat every 0.1 s until the client hangs up (max. 60 s)."""
+
+    protocol_version = "HTTP/1.1"
+    event = b""
+    outcome: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        if not self.path.startswith("/api/v1/streaming/"):
+            body = b"[]" if self.path.startswith("/api/v1/timelines/public") else b'{"error":"Not found"}'
+            self.send_response(200 if body == b"[]" else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for chunk in [self.event] + [b":thump\n\n"] * 600:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+                time.sleep(0.1)
+            self.outcome.append("einde bereikt")
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            self.outcome.append("client hing op")
+        self.close_connection = True
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_stream_is_read_for_the_configured_time_only(stack, registry_seeded, read_topic):
+    hit = status(70, TROLL, "<p>wethouder Zoetelief, pas maar op</p>", hours_ago=0.1)
+    EndlessStream.event, EndlessStream.outcome = sse("update", json.dumps(hit)), []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EndlessStream)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        settings = stack.settings.model_copy(update={
+            "collector_download_delay": 0.0, "collector_mastodon_instances": {INSTANCE: base},
+            "collector_mastodon_public_timelines": [INSTANCE], "collector_mastodon_stream_seconds": 1.0})
+        stats = crawl("mastodon", settings)
+        for _ in range(100):  # the server notices the hang-up at its next heartbeat
+            if EndlessStream.outcome:
+                break
+            time.sleep(0.1)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert EndlessStream.outcome == ["client hing op"]
+    assert stats["schildwacht/published"] == 1
+    assert [m.uid for m in mentions_on(read_topic, settings)] == [f"mastodon:{hit['id']}"]
