@@ -48,8 +48,6 @@ class ClassifierWorker:
         self.classifier = classifier or load_classifier(settings.model_path, thresholds=settings.thresholds() or None)
         self.group_id = group_id
         self.producer = make_producer(settings)
-        self.scored = 0
-        self.parked = 0
 
     def handle(self, batch: list[ConsumerRecord]) -> None:
         """Score a batch; park what cannot be read or scored; wait for every send to be confirmed."""
@@ -59,20 +57,17 @@ class ClassifierWorker:
                 mentions.append((record, CollectedMention.from_bytes(record.value)))
             except ContractError as exc:
                 park(self.producer, self.settings, STAGE, str(exc), record=record)
-                self.parked += 1
         results = self._classify([m for _, m in mentions])
         futures = []
         for (record, mention), result in zip(mentions, results):
             if isinstance(result, Exception):
                 park(self.producer, self.settings, STAGE, f"classification failed: {result!r}", record=record)
-                self.parked += 1
                 continue
             scored = to_scored(mention, result, self.classifier)
             futures.append(self.producer.send(self.settings.topic_scored, key=scored.key, value=scored.to_bytes()))
         self.producer.flush()
         for future in futures:
             future.get(timeout=30)  # raises → batch retried, nothing committed
-        self.scored += len(futures)
 
     def _classify(self, mentions: list[CollectedMention]) -> list[Classification | Exception]:
         if not mentions:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-from datetime import timedelta
 
 from kafka.consumer.fetcher import ConsumerRecord
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,7 +39,6 @@ class IngestWorker:
         self.sessions = session_factory
         self.group_id = group_id
         self.producer = make_producer(settings)
-        self.ingested = 0
 
     def handle(self, batch: list[ConsumerRecord]) -> None:
         scored: list[ScoredMention] = []
@@ -60,11 +57,10 @@ class IngestWorker:
         with session_scope(self.sessions) as session:
             for record, letter in letters:
                 self._store_dead_letter(session, record, letter)
-            unknown = [s for s in scored if not self._store_mention(session, s)]
+            unknown = [item for item in scored if not self._store_mention(session, item)]
         for item in unknown:  # after the commit: these were not stored, park them for an engineer
             park(self.producer, self.settings, STAGE, "unknown official id(s): "
                  + ",".join(item.mention.matched_official_ids), payload=item.to_bytes(), key=item.key)
-        self.ingested += len(scored) - len(unknown)
 
     def _store_mention(self, session: Session, item: ScoredMention) -> bool:
         """Insert one scored mention; False when no registered official is known for it."""
@@ -144,16 +140,3 @@ class IngestWorker:
         finally:
             consumer.close()
             self.producer.close()
-
-
-def purge_window(settings: Settings) -> timedelta:
-    """How long unflagged content may be kept."""
-    return timedelta(days=settings.retain_unflagged_days)
-
-
-def stored_uids(session: Session, uids: list[str]) -> set[str]:
-    """Which of these posts have been ingested."""
-    found: set[str] = set()
-    for i in range(0, len(uids), 1000):
-        found.update(session.scalars(select(Mention.uid).where(Mention.uid.in_(uids[i:i + 1000]))))
-    return found
