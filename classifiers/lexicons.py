@@ -10,6 +10,8 @@ from __future__ import annotations
 # Violence verbs that are a threat whenever someone announces, wishes or demands them.
 STRONG_VIOLENCE = {
     "vermoorden", "vermoord", "vermoordt", "vermoorde", "vermoordde", "vermoordden",
+    # common misspellings of the above
+    "vermoort", "vermoor", "vermoorden.", "vermoordenn", "vermooren", "vermoorde", "vermorden", "vermord",
     "neersteken", "neergestoken", "doodsteken", "doodgestoken", "steek", "steken",
     "doodschieten", "doodgeschoten", "neerschieten", "neergeschoten", "neerknallen", "neergeknald", "afknallen",
     "afgeknald", "doodmaken", "doodgemaakt", "doodslaan", "doodgeslagen", "doodtrappen", "doodgetrapt",
@@ -30,7 +32,7 @@ PERSON_ONLY = {
     "afmaken", "afgemaakt", "afmaakt", "kapotmaakt", "neersteekt", "doodschiet", "ophangt", "kapotmaken", "kapotgemaakt", "ophangen", "opgehangen", "steek", "steken",
     "schiet", "knal", "lijden", "elkaar", "brand", "fik", "pijn", "breken", "nek", "nekken", "slaan",
     "trappen", "rammen", "kapot", "keel", "kelen", "kapotslaan", "kapotgeslagen", "afmaakt", "kapotmaakt",
-    "ophangt",
+    "ophangt", "aanvallen", "aanvalt", "aangevallen",
 }
 # separable verbs: "ik steek je neer", "ik maak je af", "ik schiet je dood"
 PARTICLES = {"neer", "dood", "af", "kapot", "lek", "overhoop"}
@@ -117,9 +119,13 @@ SEXUAL_TERMS = {
 GENDER_GROUP = {
     "vrouwen", "vrouw", "meiden", "meisjes", "wijven", "dames", "vrouwelijke", "feministen", "moeders",
     "moeder", "vrouwtje", "vrouwtjes", "meid", "meisje", "feministen", "feministes", "wijfjes",
+    # profanity compounds with a women noun (Dutch disease-curse prefixes)
+    "kutvrouwen", "kankervrouwen", "tyfusvrouwen", "teringvrouwen", "klotevrouwen", "kutmeiden", "kankermeiden",
+    "kutvrouw", "kankervrouw",
 }
 GENDER_ROLE_PHRASES = [
     "terug naar het aanrecht", "terug naar de keuken", "achter het aanrecht", "aan het aanrecht",
+    "naar je aanrecht", "naar je keuken", "achter het fornuis", "achter de kookpotten", "achter het fornuis",
     "in de keuken", "hoort in de keuken", "hoort thuis", "horen thuis", "ga koken", "ga lekker koken",
     "ga strijken", "ga afwassen", "ga je kinderen opvoeden", "ga luiers verschonen", "blijf thuis bij je kinderen",
     "vrouwen horen niet", "vrouwen moeten niet", "vrouwen kunnen niet", "vrouwen kunnen geen",
@@ -145,6 +151,14 @@ GENDER_GROUP_NEG = {
     "kanker", "parasiet", "ratten", "varkens", "apen", "honden", "idioten", "debielen", "achterlijken",
     "stinken", "stinkende", "smerig", "smerige", "irritant", "irritante", "walg", "kots", "kotsen",
     "tuig", "crimineel", "criminelen", "gevaarlijk", "leugenachtig", "slechtste",
+    # further derogatory predicates (general Dutch vocabulary)
+    "verschrikkelijk", "verschrikkelijke", "vreselijk", "vreselijke", "afschuwelijk", "afschuwelijke", "onnozel",
+    "onnozele", "ergste", "ramp", "rampen", "schande", "onuitstaanbaar", "onuitstaanbare", "incompetent",
+    "incompetente", "onbekwaam", "onbekwame", "hersenloos", "hersenloze", "oliedom", "primitief", "primitieve",
+    "overbodig", "overbodige", "labiel", "labiele", "gestoord", "gestoorde", "debiel", "debiele", "idioot",
+    "kwaadaardig", "kwaadaardige", "manipulatief", "manipulatieve", "sluw", "sluwe", "pathetisch",
+    "inferieur", "lastpakken", "lastpak", "kreng", "krengen", "minderwaardigheid", "stommer", "stomste",
+    "gedrocht", "gedrochten", "ongeschikte",
 }
 
 # --- doxxing ------------------------------------------------------------------------------------------------
@@ -200,4 +214,14 @@ GROUP_WORDS = {
     "politici", "politicus", "alle", "allemaal", "iedereen", "raadsleden", "wethouders", "burgemeesters",
     "bestuurders", "gemeenteraad", "college", "ambtenaren", "partij", "partijen", "regering", "kabinet",
     "elite", "zakkenvullers", "mensen", "ze", "zij", "hun",
+}
+
+# person groups often named as the target of calls for violence (used only to recognise a person noun phrase)
+GROUP_NOUNS = {
+    "vrouwen", "mannen", "mensen", "moslims", "joden", "christenen", "homos", "homo's", "homoseksuelen", "lesbiennes",
+    "transgenders", "transpersonen", "immigranten", "migranten", "vluchtelingen", "asielzoekers", "buitenlanders",
+    "allochtonen", "zwarten", "gehandicapten", "politici", "politicus", "ambtenaren", "wethouders", "burgemeesters",
+    "raadsleden", "journalisten", "agenten", "linksen", "rechtsen", "feministen", "verraders", "landverraders",
+    "volksverraders", "marokkanen", "turken", "polen", "surinamers", "antillianen", "afrikanen", "arabieren",
+    "kinderen", "ouderen", "bejaarden", "studenten", "boeren", "activisten", "demonstranten", "klimaatactivisten",
 }

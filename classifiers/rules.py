@@ -39,7 +39,9 @@ VIOLENCE_STEMS = {"maak", "maken", "schiet", "schieten", "steek", "steken", "sla
                   "draai", "snij", "snijden", "hak", "hakken", "prik", "prikken"}
 ADVERBS = {"eens", "even", "gewoon", "ook", "nog", "helemaal", "echt", "zo", "wel", "straks", "morgen", "nu",
            "dan", "toch", "persoonlijk", "zelf", "snel", "binnenkort", "vannacht", "vanavond", "allemaal", "al",
-           "maar", "eigenhandig", "keihard", "lekker", "graag", "wel", "effe", "ff", "dus", "hoor", ",", "zelfs"}
+           "maar", "eigenhandig", "keihard", "lekker", "graag", "wel", "effe", "ff", "dus", "hoor", ",", "zelfs",
+           "genadeloos", "langzaam", "meedogenloos", "koelbloedig", "hardhandig", "pijnlijk", "eindelijk", "zeker",
+           "verrot"}
 PAST_NARRATIVE = {"werd", "werden", "was", "waren", "had", "hadden"}
 NEWS = L.NEWS_MARKERS | {"dreigde", "dreigden", "dreigen", "dreigt", "gedreigd", "bedreigde", "bedreigen",
                          "opgeroepen", "oproep", "oproepen", "uitlating", "uitlatingen", "verklaring",
@@ -67,6 +69,69 @@ COUNTER = {"onacceptabel", "walgelijk", "schandalig", "verwerpelijk", "triest", 
            "accepteren", "verdient", "verdienen", "vreselijk", "ziek", "zieke", "haatberichten", "bedreigingen",
            "haat", "geweld", "misselijk", "misselijkmakend", "kotsen", "verwerpen", "veroordelen", "veroordeel"}
 FIRST_SG = {"ik", "mij", "me", "mijn", "mezelf", "mijzelf"}
+# women-group derogation (see the GENDER_GROUP loop in analyze)
+PROFANE_MODS = {"kut", "kanker", "tyfus", "tering", "klote", "fucking", "fokking", "pleuris", "pokken", "godverdomde",
+                "verdomde", "kolere", "klere"}
+HATE_VERBS = {"haat", "hekel", "walg", "kots", "veracht", "verachten", "verafschuw", "verafschuwen", "minacht",
+              "minachten", "haten"}
+POS_ATTR = {"slim", "slimme", "intelligent", "intelligente", "capabel", "bekwaam", "geschikt", "competent",
+            "gelijkwaardig", "gelijk", "respect", "respecteer", "respecteren", "vertrouw", "vertrouwen",
+            "betrouwbaar", "uitstaan", "luchten", "rechten", "stemrecht", "menselijk", "mensen", "welkom",
+            "verstandig", "rationeel", "serieus", "nadenken", "denken", "leiden", "leiders", "sterk", "moedig",
+            "waardig", "volwaardig", "normaal", "nuttig"}
+RIGHTS_WORDS = {"stemrecht", "stemmen", "rechten", "werken", "studeren", "leiden", "baas", "politiek", "raad",
+                "gemeenteraad", "beslissen", "meepraten", "praten", "mening", "regeren", "besturen", "burgemeester",
+                "wethouder", "macht", "kiezen", "autorijden", "rijden", "spreken"}
+VICTIM_WORDS = {"uitgesloten", "gediscrimineerd", "achtergesteld", "onderdrukt", "lastiggevallen", "bedreigd",
+                "geslagen", "geintimideerd", "weggehouden", "tegengehouden", "belemmerd", "bang", "hoeven", "hoeft",
+                "angst", "genegeerd"}
+# counter-speech / reporting: a verb of saying or threatening plus an evaluation of that speech in one sentence
+META_SPEECH = SPEECH | {"dreigen", "dreigt", "bedreigen", "oproepen", "beweren", "schreeuwen", "roepen", "stellen",
+                        "stelt", "vinden", "vindt"}
+COUNTER_EVAL = {"walgelijk", "schandalig", "onacceptabel", "verwerpelijk", "seksistisch", "seksisme", "racistisch",
+                "racisme", "misogyn", "vrouwonvriendelijk", "vrouwenhaat", "discriminerend", "discriminatie",
+                "kwetsend", "strafbaar", "verboden", "misselijkmakend", "ontoelaatbaar", "achterhaald", "onzin",
+                "ongepast", "respectloos", "fout", "onacceptabele", "schandelijk", "schande"}
+# persons: pronouns and person nouns that make violence in a sentence aimed at someone
+PERSON_MARKERS = {"je", "jij", "jou", "u", "jullie", "hem", "haar", "hij", "zij", "ze", "hen", "hun", "mensen", "man",
+                  "mannen", "kind", "kinderen", "familie", "gezin"}
+ADJ_SKIP = {"stomme", "domme", "vieze", "nieuwe", "oude", "hele", "rare", "lelijke", "kut", "kanker", "enige",
+            "belachelijke", "waardeloze", "idiote", "achterlijke", "verschrikkelijke", "irritante", "ouwe", "grote",
+            "kleine", "zoveelste", "laatste", "eerste", "tering", "klote"}
+# heads that are neither a target person nor a thing: institutions acting as subject, time words
+NEUTRAL_HEADS = {"einde", "raad", "gemeenteraad", "college", "gemeente", "kabinet", "partij", "fractie", "coalitie",
+                 "oppositie", "regering", "kamer", "kans", "manier", "keer", "dag", "week", "avond", "nacht", "tijd",
+                 "vergadering", "commissie", "stemming", "grond", "prullenbak", "open", "doel", "schot", "iemand",
+                 "niemand", "men", "ik", "we", "wij", "er", "jaar", "maand", "morgen", "zomer", "winter", "eind",
+                 "begin", "vergadering", "zaal"}
+DETERMINERS = {"die", "deze", "dat", "dit", "de", "het", "een", "zo'n", "dat", "al", "alle", "mijn", "onze"}
+INANIMATE = {"plan", "plannen", "idee", "ideeen", "voorstel", "voorstellen", "motie", "moties", "begroting",
+             "beleid", "wet", "wetten", "regel", "regels", "project", "projecten", "printer", "printers", "computer",
+             "laptop", "telefoon", "wekker", "ballon", "ballonnen", "argument", "argumenten", "debat", "discussie",
+             "onderwerp", "verhaal", "artikel", "boek", "film", "serie", "game", "liedje", "muziek", "trend",
+             "trends", "mode", "kleding", "jurk", "taart", "gras", "onkruid", "mug", "muggen", "vlieg", "vliegen",
+             "wesp", "wespen", "programma", "agenda", "amendement", "referendum", "verordening", "subsidie",
+             "bezuiniging", "bezuinigingen", "fietspad", "parkeerbeleid", "windmolen", "windmolens", "tv",
+             "televisie", "router", "wifi", "app", "website", "site", "ding", "dingen", "spullen", "meubels",
+             "kast", "bank", "stoel", "tafel", "deur", "fiets", "bal", "vuilnis", "afval", "kussen", "pop",
+             "poppen", "knuffel", "opstelling", "tactiek", "record", "competitie", "wedstrijd", "subsidies",
+             "papier", "papieren", "documenten", "document", "dossier", "dossiers", "stukken", "bomen", "boom",
+             "auto", "fietsen", "vergunning", "vergunningen", "ideetje", "concept", "nota", "rapport"}
+_INANIMATE_SUFFIX = ("heid", "isme", "plan", "plannen", "beleid", "voorstel", "motie", "begroting", "trend",
+                     "trends", "regeling", "wet", "project", "printer", "computer", "ballon", "ballonnen")
+_PERSON_SUFFIX = ("ling", "lingen", "aar", "aars", "ist", "isten", "ant", "anten", "ent", "enten", "man", "mannen",
+                  "vrouw", "vrouwen", "lid", "leden", "ers", "ster", "sters", "ici", "icus", "ica")
+
+
+def _is_inanimate(w: str) -> bool:
+    if w in INANIMATE:
+        return True
+    return len(w) > 5 and w.endswith(_INANIMATE_SUFFIX) or (len(w) > 6 and w.endswith(("ing", "ingen")) and
+                                                             not w.endswith(("ling", "lingen")))
+
+
+def _looks_person(w: str) -> bool:
+    return w in PERSON_MARKERS or (len(w) > 4 and w.endswith(_PERSON_SUFFIX) and w not in INANIMATE)
 SENT_END = {".", "!", "?", "\n", ";", "…"}
 
 _POSTCODE = re.compile(r"(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
@@ -85,6 +150,7 @@ _SCHOOL = re.compile(
     r"daltonschool|montessorischool|jenaplanschool|vrije school|school|scholengemeenschap|lyceum|gymnasium)"
     r"\s+(?:(?:de|het|'t|sint|st\.?)\s+)?[a-z][\w'-]{2,}")
 _CAPWORD = re.compile(r"[A-Z]")
+_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_]")
 _STREET_STOP = {"binnenhof", "hof", "weg", "straat", "park", "markt", "veld", "haven", "pad"}
 
 
@@ -105,6 +171,15 @@ class RuleResult:
     suppressed: list[Hit] = field(default_factory=list)
     frames: dict[str, bool] = field(default_factory=dict)
     truncated: bool = False
+
+
+def spell_vocab(gender_slurs: set[str]) -> set[str]:
+    """Words of the rule lexicons that spelling.Speller restores from typos, gluing and spacing."""
+    return (L.STRONG_VIOLENCE | L.PERSON_ONLY | gender_slurs | L.GENDER_SLURS | L.GENDER_GROUP | L.GENDER_GROUP_NEG |
+            INSULT_WORDS | SEXUAL | HATE_VERBS | {
+                "sterven", "vermoorden", "haat", "minachting", "misselijkmakend", "verneukt", "lulkoek", "waard",
+                "kankergezwel", "afval", "doodgaan", "creperen", "ophangen", "neerschieten", "neersteken",
+                "doodschieten", "doodsteken", "walgelijk", "martelen", "verkrachten", "gedood", "vrouwen"})
 
 
 class RuleEngine:
@@ -136,7 +211,7 @@ class RuleEngine:
             "wie heeft het nummer", "wie wil het nummer"]])
         self.phrases.add("dox_context", [mk(p) for p in L.DOX_PHRASES if p not in know])
 
-        m = Matcher(v)
+        m = _Recorder(Matcher, v)
         obj = {"LOWER": {"IN": sorted(L.PERSON_OBJECTS | {"jou", "jij", "jullie"})}}
         adv = {"LOWER": {"IN": sorted(ADVERBS)}, "OP": "{,3}"}
         you = {"LOWER": {"IN": ["je", "jij", "u", "jullie", "ge", "gij"]}}
@@ -274,6 +349,122 @@ class RuleEngine:
                                    {"LOWER": {"IN": ["laten", "te"]}}, {"LOWER": "leven"}],
                                   [{"LOWER": {"IN": ["dood", "einde"]}}, {"OP": "{,2}"}, {"LOWER": "door"},
                                    {"LOWER": {"IN": ["mijn", "onze"]}}, {"LOWER": {"IN": ["handen", "hand"]}}]])
+        # --- added: further Dutch threat constructions (grammar-motivated) ----------------------------------
+        pron = {"LOWER": {"IN": ["je", "jou", "jullie", "u", "hem", "haar", "ze", "hen", "hun"]}}
+        poss = {"LOWER": {"IN": ["je", "jouw", "uw", "zijn", "haar", "jullie", "hun"]}}
+        body = {"LOWER": {"IN": ["nek", "benen", "been", "botten", "armen", "arm", "kaak", "neus", "knieen",
+                                 "vingers", "ribben", "schedel", "kop", "hersens", "hersenen", "harses", "tanden",
+                                 "smoel", "bek", "gezicht", "hoofd", "keel", "strot", "ruggengraat", "poten"]}}
+        # separable verbs with "om" / "af" that only mean killing / beating with a person object:
+        # "ik breng je om", "ik leg je om", "ik tuig je af", "ik ransel je af"
+        m.add("threat_sep_kill", [[{"LOWER": {"IN": ["breng", "brengen", "leg", "leggen", "tuig", "tuigen",
+                                                      "ransel", "ranselen", "ros", "rossen", "knuppel"]}},
+                                   pron, adv, {"LOWER": {"IN": ["om", "af", "neer", "dood"]}}],
+                                  [pron, adv, {"LOWER": {"IN": ["ombrengen", "omleggen", "omgebracht", "omgelegd",
+                                                                "aftuigen", "afgetuigd", "afranselen",
+                                                                "afgerangeld", "afrossen", "afgerost",
+                                                                "doodknuppelen", "neerknuppelen", "kelen",
+                                                                "vermoorden", "wurgen"]}}]])
+        # body-part harm with a 2nd/3rd-person possessor: "ik breek je nek", "ik sla je kop in",
+        # "ik ga je benen breken", "ik snij je keel door"
+        m.add("threat_body", [[{"LOWER": {"IN": ["breek", "breken", "sla", "slaan", "trap", "trappen", "ram",
+                                                  "rammen", "snij", "snijd", "snijden", "hak", "hakken", "draai",
+                                                  "draaien", "ruk", "rukken", "schop", "schoppen"]}},
+                               {"LOWER": {"IN": ["al", "alle"]}, "OP": "?"}, poss, body,
+                               {"LOWER": {"IN": ["in", "kapot", "door", "om", "eraf", "af", "stuk", "eruit"]},
+                                "OP": "?"}],
+                              [poss, body, adv, {"LOWER": {"IN": ["breken", "inslaan", "intrappen", "inrammen",
+                                                                  "kapotslaan", "doorsnijden", "afhakken",
+                                                                  "omdraaien", "kapotmaken", "eraf"]}}]])
+        # idioms for killing with a person object: "uit de weg ruimen", "om het leven brengen",
+        # "een kopje kleiner maken", "het licht uitdoen"
+        m.add("threat_idiom_kill", [[pron, adv, {"LOWER": "uit"}, {"LOWER": "de"}, {"LOWER": "weg"},
+                                     {"LOWER": {"IN": ["ruimen", "ruim", "geruimd"]}}],
+                                    [pron, adv, {"LOWER": "om"}, {"LOWER": "het"}, {"LOWER": "leven"},
+                                     {"LOWER": {"IN": ["brengen", "breng", "gebracht"]}}],
+                                    [pron, adv, {"LOWER": "een"}, {"LOWER": "kopje"}, {"LOWER": "kleiner"},
+                                     {"LOWER": {"IN": ["maken", "maak", "gemaakt"]}}],
+                                    [{"LOWER": {"IN": ["wil", "willen", "wou", "wilde"]}}, pron, adv,
+                                     {"LOWER": "dood"}, {"LOWER": {"IN": ["hebben", "zien"]}}],
+                                    [{"LOWER": {"IN": ["laat", "laten", "zal", "zullen", "ga", "gaan"]}}, pron, adv,
+                                     {"LOWER": "laten", "OP": "?"},
+                                     {"LOWER": {"IN": ["boeten", "bloeden", "creperen", "lijden"]}}],
+                                    [{"LOWER": {"IN": ["zet", "zetten"]}}, pron, adv, {"LOWER": "tegen"},
+                                     {"LOWER": "de"}, {"LOWER": "muur"}]])
+        # verb-second inversion after a fronted clause: "als ik je zie, maak ik je af", "dan steek ik elke X neer"
+        m.add("threat_v2_sep", [[{"LOWER": {"IN": ["maak", "steek", "schiet", "sla", "knal", "trap", "hang", "knoop",
+                                                    "breng", "leg", "tuig", "ransel", "mep", "schop", "rij"]}},
+                                 {"LOWER": {"IN": ["ik", "we", "wij"]}},
+                                 {"LOWER": {"IN": ["je", "jou", "jullie", "u", "hem", "haar", "ze", "hen", "elke",
+                                                   "iedere", "alle", "al"]}},
+                                 {"OP": "{,3}"},
+                                 {"LOWER": {"IN": ["af", "neer", "dood", "op", "om", "verrot", "kapot", "lens"]}}]])
+        # a quantified / person noun phrase as object instead of a pronoun: "ik ga elke vrouw afmaken",
+        # "we zullen vrouwen genadeloos afmaken", "ik steek elke X neer die ...", "ik wil alle X dood zien"
+        quant = {"LOWER": {"IN": ["alle", "elke", "iedere", "jullie"]}}
+        np_verbs = sorted(L.PERSON_ONLY - {"pijn", "elkaar", "brand", "fik", "nek", "nekken", "keel", "kapot", "lijden"})
+        m.add("threat_np", [[quant, {"OP": "{,4}"}, {"LOWER": {"IN": np_verbs}}],
+                            [{"LOWER": {"IN": ["die", "deze"]}},
+                             {"LOWER": {"IN": sorted(L.GENDER_GROUP | L.ROLE_WORDS | L.GROUP_NOUNS)}}, {"OP": "{,3}"},
+                             {"LOWER": {"IN": np_verbs}}],
+                            [{"LOWER": {"IN": sorted(L.GENDER_GROUP | L.ROLE_WORDS | L.GROUP_NOUNS)}}, adv,
+                             {"LOWER": {"IN": sorted(L.PERSON_ONLY - {"pijn", "elkaar", "brand", "fik", "nek",
+                                                                     "nekken", "keel", "kapot", "lijden"})}}],
+                            [{"LOWER": {"IN": sorted(VIOLENCE_STEMS)}},
+                             {"LOWER": {"IN": ["je", "jou", "jullie", "hem", "haar", "ze", "elke", "alle", "iedere"]}},
+                             {"OP": "{,5}"}, {"LOWER": "in"},
+                             {"LOWER": {"IN": ["elkaar", "stukken", "mootjes", "reepjes", "stukjes"]}}],
+                            [{"LOWER": {"IN": ["wil", "willen", "wou", "wilde"]}}, quant, {"OP": "{,3}"},
+                             {"LOWER": "dood"}, {"LOWER": {"IN": ["hebben", "zien"]}}],
+                            [quant, {"OP": "{,3}"}, adv, {"LOWER": "uit"}, {"LOWER": "de"}, {"LOWER": "weg"},
+                             {"LOWER": {"IN": ["ruimen", "ruim", "geruimd"]}}]])
+        participles = ["afgemaakt", "opgehangen", "opgeknoopt", "kapotgemaakt", "kapotgeslagen", "neergestoken",
+                       "doodgestoken", "neergeschoten", "doodgeschoten", "afgeschoten", "afgeslacht", "uitgemoord",
+                       "gemarteld", "vermoord", "gedood", "geexecuteerd", "onthoofd", "gelyncht", "vergast",
+                       "verbrand", "gestenigd", "omgebracht", "uitgeroeid", "doodgeslagen", "gewurgd", "verzopen",
+                       "verdronken", "opgeblazen", "neergeknald", "afgeknald", "aangevallen", "mishandeld",
+                       "verminkt", "verkracht", "in elkaar geslagen", "afgetuigd"]
+        # passive call for violence: "X moeten afgemaakt worden", "X horen gemarteld te worden"
+        m.add("threat_passive", [[{"LOWER": {"IN": ["moet", "moeten", "mag", "mogen", "moest", "moesten", "horen",
+                                                     "hoort", "zou", "zouden", "verdienen", "verdient", "gaan",
+                                                     "gaat", "zullen", "zal", "worden", "wordt"]}},
+                                  {"OP": "{,4}"}, {"LOWER": {"IN": participles}},
+                                  {"LOWER": {"IN": ["worden", "wordt", "te", "zijn", "moeten", "gaan"]}}],
+                                 [{"LOWER": {"IN": ["moet", "moeten", "mag", "mogen", "horen", "hoort", "zou",
+                                                     "zouden", "gaan", "gaat", "zullen", "zal"]}},
+                                  {"OP": "{,4}"}, {"LOWER": {"IN": ["worden", "wordt"]}},
+                                  {"LOWER": {"IN": participles}}]])
+        m.add("threat_more", [[{"LOWER": {"IN": ["wil", "willen", "wou", "wilde"]}}, pron, adv, {"LOWER": "dood"}],
+                              [{"LOWER": {"IN": ["alle", "elke", "jullie", "ze", "je", "jou", "hem", "haar"]}},
+                               {"OP": "{,3}"}, {"LOWER": "dood"}, {"LOWER": {"IN": ["zien", "hebben"]}}],
+                              [{"LOWER": "enige"}, {"LOWER": "goede"}, {"OP": "{,2}"}, {"LOWER": "is"},
+                               {"LOWER": "een"}, {"LOWER": "dode"}],
+                              [{"LOWER": "op"}, pron, adv, {"LOWER": {"IN": ["jagen", "jacht"]}}],
+                              [{"LOWER": "jacht"}, {"LOWER": {"IN": ["maken", "maak", "openen"]}}, {"LOWER": "op"},
+                               {"LOWER": {"IN": sorted(L.GENDER_GROUP | L.GROUP_NOUNS | {"je", "jou", "jullie",
+                                                                                     "hem", "haar", "alle"})}}],
+                              [pron, adv, {"LOWER": "laten"}, {"LOWER": {"IN": ["verdwijnen", "creperen", "lijden",
+                                                                             "bloeden", "boeten"]}}],
+                              [{"LOWER": {"IN": ["tanden", "kiezen"]}}, {"LOWER": "uit"}, poss,
+                               {"LOWER": {"IN": ["bek", "mond", "smoel", "kop"]}}]])
+        # imperative with a quantified person object: "schiet alle X af", "steek elke X neer"
+        m.add("threat_np_imp", [[{"LOWER": {"IN": ["maak", "steek", "schiet", "sla", "knal", "trap", "hang", "knoop",
+                                                    "breng", "leg", "tuig", "ransel", "schop"]}},
+                                 {"LOWER": {"IN": ["alle", "elke", "iedere"]}}, {"OP": "{,3}"},
+                                 {"LOWER": {"IN": ["af", "neer", "dood", "op", "om", "overhoop", "verrot", "kapot"]}}]])
+        # "ik zorg (ervoor) dat je doodgaat / lijdt / het niet overleeft"
+        m.add("threat_ensure", [[{"LOWER": {"IN": ["zorg", "zorgen", "zal", "ga"]}}, {"OP": "{,2}"},
+                                 {"LOWER": "dat"}, {"LOWER": {"IN": ["je", "jij", "u", "jullie", "hij", "zij", "alle",
+                                                                     "elke", "iedere", "die", "deze", "ze"]}},
+                                 {"OP": "{,3}"},
+                                 {"LOWER": {"IN": ["doodgaat", "doodgaan", "sterft", "sterven", "lijdt", "lijden",
+                                                   "creperen", "crepeert", "overleeft", "overleven", "verdwijnt",
+                                                   "verdwijnen", "boet", "boeten", "bloedt", "bloeden"]}}]])
+        # "we krijgen je nog wel", "ik pak je nog" (sentence-final intimidation)
+        m.add("threat_get_you", [[{"LOWER": {"IN": ["ik", "we", "wij"]}},
+                                  {"LOWER": {"IN": ["krijg", "krijgen", "pak", "pakken"]}},
+                                  {"LOWER": {"IN": ["je", "jou", "jullie", "u", "hem", "haar"]}},
+                                  {"LOWER": {"IN": ["nog", "wel", "ooit", "allemaal", "heus", "echt"]}, "OP": "{,3}"}]])
         m.add("abuse_hekel", [[{"LOWER": {"IN": ["hekel", "minachting", "walg", "kots"]}}, {"LOWER": {"IN": ["aan", "voor", "van", "op"]}},
                                {"LOWER": {"IN": ["je", "jou", "u", "hem", "haar", "jullie"]}}]])
         m.add("abuse_hate_you", [[{"LOWER": "ik"}, {"LOWER": {"IN": ["haat", "walg", "kots"]}},
@@ -286,19 +477,83 @@ class RuleEngine:
                                  {"LOWER": {"IN": sorted(L.INSULT_MODIFIERS | {"kanker", "kut", "tyfus",
                                                                                "tering", "rot"})}, "OP": "?"},
                                  {"LOWER": {"IN": sorted(INSULT_WORDS | WEAK_INSULTS | L.GENDER_SLURS)}}]])
-        self.matcher = m
+        self.matcher, self.matcher2, self._triggers2 = m.build()
+        from .spelling import Speller
+
+        self.speller = Speller(spell_vocab(self.gender_slurs))
 
     # ---------------------------------------------------------------------------------------------------------
+    def _respell(self, doc):
+        """Doc with mangled words restored (see spelling.py) plus, per token, its start / end offset in the
+        original text and whether a newline follows it."""
+        from spacy.tokens import Doc
+
+        starts, ends, nl_after, lowers = [], [], [], []
+        for t in doc:
+            starts.append(t.idx)
+            ends.append(t.idx + len(t.text))
+            nl_after.append("\n" in t.whitespace_)
+            lowers.append(t.lower_)
+        if self.speller.changed.isdisjoint(lowers) and not _SPACED.search(doc.text):
+            return doc, starts, ends, nl_after, lowers  # fast path: nothing to respell
+        words: list[str] = []
+        spaces: list[bool] = []
+        st: list[int] = []
+        en: list[int] = []
+        nl: list[bool] = []
+        changed = False
+        i, n = 0, len(doc)
+        while i < n:
+            t = doc[i]
+            # spaced-out letters: "s l e t t e n" (4+ single letters separated by single spaces)
+            if len(t.text) == 1 and t.text.isalpha():
+                j = i
+                while j + 1 < n and len(doc[j + 1].text) == 1 and doc[j + 1].text.isalpha() and \
+                        doc[j].whitespace_ == " ":
+                    j += 1
+                if j - i + 1 >= 4:
+                    merged = "".join(doc[k].text for k in range(i, j + 1)).lower()
+                    fixed = self.speller.fix(merged)
+                    words.append(fixed[0] if len(fixed) == 1 else merged)
+                    spaces.append(bool(doc[j].whitespace_))
+                    st.append(starts[i])
+                    en.append(ends[j])
+                    nl.append(nl_after[j])
+                    changed = True
+                    i = j + 1
+                    continue
+            fixed = self.speller.fix(t.lower_) if len(t.text) >= 5 else (t.lower_,)
+            if fixed != (t.lower_,):
+                changed = True
+                for k, w in enumerate(fixed):
+                    words.append(w)
+                    last = k == len(fixed) - 1
+                    spaces.append(bool(t.whitespace_) if last else True)
+                    st.append(starts[i])
+                    en.append(ends[i])
+                    nl.append(nl_after[i] if last else False)
+            else:
+                words.append(t.text)
+                spaces.append(bool(t.whitespace_))
+                st.append(starts[i])
+                en.append(ends[i])
+                nl.append(nl_after[i])
+            i += 1
+        if not changed:
+            return doc, starts, ends, nl_after, lowers
+        return Doc(self.nlp.vocab, words=words, spaces=spaces), st, en, nl, None
+
     def analyze(self, text: str, official_terms: list[str] | None = None) -> RuleResult:
         clean, folded, view = views(text or "")
         truncated = len(text or "") > RULE_SCAN_LIMIT
         with self._lock:
-            doc = self.nlp.make_doc(view)
-            matches = self.matcher(doc)
+            doc0 = self.nlp.make_doc(view)
+            doc, starts, ends, nl_after, lowers = self._respell(doc0)
+            toks = lowers if doc is doc0 else [t.lower_ for t in doc]
+            matches = list(self.matcher(doc))
+            if not self._triggers2.isdisjoint(toks):
+                matches += self.matcher2(doc)
             pmatches = self.phrases(doc)
-            toks = [t.lower_ for t in doc]
-            starts = [t.idx for t in doc]
-            ends = [t.idx + len(t.text) for t in doc]
             vocab = self.nlp.vocab.strings
             matches = [(vocab[mid], s, e) for mid, s, e in matches]
             pmatches = [(vocab[mid], s, e) for mid, s, e in pmatches]
@@ -308,7 +563,7 @@ class RuleEngine:
         sid = 0
         for i, t in enumerate(toks):
             sent[i] = sid
-            if t in SENT_END or "\n" in doc[i].text_with_ws[len(doc[i].text):] or t.endswith((".", "!", "?")):
+            if t in SENT_END or nl_after[i] or t.endswith((".", "!", "?")):
                 sid += 1
         sent_toks: dict[int, list[str]] = {}
         for i, t in enumerate(toks):
@@ -351,6 +606,8 @@ class RuleEngine:
                 return "quote"
             if s & PREVENT and s & (L.NEGATIONS | {"moet", "moeten", "nu"}):
                 return "prevention"
+            if s & META_SPEECH and s & COUNTER_EVAL:
+                return "counter"  # "het is walgelijk om te zeggen dat ...", "dreigen dat ... is strafbaar"
             if s & REFERENCE and any(toks[k] in REFERENCE for k in range(i + 1, min(n, i + 4))):
                 return "reference"
             if not strict and s & SPEECH and (s & (L.SECOND_PERSON | {"mensen", "iemand", "wie", "die"}) or
@@ -363,6 +620,40 @@ class RuleEngine:
             if q and not direct:
                 return "quote"
             return None
+
+        def inanimate_target(i: int) -> bool:
+            """True when every noun phrase in the sentence of token i is a thing or an institution and at least one
+            is a thing (plan, motie, printer, modetrends), and no person is mentioned: violence aimed at objects."""
+            si = sent[i]
+            ss_ = sent_sets[si]
+            if ss_ & PERSON_MARKERS or ss_ & L.ROLE_WORDS or ss_ & L.GENDER_GROUP or off_hit:
+                return False
+            lo = i
+            while lo > 0 and sent[lo - 1] == si:
+                lo -= 1
+            hi = i
+            while hi + 1 < n and sent[hi + 1] == si:
+                hi += 1
+            found = False
+            for k in range(lo, hi + 1):
+                if toks[k] not in DETERMINERS:
+                    continue
+                head = None
+                for q in range(k + 1, min(hi + 1, k + 4)):
+                    w = toks[q]
+                    nxt = toks[q + 1] if q + 1 <= hi else ""
+                    if w in ADJ_SKIP or (not _is_inanimate(w) and w.endswith("e") and len(w) > 3 and nxt.isalpha() and
+                                         nxt not in ADVERBS and nxt not in L.INTENT_MODALS):
+                        continue
+                    head = w
+                    break
+                if head is None or not head.isalpha():
+                    continue
+                if _is_inanimate(head):
+                    found = True
+                elif head not in NEUTRAL_HEADS:
+                    return False  # a noun that may name a person or group ("die homoseksuelen")
+            return found
 
         hits: list[Hit] = []
         suppressed: list[Hit] = []
@@ -379,16 +670,29 @@ class RuleEngine:
             if t in L.STRONG_VIOLENCE and t not in L.PERSON_ONLY:
                 s = sent_toks[sent[i]]
                 ss = sent_sets[sent[i]]
-                if not (ss & intent_words):
+                imperative = sent_toks[sent[i]][0] == t and i + 1 < n and \
+                    toks[i + 1] in {"alle", "elke", "iedere", "ze", "hem", "haar", "die", "deze", "jullie"}
+                if not (ss & intent_words) and not imperative:
                     continue
                 if ss & PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
                     continue
-                if ss & FIRST_SG and not (ss & (L.INTENT_MODALS | L.SECOND_PERSON | {"zal", "ga", "wil"})):
+                # "ik vermoord die burgemeester": a present-tense verb right after "ik / we" announces the act
+                present_1st = (i > 0 and toks[i - 1] in {"ik", "we", "wij"} and not t.endswith(("de", "den", "te"))) or \
+                    imperative
+                if ss & FIRST_SG and not (ss & (L.INTENT_MODALS | L.SECOND_PERSON | {"zal", "ga", "wil"})) and \
+                        not present_1st:
                     continue
+                if inanimate_target(i):
+                    continue  # "die printer neerschieten", "die motie afschieten"
                 frame = "negation" if negated(i, 6) else framed(i, direct=bool(ss & {"je", "jij", "jou", "u"}))
                 score = 0.9 if ss & (L.SECOND_PERSON | L.INTENT_SUBJECTS) else 0.8
                 add(i, i + 1, "threat", "violence_verb", score, frame)
-                if t.startswith(("verkracht",)):
+                other_group = bool(ss & (L.GROUP_NOUNS - L.GENDER_GROUP - {"mensen", "kinderen"}))
+                if t.startswith(("verkracht",)) and (ss & (L.GENDER_GROUP | {"haar", "zij"}) or
+                                                      ss & self.gender_slurs or off_hit or
+                                                      (ss & L.SECOND_PERSON and not other_group)):
+                    # sexual violence is gender-targeted when aimed at women / the addressed official; a rape
+                    # threat against another group is a threat, not gender-targeted (data README mapping)
                     add(i, i + 1, "gender", "sexual_violence", 0.9, frame)
                 if ss & L.GENDER_GROUP:
                     add(i, i + 1, "gender", "threat_women", 0.85, frame)
@@ -396,6 +700,33 @@ class RuleEngine:
         for name, s_, e_ in matches:
             ss = sent_sets[sent[s_]]
             if name.startswith("threat_"):
+                if inanimate_target(s_):
+                    continue  # "dit beleid moet dood", "die motie afschieten": aimed at a thing
+                if name in {"threat_v2_sep", "threat_sep_kill"} and toks[e_ - 1] in {"om", "op"} and e_ < n and \
+                        sent[e_] == sent[s_] and toks[e_].isalnum() and toks[e_] not in {"als", "wanneer", "zodra",
+                                                                                            "en", "hoor", "dan"}:
+                    continue  # "ik breng je om 8 uur", "dan hang ik je op de hoogte": not the particle
+                if name == "threat_np":
+                    span = toks[s_:e_]
+                    person_np = any(w in L.GENDER_GROUP or w in L.ROLE_WORDS or w in L.GROUP_NOUNS or
+                                    w in {"alle", "elke", "iedere", "jullie", "iedereen"} or _looks_person(w)
+                                    for w in span)
+                    if not person_np or not (ss & intent_words or toks[s_] in VIOLENCE_STEMS):
+                        continue
+                if name == "threat_np_imp" and not any(
+                        w in L.GENDER_GROUP or w in L.ROLE_WORDS or w in L.GROUP_NOUNS or _looks_person(w)
+                        for w in toks[s_ + 2:e_ - 1]):
+                    continue
+                if name == "threat_get_you" and not (e_ == n or sent[e_] != sent[s_] or toks[e_] in SENT_END or
+                                                     toks[e_] in {",", "!!", "!!!", "...", "hoor", "klootzak"}):
+                    continue  # only sentence-final: "we krijgen je nog wel." vs "ik pak je bericht op"
+                if name == "threat_ensure" and toks[e_ - 1] not in {"overleeft", "overleven"} and \
+                        any(toks[k] in L.NEGATIONS for k in range(s_, e_)):
+                    continue  # "ik zorg dat je niet doodgaat"
+                if name == "threat_body" and toks[s_] in {"breken", "slaan", "trappen", "rammen", "snijden",
+                                                          "hakken", "draaien", "rukken", "schoppen"} and \
+                        not (ss & intent_words):
+                    continue
                 direct = name in {"threat_dead", "threat_days", "threat_come", "threat_pay", "threat_bullet"} or \
                     bool(ss & {"je", "jij", "jou", "u", "jullie"})
                 if name in {"threat_person_verb", "threat_in_elkaar", "threat_separable"}:
@@ -460,7 +791,7 @@ class RuleEngine:
                     if ss & PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
                         continue
                 score = {"threat_pay": 0.6, "threat_fire": 0.85, "threat_weapon": 0.75,
-                         "threat_veiled": 0.7}.get(name, 0.9)
+                         "threat_veiled": 0.7, "threat_get_you": 0.7}.get(name, 0.9)
                 if name == "threat_end_life" and (set(toks[s_:e_]) | ss) & {"verdienen", "verdient", "verdien"} \
                         and not (set(toks[s_:e_]) & {"beeindigen", "einde", "handen", "hand"}):
                     # "X verdienen te sterven / verdienen het niet te leven": a death wish -> abuse, not a threat
@@ -502,6 +833,9 @@ class RuleEngine:
                 if phrase.startswith(("we ", "je komt", "nergens")):
                     add(s_, e_, "threat", "intimidation", 0.45, frame)
             elif name == "gender_role":
+                if toks[e_ - 1] == "thuis" and e_ < n and toks[e_] in {"in", "op", "hier", "overal", "binnen",
+                                                                        "tussen", "thuis"}:
+                    continue  # "X horen thuis in de raad" (= belong in), not "vrouwen horen thuis"
                 frame = "negation" if negated(s_, 3) else framed(s_, direct=bool(ss & L.SECOND_PERSON))
                 add(s_, e_, "gender", "gender_role", 0.85, frame)
                 if ss & L.SECOND_PERSON or ss & L.ROLE_WORDS or off_hit:
@@ -556,8 +890,32 @@ class RuleEngine:
                 if t == "vrouw":
                     neg_words &= {"afval", "kakkerlakken", "plaag", "ongedierte", "kankergezwel", "minachting",
                                   "walgelijk", "verachtelijk", "erger", "lulkoek", "lul", "parasiet", "uitschot"}
-                hate = any(toks[k] in {"haat", "hekel", "walg", "kots"} for k in range(max(0, i - 4), i))
-                if not (neg_words or hate):
+                hate = any(toks[k] in HATE_VERBS for k in range(max(0, i - 4), i))
+                # reference by pronoun in a short post: "Vrouwen? Ik haat ze.", "Ik ken vrouwen. Ik veracht hen."
+                if not hate and sid <= 3:
+                    hate = any(toks[k] in HATE_VERBS and k + 1 < n and toks[k + 1] in {"ze", "hen", "hun", "die"}
+                               and sent[k] != sent[i] for k in range(n))
+                # profanity used as a modifier of the group: "fucking vrouwen", "kutvrouwen", "kankerwijven"
+                if not hate and ((i > 0 and toks[i - 1] in PROFANE_MODS) or t.startswith(tuple(PROFANE_MODS))):
+                    hate = True
+                sw = all_set if sid <= 3 else ss
+                # "vrouwen zijn niets waard"
+                worthless = any(toks[k] in {"niets", "niks", "geen", "nergens"} and k + 1 < n and
+                                toks[k + 1] in {"waard", "goed"} for k in range(n))
+                # silencing / restriction of roles and rights: "vrouwen moeten hun mond houden", "vrouwen zijn alleen
+                # goed voor ...", "vrouwen zouden geen stemrecht moeten hebben"
+                silence = bool(ss & {"mond", "bek", "kop", "smoel", "snavel", "waffel"} and
+                               ss & {"houden", "houdt", "dicht", "hou"}) or "zwijgen" in ss or \
+                    any(toks[k] == "alleen" and k + 1 < n and toks[k + 1] in {"goed", "geschikt", "nuttig"}
+                        for k in range(n) if sent[k] == sent[i])
+                restrict = bool(ss & L.NEGATIONS and ss & {"mogen", "mag", "moeten", "moet", "zouden", "zou",
+                                                            "horen", "hoort", "kunnen", "verdienen"}
+                                and ss & RIGHTS_WORDS and not ss & VICTIM_WORDS)
+                # a positive attribute or attitude denied: "vrouwen zijn niet slim", "ik respecteer geen vrouwen"
+                neg_pos = bool(ss & POS_ATTR and ss & L.NEGATIONS and not ss & {"minder", "dommer", "slechter",
+                                                                               "zwakker", "niet", "geen"} - L.NEGATIONS
+                               and not (ss & {"minder", "net", "even"}))
+                if not (neg_words or hate or worthless or silence or restrict or neg_pos):
                     continue
                 def real_neg(k: int) -> bool:
                     if toks[k] not in L.NEGATIONS or sent[k] != sent[i]:
@@ -572,8 +930,21 @@ class RuleEngine:
                         return False
                     return True
 
-                frame = "negation" if any(real_neg(k) for k in range(max(0, i - 5), min(n, i + 6))) \
-                    else framed(i)
+                if (neg_words or hate) and not (worthless or silence or restrict or neg_pos):
+                    frame = "negation" if any(real_neg(k) for k in range(max(0, i - 5), min(n, i + 6))) \
+                        else framed(i)
+                else:
+                    # the negation is part of the hostile predicate here; only counter-speech / quotes / news frame
+                    frame = framed(i)
+                    if neg_words and (hate or not (worthless or silence or restrict or neg_pos)) and \
+                            any(real_neg(k) for k in range(max(0, i - 5), min(n, i + 6))) and not neg_pos:
+                        frame = "negation"
+                _ = sw
+                # negated report: "ik zou nooit zeggen dat vrouwen dom zijn", "niemand mag beweren dat ..."
+                for k in range(max(0, i - 6), i):
+                    if sent[k] == sent[i] and toks[k] in SPEECH and k + 1 < n and toks[k + 1] == "dat" and \
+                            any(toks[q] in L.NEGATIONS for q in range(max(0, k - 4), k) if sent[q] == sent[i]):
+                        frame = frame or "negation"
                 add(i, i + 1, "gender", "women_group_hate", 0.8, frame)
 
         # --- doxxing patterns (on the clean / folded view, regexes) -------------------------------------------
@@ -649,6 +1020,49 @@ class RuleEngine:
                   "suppressed": bool(suppressed)}
         return RuleResult(scores=scores, spans=spans, hits=hits, suppressed=suppressed, frames=frames,
                           truncated=truncated)
+
+
+# rule-layer patterns added in the second round; they run in their own Matcher, only on docs that contain one of
+# their selective words (exact: a pattern cannot match without its required tokens)
+NEW_PATTERNS = {"threat_sep_kill", "threat_body", "threat_idiom_kill", "threat_v2_sep", "threat_np", "threat_np_imp",
+                "threat_passive", "threat_more", "threat_ensure", "threat_get_you"}
+_COMMON = {"je", "jou", "jij", "jullie", "u", "hem", "haar", "ze", "zij", "hen", "hun", "de", "het", "een", "in", "op",
+           "om", "af", "ik", "we", "wij", "die", "deze", "dat", "alle", "elke", "iedere", "al", "te", "worden", "wordt",
+           "moet", "moeten", "mag", "mogen", "zou", "zouden", "gaan", "gaat", "ga", "zal", "zullen", "wil", "willen",
+           "laat", "laten", "uit", "dood", "neer", "jouw", "uw", "zijn", "is", "zien", "hebben", "maak", "maken"}
+
+
+class _Recorder:
+    """Collects Matcher patterns by name; builds the main Matcher and the second-round one with its trigger words."""
+
+    def __init__(self, matcher_cls, vocab) -> None:
+        self.cls, self.vocab = matcher_cls, vocab
+        self.items: list[tuple[str, list[list[dict]]]] = []
+
+    def add(self, name: str, patterns: list[list[dict]]) -> None:
+        self.items.append((name, patterns))
+
+    def build(self):
+        main, extra = self.cls(self.vocab), self.cls(self.vocab)
+        triggers: set[str] = set()
+        for name, pats in self.items:
+            if name not in NEW_PATTERNS:
+                main.add(name, pats)
+                continue
+            extra.add(name, pats)
+            for pat in pats:
+                options = []
+                for t in pat:
+                    spec = t.get("LOWER")
+                    if t.get("OP") not in (None, "+") or spec is None:
+                        continue
+                    words = {spec} if isinstance(spec, str) else set(spec.get("IN", []))
+                    if words:
+                        options.append((len(words & _COMMON), len(words), words))
+                if not options:
+                    raise ValueError(f"pattern {name} has no fixed token")
+                triggers |= min(options, key=lambda o: (o[0], o[1]))[2]
+        return main, extra, frozenset(triggers)
 
 
 def _tok_at(starts: list[int], pos: int) -> int:

@@ -1,0 +1,115 @@
+"""Rule layer, broadened Dutch constructions: threats (separable verbs, verb-second inversion, body-part harm,
+idioms, passive calls, quantified objects), women-group derogation (denied positives, silencing, role restriction),
+spelling robustness, and the contrast cases that must stay unflagged (objects, counter-speech, negated reports)."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.api import ClassifyInput
+
+
+def one(rules, text):
+    return rules.classify([ClassifyInput(text)])[0]
+
+
+@pytest.mark.parametrize("text", [
+    "ik leg je om",                                      # separable: omleggen
+    "Ik breng je om, let maar op",                       # separable: ombrengen
+    "ik tuig je helemaal af",                            # separable: aftuigen
+    "ik breek al je botten",                             # body-part harm
+    "Ik sla je kop in",
+    "ik ga je benen breken",
+    "We gaan je uit de weg ruimen",                      # idioms for killing
+    "Ik ga je om het leven brengen",
+    "Ik ga je een kopje kleiner maken",
+    "Ik zal je laten boeten",
+    "Zet ze tegen de muur",
+    "ik zorg ervoor dat je het niet overleeft",
+    "ik vermoord die burgemeester",                      # present tense after "ik"
+    "Als ik je zie, steek ik je neer",                   # verb-second inversion
+    "als ik de kans krijg maak ik elke ambtenaar af die ik tegenkom",
+    "We zullen vrouwen genadeloos afmaken",              # group noun phrase as object
+    "Ik ga elke vrouw in mijn buurt aanvallen",
+    "Ik wil alle raadsleden dood zien",
+    "Raadsleden moeten afgemaakt worden",                # passive call for violence
+    "Vrouwen horen gemarteld te worden",
+    "Verbrand alle verraders",                           # imperative with person object
+    "Ik wil je dood",
+    "Ik ga op je jagen",
+    "ik ga je vermoodren",                               # typo: transposition
+    "Ik ga je a f m a k e n",                            # spaced out
+])
+def test_threat_constructions(rules, text):
+    assert "threat" in one(rules, text).flags, text
+
+
+@pytest.mark.parametrize("text", [
+    "Ik veracht vrouwen",
+    "Ik kan vrouwen niet uitstaan",
+    "vrouwen zijn niks waard",
+    "Vrouwen zijn niet slim genoeg voor de politiek",   # denied positive attribute
+    "Ik respecteer geen vrouwen",
+    "Vrouwen moeten hun mond houden",                   # silencing
+    "Vrouwen zijn alleen goed voor het huishouden",
+    "Vrouwen zouden geen stemrecht moeten hebben",      # restricting rights
+    "Ga terug naar je aanrecht, vrouw",
+    "Vrouwen zijn onnozel",
+    "Ikhaat vrouwen.",                                  # glued words
+    "Er zijn te veel t e v e n in de raad",             # spaced-out slur
+])
+def test_gender_constructions(rules, text):
+    assert "gender" in one(rules, text).flags, text
+
+
+@pytest.mark.parametrize("text", [
+    # harsh political criticism
+    "Aftreden!",
+    "deze wethouder liegt over de cijfers",
+    "Die wethouder moet gewoon opstappen",
+    "We gaan je verslaan bij de verkiezingen",
+    # news about threats
+    "Wethouder met de dood bedreigd, verdachte aangehouden",
+    "Steeds meer raadsleden worden aangevallen, blijkt uit onderzoek",
+    # counter-speech and negated reports
+    "Het is walgelijk om te zeggen dat vrouwen in de keuken horen",
+    "Dreigen dat je iemand gaat vermoorden is strafbaar",
+    "Ik zou nooit zeggen dat vrouwen dom zijn",
+    "Niemand mag zeggen dat vrouwen minderwaardig zijn",
+    "Mensen die vrouwen haten zijn zielig",
+    "Wie dreigt dat politici opgehangen moeten worden, hoort in de cel",
+    "Ik zou nooit iemand pijn doen",
+    # identity mentions without hate
+    "Vrouwen zijn niet minder slim dan mannen",
+    "Vrouwen verdienen respect",
+    "Vrouwen mogen niet uitgesloten worden van de politiek",
+    "Vrouwen zouden niet bang moeten zijn om in de politiek te gaan",
+    "Wij zijn een groep vrouwen",
+    # profanity not aimed at anyone
+    "Kut weer, godverdomme wat regent het",
+    # violence aimed at objects / violent idioms
+    "We moeten dat plan om zeep helpen",
+    "Dat was een schot voor open doel voor de oppositie",
+    "Ik zou die stomme printer wel willen neerschieten",
+    "De raad gaat die motie afschieten",
+    "Dit beleid moet dood en begraven worden",
+    "Die agenda moet dit jaar afgemaakt worden",
+    "Verbrand alle oude papieren na de vergadering",
+    "Morgen maak ik het rapport af",
+    "Ik breng je om 8 uur naar huis",
+    "Ik pak je bericht morgen op",
+    "De steen viel op de stoep",
+])
+def test_contrast_cases_not_flagged(rules, text):
+    res = one(rules, text)
+    assert res.flags == [], (text, res.flags, res.spans)
+
+
+def test_respelled_spans_point_at_original_text(rules):
+    for text, needle in [("ik ga je vermoodren", "vermoodren"), ("Ikhaat vrouwen.", "vrouwen"),
+                         ("Ik ga je a f m a k e n", "a f m a k e n")]:
+        res = one(rules, text)
+        assert res.spans
+        for s in res.spans:
+            assert text[s.start:s.end] == s.text
+        assert any(needle in s.text or s.text in needle for s in res.spans), (text, res.spans)
