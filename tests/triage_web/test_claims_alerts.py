@@ -164,6 +164,15 @@ def test_cli_commands_registered(world, db, tmp_path, monkeypatch, pg):
     monkeypatch.setenv("SCHILDWACHT_DATABASE_URL", pg.url)
     get_settings.cache_clear()
     runner = CliRunner()
+    r = runner.invoke(app, ["organisations", "add", "ws-polder", "--naam", "Waterschap Polder", "--soort",
+                            "waterschap", "--email", "veiligheid@polder.example"])
+    assert r.exit_code == 0, r.output
+    again = runner.invoke(app, ["organisations", "add", "ws-polder", "--naam", "Dubbel"])
+    assert again.exit_code != 0 and "bestaat al" in again.output
+    r = runner.invoke(app, ["users", "add", "--email", "polder@polder.example", "--naam", "Polder Beheer",
+                            "--organisatie", "ws-polder", "--rol", "beheerder"],
+                      input="geheim-wachtwoord-2\ngeheim-wachtwoord-2\n")
+    assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["users", "add", "--email", "nieuw@voorbeeld.example", "--naam", "Nieuwe Collega",
                             "--organisatie", ORG_A, "--rol", "triagist"], input="geheim-wachtwoord-1\ngeheim-wachtwoord-1\n")
     assert r.exit_code == 0, r.output
@@ -173,6 +182,8 @@ def test_cli_commands_registered(world, db, tmp_path, monkeypatch, pg):
     with db() as s:
         from triage.models import StaffUser
         assert s.scalar(select(StaffUser.role).where(StaffUser.email == "nieuw@voorbeeld.example")) == "triagist"
+        assert s.scalar(select(StaffUser.organisation_id).where(StaffUser.email == "polder@polder.example")) \
+            == "ws-polder"
     get_settings.cache_clear()
     assert "web" in [c.name for c in app.registered_commands]
 

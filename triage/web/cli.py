@@ -1,4 +1,4 @@
-"""Commands of the triage web stage: `schildwacht web`, `schildwacht users add`, `schildwacht feedback export`.
+"""Commands of the triage web stage: `web`, `organisations add`, `users add`, `feedback export`.
 
 They need DATABASE_URL (the production database); `schildwacht demo` serves the web UI on its embedded database.
 """
@@ -17,6 +17,8 @@ from schildwacht.clitools import database
 
 err = Console(stderr=True)
 users_app = typer.Typer(help="Medewerkersaccounts voor de triage-webapp.", no_args_is_help=True)
+organisations_app = typer.Typer(help="Organisaties (gemeente, provincie, waterschap) die Schildwacht gebruiken.",
+                                no_args_is_help=True)
 feedback_app = typer.Typer(help="Beslissingen van medewerkers als gelabelde voorbeelden (voor het model).",
                            no_args_is_help=True)
 
@@ -33,6 +35,32 @@ def web(host: str = typer.Option(None, "--host", help="Adres om op te luisteren 
             err.print("[yellow]Waarschuwing:[/] SCHILDWACHT_SECRET_KEY is niet ingesteld; alleen voor ontwikkeling.")
         uvicorn.run(create_app(settings, factory), host=host or settings.web_host, port=port or settings.web_port,
                     proxy_headers=True)
+
+
+@organisations_app.command("add")
+def organisations_add(
+    organisation_id: str = typer.Argument(..., help="Korte id, bijv. gm-voorbeeld."),
+    name: str = typer.Option(..., "--naam", help="Naam, bijv. Gemeente Voorbeeld."),
+    kind: str = typer.Option("gemeente", "--soort", help="gemeente, provincie of waterschap."),
+    address: str = typer.Option(None, "--adres", help="Postadres (voor de aangifte: gebruik het adres van de "
+                                                      "organisatie)."),
+    contact_email: str = typer.Option(None, "--email", help="Adres voor meldingen van bedreiging/doxing."),
+    webhook_url: str = typer.Option(None, "--webhook", help="URL voor meldingen (JSON POST)."),
+) -> None:
+    """Voeg een organisatie toe; daarna `users add` voor de medewerkers en `officials add` voor ambtsdragers."""
+    from triage import audit
+    from triage.models import Organisation
+
+    if kind not in ("gemeente", "provincie", "waterschap"):
+        raise typer.BadParameter("soort moet gemeente, provincie of waterschap zijn")
+    with database() as (_, factory), factory() as session, session.begin():
+        if session.get(Organisation, organisation_id) is not None:
+            raise typer.BadParameter(f"organisatie {organisation_id!r} bestaat al")
+        session.add(Organisation(id=organisation_id, name=name, kind=kind, address=address,
+                                 contact_email=contact_email, webhook_url=webhook_url))
+        audit.record(session, actor="system:cli", organisation_id=organisation_id, action="organisation.create",
+                     object_type="organisation", object_id=organisation_id, details={"name": name, "kind": kind})
+    err.print(f"Organisatie {organisation_id} ({name}) aangemaakt.")
 
 
 @users_app.command("add")
@@ -92,5 +120,6 @@ def feedback_export(
 
 def register(app: typer.Typer) -> None:
     app.command("web")(web)
+    app.add_typer(organisations_app, name="organisations")
     app.add_typer(users_app, name="users")
     app.add_typer(feedback_app, name="feedback")
