@@ -10,7 +10,8 @@ COPY classifiers ./classifiers
 COPY triage ./triage
 COPY models ./models
 COPY docs ./docs
-RUN pip install . && useradd --system --home /app schildwacht \
+# Editable install: the code, models/ and docs/ (privacy notice shown to officials) stay together under /app.
+RUN pip install -e . && useradd --system --home /app schildwacht \
     && mkdir -p /var/lib/schildwacht && chown schildwacht /var/lib/schildwacht
 USER schildwacht
 ENV SCHILDWACHT_MODEL_PATH=/app/models/schildwacht-nl-mini SCHILDWACHT_DATA_DIR=/var/lib/schildwacht
