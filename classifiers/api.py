@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
+from schildwacht.config import REPO_ROOT
 from schildwacht.contracts import LABELS, Span
 
 from .textnorm import scrub_surrogates
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "schildwacht-nl-mini"
 ENV_MODEL_PATH = "SCHILDWACHT_MODEL_PATH"
 DEFAULT_THRESHOLDS = {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "triage" / "migrations"
+from schildwacht.config import REPO_ROOT
+
+MIGRATIONS = REPO_ROOT / "triage" / "migrations"
 
 
 def make_engine(url: str, **kwargs) -> Engine:

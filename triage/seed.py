@@ -7,10 +7,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from schildwacht.config import REPO_ROOT
 from triage.models import Consent, Official, Organisation, StaffUser
 from triage.security import hash_password
 
-DEMO_FILE = Path(__file__).resolve().parent.parent / "schildwacht" / "demo" / "officials.json"
+DEMO_FILE = REPO_ROOT / "schildwacht" / "demo" / "officials.json"
 DEMO_PASSWORD = "schildwacht-demo"
 DEMO_NOTICE_VERSION = "demo-2026-1"
 
