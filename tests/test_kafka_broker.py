@@ -14,16 +14,9 @@ from schildwacht.kafka import consume_batches, ensure_topics, make_consumer, mak
 pytestmark = pytest.mark.integration
 
 
-def _consume_all(settings, group: str, topic: str, expect: int, timeout: float = 15.0) -> list:
-    got: list = []
-    stop = threading.Event()
+def _run_consumer(settings, group: str, topic: str, handle, stop: threading.Event, timeout: float = 15.0) -> None:
+    """Drive consume_batches with `handle` until it sets `stop` or the timeout passes."""
     consumer = make_consumer(settings, group, [topic])
-
-    def handle(batch):
-        got.extend(batch)
-        if len(got) >= expect:
-            stop.set()
-
     timer = threading.Timer(timeout, stop.set)
     timer.start()
     try:
@@ -31,6 +24,18 @@ def _consume_all(settings, group: str, topic: str, expect: int, timeout: float =
     finally:
         timer.cancel()
         consumer.close()
+
+
+def _consume_all(settings, group: str, topic: str, expect: int) -> list:
+    got: list = []
+    stop = threading.Event()
+
+    def handle(batch):
+        got.extend(batch)
+        if len(got) >= expect:
+            stop.set()
+
+    _run_consumer(settings, group, topic, handle, stop)
     return got
 
 
@@ -72,7 +77,6 @@ def test_failed_batch_is_retried_not_committed(stack):
     producer.close()
     seen: list[bytes] = []
     stop = threading.Event()
-    consumer = make_consumer(stack.settings, f"g-{uuid.uuid4().hex[:6]}", [stack.settings.topic_raw])
 
     def flaky(batch):
         seen.extend(r.value for r in batch)
@@ -80,13 +84,7 @@ def test_failed_batch_is_retried_not_committed(stack):
             raise RuntimeError("database briefly unavailable")
         stop.set()
 
-    timer = threading.Timer(20, stop.set)
-    timer.start()
-    try:
-        consume_batches(consumer, flaky, stop, max_items=10, max_wait_ms=100)
-    finally:
-        timer.cancel()
-        consumer.close()
+    _run_consumer(stack.settings, f"g-{uuid.uuid4().hex[:6]}", stack.settings.topic_raw, flaky, stop, timeout=20)
     assert seen == [b"once", b"once"]
 
 
