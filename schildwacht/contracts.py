@@ -85,6 +85,14 @@ class RawPayload(BaseModel):
         inline = base64.b64encode(data).decode("ascii") if len(data) <= inline_limit else None
         return cls(sha256=sha256_hex(data), content_type=content_type, size=len(data), inline_b64=inline)
 
+    def inline_bytes(self) -> bytes | None:
+        """The raw bytes, when they travel inline."""
+        return base64.b64decode(self.inline_b64) if self.inline_b64 is not None else None
+
+    def warc_bytes(self) -> bytes | None:
+        """The WARC records, when they travel inline."""
+        return base64.b64decode(self.warc_b64) if self.warc_b64 is not None else None
+
 
 class CollectedMention(_Contract):
     """A public post that mentions, or replies to, at least one registered consenting official."""

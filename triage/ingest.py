@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
-from schildwacht.contracts import ContractError, DeadLetter, ScoredMention, utcnow
+from schildwacht.contracts import ContractError, DeadLetter, RawPayload, ScoredMention, utcnow
 from schildwacht.db import session_scope
 from schildwacht.kafka import consume_batches, make_consumer, make_producer, park
 from triage import alerts
@@ -107,12 +107,11 @@ class IngestWorker:
         alerts.enqueue_case_alert(session, case)
 
     @staticmethod
-    def _store_evidence(session: Session, raw) -> None:
-        blobs = [(raw.sha256, raw.content_type, raw.inline_b64),
-                 (raw.warc_sha256, "application/warc", raw.warc_b64)]
-        for sha, content_type, b64 in blobs:
-            if sha and b64:
-                data = base64.b64decode(b64)
+    def _store_evidence(session: Session, raw: RawPayload) -> None:
+        blobs = [(raw.sha256, raw.content_type, raw.inline_bytes()),
+                 (raw.warc_sha256, "application/warc", raw.warc_bytes())]
+        for sha, content_type, data in blobs:
+            if sha and data is not None:
                 session.execute(insert(EvidenceBlob).values(sha256=sha, content_type=content_type, size=len(data),
                                                             data=data).on_conflict_do_nothing())
 
