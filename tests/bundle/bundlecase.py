@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -173,3 +174,17 @@ def make_tsa_pki(d: Path, name: str = "Test") -> None:
              "-out", "tsa.crt", "-days", "30", "-extfile", "tsa.ext", cwd=d)
     (d / "tsaserial").write_text("01\n")
     (d / "tsa.cnf").write_text(TSA_CONF.format(dir=d))
+
+
+def read_zip(path: Path) -> dict[str, bytes]:
+    """Every member of a bundle by name."""
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def write_zip(path: Path, files: dict[str, bytes]) -> Path:
+    """A ZIP with exactly these members (used to build tampered bundles)."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from bundlecase import DIACRITICS, PARENT, REPLY, SCRIPT, build_case, emptied
+from bundlecase import DIACRITICS, PARENT, REPLY, SCRIPT, build_case, emptied, read_zip, write_zip
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
@@ -50,18 +50,6 @@ def bundle(engine, pg, tmp_path_factory) -> Path:
     return path
 
 
-def read(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
-
-
-def write(path: Path, files: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
-
-
 def resum(files: dict[str, bytes]) -> None:
     """What a careless forger does: recompute SHA256SUMS after a change."""
     covered = {n: d for n, d in files.items() if n not in (layout.SUMS, layout.TIMESTAMP)}
@@ -90,7 +78,7 @@ def item_file(files: dict[str, bytes], suffix: str) -> str:
 
 
 def test_export_contains_everything_the_police_need(bundle):
-    files = read(bundle)
+    files = read_zip(bundle)
     manifest = json.loads(files[layout.MANIFEST])
     assert manifest["official"]["role"] == "wethouder" and manifest["vpt"] is True
     assert manifest["official"]["organisation"]["address"].startswith("Raadhuisplein 1")
@@ -113,7 +101,7 @@ def test_export_contains_everything_the_police_need(bundle):
 
 
 def test_verify_accepts_intact_bundle_and_pins_fingerprint(bundle):
-    files = read(bundle)
+    files = read_zip(bundle)
     fp = json.loads(files[layout.MANIFEST])["signer"]["fingerprint"]
     result = verify_bundle(bundle, expected_fingerprint=" ".join(fp[i:i + 4] for i in range(0, 64, 4)))
     assert result.ok, result.problem
@@ -127,7 +115,7 @@ def test_export_logs_custody_event_and_chain_stays_valid(db, exported, built_cas
         events = case_events(s, built_case)
     assert events[-1].kind == "exported" and events[-1].actor == "n.smits@voorbeeld.example"
     assert verify_chain(events) is None
-    lines = read(exported)[layout.CUSTODY].decode().splitlines()
+    lines = read_zip(exported)[layout.CUSTODY].decode().splitlines()
     assert [json.loads(line)["hash"] for line in lines] == [e.hash for e in events]
 
 
@@ -222,17 +210,17 @@ TAMPERS = {
 @pytest.mark.parametrize("kind", list(TAMPERS))
 def test_verify_names_the_tampered_file(bundle, tmp_path, kind):
     tamper, expected = TAMPERS[kind]
-    files = read(bundle)
+    files = read_zip(bundle)
     tamper(files)
-    result = verify_bundle(write(tmp_path / "vervalst.zip", files))
+    result = verify_bundle(write_zip(tmp_path / "vervalst.zip", files))
     assert not result.ok
     assert expected in result.problem, result.problem
 
 
 def test_verify_rejects_duplicate_entries_corrupt_and_non_zip(bundle, tmp_path):
-    files = read(bundle)
+    files = read_zip(bundle)
     dup = tmp_path / "dup.zip"
-    write(dup, files)
+    write_zip(dup, files)
     with zipfile.ZipFile(dup, "a") as zf, pytest.warns(UserWarning):
         zf.writestr(layout.REPORT_PDF, b"tweede versie")
     result = verify_bundle(dup)
@@ -255,7 +243,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_pdf_report_has_posts_verbatim_and_the_fingerprint(bundle):
-    files = read(bundle)
+    files = read_zip(bundle)
     text = _pdf_text(files[layout.REPORT_PDF])
     for post in (DIACRITICS, SCRIPT, REPLY, PARENT):
         assert post in text
@@ -268,7 +256,7 @@ def test_pdf_report_has_posts_verbatim_and_the_fingerprint(bundle):
 
 
 def test_html_report_escapes_the_script_post(bundle):
-    html = read(bundle)[layout.REPORT_HTML].decode()
+    html = read_zip(bundle)[layout.REPORT_HTML].decode()
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Wethouder Zoetelief &amp; co" in html
     assert "&lt;b&gt;vanavond&lt;/b&gt;" in html

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
-from bundlecase import make_tsa_pki
+from bundlecase import make_tsa_pki, read_zip, write_zip
 from cryptography import x509
 
 from schildwacht.config import Settings
@@ -26,20 +25,8 @@ def stamped(db, built_case, pg, tmp_path, local_tsa) -> Path:
     return path
 
 
-def _files(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
-
-
-def _write(path: Path, files: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
-
-
 def test_bundle_carries_a_token_that_verify_accepts(stamped, local_tsa):
-    files = _files(stamped)
+    files = read_zip(stamped)
     assert layout.TIMESTAMP in files
     result = verify_bundle(stamped)
     assert result.ok, result.problem
@@ -51,7 +38,7 @@ def test_bundle_carries_a_token_that_verify_accepts(stamped, local_tsa):
 
 def test_openssl_agrees_with_our_token(stamped, local_tsa, tmp_path):
     """Interoperability: the stock openssl verifier accepts the token over the bundle's SHA256SUMS."""
-    files = _files(stamped)
+    files = read_zip(stamped)
     (tmp_path / "SUMS").write_bytes(files[layout.SUMS])
     (tmp_path / "t.tsr").write_bytes(files[layout.TIMESTAMP])
     done = subprocess.run(["openssl", "ts", "-verify", "-data", str(tmp_path / "SUMS"), "-in", str(tmp_path / "t.tsr"),
@@ -61,15 +48,15 @@ def test_openssl_agrees_with_our_token(stamped, local_tsa, tmp_path):
 
 
 def test_token_for_different_content_is_rejected(stamped, local_tsa, tmp_path):
-    files = _files(stamped)
+    files = read_zip(stamped)
     files[layout.TIMESTAMP] = request_token(local_tsa.url, b"andere inhoud / other content\n")
-    result = verify_bundle(_write(tmp_path / "ander.zip", files))
+    result = verify_bundle(write_zip(tmp_path / "ander.zip", files))
     assert not result.ok
     assert result.problem.startswith(layout.TIMESTAMP) and "andere inhoud" in result.problem
 
 
 def test_altered_token_and_untrusted_ca_are_rejected(stamped, tmp_path):
-    files = _files(stamped)
+    files = read_zip(stamped)
     token = bytearray(files[layout.TIMESTAMP])
     sig_at = len(token) - 20  # inside the signature value at the end of the SignerInfo
     token[sig_at] ^= 0xFF
@@ -88,6 +75,6 @@ def test_unreachable_tsa_gives_an_unstamped_but_valid_bundle(db, built_case, pg,
     with db() as s:
         path = export_bundle(s, built_case, "n.smits@voorbeeld.example", tmp_path / "zaak.zip", settings)
         s.commit()
-    assert layout.TIMESTAMP not in _files(path)
+    assert layout.TIMESTAMP not in read_zip(path)
     result = verify_bundle(path)
     assert result.ok and "geen" in result.summary[-1]
