@@ -68,6 +68,7 @@ def install(app: FastAPI, settings: Settings, session_factory: sessionmaker[Sess
     app.state.registry_sessions = session_factory
     if current_user is not None:
         app.dependency_overrides[current_staff] = current_user
+    app.add_exception_handler(LinkError, _link_error)
     app.include_router(staff_router)
     app.include_router(official_router)
 
@@ -312,7 +313,8 @@ class LinkContext:
         return service.resolve_link(session, self.settings, self.token, purpose, lock=lock)
 
 
-def _link_error(exc: LinkError) -> HTMLResponse:
+def _link_error(_request: Request, exc: LinkError) -> HTMLResponse:
+    """Every personal-link page answers an invalid (403) or a used or expired (410) link the same way."""
     status = 403 if exc.reason == "ongeldig" else 410
     return _html(pages.render("official_error.html", reason_text=str(exc)), status)
 
@@ -344,51 +346,42 @@ def _invite_page(ctx: LinkContext, official, status_code: int = 200, **extra) ->
 
 @official_router.get("/{token}", response_class=HTMLResponse)
 def official_home(ctx: LinkContext = Depends(), nieuw: int = 0) -> HTMLResponse:
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, link = ctx.resolve(session)
-            if link.purpose == "invite":
-                return _invite_page(ctx, official)
-            return _manage_page(session, ctx, official, link, fresh=bool(nieuw))
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, link = ctx.resolve(session)
+        if link.purpose == "invite":
+            return _invite_page(ctx, official)
+        return _manage_page(session, ctx, official, link, fresh=bool(nieuw))
 
 
 @official_router.post("/{token}/kiezen", response_class=HTMLResponse)
 async def official_choose(request: Request, ctx: LinkContext = Depends()) -> HTMLResponse:
     form = await _form(request)
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, _ = ctx.resolve(session, "invite")
-            try:
-                with session.begin_nested():
-                    choices = service.save_choices(session, ctx.settings, ctx.token, form)
-            except LinkError:
-                raise
-            except RegistryError as exc:
-                shown = SimpleNamespace(**{**_BLANK, "full_name": official.full_name,
-                                           "organisation": official.organisation,
-                                           **{k: form.get(k) for k in ("gender",)}})
-                return _invite_page(ctx, shown, 422, error=str(exc))
-            return _html(pages.render("official_confirm.html", choices=choices, token=ctx.token, csrf_token=ctx.csrf))
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, _ = ctx.resolve(session, "invite")
+        try:
+            with session.begin_nested():
+                choices = service.save_choices(session, ctx.settings, ctx.token, form)
+        except LinkError:
+            raise
+        except RegistryError as exc:
+            shown = SimpleNamespace(**{**_BLANK, "full_name": official.full_name,
+                                       "organisation": official.organisation,
+                                       **{k: form.get(k) for k in ("gender",)}})
+            return _invite_page(ctx, shown, 422, error=str(exc))
+        return _html(pages.render("official_confirm.html", choices=choices, token=ctx.token, csrf_token=ctx.csrf))
 
 
 @official_router.post("/{token}/bevestigen")
 def official_confirm(ctx: LinkContext = Depends()) -> Response:
-    try:
-        with session_scope(ctx.sessions) as session:
-            try:
-                with session.begin_nested():
-                    official, manage = service.confirm_invite(session, ctx.settings, ctx.token)
-            except LinkError:
-                raise
-            except RegistryError as exc:
-                official, _ = ctx.resolve(session, "invite")
-                return _invite_page(ctx, official, 409, error=str(exc))
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        try:
+            with session.begin_nested():
+                official, manage = service.confirm_invite(session, ctx.settings, ctx.token)
+        except LinkError:
+            raise
+        except RegistryError as exc:
+            official, _ = ctx.resolve(session, "invite")
+            return _invite_page(ctx, official, 409, error=str(exc))
     return _redirect(f"/mijn/{manage}?nieuw=1")
 
 
@@ -397,96 +390,78 @@ async def official_update(request: Request, ctx: LinkContext = Depends()) -> HTM
     form = await _form(request)
     changes = {k: form.get(k) for k in service.EDITABLE if k in form and k != "role"}
     changes["sees_content"] = bool(form.get("sees_content"))
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, link = ctx.resolve(session, "manage")
-            actor = f"official:{official.id}"
-            try:
-                with session.begin_nested():
-                    changed = service.update_official(session, official, actor, changes, by_official=True)
-                    if official.status == "active" and set(changed) & set(service.CHOICES):
-                        service.record_consent(session, ctx.settings, official, actor,
-                                               "wijziging via persoonlijke link")
-            except RegistryError as exc:
-                session.refresh(official)
-                return _manage_page(session, ctx, official, link, 422, error=str(exc))
-            return _manage_page(session, ctx, official, link,
-                                message=f"Opgeslagen ({len(changed)} onderdeel/onderdelen gewijzigd).")
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, link = ctx.resolve(session, "manage")
+        actor = f"official:{official.id}"
+        try:
+            with session.begin_nested():
+                changed = service.update_official(session, official, actor, changes, by_official=True)
+                if official.status == "active" and set(changed) & set(service.CHOICES):
+                    service.record_consent(session, ctx.settings, official, actor,
+                                           "wijziging via persoonlijke link")
+        except RegistryError as exc:
+            session.refresh(official)
+            return _manage_page(session, ctx, official, link, 422, error=str(exc))
+        return _manage_page(session, ctx, official, link,
+                            message=f"Opgeslagen ({len(changed)} onderdeel/onderdelen gewijzigd).")
 
 
 @official_router.post("/{token}/pauzeren", response_class=HTMLResponse)
 @official_router.post("/{token}/hervatten", response_class=HTMLResponse)
 def official_pause(request: Request, ctx: LinkContext = Depends()) -> HTMLResponse:
     paused = request.url.path.endswith("/pauzeren")
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, link = ctx.resolve(session, "manage")
-            try:
-                with session.begin_nested():
-                    service.set_paused(session, official, paused, f"official:{official.id}")
-            except RegistryError as exc:
-                return _manage_page(session, ctx, official, link, 409, error=str(exc))
-            return _manage_page(session, ctx, official, link,
-                                message="Gepauzeerd: wij zoeken niet meer tot u weer begint." if paused
-                                else "Wij zoeken weer.")
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, link = ctx.resolve(session, "manage")
+        try:
+            with session.begin_nested():
+                service.set_paused(session, official, paused, f"official:{official.id}")
+        except RegistryError as exc:
+            return _manage_page(session, ctx, official, link, 409, error=str(exc))
+        return _manage_page(session, ctx, official, link,
+                            message="Gepauzeerd: wij zoeken niet meer tot u weer begint." if paused
+                            else "Wij zoeken weer.")
 
 
 @official_router.get("/{token}/intrekken", response_class=HTMLResponse)
 def official_withdraw_form(ctx: LinkContext = Depends()) -> HTMLResponse:
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, _ = ctx.resolve(session, "manage")
-            return _html(pages.render("withdraw.html", official=official, staff=False, csrf_token=ctx.csrf,
-                                      **_withdraw_cases(session, official.id),
-                                      action=f"/mijn/{ctx.token}/intrekken"))
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, _ = ctx.resolve(session, "manage")
+        return _html(pages.render("withdraw.html", official=official, staff=False, csrf_token=ctx.csrf,
+                                  **_withdraw_cases(session, official.id),
+                                  action=f"/mijn/{ctx.token}/intrekken"))
 
 
 @official_router.post("/{token}/intrekken", response_class=HTMLResponse)
 async def official_withdraw(request: Request, ctx: LinkContext = Depends()) -> HTMLResponse:
     form = await _form(request)
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, _ = ctx.resolve(session, "manage")
-            try:
-                with session.begin_nested():
-                    counts = service.withdraw(session, official.id, f"official:{official.id}",
-                                              form["keep_case_ids"], method=service.METHOD_LINK)
-            except (RegistryError, ValueError) as exc:
-                return _html(pages.render("withdraw.html", official=official, staff=False, csrf_token=ctx.csrf,
-                                          **_withdraw_cases(session, official.id), error=str(exc),
-                                          action=f"/mijn/{ctx.token}/intrekken"), 422)
-            return _html(pages.render("withdrawn.html", official=official, counts=counts, back=f"/mijn/{ctx.token}"))
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, _ = ctx.resolve(session, "manage")
+        try:
+            with session.begin_nested():
+                counts = service.withdraw(session, official.id, f"official:{official.id}",
+                                          form["keep_case_ids"], method=service.METHOD_LINK)
+        except (RegistryError, ValueError) as exc:
+            return _html(pages.render("withdraw.html", official=official, staff=False, csrf_token=ctx.csrf,
+                                      **_withdraw_cases(session, official.id), error=str(exc),
+                                      action=f"/mijn/{ctx.token}/intrekken"), 422)
+        return _html(pages.render("withdrawn.html", official=official, counts=counts, back=f"/mijn/{ctx.token}"))
 
 
 @official_router.get("/{token}/inzage.json")
 def official_export_json(ctx: LinkContext = Depends()) -> Response:
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, _ = ctx.resolve(session, "manage")
-            data = export_official(session, official.id)
-            service.audit(session, official.organisation_id, f"official:{official.id}", "official.exported",
-                          "official", official.id, {"as": "json"})
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, _ = ctx.resolve(session, "manage")
+        data = export_official(session, official.id)
+        service.audit(session, official.organisation_id, f"official:{official.id}", "official.exported",
+                      "official", official.id, {"as": "json"})
     return _json_download(data)
 
 
 @official_router.get("/{token}/inzage.html", response_class=HTMLResponse)
 def official_export_html(ctx: LinkContext = Depends()) -> HTMLResponse:
-    try:
-        with session_scope(ctx.sessions) as session:
-            official, _ = ctx.resolve(session, "manage")
-            data = export_official(session, official.id)
-            service.audit(session, official.organisation_id, f"official:{official.id}", "official.exported",
-                          "official", official.id, {"as": "html"})
-    except LinkError as exc:
-        return _link_error(exc)
+    with session_scope(ctx.sessions) as session:
+        official, _ = ctx.resolve(session, "manage")
+        data = export_official(session, official.id)
+        service.audit(session, official.organisation_id, f"official:{official.id}", "official.exported",
+                      "official", official.id, {"as": "html"})
     return _html(pages.render("export.html", data=data))
