@@ -105,8 +105,8 @@ class RuleClassifier:
 class CombinedClassifier(RuleClassifier):
     """Rules + transformer; ``combine`` is read from thresholds.json ("max", "model", "rules" or per label)."""
 
-    def __init__(self, model_dir: Path, thresholds: dict[str, float] | None = None, combine: str | None = None,
-                 rule_weight: float | None = None) -> None:
+    def __init__(self, model_dir: Path, thresholds: dict[str, float] | None = None,
+                 combine: str | None = None) -> None:
         from .model import ModelScorer
 
         cfg = _read_json(model_dir / "thresholds.json")
