@@ -142,3 +142,25 @@ def ud_negatives(n: int = 1500, seed: int = 3) -> list[Example]:
     r = random.Random(seed)
     r.shuffle(lines)
     return [Example(t[:400], [0, 0, 0, 0], f"ud:{i}", "ud", "ud_sentence") for i, t in enumerate(lines[:n])]
+
+
+PROBE_PATH = Path(__file__).with_name("probe_replies.jsonl")
+_PROBE_NEG_KINDS = {"criticism", "news", "counter", "idiom", "profanity_weather", "neutral"}
+
+
+def load_probe(path: Path = PROBE_PATH) -> list[Example]:
+    """Hand-written replies to local officials (classifiers/probe_replies.jsonl), written without sight of the rules,
+    the generator or any dataset; evaluation only, never training or tuning. Negative kinds map to the generator's
+    "neg:" kinds so criticism / hard-negative flag rates are computed the same way."""
+    if not path.exists():
+        return []
+    out = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        lab = [int(bool(row["labels"].get(k))) for k in ("threat", "abuse", "gender", "doxxing")]
+        kind = "neg:" + row["kind"] if row["kind"] in _PROBE_NEG_KINDS else "probe:" + row["kind"]
+        out.append(Example(row["text"], lab, f"probe:{i}", "probe", kind))
+    return out
+

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import Example
+from .data import Example, load_probe
 from .train import Splits, build_splits
 
 CRITICISM_KINDS = {"neg:criticism"}
 HARD_NEG_KINDS = {"neg:criticism", "neg:news", "neg:counter", "neg:profanity", "neg:idiom", "neg:neutral",
-                  "neg:othergroup", "neg:grouppos", "neg:group"}
+                  "neg:othergroup", "neg:grouppos", "neg:group", "neg:profanity_weather"}
 
 
 def prf(preds: list[list[int]], labels: list[list[int]]) -> dict:
@@ -163,6 +163,7 @@ def _metrics_for(exs, sc, thr) -> dict:
 GEN = "generator_val (held-out templates)"
 MHC_B = "mhc_dev_half_B (held-out templates)"
 PER_LABEL = "rules+transformer(per-label)"
+PROBE = "probe_replies (hand-written, blind to rules and generator)"
 GATED = "rules+transformer(max,gated)"
 
 
@@ -181,6 +182,9 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
     # MHC half A was used for training: reported separately, never used for choices
     b_groups = {x.group for x in splits.val_mhc}
     sets["mhc_dev_half_A (seen in training)"] = [e for e in splits.mhc_all if e.group not in b_groups]
+    probe = load_probe()
+    if probe:  # reported only, never used for choices
+        sets[PROBE] = probe
     results: dict = {"thresholds": thr, "sets": {}, "variants": [], "model_gate": results_gates}
     scores = {name: v.score([e.text for e in exs]) for name, exs in sets.items()}
     for name, exs in sets.items():
@@ -336,7 +340,9 @@ def markdown_report(results: dict) -> str:
                          f"{_fmt(r['criticism_flag_rate'])} | {_fmt(r['hard_negative_flag_rate'])} |")
         lines.append("")
     chosen = results["chosen"]
-    for set_name in (MHC_B, GEN):
+    for set_name in (MHC_B, GEN, PROBE):
+        if set_name not in results["sets"]:
+            continue
         r = results["sets"][set_name][chosen]
         lines.append(f"#### Flag rate per functionality / kind — {set_name}, {chosen}")
         lines.append("")

@@ -122,6 +122,8 @@ GENDER_GROUP = {
     # profanity compounds with a women noun (Dutch disease-curse prefixes)
     "kutvrouwen", "kankervrouwen", "tyfusvrouwen", "teringvrouwen", "klotevrouwen", "kutmeiden", "kankermeiden",
     "kutvrouw", "kankervrouw",
+    # one dropped letter of "vrouw" (too short for the speller; "rouw" and "vouw" are real words)
+    "vrow", "vruw", "vrou", "vrowen", "vruwen",
 }
 GENDER_ROLE_PHRASES = [
     "terug naar het aanrecht", "terug naar de keuken", "achter het aanrecht", "aan het aanrecht",
@@ -159,6 +161,12 @@ GENDER_GROUP_NEG = {
     "kwaadaardig", "kwaadaardige", "manipulatief", "manipulatieve", "sluw", "sluwe", "pathetisch",
     "inferieur", "lastpakken", "lastpak", "kreng", "krengen", "minderwaardigheid", "stommer", "stomste",
     "gedrocht", "gedrochten", "ongeschikte",
+    # violence, cruelty, disgust, expulsion and threat-to-society predicates about a group
+    "gewelddadig", "gewelddadige", "wreed", "wrede", "verspilling", "onbeschaafd", "onbeschaafde", "barbaars",
+    "barbaarse", "barbaren", "weerzinwekkend", "weerzinwekkende", "dierentuin", "kooi", "oprotten", "oprot",
+    "opzouten", "opdonderen", "ophoepelen", "klootzakken", "ruineren", "verpesten", "pikken", "spuugzat", "kotsbeu",
+    "uitroeien", "ontdoen", "vuilnis", "schorem", "gespuis",
+    "onwetend", "onwetende", "onmenselijk", "onmenselijke", "mindere", "afstotend", "afstotende", "aap",
 }
 
 # --- doxxing ------------------------------------------------------------------------------------------------
@@ -224,4 +232,9 @@ GROUP_NOUNS = {
     "raadsleden", "journalisten", "agenten", "linksen", "rechtsen", "feministen", "verraders", "landverraders",
     "volksverraders", "marokkanen", "turken", "polen", "surinamers", "antillianen", "afrikanen", "arabieren",
     "kinderen", "ouderen", "bejaarden", "studenten", "boeren", "activisten", "demonstranten", "klimaatactivisten",
+}
+# one member of a (non-women) protected group: "een transgender zoals jij" names the group of the person addressed
+GROUP_MEMBERS = {
+    "moslim", "jood", "homo", "homoseksueel", "homoseksuele", "lesbienne", "transgender", "transpersoon", "immigrant",
+    "migrant", "vluchteling", "asielzoeker", "buitenlander", "allochtoon", "gehandicapte", "zwarte", "zwart",
 }

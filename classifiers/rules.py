@@ -61,7 +61,10 @@ SPEECH = {"zeggen", "zegt", "zei", "zeg", "denk", "denkt", "denken", "dacht", "b
           "noemen", "noemt", "noemde", "noem", "schrijven", "schrijft", "schreef", "roepen", "roept", "riep",
           "suggereren", "suggereert", "impliceren", "tweeten", "tweet", "posten", "post", "uitspraak", "uitspraken",
           "opmerking", "opmerkingen"}
-PREVENT = {"toestaan", "tolereren", "accepteren", "voorkomen", "tegengaan", "bestrijden", "stoppen", "veroordelen"}
+PREVENT = {"toestaan", "tolereren", "accepteren", "voorkomen", "tegengaan", "bestrijden", "stoppen", "veroordelen",
+           "uitspreken", "optreden", "aanpakken", "opkomen"}
+OPINION = {"denk", "denken", "dacht"}
+CLAUSE_BREAK = {",", ";", ":", "als", "maar", "want", "omdat", "wanneer", "zodra", "totdat", "voordat", "zodat"}
 COUNTER = {"onacceptabel", "walgelijk", "schandalig", "verwerpelijk", "triest", "afschuwelijk",
            "verschrikkelijk", "ontoelaatbaar", "intimidatie", "solidariteit", "sterkte", "steun", "respect",
            "stop", "genoeg", "normaal", "grens", "grenzen", "schaam", "schande", "zeggen", "zegt", "zei",
@@ -72,14 +75,17 @@ FIRST_SG = {"ik", "mij", "me", "mijn", "mezelf", "mijzelf"}
 # women-group derogation (see the GENDER_GROUP loop in analyze)
 PROFANE_MODS = {"kut", "kanker", "tyfus", "tering", "klote", "fucking", "fokking", "pleuris", "pokken", "godverdomde",
                 "verdomde", "kolere", "klere"}
+# "manwijf": gender only where a woman is in view (she / a role / the official), else a slur against lesbians or
+# trans people (abuse)
+MASCULINE_PUTDOWN = {"manwijf", "manwijven"}
 HATE_VERBS = {"haat", "hekel", "walg", "kots", "veracht", "verachten", "verafschuw", "verafschuwen", "minacht",
-              "minachten", "haten"}
+              "minachten", "haten", "hat"}
 POS_ATTR = {"slim", "slimme", "intelligent", "intelligente", "capabel", "bekwaam", "geschikt", "competent",
             "gelijkwaardig", "gelijk", "respect", "respecteer", "respecteren", "vertrouw", "vertrouwen",
             "betrouwbaar", "uitstaan", "luchten", "rechten", "stemrecht", "menselijk", "mensen", "welkom",
             "verstandig", "rationeel", "serieus", "nadenken", "denken", "leiden", "leiders", "sterk", "moedig",
             "waardig", "volwaardig", "normaal", "nuttig"}
-RIGHTS_WORDS = {"stemrecht", "stemmen", "rechten", "werken", "studeren", "leiden", "baas", "politiek", "raad",
+RIGHTS_WORDS = {"mensenrechten", "stemrecht", "stemmen", "rechten", "werken", "studeren", "leiden", "baas", "politiek", "raad",
                 "gemeenteraad", "beslissen", "meepraten", "praten", "mening", "regeren", "besturen", "burgemeester",
                 "wethouder", "macht", "kiezen", "autorijden", "rijden", "spreken"}
 VICTIM_WORDS = {"uitgesloten", "gediscrimineerd", "achtergesteld", "onderdrukt", "lastiggevallen", "bedreigd",
@@ -143,7 +149,7 @@ _PLATE = re.compile(
     r"[A-Z]-\d{3}-[A-Z]{2}|[A-Z]{3}-\d{2}-[A-Z]|[A-Z]-\d{2}-[A-Z]{3}|\d-[A-Z]{2}-\d{3}|\d{3}-[A-Z]{2}-\d)(?![\w-])",
     re.IGNORECASE)
 _STREET = re.compile(
-    r"(?<![\w])((?:[a-z][a-z'-]*\s){0,2}[a-z][a-z'-]{2,}(?:" + "|".join(L.STREET_SUFFIXES) + r"))\s+(\d{1,4})"
+    r"(?<![\w])((?:[a-z][a-z'-]*\s){0,2}[a-z][a-z'-]{2,}(?:" + "|".join(L.STREET_SUFFIXES) + r"))\s+(\d{1,4})(?![a-z]+\d)"
     r"(?:\s?-?\s?[a-z](?![a-z]))?(?!\d)(?![.,]\d)")
 _SCHOOL = re.compile(
     r"(?<![\w])(?:basisschool|kinderopvang|kinderdagverblijf|kdv|bso|creche|peuterspeelzaal|obs|cbs|rkbs|pcbs|"
@@ -511,16 +517,26 @@ class RuleEngine:
                 while j + 1 < n and len(doc[j + 1].text) == 1 and doc[j + 1].text.isalpha() and \
                         doc[j].whitespace_ == " ":
                     j += 1
-                if j - i + 1 >= 4:
-                    merged = "".join(doc[k].text for k in range(i, j + 1)).lower()
+                # spaCy keeps a final "f." together (abbreviation): "t e e f." ends in a letter and a full stop
+                dot = j + 1 < n and doc[j].whitespace_ == " " and len(doc[j + 1].text) == 2 and \
+                    doc[j + 1].text[0].isalpha() and doc[j + 1].text[1] == "."
+                if j - i + 1 + dot >= 4:
+                    last = j + dot
+                    merged = ("".join(doc[k].text for k in range(i, j + 1)) + (doc[last].text[0] if dot else "")).lower()
                     fixed = self.speller.fix(merged)
                     words.append(fixed[0] if len(fixed) == 1 else merged)
-                    spaces.append(bool(doc[j].whitespace_))
+                    spaces.append(False if dot else bool(doc[j].whitespace_))
                     st.append(starts[i])
-                    en.append(ends[j])
-                    nl.append(nl_after[j])
+                    en.append(ends[last] - 1 if dot else ends[j])
+                    nl.append(False if dot else nl_after[j])
+                    if dot:
+                        words.append(".")
+                        spaces.append(bool(doc[last].whitespace_))
+                        st.append(ends[last] - 1)
+                        en.append(ends[last])
+                        nl.append(nl_after[last])
                     changed = True
-                    i = j + 1
+                    i = last + 1
                     continue
             fixed = self.speller.fix(t.lower_) if len(t.text) >= 5 else (t.lower_,)
             if fixed != (t.lower_,):
@@ -590,6 +606,10 @@ class RuleEngine:
 
         def negated(i: int, window: int = 5) -> bool:
             lo = max(0, i - window)
+            for j in range(i - 1, lo - 1, -1):  # a negation in an earlier clause does not negate this one
+                if toks[j] in CLAUSE_BREAK:
+                    lo = j + 1
+                    break
             for j in range(lo, min(n, i + 2)):
                 if sent[j] == sent[i] and toks[j] in L.NEGATIONS:
                     return True
@@ -598,20 +618,27 @@ class RuleEngine:
         def framed(i: int, direct: bool = False, strict: bool = False) -> str | None:
             """Why a hit at token i is not a hostile statement (None if it is)."""
             s = sent_sets[sent[i]]
-            if any(toks[k] in {"politiek", "electoraal", "kerk", "figuurlijk"} and sent[k] == sent[i]
-                   for k in range(max(0, i - 3), min(n, i + 5))):
+            if toks[i] not in L.GENDER_GROUP and any(
+                    toks[k] in {"politiek", "electoraal", "kerk", "figuurlijk"} and sent[k] == sent[i]
+                    for k in range(max(0, i - 3), min(n, i + 5))):
                 return "idiom"  # "politiek de kogel krijgen", "de kogel is door de kerk", "politiek dood"
             q = in_quote(i)
             if q and (text_news or text_counter or quoted_frac < 0.8):
                 return "quote"
-            if s & PREVENT and s & (L.NEGATIONS | {"moet", "moeten", "nu"}):
-                return "prevention"
+            if s & PREVENT and s & (L.NEGATIONS | {"moet", "moeten", "nu"}) and not (
+                    s & PREVENT <= {"stoppen"} and any(toks[k] == "stoppen" and k + 1 < n and toks[k + 1] == "met"
+                                                       for k in range(n) if sent[k] == sent[i])):
+                return "prevention"  # but "moeten stoppen met klagen" tells someone to quit, it prevents nothing
             if s & META_SPEECH and s & COUNTER_EVAL:
                 return "counter"  # "het is walgelijk om te zeggen dat ...", "dreigen dat ... is strafbaar"
             if s & REFERENCE and any(toks[k] in REFERENCE for k in range(i + 1, min(n, i + 4))):
                 return "reference"
-            if not strict and s & SPEECH and (s & (L.SECOND_PERSON | {"mensen", "iemand", "wie", "die"}) or
-                                              sent_toks[sent[i]][0] in SPEECH):
+            said = s & SPEECH
+            if said <= OPINION and any(toks[k] in OPINION and k > 0 and toks[k - 1] in {"ik", "we", "wij"} and
+                                       sent[k] == sent[i] for k in range(n)):
+                said = set()  # "ik denk echt dat ...": the writer's own opinion, not someone else's words
+            if not strict and said and (s & (L.SECOND_PERSON | {"mensen", "iemand", "wie", "die"}) or
+                                        sent_toks[sent[i]][0] in SPEECH):
                 return "reference"
             if direct and not q:
                 return None
@@ -679,6 +706,12 @@ class RuleEngine:
                 # "ik vermoord die burgemeester": a present-tense verb right after "ik / we" announces the act
                 present_1st = (i > 0 and toks[i - 1] in {"ik", "we", "wij"} and not t.endswith(("de", "den", "te"))) or \
                     imperative
+                # subordinate order: "als ik ze (allemaal) neerschiet", "zodra we je vinden en neersteken"
+                for back in (2, 3):
+                    if i >= back and toks[i - back] in {"ik", "we", "wij"} and not t.endswith(("de", "den", "te")) \
+                            and all(w in {"je", "jou", "ze", "hem", "haar", "jullie", "u", "allemaal", "gewoon", "eens"}
+                                    for w in toks[i - back + 1:i]):
+                        present_1st = True
                 if ss & FIRST_SG and not (ss & (L.INTENT_MODALS | L.SECOND_PERSON | {"zal", "ga", "wil"})) and \
                         not present_1st:
                     continue
@@ -687,7 +720,12 @@ class RuleEngine:
                 frame = "negation" if negated(i, 6) else framed(i, direct=bool(ss & {"je", "jij", "jou", "u"}))
                 score = 0.9 if ss & (L.SECOND_PERSON | L.INTENT_SUBJECTS) else 0.8
                 add(i, i + 1, "threat", "violence_verb", score, frame)
-                other_group = bool(ss & (L.GROUP_NOUNS - L.GENDER_GROUP - {"mensen", "kinderen"}))
+                other_group = bool(ss & (L.GROUP_NOUNS - L.GENDER_GROUP - {"mensen", "kinderen"})) or \
+                    bool(ss & L.GROUP_MEMBERS) or any(
+                        toks[k] == "zoals" and k > 0 and sent[k] == sent[i] and toks[k - 1].isalpha() and
+                        toks[k - 1] not in L.GENDER_GROUP | {"iemand", "mensen", "types", "figuren", "persoon",
+                                                             "personen", "jij", "jou", "u"}
+                        for k in range(n))
                 if t.startswith(("verkracht",)) and (ss & (L.GENDER_GROUP | {"haar", "zij"}) or
                                                       ss & self.gender_slurs or off_hit or
                                                       (ss & L.SECOND_PERSON and not other_group)):
@@ -814,8 +852,60 @@ class RuleEngine:
                     else framed(s_, direct=True, strict=True)
                 word = toks[e_ - 1]
                 add(s_, e_, "abuse", "you_are_insult", 0.9, frame)
-                if word in self.gender_slurs:
+                if word in self.gender_slurs and word not in MASCULINE_PUTDOWN:
                     add(s_, e_, "gender", "gendered_slur", 0.9, frame)
+
+        # --- sentence constructions: riddance, death as the wished state, harm to body parts of a group -------
+        groupish = L.GROUP_NOUNS | L.GENDER_GROUP | {"ze", "hen", "jullie", "jou", "je", "jij"}
+        threat_sents = {sent[_tok_at(starts, h.start)] for h in hits if h.label == "threat"}
+        for si_, stoks in sent_toks.items():
+            if si_ in threat_sents:
+                continue
+            ss = sent_sets[si_]
+            i0 = sent.index(si_)
+            kind = None
+            # "laten we ons van X ontdoen", "we zouden ons van ze moeten ontdoen": getting rid of people
+            if "ontdoen" in ss and "van" in ss and ss & groupish and not ss & L.ROLE_WORDS and \
+                    ss & (intent_words | {"we", "wij", "ons"}):
+                kind = "threat_riddance"
+            # "X zouden allemaal dood (moeten) zijn", "mensen zoals jij zouden beter dood zijn"
+            elif "dood" in ss and ss & {"zou", "zouden", "moet", "moeten", "horen", "hoort"} and \
+                    (ss & {"allemaal", "beter"} or ("zoals" in ss and ss & {"jij", "jou", "u"})) and \
+                    ss & (groupish | PERSON_MARKERS) and not ss & (PAST_NARRATIVE | {"geweest", "zonder", "anders"}):
+                kind = "threat_dead_wish"
+            # "iemand zou de nekken van al die X moeten breken"
+            elif ss & {"nek", "nekken", "koppen", "schedel", "schedels", "botten", "ribben"} and \
+                    ss & {"breken", "breek", "inslaan", "intrappen", "kapotslaan", "kraken"} and \
+                    ss & (L.INTENT_SUBJECTS | L.INTENT_MODALS) and ss & (groupish | PERSON_MARKERS | {"al", "alle"}):
+                kind = "threat_body"
+            # "je gaat eraan", "tot ze er allemaal aan gaan": you / they are going to die
+            elif ss & {"ga", "gaat", "gaan", "gaan"} and (
+                    "eraan" in ss or any(toks[k] == "er" and "aan" in toks[k + 1:k + 4] for k in range(i0, n)
+                                         if sent[k] == si_)) and ss & (groupish | {"ze", "zij", "hij", "u"}) and \
+                    any(toks[k] in {"eraan", "aan"} and (k + 1 == n or sent[k + 1] != si_ or not toks[k + 1].isalpha()
+                                                         or toks[k + 1] in {"gaan", "gaat"} | L.ROLE_WORDS)
+                        for k in range(i0, n) if sent[k] == si_):
+                kind = "threat_die"
+            # "de strop voor X", "de galg voor ...": an instrument of execution demanded for someone
+            elif any(toks[k] in {"strop", "galg", "guillotine", "brandstapel", "kogel"} and k + 1 < n and
+                     toks[k + 1] == "voor" for k in range(i0, n) if sent[k] == si_):
+                kind = "threat_execution"
+            # "tijd om X met geweld uit de stad te verwijderen, met knuppels"
+            elif "met" in ss and ss & {"geweld", "knuppels", "honkbalknuppels", "messen", "fakkels", "hooivorken",
+                                       "bijlen", "kettingen"} and \
+                    ss & (intent_words | {"tijd", "gaan", "we", "wij"}) and ss & (groupish | PERSON_MARKERS) and \
+                    not ss & PAST_NARRATIVE:
+                kind = "threat_force"
+            if kind is None or inanimate_target(i0):
+                continue
+            k = next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in {
+                "ontdoen", "dood", "breken", "breek", "inslaan", "intrappen", "kapotslaan", "kraken", "eraan", "aan",
+                "strop", "galg", "guillotine", "brandstapel", "kogel", "geweld", "knuppels", "honkbalknuppels",
+                "messen", "fakkels", "hooivorken", "bijlen", "kettingen"}), i0)
+            frame = "negation" if negated(k, 6) else framed(k)
+            add(k, k + 1, "threat", kind, 0.85, frame)
+            if ss & L.GENDER_GROUP:
+                add(k, k + 1, "gender", "threat_women", 0.85, frame)
 
         # --- phrase lists -------------------------------------------------------------------------------------
         for name, s_, e_ in pmatches:
@@ -864,6 +954,9 @@ class RuleEngine:
                 if (ss & FIRST_SG) and not (ss & L.SECOND_PERSON) and not off_hit and "ben" in ss:
                     continue
                 frame = "negation" if negated(i, 3) else framed(i, direct=ctx)
+                if t in MASCULINE_PUTDOWN and not (all_set & ({"haar", "zij", "mevrouw"} | L.ROLE_WORDS) or off_hit):
+                    add(i, i + 1, "abuse", "slur", 0.85 if ctx else 0.7, frame)
+                    continue
                 add(i, i + 1, "gender", "gendered_slur", 0.9 if ctx else 0.7, frame)
                 if ctx:
                     add(i, i + 1, "abuse", "gendered_slur", 0.85, frame)
@@ -887,9 +980,23 @@ class RuleEngine:
                     add(i, i + 1, "abuse", "sexualisation", 0.7, frame)
             elif t in L.GENDER_GROUP and t not in {"moeder", "moeders", "meid", "meisje"}:
                 neg_words = (all_set if sid <= 3 else ss) & L.GENDER_GROUP_NEG
-                if t == "vrouw":
+                if t in {"vrouw", "vrow", "vruw", "vrou"}:
                     neg_words &= {"afval", "kakkerlakken", "plaag", "ongedierte", "kankergezwel", "minachting",
-                                  "walgelijk", "verachtelijk", "erger", "lulkoek", "lul", "parasiet", "uitschot"}
+                                  "walgelijk", "verachtelijk", "erger", "lulkoek", "lul", "parasiet", "uitschot",
+                                  "idioot", "ergste", "slechtste", "pikken", "dierentuin", "kooi", "klootzakken"}
+                # disgust and "rather dead than": "vrouwen maken me ziek", "ik ben het zat om rond vrouwen te zijn",
+                # "ik sterf liever dan dat ik met een vrouw uitga", "als ik een vrouw was, pleegde ik zelfmoord"
+                if (ss & {"ziek", "misselijk", "kotsmisselijk"} and ss & {"me", "mij"}) or \
+                        ("zat" in ss and "het" in ss and ss & FIRST_SG) or \
+                        ("liever" in ss and ss & {"dood", "sterf", "sterven", "kanker", "zelfmoord", "doodgaan",
+                                                  "stref"}) or \
+                        ("zelfmoord" in ss and "als" in ss and ss & FIRST_SG):
+                    neg_words = neg_words | {"disgust"}
+                # a wish that they suffer: "jullie verdienen het om te lijden"
+                wish_set = all_set if sid <= 3 else ss
+                if wish_set & {"verdienen", "verdient", "verdien"} and \
+                        wish_set & {"lijden", "sterven", "dood", "pijn", "creperen", "branden"}:
+                    neg_words = neg_words | {"harm_wish"}
                 hate = any(toks[k] in HATE_VERBS for k in range(max(0, i - 4), i))
                 # reference by pronoun in a short post: "Vrouwen? Ik haat ze.", "Ik ken vrouwen. Ik veracht hen."
                 if not hate and sid <= 3:
@@ -901,7 +1008,10 @@ class RuleEngine:
                 sw = all_set if sid <= 3 else ss
                 # "vrouwen zijn niets waard"
                 worthless = any(toks[k] in {"niets", "niks", "geen", "nergens"} and k + 1 < n and
-                                toks[k + 1] in {"waard", "goed"} for k in range(n))
+                                toks[k + 1] in {"waard", "goed"} for k in range(n)) or \
+                    any(toks[k] == "niet" and "waard" in toks[k + 1:k + 3] and "minder" not in toks[k + 1:k + 3]
+                        for k in range(n)) or \
+                    bool({"recht", "leven"} <= ss and ss & L.NEGATIONS)  # "hebben geen recht om te leven"
                 # silencing / restriction of roles and rights: "vrouwen moeten hun mond houden", "vrouwen zijn alleen
                 # goed voor ...", "vrouwen zouden geen stemrecht moeten hebben"
                 silence = bool(ss & {"mond", "bek", "kop", "smoel", "snavel", "waffel"} and
@@ -928,11 +1038,19 @@ class RuleEngine:
                     if toks[k] == "geen" and (nxt in {"kut", "knip", "moer", "cent", "donder", "reet", "zak"} or
                                               nxt2 == "waard"):
                         return False
+                    if toks[k] in {"niets", "niks"} and nxt == "aan" and "doen" in toks[k:k + 5]:
+                        return False  # "ze kunnen er niets aan doen dat ze zulke eikels zijn"
+                    if toks[k] in {"niets", "niks"} and nxt == "tegen" and "maar" in toks[k:]:
+                        return False  # "ik heb niets tegen vrouwen, maar ..." introduces the put-down
                     return True
 
                 if (neg_words or hate) and not (worthless or silence or restrict or neg_pos):
-                    frame = "negation" if any(real_neg(k) for k in range(max(0, i - 5), min(n, i + 6))) \
-                        else framed(i)
+                    # "geen haat in mijn hart voor vrouwen": the negation sits right before the hostile word
+                    neg_before_hostile = any(
+                        sent[k] == sent[i] and real_neg(k) and k + 1 < n and
+                        (toks[k + 1] in HATE_VERBS or toks[k + 1] in L.GENDER_GROUP_NEG) for k in range(n))
+                    frame = "negation" if neg_before_hostile or any(
+                        real_neg(k) for k in range(max(0, i - 5), min(n, i + 6))) else framed(i)
                 else:
                     # the negation is part of the hostile predicate here; only counter-speech / quotes / news frame
                     frame = framed(i)
@@ -946,6 +1064,20 @@ class RuleEngine:
                             any(toks[q] in L.NEGATIONS for q in range(max(0, k - 4), k) if sent[q] == sent[i]):
                         frame = frame or "negation"
                 add(i, i + 1, "gender", "women_group_hate", 0.8, frame)
+
+        # --- a short post naming women, then threatening "ze / jullie" in a later sentence -------------------
+        if sid <= 3 and not any(h.label == "gender" for h in hits):
+            women_at = [k for k in range(n) if toks[k] in L.GENDER_GROUP and toks[k] not in
+                        {"vrouw", "moeder", "moeders", "meid", "meisje", "vrow", "vruw", "vrou"}]
+            for h in list(hits):
+                if h.label != "threat" and h.rule != "death_wish":
+                    continue
+                hs = sent[_tok_at(starts, h.start)]
+                if sent_sets[hs] & {"ze", "hen", "hun", "jullie", "zij"} and \
+                        not sent_sets[hs] & (L.GROUP_NOUNS | L.ROLE_WORDS) and \
+                        any(sent[k] != hs and not framed(k) for k in women_at):
+                    hits.append(Hit(h.start, h.end, "gender", "threat_women", 0.8))
+                    break
 
         # --- doxxing patterns (on the clean / folded view, regexes) -------------------------------------------
         pii: list[tuple[int, int, str]] = []

@@ -39,6 +39,14 @@ def one(rules, text):
     "Ik ga op je jagen",
     "ik ga je vermoodren",                               # typo: transposition
     "Ik ga je a f m a k e n",                            # spaced out
+    "We moeten ons eindelijk van al die feministen ontdoen",   # getting rid of people
+    "Raadsleden zoals jij zouden beter dood zijn",       # death as the wished state
+    "Iemand zou die wethouders de nek moeten breken",
+    "Je gaat eraan, burgemeester",                        # "eraan gaan"
+    "Wacht maar, ze gaan er allemaal aan",
+    "De galg voor de hele gemeenteraad!",                 # instrument of execution demanded
+    "Tijd om die raadsleden met knuppels de stad uit te jagen",  # force with weapons
+    "Die raadsleden lachen niet meer als ik ze allemaal neerschiet",  # negation in another clause
 ])
 def test_threat_constructions(rules, text):
     assert "threat" in one(rules, text).flags, text
@@ -57,6 +65,14 @@ def test_threat_constructions(rules, text):
     "Vrouwen zijn onnozel",
     "Ikhaat vrouwen.",                                  # glued words
     "Er zijn te veel t e v e n in de raad",             # spaced-out slur
+    "Je bent een s l e t.",                             # spaced-out slur ending in "t."
+    "Die wijven in de raad maken me kotsmisselijk",     # disgust
+    "Ik ga nog liever dood dan dat ik op een vrouw stem",  # "rather dead than"
+    "Feministen zeuren alleen maar. Laten we ze opruimen en vermoorden.",  # threat by pronoun, women named
+    "Ik heb niks tegen vrouwen, maar ze zijn allemaal achterlijk",
+    "Ik denk echt dat vrouwen de domste wezens op aarde zijn",  # own opinion, not reported speech
+    "Vrouwen hebben geen recht om te leven",
+    "Die vrowen in de politiek zijn walgelijk",          # short misspelling of "vrouw"
 ])
 def test_gender_constructions(rules, text):
     assert "gender" in one(rules, text).flags, text
@@ -99,6 +115,17 @@ def test_gender_constructions(rules, text):
     "Ik breng je om 8 uur naar huis",
     "Ik pak je bericht morgen op",
     "De steen viel op de stoep",
+    # third round: constructions near the new rules
+    "We moeten ons ontdoen van dit beleid",
+    "Zonder de brandweer waren ze allemaal dood geweest",
+    "Ik ga er morgen aan werken, wethouder",
+    "De politie trad met geweld op tegen de demonstranten",
+    "Er is geen haat in mijn hart voor vrouwen",
+    "We moeten ons uitspreken tegen haat jegens vrouwen",
+    "Vrouwen zijn niet minder waard dan mannen",
+    "Mijn vrouw werd ziek van de griep",
+    "Ik kom morgen inspreken bij de raadsvergadering 0v3r de woningbouw",
+    "Ik denk dat de wethouder liegt over de cijfers",
 ])
 def test_contrast_cases_not_flagged(rules, text):
     res = one(rules, text)
