@@ -94,7 +94,12 @@ dood dan ...", wishes that they suffer, "geen recht om te leven", "niets tegen v
 opinion ("ik denk dat ...") no longer read as reported speech, a wider list of derogatory predicates, and short
 misspellings of "vrouw"; "manwijf" is gender only where a woman is in view (else a homophobic / transphobic slur:
 abuse); rape of "een X zoals jij" with X another group is not gender-targeted (data README mapping); counter-speech
-"ons uitspreken tegen"; a leetspeak word after a street-like word is no longer a house number.
+"ons uitspreken tegen"; a leetspeak word after a street-like word is no longer a house number. A fourth step used
+the **dev half** (even lines) of the hand-written probe replies: general constructions for wished harm ("ik hoop dat
+je verongelukt"), warnings ("als ik jou was ..."), veiled phrases ("je laatste kerst", "je leven niet zeker",
+"we onthouden gezichten"), weapons or bombs at a town hall, verb-second body-part harm with words between,
+imperative infinitives after an adverb, slur compounds ("rotwijf"), gender-role put-downs (quota, "echte vent") and
+more personal insults; the **test half** (odd lines) was never inspected.
 
 ## Shipped configuration
 {shipped}
@@ -104,6 +109,13 @@ abuse); rape of "een X zoals jij" with X another group is not gender-targeted (d
 {report_end}
 
 ## Known failure modes
+- **Realistic replies are the weak spot.** On the test half of `classifiers/probe_replies.jsonl` (265 replies written
+  by a separate author who saw neither the rules, the generator nor any dataset; the test half was only ever scored)
+  the shipped combination finds well under half of the threats, abuse and gender-targeted posts, at high precision
+  and with no criticism flagged (table above). Rules written after reading the dev half's errors raised the dev half
+  a lot and the test half hardly at all: the rule layer generalises to new *templates* of known constructions, not to
+  the open-ended wording of real replies (veiled threats, wished harm, new insults, sexual innuendo). The MHC and
+  generator numbers above overstate real-world recall.
 - Template-held-out generalisation of a from-scratch model this small is limited: it learns the lexical surface of the
   generator and MHC; unseen phrasings of threats without violence vocabulary ("je weet wat er komt", veiled threats,
   irony) are missed, and hostile vocabulary in harmless contexts can be over-flagged. The rules cover explicit

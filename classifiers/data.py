@@ -148,15 +148,16 @@ PROBE_PATH = Path(__file__).with_name("probe_replies.jsonl")
 _PROBE_NEG_KINDS = {"criticism", "news", "counter", "idiom", "profanity_weather", "neutral"}
 
 
-def load_probe(path: Path = PROBE_PATH) -> list[Example]:
-    """Hand-written replies to local officials (classifiers/probe_replies.jsonl), written without sight of the rules,
-    the generator or any dataset; evaluation only, never training or tuning. Negative kinds map to the generator's
-    "neg:" kinds so criticism / hard-negative flag rates are computed the same way."""
+def load_probe(half: str, path: Path = PROBE_PATH) -> list[Example]:
+    """Hand-written replies to local officials (classifiers/probe_replies.jsonl), written by a separate author without
+    sight of the rules, the generator or any dataset; never used for training. half "dev" (even lines): the rule author
+    read its errors; half "test" (odd lines): only ever scored. Negative kinds map to the generator's "neg:" kinds so
+    criticism / hard-negative flag rates are computed the same way."""
     if not path.exists():
         return []
     out = []
     for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if not line.strip():
+        if not line.strip() or (i % 2 == 0) != (half == "dev"):
             continue
         row = json.loads(line)
         lab = [int(bool(row["labels"].get(k))) for k in ("threat", "abuse", "gender", "doxxing")]

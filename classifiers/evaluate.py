@@ -163,7 +163,8 @@ def _metrics_for(exs, sc, thr) -> dict:
 GEN = "generator_val (held-out templates)"
 MHC_B = "mhc_dev_half_B (held-out templates)"
 PER_LABEL = "rules+transformer(per-label)"
-PROBE = "probe_replies (hand-written, blind to rules and generator)"
+PROBE = "probe_replies test half (hand-written by another author, never inspected)"
+PROBE_DEV = "probe_replies dev half (hand-written by another author; rule errors read)"
 GATED = "rules+transformer(max,gated)"
 
 
@@ -182,9 +183,10 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
     # MHC half A was used for training: reported separately, never used for choices
     b_groups = {x.group for x in splits.val_mhc}
     sets["mhc_dev_half_A (seen in training)"] = [e for e in splits.mhc_all if e.group not in b_groups]
-    probe = load_probe()
-    if probe:  # reported only, never used for choices
-        sets[PROBE] = probe
+    for name, half in ((PROBE_DEV, "dev"), (PROBE, "test")):
+        probe = load_probe(half)
+        if probe:  # reported only, never used for choices
+            sets[name] = probe
     results: dict = {"thresholds": thr, "sets": {}, "variants": [], "model_gate": results_gates}
     scores = {name: v.score([e.text for e in exs]) for name, exs in sets.items()}
     for name, exs in sets.items():

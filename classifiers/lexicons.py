@@ -19,6 +19,7 @@ STRONG_VIOLENCE = {
     "verbrand", "afhakken", "afgehakt", "vergiftigen", "vergiftigd", "stenigen", "gestenigd", "doodrijden",
     "doodgereden", "uitmoorden", "uitgemoord", "afschieten", "neermaaien", "neergemaaid", "elimineren",
     "geelimineerd", "folteren", "gefolterd", "doodmartelen", "verminken", "verminkt", "wurgen", "gewurgd", "wurg",
+    "afranselen", "afgeranseld", "afrossen", "afgerost", "aftuigen", "afgetuigd",
     "afslachten", "afgeslacht", "slacht", "executeren", "geexecuteerd", "executie", "uitroeien", "uitgeroeid",
     "lynchen", "gelyncht", "opknopen", "opgeknoopt", "verzuipen", "verdrinken", "verdronken",
     "opblazen", "opgeblazen", "molesteren", "gemolesteerd", "mishandelen", "mishandeld", "martelen", "gemarteld",
@@ -81,6 +82,9 @@ INSULTS = {
     "pedo", "pedofiel", "nazi", "kanker", "kankerwethouder", "kankerburgemeester", "kankerraadslid",
     "kutwethouder", "kutburgemeester", "kutraadslid", "hondenkop", "mislukkeling", "schijtlijster",
     "vetzak", "vetklep", "vetzakken", "gedrocht", "monster", "freak", "zielenpoot", "zielige", "minkukel",
+    # personal insults (political labels such as leugenaar, zakkenvuller, hypocriet stay criticism)
+    "kutlul", "boerenkinkel", "kinkel", "rotjoch", "afschaamsel", "gladjanus", "mafkees", "zombie", "hersendode",
+    "kwal", "gluiperig", "gluiperige", "zeikerd", "zeikerds", "transfreak", "kakkertje",
     "kutkop", "kankerkop", "kankergezwel", "pleurislijer", "pokkenlijer", "kutmongool", "vuile", "vieze", "smerige", "vuil",
 }
 # Adjectives that only insult together with a noun ("vuile leugenaar", "vieze rat"); never alone.
@@ -139,6 +143,10 @@ GENDER_ROLE_PHRASES = [
     "laat je tieten zien", "laat je borsten zien", "mooie tieten", "mooie kont", "op je knieen",
     "een beurt", "goed geneukt", "eens goed geneukt", "moet eens geneukt", "moet eens goed", "moet gepakt",
     "verdient een beurt",
+    # put-downs on gender roles and masculinity
+    "echte vent", "echte man", "vent zien te vinden", "vent in een jurk", "meer wijf dan vent", "vanwege het quotum",
+    "vanwege het vrouwenquotum", "quotumvrouw", "quotumvrouwtje", "slechte moeder", "zit te kakelen",
+    "zitten te kakelen", "goed genomen", "eens genomen", "in bed", "mietje",
 ]
 GENDER_GROUP_NEG = {
     "dom", "dommer", "dommere", "stom", "stomme", "waardeloos", "waardeloze", "minderwaardig", "minderwaardige",

@@ -64,6 +64,11 @@ SPEECH = {"zeggen", "zegt", "zei", "zeg", "denk", "denkt", "denken", "dacht", "b
 PREVENT = {"toestaan", "tolereren", "accepteren", "voorkomen", "tegengaan", "bestrijden", "stoppen", "veroordelen",
            "uitspreken", "optreden", "aanpakken", "opkomen"}
 OPINION = {"denk", "denken", "dacht"}
+HARM_WISHED = {"dood", "ongeluk", "ongelukje", "dodelijk", "dodelijke", "overrijdt", "overrijden", "verongelukt",
+               "verongelukken", "kanker", "sterft", "sterven", "doodgaat", "verzuipt", "verdrinkt", "crepeert",
+               "overheen", "pijnlijke", "hartaanval", "verrekt", "vrachtwagen"}
+PUBLIC_PLACES = {"raadszaal", "stadhuis", "gemeentehuis", "raadhuis", "provinciehuis", "raadsvergadering",
+                 "gemeenteraad", "statenzaal", "spreekuur"}
 CLAUSE_BREAK = {",", ";", ":", "als", "maar", "want", "omdat", "wanneer", "zodra", "totdat", "voordat", "zodat"}
 COUNTER = {"onacceptabel", "walgelijk", "schandalig", "verwerpelijk", "triest", "afschuwelijk",
            "verschrikkelijk", "ontoelaatbaar", "intimidatie", "solidariteit", "sterkte", "steun", "respect",
@@ -258,6 +263,15 @@ class RuleEngine:
                                  {"LOWER": {"IN": ["eraan", "je", "jou"]}}, {"LOWER": {"IN": ["halen", "opzoeken",
                                                                                             "bezoeken"]}, "OP": "?"}],
                                 [{"LOWER": "strop"}, {"LOWER": {"IN": ["voor", "om", "in"]}}],
+                                [{"LOWER": "leven"}, {"LOWER": "niet"}, {"LOWER": "meer", "OP": "?"},
+                                 {"LOWER": "zeker"}],
+                                [{"LOWER": {"IN": ["je", "jouw", "uw"]}}, {"LOWER": "laatste"}, {"LOWER": {"IN": [
+                                    "kerst", "kerstmis", "verjaardag", "dag", "dagen", "zomer", "nacht", "uur",
+                                    "oud", "rit", "wandeling"]}}],
+                                [{"LOWER": "onthouden"}, {"OP": "{,3}"}, {"LOWER": {"IN": ["gezichten", "adressen",
+                                                                                        "gezicht", "adres"]}}],
+                                [{"LOWER": "hoe"}, {"LOWER": {"IN": ["je", "u"]}},
+                                 {"LOWER": {"IN": ["eruitziet", "eruit", "woont"]}}],
                                 [{"LOWER": "aan"}, {"LOWER": {"IN": ["de", "een"]}}, {"LOWER": {"IN": [
                                     "lantaarnpaal", "boom", "hoogste", "galg"]}}]])
         m.add("threat_fire", [[{"LOWER": "in"}, {"LOWER": {"IN": ["de", "het"]}, "OP": "?"},
@@ -266,8 +280,9 @@ class RuleEngine:
         adv_er = {"LOWER": {"IN": sorted(ADVERBS | {"er", "hierna", "daarna", "straks"})}, "OP": "{,3}"}
         m.add("threat_dead", [[you, {"LOWER": {"IN": ["bent", "wordt", "gaat", "ben", "zijt", "zijn", "worden",
                                                        "gaan"]}},
-                               adv_er, {"LOWER": {"IN": ["dood", "eraan", "geweest", "de", "erbij", "zuur", "dood."]}},
-                               {"LOWER": {"IN": ["volgende", "klos", "sjaak", "lul", "pineut"]}, "OP": "?"}],
+                               adv_er, {"LOWER": {"IN": ["dood", "eraan", "geweest", "erbij", "zuur", "dood."]}}],
+                              [you, {"LOWER": {"IN": ["bent", "wordt", "ben", "zijt", "zijn", "worden"]}}, adv_er,
+                               {"LOWER": "de"}, {"LOWER": {"IN": ["volgende", "klos", "sjaak", "lul", "pineut"]}}],
                               [{"LOWER": {"IN": ["ga", "gaat", "ben", "bent", "word", "wordt"]}},
                                {"LOWER": {"IN": ["je", "jij", "u"]}}, adv_er,
                                {"LOWER": {"IN": ["eraan", "dood", "geweest"]}}]])
@@ -379,6 +394,9 @@ class RuleEngine:
                                {"LOWER": {"IN": ["al", "alle"]}, "OP": "?"}, poss, body,
                                {"LOWER": {"IN": ["in", "kapot", "door", "om", "eraf", "af", "stuk", "eruit"]},
                                 "OP": "?"}],
+                              [{"LOWER": {"IN": ["breek", "sla", "trap", "ram", "snij", "snijd", "hak", "ruk",
+                                                  "schop"]}}, {"LOWER": {"IN": ["ik", "we", "wij"]}},
+                               {"OP": "{,3}"}, poss, body],
                               [poss, body, adv, {"LOWER": {"IN": ["breken", "inslaan", "intrappen", "inrammen",
                                                                   "kapotslaan", "doorsnijden", "afhakken",
                                                                   "omdraaien", "kapotmaken", "eraf"]}}]])
@@ -697,7 +715,8 @@ class RuleEngine:
             if t in L.STRONG_VIOLENCE and t not in L.PERSON_ONLY:
                 s = sent_toks[sent[i]]
                 ss = sent_sets[sent[i]]
-                imperative = sent_toks[sent[i]][0] == t and i + 1 < n and \
+                lead = [w for w in sent_toks[sent[i]] if w not in ADVERBS and w not in {"@", ",", "-"}]
+                imperative = bool(lead) and lead[0] == t and i + 1 < n and \
                     toks[i + 1] in {"alle", "elke", "iedere", "ze", "hem", "haar", "die", "deze", "jullie"}
                 if not (ss & intent_words) and not imperative:
                     continue
@@ -803,6 +822,7 @@ class RuleEngine:
                     continue
                 if name in {"threat_weapon", "threat_veiled"}:
                     if not (all_set & (L.SECOND_PERSON | L.ROLE_WORDS) or off_hit or role_tok or (
+                            name == "threat_weapon" and ss & {"ik", "we", "wij"} and all_set & PUBLIC_PLACES) or (
                             name == "threat_weapon" and ss & {"ik", "we", "wij", "iemand"} and
                             ss & L.INTENT_MODALS and ss & {"bewerken", "bewerk", "aanvallen", "steken", "snijden",
                                                            "slaan", "doden", "afmaken", "lijf", "opwachten",
@@ -896,9 +916,26 @@ class RuleEngine:
                     ss & (intent_words | {"tijd", "gaan", "we", "wij"}) and ss & (groupish | PERSON_MARKERS) and \
                     not ss & PAST_NARRATIVE:
                 kind = "threat_force"
+            # "ik wens je een pijnlijke dood", "hopelijk rijdt er een vrachtwagen over je heen": harm wished on someone
+            elif ss & {"wens", "wensen", "hoop", "hopen", "hopelijk"} and ss & HARM_WISHED and \
+                    (ss & (L.SECOND_PERSON | L.ROLE_WORDS | {"hem", "haar"}) or off_hit or role_tok) and \
+                    not ss & {"niemand", "niet", "nooit", "beterschap", "sterkte"}:
+                kind = "threat_wish"
+            # "een bom onder het gemeentehuis"
+            elif ss & {"bom", "bommen", "explosief", "explosieven", "molotov", "molotovcocktail", "handgranaat"} and \
+                    ss & {"onder", "in", "bij", "voor", "door", "naar"} and ss & PUBLIC_PLACES:
+                kind = "threat_bomb_place"
+            # "als ik jou was zou ik de deur op slot doen": a warning that something will happen
+            elif any(toks[k] == "als" and toks[k + 1:k + 4] in (["ik", "jou", "was"], ["ik", "u", "was"])
+                     for k in range(i0, n - 3) if sent[k] == si_) and \
+                    ss & {"slot", "beveiliging", "oppassen", "uitkijken", "voorzichtig", "alleen", "opletten",
+                          "verhuizen", "vluchten", "donker", "vannacht", "'s"}:
+                kind = "threat_warning"
             if kind is None or inanimate_target(i0):
                 continue
             k = next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in {
+                "wens", "wensen", "hoop", "hopen", "hopelijk", "bom", "bommen", "explosief", "explosieven", "molotov",
+                "molotovcocktail", "handgranaat", "als"} | {
                 "ontdoen", "dood", "breken", "breek", "inslaan", "intrappen", "kapotslaan", "kraken", "eraan", "aan",
                 "strop", "galg", "guillotine", "brandstapel", "kogel", "geweld", "knuppels", "honkbalknuppels",
                 "messen", "fakkels", "hooivorken", "bijlen", "kettingen"}), i0)
@@ -943,7 +980,7 @@ class RuleEngine:
         # --- single-token lexicons (insults, slurs, sexualisation, group hate) -------------------------------
         for i, t in enumerate(toks):
             ss = sent_sets[sent[i]]
-            if t in self.gender_slurs and t not in {"feministe", "feministen"}:
+            if (t in self.gender_slurs or _slur_compound(t)) and t not in {"feministe", "feministen"}:
                 ctx = target_ctx(i) or i == 0 or (i > 0 and toks[i - 1] in {"die", "dat", "deze", "vuile", "vieze",
                                                                             "smerige", "kut", "kanker", "domme",
                                                                             "stomme", "lelijke", "wat"})
@@ -962,7 +999,8 @@ class RuleEngine:
                     add(i, i + 1, "abuse", "gendered_slur", 0.85, frame)
             elif t in INSULT_WORDS or (t in WEAK_INSULTS and i > 0 and toks[i - 1] in L.INSULT_MODIFIERS):
                 ctx = target_ctx(i) or i == 0 or (i > 0 and (toks[i - 1] in {"vuile", "vieze", "smerige", "die",
-                                                                            "deze", "stomme", "domme"}))
+                                                                            "deze", "stomme", "domme"})) or \
+                    any(toks[k] == "wat" and toks[k + 1] == "een" for k in range(max(0, i - 4), i - 1))
                 if not ctx:
                     continue
                 if (ss & FIRST_SG) and not (ss & L.SECOND_PERSON) and not off_hit and \
@@ -1195,6 +1233,15 @@ class _Recorder:
                     raise ValueError(f"pattern {name} has no fixed token")
                 triggers |= min(options, key=lambda o: (o[0], o[1]))[2]
         return main, extra, frozenset(triggers)
+
+
+_SLUR_HEADS = ("wijf", "wijven", "hoer", "hoeren", "trut", "trutten", "teef", "teven", "slet", "sletten")
+
+
+def _slur_compound(t: str) -> bool:
+    """A compound whose head is a gendered slur ("rotwijf", "stoeptrut"), with a modifier of 3+ letters."""
+    return t.isalpha() and any(t.endswith(h) and len(t) >= len(h) + 3 for h in _SLUR_HEADS) and \
+        not t.endswith(("ouwehoer", "ouwehoeren"))  # "geouwehoer" = idle chatter
 
 
 def _tok_at(starts: list[int], pos: int) -> int:

@@ -46,7 +46,15 @@ def one(rules, text):
     "Wacht maar, ze gaan er allemaal aan",
     "De galg voor de hele gemeenteraad!",                 # instrument of execution demanded
     "Tijd om die raadsleden met knuppels de stad uit te jagen",  # force with weapons
-    "Die raadsleden lachen niet meer als ik ze allemaal neerschiet",  # negation in another clause
+    "Die raadsleden lachen niet meer als ik ze allemaal neerschiet",
+    "Morgen trap ik je eigenhandig je schedel in",       # inversion with words between
+    "Ik hoop dat je morgen verongelukt, wethouder",      # harm wished on someone
+    "Een bom in het stadhuis en klaar",                  # bomb at a public building
+    "Als ik jou was zou ik vanavond niet alleen naar huis lopen",  # warning
+    "Ik kom naar de raadsvergadering met een pistool",   # weapon at a public place
+    "Geniet maar van je laatste zomer, burgemeester",    # veiled
+    "Zorg dat je je leven niet meer zeker bent",
+    "Gewoon neerschieten die hele fractie",               # imperative infinitive after an adverb  # negation in another clause
 ])
 def test_threat_constructions(rules, text):
     assert "threat" in one(rules, text).flags, text
@@ -73,6 +81,8 @@ def test_threat_constructions(rules, text):
     "Ik denk echt dat vrouwen de domste wezens op aarde zijn",  # own opinion, not reported speech
     "Vrouwen hebben geen recht om te leven",
     "Die vrowen in de politiek zijn walgelijk",          # short misspelling of "vrouw"
+    "Stoeptrut, ga terug naar je keuken",                # compound slur
+    "Zit alleen in het college vanwege het vrouwenquotum",  # gender-role put-down
 ])
 def test_gender_constructions(rules, text):
     assert "gender" in one(rules, text).flags, text
@@ -126,6 +136,10 @@ def test_gender_constructions(rules, text):
     "Mijn vrouw werd ziek van de griep",
     "Ik kom morgen inspreken bij de raadsvergadering 0v3r de woningbouw",
     "Ik denk dat de wethouder liegt over de cijfers",
+    "Jullie zijn de weg volledig kwijt met deze begroting",
+    "Drie uur geouwehoer in de raad en niks besloten",
+    "Ik hoop dat je snel beterschap krijgt, wethouder",
+    "We onthouden dit bij de verkiezingen",
 ])
 def test_contrast_cases_not_flagged(rules, text):
     res = one(rules, text)
