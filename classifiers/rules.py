@@ -69,6 +69,12 @@ HARM_WISHED = {"dood", "ongeluk", "ongelukje", "dodelijk", "dodelijke", "overrij
                "overheen", "pijnlijke", "hartaanval", "verrekt", "vrachtwagen"}
 PUBLIC_PLACES = {"raadszaal", "stadhuis", "gemeentehuis", "raadhuis", "provinciehuis", "raadsvergadering",
                  "gemeenteraad", "statenzaal", "spreekuur"}
+WEAPONS_PLURAL = {"geweld", "knuppels", "honkbalknuppels", "messen", "fakkels", "hooivorken", "bijlen", "kettingen"}
+# the word a sentence-level threat construction is shown on
+CONSTRUCTION_ANCHORS = {"ontdoen", "dood", "eraan", "aan", "wens", "wensen", "hoop", "hopen", "hopelijk",
+                        "als"} | WEAPONS_PLURAL
+# a women noun in the singular ("mijn vrouw" is common in harmless posts), misspellings included
+SINGULAR_WOMAN = {"vrouw", "vrow", "vruw", "vrou"}
 CLAUSE_BREAK = {",", ";", ":", "als", "maar", "want", "omdat", "wanneer", "zodra", "totdat", "voordat", "zodat"}
 COUNTER = {"onacceptabel", "walgelijk", "schandalig", "verwerpelijk", "triest", "afschuwelijk",
            "verschrikkelijk", "ontoelaatbaar", "intimidatie", "solidariteit", "sterkte", "steun", "respect",
@@ -104,6 +110,8 @@ COUNTER_EVAL = {"walgelijk", "schandalig", "onacceptabel", "verwerpelijk", "seks
                 "kwetsend", "strafbaar", "verboden", "misselijkmakend", "ontoelaatbaar", "achterhaald", "onzin",
                 "ongepast", "respectloos", "fout", "onacceptabele", "schandelijk", "schande"}
 # persons: pronouns and person nouns that make violence in a sentence aimed at someone
+# people a sentence-level threat construction can be aimed at: groups, women, and addressed / referred persons
+GROUPISH = L.GROUP_NOUNS | L.GENDER_GROUP | {"ze", "hen", "jullie", "jou", "je", "jij"}
 PERSON_MARKERS = {"je", "jij", "jou", "u", "jullie", "hem", "haar", "hij", "zij", "ze", "hen", "hun", "mensen", "man",
                   "mannen", "kind", "kinderen", "familie", "gezin"}
 ADJ_SKIP = {"stomme", "domme", "vieze", "nieuwe", "oude", "hele", "rare", "lelijke", "kut", "kanker", "enige",
@@ -262,7 +270,7 @@ class RuleEngine:
                                 [{"LOWER": {"IN": ["ik", "we", "wij"]}}, {"LOWER": {"IN": ["kom", "komen"]}},
                                  {"LOWER": {"IN": ["eraan", "je", "jou"]}}, {"LOWER": {"IN": ["halen", "opzoeken",
                                                                                             "bezoeken"]}, "OP": "?"}],
-                                [{"LOWER": "strop"}, {"LOWER": {"IN": ["voor", "om", "in"]}}],
+                                [{"LOWER": "strop"}, {"LOWER": {"IN": ["om", "in"]}}],
                                 [{"LOWER": "leven"}, {"LOWER": "niet"}, {"LOWER": "meer", "OP": "?"},
                                  {"LOWER": "zeker"}],
                                 [{"LOWER": {"IN": ["je", "jouw", "uw"]}}, {"LOWER": "laatste"}, {"LOWER": {"IN": [
@@ -305,6 +313,15 @@ class RuleEngine:
                                 {"OP": "{,3}"},
                                 {"LOWER": {"IN": ["ontploft", "ontploffen", "afgaat", "leggen", "plaatsen", "gooien",
                                                   "plegen", "ontplofte"]}}]])
+        # an instrument of execution demanded for someone: "de strop voor X", "de galg voor ..."
+        m.add("threat_execution", [[{"LOWER": {"IN": ["strop", "galg", "guillotine", "brandstapel", "kogel"]}},
+                                    {"LOWER": "voor"}]])
+        # "een bom onder het gemeentehuis"
+        m.add("threat_bomb_place", [[{"LOWER": {"IN": ["bom", "bommen", "explosief", "explosieven", "molotov",
+                                                       "molotovcocktail", "handgranaat"]}},
+                                     {"LOWER": {"IN": ["onder", "in", "bij", "voor", "door", "naar"]}},
+                                     {"LOWER": {"IN": ["het", "de", "dat", "die", "jullie", "jouw", "je"]}, "OP": "?"},
+                                     {"LOWER": {"IN": sorted(PUBLIC_PLACES)}}]])
         m.add("threat_bomb", [[{"LOWER": {"IN": ["bom", "bommen", "molotov", "molotovcocktail", "handgranaat",
                                                   "explosief", "vuurwerkbom", "zuur"]}},
                                {"OP": "{,4}"},
@@ -397,6 +414,9 @@ class RuleEngine:
                               [{"LOWER": {"IN": ["breek", "sla", "trap", "ram", "snij", "snijd", "hak", "ruk",
                                                   "schop"]}}, {"LOWER": {"IN": ["ik", "we", "wij"]}},
                                {"OP": "{,3}"}, poss, body],
+                              [{"LOWER": {"IN": ["nek", "nekken", "koppen", "schedel", "schedels", "botten",
+                                                  "ribben"]}}, {"LOWER": "van"}, {"OP": "{,5}"},
+                               {"LOWER": {"IN": ["breken", "inslaan", "intrappen", "kapotslaan", "kraken"]}}],
                               [poss, body, adv, {"LOWER": {"IN": ["breken", "inslaan", "intrappen", "inrammen",
                                                                   "kapotslaan", "doorsnijden", "afhakken",
                                                                   "omdraaien", "kapotmaken", "eraf"]}}]])
@@ -876,7 +896,6 @@ class RuleEngine:
                     add(s_, e_, "gender", "gendered_slur", 0.9, frame)
 
         # --- sentence constructions: riddance, death as the wished state, harm to body parts of a group -------
-        groupish = L.GROUP_NOUNS | L.GENDER_GROUP | {"ze", "hen", "jullie", "jou", "je", "jij"}
         threat_sents = {sent[_tok_at(starts, h.start)] for h in hits if h.label == "threat"}
         for si_, stoks in sent_toks.items():
             if si_ in threat_sents:
@@ -885,35 +904,25 @@ class RuleEngine:
             i0 = sent.index(si_)
             kind = None
             # "laten we ons van X ontdoen", "we zouden ons van ze moeten ontdoen": getting rid of people
-            if "ontdoen" in ss and "van" in ss and ss & groupish and not ss & L.ROLE_WORDS and \
+            if "ontdoen" in ss and "van" in ss and ss & GROUPISH and not ss & L.ROLE_WORDS and \
                     ss & (intent_words | {"we", "wij", "ons"}):
                 kind = "threat_riddance"
             # "X zouden allemaal dood (moeten) zijn", "mensen zoals jij zouden beter dood zijn"
             elif "dood" in ss and ss & {"zou", "zouden", "moet", "moeten", "horen", "hoort"} and \
                     (ss & {"allemaal", "beter"} or ("zoals" in ss and ss & {"jij", "jou", "u"})) and \
-                    ss & (groupish | PERSON_MARKERS) and not ss & (PAST_NARRATIVE | {"geweest", "zonder", "anders"}):
+                    ss & (GROUPISH | PERSON_MARKERS) and not ss & (PAST_NARRATIVE | {"geweest", "zonder", "anders"}):
                 kind = "threat_dead_wish"
-            # "iemand zou de nekken van al die X moeten breken"
-            elif ss & {"nek", "nekken", "koppen", "schedel", "schedels", "botten", "ribben"} and \
-                    ss & {"breken", "breek", "inslaan", "intrappen", "kapotslaan", "kraken"} and \
-                    ss & (L.INTENT_SUBJECTS | L.INTENT_MODALS) and ss & (groupish | PERSON_MARKERS | {"al", "alle"}):
-                kind = "threat_body"
             # "je gaat eraan", "tot ze er allemaal aan gaan": you / they are going to die
-            elif ss & {"ga", "gaat", "gaan", "gaan"} and (
+            elif ss & {"ga", "gaat", "gaan"} and (
                     "eraan" in ss or any(toks[k] == "er" and "aan" in toks[k + 1:k + 4] for k in range(i0, n)
-                                         if sent[k] == si_)) and ss & (groupish | {"ze", "zij", "hij", "u"}) and \
+                                         if sent[k] == si_)) and ss & (GROUPISH | {"zij", "hij", "u"}) and \
                     any(toks[k] in {"eraan", "aan"} and (k + 1 == n or sent[k + 1] != si_ or not toks[k + 1].isalpha()
                                                          or toks[k + 1] in {"gaan", "gaat"} | L.ROLE_WORDS)
                         for k in range(i0, n) if sent[k] == si_):
                 kind = "threat_die"
-            # "de strop voor X", "de galg voor ...": an instrument of execution demanded for someone
-            elif any(toks[k] in {"strop", "galg", "guillotine", "brandstapel", "kogel"} and k + 1 < n and
-                     toks[k + 1] == "voor" for k in range(i0, n) if sent[k] == si_):
-                kind = "threat_execution"
             # "tijd om X met geweld uit de stad te verwijderen, met knuppels"
-            elif "met" in ss and ss & {"geweld", "knuppels", "honkbalknuppels", "messen", "fakkels", "hooivorken",
-                                       "bijlen", "kettingen"} and \
-                    ss & (intent_words | {"tijd", "gaan", "we", "wij"}) and ss & (groupish | PERSON_MARKERS) and \
+            elif "met" in ss and ss & WEAPONS_PLURAL and \
+                    ss & (intent_words | {"tijd", "gaan", "we", "wij"}) and ss & (GROUPISH | PERSON_MARKERS) and \
                     not ss & PAST_NARRATIVE:
                 kind = "threat_force"
             # "ik wens je een pijnlijke dood", "hopelijk rijdt er een vrachtwagen over je heen": harm wished on someone
@@ -921,10 +930,6 @@ class RuleEngine:
                     (ss & (L.SECOND_PERSON | L.ROLE_WORDS | {"hem", "haar"}) or off_hit or role_tok) and \
                     not ss & {"niemand", "niet", "nooit", "beterschap", "sterkte"}:
                 kind = "threat_wish"
-            # "een bom onder het gemeentehuis"
-            elif ss & {"bom", "bommen", "explosief", "explosieven", "molotov", "molotovcocktail", "handgranaat"} and \
-                    ss & {"onder", "in", "bij", "voor", "door", "naar"} and ss & PUBLIC_PLACES:
-                kind = "threat_bomb_place"
             # "als ik jou was zou ik de deur op slot doen": a warning that something will happen
             elif any(toks[k] == "als" and toks[k + 1:k + 4] in (["ik", "jou", "was"], ["ik", "u", "was"])
                      for k in range(i0, n - 3) if sent[k] == si_) and \
@@ -933,12 +938,7 @@ class RuleEngine:
                 kind = "threat_warning"
             if kind is None or inanimate_target(i0):
                 continue
-            k = next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in {
-                "wens", "wensen", "hoop", "hopen", "hopelijk", "bom", "bommen", "explosief", "explosieven", "molotov",
-                "molotovcocktail", "handgranaat", "als"} | {
-                "ontdoen", "dood", "breken", "breek", "inslaan", "intrappen", "kapotslaan", "kraken", "eraan", "aan",
-                "strop", "galg", "guillotine", "brandstapel", "kogel", "geweld", "knuppels", "honkbalknuppels",
-                "messen", "fakkels", "hooivorken", "bijlen", "kettingen"}), i0)
+            k = next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in CONSTRUCTION_ANCHORS), i0)
             frame = "negation" if negated(k, 6) else framed(k)
             add(k, k + 1, "threat", kind, 0.85, frame)
             if ss & L.GENDER_GROUP:
@@ -1018,7 +1018,7 @@ class RuleEngine:
                     add(i, i + 1, "abuse", "sexualisation", 0.7, frame)
             elif t in L.GENDER_GROUP and t not in {"moeder", "moeders", "meid", "meisje"}:
                 neg_words = (all_set if sid <= 3 else ss) & L.GENDER_GROUP_NEG
-                if t in {"vrouw", "vrow", "vruw", "vrou"}:
+                if t in SINGULAR_WOMAN:
                     neg_words &= {"afval", "kakkerlakken", "plaag", "ongedierte", "kankergezwel", "minachting",
                                   "walgelijk", "verachtelijk", "erger", "lulkoek", "lul", "parasiet", "uitschot",
                                   "idioot", "ergste", "slechtste", "pikken", "dierentuin", "kooi", "klootzakken"}
@@ -1106,7 +1106,7 @@ class RuleEngine:
         # --- a short post naming women, then threatening "ze / jullie" in a later sentence -------------------
         if sid <= 3 and not any(h.label == "gender" for h in hits):
             women_at = [k for k in range(n) if toks[k] in L.GENDER_GROUP and toks[k] not in
-                        {"vrouw", "moeder", "moeders", "meid", "meisje", "vrow", "vruw", "vrou"}]
+                        SINGULAR_WOMAN | {"moeder", "moeders", "meid", "meisje"}]
             for h in list(hits):
                 if h.label != "threat" and h.rule != "death_wish":
                     continue

@@ -39,20 +39,29 @@ def edits(target: str):
         yield target[:k] + target[k + 1:]
 
 
+def typo_forms(vocab: set[str]) -> dict[str, str]:
+    """Typo -> word for every lexicon word of 6+ letters (typos of 5+ letters; first word in sorted order wins)."""
+    out: dict[str, str] = {}
+    for w in sorted(vocab):
+        if len(w) >= 6:
+            for t in edits(w):
+                if len(t) >= 5:
+                    out.setdefault(t, w)
+    return out
+
+
+def glued_forms(vocab: set[str]) -> set[str]:
+    """A short function word glued to a lexicon word of 4+ letters ("ikhaat")."""
+    return {g + w for w in vocab for g in GLUE_WORDS if len(w) >= 4 and len(g + w) >= 6}
+
+
 class Speller:
     def __init__(self, vocab: set[str]) -> None:
         self.vocab = {w for w in vocab if w.isalpha()}
-        self.typos: dict[str, str] = {}
-        for w in sorted(self.vocab):
-            if len(w) < 6:
-                continue
-            for t in edits(w):
-                if len(t) >= 5 and t not in self.vocab and t not in SPELL_EXCEPTIONS:
-                    self.typos.setdefault(t, w)
-
+        self.typos = {t: w for t, w in typo_forms(self.vocab).items()
+                      if t not in self.vocab and t not in SPELL_EXCEPTIONS}
         # every token that fix() changes: typos and "glue word + lexicon word"
-        self.glued = {g + w for w in self.vocab for g in GLUE_WORDS if len(w) >= 4 and len(g + w) >= 6}
-        self.glued -= self.vocab | SPELL_EXCEPTIONS
+        self.glued = glued_forms(self.vocab) - self.vocab - SPELL_EXCEPTIONS
         self.changed = frozenset(self.typos) | frozenset(self.glued)
 
     @lru_cache(maxsize=20000)
