@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     tsa_url: str | None = None
     capture_chromium: str | None = None
     capture_timeout_seconds: float = 30.0
+    # Re-capture refuses permalinks (and redirects) to loopback / private / link-local addresses unless this is set
+    # (tests and intranet-only deployments).
+    capture_allow_private_networks: bool = False
 
     # Retention (days); 0 means "not kept"
     retain_unflagged_days: int = 0

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from schildwacht.config import Settings
 from triage.bundle import layout
-from triage.bundle.capture import capture_mention, run_capture_worker
+from triage.bundle.capture import capture_mention, non_public_address, run_capture_worker
 from triage.bundle.custody import case_events, verify_chain
 from triage.bundle.export import export_bundle
 from triage.bundle.verify import verify_bundle
@@ -26,12 +26,16 @@ from triage.models.evidence import Capture
 PAGE = f"""<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>post</title></head>
 <body><article id="post"><p>{DIACRITICS}</p></article>
 <script>document.getElementById('post').dataset.rendered = 'ja';</script></body></html>""".encode()
+SEEN: list[str] = []  # paths the local site was asked for
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
+    SEEN.clear()
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server API
+            SEEN.append(self.path)
             if self.path.startswith("/weg"):
                 self.send_response(404)
                 self.send_header("Content-Type", "text/plain")
@@ -64,9 +68,9 @@ def _point(db, uid: str, url: str) -> int:
         return mention.id
 
 
-def _settings(pg, tmp_path, chromium: str | None) -> Settings:
+def _settings(pg, tmp_path, chromium: str | None, allow_private: bool = True) -> Settings:
     return Settings(database_url=pg.url, data_dir=tmp_path / "data", capture_timeout_seconds=20,
-                    capture_chromium=chromium or "/nonexistent/chromium")
+                    capture_chromium=chromium or "/nonexistent/chromium", capture_allow_private_networks=allow_private)
 
 
 def test_capture_keeps_raw_and_warc_and_logs_custody(db, built_case, pg, tmp_path, site):
@@ -96,6 +100,30 @@ def test_failures_are_recorded_not_hidden(db, built_case, pg, tmp_path, site):
     assert deleted.status == "failed" and deleted.http_status == 404 and "HTTP 404" in deleted.error
     assert deleted.warc_sha256  # the 404 itself is evidence that the post is gone
     assert unreachable.status == "failed" and unreachable.http_status is None and "ConnectError" in unreachable.error
+
+
+def test_private_addresses_are_refused_by_default(db, built_case, pg, tmp_path, site):
+    port = site.rsplit(":", 1)[1]
+    settings = _settings(pg, tmp_path, None, allow_private=False)
+    for n, url in enumerate((f"{site}/904", f"http://localhost:{port}/905")):
+        mention_id = _point(db, "mastodon:901", url)
+        with db() as s:
+            capture = capture_mention(s, settings, s.get(Mention, mention_id))
+            s.commit()
+            assert capture.status == "failed" and capture.http_status is None and not capture.raw_sha256
+            assert "niet-openbare adres" in capture.error and "BlockedAddressError" in capture.error
+    assert SEEN == []  # the server was never asked
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "::1",
+                                  "::ffff:127.0.0.1", "fd00::1", "100.64.0.1", "0.0.0.0"])
+def test_non_public_addresses(host):
+    assert non_public_address(host) is not None
+
+
+@pytest.mark.parametrize("host", ["93.184.215.14", "2a00:1450:400e:80f::200e", "bestaat-niet.invalid"])
+def test_public_or_unresolvable_hosts_pass_the_guard(host):
+    assert non_public_address(host) is None
 
 
 def test_worker_captures_each_flagged_post_once_and_bundle_includes_it(db, built_case, pg, tmp_path, site):

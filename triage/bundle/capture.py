@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import ipaddress
 import logging
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -54,11 +56,40 @@ def _store(session: Session, data: bytes, content_type: str) -> str:
     return sha
 
 
-def _fetch(url: str, timeout: float, result: _Result) -> None:
+class BlockedAddressError(httpx.TransportError):
+    """The URL (or a redirect) points at a loopback, private, link-local or otherwise non-public address."""
+
+
+def non_public_address(host: str) -> str | None:
+    """The first non-public address `host` is or resolves to, else None (unresolvable hosts fail at fetch time)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return None
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        mapped = getattr(ip, "ipv4_mapped", None)
+        if not (mapped or ip).is_global:
+            return str(ip)
+    return None
+
+
+def _guard(request: httpx.Request) -> None:
+    """Refuse every request of the fetch, redirects included, to a non-public address (server-side request
+    forgery: a post's permalink comes from the platform or from whoever submitted it)."""
+    address = non_public_address(request.url.host)
+    if address:
+        raise BlockedAddressError(f"{request.url.host} wijst naar het niet-openbare adres {address}; niet opgehaald "
+                                  "/ resolves to a non-public address, not fetched", request=request)
+
+
+def _fetch(url: str, timeout: float, result: _Result, allow_private: bool = False) -> None:
     """GET the permalink; keep the body and a WARC with the request and response records."""
     agent = f"Schildwacht-capture/{software_version()} (bewijsvastlegging; +https://schildwacht.example/contact)"
+    hooks = {} if allow_private else {"request": [_guard]}
     try:
-        with httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": agent}) as client:
+        with httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": agent},
+                          event_hooks=hooks) as client:
             response = client.get(url)
     except httpx.HTTPError as exc:
         result.errors.append(f"ophalen mislukt / fetch failed: {type(exc).__name__}: {exc}")
@@ -127,7 +158,7 @@ def capture_mention(session: Session, settings: Settings, mention: Mention, acto
     if urlsplit(url).scheme not in ("http", "https"):
         result.errors.append(f"geen ophaalbare URL / no fetchable URL: {url!r}")
     else:
-        _fetch(url, settings.capture_timeout_seconds, result)
+        _fetch(url, settings.capture_timeout_seconds, result, settings.capture_allow_private_networks)
         binary = settings.capture_chromium or shutil.which("chromium") or shutil.which("chromium-browser")
         if result.http_status is not None and binary:  # no response at all: a browser would get no further
             _chromium(binary, url, settings.capture_timeout_seconds, result)
