@@ -4,8 +4,9 @@ built locally, nothing downloaded). Prints the ratio.
 
     .venv/bin/python bench/classifier.py [--model models/schildwacht-nl-mini] [--posts 256] [--no-reference]
 
-Measures the transformer forward pass incl. tokenisation (ModelScorer.predict) and, separately, the full
-classifier (rules + transformer + target resolution) for the shipped model.
+Measures the transformer forward pass incl. tokenisation (ModelScorer.transformer_probs, the path the reference
+runs too), the shipped model probability (transformer + TF-IDF half, ModelScorer.predict) and the full classifier
+(rules + model + target resolution).
 """
 
 from __future__ import annotations
@@ -74,9 +75,13 @@ def main() -> None:
     rows = []
     small = ModelScorer(args.model)
     nparams = sum(p.numel() for p in small.model.parameters())
-    r1 = rate(small.predict, texts[:64], 1, args.seconds)
-    r32 = rate(small.predict, texts, 32, args.seconds)
+    r1 = rate(small.transformer_probs, texts[:64], 1, args.seconds)
+    r32 = rate(small.transformer_probs, texts, 32, args.seconds)
     rows.append(("schildwacht-nl-mini (transformer)", nparams, r1, r32))
+    if small.lexical is not None:
+        m1 = rate(small.predict, texts[:64], 1, args.seconds)
+        m32 = rate(small.predict, texts, 32, args.seconds)
+        rows.append(("schildwacht-nl-mini (transformer + TF-IDF)", nparams, m1, m32))
     from classifiers.api import CombinedClassifier
 
     items = [ClassifyInput(t) for t in texts]
@@ -96,8 +101,8 @@ def main() -> None:
             build_reference(Path(args.model), Path(td) / "bert-base-random")
             big = ModelScorer(Path(td) / "bert-base-random")
             bparams = sum(p.numel() for p in big.model.parameters())
-            b1 = rate(big.predict, texts[:32], 1, args.seconds)
-            b32 = rate(big.predict, texts[:128], 32, args.seconds)
+            b1 = rate(big.transformer_probs, texts[:32], 1, args.seconds)
+            b32 = rate(big.transformer_probs, texts[:128], 32, args.seconds)
             ref = ("BERT-base reference (12x768, random)", bparams, b1, b32)
             rows.append(ref)
     print(f"{'model':50s} {'params':>11s} {'posts/s b=1':>12s} {'posts/s b=32':>13s}")
@@ -105,6 +110,9 @@ def main() -> None:
         print(f"{name:50s} {n:11,d} {a:12.1f} {b:13.1f}")
     if ref:
         print(f"ratio mini/base: batch 1 = {rows[0][2] / ref[2]:.1f}x, batch 32 = {rows[0][3] / ref[3]:.1f}x")
+        if small.lexical is not None:
+            print(f"ratio mini+TF-IDF/base: batch 1 = {rows[1][2] / ref[2]:.1f}x, "
+                  f"batch 32 = {rows[1][3] / ref[3]:.1f}x")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ tags: [schildwacht, multi-label, dutch, threat-detection, online-hate]
 
 # schildwacht-nl-mini
 
-Small Dutch multi-label classifier (BERT-style, trained from scratch here) that scores a social-media post aimed at a
-Dutch local official on four labels: `threat`, `abuse`, `gender`, `doxxing`. It is the transformer half of the
-Schildwacht classifier; in production its calibrated probabilities are combined with the spaCy rule layer
+Small Dutch multi-label classifier that scores a social-media post aimed at a Dutch local official on four labels:
+`threat`, `abuse`, `gender`, `doxxing`. It has two halves trained here on the same data: a BERT-style transformer
+trained from scratch, and a TF-IDF + logistic-regression model (`lexical.*`); the model probability is their average
+(`lexical_weight` in `thresholds.json`). In production that probability is combined with the spaCy rule layer
 (`classifiers/rules.py`) as recorded in `thresholds.json` (`combine`).
 
 ## Intended use
@@ -34,8 +35,12 @@ used for automated sanctions, and it is not meant for content outside this domai
   on pretrain_nl lines plus the training texts (never validation texts).
 - Optional brief masked-LM pretraining on pretrain_nl ({mlm}s), then multi-label fine-tuning
   (`problem_type=multi_label_classification`, BCE with label masking for sources that do not annotate a label).
-- Per-label Platt calibration (`thresholds.json` → `calibration`) fitted on a calibration split of generator
-  templates that are in neither train nor validation.
+- Lexical half: TF-IDF over word 1–2-grams and character 2–5-grams (`char_wb`), one logistic regression per label
+  (balanced class weights, label masking as above), stored as arrays in `lexical.safetensors` and term lists in
+  `lexical_vocab.json` (nothing is unpickled). It is the same code as the `tfidf_lr` baseline in the evaluation.
+- Per-label Platt calibration of both halves (`thresholds.json` → `calibration`, `lexical_vocab.json` →
+  `calibration`) fitted on the calibration split: generator templates in neither train nor validation, UD
+  negatives and 15% of the training replies.
 - Load with `AutoModelForSequenceClassification.from_pretrained(dir)` / `AutoTokenizer.from_pretrained(dir)`;
   `classifiers.load_classifier(dir)` accepts any such directory (e.g. a fine-tuned RobBERT) whose `id2label` names
   the four labels.
@@ -46,6 +51,7 @@ used for automated sanctions, and it is not meant for content outside this domai
 | source | path | use | licence |
 |---|---|---|---|
 | Synthetic posts from `classifiers/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
+| Training replies `classifiers/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | classifiers/replies/ | the whole file of `{val_author}` is the realistic-reply **validation** set (choices are made on it); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
 | Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is held out. Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
 | RTP-LX Dutch prompts + benign completions (password zip, read in place) | ../shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
 | UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
@@ -101,6 +107,13 @@ je verongelukt"), warnings ("als ik jou was ..."), veiled phrases ("je laatste k
 imperative infinitives after an adverb, slur compounds ("rotwijf"), gender-role put-downs (quota, "echte vent") and
 more personal insults; the **test half** (odd lines) was never inspected.
 
+Realistic training replies (fifth round): the rules had stopped generalising (probe dev half up, test half flat),
+so the model was retrained with the helper-written replies above. The reply authors were different helpers from the
+probe author and never saw the probe; the rules were not changed in this round. The probe is of the same kind
+(replies written by a language-model helper), so its test half measures generalisation to a new author of the same
+kind, not to real posts. One training line that happened to equal a probe line (a one-word insult) was removed; a
+test keeps the two sets apart.
+
 ## Shipped configuration
 {shipped}
 
@@ -109,17 +122,27 @@ more personal insults; the **test half** (odd lines) was never inspected.
 {report_end}
 
 ## Known failure modes
-- **Realistic replies are the weak spot.** On the test half of `classifiers/probe_replies.jsonl` (265 replies written
-  by a separate author who saw neither the rules, the generator nor any dataset; the test half was only ever scored)
-  the shipped combination finds well under half of the threats, abuse and gender-targeted posts, at high precision
-  and with no criticism flagged (table above). Rules written after reading the dev half's errors raised the dev half
-  a lot and the test half hardly at all: the rule layer generalises to new *templates* of known constructions, not to
-  the open-ended wording of real replies (veiled threats, wished harm, new insults, sexual innuendo). The MHC and
-  generator numbers above overstate real-world recall.
-- Template-held-out generalisation of a from-scratch model this small is limited: it learns the lexical surface of the
-  generator and MHC; unseen phrasings of threats without violence vocabulary ("je weet wat er komt", veiled threats,
-  irony) are missed, and hostile vocabulary in harmless contexts can be over-flagged. The rules cover explicit
-  constructions only.
+- **Realistic replies: recall still below the aim for a new author.** The rule layer alone finds only about a fifth
+  of the threats in the training replies; the model learnt from those replies carries the recall. On the held-out
+  author (`replies_val`) the shipped combination finds about three quarters of the threats, on the probe test half
+  more than nine in ten (tables above). Both are written by language-model helpers, so real posts (threads, images,
+  irony, local context) will score lower. The gap between authors shows how much depends on who writes.
+- **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates: benign
+  verbs in a threat frame ("Ik zal jou ... omhelzen"), killing words for objects ("de tijd doden"). The threat and
+  abuse gates in `model_gate` keep MHC contrast flags under 10%, and that costs threat recall on realistic replies.
+  Without gates (`rules+model(max)` in the tables) replies recall is higher and MHC contrast is far above target.
+- The gates, the frame damping and the per-label choice are picked on the same held-out sets they are reported on
+  (generator validation, MHC half B, `replies_val`). Those rows are optimistic. Only the probe test half is untouched
+  by any choice.
+- A from-scratch transformer this small learns mostly the lexical surface: the TF-IDF half is as good as or better
+  than the transformer on realistic replies. Hostile vocabulary in harmless contexts can still be over-flagged.
+  So can some harmless posts:
+  - positive statements about women as a group (generator `neg:grouppos`);
+  - counter-speech and sarcasm in replies;
+  - short neutral posts about council meetings. In the demo feed "Vanavond mijn eerste raadsvergadering als
+    fractievoorzitter. Spannend!" gets a threat probability above its gate: the helper-written veiled threats often
+    name times and meetings.
+  Flag rates per kind are in the tables above. On 1,000 unseen UD news sentences, 7 were flagged.
 - MHC has threats against individuals under `target_indiv_nh` ("Ik breek je nek."); we label those abuse and do not
   score threat on them (masked), since for this product they are threats.
 - Calls for violence phrased as opinions ("X moeten allemaal gedood worden") are flagged as threat by the rules even
@@ -133,8 +156,9 @@ more personal insults; the **test half** (odd lines) was never inspected.
   are damped by keywords only.
 - Gender is learnt mostly from women-targeted group hate (MHC) and generated slurs/sexualisation; gendered abuse
   without gendered words is missed. Threats against a woman are only labelled gender when gender words occur.
-- Synthetic training data: real replies are messier (threads, sarcasm, images). Re-evaluate on real, consented data
-  before relying on the numbers.
+- All labelled training data is written for this project, by the generator or by helpers, apart from MHC and RTP-LX.
+  Real replies are messier (threads, sarcasm, images). Re-evaluate on real, consented data before relying on the
+  numbers.
 """
 
 
@@ -156,7 +180,12 @@ def write_card(model_dir: Path) -> None:
         report = old.split(REPORT_START, 1)[1].split(REPORT_END, 1)[0].strip("\n")
     comb = meta.get("combine", "max")
     shipped = (f"`thresholds.json`: combine = `{json.dumps(comb)}`, model_gate = "
-               f"`{json.dumps(meta.get('model_gate', {}))}`, thresholds = `{json.dumps(meta.get('thresholds'))}`. ")
+               f"`{json.dumps(meta.get('model_gate', {}))}`, frame_damp = `{meta.get('frame_damp', 1.0)}`, "
+               f"lexical_weight = `{meta.get('lexical_weight', 0.5)}`, thresholds = "
+               f"`{json.dumps(meta.get('thresholds'))}`. A post is flagged for a label when its combined score reaches "
+               "the threshold: the rule score, or the model probability once it passes that label's gate (the probability "
+               "is multiplied by frame_damp when the rules found a would-be hit inside a negation, quote, news, "
+               "counter-speech or idiom frame). ")
     if comb == "rules":
         shipped += ("The evaluation run chose the rule layer alone, so at runtime `load_classifier()` loads this model "
                     "but its scores are not used; set `combine` to e.g. "
@@ -165,6 +194,8 @@ def write_card(model_dir: Path) -> None:
     text = CARD.format(shipped=shipped, model=model, vocab=cfg.get("vocab_size"), mlm=tr.get("mlm_seconds", 0),
                        splits=json.dumps({k: tr.get(k) for k in ("generator_templates", "generator_examples",
                                                                "mhc_template_groups", "mhc_cases", "rtp",
-                                                               "ud_negatives")}),
+                                                               "ud_negatives", "replies")}),
+                       val_author=(tr.get("replies") or {}).get("validation_author", "—"),
+                       copies=max(0, int((tr.get("replies") or {}).get("train_weight", 1)) - 1),
                        n_exc=len(SPELL_EXCEPTIONS), report_start=REPORT_START + ("\n" + report if report else ""), report_end=REPORT_END)
     (model_dir / "README.md").write_text(text, encoding="utf-8")

@@ -91,8 +91,9 @@ def register(app: typer.Typer) -> None:
         classify_lines(sys.stdin, sys.stdout, str(model) if model else None, min(64, max(1, batch_size)),
                        thr or None)
 
-    @app.command("train", help="Train het Nederlandse classificatiemodel (tokenizer + klein BERT-model) op de "
-                               "gegenereerde berichten, RTP-LX en de helft van de MHC-sjablonen.")
+    @app.command("train", help="Train het Nederlandse classificatiemodel (tokenizer + klein BERT-model, plus TF-IDF+LR) op de "
+                               "gegenereerde berichten, de handgeschreven trainingsreacties (classifiers/replies, "
+                               "zonder de validatieauteur), RTP-LX en de helft van de MHC-sjablonen.")
     def train_cmd(
         output: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--output", "-o",
                                     help="Uitvoermap voor het model."),
@@ -102,6 +103,9 @@ def register(app: typer.Typer) -> None:
                                         help="Seconden MLM-voortraining op pretrain_nl (0 = overslaan)."),
         per_template: int = typer.Option(30, "--per-sjabloon", help="Gegenereerde berichten per sjabloon."),
         no_mhc: bool = typer.Option(False, "--zonder-mhc", help="MHC-dev niet gebruiken voor training."),
+        reply_weight: int = typer.Option(3, "--reactie-gewicht", min=1,
+                                         help="Hoe vaak elke trainingsreactie meetelt (origineel + kopieën met "
+                                              "spelfouten)."),
         evaluate_after: bool = typer.Option(True, "--evalueer/--niet-evalueren",
                                             help="Na het trainen evalueren en het modelkaartrapport schrijven."),
     ) -> None:
@@ -111,7 +115,7 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         meta = train_model(output, epochs=epochs, seed=seed, use_mhc=not no_mhc, mlm_seconds=mlm_seconds,
-                           n_per_template=per_template, log=console.log)
+                           n_per_template=per_template, reply_weight=reply_weight, log=console.log)
         from .card import write_card
 
         write_card(output)
@@ -120,7 +124,7 @@ def register(app: typer.Typer) -> None:
             _evaluate(output, seed, not no_mhc, console, write=True)
 
     @app.command("evaluate", help="Evalueer TF-IDF+LR, alleen regels, de transformer en de combinatie op dezelfde "
-                                  "validatiedata (sjablonen die niet in de training zaten); toont per label "
+                                  "validatiedata (sjablonen en een reactie-auteur die niet in de training zaten); toont per label "
                                   "precisie, recall en F1, op MHC per functionaliteit, meet ook op de twee helften "
                                   "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), en schrijft "
                                   "het rapport in de modelkaart.")

@@ -146,6 +146,31 @@ def ud_negatives(n: int = 1500, seed: int = 3) -> list[Example]:
 
 PROBE_PATH = Path(__file__).with_name("probe_replies.jsonl")
 _PROBE_NEG_KINDS = {"criticism", "news", "counter", "idiom", "profanity_weather", "neutral"}
+REPLIES_DIR = Path(__file__).with_name("replies")
+_REPLY_NEG_KINDS = {"criticism", "news", "counter", "quote", "idiom", "profanity", "neutral", "sarcasm"}
+# The author whose file is held out of training and is the realistic-reply validation set for choices.
+REPLIES_VAL_AUTHOR = "b_facebook"
+
+
+def _labels(row: dict) -> list[int]:
+    return [int(bool(row["labels"].get(k))) for k in ("threat", "abuse", "gender", "doxxing")]
+
+
+def load_replies(directory: Path = REPLIES_DIR) -> dict[str, list[Example]]:
+    """Training replies (classifiers/replies/<author>.jsonl): realistic replies to local officials, each file written
+    by a separate author (a helper told not to open the rules, generator, probe or datasets). Returns examples per
+    author; group = "reply:<author>:<line>", kind "neg:<kind>" for negatives as in the generator."""
+    out: dict[str, list[Example]] = {}
+    for f in sorted(directory.glob("*.jsonl")):
+        rows = []
+        for i, line in enumerate(f.read_text(encoding="utf-8").splitlines()):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            kind = ("neg:" if row["kind"] in _REPLY_NEG_KINDS else "reply:") + row["kind"]
+            rows.append(Example(row["text"], _labels(row), f"reply:{f.stem}:{i}", "reply:" + f.stem, kind))
+        out[f.stem] = rows
+    return out
 
 
 def load_probe(half: str, path: Path = PROBE_PATH) -> list[Example]:
@@ -160,8 +185,7 @@ def load_probe(half: str, path: Path = PROBE_PATH) -> list[Example]:
         if not line.strip() or (i % 2 == 0) != (half == "dev"):
             continue
         row = json.loads(line)
-        lab = [int(bool(row["labels"].get(k))) for k in ("threat", "abuse", "gender", "doxxing")]
         kind = "neg:" + row["kind"] if row["kind"] in _PROBE_NEG_KINDS else "probe:" + row["kind"]
-        out.append(Example(row["text"], lab, f"probe:{i}", "probe", kind))
+        out.append(Example(row["text"], _labels(row), f"probe:{i}", "probe", kind))
     return out
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from schildwacht.contracts import LABELS
 
 from .data import Example, load_probe
+from .lexical import LexicalModel
 from .train import Splits, build_splits
 
 CRITICISM_KINDS = {"neg:criticism"}
 HARD_NEG_KINDS = {"neg:criticism", "neg:news", "neg:counter", "neg:profanity", "neg:idiom", "neg:neutral",
-                  "neg:othergroup", "neg:grouppos", "neg:group", "neg:profanity_weather"}
+                  "neg:othergroup", "neg:grouppos", "neg:group", "neg:profanity_weather", "neg:quote",
+                  "neg:sarcasm"}
 
 
 def prf(preds: list[list[int]], labels: list[list[int]]) -> dict:
@@ -47,7 +49,8 @@ def _mask(e: Example) -> list[int]:
 
 
 class Variants:
-    """Scores (0..1, LABELS order) for every variant on a list of texts."""
+    """Scores (0..1, LABELS order) for every variant on a list of texts. The "model" probability is what ships: the
+    transformer's, averaged with the lexical (TF-IDF + LR) model's where the model directory has one."""
 
     def __init__(self, model_dir: Path | None, splits: Splits) -> None:
         from .api import RuleClassifier
@@ -58,80 +61,72 @@ class Variants:
             from .model import ModelScorer
 
             self.scorer = ModelScorer(model_dir)
-        self.tfidf = _fit_tfidf(splits.train)
+        # the TF-IDF + LR baseline: the saved lexical model (fitted on the same training split), else fitted here
+        self.tfidf = self.scorer.lexical if self.scorer and self.scorer.lexical else LexicalModel.fit(splits.train)
 
-    gates: dict[str, float] = {}
-
-    def fit_gates(self, calib: list[Example]) -> dict[str, float]:
-        """Per-label model gate g (the model alone flags only at p >= g) chosen on the calibration split (generator
-        templates in neither train nor validation + UD negatives): best F1 of max(rules, gated model), with a
-        penalty for flags on hard negatives."""
+    def parts(self, texts: list[str]) -> dict:
+        """Rule results, baseline and model probabilities for `texts` (computed once, combined many times)."""
         from .api import ClassifyInput
 
-        if self.scorer is None:
-            return {}
-        texts = [e.text for e in calib]
-        ruled = self.rules._rule_pass([ClassifyInput(t) for t in texts])
-        probs = self.scorer.predict(texts)
-        labels = [_mask(e) for e in calib]
-        hard = [e.kind in HARD_NEG_KINDS or e.kind == "ud_sentence" for e in calib]
-        gates = {}
-        for j, lab in enumerate(LABELS):
-            best, best_s = 0.5, -1e9
-            for g in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.995):
-                pred = [[int(res.scores[lab] >= 0.5 or p[j] >= g)] for (_, res, _), p in zip(ruled, probs)]
-                m = prf([[x[0]] * 4 for x in pred], labels)[lab]
-                fr = sum(x[0] for x, h in zip(pred, hard) if h) / max(1, sum(hard))
-                sc = _nz(m["f1"]) - 4 * max(0.0, fr - 0.01)
-                if sc > best_s + 1e-9:
-                    best, best_s = g, sc
-            gates[lab] = best
-        self.gates = gates
-        return gates
-
-    def score(self, texts: list[str]) -> dict[str, list[list[float]]]:
-        from .api import ClassifyInput, combine_scores
-
-        ruled = self.rules._rule_pass([ClassifyInput(t) for t in texts])
-        out: dict[str, list[list[float]]] = {"tfidf_lr": self.tfidf(texts)}
-        out["rules"] = [[res.scores[lab] for lab in LABELS] for _, res, _ in ruled]
+        out = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])],
+               "tfidf": self.tfidf.predict(texts)}
         if self.scorer is not None:
-            probs = self.scorer.predict(texts)
-            out["transformer"] = probs
-            for mode, damp in (("max", 1.0), ("max", 0.5)):
-                key = f"rules+transformer({mode}{'' if damp == 1.0 else ',frame_damp=0.5'})"
-                out[key] = [[combine_scores(res, p, mode, damp)[lab] for lab in LABELS]
-                            for (_, res, _), p in zip(ruled, probs)]
-            if self.gates:
-                out[GATED] = [[combine_scores(res, p, "max", 1.0, self.gates)[lab] for lab in LABELS]
-                              for (_, res, _), p in zip(ruled, probs)]
+            out["transformer"], out["lexical"] = self.scorer.predict_parts(texts)
+            out["probs"] = out["transformer"] if out["lexical"] is None else self.scorer.mix(out["transformer"],
+                                                                                              out["lexical"])
+        return out
+
+    @staticmethod
+    def combined(parts: dict, damp: float = 1.0, gates: dict[str, float] | None = None,
+                 probs_key: str = "probs") -> list[list[float]]:
+        from .api import combine_scores
+
+        return [[combine_scores(res, p, "max", damp, gates)[lab] for lab in LABELS]
+                for res, p in zip(parts["ruled"], parts[probs_key])]
+
+    def score(self, parts: dict) -> dict[str, list[list[float]]]:
+        out: dict[str, list[list[float]]] = {"tfidf_lr": parts["tfidf"]}
+        out["rules"] = [[res.scores[lab] for lab in LABELS] for res in parts["ruled"]]
+        if self.scorer is not None:
+            out["transformer"] = parts["transformer"]
+            if parts["lexical"] is not None:
+                out[MODEL] = parts["probs"]
+                out[RULES_TRANSFORMER] = self.combined(parts, probs_key="transformer")
+            out[RULES_MAX] = self.combined(parts)
+            out[RULES_MAX_DAMP] = self.combined(parts, 0.5)
         return out
 
 
-def _fit_tfidf(train: list[Example]):
-    from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+GATE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+CONTRAST_LIMIT = 0.10   # MHC dev target: at most 10% of contrast cases flagged
+CRITICISM_LIMIT = 0.05  # acceptance aim: at most 5% of legitimate criticism flagged
 
-    from .textnorm import model_text
 
-    texts = [model_text(e.text).lower() for e in train]
-    wv = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=60000)
-    cv = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, max_features=120000)
-    x = hstack([wv.fit_transform(texts), cv.fit_transform(texts)]).tocsr()
-    models = []
-    for j in range(len(LABELS)):
-        rows = [i for i, e in enumerate(train) if e.labels[j] >= 0]
-        y = [train[i].labels[j] for i in rows]
-        models.append(LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(x[rows], y))
+def tune_gates(v: Variants, parts: dict[str, dict], sets: dict[str, list[Example]],
+               thr: dict[str, float]) -> tuple[dict[str, float], float, float]:
+    """Per-label model gates and frame damping for max(rules, model): coordinate search on the choice sets for the
+    best mean label score (_label_score), with MHC contrast flags above CONTRAST_LIMIT and criticism flags above
+    CRITICISM_LIMIT heavily penalised. Returns (gates, damp, objective)."""
+    names = [st for st, _ in CHOICE_SETS if st in sets]
 
-    def predict(ts: list[str]) -> list[list[float]]:
-        t = [model_text(s).lower() for s in ts]
-        xt = hstack([wv.transform(t), cv.transform(t)]).tocsr()
-        cols = [m.predict_proba(xt)[:, 1] for m in models]
-        return [[float(c[i]) for c in cols] for i in range(len(ts))]
+    def objective(gates: dict[str, float], damp: float) -> float:
+        res = {st: {GATED: _metrics_for(sets[st], v.combined(parts[st], damp, gates), thr)} for st in names}
+        return _variant_score(res, GATED)
 
-    return predict
+    best = ({lab: 0.5 for lab in LABELS}, 1.0, -1e9)
+    for damp in (1.0, 0.5):
+        gates = {lab: 0.5 for lab in LABELS}
+        score = objective(gates, damp)
+        for _ in range(2):
+            for lab in LABELS:
+                for g in GATE_GRID:
+                    trial = {**gates, lab: g}
+                    s = objective(trial, damp)
+                    if s > score + 1e-9:
+                        gates, score = trial, s
+        if score > best[2]:
+            best = (gates, damp, score)
+    return best
 
 
 def _metrics_for(exs, sc, thr) -> dict:
@@ -162,10 +157,19 @@ def _metrics_for(exs, sc, thr) -> dict:
 
 GEN = "generator_val (held-out templates)"
 MHC_B = "mhc_dev_half_B (held-out templates)"
-PER_LABEL = "rules+transformer(per-label)"
+REPLIES = "replies_val (held-out author)"
+# held-out sets the choices are made on, with their weight: realistic replies are what the service meets
+CHOICE_SETS = ((GEN, 0.5), (MHC_B, 0.5), (REPLIES, 3.0))
+MODEL = "transformer+tfidf"            # the shipped model probability when the directory has a lexical model
+RULES_TRANSFORMER = "rules+transformer(max)"  # reported beside RULES_MAX when the model has a lexical half
+RULES_MAX = "rules+model(max)"
+RULES_MAX_DAMP = "rules+model(max,frame_damp=0.5)"
+PER_LABEL = "rules+model(per-label)"
+# baselines and parts that are reported but never shipped on their own
+REPORT_ONLY = {"tfidf_lr", "transformer", RULES_TRANSFORMER}
 PROBE = "probe_replies test half (hand-written by another author, never inspected)"
 PROBE_DEV = "probe_replies dev half (hand-written by another author; rule errors read)"
-GATED = "rules+transformer(max,gated)"
+GATED = "rules+model(max,gated)"
 
 
 def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None, seed: int = 0,
@@ -178,8 +182,9 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
         thr.update(json.loads((Path(model_dir) / "thresholds.json").read_text()).get("thresholds", {}))
     splits = build_splits(seed=seed, use_mhc=use_mhc)
     v = Variants(model_dir, splits)
-    results_gates = v.fit_gates(splits.calib)
     sets = {GEN: splits.val_gen, MHC_B: splits.val_mhc, "rtp_lx_val": splits.val_rtp}
+    if splits.val_replies:
+        sets[REPLIES] = splits.val_replies
     # MHC half A was used for training: reported separately, never used for choices
     b_groups = {x.group for x in splits.val_mhc}
     sets["mhc_dev_half_A (seen in training)"] = [e for e in splits.mhc_all if e.group not in b_groups]
@@ -187,40 +192,38 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
         probe = load_probe(half)
         if probe:  # reported only, never used for choices
             sets[name] = probe
-    results: dict = {"thresholds": thr, "sets": {}, "variants": [], "model_gate": results_gates}
-    scores = {name: v.score([e.text for e in exs]) for name, exs in sets.items()}
+    results: dict = {"thresholds": thr, "sets": {}, "variants": []}
+    parts = {name: v.parts([e.text for e in exs]) for name, exs in sets.items()}
+    scores = {name: v.score(parts[name]) for name in sets}
+    if v.scorer is not None:
+        gates, damp, _ = tune_gates(v, parts, sets, thr)
+        results["model_gate"], results["gate_damp"] = gates, damp
+        for name in sets:
+            scores[name][GATED] = v.combined(parts[name], damp, gates)
     for name, exs in sets.items():
         results["sets"][name] = {var: _metrics_for(exs, sc, thr) for var, sc in scores[name].items()}
     results["variants"] = list(scores[GEN])
-    # per-label source: for each label the component (rules / transformer / max / gated) with the best held-out F1,
-    # penalised for that label's flags on criticism (generator) and MHC contrast cases. NB: chosen on the same
-    # held-out sets that are reported, so the per-label row is optimistic by construction.
+    # per-label source: for each label rules alone or the gated max(rules, model), whichever has the best held-out
+    # score, penalised for that label's flags on criticism and MHC contrast cases. NB: gates and choices are made on
+    # the same held-out sets that are reported (never the probe), so those rows are optimistic by construction.
     if "transformer" in scores[GEN]:
-        comps = ["rules", "transformer", "rules+transformer(max)"] + ([GATED] if GATED in scores[GEN] else [])
+        model = MODEL if MODEL in scores[GEN] else "transformer"
+        results["report_only"] = sorted(REPORT_ONLY if model == MODEL else {"tfidf_lr"})
+        sources = {"rules": "rules", "max": GATED}
         choice = {}
-        for j, lab in enumerate(LABELS):
-            best, best_f = "rules", -1.0
-            for c in comps:
-                fs = [results["sets"][st][c]["metrics"][lab]["f1"] for st in (GEN, MHC_B)
-                      if results["sets"][st][c]["metrics"][lab]["support"] > 0]
-                f = sum(_nz(x) for x in fs) / len(fs) if fs else 0.0
-                f -= 2 * max(0.0, results["sets"][GEN][c]["label_flag_rates"][lab]["criticism"] - 0.02)
-                f -= 2 * max(0.0, results["sets"][MHC_B][c]["label_flag_rates"][lab]["contrast"] - 0.04)
+        for lab in LABELS:
+            best, best_f = "rules", -1e9
+            for mode, var in sources.items():
+                if var not in scores[GEN]:
+                    continue
+                f = _label_score(results["sets"], var, lab)
                 if f > best_f + 1e-9:
-                    best, best_f = c, f
-            choice[lab] = {"rules": "rules", "transformer": "model", "rules+transformer(max)": "max",
-                           GATED: "gated"}[best]
+                    best, best_f = mode, f
+            choice[lab] = best
         results["per_label_choice"] = choice
         for name, exs in sets.items():
             sc = scores[name]
-            merged = []
-            for k in range(len(exs)):
-                row = []
-                for j, lab in enumerate(LABELS):
-                    src = {"rules": "rules", "model": "transformer", "max": "rules+transformer(max)",
-                           "gated": GATED}[choice[lab]]
-                    row.append(sc[src][k][j])
-                merged.append(row)
+            merged = [[sc[sources[choice[lab]]][k][j] for j, lab in enumerate(LABELS)] for k in range(len(exs))]
             results["sets"][name][PER_LABEL] = _metrics_for(exs, merged, thr)
         results["variants"].append(PER_LABEL)
     results["seconds"] = round(time.time() - t0)
@@ -233,26 +236,21 @@ def apply_choice(model_dir: Path, results: dict) -> None:
     p = Path(model_dir) / "thresholds.json"
     meta = json.loads(p.read_text()) if p.exists() else {}
     chosen = results["chosen"]
-    meta["model_gate"] = {}
+    meta["model_gate"], meta["frame_damp"] = {}, 1.0
     if chosen == PER_LABEL:
-        ch = dict(results["per_label_choice"])
-        for lab, mode in ch.items():
-            if mode == "gated":
-                ch[lab] = "max"
-                meta["model_gate"][lab] = results["model_gate"][lab]
-        meta["combine"] = ch
+        meta["combine"] = dict(results["per_label_choice"])
+        meta["model_gate"] = {lab: g for lab, g in results["model_gate"].items() if meta["combine"][lab] == "max"}
+        meta["frame_damp"] = results["gate_damp"]
     elif chosen == GATED:
         meta["combine"] = "max"
-        meta["model_gate"] = results["model_gate"]
+        meta["model_gate"], meta["frame_damp"] = results["model_gate"], results["gate_damp"]
     elif chosen == "rules":
         meta["combine"] = "rules"
-    elif chosen == "transformer":
+    elif chosen in (MODEL, "transformer"):
         meta["combine"] = "model"
-    elif chosen.startswith("rules+transformer(max"):
+    else:  # RULES_MAX or RULES_MAX_DAMP
         meta["combine"] = "max"
-        meta["frame_damp"] = 0.5 if "frame_damp" in chosen else 1.0
-    else:  # tfidf_lr is a baseline only and is never shipped; fall back to the best shipped variant
-        meta["combine"] = results.get("per_label_choice", "max")
+        meta["frame_damp"] = 0.5 if chosen == RULES_MAX_DAMP else 1.0
     meta["evaluation"] = {"chosen": chosen, "selection_score": results.get("selection_score")}
     p.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
 
@@ -261,19 +259,42 @@ def _nz(x):
     return 0.0 if x is None or x != x else x
 
 
+def _label_score(sets: dict, var: str, lab: str) -> float:
+    """Weighted mean held-out F1 of one label (CHOICE_SETS), minus penalties for that label's flags on criticism
+    (generator, replies) and on MHC contrast cases."""
+    num = den = 0.0
+    for st, w in CHOICE_SETS:
+        if st in sets and sets[st][var]["metrics"][lab]["support"] > 0:
+            num += w * _nz(sets[st][var]["metrics"][lab]["f1"])
+            den += w
+    f = num / den if den else 0.0
+    for st in (GEN, REPLIES):
+        if st in sets:
+            f -= 2 * max(0.0, sets[st][var]["label_flag_rates"][lab]["criticism"] - 0.02)
+    return f - 2 * max(0.0, sets[MHC_B][var]["label_flag_rates"][lab]["contrast"] - 0.04)
+
+
+def _variant_score(sets: dict, var: str) -> float:
+    """Mean per-label score (_label_score), minus heavy penalties for missing the issue's hard targets: MHC contrast
+    flags <= CONTRAST_LIMIT, MHC threat recall >= 0.95 and gender F1 >= 0.90, criticism flags <= CRITICISM_LIMIT."""
+    f = sum(_label_score(sets, var, lab) for lab in LABELS) / len(LABELS)
+    for st, _ in CHOICE_SETS:
+        if st in sets:
+            f -= 10 * max(0.0, _nz(sets[st][var]["contrast_flag_rate"]) - CONTRAST_LIMIT)
+            f -= 10 * max(0.0, _nz(sets[st][var]["criticism_flag_rate"]) - CRITICISM_LIMIT)
+    if MHC_B in sets:
+        m = sets[MHC_B][var]["metrics"]
+        f -= 10 * max(0.0, 0.95 - _nz(m["threat"]["r"])) + 10 * max(0.0, 0.90 - _nz(m["gender"]["f1"]))
+    return f
+
+
 def choose(results: dict) -> str:
-    """Pick the variant with the best mean F1 over the held-out generator + MHC sets, penalising flags on
-    criticism (generator) and MHC contrast cases."""
+    """Pick the shippable variant with the best _variant_score over the held-out choice sets."""
     best, best_score = None, -1e9
-    g = results["sets"][GEN]
-    mh = results["sets"][MHC_B]
-    for var in g:
-        if var == "tfidf_lr":
-            continue  # baseline, not a shippable variant
-        f1s = [_nz(g[var]["metrics"][lab]["f1"]) for lab in LABELS]
-        f1s += [_nz(mh[var]["metrics"][lab]["f1"]) for lab in ("threat", "gender")]
-        score = sum(f1s) / len(f1s) - 2 * max(0.0, _nz(g[var]["criticism_flag_rate"]) - 0.05) \
-            - 2 * max(0.0, _nz(mh[var]["contrast_flag_rate"]) - 0.10)
+    for var in results["sets"][GEN]:
+        if var in results.get("report_only", ["tfidf_lr"]):
+            continue  # a baseline or a part, not a shippable variant
+        score = _variant_score(results["sets"], var)
         results.setdefault("selection_score", {})[var] = round(score, 4)
         if score > best_score:
             best, best_score = var, score
@@ -342,7 +363,7 @@ def markdown_report(results: dict) -> str:
                          f"{_fmt(r['criticism_flag_rate'])} | {_fmt(r['hard_negative_flag_rate'])} |")
         lines.append("")
     chosen = results["chosen"]
-    for set_name in (MHC_B, GEN, PROBE):
+    for set_name in (MHC_B, GEN, REPLIES, PROBE):
         if set_name not in results["sets"]:
             continue
         r = results["sets"][set_name][chosen]

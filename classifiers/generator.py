@@ -476,7 +476,9 @@ def _label_vec(code: str) -> list[int]:
 _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 
 
-def _noise(text: str, r: random.Random) -> str:
+def add_noise(text: str, r: random.Random) -> str:
+    """Random spelling noise as seen online: lower/upper case, missing diacritics, leetspeak, a typo, spaced-out
+    letters, trailing punctuation or a hashtag."""
     if r.random() < 0.35:
         text = text.lower()
     if r.random() < 0.3:
@@ -600,7 +602,7 @@ def generate(n_per_template: int = 40, seed: int = 0, template_ids: set[str] | N
                     labels[1] = 1  # a slur or insult aimed at the person is abuse as well
                 kind = code.lower() if not code.startswith("N:") else "neg:" + code.split(":")[1]
             handle = "@" + r.choice(FIRST_F + FIRST_M).lower() + r.choice(LAST).replace(" ", "").lower()
-            text = _noise(_wrap(text, r, handle), r)
+            text = add_noise(_wrap(text, r, handle), r)
             posts.append(Post(text=text, labels=labels, template=tid, kind=kind))
     return posts
 

@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 
 from schildwacht.contracts import LABELS
 
+from .lexical import LexicalModel
 from .textnorm import model_text
 
 MAX_LENGTH = 96
@@ -70,7 +71,8 @@ def build_model(vocab_size: int, layers: int = 4, hidden: int = 256, heads: int 
 
 
 class ModelScorer:
-    """Loads a local model dir; ``predict(texts)`` -> list of per-label probabilities (LABELS order)."""
+    """Loads a local model dir; ``predict(texts)`` -> list of per-label probabilities (LABELS order). A directory with
+    a lexical model (classifiers.lexical) averages its probabilities with the transformer's."""
 
     def __init__(self, model_dir: str | Path, max_length: int = MAX_LENGTH, batch_size: int = 32) -> None:
         import torch
@@ -95,13 +97,16 @@ class ModelScorer:
             self.index = [inv[lab] for lab in LABELS]
         else:
             self.index = list(range(len(LABELS)))
-        cal = {}
+        meta = {}
         try:
-            cal = json.loads((self.dir / "thresholds.json").read_text()).get("calibration", {})
+            meta = json.loads((self.dir / "thresholds.json").read_text())
         except (OSError, ValueError):
             pass
+        cal = meta.get("calibration", {})
         self.calibration = {lab: (float(cal.get(lab, {}).get("a", 1.0)), float(cal.get(lab, {}).get("b", 0.0)))
                             for lab in LABELS}
+        self.lexical = LexicalModel.load(self.dir)
+        self.lexical_weight = float(meta.get("lexical_weight", 0.5))
         self._torch = torch
 
     def logits(self, texts: Sequence[str]):
@@ -123,6 +128,20 @@ class ModelScorer:
         return out
 
     def predict(self, texts: Sequence[str]) -> list[list[float]]:
+        """The model's probabilities: the transformer's, averaged with the lexical model's where the directory has
+        one (weight `lexical_weight` in thresholds.json)."""
+        transformer, lexical = self.predict_parts(texts)
+        return transformer if lexical is None else self.mix(transformer, lexical)
+
+    def predict_parts(self, texts: Sequence[str]) -> tuple[list[list[float]], list[list[float]] | None]:
+        """(transformer probabilities, lexical probabilities or None)."""
+        return self.transformer_probs(texts), (self.lexical.predict(texts) if self.lexical else None)
+
+    def mix(self, transformer: list[list[float]], lexical: list[list[float]]) -> list[list[float]]:
+        w = self.lexical_weight
+        return [[(1 - w) * a + w * b for a, b in zip(x, y)] for x, y in zip(transformer, lexical)]
+
+    def transformer_probs(self, texts: Sequence[str]) -> list[list[float]]:
         probs = []
         for row in self.logits(texts):
             p = []

@@ -12,13 +12,15 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import Example, load_mhc, load_rtp, mhc_template_folds, ud_negatives, iter_pretrain_lines
-from .generator import all_templates, generate, split_by_template
+from .data import (REPLIES_VAL_AUTHOR, Example, iter_pretrain_lines, load_mhc, load_replies, load_rtp,
+                   mhc_template_folds, ud_negatives)
+from .generator import add_noise, all_templates, generate, split_by_template
+from .lexical import LexicalModel
 from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
 from .textnorm import model_text
 
 MODEL_NAME = "schildwacht-nl-mini"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Splits:
     val_gen: list[Example]
     val_mhc: list[Example]
     val_rtp: list[Example]
+    val_replies: list[Example]
     mhc_all: list[Example]
     info: dict
 
@@ -40,12 +43,26 @@ def _gen_examples(posts, split: str) -> list[Example]:
     return [Example(p.text, list(p.labels), "gen:" + p.template, "gen:" + split, p.kind) for p in posts]
 
 
-def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True) -> Splits:
+def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], list[Example], list[Example]]:
+    """(train, calibration, validation): the REPLIES_VAL_AUTHOR file whole is validation; the other authors' lines
+    go 15% (by hash of the line id) to calibration and the rest to training. A line whose text (case and spacing
+    ignored) also occurs in the validation file is left out."""
+    val = replies.get(REPLIES_VAL_AUTHOR, [])
+    seen = {" ".join(e.text.lower().split()) for e in val}
+    rest = [e for author, exs in replies.items() if author != REPLIES_VAL_AUTHOR for e in exs
+            if " ".join(e.text.lower().split()) not in seen]
+    return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
+
+
+def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, reply_weight: int = 3) -> Splits:
     """Template-held-out splits.
 
     generator: 20% of templates -> validation, 10% of the remaining -> calibration, rest -> train.
     MHC dev: template groups (a case and its spelling variants share a group) split in two halves; half A is used
     for training (when use_mhc), half B is the held-out MHC validation. RTP-LX: 80/20 by prompt.
+    Training replies: one author's file (REPLIES_VAL_AUTHOR) is held out whole as validation; of the other authors
+    15% of lines (by hash) go to calibration, the rest is trained on: the original plus reply_weight - 1
+    copies with spelling noise.
     """
     train_ids, val_ids = split_by_template(0.2, seed=13)
     codes = {tid: code for tid, code, _ in all_templates()}
@@ -71,6 +88,8 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True) 
     rtp_train = [e for e in rtp if _h(e.group) >= 0.2]
     rtp_val = [e for e in rtp if _h(e.group) < 0.2]
     ud = ud_negatives(1500, seed=3)
+    replies = load_replies()
+    reply_train, reply_calib, reply_val = split_replies(replies)
 
     def masked(e: Example) -> Example:
         lab = list(e.labels)
@@ -80,17 +99,23 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True) 
             lab = [0, -1, 0, 0]    # hate against a non-women group: abuse (aimed at a person?) unknown
         return Example(e.text, lab, e.group, e.source, e.kind)
 
-    train = gen_train + [masked(e) for e in rtp_train] + ud[:1200]
+    rn = random.Random(seed + 7)
+    reply_copies = [Example(add_noise(e.text, rn), e.labels, e.group, e.source, e.kind)
+                    for _ in range(reply_weight - 1) for e in reply_train]
+    train = gen_train + [masked(e) for e in rtp_train] + ud[:1200] + reply_train + reply_copies
     if use_mhc:
         train += [masked(e) for e in mhc_train]
-    calib = gen_calib + ud[1200:1500]
+    calib = gen_calib + ud[1200:1500] + reply_calib
     info = {"generator_templates": {"train": len(fit_ids), "calibration": len(calib_ids), "validation": len(val_ids)},
             "generator_examples": {"train": len(gen_train), "calibration": len(gen_calib), "validation": len(gen_val)},
             "mhc_template_groups": {"train_half_A": len(fold_a), "heldout_half_B": len(fold_b)},
             "mhc_cases": {"train_half_A": len(mhc_train) if use_mhc else 0, "heldout_half_B": len(mhc_val)},
             "rtp": {"train": len(rtp_train), "val": len(rtp_val)}, "ud_negatives": 1500, "use_mhc": use_mhc,
+            "replies": {"authors_trained": sorted(a for a in replies if a != REPLIES_VAL_AUTHOR),
+                        "train": len(reply_train), "train_weight": reply_weight, "calibration": len(reply_calib),
+                        "validation_author": REPLIES_VAL_AUTHOR, "validation": len(reply_val)},
             "seed": seed}
-    return Splits(train, calib, gen_val, mhc_val, rtp_val, mhc, info)
+    return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info)
 
 
 def _batches(n: int, lengths: list[int], bs: int, r: random.Random):
@@ -201,13 +226,14 @@ def fit_calibration(logits: list[list[float]], labels: list[list[int]]) -> dict:
 
 def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = True, lr: float = 6e-4,
                 batch_size: int = 32, layers: int = 4, hidden: int = 256, progress: bool = True,
-                vocab_size: int = 8000, mlm_seconds: int = 0, n_per_template: int = 40, log=print) -> dict:
+                vocab_size: int = 8000, mlm_seconds: int = 0, n_per_template: int = 40, reply_weight: int = 3,
+                log=print) -> dict:
     import torch
 
     set_threads()
     t0 = time.time()
     out_dir = Path(out_dir)
-    splits = build_splits(seed=seed, use_mhc=use_mhc, n_per_template=n_per_template)
+    splits = build_splits(seed=seed, use_mhc=use_mhc, n_per_template=n_per_template, reply_weight=reply_weight)
     log(f"data: {json.dumps(splits.info)}")
     # tokenizer: unlabelled Dutch + the training texts (never validation texts)
     corpus = list(iter_pretrain_lines(max_lines=60000)) + [e.text for e in splits.train]
@@ -276,6 +302,11 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     cal_logits = predict_logits(model, tok, [e.text for e in splits.calib])
     calibration = fit_calibration(cal_logits, [e.labels for e in splits.calib])
     model.save_pretrained(str(out_dir), safe_serialization=True)
+    lexical = LexicalModel.fit(splits.train)
+    lex_cal = fit_calibration(lexical.decision([e.text for e in splits.calib]), [e.labels for e in splits.calib])
+    lexical.calibration = {lab: (ab["a"], ab["b"]) for lab, ab in lex_cal.items()}
+    lexical.save(out_dir)
+    log(f"lexical model (TF-IDF + LR) fitted, {time.time() - t0:.0f}s")
     thr_path = out_dir / "thresholds.json"
     existing = {}
     if thr_path.exists():
@@ -286,7 +317,7 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     meta = {"name": MODEL_NAME, "version": VERSION,
             "thresholds": existing.get("thresholds", {lab: 0.5 for lab in LABELS}),
             "combine": existing.get("combine", "max"), "frame_damp": existing.get("frame_damp", 1.0),
-            "calibration": calibration, "training": {**splits.info, "epochs": epochs, "lr": lr,
+            "calibration": calibration, "lexical_weight": existing.get("lexical_weight", 0.5), "training": {**splits.info, "epochs": epochs, "lr": lr,
                                                      "batch_size": batch_size, "layers": layers, "hidden": hidden,
                                                      "mlm_seconds": mlm_seconds, "n_per_template": n_per_template,
                                                      "seconds": round(time.time() - t0)}}
