@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,10 @@ class RuleClassifier:
         return out
 
 
+WORD = re.compile(r"\w+")
+OCCLUSION_CHARS, OCCLUSION_WORDS, OCCLUSION_MIN = 2000, 80, 0.05
+
+
 class CombinedClassifier(RuleClassifier):
     """Rules + transformer; ``combine`` is read from thresholds.json ("max", "model", "rules" or per label)."""
 
@@ -131,15 +136,33 @@ class CombinedClassifier(RuleClassifier):
                 scores = combine_scores(res, None if probs is None else probs[k], self.combine, self.frame_damp,
                                         self.gates)
                 spans = list(res.spans)
-                if probs is not None:
-                    for lab in LABELS:
-                        p = float(probs[k][LABELS.index(lab)])
-                        if scores[lab] >= self.thresholds[lab] and p >= self.gates.get(lab, 0.5) and \
-                                not any(s.label == lab for s in spans) and text:
-                            shown = text[: min(len(text), 280)]
-                            spans.append(Span(start=0, end=len(shown), label=lab, text=shown, source="model"))
+                if probs is not None and text:
+                    model_only = [lab for lab in LABELS if scores[lab] >= self.thresholds[lab]
+                                  and probs[k][LABELS.index(lab)] >= self.gates.get(lab, 0.5)
+                                  and not any(s.label == lab for s in spans)]
+                    if model_only:
+                        spans += self._model_spans(text, model_only, probs[k])
                 out.append(self._finish(scores, spans, tgt))
         return out
+
+
+    def _model_spans(self, text: str, labels: list[str], probs: list[float]) -> list[Span]:
+        """Evidence where the model flagged without a rule hit: per label the (at most 3) words whose removal lowers
+        the model probability most, by at least OCCLUSION_MIN; the start of the post if no word does."""
+        words = list(WORD.finditer(text[:OCCLUSION_CHARS]))[:OCCLUSION_WORDS]
+        with self._lock:
+            occluded = self.scorer.predict([text[:w.start()] + text[w.end():] for w in words]) if words else []
+        spans: list[Span] = []
+        for lab in labels:
+            j = LABELS.index(lab)
+            drops = sorted(((probs[j] - row[j], w) for row, w in zip(occluded, words)), key=lambda d: -d[0])
+            found = [Span(start=w.start(), end=w.end(), label=lab, text=w.group(0), source="model")
+                     for d, w in drops[:3] if d >= OCCLUSION_MIN]
+            if not found:
+                shown = text[:280]
+                found = [Span(start=0, end=len(shown), label=lab, text=shown, source="model")]
+            spans += sorted(found, key=lambda sp: sp.start)
+        return spans
 
 
 def gate(p: float, g: float) -> float:

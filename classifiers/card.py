@@ -41,6 +41,8 @@ used for automated sanctions, and it is not meant for content outside this domai
 - Per-label Platt calibration of both halves (`thresholds.json` → `calibration`, `lexical_vocab.json` →
   `calibration`) fitted on the calibration split: generator templates in neither train nor validation, UD
   negatives and 15% of the training replies.
+- Evidence shown to staff when only the model flags a label: the (at most 3) words whose removal lowers the model
+  probability most, by at least 0.05 (occlusion through the same model), else the post itself.
 - Load with `AutoModelForSequenceClassification.from_pretrained(dir)` / `AutoTokenizer.from_pretrained(dir)`;
   `classifiers.load_classifier(dir)` accepts any such directory (e.g. a fine-tuned RobBERT) whose `id2label` names
   the four labels.

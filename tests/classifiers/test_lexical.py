@@ -41,3 +41,21 @@ def test_shipped_model_averages_both_halves():
     w = scorer.lexical_weight
     for row, t, x in zip(scorer.predict(texts), transformer, lexical):
         assert all(abs(p - ((1 - w) * a + w * b)) < 1e-9 for p, a, b in zip(row, t, x))
+
+
+def test_model_only_spans_are_the_words_that_move_the_model():
+    from classifiers.api import OCCLUSION_MIN, load_classifier
+
+    clf = load_classifier()
+    texts = ["als ik die wethouder tegenkom in de stad dan moet ie zelf een ambulance bellen",
+             "Geniet nog maar even van je mooie huis aan de dijk, burgemeester. Het duurt niet lang meer."]
+    probs = clf.scorer.predict(texts)
+    for text, row in zip(texts, probs):
+        spans = clf._model_spans(text, ["threat"], row)
+        assert spans and all(s.source == "model" and s.label == "threat" for s in spans)
+        assert all(text[s.start:s.end] == s.text for s in spans)
+        if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
+            continue  # no single word moved the model enough: the post itself is the evidence
+        for s in spans:
+            without = clf.scorer.predict([text[:s.start] + text[s.end:]])[0][0]
+            assert row[0] - without >= OCCLUSION_MIN - 1e-9
