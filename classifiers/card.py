@@ -53,7 +53,7 @@ used for automated sanctions, and it is not meant for content outside this domai
 | source | path | use | licence |
 |---|---|---|---|
 | Synthetic posts from `classifiers/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
-| Training replies `classifiers/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | classifiers/replies/ | the whole file of `{val_author}` is the realistic-reply **validation** set (choices are made on it); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
+| Training replies `classifiers/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity, veiled threats and their harmless lookalikes, election campaigns), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | classifiers/replies/ | the whole file of `{val_author}` is the realistic-reply **validation** set (choices are made on it); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
 | Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is held out. Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
 | RTP-LX Dutch prompts + benign completions (password zip, read in place) | ../shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
 | UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
@@ -113,7 +113,9 @@ Realistic training replies (fifth round): the rules had stopped generalising (pr
 so the model was retrained with the helper-written replies above. The reply authors were different helpers from the
 probe author and never saw the probe; the rules were not changed in this round. The probe is of the same kind
 (replies written by a language-model helper), so its test half measures generalisation to a new author of the same
-kind, not to real posts. One training line that happened to equal a probe line (a one-word insult) was removed; a
+kind, not to real posts. Model selection: a first retrain on ten reply authors and this one on twelve reached the
+same selection score on the choice sets (0.824); the one with more data ships. On the probe test half the ten-author
+model found 33 of 36 threats, this one finds 31; reported here because both were scored. One training line that happened to equal a probe line (a one-word insult) was removed; a
 test keeps the two sets apart.
 
 ## Shipped configuration
@@ -127,7 +129,7 @@ test keeps the two sets apart.
 - **Realistic replies: recall still below the aim for a new author.** The rule layer alone finds only about a fifth
   of the threats in the training replies; the model learnt from those replies carries the recall. On the held-out
   author (`replies_val`) the shipped combination finds about three quarters of the threats, on the probe test half
-  more than nine in ten (tables above). Both are written by language-model helpers, so real posts (threads, images,
+  31 of 36 (tables above). Both are written by language-model helpers, so real posts (threads, images,
   irony, local context) will score lower. The gap between authors shows how much depends on who writes.
 - **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates: benign
   verbs in a threat frame ("Ik zal jou ... omhelzen"), killing words for objects ("de tijd doden"). The threat and
