@@ -132,6 +132,7 @@ class CombinedClassifier(RuleClassifier):
             ruled = self._rule_pass(batch)
             with self._lock:
                 probs = self.scorer.predict([t for t, _, _ in ruled]) if self.combine != "rules" else None
+            done, jobs = [], []
             for k, (text, res, tgt) in enumerate(ruled):
                 scores = combine_scores(res, None if probs is None else probs[k], self.combine, self.frame_damp,
                                         self.gates)
@@ -141,28 +142,36 @@ class CombinedClassifier(RuleClassifier):
                                   and probs[k][LABELS.index(lab)] >= self.gates.get(lab, 0.5)
                                   and not any(s.label == lab for s in spans)]
                     if model_only:
-                        spans += self._model_spans(text, model_only, probs[k])
-                out.append(self._finish(scores, spans, tgt))
+                        jobs.append((k, text, model_only, probs[k]))
+                done.append((scores, spans, tgt))
+            for (k, *_), extra in zip(jobs, self._model_spans([job[1:] for job in jobs])):
+                done[k][1].extend(extra)
+            out += [self._finish(scores, spans, tgt) for scores, spans, tgt in done]
         return out
 
-
-    def _model_spans(self, text: str, labels: list[str], probs: list[float]) -> list[Span]:
-        """Evidence where the model flagged without a rule hit: per label the (at most 3) words whose removal lowers
-        the model probability most, by at least OCCLUSION_MIN; the start of the post if no word does."""
-        words = list(WORD.finditer(text[:OCCLUSION_CHARS]))[:OCCLUSION_WORDS]
+    def _model_spans(self, jobs: list[tuple[str, list[str], list[float]]]) -> list[list[Span]]:
+        """Evidence where the model flagged without a rule hit, per job (text, labels, model probabilities): per label
+        the (at most 3) words whose removal lowers the model probability most, by at least OCCLUSION_MIN; the start
+        of the post if no word does. All occluded variants of a batch go through the model in one call."""
+        words = [list(WORD.finditer(text[:OCCLUSION_CHARS]))[:OCCLUSION_WORDS] for text, _, _ in jobs]
+        variants = [text[:w.start()] + text[w.end():] for (text, _, _), ws in zip(jobs, words) for w in ws]
         with self._lock:
-            occluded = self.scorer.predict([text[:w.start()] + text[w.end():] for w in words]) if words else []
-        spans: list[Span] = []
-        for lab in labels:
-            j = LABELS.index(lab)
-            drops = sorted(((probs[j] - row[j], w) for row, w in zip(occluded, words)), key=lambda d: -d[0])
-            found = [Span(start=w.start(), end=w.end(), label=lab, text=w.group(0), source="model")
-                     for d, w in drops[:3] if d >= OCCLUSION_MIN]
-            if not found:
-                shown = text[:280]
-                found = [Span(start=0, end=len(shown), label=lab, text=shown, source="model")]
-            spans += sorted(found, key=lambda sp: sp.start)
-        return spans
+            occluded = iter(self.scorer.predict(variants) if variants else [])
+        out = []
+        for (text, labels, probs), ws in zip(jobs, words):
+            rows = [next(occluded) for _ in ws]
+            spans: list[Span] = []
+            for lab in labels:
+                j = LABELS.index(lab)
+                drops = sorted(((probs[j] - row[j], w) for row, w in zip(rows, ws)), key=lambda d: -d[0])
+                found = [Span(start=w.start(), end=w.end(), label=lab, text=w.group(0), source="model")
+                         for d, w in drops[:3] if d >= OCCLUSION_MIN]
+                if not found:
+                    shown = text[:280]
+                    found = [Span(start=0, end=len(shown), label=lab, text=shown, source="model")]
+                spans += sorted(found, key=lambda sp: sp.start)
+            out.append(spans)
+        return out
 
 
 def gate(p: float, g: float) -> float:

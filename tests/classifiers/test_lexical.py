@@ -50,8 +50,9 @@ def test_model_only_spans_are_the_words_that_move_the_model():
     texts = ["als ik die wethouder tegenkom in de stad dan moet ie zelf een ambulance bellen",
              "Geniet nog maar even van je mooie huis aan de dijk, burgemeester. Het duurt niet lang meer."]
     probs = clf.scorer.predict(texts)
-    for text, row in zip(texts, probs):
-        spans = clf._model_spans(text, ["threat"], row)
+    results = clf._model_spans([(text, ["threat"], row) for text, row in zip(texts, probs)])
+    assert len(results) == len(texts)
+    for text, row, spans in zip(texts, probs, results):
         assert spans and all(s.source == "model" and s.label == "threat" for s in spans)
         assert all(text[s.start:s.end] == s.text for s in spans)
         if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
