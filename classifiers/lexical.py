@@ -22,6 +22,12 @@ _WORD = {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "max_features":
 _CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 3, "max_features": 120000}
 
 
+def platt(logits: list[list[float]], calibration: dict[str, tuple[float, float]]) -> list[list[float]]:
+    """Per-label Platt scaling: p = sigmoid(a * z + b) for each logit row in LABELS order."""
+    return [[1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, calibration[lab][0] * z + calibration[lab][1]))))
+             for lab, z in zip(LABELS, row)] for row in logits]
+
+
 def _prep(texts: Sequence[str]) -> list[str]:
     return [model_text(t).lower() for t in texts]
 
@@ -64,14 +70,7 @@ class LexicalModel:
         return z.tolist()
 
     def predict(self, texts: Sequence[str]) -> list[list[float]]:
-        out = []
-        for row in self.decision(texts):
-            p = []
-            for lab, z in zip(LABELS, row):
-                a, b = self.calibration[lab]
-                p.append(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, a * z + b)))))
-            out.append(p)
-        return out
+        return platt(self.decision(texts), self.calibration)
 
     def save(self, model_dir: Path) -> None:
         import numpy as np

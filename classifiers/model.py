@@ -8,14 +8,13 @@ The loader is general: any local directory that AutoModelForSequenceClassificati
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from schildwacht.contracts import LABELS
 
-from .lexical import LexicalModel
+from .lexical import LexicalModel, platt
 from .textnorm import model_text
 
 MAX_LENGTH = 96
@@ -142,12 +141,4 @@ class ModelScorer:
         return [[(1 - w) * a + w * b for a, b in zip(x, y)] for x, y in zip(transformer, lexical)]
 
     def transformer_probs(self, texts: Sequence[str]) -> list[list[float]]:
-        probs = []
-        for row in self.logits(texts):
-            p = []
-            for lab, z in zip(LABELS, row):
-                a, b = self.calibration[lab]
-                x = a * z + b
-                p.append(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x)))))
-            probs.append(p)
-        return probs
+        return platt(self.logits(texts), self.calibration)
