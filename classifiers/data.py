@@ -16,6 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from schildwacht.contracts import LABELS
+
 # The workplace's shared data lies beside the project root (../shared/data); override with SCHILDWACHT_SHARED_DATA.
 DATA_DIR = Path(os.environ.get("SCHILDWACHT_SHARED_DATA",
                                Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
@@ -153,7 +155,7 @@ REPLIES_VAL_AUTHOR = "b_facebook"
 
 
 def _labels(row: dict) -> list[int]:
-    return [int(bool(row["labels"].get(k))) for k in ("threat", "abuse", "gender", "doxxing")]
+    return [int(bool(row["labels"].get(k))) for k in LABELS]
 
 
 def load_replies(directory: Path = REPLIES_DIR) -> dict[str, list[Example]]:

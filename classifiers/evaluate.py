@@ -68,12 +68,13 @@ class Variants:
         """Rule results, baseline and model probabilities for `texts` (computed once, combined many times)."""
         from .api import ClassifyInput
 
-        out = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])],
-               "tfidf": self.tfidf.predict(texts)}
+        out = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])]}
         if self.scorer is not None:
             out["transformer"], out["lexical"] = self.scorer.predict_parts(texts)
             out["probs"] = out["transformer"] if out["lexical"] is None else self.scorer.mix(out["transformer"],
                                                                                               out["lexical"])
+        # the baseline is the saved lexical half when there is one: its scores are already computed
+        out["tfidf"] = out["lexical"] if out.get("lexical") is not None else self.tfidf.predict(texts)
         return out
 
     @staticmethod
@@ -103,10 +104,10 @@ CRITICISM_LIMIT = 0.05  # acceptance aim: at most 5% of legitimate criticism fla
 
 
 def tune_gates(v: Variants, parts: dict[str, dict], sets: dict[str, list[Example]],
-               thr: dict[str, float]) -> tuple[dict[str, float], float, float]:
+               thr: dict[str, float]) -> tuple[dict[str, float], float]:
     """Per-label model gates and frame damping for max(rules, model): coordinate search on the choice sets for the
     best mean label score (_label_score), with MHC contrast flags above CONTRAST_LIMIT and criticism flags above
-    CRITICISM_LIMIT heavily penalised. Returns (gates, damp, objective)."""
+    CRITICISM_LIMIT heavily penalised. Returns (gates, damp)."""
     names = [st for st, _ in CHOICE_SETS if st in sets]
 
     def objective(gates: dict[str, float], damp: float) -> float:
@@ -126,7 +127,7 @@ def tune_gates(v: Variants, parts: dict[str, dict], sets: dict[str, list[Example
                         gates, score = trial, s
         if score > best[2]:
             best = (gates, damp, score)
-    return best
+    return best[0], best[1]
 
 
 def _metrics_for(exs, sc, thr) -> dict:
@@ -196,7 +197,7 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
     parts = {name: v.parts([e.text for e in exs]) for name, exs in sets.items()}
     scores = {name: v.score(parts[name]) for name in sets}
     if v.scorer is not None:
-        gates, damp, _ = tune_gates(v, parts, sets, thr)
+        gates, damp = tune_gates(v, parts, sets, thr)
         results["model_gate"], results["gate_damp"] = gates, damp
         for name in sets:
             scores[name][GATED] = v.combined(parts[name], damp, gates)
