@@ -126,8 +126,9 @@ def register(app: typer.Typer) -> None:
     @app.command("evaluate", help="Evalueer TF-IDF+LR, alleen regels, de transformer en de combinatie op dezelfde "
                                   "validatiedata (sjablonen en een reactie-auteur die niet in de training zaten); toont per label "
                                   "precisie, recall en F1, op MHC per functionaliteit, meet ook op de twee helften "
-                                  "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), en schrijft "
-                                  "het rapport in de modelkaart.")
+                                  "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), kiest per label de "
+                                  "modelpoort (model_gate) onder de harde doelen van het issue, en schrijft het "
+                                  "rapport in de modelkaart.")
     def evaluate_cmd(
         model: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--model", "-m", help="Modelmap."),
         seed: int = typer.Option(0, "--seed", help="Seed van de datasplitsing (gelijk aan die van train)."),
