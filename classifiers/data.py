@@ -150,8 +150,8 @@ PROBE_PATH = Path(__file__).with_name("probe_replies.jsonl")
 _PROBE_NEG_KINDS = {"criticism", "news", "counter", "idiom", "profanity_weather", "neutral"}
 REPLIES_DIR = Path(__file__).with_name("replies")
 _REPLY_NEG_KINDS = {"criticism", "news", "counter", "quote", "idiom", "profanity", "neutral", "sarcasm"}
-# The author whose file is held out of training and is the realistic-reply validation set for choices.
-REPLIES_VAL_AUTHOR = "b_facebook"
+# The authors whose files are held out of training whole: the realistic-reply validation set for choices.
+REPLIES_VAL_AUTHORS = ("b_facebook", "r_mayor")
 
 
 def _labels(row: dict) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from itertools import product
 from pathlib import Path
 
 from schildwacht.contracts import LABELS
@@ -101,32 +102,25 @@ class Variants:
 GATE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 CONTRAST_LIMIT = 0.10   # MHC dev target: at most 10% of contrast cases flagged
 CRITICISM_LIMIT = 0.05  # acceptance aim: at most 5% of legitimate criticism flagged
+THREAT_PRECISION_AIM = 0.85  # acceptance aim: threat recall >= 0.90 at this precision on realistic replies
 
 
-def tune_gates(v: Variants, parts: dict[str, dict], sets: dict[str, list[Example]],
+def tune_gates(parts: dict[str, dict], sets: dict[str, list[Example]],
                thr: dict[str, float]) -> tuple[dict[str, float], float]:
-    """Per-label model gates and frame damping for max(rules, model): coordinate search on the choice sets for the
-    best mean label score (_label_score), with MHC contrast flags above CONTRAST_LIMIT and criticism flags above
-    CRITICISM_LIMIT heavily penalised. Returns (gates, damp)."""
+    """Per-label model gates and frame damping for max(rules, model): exhaustive search over GATE_GRID per label
+    and damping 1.0 / 0.5 on the choice sets for the best _variant_score (mean label score with MHC contrast flags
+    above CONTRAST_LIMIT and criticism flags above CRITICISM_LIMIT heavily penalised). Returns (gates, damp)."""
     names = [st for st, _ in CHOICE_SETS if st in sets]
-
-    def objective(gates: dict[str, float], damp: float) -> float:
-        res = {st: {GATED: _metrics_for(sets[st], v.combined(parts[st], damp, gates), thr)} for st in names}
-        return _variant_score(res, GATED)
-
     best = ({lab: 0.5 for lab in LABELS}, 1.0, -1e9)
     for damp in (1.0, 0.5):
-        gates = {lab: 0.5 for lab in LABELS}
-        score = objective(gates, damp)
-        for _ in range(2):
-            for lab in LABELS:
-                for g in GATE_GRID:
-                    trial = {**gates, lab: g}
-                    s = objective(trial, damp)
-                    if s > score + 1e-9:
-                        gates, score = trial, s
-        if score > best[2]:
-            best = (gates, damp, score)
+        # a label's combined score depends only on its own gate: one scoring per gate value gives every column
+        cols = {st: {g: Variants.combined(parts[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID} for st in names}
+        for combo in product(GATE_GRID, repeat=len(LABELS)):
+            res = {st: {GATED: _metrics_for(sets[st], [[cols[st][g][k][j] for j, g in enumerate(combo)]
+                                                        for k in range(len(sets[st]))], thr)} for st in names}
+            score = _variant_score(res, GATED)
+            if score > best[2] + 1e-9:
+                best = (dict(zip(LABELS, combo)), damp, score)
     return best[0], best[1]
 
 
@@ -197,7 +191,7 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
     parts = {name: v.parts([e.text for e in exs]) for name, exs in sets.items()}
     scores = {name: v.score(parts[name]) for name in sets}
     if v.scorer is not None:
-        gates, damp = tune_gates(v, parts, sets, thr)
+        gates, damp = tune_gates(parts, sets, thr)
         results["model_gate"], results["gate_damp"] = gates, damp
         for name in sets:
             scores[name][GATED] = v.combined(parts[name], damp, gates)
@@ -261,12 +255,17 @@ def _nz(x):
 
 
 def _label_score(sets: dict, var: str, lab: str) -> float:
-    """Weighted mean held-out F1 of one label (CHOICE_SETS), minus penalties for that label's flags on criticism
-    (generator, replies) and on MHC contrast cases."""
+    """Weighted mean held-out F1 of one label (CHOICE_SETS; for threat on the replies: recall, penalised below
+    THREAT_PRECISION_AIM precision), minus penalties for that label's flags on criticism (generator, replies) and on
+    MHC contrast cases."""
     num = den = 0.0
     for st, w in CHOICE_SETS:
         if st in sets and sets[st][var]["metrics"][lab]["support"] > 0:
-            num += w * _nz(sets[st][var]["metrics"][lab]["f1"])
+            m = sets[st][var]["metrics"][lab]
+            if st == REPLIES and lab == "threat":  # the acceptance aim: recall at precision >= THREAT_PRECISION_AIM
+                num += w * (_nz(m["r"]) - 3 * max(0.0, THREAT_PRECISION_AIM - _nz(m["p"])))
+            else:
+                num += w * _nz(m["f1"])
             den += w
     f = num / den if den else 0.0
     for st in (GEN, REPLIES):
@@ -281,12 +280,17 @@ def _variant_score(sets: dict, var: str) -> float:
     f = sum(_label_score(sets, var, lab) for lab in LABELS) / len(LABELS)
     for st, _ in CHOICE_SETS:
         if st in sets:
-            f -= 10 * max(0.0, _nz(sets[st][var]["contrast_flag_rate"]) - CONTRAST_LIMIT)
-            f -= 10 * max(0.0, _nz(sets[st][var]["criticism_flag_rate"]) - CRITICISM_LIMIT)
+            f -= _miss(_nz(sets[st][var]["contrast_flag_rate"]) - CONTRAST_LIMIT)
+            f -= _miss(_nz(sets[st][var]["criticism_flag_rate"]) - CRITICISM_LIMIT)
     if MHC_B in sets:
         m = sets[MHC_B][var]["metrics"]
-        f -= 10 * max(0.0, 0.95 - _nz(m["threat"]["r"])) + 10 * max(0.0, 0.90 - _nz(m["gender"]["f1"]))
+        f -= _miss(0.95 - _nz(m["threat"]["r"])) + _miss(0.90 - _nz(m["gender"]["f1"]))
     return f
+
+
+def _miss(excess: float) -> float:
+    """Penalty for missing a hard target by `excess` (> 0): a step, so no gain elsewhere buys a miss, plus a slope."""
+    return 1.0 + 10 * excess if excess > 1e-12 else 0.0
 
 
 def choose(results: dict) -> str:

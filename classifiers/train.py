@@ -12,7 +12,7 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import (REPLIES_VAL_AUTHOR, Example, iter_pretrain_lines, load_mhc, load_replies, load_rtp,
+from .data import (REPLIES_VAL_AUTHORS, Example, iter_pretrain_lines, load_mhc, load_replies, load_rtp,
                    mhc_template_folds, ud_negatives)
 from .generator import add_noise, all_templates, generate, split_by_template
 from .lexical import LexicalModel
@@ -20,7 +20,7 @@ from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
 from .textnorm import model_text
 
 MODEL_NAME = "schildwacht-nl-mini"
-VERSION = "0.2.0"
+VERSION = "0.3.0"
 
 
 @dataclass
@@ -44,12 +44,12 @@ def _gen_examples(posts, split: str) -> list[Example]:
 
 
 def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], list[Example], list[Example]]:
-    """(train, calibration, validation): the REPLIES_VAL_AUTHOR file whole is validation; the other authors' lines
+    """(train, calibration, validation): the REPLIES_VAL_AUTHORS files whole are validation; the other authors' lines
     go 15% (by hash of the line id) to calibration and the rest to training. A line whose text (case and spacing
-    ignored) also occurs in the validation file is left out."""
-    val = replies.get(REPLIES_VAL_AUTHOR, [])
+    ignored) also occurs in a validation file is left out."""
+    val = [e for author in REPLIES_VAL_AUTHORS for e in replies.get(author, [])]
     seen = {" ".join(e.text.lower().split()) for e in val}
-    rest = [e for author, exs in replies.items() if author != REPLIES_VAL_AUTHOR for e in exs
+    rest = [e for author, exs in replies.items() if author not in REPLIES_VAL_AUTHORS for e in exs
             if " ".join(e.text.lower().split()) not in seen]
     return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
 
@@ -60,7 +60,7 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
     generator: 20% of templates -> validation, 10% of the remaining -> calibration, rest -> train.
     MHC dev: template groups (a case and its spelling variants share a group) split in two halves; half A is used
     for training (when use_mhc), half B is the held-out MHC validation. RTP-LX: 80/20 by prompt.
-    Training replies: one author's file (REPLIES_VAL_AUTHOR) is held out whole as validation; of the other authors
+    Training replies: the REPLIES_VAL_AUTHORS files are held out whole as validation; of the other authors
     15% of lines (by hash) go to calibration, the rest is trained on: the original plus reply_weight - 1
     copies with spelling noise.
     """
@@ -111,9 +111,9 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
             "mhc_template_groups": {"train_half_A": len(fold_a), "heldout_half_B": len(fold_b)},
             "mhc_cases": {"train_half_A": len(mhc_train) if use_mhc else 0, "heldout_half_B": len(mhc_val)},
             "rtp": {"train": len(rtp_train), "val": len(rtp_val)}, "ud_negatives": 1500, "use_mhc": use_mhc,
-            "replies": {"authors_trained": sorted(a for a in replies if a != REPLIES_VAL_AUTHOR),
+            "replies": {"authors_trained": sorted(a for a in replies if a not in REPLIES_VAL_AUTHORS),
                         "train": len(reply_train), "train_weight": reply_weight, "calibration": len(reply_calib),
-                        "validation_author": REPLIES_VAL_AUTHOR, "validation": len(reply_val)},
+                        "validation_authors": list(REPLIES_VAL_AUTHORS), "validation": len(reply_val)},
             "seed": seed}
     return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info)
 

@@ -6,19 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from classifiers.api import DEFAULT_MODEL_DIR
-from classifiers.data import load_replies
+from classifiers.data import REPLIES_VAL_AUTHORS, load_replies
 from classifiers.lexical import VOCAB, WEIGHTS, LexicalModel
 from classifiers.model import ModelScorer
 
 
 def test_lexical_roundtrip_and_learns_from_replies(tmp_path: Path):
     replies = load_replies()
-    train = [e for author, exs in replies.items() if author != "b_facebook" for e in exs]
+    train = [e for author, exs in replies.items() if author not in REPLIES_VAL_AUTHORS for e in exs]
     model = LexicalModel.fit(train)
     model.save(tmp_path)
     assert (tmp_path / WEIGHTS).exists() and (tmp_path / VOCAB).exists()
     loaded = LexicalModel.load(tmp_path)
-    held = [e for e in replies["b_facebook"]]
+    held = [e for author in REPLIES_VAL_AUTHORS for e in replies.get(author, [])]
     texts = [e.text for e in held]
     a, b = model.decision(texts), loaded.decision(texts)
     assert max(abs(x - y) for r, s in zip(a, b) for x, y in zip(r, s)) < 1e-4

@@ -1,0 +1,84 @@
+"""Gate search and variant choice in the evaluation: the issue's hard targets cannot be bought with gains elsewhere,
+and threat on the realistic replies is scored as recall at the precision aim."""
+
+from __future__ import annotations
+
+from classifiers.data import Example
+from classifiers.evaluate import GATED, GEN, MHC_B, REPLIES, _label_score, _metrics_for, _variant_score, tune_gates
+from classifiers.rules import RuleResult
+
+THR = {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
+NO_RULES = {"threat": 0.0, "abuse": 0.0, "gender": 0.0, "doxxing": 0.0}
+
+
+def _ex(labels, source, kind) -> Example:
+    return Example("x", list(labels), "g", source, kind)
+
+
+def _parts(probs: list[list[float]]) -> dict:
+    return {"ruled": [RuleResult(scores=dict(NO_RULES), spans=[]) for _ in probs], "probs": probs}
+
+
+def _sets_and_parts(contrast_threat_p: float):
+    """Replies: 10 threats the model scores 0.65, 10 news posts at 0.1. MHC: 5 threats at 0.99 and 10 contrast
+    cases at contrast_threat_p. Generator: 5 threats at 0.99 and 5 negatives at 0.1."""
+    neg = [0, 0, 0, 0]
+    thr = [1, 0, 0, 0]
+    replies = [_ex(thr, "reply:x", "reply:threat")] * 10 + [_ex(neg, "reply:x", "neg:news")] * 10
+    mhc = [_ex(thr, "mhc:threat", "threat_dir_h")] * 5 + [_ex(neg, "mhc:contrast", "target_obj_nh")] * 10
+    gen = [_ex(thr, "gen:val", "t")] * 5 + [_ex(neg, "gen:val", "neg:criticism")] * 5
+    sets = {GEN: gen, MHC_B: mhc, REPLIES: replies}
+    parts = {
+        REPLIES: _parts([[0.65, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 10),
+        MHC_B: _parts([[0.99, 0, 0, 0]] * 5 + [[contrast_threat_p, 0, 0, 0]] * 10),
+        GEN: _parts([[0.99, 0, 0, 0]] * 5 + [[0.1, 0, 0, 0]] * 5),
+    }
+    return sets, parts
+
+
+def test_gate_search_keeps_recall_when_targets_allow_it():
+    # contrast cases score below the replies' threats: the lowest gate loses nothing
+    sets, parts = _sets_and_parts(contrast_threat_p=0.3)
+    gates, _ = tune_gates(parts, sets, THR)
+    assert gates["threat"] == 0.5
+
+
+def test_gate_search_gives_up_recall_rather_than_miss_the_contrast_target():
+    # contrast cases score 0.7 > the replies' threats (0.65): any gate that keeps those threats flags all contrast
+    sets, parts = _sets_and_parts(contrast_threat_p=0.7)
+    gates, damp = tune_gates(parts, sets, THR)
+    from classifiers.api import combine_scores
+
+    flagged = [combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
+               for res, p in zip(parts[MHC_B]["ruled"], parts[MHC_B]["probs"])]
+    assert sum(flagged[5:]) / 10 <= 0.10 and all(flagged[:5])
+
+
+def _results(replies_scores, mhc_contrast_scores):
+    sets, _ = _sets_and_parts(0.0)
+    mhc_exs = sets[MHC_B][:5] + [_ex([0, 0, 0, 0], "mhc:contrast", "target_obj_nh")] * len(mhc_contrast_scores)
+    mhc = [[0.99, 0, 0, 0]] * 5 + mhc_contrast_scores
+    gen = [[0.99, 0, 0, 0]] * 5 + [[0.1, 0, 0, 0]] * 5
+    return {GEN: {GATED: _metrics_for(sets[GEN], gen, THR)},
+            MHC_B: {GATED: _metrics_for(mhc_exs, mhc, THR)},
+            REPLIES: {GATED: _metrics_for(sets[REPLIES], replies_scores, THR)}}
+
+
+def test_a_hair_over_the_contrast_limit_scores_below_any_recall():
+    all_threats = [[0.9, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 10
+    no_threats = [[0.1, 0, 0, 0]] * 20
+    over = [[0.9, 0, 0, 0]] * 11 + [[0.1, 0, 0, 0]] * 89   # 11% of contrast flagged
+    at_limit = [[0.9, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 90   # 10%
+    assert _variant_score(_results(no_threats, at_limit), GATED) > \
+        _variant_score(_results(all_threats, over), GATED)
+
+
+def test_replies_threat_is_scored_as_recall_at_the_precision_aim():
+    clean = [[0.1, 0, 0, 0]] * 10
+    # 9 of 10 threats with 1 false flag (P 0.90, F1 0.90) beats 8 of 10 with none (P 1.0, F1 0.89): recall counts
+    nine = [[0.9, 0, 0, 0]] * 9 + [[0.1, 0, 0, 0]] + [[0.9, 0, 0, 0]] + [[0.1, 0, 0, 0]] * 9
+    eight = [[0.9, 0, 0, 0]] * 8 + [[0.1, 0, 0, 0]] * 12
+    assert _label_score(_results(nine, clean), GATED, "threat") > _label_score(_results(eight, clean), GATED, "threat")
+    # all 10 with 4 false flags (P 0.71, below the aim) loses to 8 of 10 with none
+    loose = [[0.9, 0, 0, 0]] * 14 + [[0.1, 0, 0, 0]] * 6
+    assert _label_score(_results(eight, clean), GATED, "threat") > _label_score(_results(loose, clean), GATED, "threat")
