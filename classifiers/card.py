@@ -53,7 +53,7 @@ used for automated sanctions, and it is not meant for content outside this domai
 | source | path | use | licence |
 |---|---|---|---|
 | Synthetic posts from `classifiers/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
-| Training replies `classifiers/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity, veiled threats and their harmless lookalikes, election campaigns), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | classifiers/replies/ | the whole files of {val_authors} are the realistic-reply **validation** set (choices are made on it); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
+| Training replies `classifiers/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity, veiled threats and their harmless lookalikes, election campaigns, everyday mentions, forums, Telegram groups, Instagram / TikTok comments, mayors' emergency orders, mostly hard negatives, livestream chat of council meetings), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | classifiers/replies/ | the whole files of {val_authors} are the realistic-reply **validation** set (choices are made on it); the whole files of {test_authors} are a **test** set (reported only, never used for a choice); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
 | Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is held out. Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
 | RTP-LX Dutch prompts + benign completions (password zip, read in place) | ../shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
 | UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
@@ -109,14 +109,24 @@ je verongelukt"), warnings ("als ik jou was ..."), veiled phrases ("je laatste k
 imperative infinitives after an adverb, slur compounds ("rotwijf"), gender-role put-downs (quota, "echte vent") and
 more personal insults; the **test half** (odd lines) was never inspected.
 
-Realistic training replies (fifth round): the rules had stopped generalising (probe dev half up, test half flat),
-so the model was retrained with the helper-written replies above. The reply authors were different helpers from the
-probe author and never saw the probe; the rules were not changed in this round. The probe is of the same kind
-(replies written by a language-model helper), so its test half measures generalisation to a new author of the same
-kind, not to real posts. Model selection: a first retrain on ten reply authors and this one on twelve reached the
-same selection score on the choice sets (0.824); the one with more data ships. On the probe test half the ten-author
-model found 33 of 36 threats, this one finds 31; reported here because both were scored. One training line that happened to equal a probe line (a one-word insult) was removed; a
-test keeps the two sets apart.
+Realistic training replies (fifth round, model 0.2.0): the rules had stopped generalising (probe dev half up, test
+half flat), so the model was retrained with twelve helper-written reply authors. The reply authors were different
+helpers from the probe author and never saw the probe; the rules were not changed since. The probe is of the same
+kind (replies written by a language-model helper), so its test half measures generalisation to a new author of the
+same kind, not to real posts. One training line that happened to equal a probe line (a one-word insult) was
+removed; a test keeps the two sets apart.
+
+Sixth round (this model, 0.3.0): five more training authors (everyday mentions, forums, Telegram groups, mostly hard
+negatives, livestream chat), a second validation author (`r_mayor`) and a test author (`o_instagram`), both chosen
+before their files were read and before any training run. The gate search became exhaustive (all per-label gate
+combinations instead of a coordinate search that stopped in a local optimum), a missed hard target became a step
+penalty (no gain elsewhere can buy it), and threat on the replies is scored as recall at precision ≥ 0.85 (the
+acceptance aim) instead of F1. Model selection, decided before the runs: a second retrain with four more authors
+(elderly Facebook users, provincial politics, women in politics with positive statements about women as
+negatives, violent words aimed at things) would ship unless its selection score on the choice sets was more than
+0.01 lower. It scored 0.8315 against 0.8436 for this one, so this one ships; those four files wait in
+`classifiers/replies_pending/`. Model 0.2.0 on the same sets, same code: selection score 0.8124; `replies_val`
+threat P / R 0.925 / 0.730; `replies_test` 0.943 / 0.811; probe test half 0.969 / 0.861 (31 of 36).
 
 ## Shipped configuration
 {shipped}
@@ -126,27 +136,30 @@ test keeps the two sets apart.
 {report_end}
 
 ## Known failure modes
-- **Realistic replies: recall still below the aim for a new author.** The rule layer alone finds only about a fifth
-  of the threats in the training replies; the model learnt from those replies carries the recall. On the held-out
-  author (`replies_val`) the shipped combination finds about three quarters of the threats, on the probe test half
-  31 of 36 (tables above). Both are written by language-model helpers, so real posts (threads, images,
-  irony, local context) will score lower. The gap between authors shows how much depends on who writes.
-- **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates: benign
-  verbs in a threat frame ("Ik zal jou ... omhelzen"), killing words for objects ("de tijd doden"). The threat and
-  abuse gates in `model_gate` keep MHC contrast flags under 10%, and that costs threat recall on realistic replies.
-  Without gates (`rules+model(max)` in the tables) replies recall is higher and MHC contrast is far above target.
+- **Realistic replies: threat recall near, not at, the aim for a new author.** The rule layer alone finds about a
+  fifth of the threats in the training replies; the model learnt from those replies carries the recall. With the
+  shipped gates the validation authors get threat recall 0.81 (precision 0.93), the test author 0.85 (0.94) and the
+  probe test half 33 of 36 (0.92, precision 0.94) (tables above). All are written by language-model helpers, so real
+  posts (threads, images, irony, local context) will score lower. The gap between authors shows how much depends on
+  who writes.
+- **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates:
+  positive statements about groups, killing words for objects ("de tijd doden"), profanity. The gates in
+  `model_gate` keep MHC contrast flags under 10%, and that costs threat recall on realistic replies: without them
+  (`rules+model(max)`) the validation authors get threat recall 0.89 and MHC contrast is about 20%. More
+  helper-written lookalikes (files in `replies_pending/`) did not lower the model's contrast flags.
 - The gates, the frame damping and the per-label choice are picked on the same held-out sets they are reported on
-  (generator validation, MHC half B, `replies_val`). Those rows are optimistic. Only the probe test half is untouched
-  by any choice.
+  (generator validation, MHC half B, `replies_val`). Those rows are optimistic. Only `replies_test` and the probe
+  test half are untouched by any choice.
 - A from-scratch transformer this small learns mostly the lexical surface: the TF-IDF half is as good as or better
   than the transformer on realistic replies. Hostile vocabulary in harmless contexts can still be over-flagged.
   So can some harmless posts:
   - positive statements about women as a group (generator `neg:grouppos`);
   - counter-speech and sarcasm in replies;
-  - short neutral posts about council meetings. In the demo feed "Vanavond mijn eerste raadsvergadering als
-    fractievoorzitter. Spannend!" gets a threat probability above its gate: the helper-written veiled threats often
-    name times and meetings.
-  Flag rates per kind are in the tables above. On 1,000 unseen UD news sentences, 7 were flagged.
+  - plain sentences with a word the model links to insults. Of 1,000 unseen UD news sentences (shuffled lines
+    1,500–2,500, never trained on) 15 are flagged, 10 of them as abuse (model 0.2.0: 7): the abuse gate is 0.5 now,
+    0.6 before.
+  Flag rates per kind are in the tables above. The short meeting post that 0.2.0 flagged as a threat ("Vanavond mijn
+  eerste raadsvergadering als fractievoorzitter. Spannend!") now scores 0.07.
 - MHC has threats against individuals under `target_indiv_nh` ("Ik breek je nek."); we label those abuse and do not
   score threat on them (masked), since for this product they are threats.
 - Calls for violence phrased as opinions ("X moeten allemaal gedood worden") are flagged as threat by the rules even
@@ -200,6 +213,7 @@ def write_card(model_dir: Path) -> None:
                                                                "mhc_template_groups", "mhc_cases", "rtp",
                                                                "ud_negatives", "replies")}),
                        val_authors=", ".join(f"`{a}`" for a in (tr.get("replies") or {}).get("validation_authors", [])) or "—",
+                       test_authors=", ".join(f"`{a}`" for a in (tr.get("replies") or {}).get("test_authors", [])) or "—",
                        copies=max(0, int((tr.get("replies") or {}).get("train_weight", 1)) - 1),
                        n_exc=len(SPELL_EXCEPTIONS), report_start=REPORT_START + ("\n" + report if report else ""), report_end=REPORT_END)
     (model_dir / "README.md").write_text(text, encoding="utf-8")

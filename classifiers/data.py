@@ -152,6 +152,8 @@ REPLIES_DIR = Path(__file__).with_name("replies")
 _REPLY_NEG_KINDS = {"criticism", "news", "counter", "quote", "idiom", "profanity", "neutral", "sarcasm"}
 # The authors whose files are held out of training whole: the realistic-reply validation set for choices.
 REPLIES_VAL_AUTHORS = ("b_facebook", "r_mayor")
+# Authors held out of training and of every choice: reported only, like the probe test half.
+REPLIES_TEST_AUTHORS = ("o_instagram",)
 
 
 def _labels(row: dict) -> list[int]:

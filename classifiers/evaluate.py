@@ -11,7 +11,7 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import Example, load_probe
+from .data import REPLIES_TEST_AUTHORS, Example, load_probe, load_replies
 from .lexical import LexicalModel
 from .train import Splits, build_splits
 
@@ -114,7 +114,8 @@ def tune_gates(parts: dict[str, dict], sets: dict[str, list[Example]],
     best = ({lab: 0.5 for lab in LABELS}, 1.0, -1e9)
     for damp in (1.0, 0.5):
         # a label's combined score depends only on its own gate: one scoring per gate value gives every column
-        cols = {st: {g: Variants.combined(parts[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID} for st in names}
+        cols = {st: {g: Variants.combined(parts[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID}
+                for st in names}
         for combo in product(GATE_GRID, repeat=len(LABELS)):
             res = {st: {GATED: _metrics_for(sets[st], [[cols[st][g][k][j] for j, g in enumerate(combo)]
                                                         for k in range(len(sets[st]))], thr)} for st in names}
@@ -163,6 +164,7 @@ PER_LABEL = "rules+model(per-label)"
 # baselines and parts that are reported but never shipped on their own
 REPORT_ONLY = {"tfidf_lr", "transformer", RULES_TRANSFORMER}
 PROBE = "probe_replies test half (hand-written by another author, never inspected)"
+REPLIES_TEST = "replies_test (held-out authors, never used for a choice)"
 PROBE_DEV = "probe_replies dev half (hand-written by another author; rule errors read)"
 GATED = "rules+model(max,gated)"
 
@@ -183,6 +185,10 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
     # MHC half A was used for training: reported separately, never used for choices
     b_groups = {x.group for x in splits.val_mhc}
     sets["mhc_dev_half_A (seen in training)"] = [e for e in splits.mhc_all if e.group not in b_groups]
+    replies = load_replies()
+    test_authors = [e for author in REPLIES_TEST_AUTHORS for e in replies.get(author, [])]
+    if test_authors:  # reported only, never used for choices
+        sets[REPLIES_TEST] = test_authors
     for name, half in ((PROBE_DEV, "dev"), (PROBE, "test")):
         probe = load_probe(half)
         if probe:  # reported only, never used for choices
@@ -368,7 +374,7 @@ def markdown_report(results: dict) -> str:
                          f"{_fmt(r['criticism_flag_rate'])} | {_fmt(r['hard_negative_flag_rate'])} |")
         lines.append("")
     chosen = results["chosen"]
-    for set_name in (MHC_B, GEN, REPLIES, PROBE):
+    for set_name in (MHC_B, GEN, REPLIES, REPLIES_TEST, PROBE):
         if set_name not in results["sets"]:
             continue
         r = results["sets"][set_name][chosen]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import (REPLIES_VAL_AUTHORS, Example, iter_pretrain_lines, load_mhc, load_replies, load_rtp,
-                   mhc_template_folds, ud_negatives)
+from .data import (REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, Example, iter_pretrain_lines, load_mhc, load_replies,
+                   load_rtp, mhc_template_folds, ud_negatives)
 from .generator import add_noise, all_templates, generate, split_by_template
 from .lexical import LexicalModel
 from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
@@ -43,13 +43,17 @@ def _gen_examples(posts, split: str) -> list[Example]:
     return [Example(p.text, list(p.labels), "gen:" + p.template, "gen:" + split, p.kind) for p in posts]
 
 
+_HELD_OUT = REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS
+
+
 def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], list[Example], list[Example]]:
-    """(train, calibration, validation): the REPLIES_VAL_AUTHORS files whole are validation; the other authors' lines
-    go 15% (by hash of the line id) to calibration and the rest to training. A line whose text (case and spacing
-    ignored) also occurs in a validation file is left out."""
+    """(train, calibration, validation): the REPLIES_VAL_AUTHORS files whole are validation, REPLIES_TEST_AUTHORS are
+    left out (reported only, by evaluate); the other authors' lines go 15% (by hash of the line id) to calibration and
+    the rest to training. A line whose text (case and spacing ignored) also occurs in a held-out file is left out."""
     val = [e for author in REPLIES_VAL_AUTHORS for e in replies.get(author, [])]
-    seen = {" ".join(e.text.lower().split()) for e in val}
-    rest = [e for author, exs in replies.items() if author not in REPLIES_VAL_AUTHORS for e in exs
+    held = val + [e for author in REPLIES_TEST_AUTHORS for e in replies.get(author, [])]
+    seen = {" ".join(e.text.lower().split()) for e in held}
+    rest = [e for author, exs in replies.items() if author not in _HELD_OUT for e in exs
             if " ".join(e.text.lower().split()) not in seen]
     return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
 
@@ -111,9 +115,10 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
             "mhc_template_groups": {"train_half_A": len(fold_a), "heldout_half_B": len(fold_b)},
             "mhc_cases": {"train_half_A": len(mhc_train) if use_mhc else 0, "heldout_half_B": len(mhc_val)},
             "rtp": {"train": len(rtp_train), "val": len(rtp_val)}, "ud_negatives": 1500, "use_mhc": use_mhc,
-            "replies": {"authors_trained": sorted(a for a in replies if a not in REPLIES_VAL_AUTHORS),
+            "replies": {"authors_trained": sorted(a for a in replies if a not in _HELD_OUT),
                         "train": len(reply_train), "train_weight": reply_weight, "calibration": len(reply_calib),
-                        "validation_authors": list(REPLIES_VAL_AUTHORS), "validation": len(reply_val)},
+                        "validation_authors": list(REPLIES_VAL_AUTHORS), "validation": len(reply_val),
+                        "test_authors": [a for a in REPLIES_TEST_AUTHORS if a in replies]},
             "seed": seed}
     return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info)
 

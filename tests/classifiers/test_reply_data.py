@@ -3,7 +3,7 @@ validation author is never trained or calibrated on."""
 
 from __future__ import annotations
 
-from classifiers.data import REPLIES_DIR, REPLIES_VAL_AUTHORS, load_probe, load_replies
+from classifiers.data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, load_probe, load_replies
 from classifiers.train import split_replies
 
 
@@ -34,10 +34,12 @@ def test_split_holds_out_validation_authors_whole():
     replies = load_replies()
     train, calib, val = split_replies(replies)
     assert val == [e for a in REPLIES_VAL_AUTHORS for e in replies[a]]
-    assert {e.source for e in train + calib} == {"reply:" + a for a in replies if a not in REPLIES_VAL_AUTHORS}
+    held_out = REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS
+    assert {e.source for e in train + calib} == {"reply:" + a for a in replies if a not in held_out}
     assert not {e.group for e in train} & {e.group for e in calib}
     norm = lambda t: " ".join(t.lower().split())  # noqa: E731
-    assert not {norm(e.text) for e in train + calib} & {norm(e.text) for e in val}
-    others = [e for a, x in replies.items() if a not in REPLIES_VAL_AUTHORS for e in x]
+    tests = [e for a in REPLIES_TEST_AUTHORS for e in replies.get(a, [])]
+    assert not {norm(e.text) for e in train + calib} & {norm(e.text) for e in val + tests}
+    others = [e for a, x in replies.items() if a not in held_out for e in x]
     assert len(train) + len(calib) >= 0.97 * len(others)
     assert 0.05 < len(calib) / (len(train) + len(calib)) < 0.3
