@@ -11,7 +11,7 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import REPLIES_TEST_AUTHORS, Example, load_probe, load_replies
+from .data import Example, load_probe
 from .lexical import LexicalModel
 from .train import Splits, build_splits
 
@@ -185,10 +185,8 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
     # MHC half A was used for training: reported separately, never used for choices
     b_groups = {x.group for x in splits.val_mhc}
     sets["mhc_dev_half_A (seen in training)"] = [e for e in splits.mhc_all if e.group not in b_groups]
-    replies = load_replies()
-    test_authors = [e for author in REPLIES_TEST_AUTHORS for e in replies.get(author, [])]
-    if test_authors:  # reported only, never used for choices
-        sets[REPLIES_TEST] = test_authors
+    if splits.test_replies:  # reported only, never used for choices
+        sets[REPLIES_TEST] = splits.test_replies
     for name, half in ((PROBE_DEV, "dev"), (PROBE, "test")):
         probe = load_probe(half)
         if probe:  # reported only, never used for choices

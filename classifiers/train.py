@@ -33,6 +33,7 @@ class Splits:
     val_replies: list[Example]
     mhc_all: list[Example]
     info: dict
+    test_replies: list[Example]  # REPLIES_TEST_AUTHORS: reported only
 
 
 def _h(s: str) -> float:
@@ -120,7 +121,8 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
                         "validation_authors": list(REPLIES_VAL_AUTHORS), "validation": len(reply_val),
                         "test_authors": [a for a in REPLIES_TEST_AUTHORS if a in replies]},
             "seed": seed}
-    return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info)
+    test_replies = [e for author in REPLIES_TEST_AUTHORS for e in replies.get(author, [])]
+    return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info, test_replies)
 
 
 def _batches(n: int, lengths: list[int], bs: int, r: random.Random):
