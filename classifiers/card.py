@@ -212,8 +212,12 @@ def write_card(model_dir: Path) -> None:
                        splits=json.dumps({k: tr.get(k) for k in ("generator_templates", "generator_examples",
                                                                "mhc_template_groups", "mhc_cases", "rtp",
                                                                "ud_negatives", "replies")}),
-                       val_authors=", ".join(f"`{a}`" for a in (tr.get("replies") or {}).get("validation_authors", [])) or "—",
-                       test_authors=", ".join(f"`{a}`" for a in (tr.get("replies") or {}).get("test_authors", [])) or "—",
+                       val_authors=_authors(tr, "validation_authors"), test_authors=_authors(tr, "test_authors"),
                        copies=max(0, int((tr.get("replies") or {}).get("train_weight", 1)) - 1),
                        n_exc=len(SPELL_EXCEPTIONS), report_start=REPORT_START + ("\n" + report if report else ""), report_end=REPORT_END)
     (model_dir / "README.md").write_text(text, encoding="utf-8")
+
+
+def _authors(training: dict, key: str) -> str:
+    """Reply authors recorded under training["replies"][key], as inline code, or a dash."""
+    return ", ".join(f"`{a}`" for a in (training.get("replies") or {}).get(key, [])) or "—"

@@ -156,6 +156,11 @@ REPLIES_VAL_AUTHORS = ("b_facebook", "r_mayor")
 REPLIES_TEST_AUTHORS = ("o_instagram",)
 
 
+def of_authors(replies: dict[str, list[Example]], authors: tuple[str, ...]) -> list[Example]:
+    """The examples of these authors (missing files count as empty), in author order."""
+    return [e for author in authors for e in replies.get(author, [])]
+
+
 def _labels(row: dict) -> list[int]:
     return [int(bool(row["labels"].get(k))) for k in LABELS]
 

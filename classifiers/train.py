@@ -13,7 +13,7 @@ from pathlib import Path
 from schildwacht.contracts import LABELS
 
 from .data import (REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, Example, iter_pretrain_lines, load_mhc, load_replies,
-                   load_rtp, mhc_template_folds, ud_negatives)
+                   load_rtp, mhc_template_folds, of_authors, ud_negatives)
 from .generator import add_noise, all_templates, generate, split_by_template
 from .lexical import LexicalModel
 from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
@@ -51,9 +51,8 @@ def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], lis
     """(train, calibration, validation): the REPLIES_VAL_AUTHORS files whole are validation, REPLIES_TEST_AUTHORS are
     left out (reported only, by evaluate); the other authors' lines go 15% (by hash of the line id) to calibration and
     the rest to training. A line whose text (case and spacing ignored) also occurs in a held-out file is left out."""
-    val = [e for author in REPLIES_VAL_AUTHORS for e in replies.get(author, [])]
-    held = val + [e for author in REPLIES_TEST_AUTHORS for e in replies.get(author, [])]
-    seen = {" ".join(e.text.lower().split()) for e in held}
+    val = of_authors(replies, REPLIES_VAL_AUTHORS)
+    seen = {" ".join(e.text.lower().split()) for e in of_authors(replies, _HELD_OUT)}
     rest = [e for author, exs in replies.items() if author not in _HELD_OUT for e in exs
             if " ".join(e.text.lower().split()) not in seen]
     return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
@@ -121,8 +120,8 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
                         "validation_authors": list(REPLIES_VAL_AUTHORS), "validation": len(reply_val),
                         "test_authors": [a for a in REPLIES_TEST_AUTHORS if a in replies]},
             "seed": seed}
-    test_replies = [e for author in REPLIES_TEST_AUTHORS for e in replies.get(author, [])]
-    return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info, test_replies)
+    return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info,
+                  of_authors(replies, REPLIES_TEST_AUTHORS))
 
 
 def _batches(n: int, lengths: list[int], bs: int, r: random.Random):
