@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train", help="Train het Nederlandse classificatiemodel (tokenizer + klein BERT-model, plus TF-IDF+LR) op de "
                                "gegenereerde berichten, de handgeschreven trainingsreacties (classifiers/replies, "
-                               "zonder de validatieauteurs), RTP-LX en de helft van de MHC-sjablonen.")
+                               "zonder de validatie- en testauteurs), RTP-LX en de helft van de MHC-sjablonen.")
     def train_cmd(
         output: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--output", "-o",
                                     help="Uitvoermap voor het model."),
@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("evaluate", help="Evalueer TF-IDF+LR, alleen regels, de transformer en de combinatie op dezelfde "
                                   "validatiedata (sjablonen en reactie-auteurs die niet in de training zaten); toont per label "
-                                  "precisie, recall en F1, op MHC per functionaliteit, meet ook op de twee helften "
+                                  "precisie, recall en F1, op MHC per functionaliteit, meet ook op de testauteur (o_instagram, nooit gebruikt voor een keuze) en op de twee helften "
                                   "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), kiest per label de "
                                   "modelpoort (model_gate) onder de harde doelen van het issue, en schrijft het "
                                   "rapport in de modelkaart.")
