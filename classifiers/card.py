@@ -116,7 +116,7 @@ kind (replies written by a language-model helper), so its test half measures gen
 same kind, not to real posts. One training line that happened to equal a probe line (a one-word insult) was
 removed; a test keeps the two sets apart.
 
-Sixth round (this model, 0.3.0): five more training authors (everyday mentions, forums, Telegram groups, mostly hard
+Sixth round (model 0.3.0): five more training authors (everyday mentions, forums, Telegram groups, mostly hard
 negatives, livestream chat), a second validation author (`r_mayor`) and a test author (`o_instagram`), both chosen
 before their files were read and before any training run. The gate search became exhaustive (all per-label gate
 combinations instead of a coordinate search that stopped in a local optimum), a missed hard target became a step
@@ -128,6 +128,15 @@ negatives, violent words aimed at things) would ship unless its selection score 
 `classifiers/replies_pending/`. Model 0.2.0 on the same sets, same code: selection score 0.8124; `replies_val`
 threat P / R 0.925 / 0.730; `replies_test` 0.943 / 0.811; probe test half 0.969 / 0.861 (31 of 36).
 
+Seventh round (this model, 0.3.1): the same weights as 0.3.0, a new combination. The evaluation now searches the
+lexical (TF-IDF) share of the model probability (`lexical_weight` 0.25 / 0.5 / 0.75) together with the gates and the
+frame damping, on the same choice sets and with the same selection score. It picks 0.75 and threat gate 0.6: the
+TF-IDF half fires less than the transformer on the MHC contrast templates, so a lower threat gate fits under the 10%
+contrast limit. Selection score 0.8491, against 0.8436 for the 0.3.0 combination (weight 0.5, threat gate 0.7).
+Tried in the same round and not shipped, each scored with the same search: a retrain with three more generator
+families (violent or hateful words aimed at things, insults aimed at oneself, positive statements about women; 46
+templates) scored 0.8379; refitting the TF-IDF half with C = 1 or 16 instead of 4 scored 0.8334 and 0.8442.
+
 ## Shipped configuration
 {shipped}
 
@@ -138,15 +147,16 @@ threat P / R 0.925 / 0.730; `replies_test` 0.943 / 0.811; probe test half 0.969 
 ## Known failure modes
 - **Realistic replies: threat recall near, not at, the aim for a new author.** The rule layer alone finds about a
   fifth of the threats in the training replies; the model learnt from those replies carries the recall. With the
-  shipped gates the validation authors get threat recall 0.81 (precision 0.93), the test author 0.85 (0.94) and the
+  shipped gates the validation authors get threat recall 0.87 (precision 0.92), the test author 0.89 (0.92) and the
   probe test half 33 of 36 (0.92, precision 0.94) (tables above). All are written by language-model helpers, so real
   posts (threads, images, irony, local context) will score lower. The gap between authors shows how much depends on
   who writes.
 - **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates:
   positive statements about groups, killing words for objects ("de tijd doden"), profanity. The gates in
-  `model_gate` keep MHC contrast flags under 10%, and that costs threat recall on realistic replies: without them
-  (`rules+model(max)`) the validation authors get threat recall 0.89 and MHC contrast is about 20%. More
-  helper-written lookalikes (files in `replies_pending/`) did not lower the model's contrast flags.
+  `model_gate` keep MHC contrast flags under 10% (9.6%, at the limit), and that costs threat recall on realistic
+  replies: without them (`rules+model(max)`) the validation authors get threat recall 0.91, the test author 0.92,
+  and MHC contrast is 23%. More helper-written lookalikes (files in `replies_pending/`) and generated contrast
+  families (seventh round) did not lower the model's contrast flags.
 - The gates, the frame damping and the per-label choice are picked on the same held-out sets they are reported on
   (generator validation, MHC half B, `replies_val`). Those rows are optimistic. Only `replies_test` and the probe
   test half are untouched by any choice.
@@ -156,10 +166,10 @@ threat P / R 0.925 / 0.730; `replies_test` 0.943 / 0.811; probe test half 0.969 
   - positive statements about women as a group (generator `neg:grouppos`);
   - counter-speech and sarcasm in replies;
   - plain sentences with a word the model links to insults. Of 1,000 unseen UD news sentences (shuffled lines
-    1,500–2,500, never trained on) 15 are flagged, 10 of them as abuse (model 0.2.0: 7): the abuse gate is 0.5 now,
-    0.6 before.
+    1,500–2,500, never trained on) 6 are flagged: 3 gender, 2 threat, 1 abuse (0.3.0's combination: 15, 10 of them
+    abuse; 0.2.0: 7).
   Flag rates per kind are in the tables above. The short meeting post that 0.2.0 flagged as a threat ("Vanavond mijn
-  eerste raadsvergadering als fractievoorzitter. Spannend!") now scores 0.07.
+  eerste raadsvergadering als fractievoorzitter. Spannend!") now scores 0.10.
 - MHC has threats against individuals under `target_indiv_nh` ("Ik breek je nek."); we label those abuse and do not
   score threat on them (masked), since for this product they are threats.
 - Calls for violence phrased as opinions ("X moeten allemaal gedood worden") are flagged as threat by the rules even

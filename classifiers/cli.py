@@ -127,7 +127,8 @@ def register(app: typer.Typer) -> None:
                                   "validatiedata (sjablonen en reactie-auteurs die niet in de training zaten); toont per label "
                                   "precisie, recall en F1, op MHC per functionaliteit, meet ook op de testauteur (o_instagram, nooit gebruikt voor een keuze) en op de twee helften "
                                   "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), kiest per label de "
-                                  "modelpoort (model_gate) onder de harde doelen van het issue, en schrijft het "
+                                  "modelpoort (model_gate) en het TF-IDF-aandeel van de modelkans (lexical_weight) onder de harde doelen van "
+                                  "het issue, en schrijft het "
                                   "rapport in de modelkaart.")
     def evaluate_cmd(
         model: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--model", "-m", help="Modelmap."),
@@ -148,6 +149,9 @@ def _evaluate(model: Path, seed: int, use_mhc: bool, console, write: bool) -> di
                        log=console.log)
     render_table(results, console)
     console.print(f"[bold]gekozen variant:[/bold] {results['chosen']}")
+    if "model_gate" in results:
+        console.print(f"modelpoort {results['model_gate']}, frame_damp {results['gate_damp']}, "
+                      f"lexicaal gewicht {results['lexical_weight']}")
     if write and (Path(model) / "config.json").exists():
         from .card import write_card
 

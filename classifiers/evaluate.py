@@ -105,24 +105,40 @@ CRITICISM_LIMIT = 0.05  # acceptance aim: at most 5% of legitimate criticism fla
 THREAT_PRECISION_AIM = 0.85  # acceptance aim: threat recall >= 0.90 at this precision on realistic replies
 
 
-def tune_gates(parts: dict[str, dict], sets: dict[str, list[Example]],
-               thr: dict[str, float]) -> tuple[dict[str, float], float]:
-    """Per-label model gates and frame damping for max(rules, model): exhaustive search over GATE_GRID per label
-    and damping 1.0 / 0.5 on the choice sets for the best _variant_score (mean label score with MHC contrast flags
-    above CONTRAST_LIMIT and criticism flags above CRITICISM_LIMIT heavily penalised). Returns (gates, damp)."""
+LEXICAL_WEIGHTS = (0.25, 0.5, 0.75)  # lexical (TF-IDF + LR) share of the model probability, searched with the gates
+
+
+def with_lexical_weight(parts: dict, weight: float | None) -> dict:
+    """`parts` with "probs" re-mixed at `weight` (unchanged when weight is None or there is no lexical half)."""
+    if weight is None or parts.get("lexical") is None:
+        return parts
+    from .model import mix_probs
+
+    return {**parts, "probs": mix_probs(parts["transformer"], parts["lexical"], weight)}
+
+
+def tune_combination(parts: dict[str, dict], sets: dict[str, list[Example]],
+                     thr: dict[str, float]) -> tuple[dict[str, float], float, float | None]:
+    """Per-label model gates, frame damping and the lexical weight for max(rules, model): exhaustive search over
+    GATE_GRID per label, damping 1.0 / 0.5 and LEXICAL_WEIGHTS (when the model has a lexical half) on the choice
+    sets for the best _variant_score (mean label score with MHC contrast flags above CONTRAST_LIMIT and criticism
+    flags above CRITICISM_LIMIT heavily penalised). Returns (gates, damp, lexical weight or None)."""
     names = [st for st, _ in CHOICE_SETS if st in sets]
-    best = ({lab: 0.5 for lab in LABELS}, 1.0, -1e9)
-    for damp in (1.0, 0.5):
-        # a label's combined score depends only on its own gate: one scoring per gate value gives every column
-        cols = {st: {g: Variants.combined(parts[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID}
-                for st in names}
-        for combo in product(GATE_GRID, repeat=len(LABELS)):
-            res = {st: {GATED: _metrics_for(sets[st], [[cols[st][g][k][j] for j, g in enumerate(combo)]
-                                                        for k in range(len(sets[st]))], thr)} for st in names}
-            score = _variant_score(res, GATED)
-            if score > best[2] + 1e-9:
-                best = (dict(zip(LABELS, combo)), damp, score)
-    return best[0], best[1]
+    weights = LEXICAL_WEIGHTS if all(parts[st].get("lexical") is not None for st in names) else (None,)
+    best = ({lab: 0.5 for lab in LABELS}, 1.0, None, -1e9)
+    for weight in weights:
+        mixed = {st: with_lexical_weight(parts[st], weight) for st in names}
+        for damp in (1.0, 0.5):
+            # a label's combined score depends only on its own gate: one scoring per gate value gives every column
+            cols = {st: {g: Variants.combined(mixed[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID}
+                    for st in names}
+            for combo in product(GATE_GRID, repeat=len(LABELS)):
+                res = {st: {GATED: _metrics_for(sets[st], [[cols[st][g][k][j] for j, g in enumerate(combo)]
+                                                            for k in range(len(sets[st]))], thr)} for st in names}
+                score = _variant_score(res, GATED)
+                if score > best[3] + 1e-9:
+                    best = (dict(zip(LABELS, combo)), damp, weight, score)
+    return best[0], best[1], best[2]
 
 
 def _metrics_for(exs, sc, thr) -> dict:
@@ -193,10 +209,12 @@ def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None,
             sets[name] = probe
     results: dict = {"thresholds": thr, "sets": {}, "variants": []}
     parts = {name: v.parts([e.text for e in exs]) for name, exs in sets.items()}
+    if v.scorer is not None:
+        gates, damp, weight = tune_combination(parts, sets, thr)
+        results["model_gate"], results["gate_damp"], results["lexical_weight"] = gates, damp, weight
+        parts = {name: with_lexical_weight(p, weight) for name, p in parts.items()}
     scores = {name: v.score(parts[name]) for name in sets}
     if v.scorer is not None:
-        gates, damp = tune_gates(parts, sets, thr)
-        results["model_gate"], results["gate_damp"] = gates, damp
         for name in sets:
             scores[name][GATED] = v.combined(parts[name], damp, gates)
     for name, exs in sets.items():
@@ -250,6 +268,8 @@ def apply_choice(model_dir: Path, results: dict) -> None:
     else:  # RULES_MAX or RULES_MAX_DAMP
         meta["combine"] = "max"
         meta["frame_damp"] = 0.5 if chosen == RULES_MAX_DAMP else 1.0
+    if results.get("lexical_weight") is not None:
+        meta["lexical_weight"] = results["lexical_weight"]
     meta["evaluation"] = {"chosen": chosen, "selection_score": results.get("selection_score")}
     p.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
 
@@ -356,7 +376,9 @@ def _fmt(x) -> str:
 
 def markdown_report(results: dict) -> str:
     lines = [f"Thresholds: `{json.dumps(results['thresholds'])}`. Chosen variant: **{results['chosen']}** "
-             f"(selection score {json.dumps(results.get('selection_score', {}))}).", ""]
+             f"(selection score {json.dumps(results.get('selection_score', {}))}). Searched with the gates: "
+             f"lexical_weight {results.get('lexical_weight')}, model_gate {json.dumps(results.get('model_gate'))}, "
+             f"frame_damp {results.get('gate_damp')}.", ""]
     for set_name, per in results["sets"].items():
         lines.append(f"#### {set_name}")
         lines.append("")

@@ -69,6 +69,11 @@ def build_model(vocab_size: int, layers: int = 4, hidden: int = 256, heads: int 
     return BertForSequenceClassification(cfg)
 
 
+def mix_probs(transformer: list[list[float]], lexical: list[list[float]], weight: float) -> list[list[float]]:
+    """Weighted average of the transformer's and the lexical model's probabilities (weight = the lexical share)."""
+    return [[(1 - weight) * a + weight * b for a, b in zip(x, y)] for x, y in zip(transformer, lexical)]
+
+
 class ModelScorer:
     """Loads a local model dir; ``predict(texts)`` -> list of per-label probabilities (LABELS order). A directory with
     a lexical model (classifiers.lexical) averages its probabilities with the transformer's."""
@@ -137,8 +142,7 @@ class ModelScorer:
         return self.transformer_probs(texts), (self.lexical.predict(texts) if self.lexical else None)
 
     def mix(self, transformer: list[list[float]], lexical: list[list[float]]) -> list[list[float]]:
-        w = self.lexical_weight
-        return [[(1 - w) * a + w * b for a, b in zip(x, y)] for x, y in zip(transformer, lexical)]
+        return mix_probs(transformer, lexical, self.lexical_weight)
 
     def transformer_probs(self, texts: Sequence[str]) -> list[list[float]]:
         return platt(self.logits(texts), self.calibration)

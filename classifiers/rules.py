@@ -123,7 +123,8 @@ NEUTRAL_HEADS = {"einde", "raad", "gemeenteraad", "college", "gemeente", "kabine
                  "vergadering", "commissie", "stemming", "grond", "prullenbak", "open", "doel", "schot", "iemand",
                  "niemand", "men", "ik", "we", "wij", "er", "jaar", "maand", "morgen", "zomer", "winter", "eind",
                  "begin", "vergadering", "zaal"}
-DETERMINERS = {"die", "deze", "dat", "dit", "de", "het", "een", "zo'n", "dat", "al", "alle", "mijn", "onze"}
+DETERMINERS = {"die", "deze", "dat", "dit", "de", "het", "een", "zo'n", "al", "alle", "elke", "iedere", "mijn",
+               "onze"}
 INANIMATE = {"plan", "plannen", "idee", "ideeen", "voorstel", "voorstellen", "motie", "moties", "begroting",
              "beleid", "wet", "wetten", "regel", "regels", "project", "projecten", "printer", "printers", "computer",
              "laptop", "telefoon", "wekker", "ballon", "ballonnen", "argument", "argumenten", "debat", "discussie",
@@ -707,8 +708,9 @@ class RuleEngine:
                 for q in range(k + 1, min(hi + 1, k + 4)):
                     w = toks[q]
                     nxt = toks[q + 1] if q + 1 <= hi else ""
-                    if w in ADJ_SKIP or (not _is_inanimate(w) and w.endswith("e") and len(w) > 3 and nxt.isalpha() and
-                                         nxt not in ADVERBS and nxt not in L.INTENT_MODALS):
+                    if w in ADJ_SKIP or (not _is_inanimate(w) and w not in NEUTRAL_HEADS and w.endswith("e") and
+                                         len(w) > 3 and nxt.isalpha() and nxt not in ADVERBS and
+                                         nxt not in L.INTENT_MODALS):
                         continue
                     head = w
                     break

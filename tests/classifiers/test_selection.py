@@ -4,7 +4,7 @@ and threat on the realistic replies is scored as recall at the precision aim."""
 from __future__ import annotations
 
 from classifiers.data import Example
-from classifiers.evaluate import GATED, GEN, MHC_B, REPLIES, _label_score, _metrics_for, _variant_score, tune_gates
+from classifiers.evaluate import GATED, GEN, MHC_B, REPLIES, _label_score, _metrics_for, _variant_score, tune_combination
 from classifiers.rules import RuleResult
 
 THR = {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
@@ -39,14 +39,14 @@ def _sets_and_parts(contrast_threat_p: float):
 def test_gate_search_keeps_recall_when_targets_allow_it():
     # contrast cases score below the replies' threats: the lowest gate loses nothing
     sets, parts = _sets_and_parts(contrast_threat_p=0.3)
-    gates, _ = tune_gates(parts, sets, THR)
+    gates, _, _ = tune_combination(parts, sets, THR)
     assert gates["threat"] == 0.5
 
 
 def test_gate_search_gives_up_recall_rather_than_miss_the_contrast_target():
     # contrast cases score 0.7 > the replies' threats (0.65): any gate that keeps those threats flags all contrast
     sets, parts = _sets_and_parts(contrast_threat_p=0.7)
-    gates, damp = tune_gates(parts, sets, THR)
+    gates, damp, _ = tune_combination(parts, sets, THR)
     from classifiers.api import combine_scores
 
     flagged = [combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
@@ -82,3 +82,23 @@ def test_replies_threat_is_scored_as_recall_at_the_precision_aim():
     # all 10 with 4 false flags (P 0.71, below the aim) loses to 8 of 10 with none
     loose = [[0.9, 0, 0, 0]] * 14 + [[0.1, 0, 0, 0]] * 6
     assert _label_score(_results(eight, clean), GATED, "threat") > _label_score(_results(loose, clean), GATED, "threat")
+
+
+def test_lexical_weight_is_searched_with_the_gates():
+    # the transformer fires on the contrast cases (0.95), the lexical half does not (0.4); the replies' threats score
+    # 0.65 in both halves: only a lexical share of 0.75 puts every contrast case below the threats
+    sets, parts = _sets_and_parts(contrast_threat_p=0.0)
+    for st, (transformer, lexical) in {REPLIES: ([0.65] * 10 + [0.1] * 10, [0.65] * 10 + [0.1] * 10),
+                                       MHC_B: ([0.99] * 5 + [0.95] * 10, [0.99] * 5 + [0.4] * 10),
+                                       GEN: ([0.99] * 5 + [0.1] * 5, [0.99] * 5 + [0.1] * 5)}.items():
+        parts[st]["transformer"] = [[p, 0, 0, 0] for p in transformer]
+        parts[st]["lexical"] = [[p, 0, 0, 0] for p in lexical]
+    gates, damp, weight = tune_combination(parts, sets, THR)
+    assert weight == 0.75
+    from classifiers.api import combine_scores
+    from classifiers.evaluate import with_lexical_weight
+
+    for st, want in ((REPLIES, [True] * 10 + [False] * 10), (MHC_B, [True] * 5 + [False] * 10)):
+        mixed = with_lexical_weight(parts[st], weight)
+        assert [combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
+                for res, p in zip(mixed["ruled"], mixed["probs"])] == want
