@@ -123,6 +123,8 @@ def test_gender_constructions(rules, text):
     "Verbrand alle oude papieren na de vergadering",
     "Morgen maak ik het rapport af",
     "Ik breng je om 8 uur naar huis",
+    "We gaan een einde maken aan deze begroting.",  # "einde" is a noun here, not an adjective
+    "Ik sla elke wesp dood.",  # a quantifier before the thing
     "Ik pak je bericht morgen op",
     "De steen viel op de stoep",
     # third round: constructions near the new rules
