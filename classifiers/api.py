@@ -184,12 +184,15 @@ def gate(p: float, g: float) -> float:
 def combine_scores(res, probs, mode, frame_damp: float = 1.0, gates: dict | None = None) -> dict[str, float]:
     """Combine rule scores and model probabilities (LABELS order) into final scores.
 
-    mode: "max" | "model" | "rules" | "mean", or a dict label -> one of those (per-label choice)."""
+    mode: "max" | "model" | "rules" | "mean", or a dict label -> one of those (per-label choice). A label's model
+    probability is multiplied by frame_damp when the rules found a would-be hit of that label inside a frame
+    (negation, quote, news, counter-speech, idiom): a suppressed gender-role phrase does not damp a threat."""
     if probs is None or mode == "rules":
         return dict(res.scores)
-    damp = frame_damp if res.frames.get("suppressed") else 1.0
+    framed_labels = {h.label for h in res.suppressed}
     out = {}
     for i, lab in enumerate(LABELS):
+        damp = frame_damp if lab in framed_labels else 1.0
         m = gate(float(probs[i]) * damp, float((gates or {}).get(lab, 0.5)))
         r = res.scores[lab]
         lab_mode = mode.get(lab, "max") if isinstance(mode, dict) else mode

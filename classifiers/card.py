@@ -128,7 +128,7 @@ negatives, violent words aimed at things) would ship unless its selection score 
 `classifiers/replies_pending/`. Model 0.2.0 on the same sets, same code: selection score 0.8124; `replies_val`
 threat P / R 0.925 / 0.730; `replies_test` 0.943 / 0.811; probe test half 0.969 / 0.861 (31 of 36).
 
-Seventh round (this model, 0.3.1): the same weights as 0.3.0, a new combination. The evaluation now searches the
+Seventh round (0.3.1): the same weights as 0.3.0, a new combination. The evaluation now searches the
 lexical (TF-IDF) share of the model probability (`lexical_weight` 0.25 / 0.5 / 0.75) together with the gates and the
 frame damping, on the same choice sets and with the same selection score. It picks 0.75 and threat gate 0.6: the
 TF-IDF half fires less than the transformer on the MHC contrast templates, so a lower threat gate fits under the 10%
@@ -136,6 +136,21 @@ contrast limit. Selection score 0.8491, against 0.8436 for the 0.3.0 combination
 Tried in the same round and not shipped, each scored with the same search: a retrain with three more generator
 families (violent or hateful words aimed at things, insults aimed at oneself, positive statements about women; 46
 templates) scored 0.8379; refitting the TF-IDF half with C = 1 or 16 instead of 4 scored 0.8334 and 0.8442.
+
+Eighth round (this model, 0.3.2): the same weights and the same gates as 0.3.1; two changes outside the model.
+(1) Frame damping is per label: a label's model probability is damped only when the rules suppressed a would-be hit
+of that label (before, any suppressed hit damped all four, so a gender-role phrase inside a counter-speech frame
+damped a threat). (2) Nine more sentence constructions in the rule layer, each needing a person in the sentence: a
+fatal accident wished on someone ("mag onder een bus komen"), the fate of a murdered politician ("net zo eindigen
+als Fortuyn"), a blow to the head promised or deserved, ruining someone's life, a warning to hide, incitement to
+jump, a reckoning (not at the ballot box), taking the law into one's own hands, death as the solution; and
+"beveiliging" is no longer a strong news word (it is also the cue of the "als ik jou was" warning). The constructions
+were written after reading the threats 0.3.1 missed in `replies_val`, so that row (threat recall 0.869 → 0.890) is
+optimistic; `replies_test` (0.885) and the probe test half (33 of 36) did not change. Selection score 0.8537
+(0.8491 before these changes). Tried and not shipped, same code and search: a retrain with the MHC half-A contrast
+cases counted three times (0.8366) and a retrain with seed 1 (0.8356); both sit 0.015–0.02 below these weights, so
+part of this model's lead on the choice sets is the luck of one training run. A lexical weight for threat apart from
+the other labels, and gates 0.55 / 0.65 in the grid, led to the same combination.
 
 ## Shipped configuration
 {shipped}
@@ -147,7 +162,7 @@ templates) scored 0.8379; refitting the TF-IDF half with C = 1 or 16 instead of 
 ## Known failure modes
 - **Realistic replies: threat recall near, not at, the aim for a new author.** The rule layer alone finds about a
   fifth of the threats in the training replies; the model learnt from those replies carries the recall. With the
-  shipped gates the validation authors get threat recall 0.87 (precision 0.92), the test author 0.89 (0.92) and the
+  shipped gates the validation authors get threat recall 0.89 (precision 0.92), the test author 0.89 (0.92) and the
   probe test half 33 of 36 (0.92, precision 0.94) (tables above). All are written by language-model helpers, so real
   posts (threads, images, irony, local context) will score lower. The gap between authors shows how much depends on
   who writes.
@@ -211,8 +226,8 @@ def write_card(model_dir: Path) -> None:
                f"lexical_weight = `{meta.get('lexical_weight', 0.5)}`, thresholds = "
                f"`{json.dumps(meta.get('thresholds'))}`. A post is flagged for a label when its combined score reaches "
                "the threshold: the rule score, or the model probability once it passes that label's gate (the probability "
-               "is multiplied by frame_damp when the rules found a would-be hit inside a negation, quote, news, "
-               "counter-speech or idiom frame). ")
+               "is multiplied by frame_damp when the rules found a would-be hit of that label inside a negation, quote, "
+               "news, counter-speech or idiom frame). ")
     if comb == "rules":
         shipped += ("The evaluation run chose the rule layer alone, so at runtime `load_classifier()` loads this model "
                     "but its scores are not used; set `combine` to e.g. "

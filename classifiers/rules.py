@@ -52,7 +52,7 @@ NEWS_STRONG = {"aangehouden", "opgepakt", "gearresteerd", "verdachte", "verdacht
                "rechtbank", "rechter", "aangifte", "bedreigd", "bedreiging", "bedreigingen", "politie", "justitie",
                "doodsbedreiging", "doodsbedreigingen", "dreigbrief", "dreigbrieven", "celstraf", "taakstraf",
                "werkstraf", "dreigde", "dreigden", "gedreigd", "bedreigde", "bedreigen", "onderzoek", "persbericht",
-               "nieuwsbericht", "artikel", "eist", "beveiliging", "slachtoffer", "slachtoffers", "verhoor", "anp",
+               "nieuwsbericht", "artikel", "eist", "slachtoffer", "slachtoffers", "verhoor", "anp",
                "nos", "monitor", "incidenten", "dreigberichten", "haatberichten", "interview", "ingesteld"}
 NEWS_WEAK = NEWS - NEWS_STRONG
 REFERENCE = {"noemen", "noemt", "noem", "genoemd", "noemde", "uitmaken", "uitgemaakt", "uitschelden", "uitgescholden",
@@ -71,8 +71,35 @@ PUBLIC_PLACES = {"raadszaal", "stadhuis", "gemeentehuis", "raadhuis", "provincie
                  "gemeenteraad", "statenzaal", "spreekuur"}
 WEAPONS_PLURAL = {"geweld", "knuppels", "honkbalknuppels", "messen", "fakkels", "hooivorken", "bijlen", "kettingen"}
 # the word a sentence-level threat construction is shown on
+# death wished as a traffic accident: "mag onder een bus komen", "hoop dat je onder een trein loopt"
+VEHICLES = {"trein", "bus", "vrachtwagen", "vrachtauto", "tractor", "trekker", "tram", "metro", "auto", "wals",
+            "stoomwals", "bulldozer", "shovel", "truck", "vrachtwagens", "treinen", "bussen", "trams"}
+WISH_MODALS = {"mag", "mogen", "moet", "moeten", "zou", "zouden", "hoop", "hopen", "hopelijk", "wens", "wensen"}
+# murdered Dutch politicians: "net zo eindigen als Fortuyn", "ga Pim maar achterna"
+MURDERED = {"fortuyn", "pim", "gogh"}
+FATE_WORDS = {"lot", "eindigen", "eindigt", "eindig", "achterna", "overkomen", "overkomt", "aflopen", "afloopt",
+              "hetzelfde", "zelfde", "gebeuren", "gebeurt", "gebeurd", "tegemoet"}
+# "krijgt een fles op zijn kop", "verdient een klap voor z'n harses": a blow to the head promised or deserved
+BLOWS = {"klap", "klappen", "fles", "baksteen", "steen", "stenen", "dreun", "beuk", "kopstoot", "schop", "trap",
+         "mep", "lel", "hengst", "opdonder", "oplawaai", "knal", "tik", "slaag", "kogel", "mes", "vuist", "knuppel"}
+HEADS = {"kop", "hoofd", "smoel", "bek", "harses", "snufferd", "muil", "gezicht", "donder", "lazer", "sodemieter",
+         "flikker", "tanden", "ribben", "raap", "porem", "kanis", "facie"}
+GET_OR_DESERVE = {"krijg", "krijgt", "krijgen", "verdien", "verdient", "verdienen"}
+# "ik ga je leven verwoesten", "we maken z'n leven tot een hel": ruining someone's life as intent
+RUINED = {"verwoesten", "verwoest", "kapotmaken", "kapot", "hel", "zuur", "verpesten", "verpest", "ruineren",
+          "ruïneren", "slopen", "afpakken"}
+OTHERS_LIFE = {"je", "jouw", "uw", "zijn", "zn", "z'n", "haar", "d'r", "hun"}
+# "kan zich beter gaan verstoppen", "spring maar van het stadhuis af": warnings and incitement to suicide
+HIDE = {"verstoppen", "onderduiken", "verschuilen"}
+JUMP_FROM = {"dak", "brug", "flat", "stadhuis", "gemeentehuis", "balkon", "toren", "raam", "provinciehuis",
+             "kerktoren", "flatgebouw"}
+# "we rekenen met je af" (not at the ballot box), "het recht in eigen hand nemen", "pas op wat je eet"
+RECKON = {"reken", "rekent", "rekenen", "afrekenen"}
+BALLOT = {"verkiezingen", "verkiezing", "stembus", "kiezer", "kiezers", "stemmen", "stem", "maart", "peilingen"}
+PERSON_OBJECTS = L.ROLE_WORDS | {"hem", "haar", "je", "jou", "jullie", "u", "hen"}
 CONSTRUCTION_ANCHORS = {"ontdoen", "dood", "eraan", "aan", "wens", "wensen", "hoop", "hopen", "hopelijk",
-                        "als"} | WEAPONS_PLURAL
+                        "als", "onder", "lot", "achterna", "eindigen", "eindigt", "leven", "spring", "springen",
+                        "recht", "pakken"} | WEAPONS_PLURAL | HIDE | GET_OR_DESERVE | RECKON
 # a women noun in the singular ("mijn vrouw" is common in harmless posts), misspellings included
 SINGULAR_WOMAN = {"vrouw", "vrow", "vruw", "vrou"}
 CLAUSE_BREAK = {",", ";", ":", "als", "maar", "want", "omdat", "wanneer", "zodra", "totdat", "voordat", "zodat"}
@@ -528,6 +555,38 @@ class RuleEngine:
         self.speller = Speller(spell_vocab(self.gender_slurs))
 
     # ---------------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _aimed_construction(stoks: list[str], ss: set[str]) -> str | None:
+        """Threat constructions read from one sentence that mentions a person: a fatal accident wished on them, the
+        fate of a murdered politician, a blow to the head promised or deserved, their life to be ruined, a warning to
+        hide, incitement to jump to their death, a reckoning, taking the law into one's own hands, their death as
+        the solution. Returns the construction's rule name or None."""
+        def after(words: set[str], targets: set[str], span: int) -> bool:
+            return any(t in words and set(stoks[k + 1:k + 1 + span]) & targets for k, t in enumerate(stoks))
+
+        if after({"onder"}, VEHICLES, 3) and ss & WISH_MODALS and \
+                ss & {"komen", "komt", "lopen", "loopt", "liggen", "ligt", "belanden", "belandt"}:
+            return "threat_accident_wish"
+        if ss & MURDERED and ss & FATE_WORDS:
+            return "threat_fate"
+        if ss & GET_OR_DESERVE and after(BLOWS, {"op", "voor", "tegen", "in"}, 1) and after(
+                {"op", "voor", "tegen", "in"}, HEADS, 3):
+            return "threat_blow"
+        if after(OTHERS_LIFE, {"leven"}, 1) and ss & RUINED and ss & (L.INTENT_SUBJECTS | {"ga", "gaan", "zal"}):
+            return "threat_ruin_life"
+        if ss & HIDE and ss & {"beter", "maar", "snel"} and not ss & {"ik", "we", "wij"}:
+            return "threat_warning"
+        if after({"spring", "springen"}, {"van", "voor", "uit"}, 2) and after({"van", "uit"}, JUMP_FROM, 3):
+            return "threat_incite_jump"
+        if ss & RECKON and "met" in ss and ("af" in ss or "afrekenen" in ss) and not ss & BALLOT:
+            return "threat_reckoning"
+        if ("recht" in ss and "eigen" in ss and ss & {"hand", "handen"}) or (
+                "zelf" in ss and ss & {"we", "wij", "ik"} and after({"pakken", "pak"}, PERSON_OBJECTS, 3)):
+            return "threat_vigilante"
+        if "dood" in ss and ss & {"opgelost", "oplossing"}:
+            return "threat_dead_solution"
+        return None
+
     def _respell(self, doc):
         """Doc with mangled words restored (see spelling.py) plus, per token, its start / end offset in the
         original text and whether a newline follows it."""
@@ -938,6 +997,9 @@ class RuleEngine:
                     ss & {"slot", "beveiliging", "oppassen", "uitkijken", "voorzichtig", "alleen", "opletten",
                           "verhuizen", "vluchten", "donker", "vannacht", "'s"}:
                 kind = "threat_warning"
+            elif (ss & (L.SECOND_PERSON | L.ROLE_WORDS | PERSON_MARKERS) or off_hit or role_tok) \
+                    and not ss & PAST_NARRATIVE:
+                kind = self._aimed_construction(stoks, ss)
             if kind is None or inanimate_target(i0):
                 continue
             k = next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in CONSTRUCTION_ANCHORS), i0)

@@ -20,7 +20,7 @@ from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
 from .textnorm import model_text
 
 MODEL_NAME = "schildwacht-nl-mini"
-VERSION = "0.3.1"
+VERSION = "0.3.2"
 
 
 @dataclass

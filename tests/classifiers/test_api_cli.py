@@ -100,3 +100,14 @@ def test_classify_cli_lines():
     assert "error" in out[4]
     help_text = CliRunner().invoke(app, ["classify", "--help"]).stdout
     assert "Classificeer" in help_text
+
+
+def test_frame_damping_applies_to_the_framed_label_only():
+    from classifiers.api import combine_scores
+    from classifiers.rules import RuleEngine
+
+    # the rules suppress a gender-role phrase inside a counter-speech frame ("walgelijk"); nothing about threat
+    res = RuleEngine().analyze("Walgelijk dat mensen zeggen dat vrouwen in de keuken horen.")
+    assert {h.label for h in res.suppressed} >= {"gender"} and "threat" not in {h.label for h in res.suppressed}
+    out = combine_scores(res, [0.8, 0.0, 0.8, 0.0], "max", 0.5, {lab: 0.6 for lab in LABELS})
+    assert out["threat"] >= 0.5 > out["gender"]

@@ -55,6 +55,20 @@ def one(rules, text):
     "Geniet maar van je laatste zomer, burgemeester",    # veiled
     "Zorg dat je je leven niet meer zeker bent",
     "Gewoon neerschieten die hele fractie",               # imperative infinitive after an adverb  # negation in another clause
+    # fourth round: sentence constructions aimed at a person
+    "Die wethouder mag wat mij betreft onder een bus komen",   # a fatal accident wished on someone
+    "Ik hoop dat jij ooit onder de tram loopt",
+    "Hij gaat net zo eindigen als Fortuyn",                     # the fate of a murdered politician
+    "Ga Pim maar achterna, burgemeester",
+    "Dan krijgt hij een fles op zijn kop",                      # a blow to the head promised or deserved
+    "Die wethouder verdient een dreun op z'n smoel",
+    "Ik ga jouw leven kapotmaken",                              # ruining someone's life as intent
+    "De burgemeester kan zich beter gaan verstoppen",           # warning to hide
+    "Spring maar van het dak af, wethouder",                    # incitement to jump
+    "Als ik u was ging ik niet meer zonder beveiliging naar buiten",  # the warning's own cue is no news word
+    "We rekenen met je af, wethouder",                          # a reckoning
+    "Dan pakken we die wethouder zelf wel aan",                 # taking the law into one's own hands
+    "Als die wethouder dood is, is ons probleem opgelost",      # death as the solution
 ])
 def test_threat_constructions(rules, text):
     assert "threat" in one(rules, text).flags, text
@@ -142,6 +156,18 @@ def test_gender_constructions(rules, text):
     "Drie uur geouwehoer in de raad en niks besloten",
     "Ik hoop dat je snel beterschap krijgt, wethouder",
     "We onthouden dit bij de verkiezingen",
+    # fourth round: lookalikes of the person-aimed constructions
+    "De fietser kwam onder een vrachtwagen, meldt de politie",
+    "Let op dat je kinderen niet onder een auto komen",
+    "Fortuyn had gelijk over de macht van de wethouders",
+    "De economie krijgt een klap door dit besluit",
+    "Hij kreeg een klap op zijn hoofd bij het voetballen",
+    "Mijn leven is kapot door het beleid van de wethouder",
+    "Jij moet je niet verstoppen achter je ambtenaren, wethouder",
+    "Ik spring een gat in de lucht, wethouder",
+    "De kiezer rekent bij de verkiezingen af met de burgemeester",
+    "Wij pakken de problemen in de wijk zelf aan, wethouder",
+    "Het recht op eigen woonruimte is belangrijk, burgemeester",
 ])
 def test_contrast_cases_not_flagged(rules, text):
     res = one(rules, text)
