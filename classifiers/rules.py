@@ -70,7 +70,6 @@ HARM_WISHED = {"dood", "ongeluk", "ongelukje", "dodelijk", "dodelijke", "overrij
 PUBLIC_PLACES = {"raadszaal", "stadhuis", "gemeentehuis", "raadhuis", "provinciehuis", "raadsvergadering",
                  "gemeenteraad", "statenzaal", "spreekuur"}
 WEAPONS_PLURAL = {"geweld", "knuppels", "honkbalknuppels", "messen", "fakkels", "hooivorken", "bijlen", "kettingen"}
-# the word a sentence-level threat construction is shown on
 # death wished as a traffic accident: "mag onder een bus komen", "hoop dat je onder een trein loopt"
 VEHICLES = {"trein", "bus", "vrachtwagen", "vrachtauto", "tractor", "trekker", "tram", "metro", "auto", "wals",
             "stoomwals", "bulldozer", "shovel", "truck", "vrachtwagens", "treinen", "bussen", "trams"}
@@ -93,10 +92,11 @@ OTHERS_LIFE = {"je", "jouw", "uw", "zijn", "zn", "z'n", "haar", "d'r", "hun"}
 HIDE = {"verstoppen", "onderduiken", "verschuilen"}
 JUMP_FROM = {"dak", "brug", "flat", "stadhuis", "gemeentehuis", "balkon", "toren", "raam", "provinciehuis",
              "kerktoren", "flatgebouw"}
-# "we rekenen met je af" (not at the ballot box), "het recht in eigen hand nemen", "pas op wat je eet"
+# "we rekenen met je af" (not at the ballot box), "het recht in eigen hand nemen", "pakken we hem zelf wel aan"
 RECKON = {"reken", "rekent", "rekenen", "afrekenen"}
 BALLOT = {"verkiezingen", "verkiezing", "stembus", "kiezer", "kiezers", "stemmen", "stem", "maart", "peilingen"}
 PERSON_OBJECTS = L.ROLE_WORDS | {"hem", "haar", "je", "jou", "jullie", "u", "hen"}
+# the word a sentence-level threat construction is shown on
 CONSTRUCTION_ANCHORS = {"ontdoen", "dood", "eraan", "aan", "wens", "wensen", "hoop", "hopen", "hopelijk",
                         "als", "onder", "lot", "achterna", "eindigen", "eindigt", "leven", "spring", "springen",
                         "recht", "pakken"} | WEAPONS_PLURAL | HIDE | GET_OR_DESERVE | RECKON
