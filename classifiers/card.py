@@ -33,7 +33,7 @@ used for automated sanctions, and it is not meant for content outside this domai
 
 - Tokenizer: WordPiece, lowercasing + accent stripping, vocabulary {vocab}, trained here with `tokenizers`
   on pretrain_nl lines plus the training texts (never validation texts).
-- Optional brief masked-LM pretraining on pretrain_nl ({mlm}s), then multi-label fine-tuning
+- Masked-LM pretraining of the encoder on pretrain_nl and the training texts ({mlm}), then multi-label fine-tuning
   (`problem_type=multi_label_classification`, BCE with label masking for sources that do not annotate a label).
 - Lexical half: TF-IDF over word 1–2-grams and character 2–5-grams (`char_wb`), one logistic regression per label
   (balanced class weights, label masking as above), stored as arrays in `lexical.safetensors` and term lists in
@@ -137,7 +137,7 @@ Tried in the same round and not shipped, each scored with the same search: a ret
 families (violent or hateful words aimed at things, insults aimed at oneself, positive statements about women; 46
 templates) scored 0.8379; refitting the TF-IDF half with C = 1 or 16 instead of 4 scored 0.8334 and 0.8442.
 
-Eighth round (this model, 0.3.2): the same weights and the same gates as 0.3.1; two changes outside the model.
+Eighth round (0.3.2): the same weights and the same gates as 0.3.1; two changes outside the model.
 (1) Frame damping is per label: a label's model probability is damped only when the rules suppressed a would-be hit
 of that label (before, any suppressed hit damped all four, so a gender-role phrase inside a counter-speech frame
 damped a threat). (2) Nine more sentence constructions in the rule layer, each needing a person in the sentence: a
@@ -152,6 +152,21 @@ cases counted three times (0.8366) and a retrain with seed 1 (0.8356); both sit 
 part of this model's lead on the choice sets is the luck of one training run. A lexical weight for threat apart from
 the other labels, and gates 0.55 / 0.65 in the grid, led to the same combination.
 
+Ninth round (this model, 0.4.0): new weights, trained on a GPU lent for one session (an NVIDIA H100; the model runs
+on CPU as before). Same data, code and fine-tuning as 0.3.x; two changes in pretraining: the masked-LM step ran
+10,248 steps (290 s on the GPU; the 240 s on 2 CPU cores behind 0.3.x give about 320 steps), with the learning rate
+warmed up and decayed over the budget, on all pretrain_nl lines (about 155,000) instead of the first 60,000. Model
+selection, decided before the runs: six GPU runs, the highest selection score ships. Seed 0 with 60,000 lines scored
+0.8522; with all lines, seeds 0–4 scored 0.8471, 0.8562, 0.8502, 0.8563 (this one, seed 3) and 0.8510; 0.3.2 scores
+0.8537 in the same code. The choice is within the spread of seeds: it is the luck of the draw as much as the recipe.
+The untouched rows show what the longer pretraining did, over the four all-lines runs with seeds 1–4:
+`replies_test` threat recall 0.934 / 0.926 / 0.918 / 0.869 at precision 0.898 / 0.897 / 0.896 / 0.930 (0.3.2: 0.885
+at 0.915), and the transformer alone on `replies_test` rose from 0.852 to 0.885 recall for this seed. The generator
+validation templates of each seed's run are drawn with that seed (same templates, other instances), so scores of
+different seeds compare slightly different generator rows. To redo this model without a GPU:
+`schildwacht train --seed 3 --mlm-stappen 10248` (the MLM step alone takes about two hours on 2 CPU cores; the
+result will differ in the last digits, since GPU and CPU arithmetic differ).
+
 ## Shipped configuration
 {shipped}
 
@@ -160,17 +175,17 @@ the other labels, and gates 0.55 / 0.65 in the grid, led to the same combination
 {report_end}
 
 ## Known failure modes
-- **Realistic replies: threat recall near, not at, the aim for a new author.** The rule layer alone finds about a
-  fifth of the threats in the training replies; the model learnt from those replies carries the recall. With the
-  shipped gates the validation authors get threat recall 0.89 (precision 0.92), the test author 0.89 (0.92) and the
-  probe test half 33 of 36 (0.92, precision 0.94) (tables above). All are written by language-model helpers, so real
-  posts (threads, images, irony, local context) will score lower. The gap between authors shows how much depends on
-  who writes.
+- **Realistic replies: threat recall at the aim for helper-written authors, not measured on real posts.** The rule
+  layer alone finds about a fifth of the threats in the training replies; the model learnt from those replies
+  carries the recall. With the shipped gates the validation authors get threat recall 0.91 (precision 0.93), the
+  test author 0.92 (0.90) and the probe test half 35 of 36 (0.97, precision 0.97) (tables above). One of the five
+  all-lines GPU seeds stays under the aim on the test author (0.869). All are written by language-model helpers, so
+  real posts (threads, images, irony, local context) will score lower. The gap between authors shows how much
+  depends on who writes.
 - **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates:
   positive statements about groups, killing words for objects ("de tijd doden"), profanity. The gates in
-  `model_gate` keep MHC contrast flags under 10% (9.6%, at the limit), and that costs threat recall on realistic
-  replies: without them (`rules+model(max)`) the validation authors get threat recall 0.91, the test author 0.92,
-  and MHC contrast is 23%. More helper-written lookalikes (files in `replies_pending/`) and generated contrast
+  `model_gate` keep MHC contrast flags under 10% (9.6%, at the limit); without them (`rules+model(max)`) MHC
+  contrast is 21% for about the same threat recall on realistic replies (validation 0.91, test author 0.92). More helper-written lookalikes (files in `replies_pending/`) and generated contrast
   families (seventh round) did not lower the model's contrast flags.
 - The gates, the frame damping and the per-label choice are picked on the same held-out sets they are reported on
   (generator validation, MHC half B, `replies_val`). Those rows are optimistic. Only `replies_test` and the probe
@@ -181,10 +196,10 @@ the other labels, and gates 0.55 / 0.65 in the grid, led to the same combination
   - positive statements about women as a group (generator `neg:grouppos`);
   - counter-speech and sarcasm in replies;
   - plain sentences with a word the model links to insults. Of 1,000 unseen UD news sentences (shuffled lines
-    1,500–2,500, never trained on) 6 are flagged: 3 gender, 2 threat, 1 abuse (0.3.0's combination: 15, 10 of them
-    abuse; 0.2.0: 7).
+    1,500–2,500, never trained on) 8 are flagged: 3 gender (two about women's ordination), 3 threat (two war
+    stories), 2 abuse (0.3.2: 6; 0.3.0's combination: 15, 10 of them abuse; 0.2.0: 7).
   Flag rates per kind are in the tables above. The short meeting post that 0.2.0 flagged as a threat ("Vanavond mijn
-  eerste raadsvergadering als fractievoorzitter. Spannend!") now scores 0.10.
+  eerste raadsvergadering als fractievoorzitter. Spannend!") scores 0.23 with 0.4.0 (not flagged).
 - MHC has threats against individuals under `target_indiv_nh` ("Ik breek je nek."); we label those abuse and do not
   score threat on them (masked), since for this product they are threats.
 - Calls for violence phrased as opinions ("X moeten allemaal gedood worden") are flagged as threat by the rules even
@@ -215,7 +230,7 @@ def write_card(model_dir: Path) -> None:
              f"{cfg.get('intermediate_size')}, max positions {cfg.get('max_position_embeddings')}; "
              f"directory size {size:.1f} MB (safetensors, fp32).\n"
              f"- Trained {tr.get('epochs')} epochs, lr {tr.get('lr')}, batch {tr.get('batch_size')}, seed "
-             f"{tr.get('seed')}, {tr.get('seconds')} s on 2 CPU cores.")
+             f"{tr.get('seed')}, {tr.get('seconds')} s on {_where(tr)}.")
     old = (model_dir / "README.md").read_text() if (model_dir / "README.md").exists() else ""
     report = ""
     if REPORT_START in old and REPORT_END in old:
@@ -233,7 +248,7 @@ def write_card(model_dir: Path) -> None:
                     "but its scores are not used; set `combine` to e.g. "
                     "`{\"threat\": \"rules\", \"abuse\": \"max\", \"gender\": \"max\", \"doxxing\": \"max\"}` "
                     "(plus `model_gate`) to use the transformer per label.")
-    text = CARD.format(shipped=shipped, model=model, vocab=cfg.get("vocab_size"), mlm=tr.get("mlm_seconds", 0),
+    text = CARD.format(shipped=shipped, model=model, vocab=cfg.get("vocab_size"), mlm=_mlm(tr),
                        splits=json.dumps({k: tr.get(k) for k in ("generator_templates", "generator_examples",
                                                                "mhc_template_groups", "mhc_cases", "rtp",
                                                                "ud_negatives", "replies")}),
@@ -241,6 +256,22 @@ def write_card(model_dir: Path) -> None:
                        copies=max(0, int((tr.get("replies") or {}).get("train_weight", 1)) - 1),
                        n_exc=len(SPELL_EXCEPTIONS), report_start=REPORT_START + ("\n" + report if report else ""), report_end=REPORT_END)
     (model_dir / "README.md").write_text(text, encoding="utf-8")
+
+
+def _where(training: dict) -> str:
+    """Where the model was trained, for the card."""
+    device = training.get("device", "cpu")
+    if device.startswith("cuda"):
+        return f"a GPU, {device} (training only: the model runs on CPU)"
+    return "2 CPU cores"
+
+
+def _mlm(training: dict) -> str:
+    """The masked-LM pretraining budget, for the card."""
+    steps, secs = training.get("mlm_steps"), training.get("mlm_seconds", 0)
+    lines = training.get("pretrain_lines", 60000)
+    budget = f"{steps} steps in {secs} s" if steps else f"{secs} s"
+    return f"{budget}, batch 48, at most {lines:,} pretrain_nl lines"
 
 
 def _authors(training: dict, key: str) -> str:

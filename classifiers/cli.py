@@ -101,6 +101,15 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Random seed."),
         mlm_seconds: int = typer.Option(240, "--mlm-seconden",
                                         help="Seconden MLM-voortraining op pretrain_nl (0 = overslaan)."),
+        mlm_steps: int = typer.Option(0, "--mlm-stappen", min=0,
+                                      help="Aantal MLM-stappen; > 0 vervangt de tijdsgrens van --mlm-seconden, zodat "
+                                           "de voortraining op elke machine gelijk is."),
+        pretrain_lines: int = typer.Option(200000, "--voortrain-regels", min=1000,
+                                           help="Hoogstens zoveel regels ongelabelde Nederlandse tekst voor tokenizer "
+                                                "en MLM (pretrain_nl heeft er ruim 155.000)."),
+        device: str = typer.Option("cpu", "--apparaat",
+                                   help="Waarop getraind wordt: cpu of cuda (een GPU; het opgeslagen model draait op "
+                                        "de cpu)."),
         per_template: int = typer.Option(30, "--per-sjabloon", help="Gegenereerde berichten per sjabloon."),
         no_mhc: bool = typer.Option(False, "--zonder-mhc", help="MHC-dev niet gebruiken voor training."),
         reply_weight: int = typer.Option(3, "--reactie-gewicht", min=1,
@@ -115,7 +124,8 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         meta = train_model(output, epochs=epochs, seed=seed, use_mhc=not no_mhc, mlm_seconds=mlm_seconds,
-                           n_per_template=per_template, reply_weight=reply_weight, log=console.log)
+                           n_per_template=per_template, reply_weight=reply_weight, pretrain_lines=pretrain_lines,
+                           device=device, mlm_max_steps=mlm_steps, log=console.log)
         from .card import write_card
 
         write_card(output)
@@ -132,14 +142,26 @@ def register(app: typer.Typer) -> None:
                                   "rapport in de modelkaart.")
     def evaluate_cmd(
         model: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--model", "-m", help="Modelmap."),
-        seed: int = typer.Option(0, "--seed", help="Seed van de datasplitsing (gelijk aan die van train)."),
+        seed: Optional[int] = typer.Option(None, "--seed",
+                                           help="Seed van de gegenereerde voorbeelden (standaard die waarmee het model "
+                                                "getraind is, uit thresholds.json)."),
         write: bool = typer.Option(True, "--schrijf/--niet-schrijven",
                                    help="Rapport in README.md van het model en gekozen variant in thresholds.json "
                                         "schrijven."),
     ) -> None:
         from rich.console import Console
 
+        if seed is None:
+            seed = _training_seed(model)
         _evaluate(model, seed, True, Console(), write=write)
+
+
+def _training_seed(model: Path) -> int:
+    """The seed the model was trained with (thresholds.json → training.seed), 0 when unknown."""
+    try:
+        return int(json.loads((Path(model) / "thresholds.json").read_text())["training"]["seed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
 
 
 def _evaluate(model: Path, seed: int, use_mhc: bool, console, write: bool) -> dict:

@@ -20,7 +20,7 @@ from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
 from .textnorm import model_text
 
 MODEL_NAME = "schildwacht-nl-mini"
-VERSION = "0.3.2"
+VERSION = "0.4.0"
 
 
 @dataclass
@@ -140,6 +140,7 @@ def predict_logits(model, tokenizer, texts: list[str], bs: int = 64) -> list[lis
     import torch
 
     model.eval()
+    dev = next(model.parameters()).device
     clean = [model_text(t) or "." for t in texts]
     order = sorted(range(len(clean)), key=lambda i: len(clean[i]))
     res: list = [None] * len(clean)
@@ -148,20 +149,26 @@ def predict_logits(model, tokenizer, texts: list[str], bs: int = 64) -> list[lis
             idx = order[b:b + bs]
             enc = tokenizer([clean[i] for i in idx], truncation=True, max_length=MAX_LENGTH, padding=True,
                             return_tensors="pt")
-            lg = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits.tolist()
+            lg = model(input_ids=enc["input_ids"].to(dev), attention_mask=enc["attention_mask"].to(dev)).logits.tolist()
             for i, row in zip(idx, lg):
                 res[i] = row
     return res
 
 
 def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 0, batch_size: int = 48,
-                 max_len: int = 64, lr: float = 1e-3, log=print, progress: bool = True) -> int:
-    """Brief masked-LM pretraining of the classifier's encoder on unlabelled Dutch (time-bounded)."""
+                 max_len: int = 64, lr: float = 1e-3, log=print, progress: bool = True, device: str = "cpu",
+                 max_steps: int = 0) -> int:
+    """Masked-LM pretraining of the classifier's encoder on unlabelled Dutch, bounded by ``seconds`` or, when
+    ``max_steps`` > 0, by that many steps instead (the same on any machine). The learning rate warms up over the first
+    5% of the budget and then decays linearly to 5% of ``lr`` at the end. Returns the number of steps taken."""
     import torch
     from transformers import BertForMaskedLM
 
+    if max_steps <= 0 and seconds <= 0:
+        return 0
     mlm = BertForMaskedLM(model.config)
     mlm.bert.load_state_dict(model.bert.state_dict(), strict=False)
+    mlm.to(device)
     r = random.Random(seed)
     lines = [c for c in corpus if len(c) > 20]
     r.shuffle(lines)
@@ -175,13 +182,16 @@ def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 
     if progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        prog = Progress(TextColumn("[bold]MLM-voortraining"), BarColumn(), TextColumn("{task.completed:.0f}s"),
+        unit = "" if max_steps else "s"
+        prog = Progress(TextColumn("[bold]MLM-voortraining"), BarColumn(), TextColumn("{task.completed:.0f}" + unit),
                         TextColumn("loss {task.fields[loss]:.3f}"), TimeElapsedColumn())
         prog.start()
-        task = prog.add_task("mlm", total=seconds, loss=0.0)
+        task = prog.add_task("mlm", total=max_steps or seconds, loss=0.0)
     run = 0.0
     try:
-        while time.time() - t0 < seconds:
+        while (frac := step / max_steps if max_steps else (time.time() - t0) / seconds) < 1.0:
+            for g in opt.param_groups:
+                g["lr"] = lr * min(1.0, (frac + 1e-3) / 0.05) * max(0.05, 1.0 - frac)
             batch = [lines[(step * batch_size + k) % len(lines)] for k in range(batch_size)]
             enc = tok(batch, truncation=True, max_length=max_len, padding=True, return_tensors="pt")
             ids = enc["input_ids"].clone()
@@ -196,7 +206,8 @@ def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 
             ids[m & (rnd < 0.8)] = mask_id
             swap = m & (rnd >= 0.8) & (rnd < 0.9)
             ids[swap] = torch.randint(5, tok.vocab_size, (int(swap.sum()),))
-            out = mlm(input_ids=ids, attention_mask=enc["attention_mask"], labels=labels)
+            out = mlm(input_ids=ids.to(device), attention_mask=enc["attention_mask"].to(device),
+                      labels=labels.to(device))
             opt.zero_grad()
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(mlm.parameters(), 1.0)
@@ -204,11 +215,11 @@ def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 
             step += 1
             run = 0.98 * run + 0.02 * out.loss.item() if step > 1 else out.loss.item()
             if prog:
-                prog.update(task, completed=min(seconds, time.time() - t0), loss=run)
+                prog.update(task, completed=step if max_steps else min(seconds, time.time() - t0), loss=run)
     finally:
         if prog:
             prog.stop()
-    model.bert.load_state_dict(mlm.bert.state_dict(), strict=False)
+    model.bert.load_state_dict({k: v.to("cpu") for k, v in mlm.bert.state_dict().items()}, strict=False)
     log(f"MLM: {step} steps, loss {run:.3f}")
     return step
 
@@ -230,10 +241,30 @@ def fit_calibration(logits: list[list[float]], labels: list[list[int]]) -> dict:
     return cal
 
 
+def _device_name(device: str) -> str:
+    """The training device as recorded in thresholds.json: "cpu", or "cuda (<GPU name>)"."""
+    import torch
+
+    if device.startswith("cuda") and torch.cuda.is_available():
+        return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
+    return device
+
+
+def fit_lexical(splits: Splits, out_dir: Path) -> LexicalModel:
+    """Fit the TF-IDF + logistic-regression model on the training split, calibrate it, save it beside the transformer."""
+    lexical = LexicalModel.fit(splits.train)
+    lex_cal = fit_calibration(lexical.decision([e.text for e in splits.calib]), [e.labels for e in splits.calib])
+    lexical.calibration = {lab: (ab["a"], ab["b"]) for lab, ab in lex_cal.items()}
+    lexical.save(out_dir)
+    return lexical
+
+
 def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = True, lr: float = 6e-4,
                 batch_size: int = 32, layers: int = 4, hidden: int = 256, progress: bool = True,
                 vocab_size: int = 8000, mlm_seconds: int = 0, n_per_template: int = 40, reply_weight: int = 3,
-                log=print) -> dict:
+                pretrain_lines: int = 200000, device: str = "cpu", mlm_max_steps: int = 0, log=print) -> dict:
+    """Train tokenizer, transformer (optionally MLM-pretrained) and lexical model; save all under ``out_dir``.
+    ``device`` ("cpu", "cuda") only moves the training steps; the saved model is the same kind either way."""
     import torch
 
     set_threads()
@@ -242,12 +273,15 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     splits = build_splits(seed=seed, use_mhc=use_mhc, n_per_template=n_per_template, reply_weight=reply_weight)
     log(f"data: {json.dumps(splits.info)}")
     # tokenizer: unlabelled Dutch + the training texts (never validation texts)
-    corpus = list(iter_pretrain_lines(max_lines=60000)) + [e.text for e in splits.train]
+    corpus = list(iter_pretrain_lines(max_lines=pretrain_lines)) + [e.text for e in splits.train]
     tok = train_tokenizer(corpus, out_dir, vocab_size=vocab_size)
     log(f"tokenizer: vocab {tok.vocab_size}, {time.time() - t0:.0f}s")
     model = build_model(tok.vocab_size, layers=layers, hidden=hidden, heads=4, intermediate=hidden * 3, seed=seed)
-    if mlm_seconds > 0:
-        mlm_pretrain(model, tok, corpus, seconds=mlm_seconds, seed=seed, log=log, progress=progress)
+    mlm_steps = 0
+    if mlm_seconds > 0 or mlm_max_steps > 0:
+        mlm_steps = mlm_pretrain(model, tok, corpus, seconds=mlm_seconds, seed=seed, log=log, progress=progress,
+                                 device=device, max_steps=mlm_max_steps)
+    model.to(device)
     texts = [model_text(e.text) for e in splits.train]
     enc = tok(texts, truncation=True, max_length=MAX_LENGTH)
     ids = enc["input_ids"]
@@ -265,7 +299,7 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     pos = ((labels == 1) & known).sum(0).float()
     neg = ((labels == 0) & known).sum(0).float()
     pos_weight = torch.clamp((neg / pos.clamp(min=1)) ** 0.5, 1.0, 4.0)
-    lossf = torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight)
+    lossf = torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight.to(device))
     prog = None
     if progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -286,7 +320,8 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
                 for k, i in enumerate(b):
                     inp[k, :lengths[i]] = torch.tensor(ids[i])
                     att[k, :lengths[i]] = 1
-                y = labels[b]
+                inp, att = inp.to(device), att.to(device)
+                y = labels[b].to(device)
                 m = (y >= 0).float()
                 out = model(input_ids=inp, attention_mask=att).logits
                 loss = (lossf(out, y.clamp(min=0)) * m).sum() / m.sum().clamp(min=1)
@@ -304,14 +339,11 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     finally:
         if prog:
             prog.stop()
-    model.eval()
+    model.to("cpu").eval()
     cal_logits = predict_logits(model, tok, [e.text for e in splits.calib])
     calibration = fit_calibration(cal_logits, [e.labels for e in splits.calib])
     model.save_pretrained(str(out_dir), safe_serialization=True)
-    lexical = LexicalModel.fit(splits.train)
-    lex_cal = fit_calibration(lexical.decision([e.text for e in splits.calib]), [e.labels for e in splits.calib])
-    lexical.calibration = {lab: (ab["a"], ab["b"]) for lab, ab in lex_cal.items()}
-    lexical.save(out_dir)
+    fit_lexical(splits, out_dir)
     log(f"lexical model (TF-IDF + LR) fitted, {time.time() - t0:.0f}s")
     thr_path = out_dir / "thresholds.json"
     existing = {}
@@ -325,7 +357,9 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
             "combine": existing.get("combine", "max"), "frame_damp": existing.get("frame_damp", 1.0),
             "calibration": calibration, "lexical_weight": existing.get("lexical_weight", 0.5), "training": {**splits.info, "epochs": epochs, "lr": lr,
                                                      "batch_size": batch_size, "layers": layers, "hidden": hidden,
-                                                     "mlm_seconds": mlm_seconds, "n_per_template": n_per_template,
+                                                     "mlm_seconds": mlm_seconds, "mlm_steps": mlm_steps,
+                                                     "pretrain_lines": pretrain_lines, "device": _device_name(device),
+                                                     "n_per_template": n_per_template,
                                                      "seconds": round(time.time() - t0)}}
     thr_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     log(f"saved {out_dir} in {time.time() - t0:.0f}s")
