@@ -122,6 +122,12 @@ def register(app: typer.Typer) -> None:
 
         from .train import train_model
 
+        if device != "cpu":
+            import torch
+
+            if not device.startswith("cuda") or not torch.cuda.is_available():
+                raise typer.BadParameter(f"{device!r}: geen bruikbare GPU hier; gebruik cpu of cuda op een machine "
+                                         "met een GPU.", param_hint="--apparaat")
         console = Console(stderr=True)
         meta = train_model(output, epochs=epochs, seed=seed, use_mhc=not no_mhc, mlm_seconds=mlm_seconds,
                            n_per_template=per_template, reply_weight=reply_weight, pretrain_lines=pretrain_lines,

@@ -56,3 +56,14 @@ def test_predict_logits_keeps_input_order(tiny) -> None:
     assert len(batched) == 4 and all(len(row) == 4 for row in batched)
     for a, b in zip(batched, single):
         assert a == pytest.approx(b, abs=1e-4)
+
+
+def test_train_refuses_an_unusable_device_before_any_work(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from schildwacht.cli import app
+
+    res = CliRunner().invoke(app, ["train", "--apparaat", "tpu", "-o", str(tmp_path / "m"), "--niet-evalueren"])
+    assert res.exit_code == 2
+    assert "geen bruikbare GPU" in res.output
+    assert not (tmp_path / "m").exists()
