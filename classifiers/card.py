@@ -185,8 +185,9 @@ result will differ in the last digits, since GPU and CPU arithmetic differ).
 - **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates:
   positive statements about groups, killing words for objects ("de tijd doden"), profanity. The gates in
   `model_gate` keep MHC contrast flags under 10% (9.6%, at the limit); without them (`rules+model(max)`) MHC
-  contrast is 21% for about the same threat recall on realistic replies (validation 0.91, test author 0.92). More helper-written lookalikes (files in `replies_pending/`) and generated contrast
-  families (seventh round) did not lower the model's contrast flags.
+  contrast is 21% for about the same threat recall on realistic replies (validation 0.91, test author 0.92). More
+  helper-written lookalikes (files in `replies_pending/`) and generated contrast families (seventh round) did not
+  lower the model's contrast flags.
 - The gates, the frame damping and the per-label choice are picked on the same held-out sets they are reported on
   (generator validation, MHC half B, `replies_val`). Those rows are optimistic. Only `replies_test` and the probe
   test half are untouched by any choice.
@@ -271,7 +272,7 @@ def _mlm(training: dict) -> str:
     steps, secs = training.get("mlm_steps"), training.get("mlm_seconds", 0)
     lines = training.get("pretrain_lines", 60000)
     budget = f"{steps} steps in {secs} s" if steps else f"{secs} s"
-    return f"{budget}, batch 48, at most {lines:,} pretrain_nl lines"
+    return f"{budget}, at most {lines:,} pretrain_nl lines"
 
 
 def _authors(training: dict, key: str) -> str:
