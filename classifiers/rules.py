@@ -216,7 +216,6 @@ class RuleResult:
     spans: list[Span]
     hits: list[Hit] = field(default_factory=list)
     suppressed: list[Hit] = field(default_factory=list)
-    frames: dict[str, bool] = field(default_factory=dict)
     truncated: bool = False
 
 
@@ -1250,10 +1249,7 @@ class RuleEngine:
         for h in suppressed:
             scores[h.label] = max(scores[h.label], 0.1)
         spans = _to_spans(hits, text or "")
-        frames = {"news": text_news, "counter": text_counter, "quote": any(quoted),
-                  "suppressed": bool(suppressed)}
-        return RuleResult(scores=scores, spans=spans, hits=hits, suppressed=suppressed, frames=frames,
-                          truncated=truncated)
+        return RuleResult(scores=scores, spans=spans, hits=hits, suppressed=suppressed, truncated=truncated)
 
 
 # rule-layer patterns added in the second round; they run in their own Matcher, only on docs that contain one of
