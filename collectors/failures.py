@@ -10,11 +10,19 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from collectors.items import ParkedItem
+from collectors.outbound import RefusedDestination
 
 
 def download_failed(spider: scrapy.Spider, failure: Failure) -> Iterator[ParkedItem]:
-    """Log and count every failure; park the ones whose content is unusable (too large, truncated)."""
+    """Log and count every failure; park the ones whose content is unusable (too large, truncated) and the ones
+    the outbound guard refused (nothing was fetched; the reason says why)."""
     request = failure.request
+    if failure.check(RefusedDestination):
+        spider.crawler.stats.inc_value("schildwacht/refused")
+        reason = f"geweigerd / refused: {failure.getErrorMessage()}"
+        spider.logger.error(reason)
+        yield ParkedItem(spider.name, reason, b"")
+        return
     if failure.check(IgnoreRequest) and not failure.check(HttpError):
         spider.crawler.stats.inc_value("schildwacht/skipped")
         spider.logger.warning("overgeslagen (robots.txt of filter): %s", request.url)

@@ -1,4 +1,5 @@
-"""Downloader middlewares: Retry-After for 429 / 503, and a robots.txt middleware safe under concurrency."""
+"""Downloader middlewares: the outbound guard, Retry-After for 429 / 503, and a robots.txt middleware safe under
+concurrency."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
+
+from collectors.outbound import GuardedResolver, RefusedDestination
+from schildwacht.netguard import OutboundRefused, UnresolvableHost
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,27 @@ def retry_after_seconds(value: bytes | None, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class OutboundGuardMiddleware:
+    """Refuses a request before it is sent when its URL is not http(s) or its host is or resolves to a refused
+    address (see collectors/outbound.py for what is guaranteed). Redirect hops come back through here as new
+    requests. The check resolves through the crawl's `GuardedResolver`, so the connection uses this very answer."""
+
+    async def process_request(self, request: Request) -> None:
+        from twisted.internet import reactor  # the reactor Scrapy installed, with its resolver
+
+        resolver = reactor.nameResolver
+        if not isinstance(resolver, GuardedResolver):  # never fetch unguarded
+            raise RefusedDestination("de DNS-resolver van de crawl is niet collectors.outbound.GuardedResolver; "
+                                     "niets opgehaald / the crawl's resolver is not the guarded one")
+        try:
+            url = resolver.pins.guard.check_url(request.url)
+            await maybe_deferred_to_future(resolver.pin(url.raw_host.decode("ascii")))
+        except OutboundRefused as exc:
+            raise RefusedDestination(f"{request.url}: {exc}") from None
+        except UnresolvableHost:
+            pass  # the download itself fails with Scrapy's usual DNS error
 
 
 class RetryAfterMiddleware:

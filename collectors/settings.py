@@ -15,12 +15,17 @@ ITEM_PIPELINES = {
     "collectors.pipelines.PublishPipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Outbound guard first: nothing else may act on (or ask robots.txt of) a refused destination.
+    "collectors.middlewares.OutboundGuardMiddleware": 50,
     # Keep the bytes exactly as served: no Accept-Encoding is sent, nothing is decompressed.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "collectors.middlewares.RobotsTxtMiddleware": 100,
     "collectors.middlewares.RetryAfterMiddleware": 560,  # before RetryMiddleware (550) sees the response
 }
+# Only http(s) is ever fetched; the guard's resolver is the reactor's (collectors/outbound.py).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+TWISTED_DNS_RESOLVER = "collectors.outbound.GuardedResolver"
 # Items of one response are handled one after another, so a CursorItem follows its posts.
 CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS = 8

@@ -82,5 +82,6 @@ def stack(broker: TansuBroker, pg: EmbeddedPostgres, db, tmp_path) -> Stack:
         kafka_bootstrap_servers=broker.bootstrap, database_url=pg.url, data_dir=tmp_path / "data",
         topic_raw=f"raw-{suffix}", topic_scored=f"scored-{suffix}", topic_dead_letter=f"dlq-{suffix}",
         kafka_session_timeout_ms=2000, kafka_heartbeat_interval_ms=500,
+        outbound_allowed_networks=["127.0.0.0/8"],  # the fake platforms run on 127.0.0.1 (tests/security narrows it)
     )
     return Stack(settings=settings, bootstrap=broker.bootstrap, database_url=pg.url)

@@ -3,6 +3,11 @@
 Used for platforms without a public API (X, Instagram, Facebook, TikTok). The capture records who
 submitted it (WARC header and match reason). robots.txt is not consulted: this is one fetch on a person's
 request, like saving the page in a browser, not crawling.
+
+The URL comes from a person, so it gets no trust: like every collector request it passes the outbound guard
+(collectors/outbound.py), redirects included. A file:, data: or other non-http(s) URL, or one that is or leads to
+a loopback/private/... address, is not fetched; it is parked on the dead-letter topic with the Dutch reason, and
+`capture-url` reports that nothing was captured.
 """
 
 from __future__ import annotations

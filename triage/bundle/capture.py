@@ -1,22 +1,25 @@
 """Capture a flagged post again from the platform: raw response + WARC (httpx, warcio), and through headless
 chromium the rendered DOM, a screenshot and a PDF print. Every attempt leaves a Capture row, failures included,
 and a 'captured' custody event on the case.
+
+Every request of a capture, the browser's included, passes the outbound guard (schildwacht/netguard.py) with one
+set of pins: the httpx fetch through a pinned client that checks each redirect hop, chromium through the guarded
+forward proxy (triage/bundle/guarded_proxy.py, which says why a proxy rather than request interception). A
+browser run during which the proxy refused anything (a redirect hop, a sub-resource, a WebSocket) keeps none of
+its output: the capture records the Dutch refusal instead, so no internal page can end up as evidence.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import ipaddress
 import logging
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -27,8 +30,10 @@ from warcio.warcwriter import WARCWriter
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
+from schildwacht.netguard import OutboundGuard, OutboundRefused, Pins
 from triage.bundle.custody import append_event
 from triage.bundle.dossier import software_version
+from triage.bundle.guarded_proxy import GuardedProxy
 from triage.models import EvidenceBlob, Mention
 from triage.models.base import utcnow
 from triage.models.evidence import Capture
@@ -56,41 +61,16 @@ def _store(session: Session, data: bytes, content_type: str) -> str:
     return sha
 
 
-class BlockedAddressError(httpx.TransportError):
-    """The URL (or a redirect) points at a loopback, private, link-local or otherwise non-public address."""
-
-
-def non_public_address(host: str) -> str | None:
-    """The first non-public address `host` is or resolves to, else None (unresolvable hosts fail at fetch time)."""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return None
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        mapped = getattr(ip, "ipv4_mapped", None)
-        if not (mapped or ip).is_global:
-            return str(ip)
-    return None
-
-
-def _guard(request: httpx.Request) -> None:
-    """Refuse every request of the fetch, redirects included, to a non-public address (server-side request
-    forgery: a post's permalink comes from the platform or from whoever submitted it)."""
-    address = non_public_address(request.url.host)
-    if address:
-        raise BlockedAddressError(f"{request.url.host} wijst naar het niet-openbare adres {address}; niet opgehaald "
-                                  "/ resolves to a non-public address, not fetched", request=request)
-
-
-def _fetch(url: str, timeout: float, result: _Result, allow_private: bool = False) -> None:
-    """GET the permalink; keep the body and a WARC with the request and response records."""
+def _fetch(url: str, timeout: float, result: _Result, pins: Pins) -> None:
+    """GET the permalink through the pinned client (each redirect hop checked); keep the body and a WARC with the
+    request and response records."""
     agent = f"Schildwacht-capture/{software_version()} (bewijsvastlegging; +https://schildwacht.example/contact)"
-    hooks = {} if allow_private else {"request": [_guard]}
     try:
-        with httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": agent},
-                          event_hooks=hooks) as client:
+        with pins.client(follow_redirects=True, timeout=timeout, headers={"User-Agent": agent}) as client:
             response = client.get(url)
+    except OutboundRefused as exc:
+        result.errors.append(f"ophalen geweigerd / fetch refused: {exc}")
+        return
     except httpx.HTTPError as exc:
         result.errors.append(f"ophalen mislukt / fetch failed: {type(exc).__name__}: {exc}")
         return
@@ -120,8 +100,9 @@ def _fetch(url: str, timeout: float, result: _Result, allow_private: bool = Fals
                              "/ post deleted or not public?")
 
 
-def _chromium(binary: str, url: str, timeout: float, result: _Result) -> None:
-    """Rendered DOM, screenshot and PDF, each from its own headless run with a throwaway profile."""
+def _chromium(binary: str, url: str, timeout: float, result: _Result, pins: Pins) -> None:
+    """Rendered DOM, screenshot and PDF, each from its own headless run with a throwaway profile, each through
+    its own guarded proxy; a run during which the proxy refused a request keeps nothing."""
     with tempfile.TemporaryDirectory(prefix="schildwacht-capture-") as tmp:
         work = Path(tmp)
         runs = {"html": (["--dump-dom"], None, "text/html"),
@@ -129,11 +110,17 @@ def _chromium(binary: str, url: str, timeout: float, result: _Result) -> None:
                 "pdf": ([f"--print-to-pdf={work / 'page.pdf'}", "--no-pdf-header-footer"], work / "page.pdf",
                         "application/pdf")}
         for part, (flags, out_file, content_type) in runs.items():
-            cmd = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={work / ('profile-' + part)}", *flags, url]
-            try:
-                done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                result.errors.append(f"chromium {part}: {type(exc).__name__}")
+            with GuardedProxy(pins, timeout) as proxy:
+                profile = f"--user-data-dir={work / ('profile-' + part)}"
+                cmd = [binary, *CHROMIUM_FLAGS, *proxy.chromium_flags(), profile, *flags, url]
+                try:
+                    done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+                except (OSError, subprocess.TimeoutExpired) as exc:
+                    result.errors.append(f"chromium {part}: {type(exc).__name__}")
+                    continue
+            if proxy.refusals:
+                result.errors.append(f"chromium {part}: niet bewaard, de pagina vroeg om een geweigerd adres / not "
+                                     f"kept, the page requested a refused address: {'; '.join(proxy.refusals)}")
                 continue
             data = done.stdout if out_file is None else (out_file.read_bytes() if out_file.exists() else b"")
             if done.returncode != 0 or not data:
@@ -155,13 +142,17 @@ def capture_mention(session: Session, settings: Settings, mention: Mention, acto
     started = utcnow()
     result = _Result(tool=[f"schildwacht-capture/{software_version()}"])
     url = mention.url or ""
-    if urlsplit(url).scheme not in ("http", "https"):
-        result.errors.append(f"geen ophaalbare URL / no fetchable URL: {url!r}")
+    guard = OutboundGuard.from_settings(settings)
+    try:
+        guard.check_url(url)
+    except OutboundRefused as exc:
+        result.errors.append(f"geen ophaalbare URL / no fetchable URL: {url!r}: {exc}")
     else:
-        _fetch(url, settings.capture_timeout_seconds, result, settings.capture_allow_private_networks)
+        pins = guard.pins()  # one resolution per host for the whole capture, browser included
+        _fetch(url, settings.capture_timeout_seconds, result, pins)
         binary = settings.capture_chromium or shutil.which("chromium") or shutil.which("chromium-browser")
         if result.http_status is not None and binary:  # no response at all: a browser would get no further
-            _chromium(binary, url, settings.capture_timeout_seconds, result)
+            _chromium(binary, url, settings.capture_timeout_seconds, result, pins)
         elif result.http_status is not None:
             result.errors.append("chromium niet beschikbaar: geen schermafbeelding of PDF / chromium unavailable")
     shas = {part: _store(session, data, content_type) for part, (data, content_type) in result.blobs.items()}
