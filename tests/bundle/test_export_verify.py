@@ -104,10 +104,12 @@ def test_verify_accepts_intact_bundle_and_pins_fingerprint(bundle):
     files = read_zip(bundle)
     fp = json.loads(files[layout.MANIFEST])["signer"]["fingerprint"]
     result = verify_bundle(bundle, expected_fingerprint=" ".join(fp[i:i + 4] for i in range(0, 64, 4)))
-    assert result.ok, result.problem
+    assert result.ok and result.signer_verified and result.exit_code == 0, result.problem
     assert "zaak #" in result.summary[0] and "geen" in result.summary[-1]
+    unanchored = verify_bundle(bundle)
+    assert unanchored.ok and not unanchored.signer_verified and unanchored.exit_code == 3
     wrong = verify_bundle(bundle, expected_fingerprint="00" * 32)
-    assert not wrong.ok and "andere sleutel" in wrong.problem
+    assert not wrong.ok and "andere sleutel" in wrong.problem and wrong.exit_code == 1
 
 
 def test_export_logs_custody_event_and_chain_stays_valid(db, exported, built_case):

@@ -18,8 +18,10 @@ from triage.models.evidence import OrganisationKey
 @pytest.fixture
 def cli(pg, tmp_path):
     runner = CliRunner()
+    # Unencrypted keys are explicitly allowed here (tests/security/test_signing_key_at_rest.py covers the refusal).
     env = {"DATABASE_URL": pg.url, "SCHILDWACHT_DATABASE_URL": None, "SCHILDWACHT_DATA_DIR": str(tmp_path / "data"),
-           "SCHILDWACHT_KEY_DIR": None, "SCHILDWACHT_KEY_PASSPHRASE": None, "SCHILDWACHT_TSA_URL": None}
+           "SCHILDWACHT_KEY_DIR": None, "SCHILDWACHT_KEY_PASSPHRASE": None, "SCHILDWACHT_KEY_PASSPHRASE_FILE": None,
+           "SCHILDWACHT_ALLOW_UNENCRYPTED_KEY": "true", "SCHILDWACHT_TSA_URL": None}
 
     def run(*args: str, **extra_env: str | None):
         return runner.invoke(app, list(args), env={**env, **extra_env})

@@ -9,6 +9,21 @@ import typer
 from cryptography import x509
 
 from schildwacht.clitools import database_session
+from schildwacht.config import Settings
+
+
+def refuse_unprotected_signing_key(settings: Settings) -> None:
+    """Production commands that create or use a signing key: refuse an unencrypted one (exit 2), or warn loudly
+    where it is explicitly allowed."""
+    from triage.bundle.keys import KeyProblem, require_protected_keys
+
+    try:
+        warning = require_protected_keys(settings)
+    except KeyProblem as exc:
+        typer.echo(f"Geweigerd / refused: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if warning:
+        typer.echo(warning, err=True)
 
 
 def export(case: int = typer.Argument(..., help="Zaaknummer / case id."),
@@ -18,49 +33,73 @@ def export(case: int = typer.Argument(..., help="Zaaknummer / case id."),
     """Exporteer een zaak als ondertekende bewijsbundel (ZIP) voor de politie / export a signed bundle."""
     from triage.bundle.export import export_bundle
     from triage.bundle.keys import KeyProblem
+    from triage.bundle.trust import registered_keys
     from triage.bundle.verify import verify_bundle
 
+    settings = Settings()
+    refuse_unprotected_signing_key(settings)
     try:
-        with database_session() as (settings, session):
+        with database_session(settings) as (settings, session):
             path = export_bundle(session, case, door or f"cli:{getpass.getuser()}", output, settings)
+            anchors = registered_keys(session)
     except (LookupError, KeyProblem) as exc:
         typer.echo(f"Export mislukt / export failed: {exc}", err=True)
         raise typer.Exit(1) from exc
-    result = verify_bundle(path)
+    result = verify_bundle(path, trusted_keys=anchors)
     typer.echo(f"Bundel geschreven / written: {path}")
     for line in result.summary if result.ok else [f"CONTROLE MISLUKT / CHECK FAILED: {result.problem}"]:
         typer.echo(line)
-    if not result.ok:
+    if result.exit_code:
         raise typer.Exit(1)
 
 
 def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="De bundel (.zip)."),
-           fingerprint: str = typer.Option(None, "--fingerprint",
-                                           help="Verwachte vingerafdruk van de sleutel (zoals gepubliceerd)."),
+           fingerprint: str = typer.Option(
+               None, "--fingerprint",
+               help="Vingerafdruk van de sleutel zoals de organisatie die publiceert (niet uit de bundel)."),
+           trusted: Path = typer.Option(
+               None, "--vertrouwde-sleutels", "--trusted-keys", exists=True, dir_okay=False,
+               help="Bestand met vertrouwde sleutels: per regel 'vingerafdruk [organisatie-id [geldig-vanaf "
+                    "[geldig-tot [naam]]]]', of het JSON-document van <organisatie>/.well-known/schildwacht-keys."),
            tsa_ca: list[Path] = typer.Option(None, "--tsa-ca", exists=True, dir_okay=False,
                                              help="Vertrouwd CA-certificaat (PEM) van de tijdstempeldienst.")) -> None:
-    """Controleer een bundel offline: hashes, handtekening, tijdstempel, bewaarketen / verify a bundle offline.
+    """Controleer een bundel offline: hashes, handtekening, tijdstempel, bewaarketen en ondertekenaar / verify.
 
-    Exit 0 = intact; 1 = eerste probleem wordt genoemd / first problem is named.
+    Exitcode / exit code: 0 = intact en ondertekenaar geverifieerd; 1 = niet intact of andere sleutel (het eerste
+    probleem wordt genoemd); 2 = verkeerd gebruik; 3 = integer maar ondertekenaar niet geverifieerd (geen
+    --fingerprint of --vertrouwde-sleutels).
     """
-    from triage.bundle.verify import verify_bundle
+    from triage.bundle.trust import TrustedKey, TrustProblem, load_trusted_keys, normalise_fingerprint
+    from triage.bundle.verify import EXIT_USAGE, SIGNER_UNVERIFIED, verify_bundle
 
-    cas = [x509.load_pem_x509_certificate(p.read_bytes()) for p in tsa_ca or []]
-    result = verify_bundle(file, fingerprint, cas or None)
+    try:
+        anchors = load_trusted_keys(trusted) if trusted else []
+        if fingerprint:
+            anchors.append(TrustedKey(fingerprint=normalise_fingerprint(fingerprint)))
+        cas = [x509.load_pem_x509_certificate(p.read_bytes()) for p in tsa_ca or []]
+    except (TrustProblem, ValueError) as exc:  # an unreadable CA certificate is a ValueError
+        typer.echo(f"Onbruikbare invoer / unusable input: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    result = verify_bundle(file, trusted_tsa_cas=cas or None, trusted_keys=anchors)
     if not result.ok:
         typer.echo(f"NIET INTACT / NOT INTACT: {result.problem}")
-        raise typer.Exit(1)
     for line in result.summary:
         typer.echo(line)
+    if result.ok and not result.signer_verified:
+        typer.echo(SIGNER_UNVERIFIED)
+    raise typer.Exit(result.exit_code)
 
 
 def _key_command(action: str):
     def run(organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-voorbeeld."),
             door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>.")) -> None:
         from triage.bundle import keys
+        from triage.bundle.trust import published_keys_url
 
+        settings = Settings()
+        refuse_unprotected_signing_key(settings)
         try:
-            with database_session() as (settings, session):
+            with database_session(settings) as (settings, session):
                 row = getattr(keys, action)(session, settings, organisation, door or f"cli:{getpass.getuser()}")
                 fp = row.fingerprint
         except keys.KeyProblem as exc:
@@ -69,6 +108,7 @@ def _key_command(action: str):
         typer.echo(f"Sleutel {'gemaakt' if action == 'generate' else 'vervangen'} voor {organisation} "
                    f"(privésleutel in {keys.key_dir(settings)}).")
         typer.echo(f"Vingerafdruk / fingerprint: {keys.format_fingerprint(fp)}")
+        typer.echo(f"Gepubliceerd op / published at: {published_keys_url(settings)}")
     run.__doc__ = {"generate": "Maak de eerste ondertekeningssleutel van een organisatie / generate a key.",
                    "rotate": "Vervang de sleutel; de oude blijft geregistreerd voor oude bundels / rotate."}[action]
     return run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -10,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from triage.bundle import layout
 from triage.bundle.custody import case_events, format_time, to_record
 from triage.models import Case, EvidenceBlob, Mention, Official, Organisation
 from triage.models.evidence import Capture
@@ -68,8 +68,9 @@ def _ext(content_type: str | None) -> str:
 
 
 def _folder(index: int, mention: Mention) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", mention.post_id)[-60:].strip("_.") or "post"
-    return f"items/{index:02d}-{mention.platform}-{safe}"
+    """items/NN-<platform>-<post id>, both taken from data and made safe (layout.path_component)."""
+    return (f"items/{index:02d}-{layout.path_component(mention.platform, 'platform')}-"
+            f"{layout.path_component(mention.post_id, 'post')}")
 
 
 def _blob_file(session: Session, name: str, sha256: str | None, description: str) -> ItemFile | None:

@@ -25,6 +25,7 @@ from triage.bundle.pif import build_report
 from triage.bundle.report_html import render_html
 from triage.bundle.report_pdf import render_pdf
 from triage.bundle.timestamp import TimestampProblem, request_token
+from triage.bundle.trust import published_keys_url
 from triage.models import Case
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,28 @@ items/NN-.../tekst.txt       de letterlijke tekst (UTF-8)
 items/NN-.../raw.*, *.warc.gz oorspronkelijke serverantwoorden; capture-* bij hercapture
 custody.jsonl                bewaarketen (hash-keten) / chain of custody
 manifest.json                inhoud met sha256 per bestand, ondertekend in manifest.sig (Ed25519)
-public_key.pem               publieke sleutel van {organisation}
+public_key.pem               publieke sleutel waarmee de bundel is ondertekend
 SHA256SUMS (+ .tsr)          hashes van alle bestanden (+ RFC 3161-tijdstempel indien aanwezig)
 
-Controleren / verify:  schildwacht bundle verify <bestand>.zip --fingerprint {fingerprint}
-of uitpakken en: sha256sum -c SHA256SUMS
-Vingerafdruk / fingerprint: {fingerprint}
+Controleren / verify:
+  schildwacht bundle verify <bestand>.zip --fingerprint "<vingerafdruk>"
+  schildwacht bundle verify <bestand>.zip --vertrouwde-sleutels schildwacht-keys.json
+
+Waar vindt u de vingerafdruk? / Where to get the fingerprint:
+  {organisation} publiceert haar sleutels (vingerafdruk en geldigheid) op
+    {keys_url}
+  Sla die pagina op als schildwacht-keys.json voor --vertrouwde-sleutels, of neem de vingerafdruk over voor
+  --fingerprint. Ga na dat dit adres echt van {organisation} is, of vraag de vingerafdruk op via een bekend kanaal
+  (bijvoorbeeld telefonisch bij de organisatie). De vingerafdruk in de kop van het rapport is alleen ter informatie:
+  alles in deze bundel, ook dit bestand, kan door een vervalser zijn aangepast.
+  Check the fingerprint with the organisation (page above or a known channel), never with this bundle itself.
+
+Uitkomst / exit code van 'bundle verify':
+  0 intact en ondertekenaar geverifieerd / intact, signer verified
+  1 niet intact, vervalst of ondertekend met een andere sleutel / not intact or signed by another key
+  2 verkeerd gebruik / usage error
+  3 integer maar ondertekenaar niet geverifieerd (geen vingerafdruk opgegeven) / intact but signer not verified
+'sha256sum -c SHA256SUMS' na uitpakken controleert alleen de hashes, niet wie de bundel ondertekende.
 """
 
 
@@ -103,9 +120,9 @@ def export_bundle(session: Session, case_id: int, actor: str, out_path: Path,
                  {"bundle_id": bundle_id, "file": out_path.name, "signer_fingerprint": key_row.fingerprint})
     dossier = load_dossier(session, case_id)
     exported_at = dossier.custody[-1]["at"]
-    report = build_report(dossier, actor, exported_at, key_row.fingerprint, software_version())
-    readme = README_TEXT.format(case_id=case_id, organisation=dossier.organisation["name"],
-                                fingerprint=key_row.fingerprint)
+    keys_url = published_keys_url(settings)
+    report = build_report(dossier, actor, exported_at, key_row.fingerprint, software_version(), keys_url)
+    readme = README_TEXT.format(case_id=case_id, organisation=dossier.organisation["name"], keys_url=keys_url)
     files = _content_files(dossier, render_pdf(report, dossier), render_html(report, dossier),
                            key_row.public_key_pem, readme)
     manifest = _json(_manifest(dossier, files, bundle_id, actor, exported_at, key_row))
@@ -123,11 +140,18 @@ def export_bundle(session: Session, case_id: int, actor: str, out_path: Path,
 
 
 def _write_zip(out_path: Path, files: dict[str, bytes]) -> None:
-    """manifest first, then the rest sorted; written to a temporary name and renamed into place."""
+    """manifest first, then the rest sorted; written to a temporary name and renamed into place.
+
+    The archive has the one form that verify accepts (strict_zip): every name safe, no ZIP64 (zipfile raises
+    LargeZipFile instead), no extra fields, no data descriptors (the file is seekable).
+    """
+    for name in files:
+        if (reason := layout.unsafe_name_reason(name)) is not None:
+            raise ValueError(f"unsafe bundle entry name {name!r}: {reason}")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".part")
     order = [layout.MANIFEST] + sorted(n for n in files if n != layout.MANIFEST)
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=False) as zf:
         for name in order:
             zf.writestr(name, files[name])
     os.replace(tmp, out_path)

@@ -1,13 +1,16 @@
 """Organisation signing keys (Ed25519): generate, rotate, export the public half, load for signing.
 
 The private key is a PKCS#8 PEM file in the key directory (settings.key_dir, default data_dir/keys), mode 0600,
-encrypted when settings.key_passphrase is set. Only the public key, its fingerprint and validity go into the
-database and into bundles.
+encrypted with the passphrase from settings.key_passphrase_file (a compose secret) or settings.key_passphrase.
+Production commands call `require_protected_keys` first: they refuse to create or use an unencrypted key unless
+settings.allow_unencrypted_key is set. The library itself (used by `demo` and tests) only warns. Only the public
+key, its fingerprint and validity go into the database and into bundles.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 
@@ -21,9 +24,48 @@ from triage.models import Organisation
 from triage.models.base import utcnow
 from triage.models.evidence import OrganisationKey
 
+log = logging.getLogger(__name__)
+
+UNPROTECTED_WARNING = ("privésleutel wordt ONVERSLEUTELD bewaard; alleen voor ontwikkeling / private signing key "
+                       "stored UNENCRYPTED, for development only")
+
 
 class KeyProblem(RuntimeError):
     """A key operation is not possible; the message says why (Dutch / English)."""
+
+
+def passphrase(settings: Settings) -> bytes | None:
+    """The key passphrase: the first line of settings.key_passphrase_file, or settings.key_passphrase; None when
+    neither is set. Setting both, or an unreadable or empty file, is a KeyProblem."""
+    if settings.key_passphrase_file is None:
+        return settings.key_passphrase.encode("utf-8") if settings.key_passphrase else None
+    if settings.key_passphrase:
+        raise KeyProblem("stel SCHILDWACHT_KEY_PASSPHRASE_FILE of SCHILDWACHT_KEY_PASSPHRASE in, niet beide "
+                         "/ set the passphrase file or the passphrase, not both")
+    try:
+        lines = settings.key_passphrase_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyProblem(f"wachtwoordbestand {settings.key_passphrase_file} niet leesbaar / passphrase file "
+                         f"unreadable ({exc})") from exc
+    if not lines or not lines[0]:
+        raise KeyProblem(f"wachtwoordbestand {settings.key_passphrase_file} is leeg / passphrase file is empty")
+    return lines[0].encode("utf-8")
+
+
+def require_protected_keys(settings: Settings) -> str | None:
+    """For production commands that create or use a signing key: a passphrase must be configured and readable
+    (KeyProblem otherwise), unless settings.allow_unencrypted_key is set. Returns the warning the command must show
+    in that case, else None."""
+    if passphrase(settings) is not None:
+        return None
+    if not settings.allow_unencrypted_key:
+        raise KeyProblem(
+            "geen wachtwoord voor de ondertekeningssleutel ingesteld. Zet het in een bestand en geef dat op met "
+            "SCHILDWACHT_KEY_PASSPHRASE_FILE (in docker compose: het secret signing_key_passphrase); alleen voor "
+            "ontwikkeling: SCHILDWACHT_ALLOW_UNENCRYPTED_KEY=true. / No signing key passphrase configured: put it "
+            "in a file and set SCHILDWACHT_KEY_PASSPHRASE_FILE (compose secret signing_key_passphrase); for "
+            "development only: SCHILDWACHT_ALLOW_UNENCRYPTED_KEY=true.")
+    return f"WAARSCHUWING / WARNING: {UNPROTECTED_WARNING} (SCHILDWACHT_ALLOW_UNENCRYPTED_KEY=true)"
 
 
 def key_dir(settings: Settings) -> Path:
@@ -62,9 +104,10 @@ def _private_path(settings: Settings, organisation_id: str, fp: str) -> Path:
     return key_dir(settings) / f"{organisation_id}-{fp[:16]}.key"
 
 
-def _write_private(path: Path, key: Ed25519PrivateKey, passphrase: str | None) -> None:
-    encryption = (serialization.BestAvailableEncryption(passphrase.encode("utf-8")) if passphrase
-                  else serialization.NoEncryption())
+def _write_private(path: Path, key: Ed25519PrivateKey, password: bytes | None) -> None:
+    if password is None:
+        log.warning("%s: %s", path, UNPROTECTED_WARNING)
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
@@ -78,7 +121,7 @@ def _create(session: Session, settings: Settings, organisation_id: str, actor: s
         raise KeyProblem(f"organisatie {organisation_id!r} bestaat niet / unknown organisation")
     private = Ed25519PrivateKey.generate()
     fp = fingerprint(private.public_key())
-    _write_private(_private_path(settings, organisation_id, fp), private, settings.key_passphrase)
+    _write_private(_private_path(settings, organisation_id, fp), private, passphrase(settings))
     row = OrganisationKey(organisation_id=organisation_id, public_key_pem=public_pem(private.public_key()),
                           fingerprint=fp, valid_from=utcnow(), created_by=actor)
     session.add(row)
@@ -112,10 +155,13 @@ def signing_key(session: Session, settings: Settings, organisation_id: str) -> t
     path = _private_path(settings, organisation_id, row.fingerprint)
     if not path.exists():
         raise KeyProblem(f"privésleutel ontbreekt in {path.parent} / private key file missing")
-    password = settings.key_passphrase.encode("utf-8") if settings.key_passphrase else None
     try:
-        private = serialization.load_pem_private_key(path.read_bytes(), password=password)
-    except (TypeError, ValueError) as exc:
+        private = serialization.load_pem_private_key(path.read_bytes(), password=passphrase(settings))
+    except TypeError as exc:
+        raise KeyProblem("privésleutel niet te openen: wachtwoord ontbreekt, of de sleutel is onversleuteld "
+                         "(vervang hem met 'schildwacht keys rotate') / cannot open private key: passphrase missing "
+                         f"or key not encrypted ({exc})") from exc
+    except ValueError as exc:
         raise KeyProblem(f"privésleutel niet te openen (wachtwoord?) / cannot open private key: {exc}") from exc
     if not isinstance(private, Ed25519PrivateKey) or fingerprint(private.public_key()) != row.fingerprint:
         raise KeyProblem("privésleutel hoort niet bij de geregistreerde publieke sleutel / key mismatch")

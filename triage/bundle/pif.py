@@ -81,8 +81,10 @@ def _manner(dossier: Dossier) -> str:
     return "Tekst, " + ", ".join(parts) + f"; gericht aan of over {dossier.official['name']}."
 
 
-def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerprint: str, version: str) -> Report:
-    """Assemble the report's sections from a dossier."""
+def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerprint: str, version: str,
+                 keys_url: str) -> Report:
+    """Assemble the report's sections from a dossier. The fingerprint is shown for information only: the report is
+    inside the bundle, so the police compare it with the one the organisation publishes at `keys_url`."""
     off, org, items = dossier.official, dossier.organisation, dossier.items
     labels = [LABELS_NL.get(label, label) for label in dossier.case["labels"]]
     posted = sorted(i.post["posted_at"] for i in items if i.post["posted_at"])
@@ -113,9 +115,9 @@ def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerpri
         "Belediging, smaad en laster zijn klachtdelicten: laat de betrokkene zelf de klacht indienen.",
         "Een anoniem account identificeren vraagt een vordering van de officier van justitie aan het platform; "
         "gebruik daarvoor de post-id's en account-id's in deze bundel.",
-        "Controleer de bundel vóór gebruik: 'schildwacht bundle verify <bestand>.zip' (of uitpakken en "
-        f"'sha256sum -c SHA256SUMS'). Vergelijk de vingerafdruk {format_fingerprint(fingerprint)} met de vingerafdruk "
-        f"die {org['name']} publiceert.",
+        "Controleer de bundel vóór gebruik: 'schildwacht bundle verify <bestand>.zip --fingerprint "
+        f"\"<vingerafdruk>\"' met de vingerafdruk die {org['name']} publiceert op {keys_url} (of opvraagt via een "
+        "bekend kanaal), niet die in deze bundel. Zie LEESMIJ.txt.",
         "De bestanden record.warc.gz bevatten de oorspronkelijke serverantwoorden (WARC, ISO 28500); raw.* zijn "
         "dezelfde antwoorden als los bestand. Voeg de bundel in zijn geheel toe aan het proces-verbaal.",
     ]
@@ -136,7 +138,9 @@ def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerpri
             ("VPT", "ja — slachtoffer met een publieke taak" if dossier.vpt else "nee"),
             ("Geëxporteerd door", exported_by), ("Exporttijd", local_time(exported_at)),
             ("Software", f"Schildwacht {version}"),
-            ("Sleutel (vingerafdruk)", format_fingerprint(fingerprint))]
+            ("Sleutel (vingerafdruk)", format_fingerprint(fingerprint)),
+            ("Vingerafdruk controleren", f"alleen ter informatie; vergelijk met {keys_url} of vraag de "
+                                         f"vingerafdruk op bij {org['name']}")]
     return Report(title=f"Bewijsrapport zaak #{dossier.case['id']} — {off['name']} ({org['name']})", meta=meta,
                   pif=pif, advice=advice, instructions=instructions,
                   timeline=[(short_time(at), what) for at, what in timeline])

@@ -1,5 +1,17 @@
-"""Offline verification of a bundle: file list, every hash, the Ed25519 signature, the custody chain and the
-optional RFC 3161 timestamp. Needs no database and no network; stops at the first problem and names it.
+"""Offline verification of a bundle: ZIP structure, file list, every hash, the Ed25519 signature, the custody
+chain, the optional RFC 3161 timestamp and who signed it. Needs no database and no network; stops at the first
+problem and names it.
+
+Integrity and trust are separate results. The signature is checked with the public key inside the bundle, which
+proves only that nothing changed since that key signed. The signer counts as verified only when the key matches a
+trust anchor the caller brings from outside the bundle (`trust.TrustedKey`: a --fingerprint, a trusted-keys file,
+the organisation's published keys); the fingerprint in the manifest, report or LEESMIJ.txt never counts. A key
+that matches none of the given anchors is a failure (for the verifier, a forgery); no anchor at all gives "intact
+but signer not verified".
+
+Exit codes of `schildwacht bundle verify` (Verification.exit_code): 0 intact and signer verified, 1 not intact or
+signed by an untrusted key, 2 usage error (bad option, unreadable trusted-keys file), 3 intact but signer not
+verified.
 """
 
 from __future__ import annotations
@@ -8,19 +20,26 @@ import base64
 import binascii
 import hashlib
 import json
-import zipfile
-import zlib
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from datetime import datetime
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
-from triage.bundle import layout
+from triage.bundle import layout, strict_zip
 from triage.bundle.custody import verify_chain
 from triage.bundle.keys import KeyProblem, fingerprint, format_fingerprint, load_public_pem
 from triage.bundle.timestamp import TimestampProblem, verify_token
+from triage.bundle.trust import WELL_KNOWN_PATH, TrustedKey, TrustProblem, match_signer, normalise_fingerprint
+
+EXIT_VERIFIED, EXIT_NOT_INTACT, EXIT_USAGE, EXIT_SIGNER_UNVERIFIED = 0, 1, 2, 3
+SIGNER_UNVERIFIED = ("INTEGER MAAR ONDERTEKENAAR NIET GEVERIFIEERD / INTACT BUT SIGNER NOT VERIFIED: de bundel is "
+                     "sinds de ondertekening niet gewijzigd, maar er is niet vastgesteld wie hem ondertekende. Vraag de "
+                     "vingerafdruk op bij de organisatie (gepubliceerd op <haar Schildwacht-adres>"
+                     f"{WELL_KNOWN_PATH}, of via een bekend kanaal) en controleer opnieuw met --fingerprint of "
+                     "--vertrouwde-sleutels. Vertrouw niet op de vingerafdruk in de bundel zelf.")
 
 
 class BundleProblem(Exception):
@@ -29,18 +48,35 @@ class BundleProblem(Exception):
 
 @dataclass
 class Verification:
+    """ok: the bundle is intact (every byte, hash, the signature with its own key, custody, timestamp) and, where
+    anchors were given, signed by one of them. signer_verified: the key matched a caller's anchor. Only ok and
+    signer_verified together mean "exactly this, from that organisation"."""
+
     ok: bool
+    signer_verified: bool = False
     problem: str | None = None
     summary: list[str] = field(default_factory=list)
 
+    @property
+    def exit_code(self) -> int:
+        if not self.ok:
+            return EXIT_NOT_INTACT
+        return EXIT_VERIFIED if self.signer_verified else EXIT_SIGNER_UNVERIFIED
+
 
 def verify_bundle(path: Path, expected_fingerprint: str | None = None,
-                  trusted_tsa_cas: list[x509.Certificate] | None = None) -> Verification:
-    """Check a bundle; ok with a short summary, or the first problem found."""
+                  trusted_tsa_cas: list[x509.Certificate] | None = None,
+                  trusted_keys: Sequence[TrustedKey] = ()) -> Verification:
+    """Check a bundle against the given anchors (`expected_fingerprint` is one more, without organisation or
+    period; a malformed one raises trust.TrustProblem). Ok with a short summary, or the first problem found."""
+    anchors = list(trusted_keys)
+    if expected_fingerprint:
+        anchors.append(TrustedKey(fingerprint=normalise_fingerprint(expected_fingerprint)))
     try:
-        return Verification(ok=True, summary=_verify(Path(path), expected_fingerprint, trusted_tsa_cas))
+        summary, verified = _verify(Path(path), anchors, trusted_tsa_cas)
     except BundleProblem as exc:
         return Verification(ok=False, problem=str(exc))
+    return Verification(ok=True, signer_verified=verified, summary=summary)
 
 
 CONTROL_FILES = (layout.MANIFEST, layout.SIGNATURE, layout.SUMS, layout.TIMESTAMP, layout.CUSTODY, layout.PUBLIC_KEY)
@@ -54,31 +90,27 @@ class _Contents:
 
 
 def _read_zip(path: Path) -> _Contents:
+    """Every entry hashed, control files kept; only archives that every ZIP reader reads alike (strict_zip)."""
+    contents = _Contents(digests={}, control={})
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            dupes = [n for n, c in Counter(i.filename for i in infos).items() if c > 1]
-            if dupes:
-                raise BundleProblem(f"{dupes[0]}: komt dubbel voor in de ZIP / duplicate entry")
-            contents = _Contents(digests={}, control={})
-            for info in infos:
-                p = PurePosixPath(info.filename)
-                if p.is_absolute() or ".." in p.parts or "\\" in info.filename:
-                    raise BundleProblem(f"{info.filename}: ongeldige bestandsnaam / unsafe path")
-                if info.filename in CONTROL_FILES:
-                    if info.file_size > CONTROL_MAX_BYTES:
-                        raise BundleProblem(f"{info.filename}: onredelijk groot / unreasonably large")
-                    contents.control[info.filename] = zf.read(info)
-                    contents.digests[info.filename] = layout.sha256(contents.control[info.filename])
+        with path.open("rb") as fh:
+            for entry in strict_zip.read_entries(fh):
+                if entry.name in CONTROL_FILES:
+                    if entry.size > CONTROL_MAX_BYTES:
+                        raise BundleProblem(f"{entry.name}: onredelijk groot / unreasonably large")
+                    data = b"".join(strict_zip.iter_content(fh, entry))
+                    contents.control[entry.name] = data
+                    contents.digests[entry.name] = layout.sha256(data)
                     continue
                 digest = hashlib.sha256()
-                with zf.open(info) as fh:
-                    while chunk := fh.read(1 << 20):
-                        digest.update(chunk)
-                contents.digests[info.filename] = digest.hexdigest()
-            return contents
-    except (zipfile.BadZipFile, OSError, zlib.error, EOFError) as exc:
+                for chunk in strict_zip.iter_content(fh, entry):
+                    digest.update(chunk)
+                contents.digests[entry.name] = digest.hexdigest()
+    except strict_zip.ZipProblem as exc:
+        raise BundleProblem(f"{path.name}: {exc}") from exc
+    except OSError as exc:
         raise BundleProblem(f"{path.name}: geen leesbare ZIP / not a readable ZIP ({exc})") from exc
+    return contents
 
 
 def _load_manifest(files: dict[str, bytes]) -> dict:
@@ -130,7 +162,8 @@ def _check_sums(contents: _Contents) -> None:
             raise BundleProblem(f"{name}: gewijzigd, sha256 klopt niet met {layout.SUMS} / altered (hash mismatch)")
 
 
-def _check_signature(files: dict[str, bytes], manifest: dict, expected: str | None) -> str:
+def _check_signature(files: dict[str, bytes], manifest: dict) -> str:
+    """The signature with the bundle's own key; returns that key's fingerprint (not yet trusted)."""
     signer = manifest["signer"]
     try:
         public = load_public_pem(str(signer.get("public_key_pem", "")))
@@ -145,10 +178,27 @@ def _check_signature(files: dict[str, bytes], manifest: dict, expected: str | No
                             "/ fingerprint mismatch")
     if files.get(layout.PUBLIC_KEY, b"").decode("ascii", "replace").strip() != signer["public_key_pem"].strip():
         raise BundleProblem(f"{layout.PUBLIC_KEY}: wijkt af van de sleutel in het manifest / differs from manifest")
-    if expected and fp != expected.replace(" ", "").replace(":", "").lower():
-        raise BundleProblem(f"{layout.SIGNATURE}: ondertekend met een andere sleutel ({format_fingerprint(fp)}) dan "
-                            "verwacht / signed by an unexpected key")
+    organisation = manifest["official"].get("organisation")
+    if not isinstance(organisation, dict) or not isinstance(signer.get("organisation_id"), str) \
+            or signer["organisation_id"] != organisation.get("id"):
+        raise BundleProblem(f"{layout.MANIFEST}: ondertekenaar en organisatie van de zaak verschillen "
+                            "/ signer and case organisation differ")
     return fp
+
+
+def _check_signer(fp: str, manifest: dict, anchors: list[TrustedKey], stamped_at: datetime | None) -> TrustedKey:
+    """The anchor vouching for the key at the export time (and the timestamp's time, which a TSA attests)."""
+    try:
+        exported_at = datetime.fromisoformat(manifest["exported_at"])
+        if exported_at.tzinfo is None:
+            raise ValueError("no time zone")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BundleProblem(f"{layout.MANIFEST}: exporttijd ontbreekt of onleesbaar / export time unreadable") from exc
+    try:
+        return match_signer(anchors, fp, manifest["signer"]["organisation_id"],
+                            [exported_at] + ([stamped_at] if stamped_at else []))
+    except TrustProblem as exc:
+        raise BundleProblem(f"{layout.SIGNATURE}: {exc}") from exc
 
 
 def _check_custody(files: dict[str, bytes], manifest: dict) -> list[dict]:
@@ -168,7 +218,7 @@ def _check_custody(files: dict[str, bytes], manifest: dict) -> list[dict]:
     return events
 
 
-def _verify(path: Path, expected_fp: str | None, cas: list[x509.Certificate] | None) -> list[str]:
+def _verify(path: Path, anchors: list[TrustedKey], cas: list[x509.Certificate] | None) -> tuple[list[str], bool]:
     contents = _read_zip(path)
     files = contents.control
     manifest = _load_manifest(files)
@@ -178,26 +228,34 @@ def _verify(path: Path, expected_fp: str | None, cas: list[x509.Certificate] | N
     for name, digest in sorted(listed.items()):
         if contents.digests[name] != digest:
             raise BundleProblem(f"{name}: gewijzigd, sha256 klopt niet met het manifest / altered (hash mismatch)")
-    fp = _check_signature(files, manifest, expected_fp)
+    fp = _check_signature(files, manifest)
     events = _check_custody(files, manifest)
-    stamp = "Tijdstempel / timestamp: geen (niet aangevraagd of TSA onbereikbaar) / none"
+    stamp, stamped_at = "Tijdstempel / timestamp: geen (niet aangevraagd of TSA onbereikbaar) / none", None
     if layout.TIMESTAMP in files:
         try:
             info = verify_token(files[layout.TIMESTAMP], files[layout.SUMS], cas)
         except TimestampProblem as exc:
             raise BundleProblem(f"{layout.TIMESTAMP}: {exc}") from exc
+        stamped_at = info.gen_time
         stamp = (f"Tijdstempel / timestamp (RFC 3161): {info.gen_time:%Y-%m-%d %H:%M:%S} UTC door {info.tsa_subject}, "
                  f"serienummer {info.serial}"
                  + ("; TSA-certificaat door opgegeven CA uitgegeven" if info.ca_checked
                     else f"; TSA-certificaat sha256 {info.tsa_cert_sha256} (niet tegen een CA gecontroleerd)"))
+    if anchors:
+        anchor = _check_signer(fp, manifest, anchors, stamped_at)
+        who = anchor.organisation_name or anchor.organisation_id
+        signer = (f"Ondertekenaar geverifieerd / signer verified: vingerafdruk {format_fingerprint(fp)} is een "
+                  f"vertrouwde sleutel{f' van {who}' if who else ''} / matches a trusted key")
+    else:
+        signer = (f"Ondertekenaar NIET geverifieerd / signer NOT verified: vingerafdruk {format_fingerprint(fp)}, "
+                  "geen vertrouwde sleutel opgegeven / no trusted key given")
     last = events[-1]
     return [
         f"Bundel intact / bundle intact: zaak #{manifest['case']['id']}, {len(contents.digests)} bestanden, "
-        f"{len(manifest['items'])} bericht(en)",
-        f"Ondertekend / signed: {manifest['official']['organisation']['name']}, vingerafdruk {format_fingerprint(fp)}"
-        + (" (gelijk aan de verwachte / matches expected)" if expected_fp
-           else " — vergelijk met de gepubliceerde vingerafdruk / compare with the published one"),
+        f"{len(manifest['items'])} bericht(en); organisatie volgens de bundel: "
+        f"{manifest['official']['organisation'].get('name')}",
+        signer,
         f"Bewaarketen / custody: {len(events)} gebeurtenissen, laatste: {last['kind']} door {last['actor']} "
         f"op {last['at']}",
         stamp,
-    ]
+    ], bool(anchors)
