@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 from registry_helpers import add_case, add_mention, add_official, add_org
@@ -18,6 +19,7 @@ from triage.models import AuditEvent, Mention, Official
 @pytest.fixture
 def cli(pg, db, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", pg.url)
+    monkeypatch.setenv("SCHILDWACHT_SECRET_KEY", secrets.token_urlsafe(48))  # invite and stats refuse a weak key
     get_settings.cache_clear()
     runner = CliRunner()
 

@@ -67,7 +67,7 @@ def test_retention_deletes_exactly_what_is_due(db, settings):
         counts = run_retention(s, settings.model_copy(update={"retain_unflagged_days": 7}), now=NOW)
     assert counts == {"unflagged_purged": 1, "dismissed_cases_deleted": 1, "closed_cases_deleted": 1,
                       "withdrawn_open_cases_deleted": 0, "mentions_deleted": 3, "captures_deleted": 1, "custody_events_deleted": 3,
-                      "evidence_blobs_deleted": 4}
+                      "evidence_blobs_deleted": 4, "login_attempts_deleted": 0, "staff_sessions_deleted": 0}
     after = _state(db)
     due_cases = {ids["dismissed_old"], ids["closed_old"]}
     assert after["cases"] == before["cases"] - due_cases
@@ -127,3 +127,39 @@ def test_open_case_that_arrived_after_withdrawal_is_deleted(db, settings):
         assert counts["withdrawn_open_cases_deleted"] == 1 and counts["mentions_deleted"] == 1
         assert set(s.scalars(select(Case.id))) == {held, closed, active}
     assert late not in (held, closed, active)
+
+
+def test_login_records_go_after_their_window_but_a_live_session_stays(db, settings):
+    from triage.models import StaffSession, StaffUser
+    from triage.models.workflow import LoginAttempt
+
+    window = timedelta(days=settings.retain_login_records_days)
+    with session_scope(db) as s:
+        add_org(s, "gm-a")
+        user = StaffUser(email="a@gm-a.example", name="A", organisation_id="gm-a", role="triagist", password_hash="x")
+        s.add(user)
+        s.flush()
+
+        def session_row(sid: str, age: timedelta, revoked: bool) -> None:
+            s.add(StaffSession(sid_sha256=sid * 64, user_id=user.id, organisation_id="gm-a", created_at=NOW - age,
+                               last_seen_at=NOW - age, revoked_at=NOW - age if revoked else None))
+
+        session_row("a", window + timedelta(days=1), revoked=True)    # ended long ago: goes
+        session_row("b", window + timedelta(days=1), revoked=False)   # expired by age long ago: goes
+        session_row("c", window - timedelta(days=1), revoked=True)    # ended, inside the window: stays
+        for age in (window + timedelta(hours=1), window - timedelta(hours=1)):
+            s.add(LoginAttempt(email="a@gm-a.example", ip="192.0.2.1", at=NOW - age, success=False))
+    with session_scope(db) as s:
+        counts = run_retention(s, settings, now=NOW)
+    assert (counts["login_attempts_deleted"], counts["staff_sessions_deleted"]) == (1, 2)
+    with session_scope(db) as s:
+        assert [r.sid_sha256[0] for r in s.scalars(select(StaffSession))] == ["c"]
+        assert s.scalar(select(LoginAttempt.at)) == NOW - window + timedelta(hours=1)
+    # With a window of 0 days, a live session (not revoked, within the absolute limit) is still never deleted.
+    with session_scope(db) as s:
+        s.add(StaffSession(sid_sha256="d" * 64, user_id=s.scalar(select(StaffUser.id)), organisation_id="gm-a",
+                           created_at=NOW - timedelta(minutes=5), last_seen_at=NOW - timedelta(minutes=5)))
+    with session_scope(db) as s:
+        run_retention(s, settings.model_copy(update={"retain_login_records_days": 0}), now=NOW)
+    with session_scope(db) as s:
+        assert [r.sid_sha256[0] for r in s.scalars(select(StaffSession))] == ["d"]

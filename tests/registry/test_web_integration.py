@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from registry_helpers import add_official, add_org, add_staff
 from sqlalchemy import select
 
 from schildwacht.db import session_scope
+from schildwacht.embedded import free_port
 from triage.models import Official
 from triage.registry import routes, service
 from triage.security import hash_password
@@ -21,17 +23,37 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+class Inbox:
+    def __init__(self) -> None:
+        self.recipients: list[list[str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
 @pytest.fixture
-def web(db, settings):
+def inbox():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def web(db, settings, inbox):
     try:
         from triage.web.app import create_app
         from triage.web.auth import current_user
     except ImportError as exc:  # the web app is built in parallel; without it there is nothing to integrate
         pytest.skip(f"triage.web not available: {exc}")
+    settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": inbox.port})
     with session_scope(db) as s:
         add_org(s, "gm-a")
         add_org(s, "gm-b")
-        add_official(s, "off-a", "gm-a", status="invited")
+        add_official(s, "off-a", "gm-a", status="invited").email = "off-a@gm-a.example"
         add_official(s, "off-b", "gm-b")
         add_staff(s, "beheer@gm-a.example", "gm-a").password_hash = hash_password(PASSWORD)
     app = create_app(settings, db)
@@ -43,13 +65,14 @@ def web(db, settings):
     return client
 
 
-def test_staff_pages_with_web_login_and_csrf(web, db):
+def test_staff_pages_with_web_login_and_csrf(web, db, inbox):
     page = web.get("/ambtsdragers")
     assert page.status_code == 200 and "Naam off-a" in page.text and "Naam off-b" not in page.text
     assert web.get("/ambtsdragers/off-b").status_code == 404
     detail = web.get("/ambtsdragers/off-a")
     r = web.post("/ambtsdragers/off-a/uitnodigen", data={"csrf_token": _csrf(detail.text)})
-    assert r.status_code == 200 and "/mijn/" in r.text
+    assert r.status_code == 200 and "verstuurd naar off-a@gm-a.example" in r.text
+    assert inbox.recipients == [["off-a@gm-a.example"]]  # the link goes to the official, not into the page
     assert web.post("/ambtsdragers/off-a/uitnodigen", data={"csrf_token": "vals"}).status_code == 403
     css = web.get("/mijn/stijl.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")

@@ -143,11 +143,16 @@ def invite(
     official_id: str = typer.Argument(..., help="Id van de ambtsdrager."),
     actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
 ) -> None:
-    """Maak een persoonlijke link: een uitnodiging (eenmalig), of een beheerlink als de persoon al meedoet."""
+    """Maak een persoonlijke link: een uitnodiging (eenmalig), of een beheerlink als de persoon al meedoet.
+
+    Voor de serverbeheerder: geef de link alleen aan de ambtsdrager zelf. In de webapp gaat de link per e-mail
+    naar de ambtsdrager en ziet geen medewerker hem."""
+    from schildwacht.secret_keys import require_strong_secrets
     from triage.registry import service
 
     try:
         with database_session() as (settings, session):
+            require_strong_secrets(settings)  # the link is signed with the secret key
             official = service.get_official(session, official_id)
             if official is None:
                 raise service.RegistryError(f"Onbekende ambtsdrager {official_id!r}.")
@@ -168,13 +173,15 @@ def export(
 ) -> None:
     """Inzage: alles wat over deze ambtsdrager bewaard wordt (registratie, toestemming, berichten, zaken)."""
     from triage.registry import pages, service
-    from triage.registry.export import export_official
+    from triage.registry.export import audit_text_reveals, export_official
 
     try:
         with database_session() as (_, session):
             data = export_official(session, official_id)
+            as_ = "html" if html else "json"
             service.audit(session, data["organisation"]["id"], f"cli:{actor}", "official.exported", "official",
-                          official_id, {"as": "html" if html else "json"})
+                          official_id, {"as": as_})
+            audit_text_reveals(session, data, f"cli:{actor}", data["organisation"]["id"], channel=f"cli.{as_}")
     except service.RegistryError as exc:
         _fail(exc)
     text = pages.render("export.html", data=data) if html else json.dumps(data, ensure_ascii=False, indent=2)
@@ -210,9 +217,11 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Als JSON."),
 ) -> None:
     """Tellingen per soort, functie en gender; auteurs alleen als pseudoniem."""
+    from schildwacht.secret_keys import require_strong_secrets
     from triage.registry.statistics import compute_stats
 
     with database_session() as (settings, session):
+        require_strong_secrets(settings)  # pseudonyms are keyed with it
         data = compute_stats(session, settings, organisation)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))

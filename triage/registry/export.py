@@ -2,6 +2,9 @@
 
 Only rows of this official: their registry entry, consent history, personal links (metadata, never the token),
 the mentions and cases recorded for them, and the audit events about them. Nothing of another official.
+
+Reading post text is a reveal: whoever exports for someone else (staff, an operator) calls `audit_text_reveals`,
+which records the case screen's `mention.reveal` event once for every post whose text the export holds.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from triage import audit
 from triage.models import AuditEvent, Case, Mention, Official
 from triage.models.registry import PersonalLink
 from triage.registry.service import RegistryError
 
 FORMAT = "schildwacht-inzage/1"
-MENTION_FIELDS = ("uid", "platform", "post_id", "url", "author_id", "author_handle", "author_display_name",
+MENTION_FIELDS = ("id", "uid", "platform", "post_id", "url", "author_id", "author_handle", "author_display_name",
                   "author_profile_url", "text", "created_at", "collected_at", "collector", "flagged", "flags",
                   "scores", "model_name", "model_version", "content_purged_at", "case_id")
 CASE_FIELDS = ("id", "status", "labels", "author_key", "thread_id", "opened_at", "last_post_at", "updated_at",
@@ -60,3 +64,24 @@ def export_official(session: Session, official_id: str, generated_at: datetime |
         "cases": [_row(c, CASE_FIELDS) for c in cases],
         "audit_events": [_row(e, ("at", "actor", "action", "details")) for e in events],
     }
+
+
+def audit_text_reveals(session: Session, data: dict[str, Any], actor: str, organisation_id: str,
+                       channel: str) -> int:
+    """One `mention.reveal` audit event per post text in `data` (an `export_official` result), with the mention id;
+    posts of a case also go on the case's custody chain, as a reveal on the case screen does. Returns the count."""
+    count = 0
+    for mention in data["mentions"]:
+        if mention["text"] is None:
+            continue
+        details = {"case_id": mention["case_id"], "mention_id": mention["id"], "mention_uid": mention["uid"],
+                   "channel": channel}
+        if mention["case_id"] is None:
+            audit.record(session, actor=actor, organisation_id=organisation_id, action="mention.reveal",
+                         object_type="mention", object_id=mention["id"], details=details)
+        else:
+            audit.record_case(session, actor=actor, organisation_id=organisation_id, action="mention.reveal",
+                              case_id=mention["case_id"], object_type="mention", object_id=mention["id"],
+                              details=details)
+        count += 1
+    return count

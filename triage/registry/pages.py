@@ -25,7 +25,7 @@ CASE_STATUS_NL = {"nieuw": "nieuw", "in_behandeling": "in behandeling", "wacht_o
                   "afgerond": "afgerond", "geen_actie": "geen actie"}
 
 
-def _date(value: Any) -> str:
+def date_nl(value: Any) -> str:
     """Dutch local time, as the rest of the web app shows it."""
     if value is None:
         return "—"
@@ -37,7 +37,7 @@ def _date(value: Any) -> str:
 @lru_cache
 def env() -> Environment:
     e = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
-    e.filters["datum"] = _date
+    e.filters["datum"] = date_nl
     e.globals.update(STATUS_NL=STATUS_NL, GENDER_NL=GENDER_NL, CASE_STATUS_NL=CASE_STATUS_NL)
     return e
 

@@ -8,6 +8,7 @@
 | cases on legal hold                    | never                   | kept                                       |
 | evidence blobs nobody refers to        | at once                 | deleted                                    |
 | open cases of a withdrawn official     | at once (late arrivals) | deleted unless on legal hold               |
+| login attempts, ended staff sessions   | retain_login_records_days | deleted (a live session is never deleted)|
 
 Case windows count from the case's last change (updated_at); unflagged content from its collection time.
 """
@@ -18,13 +19,14 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
-from triage.models import AuditEvent, Case, Mention, Official
+from triage.models import AuditEvent, Case, Mention, Official, StaffSession
 from triage.models.base import utcnow
+from triage.models.workflow import LoginAttempt
 from triage.registry import purge
 from triage.registry.service import CLOSED_STATUSES
 
@@ -64,14 +66,28 @@ def run_retention(session: Session, settings: Settings, now: datetime | None = N
     for key in ("mentions", "captures", "custody_events"):
         counts[f"{key}_deleted"] = dismissed[key] + closed[key] + withdrawn[key]
     counts["evidence_blobs_deleted"] = purge.delete_orphan_blobs(session)
+    counts.update(delete_login_records(session, settings, now))
     session.add(AuditEvent(organisation_id=None, actor=ACTOR, action="retention.run", object_type="retention",
                            object_id=now.isoformat(), details={
                                **counts, "windows_days": {"unflagged": settings.retain_unflagged_days,
                                                           "dismissed": settings.retain_dismissed_days,
-                                                          "closed": settings.retain_closed_days}}))
+                                                          "closed": settings.retain_closed_days,
+                                                          "login_records": settings.retain_login_records_days}}))
     session.flush()
     log.info("bewaartermijnen toegepast: %s", counts)
     return counts
+
+
+def delete_login_records(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
+    """Delete login attempts and ended staff sessions older than `retain_login_records_days`. A session that is
+    still live (not revoked and within the absolute limit) is never deleted, whatever the window: deleting its
+    record would log the user out without a trace."""
+    cutoff = now - timedelta(days=settings.retain_login_records_days)
+    attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at <= cutoff)).rowcount
+    ended = or_(StaffSession.revoked_at.is_not(None),
+                StaffSession.created_at <= now - timedelta(seconds=settings.session_max_age_s))
+    sessions = session.execute(delete(StaffSession).where(StaffSession.created_at <= cutoff, ended)).rowcount
+    return {"login_attempts_deleted": attempts, "staff_sessions_deleted": sessions}
 
 
 def run_forever(sessions: sessionmaker[Session], settings: Settings, every_seconds: float,

@@ -8,6 +8,10 @@ Thin routes: the logic is in triage.registry.service / export. The app must prov
   organisation_id); without one every staff page answers 401.
 Staff forms carry a `csrf_token` bound to the user (HMAC with the secret key); the official's pages are
 authorised by the unguessable token in their path.
+
+Personal links are the official's alone: staff ask for one and it is e-mailed to the official (linkmail); no staff
+page shows it. The link is the credential: whatever is done through it is the official's action (actor
+`official:<id>`), also in a browser that carries a staff login; staff change a record only through the staff pages.
 """
 
 from __future__ import annotations
@@ -24,15 +28,19 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
 from triage.models import Case, Mention, Organisation
-from triage.registry import pages, service
-from triage.registry.export import export_official
+from triage.registry import linkmail, pages, service
+from triage.registry.export import audit_text_reveals, export_official
 from triage.registry.service import LinkError, RegistryError
 
 EDIT_ROLES = ("beheerder",)
+# The staff export holds every post text of an official at once: only roles that handle cases read it (each text
+# audited as a reveal). alleen-lezen reveals single posts on the case screen, each audited there.
+EXPORT_ROLES = ("beheerder", "triagist")
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
@@ -121,6 +129,7 @@ class StaffContext:
         self.org_id: str = user.organisation_id
         self.actor: str = user.email
         self.can_edit = getattr(user, "role", None) in EDIT_ROLES
+        self.can_export = getattr(user, "role", None) in EXPORT_ROLES
         self.csrf = session_csrf(request) or csrf_token_for(settings, user)
 
     def check_write(self, form: dict[str, Any]) -> None:
@@ -138,7 +147,8 @@ class StaffContext:
 
 def _detail(ctx: StaffContext, session: Session, official, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return _html(pages.render("staff_form.html", official=official, consent=service.current_consent(official),
-                              can_edit=ctx.can_edit, csrf_token=ctx.csrf, roles=service.ROLES, **extra),
+                              can_edit=ctx.can_edit, can_export=ctx.can_export, csrf_token=ctx.csrf,
+                              roles=service.ROLES, **extra),
                  status_code)
 
 
@@ -207,15 +217,23 @@ async def staff_update(official_id: str, request: Request, ctx: StaffContext = D
 
 @staff_router.post("/{official_id}/uitnodigen")
 async def staff_invite(official_id: str, request: Request, ctx: StaffContext = Depends()) -> Response:
+    """E-mail the official their invitation or a new manage link; the page says where it went, never the link."""
     form = await _form(request)
     ctx.check_write(form)
+    return await run_in_threadpool(_mail_link, ctx, official_id)  # SMTP blocks
+
+
+def _mail_link(ctx: StaffContext, official_id: str) -> HTMLResponse:
     with session_scope(ctx.sessions) as session:
         official = ctx.official(session, official_id)
-        purpose = "manage" if official.status in ("active", "paused") else "invite"
-        token = service.issue_link(session, ctx.settings, official, purpose, ctx.actor)
-        _, link = service.resolve_link(session, ctx.settings, token)
-        return _detail(ctx, session, official, link_url=service.link_url(ctx.settings, token),
-                       link_purpose=purpose, link_expires=link.expires_at)
+        try:
+            with session.begin_nested():
+                sent = linkmail.send_personal_link(session, ctx.settings, official, ctx.actor)
+        except linkmail.LinkMailError as exc:
+            return _detail(ctx, session, official, 503, error=str(exc))
+        except RegistryError as exc:
+            return _detail(ctx, session, official, 422, error=str(exc))
+        return _detail(ctx, session, official, link_sent=sent)
 
 
 @staff_router.post("/{official_id}/pauzeren")
@@ -263,20 +281,26 @@ async def staff_withdraw(official_id: str, request: Request, ctx: StaffContext =
 
 @staff_router.get("/{official_id}/inzage.json")
 def staff_export_json(official_id: str, ctx: StaffContext = Depends()) -> Response:
-    with session_scope(ctx.sessions) as session:
-        official = ctx.official(session, official_id)
-        data = export_official(session, official.id)
-        service.audit(session, ctx.org_id, ctx.actor, "official.exported", "official", official.id, {"as": "json"})
-    return _json_download(data)
+    return _json_download(_staff_export(ctx, official_id, "json"))
 
 
 @staff_router.get("/{official_id}/inzage.html", response_class=HTMLResponse)
 def staff_export_html(official_id: str, ctx: StaffContext = Depends()) -> HTMLResponse:
+    return _html(pages.render("export.html", data=_staff_export(ctx, official_id, "html")))
+
+
+def _staff_export(ctx: StaffContext, official_id: str, as_: str) -> dict[str, Any]:
+    """The export for a role that may read post texts, each text audited as a reveal in the same transaction."""
+    if not ctx.can_export:
+        raise HTTPException(status_code=403, detail="Uw rol (alleen-lezen) mag de berichtteksten van een "
+                                                    "ambtsdrager niet in één keer inzien. Open een zaak om een "
+                                                    "bericht te tonen (dat wordt vastgelegd).")
     with session_scope(ctx.sessions) as session:
         official = ctx.official(session, official_id)
         data = export_official(session, official.id)
-        service.audit(session, ctx.org_id, ctx.actor, "official.exported", "official", official.id, {"as": "html"})
-    return _html(pages.render("export.html", data=data))
+        service.audit(session, ctx.org_id, ctx.actor, "official.exported", "official", official.id, {"as": as_})
+        audit_text_reveals(session, data, ctx.actor, ctx.org_id, channel=f"inzage.{as_}")
+    return data
 
 
 def _withdraw_cases(session: Session, official_id: str) -> dict[str, Any]:
@@ -334,8 +358,18 @@ def _counts(session: Session, official_id: str) -> dict[str, int]:
 
 
 def _manage_page(session: Session, ctx: LinkContext, official, link, status_code: int = 200, **extra) -> HTMLResponse:
+    if not service.link_allows_changes(official):
+        return _closed_page(session, ctx, official, status_code)
     return _html(pages.render("official_manage.html", official=official, link=link, token=ctx.token, csrf_token=ctx.csrf,
                               counts=_counts(session, official.id), **extra), status_code)
+
+
+def _closed_page(session: Session, ctx: LinkContext, official, status_code: int = 200) -> HTMLResponse:
+    """A manage link after withdrawal (or while a new invitation waits for a new consent) is read-only: the
+    withdrawal confirmed, what is kept (legal hold) and the export, no form at all; a POST gets it with 409."""
+    return _html(pages.render("official_closed.html", official=official, token=ctx.token,
+                              consent=official.consents[-1] if official.consents else None,
+                              counts=_counts(session, official.id)), status_code)
 
 
 def _invite_page(ctx: LinkContext, official, status_code: int = 200, **extra) -> HTMLResponse:
@@ -392,6 +426,8 @@ async def official_update(request: Request, ctx: LinkContext = Depends()) -> HTM
     changes["sees_content"] = bool(form.get("sees_content"))
     with session_scope(ctx.sessions) as session:
         official, link = ctx.resolve(session, "manage")
+        if not service.link_allows_changes(official):
+            return _closed_page(session, ctx, official, 409)
         actor = f"official:{official.id}"
         try:
             with session.begin_nested():
@@ -412,6 +448,8 @@ def official_pause(request: Request, ctx: LinkContext = Depends()) -> HTMLRespon
     paused = request.url.path.endswith("/pauzeren")
     with session_scope(ctx.sessions) as session:
         official, link = ctx.resolve(session, "manage")
+        if not service.link_allows_changes(official):
+            return _closed_page(session, ctx, official, 409)
         try:
             with session.begin_nested():
                 service.set_paused(session, official, paused, f"official:{official.id}")
@@ -422,10 +460,24 @@ def official_pause(request: Request, ctx: LinkContext = Depends()) -> HTMLRespon
                             else "Wij zoeken weer.")
 
 
+@official_router.post("/{token}/andere-links-intrekken", response_class=HTMLResponse)
+def official_revoke_other_links(ctx: LinkContext = Depends()) -> HTMLResponse:
+    """The official ends their other manage links (staff never do: a staff action leaves the official's link)."""
+    with session_scope(ctx.sessions) as session:
+        official, link = ctx.resolve(session, "manage")
+        if not service.link_allows_changes(official):
+            return _closed_page(session, ctx, official, 409)
+        count = service.revoke_other_manage_links(session, official, link)
+        return _manage_page(session, ctx, official, link,
+                            message=f"{count} andere beheerlink(s) ingetrokken; deze link blijft werken.")
+
+
 @official_router.get("/{token}/intrekken", response_class=HTMLResponse)
 def official_withdraw_form(ctx: LinkContext = Depends()) -> HTMLResponse:
     with session_scope(ctx.sessions) as session:
         official, _ = ctx.resolve(session, "manage")
+        if not service.link_allows_changes(official):
+            return _closed_page(session, ctx, official)
         return _html(pages.render("withdraw.html", official=official, staff=False, csrf_token=ctx.csrf,
                                   **_withdraw_cases(session, official.id),
                                   action=f"/mijn/{ctx.token}/intrekken"))
@@ -435,7 +487,9 @@ def official_withdraw_form(ctx: LinkContext = Depends()) -> HTMLResponse:
 async def official_withdraw(request: Request, ctx: LinkContext = Depends()) -> HTMLResponse:
     form = await _form(request)
     with session_scope(ctx.sessions) as session:
-        official, _ = ctx.resolve(session, "manage")
+        official, _ = ctx.resolve(session, "manage", lock=True)
+        if not service.link_allows_changes(official):
+            return _closed_page(session, ctx, official, 409)
         try:
             with session.begin_nested():
                 counts = service.withdraw(session, official.id, f"official:{official.id}",

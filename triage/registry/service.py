@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schildwacht import contacts
 from schildwacht.config import Settings
 from triage.models import AuditEvent, Case, Consent, Mention, Official, Organisation
 from triage.models.base import utcnow
@@ -30,6 +31,10 @@ PLATFORMS = ("mastodon", "bluesky", "x", "instagram", "facebook", "tiktok", "red
 CLOSED_STATUSES = ("afgerond", "geen_actie")
 EDITABLE = ("full_name", "role", "gender", "email", "handles", "name_variants", "alert_contacts", "sees_content")
 CHOICES = ("handles", "name_variants", "alert_contacts", "sees_content", "gender")
+# What only the official changes once they opted in: their choices and the address their personal links go to.
+OFFICIAL_OWNED = (*CHOICES, "email")
+# Statuses in which the manage link may change anything; otherwise it only shows what is kept (read-only).
+MANAGEABLE_STATUSES = ("active", "paused")
 LINK_SALT = "schildwacht.registry.personal-link"
 METHOD_LINK = "dubbele opt-in via persoonlijke link"
 MAX_ITEMS = 50
@@ -130,10 +135,26 @@ def _name(value: str) -> str:
 
 
 def _email(value: str | None) -> str | None:
-    value = _clean(value, 320) or None
-    if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise RegistryError(f"{value!r} is geen geldig e-mailadres.")
-    return value
+    """Empty, or exactly one e-mail address (schildwacht.contacts)."""
+    if not (value or "").strip():
+        return None
+    try:
+        return contacts.email_address(value)
+    except contacts.ContactError as exc:
+        raise RegistryError(str(exc)) from None
+
+
+def parse_alert_contacts(value: str | Iterable[str] | None) -> list[str]:
+    """Alert contacts, one per line: each exactly one e-mail address or one https webhook URL."""
+    out: list[str] = []
+    for item in parse_list(value):
+        try:
+            contact = contacts.alert_contact(item)
+        except contacts.ContactError as exc:
+            raise RegistryError(f"Meldingen: {exc}") from None
+        if contact not in out:
+            out.append(contact)
+    return out
 
 
 def new_official_id(full_name: str) -> str:
@@ -159,8 +180,10 @@ def normalise(changes: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = _email(value)
         elif key == "handles":
             out[key] = parse_handles(value)
-        elif key in ("name_variants", "alert_contacts"):
+        elif key == "name_variants":
             out[key] = parse_list(value)
+        elif key == "alert_contacts":
+            out[key] = parse_alert_contacts(value)
         elif key == "sees_content":
             out[key] = bool(value) if not isinstance(value, str) else value.lower() in ("1", "true", "ja", "on")
     return out
@@ -209,22 +232,26 @@ def update_official(session: Session, official: Official, actor: str, changes: M
                     by_official: bool = False) -> list[str]:
     """Correct an official's data; returns the names of the fields that changed (audited, values not logged).
 
-    What is monitored and who is alerted (CHOICES) is the official's own choice once they opted in: staff may
-    prepare it for the invitation, but after that only the official changes it (through their personal link).
+    What is monitored, who is alerted and where the personal links go (OFFICIAL_OWNED) is the official's own
+    choice once they opted in: staff may prepare it for the invitation, but after that only the official changes
+    it (through their personal link). A staff change is audited as `official.updated_by_staff` with the staff
+    user as actor, the official's own as `official.updated` with actor `official:<id>`.
     """
     if official.status == "withdrawn":
         raise RegistryError("Deze ambtsdrager heeft de toestemming ingetrokken; gegevens worden niet meer gewijzigd.")
     values = normalise(changes)
     changed = [k for k, v in values.items() if getattr(official, k) != v]
-    if not by_official and official.status != "invited" and set(changed) & set(CHOICES):
-        raise RegistryError("Accounts, namen, meldingen, zelf zien en gender kiest de ambtsdrager zelf. Stuur een "
-                            "beheerlink, dan kan de ambtsdrager dit aanpassen.")
+    if not by_official and official.status != "invited" and set(changed) & set(OFFICIAL_OWNED):
+        raise RegistryError("Accounts, namen, meldingen, zelf zien, gender en het e-mailadres voor de persoonlijke "
+                            "links kiest de ambtsdrager zelf. Stuur een beheerlink, dan kan de ambtsdrager dit "
+                            "aanpassen.")
     for key in changed:
         setattr(official, key, values[key])
     if changed:
         official.updated_at = utcnow()
         session.flush()
-        audit(session, official.organisation_id, actor, "official.updated", "official", official.id,
+        audit(session, official.organisation_id, actor,
+              "official.updated" if by_official else "official.updated_by_staff", "official", official.id,
               {"fields": changed})
     return changed
 
@@ -297,16 +324,16 @@ def _lifetime(settings: Settings, purpose: str) -> timedelta:
 
 def issue_link(session: Session, settings: Settings, official: Official, purpose: str, actor: str,
                now: datetime | None = None) -> str:
-    """A new signed link token; earlier unused links of the same purpose are revoked."""
+    """A new signed link token. A new invitation revokes earlier unused invitations; a new manage link leaves the
+    official's earlier manage links working (a staff action never takes the official's link away; a new consent
+    does, see `confirm_invite`)."""
     if purpose not in LINK_PURPOSES:
         raise ValueError(purpose)
     if purpose == "invite" and official.status == "active":
         raise RegistryError("Deze ambtsdrager doet al mee; stuur een beheerlink in plaats van een uitnodiging.")
     now = now or utcnow()
-    for link in session.scalars(select(PersonalLink).where(
-            PersonalLink.official_id == official.id, PersonalLink.purpose == purpose,
-            PersonalLink.used_at.is_(None), PersonalLink.revoked_at.is_(None))):
-        link.revoked_at = now
+    if purpose == "invite":
+        revoke_links(session, official, "invite", now)
     if purpose == "invite" and official.status == "withdrawn":
         official.status = "invited"  # a fresh invitation after withdrawal; nothing is collected until consent
         official.withdrawn_at = None
@@ -317,6 +344,34 @@ def issue_link(session: Session, settings: Settings, official: Official, purpose
     audit(session, official.organisation_id, actor, f"link.{purpose}.issued", "official", official.id,
           {"expires_at": (now + _lifetime(settings, purpose)).isoformat()})
     return _serializer(settings, now).dumps({"o": official.id, "n": nonce, "p": purpose})
+
+
+def revoke_links(session: Session, official: Official, purpose: str, now: datetime,
+                 keep: PersonalLink | None = None) -> int:
+    """Revoke the official's unused, unrevoked links of one purpose (except `keep`); returns how many."""
+    query = select(PersonalLink).where(PersonalLink.official_id == official.id, PersonalLink.purpose == purpose,
+                                       PersonalLink.used_at.is_(None), PersonalLink.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(PersonalLink.nonce != keep.nonce)
+    links = list(session.scalars(query))
+    for link in links:
+        link.revoked_at = now
+    return len(links)
+
+
+def revoke_other_manage_links(session: Session, official: Official, current: PersonalLink) -> int:
+    """The official ends every manage link but the one in use (a link they fear someone else has); audited."""
+    count = revoke_links(session, official, "manage", utcnow(), keep=current)
+    session.flush()
+    audit(session, official.organisation_id, f"official:{official.id}", "link.manage.others_revoked", "official",
+          official.id, {"count": count})
+    return count
+
+
+def link_allows_changes(official: Official) -> bool:
+    """Whether the manage link may change anything: only while the official takes part (active or paused).
+    After withdrawal, and while a new invitation waits for a new consent, it only shows what is kept."""
+    return official.status in MANAGEABLE_STATUSES
 
 
 def link_url(settings: Settings, token: str) -> str:
@@ -381,6 +436,7 @@ def confirm_invite(session: Session, settings: Settings, token: str,
     link.used_at = now
     for key in CHOICES:
         setattr(official, key, link.pending[key])
+    revoke_links(session, official, "manage", now)  # manage links of an earlier consent end with the new one
     record_consent(session, settings, official, f"official:{official.id}", METHOD_LINK, now=now)
     manage = issue_link(session, settings, official, "manage", f"official:{official.id}", now=now)
     return official, manage
@@ -457,4 +513,5 @@ def aangifte_case_ids(session: Session, case_ids: Iterable[int]) -> set[int]:
 __all__ = ["RegistryError", "LinkError", "OFFICIAL_STATUSES", "add_official", "update_official", "list_officials",
            "get_official", "issue_link", "resolve_link", "link_url", "save_choices", "confirm_invite",
            "record_consent", "set_paused", "withdraw", "open_cases", "aangifte_case_ids", "parse_handles", "parse_list", "audit",
-           ]
+           "parse_alert_contacts", "revoke_links", "revoke_other_manage_links", "link_allows_changes",
+           "OFFICIAL_OWNED"]

@@ -22,8 +22,15 @@ GENDER_NAMES = {"v": "vrouw", "m": "man", "x": "anders", None: "niet opgegeven"}
 
 
 def pseudonym_key(settings: Settings) -> bytes:
+    """The HMAC key for author pseudonyms: `pseudonym_key` if set, else derived from `secret_key`.
+
+    Never derived from an unset key (ValueError). Whether the key is strong is checked by the `stats` command
+    (`require_strong_secrets`), so pseudonyms cannot be recomputed from a default or placeholder.
+    """
     if settings.pseudonym_key:
         return settings.pseudonym_key.encode()
+    if not settings.secret_key:
+        raise ValueError("no secret key: author pseudonyms need SCHILDWACHT_SECRET_KEY or SCHILDWACHT_PSEUDONYM_KEY")
     return hmac.new(settings.secret_key.encode(), b"schildwacht.statistics.pseudonym", hashlib.sha256).digest()
 
 
