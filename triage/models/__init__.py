@@ -2,11 +2,11 @@
 
 from triage.models.base import Base
 from triage.models.registry import Consent, Official, Organisation
-from triage.models.staff import AuditEvent, StaffUser
+from triage.models.staff import AuditEvent, StaffSession, StaffUser
 from triage.models.mentions import Case, DeadLetterRecord, EvidenceBlob, Mention
 from triage.models.evidence import Capture, CustodyEvent, OrganisationKey
 from triage.models.workflow import AlertOutbox, CaseStep, LoginAttempt
 from triage.models.collector_state import CollectorCursor
 
-__all__ = ["Base", "Organisation", "Official", "Consent", "StaffUser", "AuditEvent", "Mention", "Case",
-           "EvidenceBlob", "DeadLetterRecord"]
+__all__ = ["Base", "Organisation", "Official", "Consent", "StaffUser", "StaffSession", "AuditEvent", "Mention",
+           "Case", "EvidenceBlob", "DeadLetterRecord"]

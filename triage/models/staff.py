@@ -1,4 +1,4 @@
-"""Staff accounts and the append-only audit log."""
+"""Staff accounts, their server-side login sessions and the append-only audit log."""
 
 from __future__ import annotations
 
@@ -27,6 +27,25 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
+
+
+class StaffSession(Base):
+    """One login of a staff user. The signed cookie carries a random session id; only its sha256 is stored, so a
+    read of this table yields no usable cookie. A session is valid while `revoked_at` is null and it is within the
+    idle and absolute limits (triage.web.sessions); revocation is final."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sid_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(String(40))  # logout, password_changed, role_changed, ...
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class AuditEvent(Base):

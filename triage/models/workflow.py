@@ -59,10 +59,12 @@ class AlertOutbox(Base):
 
 
 class LoginAttempt(Base):
-    """Failed and successful logins, for rate limiting per account + IP address."""
+    """Failed and successful logins, for the login limits per account, per address and per both
+    (triage.web.login_limits). `email` is the normalised form; `ip` the client address as the server trusts it."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_ip_at", "email", "ip", "at"),)
+    __table_args__ = (Index("ix_login_attempts_email_ip_at", "email", "ip", "at"),
+                      Index("ix_login_attempts_ip_at", "ip", "at"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))

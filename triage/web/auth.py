@@ -1,10 +1,13 @@
-"""Login with argon2 hashes, rate limiting per account + IP, signed session cookies and CSRF tokens."""
+"""Login with argon2 hashes and login limits, server-side sessions behind a signed cookie, and CSRF tokens.
+
+The signed cookie holds only {"sid": session id, "csrf": token} (plus page state such as flash messages); who is
+logged in is decided by the server-side session record (triage.web.sessions) on every request.
+"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
 
 from fastapi import Depends, Request
 from sqlalchemy import func, select
@@ -15,7 +18,9 @@ from triage import audit
 from triage.models import StaffUser
 from triage.models.base import utcnow
 from triage.models.workflow import LoginAttempt
-from triage.security import hash_password, verify_password
+from triage.security import hash_password, normalise_email, verify_password
+from triage.web import sessions
+from triage.web.login_limits import lockout
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_FIELD = "csrf_token"
@@ -70,47 +75,64 @@ def get_db(request: Request):
 
 
 def current_user(request: Request, db: Session = Depends(get_db)) -> StaffUser:
-    """The logged-in, active staff user; the session also pins the organisation."""
-    uid, org = request.session.get("uid"), request.session.get("org")
-    if not uid:
+    """The logged-in, active staff user of a live server-side session (revoked, idle or too old: AuthRequired);
+    the session record also pins the organisation."""
+    session_id = request.session.get("sid")
+    if not isinstance(session_id, str):
         raise AuthRequired()
-    user = db.get(StaffUser, uid)
-    if user is None or not user.active or user.organisation_id != org:
+    record = sessions.live_session(db, get_settings(request), session_id)
+    user = db.get(StaffUser, record.user_id) if record is not None else None
+    if user is None or not user.active or user.organisation_id != record.organisation_id:
+        db.rollback()
         request.session.clear()
         raise AuthRequired()
+    db.commit()  # the session's last use
     db.expunge(user)
     return user
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    """The client address as the server trusts it (forwarded headers only from configured proxies)."""
+    return (request.client.host if request.client else "-")[:64]
 
 
 def login(db: Session, settings: Settings, email: str, password: str, ip: str) -> tuple[StaffUser | None, str | None]:
-    """Check credentials; returns (user, None) or (None, Dutch error). Refuses after too many recent failures."""
-    email = (email or "").strip().lower()[:320]
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    failures = db.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.success.is_(False),
-        LoginAttempt.at > since))
-    if failures >= settings.login_max_failures:
+    """Check credentials; returns (user, None) or (None, Dutch error). Refuses while a login limit is in force
+    (triage.web.login_limits); the e-mail is used (and audited) only in its normal form."""
+    email = normalise_email(email)
+    now = utcnow()
+    lock = lockout(db, settings, email, ip, now)
+    if lock is not None:
         audit.record(db, actor=email or "-", organisation_id=None, action="login.blocked", object_type="staff",
-                     object_id=email or "-", details={"ip": ip})
+                     object_id="-", details={"ip": ip, "limit": lock.scope, "until": lock.until.isoformat()})
         db.commit()
-        return None, (f"Te veel mislukte pogingen. Probeer het over {settings.login_window_minutes} minuten "
-                      "opnieuw.")
+        minutes = lock.minutes_left(now)
+        return None, (f"Te veel mislukte pogingen. Probeer het over {minutes} "
+                      f"{'minuut' if minutes == 1 else 'minuten'} opnieuw.")
     user = db.scalars(select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "") and bool(user and user.active)
     db.add(LoginAttempt(email=email, ip=ip, success=ok))
     audit.record(db, actor=email or "-", organisation_id=user.organisation_id if user else None,
                  action="login.success" if ok else "login.failed", object_type="staff",
-                 object_id=str(user.id) if user else email or "-", details={"ip": ip})
+                 object_id=str(user.id) if user else "-", details={"ip": ip})
     db.commit()
     if not ok:
         return None, "Onjuist e-mailadres of wachtwoord."
     return user, None
 
 
-def start_session(request: Request, user: StaffUser) -> None:
-    request.session.clear()  # no fixation: fresh token and identity
-    request.session.update({"uid": user.id, "org": user.organisation_id, "csrf": secrets.token_urlsafe(32)})
+def start_session(request: Request, db: Session, user: StaffUser) -> None:
+    """A fresh server-side session and cookie (no fixation: new id and CSRF token)."""
+    request.session.clear()
+    session_id = sessions.open_session(db, user, ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+    db.commit()
+    request.session.update({"sid": session_id, "csrf": secrets.token_urlsafe(32)})
+
+
+def end_session(request: Request, db: Session, user: StaffUser) -> None:
+    """Logout: revoke the server-side session, so a copy of the cookie is dead too, and clear the cookie."""
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        sessions.revoke_session(db, session_id, reason="logout", actor=user.email)
+        db.commit()
+    request.session.clear()

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from schildwacht.config import Settings
 from triage.models import StaffUser
 from triage.web import services
-from triage.web.auth import client_ip, current_user, get_db, get_settings, login, start_session
+from triage.web.auth import client_ip, current_user, end_session, get_db, get_settings, login, start_session
 
 router = APIRouter(include_in_schema=False)
 MAX_REVEALED = 200
@@ -38,7 +38,7 @@ def bundle_available() -> bool:
 
 @router.get("/inloggen")
 def login_form(request: Request):
-    if request.session.get("uid"):
+    if request.session.get("sid"):
         return RedirectResponse("/zaken", status_code=303)
     return _render(request, "login.html", {})
 
@@ -50,13 +50,13 @@ def login_submit(request: Request, email: str = Form(""), wachtwoord: str = Form
     if user is None:
         status = 429 if error and error.startswith("Te veel") else 401
         return _render(request, "login.html", {"error": error, "email": email}, status_code=status)
-    start_session(request, user)
+    start_session(request, db, user)
     return RedirectResponse("/zaken", status_code=303)
 
 
 @router.post("/uitloggen")
-def logout(request: Request, user: StaffUser = Depends(current_user)):
-    request.session.clear()
+def logout(request: Request, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
+    end_session(request, db, user)
     return RedirectResponse("/inloggen", status_code=303)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-24 09:39:19.040045
+Create Date: 2026-12-05 23:59:36.513693
 """
 from alembic import op
 import sqlalchemy as sa
@@ -69,6 +69,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempts'))
     )
     op.create_index('ix_login_attempts_email_ip_at', 'login_attempts', ['email', 'ip', 'at'], unique=False)
+    op.create_index('ix_login_attempts_ip_at', 'login_attempts', ['ip', 'at'], unique=False)
     op.create_table('organisations',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -183,6 +184,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('nonce', name=op.f('pk_personal_links'))
     )
     op.create_index(op.f('ix_personal_links_official_id'), 'personal_links', ['official_id'], unique=False)
+    op.create_table('staff_sessions',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('sid_sha256', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoke_reason', sa.String(length=40), nullable=True),
+    sa.Column('ip', sa.String(length=64), nullable=True),
+    sa.Column('user_agent', sa.String(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_staff_sessions_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], name=op.f('fk_staff_sessions_user_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_sessions')),
+    sa.UniqueConstraint('sid_sha256', name=op.f('uq_staff_sessions_sid_sha256'))
+    )
+    op.create_index(op.f('ix_staff_sessions_organisation_id'), 'staff_sessions', ['organisation_id'], unique=False)
+    op.create_index(op.f('ix_staff_sessions_user_id'), 'staff_sessions', ['user_id'], unique=False)
     op.create_table('alert_outbox',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -329,6 +348,9 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_alert_outbox_next_attempt_at'), table_name='alert_outbox')
     op.drop_index(op.f('ix_alert_outbox_case_id'), table_name='alert_outbox')
     op.drop_table('alert_outbox')
+    op.drop_index(op.f('ix_staff_sessions_user_id'), table_name='staff_sessions')
+    op.drop_index(op.f('ix_staff_sessions_organisation_id'), table_name='staff_sessions')
+    op.drop_table('staff_sessions')
     op.drop_index(op.f('ix_personal_links_official_id'), table_name='personal_links')
     op.drop_table('personal_links')
     op.drop_index(op.f('ix_consents_official_id'), table_name='consents')
@@ -347,6 +369,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_officials_organisation_id'), table_name='officials')
     op.drop_table('officials')
     op.drop_table('organisations')
+    op.drop_index('ix_login_attempts_ip_at', table_name='login_attempts')
     op.drop_index('ix_login_attempts_email_ip_at', table_name='login_attempts')
     op.drop_table('login_attempts')
     op.drop_table('evidence_blobs')

@@ -1,0 +1,73 @@
+"""Finding 10 (access log): uvicorn's access log printed the full path and query string, so an official's personal
+link (`/mijn/<token>`, which works as a password) and query values ended up in the log of `schildwacht web`.
+
+Now the access log of the served app (`serve_config`, the construction `web` uses) shows `/mijn/[token]` and
+query parameter names without values; other paths stay readable."""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+
+from schildwacht.config import Settings
+from schildwacht.embedded import free_port
+from triage.web.app import create_app
+from triage.web.serving import serve_config
+
+
+@contextmanager
+def served(settings: Settings, db) -> Iterator[str]:
+    """The app as `schildwacht web` serves it (same uvicorn construction), on a free loopback port."""
+    config = serve_config(settings, create_app(settings, db), host="127.0.0.1", port=free_port(), lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@contextmanager
+def access_log() -> Iterator[io.StringIO]:
+    """What the uvicorn.access logger writes while the block runs, formatted as plain messages."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("uvicorn.access")
+    logger.addHandler(handler)
+    try:
+        yield out
+    finally:
+        logger.removeHandler(handler)
+
+
+def test_personal_link_tokens_and_query_values_do_not_reach_the_access_log(world, db):
+    token = f"{secrets.token_urlsafe(30)}.{secrets.token_urlsafe(6)}.{secrets.token_urlsafe(20)}"
+    secret_query = secrets.token_hex(16)
+    with served(world.settings, db) as url, access_log() as log, httpx.Client(base_url=url) as c:
+        c.get(f"/mijn/{token}")
+        c.get(f"/mijn/{token}/inzage.json")
+        c.get(f"/inloggen?terug={secret_query}&x=1")
+        c.get("/mijn/stijl.css")
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 4, lines  # each request was logged ...
+    text = log.getvalue()
+    assert token not in text and token[:20] not in text and secret_query not in text  # ... without the secrets
+    assert '"GET /mijn/[token] HTTP/1.1"' in lines[0]
+    assert '"GET /mijn/[token]/inzage.json HTTP/1.1"' in lines[1]
+    assert '"GET /inloggen?terug=[...]&x=[...] HTTP/1.1"' in lines[2]
+    assert '"GET /mijn/stijl.css HTTP/1.1" 200' in lines[3]  # public paths stay readable
