@@ -21,6 +21,22 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Meer logre
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+secret_app = typer.Typer(help="Geheime sleutels voor sessies, persoonlijke links en pseudoniemen / secret keys.",
+                         no_args_is_help=True)
+app.add_typer(secret_app, name="secret")
+
+
+@secret_app.command("generate")
+def secret_generate() -> None:
+    """Print een nieuwe willekeurige sleutel, bijv. SCHILDWACHT_SECRET_KEY=$(schildwacht secret generate).
+
+    Prints a new random key (64 URL-safe characters) for SCHILDWACHT_SECRET_KEY or SCHILDWACHT_PSEUDONYM_KEY.
+    """
+    from schildwacht.secret_keys import generate_secret_key
+
+    typer.echo(generate_secret_key())
+
+
 def _register_stages() -> None:
     """Each stage adds its own commands, in pipeline order."""
     from classifiers.cli import register as classifiers

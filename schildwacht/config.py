@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -67,12 +67,22 @@ class Settings(BaseSettings):
     # Triage web
     web_host: str = "127.0.0.1"
     web_port: int = 8000
-    secret_key: str = "dev-only-change-me"
+    # Signs session cookies and personal links; empty means not set. Production commands refuse an empty, placeholder
+    # or low-entropy key (schildwacht/secret_keys.py); demo and replay use a random key per data_dir instead.
+    secret_key: str = ""
     cookie_secure: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
-    session_max_age_s: int = 8 * 3600
-    login_max_failures: int = 5
+    session_max_age_s: int = 8 * 3600  # absolute session lifetime (server-side record and cookie)
+    session_idle_minutes: int = Field(default=30, ge=1)  # a session unused this long has ended
+    login_max_failures: int = 5  # per account + address within login_window_minutes
     login_window_minutes: int = 15
+    login_address_max_failures: int = 30  # per address, any accounts, within login_window_minutes
+    login_account_max_failures: int = 10  # per account, any address: then back-off doubling from the base
+    login_backoff_base_s: int = 60
+    login_backoff_max_s: int = 3600
+    # Addresses/networks of reverse proxies whose X-Forwarded-For/-Proto `web` believes (comma-separated, e.g.
+    # "10.0.0.5,172.18.0.0/16"). Empty: no forwarded header is believed.
+    trusted_proxies: str = ""
     # SLA: minutes until a new case must be acknowledged (claimed), per most severe label.
     sla_minutes_threat: int = 60
     sla_minutes_doxxing: int = 60
@@ -94,23 +104,30 @@ class Settings(BaseSettings):
     # optional RFC 3161 timestamp authority, re-capture of flagged posts.
     key_dir: Path | None = None
     key_passphrase: str | None = None
+    # Production: the passphrase's file (a compose secret, /run/secrets/...); its first line is the passphrase.
+    # Production commands refuse an unencrypted signing key unless allow_unencrypted_key (development only).
+    key_passphrase_file: Path | None = None
+    allow_unencrypted_key: bool = False
     tsa_url: str | None = None
     capture_chromium: str | None = None
     capture_timeout_seconds: float = 30.0
-    # Re-capture refuses permalinks (and redirects) to loopback / private / link-local addresses unless this is set
-    # (tests and intranet-only deployments).
-    capture_allow_private_networks: bool = False
+    # Every server-side fetch (re-capture and its browser, collectors, capture-url, alert webhooks) refuses loopback,
+    # private, link-local and other non-public addresses (schildwacht/netguard.py). The one exception: addresses in
+    # these networks, e.g. ["10.20.0.0/24"] for an intranet deployment; tests name 127.0.0.0/8. Empty: closed.
+    outbound_allowed_networks: list[IPvAnyNetwork] = Field(default_factory=list)
 
     # Retention (days); 0 means "not kept"
     retain_unflagged_days: int = 0
     retain_dismissed_days: int = 30  # cases closed as "geen_actie"
     retain_closed_days: int = 365  # cases "afgerond"; legal hold is never deleted
+    retain_login_records_days: int = 30  # login attempts and ended staff sessions (security investigations)
 
     # Registry: officials' personal links and privacy notice
     invite_valid_days: int = 14
     manage_link_valid_days: int = 180
-    privacy_notice_version: str = "2026-1"
-    pseudonym_key: str | None = None  # HMAC key for author pseudonyms in statistics; default derived from secret_key
+    privacy_notice_version: str = "2026-2"
+    # HMAC key for author pseudonyms in statistics; unset: derived from secret_key. Either must be strong for `stats`.
+    pseudonym_key: str | None = None
     incident_window_hours: int = 24
 
     def thresholds(self) -> dict[str, float]:

@@ -21,6 +21,7 @@ from schildwacht.config import Settings
 from schildwacht.db import make_engine, make_sessionmaker, migrate, session_scope
 from schildwacht.embedded import embedded_services
 from schildwacht.kafka import ensure_topics
+from schildwacht.secret_keys import with_local_secret
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ class Runtime:
 def runtime(settings: Settings, seed_demo: bool | None = None) -> Iterator[Runtime]:
     """Connect to (or start embedded) broker and database, migrate, create topics, seed the demo registry.
 
-    `seed_demo=None` seeds only an embedded database (a fresh one has no officials to match).
+    `seed_demo=None` seeds only an embedded database (a fresh one has no officials to match). Without a strong
+    configured secret key the runtime signs with the data directory's own random key (`with_local_secret`).
     """
+    settings = with_local_secret(settings)
     with embedded_services(settings) as svc:
         embedded_db = not settings.database_url
         settings = settings.model_copy(update={"kafka_bootstrap_servers": svc.kafka_bootstrap,

@@ -83,6 +83,7 @@ def demo(
     from collectors.replay import run_replay
     from triage.seed import DEMO_FILE, DEMO_PASSWORD
     from triage.web.app import create_app
+    from triage.web.serving import serve_config
 
     settings = get_settings()
     maildir = settings.data_dir / "demo-mail"
@@ -102,8 +103,8 @@ def demo(
                           f"{user['organisation_id']})")
             err.print(f"Meldingen (e-mail) van dreiging/doxing komen binnen in {maildir}/new")
             err.print("Stoppen: Ctrl-C\n")
-            uvicorn.run(create_app(rt.settings, rt.sessions), host=host or rt.settings.web_host,
-                        port=port or rt.settings.web_port, log_level="warning")
+            app = create_app(rt.settings, rt.sessions)
+            uvicorn.Server(serve_config(rt.settings, app, host, port, log_level="warning")).run()
         finally:
             running.join()
     err.print("Gestopt: broker en database zijn afgesloten.")

@@ -4,21 +4,26 @@ The ingest worker calls `enqueue_case_alert` inside its own transaction (so an a
 does) and `dispatch_pending` from its idle loop. Messages carry a link, the label and the official's role, never
 the post text. Failed deliveries are retried with exponential backoff; a row is only marked sent when every
 channel accepted it, and channels that already accepted are not sent again.
+
+Webhooks are POSTed through the outbound guard (schildwacht/netguard.py): pinned to the checked address, no
+redirect followed. A webhook the guard refuses (not http(s), or a loopback/private/... address) is a permanent
+failure: it is never contacted and not retried; once no channel is left to retry, the row is closed (`sent_at`)
+with the Dutch refusal in `last_error` and an `alert.refused` audit event.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import timedelta
-from email.message import EmailMessage
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
+from schildwacht.contacts import ContactError
+from schildwacht.mail import send_mail
+from schildwacht.netguard import OutboundGuard, OutboundRefused
 from triage import audit
 from triage.models import Case, Official, Organisation
 from triage.models.base import utcnow
@@ -73,7 +78,8 @@ def _recipients(org: Organisation, official: Official | None) -> list[str]:
             value = str(contact)
         if not value:
             continue
-        out.append(f"hook:{value}" if value.startswith(("http://", "https://")) else f"mail:{value}")
+        # anything naming a scheme is a webhook, so that the guard refuses file:, ftp:, ... instead of mailing it
+        out.append(f"hook:{value}" if "://" in value else f"mail:{value}")
     return list(dict.fromkeys(out))
 
 
@@ -94,29 +100,23 @@ def alert_content(row: AlertOutbox, case: Case, org: Organisation, official: Off
 
 
 def _send_mail(to: str, content: dict, settings: Settings) -> None:
-    msg = EmailMessage()
     what = "Escalatie" if content["reason"] == "escalatie" else "Nieuwe melding"
-    msg["Subject"] = f"[Schildwacht] {what}: {content['label_nl']} tegen {content['official_role']} (zaak {content['case_id']})"
-    msg["From"] = settings.smtp_from
-    msg["To"] = to
-    msg.set_content(
-        f"{what} in Schildwacht voor {content['organisation']}.\n\n"
-        f"Soort: {content['label_nl']}\n"
-        f"Betrokkene: {content['official_role']}\n"
-        f"Zaak: {content['case_id']} (geopend {content['opened_at']})\n\n"
-        f"Bekijk en behandel de zaak (inloggen vereist):\n{content['url']}\n\n"
-        "Bij acuut gevaar: bel 112.\n"
-        "Deze e-mail bevat bewust geen berichttekst.\n")
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.alert_timeout_s) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, settings.smtp_password or "")
-        smtp.send_message(msg)
+    subject = (f"[Schildwacht] {what}: {content['label_nl']} tegen {content['official_role']} "
+               f"(zaak {content['case_id']})")
+    send_mail(settings, to, subject,
+              f"{what} in Schildwacht voor {content['organisation']}.\n\n"
+              f"Soort: {content['label_nl']}\n"
+              f"Betrokkene: {content['official_role']}\n"
+              f"Zaak: {content['case_id']} (geopend {content['opened_at']})\n\n"
+              f"Bekijk en behandel de zaak (inloggen vereist):\n{content['url']}\n\n"
+              "Bij acuut gevaar: bel 112.\n"
+              "Deze e-mail bevat bewust geen berichttekst.\n")
 
 
-def _send_hook(url: str, content: dict, settings: Settings) -> None:
-    response = httpx.post(url, json=content, timeout=settings.alert_timeout_s)
+def _send_hook(url: str, content: dict, settings: Settings, guard: OutboundGuard) -> None:
+    """POST to the webhook, pinned to its checked address; a redirect is a failure, never followed."""
+    with guard.client(timeout=settings.alert_timeout_s, follow_redirects=False) as client:
+        response = client.post(url, json=content)
     response.raise_for_status()
 
 
@@ -132,6 +132,7 @@ def dispatch_pending(session_factory: sessionmaker[Session], settings: Settings,
     """
     sent = 0
     seen: set[int] = set()
+    guard = OutboundGuard.from_settings(settings)
     for _ in range(limit):
         with session_factory() as session, session.begin():
             query = (select(AlertOutbox).where(AlertOutbox.sent_at.is_(None),
@@ -149,7 +150,7 @@ def dispatch_pending(session_factory: sessionmaker[Session], settings: Settings,
             official = session.get(Official, case.official_id) if case else None
             content = alert_content(row, case, org, official, settings)
             delivered = list(row.delivered or [])
-            errors = []
+            errors, refused = [], []
             recipients = _recipients(org, official)
             for channel in recipients:
                 if channel in delivered:
@@ -159,9 +160,13 @@ def dispatch_pending(session_factory: sessionmaker[Session], settings: Settings,
                     if kind == "mail":
                         _send_mail(target, content, settings)
                     else:
-                        _send_hook(target, content, settings)
+                        _send_hook(target, content, settings, guard)
                     delivered.append(channel)
-                except Exception as exc:  # noqa: BLE001 - any failure means: retry later
+                except (OutboundRefused, ContactError) as exc:  # permanent: never contact such a target
+                    log.error("alert %s for case %s: %s refused: %s", row.id, row.case_id, channel, exc)
+                    reason = f"{channel}: geweigerd, wordt niet opnieuw geprobeerd / refused, not retried: {exc}"
+                    refused.append((channel, reason))
+                except Exception as exc:  # noqa: BLE001 - any other failure means: retry later
                     log.warning("alert %s for case %s to %s failed: %s", row.id, row.case_id, channel, exc)
                     errors.append(f"{channel}: {type(exc).__name__}: {exc}")
             row.delivered = delivered
@@ -169,14 +174,16 @@ def dispatch_pending(session_factory: sessionmaker[Session], settings: Settings,
                 errors.append("geen ontvangers ingesteld (contact_email, webhook_url, alert_contacts)")
             if errors:
                 row.attempts += 1
-                row.last_error = "; ".join(errors)[:4000]
+                row.last_error = "; ".join(errors + [reason for _, reason in refused])[:4000]
                 row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, settings))
-            else:
-                row.sent_at = utcnow()
-                row.last_error = None
+                continue
+            row.sent_at = utcnow()  # closed: every channel either accepted or is refused for good
+            row.last_error = "; ".join(reason for _, reason in refused)[:4000] or None
+            if not refused:
                 sent += 1
-                audit.record(session, actor="system:alerts", organisation_id=row.organisation_id,
-                             action="alert.sent", object_type="case", object_id=row.case_id,
-                             details={"case_id": row.case_id, "label": row.label, "reason": row.reason,
-                                      "channels": delivered})
+            audit.record(session, actor="system:alerts", organisation_id=row.organisation_id,
+                         action="alert.refused" if refused else "alert.sent", object_type="case",
+                         object_id=row.case_id,
+                         details={"case_id": row.case_id, "label": row.label, "reason": row.reason,
+                                  "channels": delivered, "refused": [channel for channel, _ in refused]})
     return sent

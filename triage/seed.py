@@ -31,7 +31,8 @@ def seed(session: Session, path: Path = DEMO_FILE, password: str = DEMO_PASSWORD
             continue
         withdrawn = off.get("consent") == "withdrawn"
         official = Official(id=off["id"], organisation_id=off["organisation_id"], full_name=off["full_name"],
-                            role=off["role"], gender=off.get("gender"), handles=off.get("handles", {}),
+                            role=off["role"], gender=off.get("gender"), email=off.get("email"),
+                            handles=off.get("handles", {}),
                             name_variants=off.get("name_variants", []),
                             status="withdrawn" if withdrawn else "active")
         session.add(official)

@@ -15,7 +15,8 @@ from triage.models.workflow import CaseStep
 from triage.web.app import create_app
 from triageweb_support import DEMO_PASSWORD, USERS, Client, csrf_of
 
-PUBLIC = {("GET", "/inloggen"), ("POST", "/inloggen"), ("GET", "/mijn/stijl.css")}
+PUBLIC = {("GET", "/inloggen"), ("POST", "/inloggen"), ("GET", "/mijn/stijl.css"),
+          ("GET", "/.well-known/schildwacht-keys")}  # published signing keys, no case data (tests/security)
 # The official's own pages authenticate with a signed personal link instead of a staff login (tests/registry).
 OFFICIAL_LINK = "/mijn/{token}"
 FORGED_TOKEN = "vervalst.token.zonder-handtekening"

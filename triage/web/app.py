@@ -53,7 +53,11 @@ def is_api(request: Request) -> bool:
 
 
 def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> FastAPI:
-    """Build the app. `session_factory` gives SQLAlchemy sessions on the triage database."""
+    """Build the app. `session_factory` gives SQLAlchemy sessions on the triage database.
+
+    Refuses an empty secret key (never sign cookies with a known key); `schildwacht web` also refuses weak ones."""
+    if not settings.secret_key:
+        raise ValueError("SCHILDWACHT_SECRET_KEY is not set")
     app = FastAPI(title="Schildwacht triage API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(csrf_protect)],
                   description="JSON-API voor ondersteuners. Inloggen via /inloggen (sessiecookie); schrijfacties "
@@ -74,6 +78,8 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if settings.cookie_secure:  # served over HTTPS: browsers must never fall back to plain HTTP
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -104,10 +110,11 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
         return render(request, "error.html", {"status": exc.status, "message": exc.message}, status_code=exc.status)
 
     from triage.registry.routes import install as install_registry
-    from triage.web import api, pages
+    from triage.web import api, pages, wellknown
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(wellknown.router)
     install_registry(app, settings, session_factory, current_user)
 
     @app.get("/openapi.json", include_in_schema=False)

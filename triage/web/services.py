@@ -30,7 +30,7 @@ STEP_NL = dict(WORKFLOW_STEPS)
 ACTION_NL = {"case.view": "zaak bekeken", "mention.reveal": "berichttekst getoond", "case.claim": "geclaimd",
              "case.release": "vrijgegeven", "case.assign": "toegewezen", "case.status": "status gewijzigd",
              "case.step": "stap afgevinkt", "case.export_bundle": "bewijsbundel geëxporteerd",
-             "alert.sent": "alarm verzonden"}
+             "alert.sent": "alarm verzonden", "alert.refused": "alarm geweigerd (intern adres of geen http(s))"}
 
 # Suggested offences per label (advice for staff, never a legal verdict); see docs domain brief.
 OFFENCES = {
