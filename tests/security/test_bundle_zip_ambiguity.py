@@ -10,6 +10,7 @@ into a safe name.
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -23,7 +24,7 @@ from typer.testing import CliRunner
 from schildwacht.cli import app as cli_app
 from schildwacht.config import Settings
 from triage.bundle import keys
-from triage.bundle.export import export_bundle
+from triage.bundle.export import _write_zip, export_bundle
 from triage.models import Mention
 
 EOCD = struct.Struct("<4s4H2IH")  # signature, disk, cd disk, entries here, entries, cd size, cd offset, comment
@@ -135,6 +136,66 @@ def with_entry(name: str, payload: bytes = b"buiten de bundel", external: int = 
     return add
 
 
+def _entries(data: bytes) -> list[tuple[list, bytes, list, bytes]]:
+    """Every entry as (central record fields, name bytes, local header fields, compressed data), in file order."""
+    entries, _ = central_directory(data)
+    out = []
+    for entry in sorted(entries, key=lambda e: e["local"]):
+        central = list(CENTRAL.unpack_from(data, entry["at"]))
+        local = list(LOCAL.unpack_from(data, entry["local"]))
+        start = entry["local"] + LOCAL.size + local[9] + local[10]
+        out.append((central, entry["name"].encode(), local, data[start:start + central[8]]))
+    return out
+
+
+def _assemble(entries: list[tuple[list, bytes, list, bytes]], descriptors: dict[bytes, bytes] | None = None) -> bytes:
+    """Local entries back to back (each followed by its data descriptor, if any), the central directory with the
+    offsets recomputed, the end record."""
+    body, cd = b"", b""
+    for central, raw, local, payload in entries:
+        central[16] = len(body)
+        body += LOCAL.pack(*local) + raw + payload + (descriptors or {}).get(raw, b"")
+        cd += CENTRAL.pack(*central) + raw
+    return body + cd + eocd(len(entries), len(cd), len(body))
+
+
+def shared_local_header(data: bytes) -> bytes:
+    """A second central record (another name, same sizes and CRC) pointing at the local header of the text file:
+    a central-directory reader lists two files where a streaming reader finds one."""
+    entries, cd_offset = central_directory(data)
+    target = next(e for e in entries if e["name"] == text_entry(data))
+    record = bytearray(data[target["at"]:target["at"] + CENTRAL.size])
+    second = text_entry(data).replace("tekst.txt", "kopie.txt").encode()
+    record[28:30] = struct.pack("<H", len(second))  # name length
+    cd = data[cd_offset:-EOCD.size] + bytes(record) + second
+    return data[:cd_offset] + cd + eocd(len(entries) + 1, len(cd), cd_offset)
+
+
+def deflate_with_trailing_data(data: bytes) -> bytes:
+    """The text's deflate stream followed, inside the entry's recorded compressed size, by a second stream with the
+    forged text: a reader that stops at the first stream's end and one that goes on see different bytes."""
+    hidden = zlib.compressobj(9, zlib.DEFLATED, -15)
+    trailing = hidden.compress(FORGED) + hidden.flush()
+    entries, name = _entries(data), text_entry(data).encode()
+    for index, (central, raw, local, payload) in enumerate(entries):
+        if raw == name:
+            central[8] = local[7] = len(payload) + len(trailing)
+            entries[index] = (central, raw, local, payload + trailing)
+    return _assemble(entries)
+
+
+def data_descriptor(data: bytes) -> bytes:
+    """Every entry written as a streaming writer does (general-purpose flag bit 3): CRC and sizes zero in the local
+    header, given in a data descriptor after the data; the central directory keeps the real values."""
+    entries, descriptors = _entries(data), {}
+    for central, raw, local, _ in entries:
+        central[3] |= 0x08
+        local[2] |= 0x08
+        descriptors[raw] = struct.pack("<4s3I", b"PK\x07\x08", central[7], central[8], central[9])
+        local[6:9] = [0, 0, 0]
+    return _assemble(entries, descriptors)
+
+
 CRAFTED = {
     "prepended forged entry": (prepended, "horen bij geen enkel bestand"),
     "orphan local entry": (orphan, "horen bij geen enkel bestand"),
@@ -148,6 +209,9 @@ CRAFTED = {
     "backslash entry": (with_entry("items\\..\\buiten.txt"), "backslash"),
     "drive letter entry": (with_entry("C:/buiten.txt"), "stationsletter"),
     "same name other case": (with_entry("RAPPORT.PDF"), "dubbel"),
+    "two central records, one local header": (shared_local_header, "overlappen"),
+    "deflate stream with trailing data": (deflate_with_trailing_data, "deflate-gegevens eindigen niet"),
+    "data descriptor flag": (data_descriptor, "data descriptor"),
 }
 
 
@@ -160,6 +224,17 @@ def test_verify_rejects_every_byte_the_central_directory_does_not_account_for(ge
     result = verify(bundle, "--fingerprint", fp)
     assert result.exit_code == 1, result.output
     assert "NIET INTACT" in result.output and reason in result.output, result.output
+
+
+@pytest.mark.parametrize("craft", [deflate_with_trailing_data, data_descriptor])
+def test_those_crafted_archives_are_well_formed_for_zipfile(genuine, tmp_path, craft):
+    """So verify refuses them for their ambiguity, not because they are broken: zipfile reads every member."""
+    data, _ = genuine
+    bundle = tmp_path / "vervalst.zip"
+    bundle.write_bytes(craft(data))
+    with zipfile.ZipFile(bundle) as crafted, zipfile.ZipFile(io.BytesIO(data)) as original:
+        assert crafted.testzip() is None
+        assert {n: crafted.read(n) for n in crafted.namelist()} == {n: original.read(n) for n in original.namelist()}
 
 
 def test_the_genuine_bundle_passes_the_same_check(genuine, tmp_path):
@@ -190,3 +265,12 @@ def test_export_turns_data_into_safe_entry_names(db, pg, tmp_path):
     assert all(n.count("/") == 2 for n in items), items
     result = verify(path, "--fingerprint", fp)
     assert result.exit_code == 0, result.output
+
+
+def test_export_refuses_an_unsafe_entry_name_in_dutch_and_english(tmp_path):
+    """The last line of defence behind layout.path_component (review item 19: the message was English only)."""
+    bundle = tmp_path / "zaak.zip"
+    with pytest.raises(ValueError, match=r"^onveilige bestandsnaam in de bundel '\.\./buiten\.txt': bevat '\.\.' "
+                                         r"/ unsafe bundle entry name$"):
+        _write_zip(bundle, {"manifest.json": b"{}", "../buiten.txt": b"buiten de map"})
+    assert not bundle.exists() and not list(tmp_path.iterdir())

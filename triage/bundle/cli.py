@@ -56,31 +56,34 @@ def export(case: int = typer.Argument(..., help="Zaaknummer / case id."),
 def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="De bundel (.zip)."),
            fingerprint: str = typer.Option(
                None, "--fingerprint",
-               help="Vingerafdruk van de sleutel zoals de organisatie die publiceert (niet uit de bundel)."),
+               help="Vingerafdruk van de sleutel zoals de organisatie die publiceert (niet uit de bundel). Samen "
+                    "met --vertrouwde-sleutels: de bundel moet met deze sleutel ondertekend zijn én die sleutel "
+                    "moet in het bestand staan."),
            trusted: Path = typer.Option(
                None, "--vertrouwde-sleutels", "--trusted-keys", exists=True, dir_okay=False,
                help="Bestand met vertrouwde sleutels: per regel 'vingerafdruk [organisatie-id [geldig-vanaf "
-                    "[geldig-tot [naam]]]]', of het JSON-document van <organisatie>/.well-known/schildwacht-keys."),
+                    "[geldig-tot|ingetrokken [naam]]]]', of het JSON-document van "
+                    "<organisatie>/.well-known/schildwacht-keys (vlak voor de controle opgehaald: ingetrokken "
+                    "sleutels staan erop)."),
            tsa_ca: list[Path] = typer.Option(None, "--tsa-ca", exists=True, dir_okay=False,
                                              help="Vertrouwd CA-certificaat (PEM) van de tijdstempeldienst.")) -> None:
     """Controleer een bundel offline: hashes, handtekening, tijdstempel, bewaarketen en ondertekenaar / verify.
 
-    Exitcode / exit code: 0 = intact en ondertekenaar geverifieerd; 1 = niet intact of andere sleutel (het eerste
-    probleem wordt genoemd); 2 = verkeerd gebruik; 3 = integer maar ondertekenaar niet geverifieerd (geen
-    --fingerprint of --vertrouwde-sleutels).
+    Exitcode / exit code: 0 = intact en ondertekenaar geverifieerd; 1 = niet intact, andere sleutel of
+    ingetrokken sleutel (het eerste probleem wordt genoemd); 2 = verkeerd gebruik; 3 = integer maar ondertekenaar
+    niet geverifieerd (geen --fingerprint of --vertrouwde-sleutels).
     """
-    from triage.bundle.trust import TrustedKey, TrustProblem, load_trusted_keys, normalise_fingerprint
+    from triage.bundle.trust import TrustProblem, load_trusted_keys, normalise_fingerprint
     from triage.bundle.verify import EXIT_USAGE, SIGNER_UNVERIFIED, verify_bundle
 
     try:
         anchors = load_trusted_keys(trusted) if trusted else []
-        if fingerprint:
-            anchors.append(TrustedKey(fingerprint=normalise_fingerprint(fingerprint)))
+        expected = normalise_fingerprint(fingerprint) if fingerprint else None
         cas = [x509.load_pem_x509_certificate(p.read_bytes()) for p in tsa_ca or []]
     except (TrustProblem, ValueError) as exc:  # an unreadable CA certificate is a ValueError
         typer.echo(f"Onbruikbare invoer / unusable input: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    result = verify_bundle(file, trusted_tsa_cas=cas or None, trusted_keys=anchors)
+    result = verify_bundle(file, expected_fingerprint=expected, trusted_tsa_cas=cas or None, trusted_keys=anchors)
     if not result.ok:
         typer.echo(f"NIET INTACT / NOT INTACT: {result.problem}")
     for line in result.summary:
@@ -114,6 +117,38 @@ def _key_command(action: str):
     return run
 
 
+def revoke(organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-voorbeeld."),
+           fingerprint: str = typer.Argument(..., help="Vingerafdruk van de sleutel (64 hexadecimale tekens, "
+                                                       "groepen mogen)."),
+           reden: str = typer.Option(..., "--reden", "--reason",
+                                     help="Waarom (alleen in het auditlog, niet gepubliceerd)."),
+           door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>.")) -> None:
+    """Trek een sleutel in die (mogelijk) in verkeerde handen is / revoke a compromised key.
+
+    Daarna weigert 'bundle verify' (exitcode 1) elke bundel die met deze sleutel is ondertekend, ook echte en oude:
+    exporteer lopende zaken opnieuw. Een huidige sleutel wordt meteen buiten gebruik gesteld; de volgende export (of
+    'keys generate') maakt een nieuwe. De intrekking staat op de gepubliceerde sleutelpagina.
+    """
+    from triage.bundle import keys
+    from triage.bundle.trust import TrustProblem, normalise_fingerprint, published_keys_url
+
+    settings = Settings()
+    try:
+        fp = normalise_fingerprint(fingerprint)
+    except TrustProblem as exc:
+        typer.echo(f"Onbruikbare invoer / unusable input: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        with database_session(settings) as (settings, session):
+            keys.revoke(session, organisation, fp, door or f"cli:{getpass.getuser()}", reden)
+    except keys.KeyProblem as exc:
+        typer.echo(f"Mislukt / failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Sleutel {keys.format_fingerprint(fp)} van {organisation} ingetrokken / revoked. Bundels die ermee "
+               "zijn ondertekend, worden voortaan geweigerd; exporteer lopende zaken opnieuw.")
+    typer.echo(f"Gepubliceerd op / published at: {published_keys_url(settings)}")
+
+
 def export_public(organisation: str = typer.Argument(..., help="Organisatie-id."),
                   output: Path = typer.Option(None, "-o", "--output", dir_okay=False,
                                               help="Schrijf de PEM naar dit bestand (anders stdout).")) -> None:
@@ -141,6 +176,7 @@ def register(app: typer.Typer) -> None:
     keys_app = typer.Typer(help="Ondertekeningssleutels van organisaties / signing keys.", no_args_is_help=True)
     keys_app.command("generate")(_key_command("generate"))
     keys_app.command("rotate")(_key_command("rotate"))
+    keys_app.command("revoke")(revoke)
     keys_app.command("export-public")(export_public)
     app.add_typer(bundle, name="bundle")
     app.add_typer(keys_app, name="keys")

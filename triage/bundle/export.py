@@ -48,15 +48,16 @@ Controleren / verify:
 Waar vindt u de vingerafdruk? / Where to get the fingerprint:
   {organisation} publiceert haar sleutels (vingerafdruk en geldigheid) op
     {keys_url}
-  Sla die pagina op als schildwacht-keys.json voor --vertrouwde-sleutels, of neem de vingerafdruk over voor
-  --fingerprint. Ga na dat dit adres echt van {organisation} is, of vraag de vingerafdruk op via een bekend kanaal
-  (bijvoorbeeld telefonisch bij de organisatie). De vingerafdruk in de kop van het rapport is alleen ter informatie:
+  Sla die pagina op als schildwacht-keys.json voor --vertrouwde-sleutels (haal haar vlak voor de controle op:
+  ingetrokken sleutels staan erop), of neem de vingerafdruk over voor --fingerprint. Ga na dat dit adres echt
+  van {organisation} is, of vraag de vingerafdruk op via een bekend kanaal (bijvoorbeeld telefonisch bij de
+  organisatie). De vingerafdruk in de kop van het rapport is alleen ter informatie:
   alles in deze bundel, ook dit bestand, kan door een vervalser zijn aangepast.
   Check the fingerprint with the organisation (page above or a known channel), never with this bundle itself.
 
 Uitkomst / exit code van 'bundle verify':
   0 intact en ondertekenaar geverifieerd / intact, signer verified
-  1 niet intact, vervalst of ondertekend met een andere sleutel / not intact or signed by another key
+  1 niet intact, vervalst, of ondertekend met een andere of ingetrokken sleutel / not intact, other or revoked key
   2 verkeerd gebruik / usage error
   3 integer maar ondertekenaar niet geverifieerd (geen vingerafdruk opgegeven) / intact but signer not verified
 'sha256sum -c SHA256SUMS' na uitpakken controleert alleen de hashes, niet wie de bundel ondertekende.
@@ -147,7 +148,7 @@ def _write_zip(out_path: Path, files: dict[str, bytes]) -> None:
     """
     for name in files:
         if (reason := layout.unsafe_name_reason(name)) is not None:
-            raise ValueError(f"unsafe bundle entry name {name!r}: {reason}")
+            raise ValueError(f"onveilige bestandsnaam in de bundel {name!r}: {reason} / unsafe bundle entry name")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".part")
     order = [layout.MANIFEST] + sorted(n for n in files if n != layout.MANIFEST)

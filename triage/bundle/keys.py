@@ -1,4 +1,4 @@
-"""Organisation signing keys (Ed25519): generate, rotate, export the public half, load for signing.
+"""Organisation signing keys (Ed25519): generate, rotate, revoke, export the public half, load for signing.
 
 The private key is a PKCS#8 PEM file in the key directory (settings.key_dir, default data_dir/keys), mode 0600,
 encrypted with the passphrase from settings.key_passphrase_file (a compose secret) or settings.key_passphrase.
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
+from triage import audit
 from triage.models import Organisation
 from triage.models.base import utcnow
 from triage.models.evidence import OrganisationKey
@@ -143,6 +144,28 @@ def rotate(session: Session, settings: Settings, organisation_id: str, actor: st
         old.valid_until = utcnow()
         session.flush()
     return _create(session, settings, organisation_id, actor)
+
+
+def revoke(session: Session, organisation_id: str, fp: str, actor: str, reason: str) -> OrganisationKey:
+    """Mark an organisation's key (current or retired) as compromised: revoked_at is set, a current key is retired
+    at the same moment (so it signs nothing more; the next export or 'keys generate' makes a new one), and the
+    actor and reason go to the audit log only (the published keys show the time, not the reason). Verifiers then
+    refuse every bundle the key signed (trust.match_signer). KeyProblem: no such key of this organisation, already
+    revoked, or an empty reason."""
+    if not reason.strip():
+        raise KeyProblem("geef een reden op / a reason is required")
+    row = session.scalars(select(OrganisationKey).where(OrganisationKey.organisation_id == organisation_id,
+                                                        OrganisationKey.fingerprint == fp)).first()
+    if row is None:
+        raise KeyProblem(f"{organisation_id} heeft geen sleutel met vingerafdruk {format_fingerprint(fp)} "
+                         "/ no such key for this organisation")
+    if row.revoked_at is not None:
+        raise KeyProblem(f"sleutel is al ingetrokken op {row.revoked_at:%Y-%m-%d %H:%M} UTC / already revoked")
+    row.revoked_at = utcnow()
+    row.valid_until = row.valid_until or row.revoked_at
+    audit.record(session, actor=actor, organisation_id=organisation_id, action="key.revoke",
+                 object_type="organisation_key", object_id=fp, details={"fingerprint": fp, "reason": reason.strip()})
+    return row
 
 
 def signing_key(session: Session, settings: Settings, organisation_id: str) -> tuple[Ed25519PrivateKey,

@@ -6,12 +6,13 @@ Integrity and trust are separate results. The signature is checked with the publ
 proves only that nothing changed since that key signed. The signer counts as verified only when the key matches a
 trust anchor the caller brings from outside the bundle (`trust.TrustedKey`: a --fingerprint, a trusted-keys file,
 the organisation's published keys); the fingerprint in the manifest, report or LEESMIJ.txt never counts. A key
-that matches none of the given anchors is a failure (for the verifier, a forgery); no anchor at all gives "intact
-but signer not verified".
+that matches none of the given anchors, or that an anchor marks revoked, is a failure (for the verifier, a
+forgery); no anchor at all gives "intact but signer not verified". An expected fingerprint given together with
+trusted keys narrows them: the signer must be that key AND be vouched for by the trusted keys.
 
 Exit codes of `schildwacht bundle verify` (Verification.exit_code): 0 intact and signer verified, 1 not intact or
-signed by an untrusted key, 2 usage error (bad option, unreadable trusted-keys file), 3 intact but signer not
-verified.
+signed by an untrusted or revoked key, 2 usage error (bad option, unreadable trusted-keys file), 3 intact but
+signer not verified.
 """
 
 from __future__ import annotations
@@ -67,13 +68,13 @@ class Verification:
 def verify_bundle(path: Path, expected_fingerprint: str | None = None,
                   trusted_tsa_cas: list[x509.Certificate] | None = None,
                   trusted_keys: Sequence[TrustedKey] = ()) -> Verification:
-    """Check a bundle against the given anchors (`expected_fingerprint` is one more, without organisation or
-    period; a malformed one raises trust.TrustProblem). Ok with a short summary, or the first problem found."""
-    anchors = list(trusted_keys)
-    if expected_fingerprint:
-        anchors.append(TrustedKey(fingerprint=normalise_fingerprint(expected_fingerprint)))
+    """Check a bundle against the given anchors. `expected_fingerprint` (a malformed one raises
+    trust.TrustProblem) alone is the only anchor; with `trusted_keys` the signer must be that key and match them.
+    Ok with a short summary, or the first problem found."""
+    required = normalise_fingerprint(expected_fingerprint) if expected_fingerprint else None
+    anchors = list(trusted_keys) or ([TrustedKey(fingerprint=required)] if required else [])
     try:
-        summary, verified = _verify(Path(path), anchors, trusted_tsa_cas)
+        summary, verified = _verify(Path(path), anchors, required, trusted_tsa_cas)
     except BundleProblem as exc:
         return Verification(ok=False, problem=str(exc))
     return Verification(ok=True, signer_verified=verified, summary=summary)
@@ -186,8 +187,14 @@ def _check_signature(files: dict[str, bytes], manifest: dict) -> str:
     return fp
 
 
-def _check_signer(fp: str, manifest: dict, anchors: list[TrustedKey], stamped_at: datetime | None) -> TrustedKey:
-    """The anchor vouching for the key at the export time (and the timestamp's time, which a TSA attests)."""
+def _check_signer(fp: str, manifest: dict, anchors: list[TrustedKey], required: str | None,
+                  stamped_at: datetime | None) -> TrustedKey:
+    """The anchor vouching for the key at the export time (and the timestamp's time, which a TSA attests); the key
+    must be `required` where given."""
+    if required is not None and fp != required:
+        raise BundleProblem(f"{layout.SIGNATURE}: ondertekend met een andere sleutel ({format_fingerprint(fp)}) dan "
+                            "de opgegeven vingerafdruk (--fingerprint) / signed by another key than the given "
+                            "fingerprint")
     try:
         exported_at = datetime.fromisoformat(manifest["exported_at"])
         if exported_at.tzinfo is None:
@@ -218,7 +225,8 @@ def _check_custody(files: dict[str, bytes], manifest: dict) -> list[dict]:
     return events
 
 
-def _verify(path: Path, anchors: list[TrustedKey], cas: list[x509.Certificate] | None) -> tuple[list[str], bool]:
+def _verify(path: Path, anchors: list[TrustedKey], required: str | None,
+            cas: list[x509.Certificate] | None) -> tuple[list[str], bool]:
     contents = _read_zip(path)
     files = contents.control
     manifest = _load_manifest(files)
@@ -242,7 +250,7 @@ def _verify(path: Path, anchors: list[TrustedKey], cas: list[x509.Certificate] |
                  + ("; TSA-certificaat door opgegeven CA uitgegeven" if info.ca_checked
                     else f"; TSA-certificaat sha256 {info.tsa_cert_sha256} (niet tegen een CA gecontroleerd)"))
     if anchors:
-        anchor = _check_signer(fp, manifest, anchors, stamped_at)
+        anchor = _check_signer(fp, manifest, anchors, required, stamped_at)
         who = anchor.organisation_name or anchor.organisation_id
         signer = (f"Ondertekenaar geverifieerd / signer verified: vingerafdruk {format_fingerprint(fp)} is een "
                   f"vertrouwde sleutel{f' van {who}' if who else ''} / matches a trusted key")

@@ -66,3 +66,5 @@ class OrganisationKey(Base):
     valid_from: Mapped[datetime] = mapped_column(default=utcnow)
     valid_until: Mapped[datetime | None]  # None: the current key
     created_by: Mapped[str] = mapped_column(String(320))
+    # Set when the key is (feared) compromised: verifiers then refuse every bundle it signed. Implies valid_until.
+    revoked_at: Mapped[datetime | None]

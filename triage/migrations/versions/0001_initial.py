@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-05 23:59:36.513693
+Create Date: 2026-12-06 00:55:25.806341
 """
 from alembic import op
 import sqlalchemy as sa
@@ -109,6 +109,7 @@ def upgrade() -> None:
     sa.Column('valid_from', sa.DateTime(timezone=True), nullable=False),
     sa.Column('valid_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.String(length=320), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_organisation_keys_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation_keys')),
     sa.UniqueConstraint('fingerprint', name=op.f('uq_organisation_keys_fingerprint'))
