@@ -3,7 +3,8 @@
 URLs that Schildwacht fetches come from outside: a post's permalink, a URL a staff member pasted, an official's
 webhook, a Mastodon handle's instance. Every fetch goes through `OutboundGuard`, directly (`Pins.client`, an httpx
 client) or through an adapter that enforces the same rule (the capture browser's forward proxy in
-`triage.bundle.guarded_proxy`, the collectors' DNS resolver and downloader middleware in `collectors.guard`).
+`triage.bundle.guarded_proxy`; in the collectors, the DNS resolver `collectors.outbound.GuardedResolver` and the
+downloader middleware `collectors.middlewares.OutboundGuardMiddleware`).
 
 Invariants:
 - only `http` and `https` URLs are fetched; `file:`, `data:`, `ftp:` and every other scheme are refused;
@@ -21,8 +22,11 @@ Invariants:
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
+import re
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -38,6 +42,8 @@ Resolver = Callable[[str], Sequence[str]]
 """A DNS lookup: host name -> its addresses as text; raises `UnresolvableHost` when there are none."""
 
 ALLOWED_SCHEMES = ("http", "https")
+# httpx's own default connection limits, read from its public signature so that pinned clients keep tracking them
+HTTPX_DEFAULT_LIMITS: httpx.Limits = inspect.signature(httpx.HTTPTransport).parameters["limits"].default
 # IPv6 ranges that carry an IPv4 address (or tunnel to one): checking the IPv6 address says nothing about where
 # the packets end up, so they are refused outright.
 _TRANSITION_NETWORKS = tuple(ipaddress.ip_network(n) for n in
@@ -65,10 +71,28 @@ def system_resolve(host: str) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def _literal(host: str) -> IPAddress | None:
+# The legacy IPv4 spellings inet_aton (and browsers) read as an address: 1 to 4 parts, decimal, octal or hex.
+_INET_ATON_FORM = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}", re.IGNORECASE)
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The IP address that `host` spells, or None when `host` is a name (to be resolved).
+
+    Everything a resolver or browser takes as an address without asking DNS counts: IPv4 and IPv6 literals (with
+    or without URL brackets, with an IPv6 zone) and the legacy IPv4 forms of inet_aton (`2130706433`, `0x7f.1`,
+    `127.1`, octal `0177.0.0.1`), each also with one trailing dot. Save-time checks (schildwacht.contacts) and
+    the send-time guard (`Pins`) use this one reading, so they can never disagree about what a host is."""
+    name = host.removeprefix("[").removesuffix("]")
     try:
-        return ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(name)
     except ValueError:
+        pass
+    name = name.removesuffix(".")
+    if not _INET_ATON_FORM.fullmatch(name):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name))
+    except OSError:
         return None
 
 
@@ -149,7 +173,7 @@ class Pins:
         return answer
 
     def _resolve_and_check(self, host: str) -> list[IPAddress] | str:
-        literal = _literal(host)
+        literal = literal_address(host)
         found = [literal] if literal else [ipaddress.ip_address(a.split("%")[0]) for a in self.guard.resolver(host)]
         if not found:
             raise UnresolvableHost(f"{host}: naam niet gevonden / name not found")
@@ -171,16 +195,30 @@ class Pins:
                 error = exc
         raise error or UnresolvableHost(host)
 
-    def client(self, *, verify: Any = True, **kwargs: Any) -> httpx.Client:
+    def client(self, *, verify: Any = True, limits: httpx.Limits = HTTPX_DEFAULT_LIMITS,
+               **kwargs: Any) -> httpx.Client:
         """An httpx client whose every connection is pinned to these checked answers and which refuses other
-        schemes. With `follow_redirects=True` each hop is checked when its connection is made."""
-        transport = httpx.HTTPTransport(verify=verify, trust_env=False)
-        # httpx offers no public hook for the network backend: swap the pool right after construction, with the
-        # same TLS context, for one whose backend connects through these pins.
-        transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(verify=verify),
-                                                  network_backend=_PinnedBackend(self))
-        return httpx.Client(transport=transport, trust_env=False,
+        schemes. With `follow_redirects=True` each hop is checked when its connection is made.
+
+        Everything else is httpx's default: connection limits, keep-alive, certificate check against certifi, or
+        against SSL_CERT_FILE / SSL_CERT_DIR when set (an intranet CA). Proxy variables are never used."""
+        return httpx.Client(transport=_PinnedTransport(self, httpx.create_ssl_context(verify=verify), limits),
+                            trust_env=False,
                             event_hooks={"request": [lambda request: self.guard.check_url(request.url)]}, **kwargs)
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """httpx's own transport, with the given TLS context and limits, whose connection pool connects through `pins`.
+
+    httpx offers no public hook for the network backend, so the pool that HTTPTransport builds is replaced right
+    away by one with the same TLS context and limits and the pinned backend."""
+
+    def __init__(self, pins: Pins, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
+        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
+        self._pool = httpcore.ConnectionPool(ssl_context=ssl_context, max_connections=limits.max_connections,
+                                             max_keepalive_connections=limits.max_keepalive_connections,
+                                             keepalive_expiry=limits.keepalive_expiry,
+                                             network_backend=_PinnedBackend(pins))
 
 
 class _PinnedBackend(httpcore.SyncBackend):

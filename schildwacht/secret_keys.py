@@ -14,10 +14,14 @@ import os
 import re
 import secrets
 import string
+from collections.abc import Iterator
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from zxcvbn import matching, scoring
 
 from schildwacht.config import Settings
 
@@ -33,39 +37,79 @@ PLACEHOLDER_MARKERS = ("changeme", "changethis", "replaceme", "placeholder", "in
 _CLASSES = (set(string.ascii_lowercase), set(string.ascii_uppercase), set(string.digits))
 _OTHER_CLASS_SIZE = len(string.punctuation) + 1  # ASCII punctuation and space; non-ASCII counts the same (low)
 _MIN_REPEAT = 4
+MIN_WORD = 5  # shorter list words turn up by chance in random keys too often to count
+DUTCH_WORDS = "dutch-words.txt"
+PROJECT_WORDS = ("schildwacht", "ambtsdrager", "triagist", "bewijsbundel")
 
 
 def generate_secret_key() -> str:
-    """A new key: 48 random bytes, URL-safe base64 (64 characters, 364 bits or more by `estimate_entropy_bits`)."""
+    """A new key: 48 random bytes, URL-safe base64 (64 characters; far above MIN_ENTROPY_BITS by
+    `estimate_entropy_bits`, which tests/security/test_secret_key.py checks on 2,000 of them)."""
     return secrets.token_urlsafe(48)
 
 
-def estimate_entropy_bits(value: str) -> float:
-    """A conservative estimate of the entropy of `value`, in bits.
+@cache
+def _word_lists() -> dict[str, dict[str, int]]:
+    """One ranked word list (word -> its best rank, 1 = most common) merged from zxcvbn's English words, names and
+    common passwords, the shipped Dutch list (schildwacht/dutch-words.txt, its header names the source) and this
+    project's own words; one list, so that zxcvbn's matchers scan the key once."""
+    text = files("schildwacht").joinpath(DUTCH_WORDS).read_text(encoding="utf-8")
+    dutch = [line for line in text.splitlines() if line and not line.startswith("#")]
+    ranked: dict[str, int] = {}
+    for words in (*matching.RANKED_DICTIONARIES.values(), matching.build_ranked_dict(dutch),
+                  matching.build_ranked_dict(PROJECT_WORDS)):
+        for word, rank in words.items():
+            ranked[word] = min(rank, ranked.get(word, rank))
+    return {"words": ranked}
 
-    Rule: bits = tokens x log2(alphabet).
-    - alphabet: the sum of the sizes of the character classes that occur: lower-case letters 26, upper-case 26,
-      digits 10, anything else 33 (ASCII punctuation and space; non-ASCII characters are counted in this class too,
-      which underestimates them).
-    - tokens: the number of steps of a greedy LZ77 parse from left to right: at each position the longest substring
-      of at least 4 characters that also occurs starting at an earlier position (overlap allowed) is one token,
-      otherwise the single character is. Repeats ("aaaa…", "changemechangeme…") thus add almost nothing.
-    A random 43-character `secrets.token_urlsafe(32)` (256 bits) estimates at 256 bits or more unless it happens to
-    lack digits (about 1 in 7,700); the 64 characters of `generate_secret_key` estimate at 364 bits or more.
+
+def _word_pieces(value: str) -> Iterator[tuple[int, int, float]]:
+    """(start, end, bits) for every listed word of at least MIN_WORD letters in `value`, as typed or with l33t
+    substitutions ("S3cr3t"); bits = log2 of zxcvbn's guesses for it (rank x capitalisation x substitutions)."""
+    lists = _word_lists()
+    for match in (*matching.dictionary_match(value, lists), *matching.l33t_match(value, lists)):
+        if match["j"] + 1 - match["i"] >= MIN_WORD:
+            yield match["i"], match["j"] + 1, math.log2(scoring.estimate_guesses(match, value))
+
+
+def _repeat_pieces(value: str, bits: float) -> Iterator[tuple[int, int, float]]:
+    """(start, end, bits) for every substring of at least _MIN_REPEAT characters that also occurs starting at an
+    earlier position (overlap allowed); each costs `bits`, as one character."""
+    for i in range(len(value)):
+        length = _MIN_REPEAT - 1
+        while i + length < len(value) and value.find(value[i:i + length + 1], 0, i + length) != -1:
+            length += 1
+        for end in range(i + _MIN_REPEAT, i + length + 1):
+            yield i, end, bits
+
+
+def estimate_entropy_bits(value: str) -> float:
+    """A conservative estimate of the entropy of `value`, in bits: the cost of its cheapest spelling.
+
+    `value` is cut into pieces and the cheapest cut counts (dynamic programming). A piece is
+    - one character: log2(alphabet) bits, where alphabet is the sum of the sizes of the character classes that
+      occur: lower-case letters 26, upper-case 26, digits 10, anything else 33 (ASCII punctuation and space;
+      non-ASCII characters are counted in this class too, which underestimates them);
+    - a repeat (`_repeat_pieces`): as much as one character, so "aaaa…" and "changemechangeme…" add almost nothing;
+    - a listed word of MIN_WORD letters or more (`_word_pieces`, English and Dutch): log2 of its rank and variants,
+      at most some 20 bits for a common word whatever its length, so a key spelled from words
+      ("DitIsMijnGeheimeSleutel…") counts per word, not per letter.
+    A random 64-character `generate_secret_key` estimates at well over 300 bits; a random 32-byte key (43
+    characters of `token_urlsafe(32)`) lies at the 256-bit threshold and is refused now and then (about 2 in 100).
     """
     if not value:
         return 0.0
     alphabet = sum(len(cls) for cls in _CLASSES if any(ch in cls for ch in value))
     if any(not any(ch in cls for cls in _CLASSES) for ch in value):
         alphabet += _OTHER_CLASS_SIZE
-    tokens, i = 0, 0
-    while i < len(value):
-        length = _MIN_REPEAT - 1
-        while i + length < len(value) and value.find(value[i:i + length + 1], 0, i + length) != -1:
-            length += 1
-        tokens += 1
-        i += length if length >= _MIN_REPEAT else 1
-    return tokens * math.log2(alphabet)
+    char_bits = math.log2(alphabet)
+    pieces: list[list[tuple[int, float]]] = [[] for _ in value]
+    for start, end, bits in (*_word_pieces(value), *_repeat_pieces(value, char_bits)):
+        pieces[start].append((end, bits))
+    cheapest = [0.0] * (len(value) + 1)  # cheapest[i]: the cheapest spelling of value[i:]
+    for i in range(len(value) - 1, -1, -1):
+        cheapest[i] = min([char_bits + cheapest[i + 1], *(bits + cheapest[end] for end, bits in pieces[i])])
+    return cheapest[0]
 
 
 def check_secret_key(value: str | None) -> str | None:
@@ -77,8 +121,9 @@ def check_secret_key(value: str | None) -> str | None:
         return "een bekende voorbeeldwaarde / a known placeholder"
     bits = estimate_entropy_bits(value)
     if bits < MIN_ENTROPY_BITS:
-        return (f"te zwak: ongeveer {math.floor(bits)} bits, minstens {MIN_ENTROPY_BITS} nodig / "
-                f"too weak: about {math.floor(bits)} bits, at least {MIN_ENTROPY_BITS} needed")
+        return (f"te zwak: ongeveer {math.floor(bits)} bits, minstens {MIN_ENTROPY_BITS} nodig (woorden en "
+                f"herhalingen tellen weinig) / too weak: about {math.floor(bits)} bits, at least {MIN_ENTROPY_BITS} "
+                "needed (words and repeats count for little)")
     return None
 
 

@@ -5,15 +5,28 @@ does) and `dispatch_pending` from its idle loop. Messages carry a link, the labe
 the post text. Failed deliveries are retried with exponential backoff; a row is only marked sent when every
 channel accepted it, and channels that already accepted are not sent again.
 
-Webhooks are POSTed through the outbound guard (schildwacht/netguard.py): pinned to the checked address, no
-redirect followed. A webhook the guard refuses (not http(s), or a loopback/private/... address) is a permanent
-failure: it is never contacted and not retried; once no channel is left to retry, the row is closed (`sent_at`)
-with the Dutch refusal in `last_error` and an `alert.refused` audit event.
+Every stored contact (the organisation's `contact_email` and `webhook_url`, the official's `alert_contacts`) is
+checked again when sent, with the one rule that also checks it when saved: `schildwacht.contacts.alert_contact`
+with this deployment's outbound guard. It decides whether a contact is an e-mail address or a webhook, so a value
+in `contact_email` that is no e-mail address (or in `webhook_url` that is no webhook) is refused, and so is every
+webhook that is not https or points at a loopback/private/... address (stored data may predate the save-time
+check). Webhooks are POSTed through the outbound guard (schildwacht/netguard.py): pinned to the checked address,
+no redirect followed.
+
+A refused contact is a permanent failure: it is never contacted and never checked again. The row's `delivered`
+list records what is settled per contact: "mail:<address>" / "hook:<url>" for a channel that accepted, and
+"refused:<stored value>" for a contact that was refused, so a retry (while another channel keeps failing) neither
+looks it up in DNS nor tries it again. Once no channel is left to retry, the row is closed (`sent_at`) with the
+Dutch refusal in `last_error` and an `alert.refused` audit event.
+
+Webhook URLs are credentials (Slack, Teams): logs, `last_error` and the audit log show them as scheme and host
+only (`_without_secrets`); only `delivered`, which the dispatcher needs, keeps them whole, like the contact itself.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -21,7 +34,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
-from schildwacht.contacts import ContactError
+from schildwacht.contacts import Contact, ContactError, alert_contact
 from schildwacht.mail import send_mail
 from schildwacht.netguard import OutboundGuard, OutboundRefused
 from triage import audit
@@ -35,6 +48,10 @@ log = logging.getLogger(__name__)
 ALERT_LABELS = ("threat", "doxxing")
 LABEL_NL = {"threat": "Bedreiging", "doxxing": "Doxing (verspreiden persoonsgegevens)",
             "gender": "Gendergerelateerde haat", "abuse": "Belediging / haatdragend"}
+REFUSED = "refused:"
+"""Prefix of a `delivered` entry for a stored contact that was refused for good."""
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://\S*?)(['\")\]>.,:;]*)(?=\s|$)")  # (URL, punctuation after it)
+_END_OF_HOST = re.compile(r"[/?#'\"\\]")
 
 
 def _alert_label(case: Case) -> str | None:
@@ -64,23 +81,49 @@ def enqueue_case_alert(session: Session, case: Case) -> None:
     ).on_conflict_do_nothing(index_elements=["case_id", "label"]))
 
 
-def _recipients(org: Organisation, official: Official | None) -> list[str]:
-    """Channels as "mail:<address>" or "hook:<url>", without duplicates."""
-    out: list[str] = []
+def _stored_contacts(org: Organisation, official: Official | None) -> list[tuple[str, str | None]]:
+    """Every stored contact as (value, the kind its field demands or None for a free contact), without duplicates."""
+    out: list[tuple[str, str | None]] = []
     if org.contact_email:
-        out.append(f"mail:{org.contact_email}")
+        out.append((org.contact_email, "mail"))
     if org.webhook_url:
-        out.append(f"hook:{org.webhook_url}")
+        out.append((org.webhook_url, "hook"))
     for contact in (official.alert_contacts if official else None) or []:
-        if isinstance(contact, dict):
-            value = contact.get("email") or contact.get("webhook") or contact.get("webhook_url") or contact.get("url")
-        else:
-            value = str(contact)
-        if not value:
-            continue
-        # anything naming a scheme is a webhook, so that the guard refuses file:, ftp:, ... instead of mailing it
-        out.append(f"hook:{value}" if "://" in value else f"mail:{value}")
+        if isinstance(contact, dict):  # the form of contacts stored before they were saved as plain strings
+            if contact.get("email"):
+                out.append((str(contact["email"]), "mail"))
+            for key in ("webhook", "webhook_url", "url"):
+                if contact.get(key):
+                    out.append((str(contact[key]), "hook"))
+        elif contact:
+            out.append((str(contact), None))
     return list(dict.fromkeys(out))
+
+
+def _checked(value: str, kind: str | None, guard: OutboundGuard) -> Contact:
+    """The contact `value` after the save-time rule (`alert_contact`); ContactError when refused, also when its
+    field demands the other kind."""
+    contact = alert_contact(value, guard)
+    if kind == "mail" and contact.kind != "mail":
+        raise ContactError(f"{_without_secrets(value)}: staat als e-mailadres opgeslagen maar is een URL.")
+    if kind == "hook" and contact.kind != "hook":
+        raise ContactError(f"{_without_secrets(value)}: staat als webhook opgeslagen maar is geen URL.")
+    return contact
+
+
+def _without_secrets(text: str, value: str = "") -> str:
+    """`text` with every URL in it cut down to scheme and host: webhook URLs carry their credentials in path and
+    query. `value`, the URL a message is about, is replaced first wherever it appears whole (so that the quotes
+    and punctuation around it stay)."""
+    if "://" in value:
+        text = text.replace(value.strip(), _origin(value.strip()))
+    return _URL.sub(lambda match: _origin(match.group(1)) + match.group(2), text)
+
+
+def _origin(url: str) -> str:
+    """Scheme and host (with port) of `url`, without user, path, query or anything after a quote."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{_END_OF_HOST.split(rest, maxsplit=1)[0].rpartition('@')[2]}"
 
 
 def alert_content(row: AlertOutbox, case: Case, org: Organisation, official: Official | None,
@@ -145,45 +188,59 @@ def dispatch_pending(session_factory: sessionmaker[Session], settings: Settings,
             if row is None:
                 break
             seen.add(row.id)
-            case = session.get(Case, row.case_id)
-            org = session.get(Organisation, row.organisation_id)
-            official = session.get(Official, case.official_id) if case else None
-            content = alert_content(row, case, org, official, settings)
-            delivered = list(row.delivered or [])
-            errors, refused = [], []
-            recipients = _recipients(org, official)
-            for channel in recipients:
-                if channel in delivered:
-                    continue
-                kind, _, target = channel.partition(":")
-                try:
-                    if kind == "mail":
-                        _send_mail(target, content, settings)
-                    else:
-                        _send_hook(target, content, settings, guard)
-                    delivered.append(channel)
-                except (OutboundRefused, ContactError) as exc:  # permanent: never contact such a target
-                    log.error("alert %s for case %s: %s refused: %s", row.id, row.case_id, channel, exc)
-                    reason = f"{channel}: geweigerd, wordt niet opnieuw geprobeerd / refused, not retried: {exc}"
-                    refused.append((channel, reason))
-                except Exception as exc:  # noqa: BLE001 - any other failure means: retry later
-                    log.warning("alert %s for case %s to %s failed: %s", row.id, row.case_id, channel, exc)
-                    errors.append(f"{channel}: {type(exc).__name__}: {exc}")
-            row.delivered = delivered
-            if not recipients:
-                errors.append("geen ontvangers ingesteld (contact_email, webhook_url, alert_contacts)")
-            if errors:
-                row.attempts += 1
-                row.last_error = "; ".join(errors + [reason for _, reason in refused])[:4000]
-                row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, settings))
-                continue
-            row.sent_at = utcnow()  # closed: every channel either accepted or is refused for good
-            row.last_error = "; ".join(reason for _, reason in refused)[:4000] or None
-            if not refused:
+            if _deliver(session, row, settings, guard):
                 sent += 1
-            audit.record(session, actor="system:alerts", organisation_id=row.organisation_id,
-                         action="alert.refused" if refused else "alert.sent", object_type="case",
-                         object_id=row.case_id,
-                         details={"case_id": row.case_id, "label": row.label, "reason": row.reason,
-                                  "channels": delivered, "refused": [channel for channel, _ in refused]})
     return sent
+
+
+def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: OutboundGuard) -> bool:
+    """One attempt at every contact of `row` not yet settled; True when the row is now completely delivered."""
+    case = session.get(Case, row.case_id)
+    org = session.get(Organisation, row.organisation_id)
+    official = session.get(Official, case.official_id) if case else None
+    content = alert_content(row, case, org, official, settings)
+    settled = list(row.delivered or [])
+    refused_earlier = [f"{_without_secrets(entry.removeprefix(REFUSED))}: eerder geweigerd / refused earlier"
+                       for entry in settled if entry.startswith(REFUSED)]
+    errors, refusals = [], []
+    stored = _stored_contacts(org, official)
+    for value, kind in stored:
+        if REFUSED + value in settled:
+            continue  # refused in an earlier round: neither checked nor looked up again
+        shown = _without_secrets(value.strip())
+        try:
+            contact = _checked(value, kind, guard)
+            channel = f"{contact.kind}:{contact.value}"
+            if channel in settled:
+                continue
+            if contact.kind == "mail":
+                _send_mail(contact.value, content, settings)
+            else:
+                _send_hook(contact.value, content, settings, guard)
+            settled.append(channel)
+        except (OutboundRefused, ContactError) as exc:  # permanent: never contact such a target
+            reason = _without_secrets(str(exc), value)
+            log.error("alert %s for case %s: %s refused: %s", row.id, row.case_id, shown, reason)
+            refusals.append(f"{shown}: geweigerd, wordt niet opnieuw geprobeerd / refused, not retried: {reason}")
+            settled.append(REFUSED + value)
+        except Exception as exc:  # noqa: BLE001 - any other failure means: retry later
+            reason = _without_secrets(f"{type(exc).__name__}: {exc}", value)
+            log.warning("alert %s for case %s to %s failed: %s", row.id, row.case_id, shown, reason)
+            errors.append(f"{shown}: {reason}")
+    row.delivered = settled
+    if not stored:
+        errors.append("geen ontvangers ingesteld (contact_email, webhook_url, alert_contacts)")
+    if errors:
+        row.attempts += 1
+        row.last_error = "; ".join(errors + refusals + refused_earlier)[:4000]
+        row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, settings))
+        return False
+    refused = [_without_secrets(entry.removeprefix(REFUSED)) for entry in settled if entry.startswith(REFUSED)]
+    row.sent_at = utcnow()  # closed: every channel either accepted or is refused for good
+    row.last_error = "; ".join(refusals + refused_earlier)[:4000] or None
+    audit.record(session, actor="system:alerts", organisation_id=row.organisation_id,
+                 action="alert.refused" if refused else "alert.sent", object_type="case", object_id=row.case_id,
+                 details={"case_id": row.case_id, "label": row.label, "reason": row.reason,
+                          "channels": [_without_secrets(entry) for entry in settled if not entry.startswith(REFUSED)],
+                          "refused": refused})
+    return not refused

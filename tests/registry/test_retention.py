@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from registry_helpers import NOW, add_blob, add_case, add_mention, add_official, add_org
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from schildwacht.db import session_scope
 from triage.models import AuditEvent, Case, EvidenceBlob, Mention
@@ -163,3 +163,27 @@ def test_login_records_go_after_their_window_but_a_live_session_stays(db, settin
         run_retention(s, settings.model_copy(update={"retain_login_records_days": 0}), now=NOW)
     with session_scope(db) as s:
         assert [r.sid_sha256[0] for r in s.scalars(select(StaffSession))] == ["d"]
+
+
+def test_login_attempts_the_login_limits_still_read_are_kept_whatever_the_window(db, settings):
+    """With a retention window shorter than the login limits look back (0 days here), a run must not clear a lockout:
+    failures inside the limits' look-back stay; older ones go."""
+    from triage.models.workflow import LoginAttempt
+    from triage.web.login_limits import ACCOUNT_MEMORY, lockout
+
+    email, limit = "a@gm-a.example", settings.login_account_max_failures
+    lookback = max(ACCOUNT_MEMORY, timedelta(minutes=settings.login_window_minutes),
+                   timedelta(seconds=settings.login_backoff_max_s))
+    with session_scope(db) as s:
+        for i in range(limit):  # failures from many addresses: the account is locked (back-off)
+            s.add(LoginAttempt(email=email, ip=f"192.0.2.{i}", at=NOW - timedelta(seconds=10 + i), success=False))
+        s.add(LoginAttempt(email=email, ip="192.0.2.200", at=NOW - lookback - timedelta(minutes=1), success=False))
+    with session_scope(db) as s:
+        before = lockout(s, settings, email, "198.51.100.1", NOW)
+    assert before is not None and before.scope == "account"
+    with session_scope(db) as s:
+        counts = run_retention(s, settings.model_copy(update={"retain_login_records_days": 0}), now=NOW)
+    assert counts["login_attempts_deleted"] == 1  # only the one older than the look-back
+    with session_scope(db) as s:
+        assert lockout(s, settings, email, "198.51.100.1", NOW) == before
+        assert s.scalar(select(func.count()).select_from(LoginAttempt)) == limit

@@ -9,36 +9,11 @@ from __future__ import annotations
 import io
 import logging
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-import uvicorn
-
-from schildwacht.config import Settings
-from schildwacht.embedded import free_port
-from triage.web.app import create_app
-from triage.web.serving import serve_config
-
-
-@contextmanager
-def served(settings: Settings, db) -> Iterator[str]:
-    """The app as `schildwacht web` serves it (same uvicorn construction), on a free loopback port."""
-    config = serve_config(settings, create_app(settings, db), host="127.0.0.1", port=free_port(), lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+from webfixtures import served
 
 
 @contextmanager

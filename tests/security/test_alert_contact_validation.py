@@ -3,10 +3,16 @@ with commas or `http://127.0.0.1/...` ended up as an alert recipient (the ingest
 
 Now every e-mail field holds exactly one bare address and every webhook field exactly one https URL without
 credentials to a non-internal host (schildwacht.contacts), in the registry (service, staff form, the official's
-link, the invitation) and in `schildwacht organisations add`. The send-time network guard is tested elsewhere."""
+link, the invitation) and in `schildwacht organisations add`. The send-time network guard is tested elsewhere.
+
+Review item 6: the save-time check had its own address rules, different from the send-time guard: it accepted
+`https://[64:ff9b::7f00:1]/` (NAT64) and `https://[2002:7f00:1::1]/` (6to4), which reach loopback and which the guard
+refuses, and it refused intranet webhooks that `outbound_allowed_networks` allows. Now one reading of a host
+(`netguard.literal_address`, inet_aton forms included) and one rule (`OutboundGuard.refusal`) serve both."""
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 
 import pytest
@@ -15,7 +21,8 @@ from triageweb_support import csrf_of, login
 from typer.testing import CliRunner
 
 from schildwacht.config import get_settings
-from schildwacht.contacts import ContactError, alert_contact, email_address, webhook_url
+from schildwacht.contacts import Contact, ContactError, alert_contact, email_address, webhook_url
+from schildwacht.netguard import OutboundGuard, OutboundRefused, literal_address
 from triage.models import Official, Organisation
 from triage.registry import service
 
@@ -51,6 +58,11 @@ BAD_WEBHOOKS = [
     "file:///etc/passwd",
     "gopher://hooks.example.org/",
     "https:///zonder-host",
+    "https://[64:ff9b::7f00:1]/intern",  # NAT64 of 127.0.0.1
+    "https://[2002:7f00:1::1]/intern",  # 6to4 of 127.0.0.1
+    "https://[::ffff:127.0.0.1]/intern",
+    "https://127.0.0.1./intern",
+    "https://0177.0.0.1/intern",
 ]
 
 
@@ -76,8 +88,67 @@ def test_good_contacts_are_kept():
     assert email_address(" Griffie@Voorbeeld.Example ") == "Griffie@voorbeeld.example"
     assert webhook_url("https://hooks.example.org/alert?kanaal=veiligheid") == \
         "https://hooks.example.org/alert?kanaal=veiligheid"
-    assert alert_contact("https://8.8.8.8/hook") == "https://8.8.8.8/hook"
-    assert alert_contact("veiligheid@voorbeeld.example") == "veiligheid@voorbeeld.example"
+    assert alert_contact("https://8.8.8.8/hook") == Contact("hook", "https://8.8.8.8/hook")
+    assert alert_contact(" Veiligheid@Voorbeeld.Example") == Contact("mail", "Veiligheid@voorbeeld.example")
+
+
+# ---------------------------------------------------------------------------------------------- one rule
+
+
+@pytest.mark.parametrize(("host", "address"), [
+    ("127.0.0.1", "127.0.0.1"), ("[::1]", "::1"), ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"),
+    ("127.1", "127.0.0.1"), ("0177.0.0.1", "127.0.0.1"), ("0X7F000001", "127.0.0.1"), ("10.1", "10.0.0.1"),
+    ("127.0.0.1.", "127.0.0.1"), ("[64:ff9b::7f00:1]", "64:ff9b::7f00:1"), ("8.8.8.8", "8.8.8.8"),
+    ("hooks.example.org", None), ("1.example", None), ("0x7f.example", None), ("127.0.0.1 x", None),
+    ("4294967296", None),
+])
+def test_netguard_reads_every_literal_spelling(host, address):
+    assert literal_address(host) == (ipaddress.ip_address(address) if address else None)
+
+
+def _never_resolve(host):
+    raise AssertionError(f"{host} is an address and must not go to DNS")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "0x7f.1", "127.1", "10.1.2.3", "64:ff9b::7f00:1",
+                                  "2002:7f00:1::1", "::ffff:127.0.0.1", "fe80::1", "100.64.0.1", "8.8.8.8",
+                                  "2606:4700::1111"])
+@pytest.mark.parametrize("allowed", [(), ("10.0.0.0/8", "127.0.0.0/8")])
+def test_save_time_and_send_time_agree(host, allowed):
+    """The registry's verdict on a webhook with a literal host equals the dispatcher's guard's, for the same
+    allowed networks, and the guard reads the literal without asking DNS."""
+    guard = OutboundGuard(allowed, resolver=_never_resolve)
+    url = f"https://[{host}]/alarm" if ":" in host else f"https://{host}/alarm"
+    try:
+        guard.pins().addresses(host)
+        sent = True
+    except OutboundRefused:
+        sent = False
+    try:
+        alert_contact(url, guard) if allowed else alert_contact(url)  # the registry's default is the closed guard
+        saved = True
+    except ContactError:
+        saved = False
+    assert saved == sent, (url, allowed, saved, sent)
+
+
+def test_registry_honours_outbound_allowed_networks(world, db):
+    """An intranet webhook is refused by default and accepted where the deployment allows its network."""
+    from triage.web.app import create_app
+
+    intranet = "https://10.20.30.40/alarm"
+    open_settings = world.settings.model_copy(update={
+        "outbound_allowed_networks": [ipaddress.ip_network("10.20.0.0/16")]})
+    for settings, expected in ((world.settings, 422), (open_settings, 303)):
+        staff = login(create_app(settings, db), "beheerder_a")
+        page = staff.get("/ambtsdragers/nieuw")
+        r = staff.post("/ambtsdragers/nieuw", follow_redirects=False, data={
+            "csrf_token": csrf_of(page.text), "full_name": f"Raadslid {expected}", "role": "raadslid",
+            "email": "nieuw@voorbeeld.example", "alert_contacts": intranet})
+        assert r.status_code == expected, (expected, r.text)
+    with db() as s:
+        added = s.scalars(select(Official).where(Official.full_name.like("Raadslid %"))).all()
+        assert [(o.full_name, o.alert_contacts) for o in added] == [("Raadslid 303", [intranet])]
 
 
 # ---------------------------------------------------------------------------------------------- registry

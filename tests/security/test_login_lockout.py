@@ -3,48 +3,31 @@ X-Forwarded-For from loopback, so rotating that header gave unlimited password g
 
 Now forwarded headers count only from SCHILDWACHT_TRUSTED_PROXIES (none by default), an account locks after too
 many failures from any address (exponential back-off), and one address locks after too many failures on any
-accounts. The live tests serve the app through `serve_config`, the construction `schildwacht web` uses."""
+accounts. The live tests serve the app through `serve_config`, the construction `schildwacht web` uses.
+
+Review follow-ups: parallel guesses were all checked before any was recorded (the limit is now read and the
+attempt recorded under one lock per account and per address), and a trusted proxy network written with host bits
+(`127.0.0.5/8`) was handed to uvicorn as a literal that never matched."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
-import uvicorn
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import func, select, update
 from triageweb_support import USERS, Client, csrf_of
+from webfixtures import served
 
-from schildwacht.config import Settings
-from schildwacht.embedded import free_port
 from triage.models.workflow import LoginAttempt
 from triage.seed import DEMO_PASSWORD
-from triage.web.app import create_app
-from triage.web.serving import serve_config
+from triage.web.serving import trusted_proxies
 
 VICTIM = USERS["triagist_a"]
-
-
-@contextmanager
-def served(settings: Settings, db) -> Iterator[str]:
-    """The app as `schildwacht web` serves it (same uvicorn construction), on a free loopback port."""
-    config = serve_config(settings, create_app(settings, db), host="127.0.0.1", port=free_port(), lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def _attempt(client: httpx.Client, token: str, password: str, forwarded_for: str | None = None,
@@ -122,9 +105,57 @@ def test_one_address_cannot_spray_many_accounts(world, app):
     assert _login(Client(app, client=("10.2.0.2", 1000)), DEMO_PASSWORD).status_code == 303
 
 
-def test_web_trusts_forwarded_headers_only_from_configured_proxies(world, db):
-    app = create_app(world.settings, db)
-    default = serve_config(world.settings, app)
-    assert default.proxy_headers is False
-    behind = serve_config(world.settings.model_copy(update={"trusted_proxies": "10.0.0.5, 10.9.0.0/16"}), app)
-    assert behind.proxy_headers is True and behind.forwarded_allow_ips == ["10.0.0.5", "10.9.0.0/16"]
+def test_trusted_proxies_reach_uvicorn_in_normal_form(world):
+    def normalised(value: str) -> list[str]:
+        return trusted_proxies(world.settings.model_copy(update={"trusted_proxies": value}))
+
+    assert normalised("") == []
+    assert normalised(" 10.0.0.5, 10.9.0.0/16,127.0.0.5/8, ::1 ") == ["10.0.0.5", "10.9.0.0/16", "127.0.0.0/8", "::1"]
+    for wrong in ("*", "proxy.example", "10.0.0.0/33"):
+        with pytest.raises(ValueError, match="SCHILDWACHT_TRUSTED_PROXIES"):
+            normalised(wrong)
+
+
+def test_parallel_guesses_cannot_outrun_the_limit(world, db):
+    """A burst of simultaneous wrong passwords for one account from one address: exactly the limit is checked (401,
+    one LoginAttempt each), every other request is refused (429) without a password check."""
+    burst, limit = 30, world.settings.login_max_failures
+    with served(world.settings, db) as url:
+        with httpx.Client(base_url=url) as first:
+            token = csrf_of(first.get("/inloggen").text)
+            cookies = dict(first.cookies)
+        start = threading.Barrier(burst)
+
+        def guess(_: int) -> int:
+            with httpx.Client(base_url=url, cookies=cookies, follow_redirects=False, timeout=120) as c:
+                start.wait(timeout=60)
+                return _attempt(c, token, "fout").status_code
+
+        with ThreadPoolExecutor(max_workers=burst) as pool:
+            statuses = list(pool.map(guess, range(burst)))
+    assert sorted(statuses) == [401] * limit + [429] * (burst - limit)
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(LoginAttempt)) == limit
+
+
+def test_trusted_proxy_network_with_host_bits_is_believed(world, db):
+    """`127.0.0.5/8` means the network 127.0.0.0/8: a request from 127.0.0.1 through it has its X-Forwarded-For
+    believed (the recorded address is the forwarded one)."""
+    settings = world.settings.model_copy(update={"trusted_proxies": "127.0.0.5/8"})
+    with served(settings, db) as url, httpx.Client(base_url=url, follow_redirects=False) as c:
+        token = csrf_of(c.get("/inloggen").text)
+        assert _attempt(c, token, "fout", "203.0.113.9").status_code == 401
+    with db() as s:
+        assert list(s.scalars(select(LoginAttempt.ip))) == ["203.0.113.9"]
+
+
+def test_forwarded_header_from_an_untrusted_peer_is_logged_once(world, db, caplog):
+    """Behind a proxy that is not configured as trusted, every login would seem to come from the proxy: the first
+    X-Forwarded-For from each untrusted peer is logged as a warning that names SCHILDWACHT_TRUSTED_PROXIES."""
+    with served(world.settings, db) as url, httpx.Client(base_url=url) as c, \
+            caplog.at_level(logging.WARNING, logger="triage.web.serving"):
+        for i in range(3):
+            assert c.get("/inloggen", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code == 200
+        assert c.get("/inloggen").status_code == 200
+    warnings = [r.getMessage() for r in caplog.records if r.name == "triage.web.serving"]
+    assert len(warnings) == 1 and "127.0.0.1" in warnings[0] and "SCHILDWACHT_TRUSTED_PROXIES" in warnings[0]

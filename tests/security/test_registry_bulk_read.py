@@ -2,15 +2,20 @@
 an official and was open to a read-only user, with one `official.exported` event and no per-post reveal audit.
 
 Now reading text through the export is a reveal: only roles that handle cases get it, and every post text included
-is audited as `mention.reveal` (the case screen's event), once per post, with the mention id."""
+is audited as `mention.reveal` (the case screen's event), once per post, with the mention id.
+
+Review item 3: that export was a GET, so any site could send a logged-in triagist's browser there (a top-level
+navigation carries the SameSite=Lax cookie) and "reveal" every text of an official in their name, filling the audit
+log and the custody chains. Now the export is a POST with the CSRF token (buttons on the official's staff page); a
+GET only shows the buttons and writes nothing."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
-from triageweb_support import ORG_A, ORG_B, USERS
+from sqlalchemy import func, select
+from triageweb_support import ORG_A, ORG_B, USERS, csrf_of
 
-from triage.models import AuditEvent, Mention
+from triage.models import AuditEvent, CustodyEvent, Mention
 
 EXPORTS = ("inzage.json", "inzage.html")
 
@@ -29,15 +34,32 @@ def _reveals(db, actor: str) -> list[AuditEvent]:
                                                        AuditEvent.actor == actor)))
 
 
+def _written(db) -> tuple[int, int]:
+    """How many audit events and custody events exist: what an export writes."""
+    with db() as s:
+        return (s.scalar(select(func.count()).select_from(AuditEvent)),
+                s.scalar(select(func.count()).select_from(CustodyEvent)))
+
+
+def _export(client, official: str, export: str):
+    """The export as the staff page does it: the button's form, POSTed with the page's CSRF token."""
+    page = client.get(f"/ambtsdragers/{official}")
+    assert page.status_code == 200
+    assert f'action="/ambtsdragers/{official}/{export}"' in page.text  # a form button, not a link
+    return client.post(f"/ambtsdragers/{official}/{export}", data={"csrf_token": csrf_of(page.text)},
+                       follow_redirects=False)
+
+
 @pytest.mark.parametrize("export", EXPORTS)
 def test_read_only_user_gets_403_and_no_text(world, db, client_factory, export):
     texts = _texts(db, "off-vermeulen")
     assert texts, "the world must hold post texts of this official"
     reader = client_factory("lezer_b")
-    r = reader.get(f"/ambtsdragers/off-vermeulen/{export}")
-    assert r.status_code == 403, r.status_code
-    assert "alleen-lezen" in r.text or "Uw rol" in r.text  # the Dutch refusal
-    assert not [t for t in texts.values() if t in r.text]
+    for r in (reader.get(f"/ambtsdragers/off-vermeulen/{export}"),
+              reader.post(f"/ambtsdragers/off-vermeulen/{export}", data={"csrf_token": reader.csrf})):
+        assert r.status_code == 403, r.status_code
+        assert "alleen-lezen" in r.text or "Uw rol" in r.text  # the Dutch refusal
+        assert not [t for t in texts.values() if t in r.text]
     assert _reveals(db, USERS["lezer_b"]) == []
 
 
@@ -48,7 +70,7 @@ def test_export_audits_one_reveal_per_post_text(world, db, client_factory, who, 
     texts = _texts(db, official)
     assert len(texts) >= 1
     client = client_factory(who)
-    r = client.get(f"/ambtsdragers/{official}/{export}")
+    r = _export(client, official, export)
     assert r.status_code == 200, r.text
     if export == "inzage.json":
         assert {m["text"] for m in r.json()["mentions"] if m["text"] is not None} == set(texts.values())
@@ -58,6 +80,34 @@ def test_export_audits_one_reveal_per_post_text(world, db, client_factory, who, 
     for e in events:
         assert e.object_type == "mention" and e.organisation_id == org
         assert e.details["mention_id"] == int(e.object_id) and e.details["channel"] == export
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_get_of_the_export_reveals_and_writes_nothing(world, db, client_factory, export):
+    """A cross-site link (GET with the Lax cookie) no longer reveals: it gets the page with the button."""
+    texts = _texts(db, "off-zoetelief")
+    client = client_factory("triagist_a")
+    before = _written(db)
+    r = client.get(f"/ambtsdragers/off-zoetelief/{export}", follow_redirects=False)
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert "Inzage tonen" in r.text and f'method="post" action="/ambtsdragers/off-zoetelief/{export}"' in r.text
+    assert not [t for t in texts.values() if t in r.text]
+    assert _written(db) == before  # no official.exported, no mention.reveal, no custody event
+    assert _reveals(db, USERS["triagist_a"]) == []
+
+
+@pytest.mark.parametrize("token", [None, "vervalst-token"])
+@pytest.mark.parametrize("export", EXPORTS)
+def test_post_without_valid_csrf_is_refused_and_writes_nothing(world, db, client_factory, export, token):
+    """A cross-site form POST carries no (or a wrong) token: 403, nothing revealed, nothing written."""
+    texts = _texts(db, "off-zoetelief")
+    client = client_factory("beheerder_a")
+    before = _written(db)
+    r = client.post(f"/ambtsdragers/off-zoetelief/{export}", data={} if token is None else {"csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 403, r.status_code
+    assert not [t for t in texts.values() if t in r.text]
+    assert _written(db) == before
 
 
 def test_cli_export_audits_one_reveal_per_post_text(world, db, pg, monkeypatch):

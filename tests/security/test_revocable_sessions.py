@@ -21,6 +21,7 @@ from schildwacht.cli import app as cli_app
 from schildwacht.config import get_settings
 from triage.models import AuditEvent, StaffUser
 from triage.models.staff import StaffSession
+from triage.seed import DEMO_PASSWORD
 
 COOKIE = "schildwacht_sessie"
 STRONG_PASSWORD = "Zeilboot-Tulpenveld-73"
@@ -133,3 +134,18 @@ def test_cli_lists_and_revokes_a_users_sessions(world, app, client_factory, db, 
     with db() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "session.revoke_all")).one()
         assert event.actor == "system:cli" and event.details["count"] == 2
+
+
+def test_logging_in_again_ends_the_session_already_in_the_cookie(world, app, client_factory, db):
+    """Review follow-up: a second login on the same browser (without logging out) opened a new session but left the
+    one in the cookie live, so a copy of the old cookie kept working."""
+    c = client_factory("triagist_a")
+    old = c.cookies.get(COOKIE)
+    r = c.form("/inloggen", {"email": USERS["triagist_a"], "wachtwoord": DEMO_PASSWORD})
+    assert r.status_code == 303 and r.headers["location"] == "/zaken"
+    assert c.get("/api/me").status_code == 200  # the new session works ...
+    assert _replay(app, old).get("/api/me").status_code == 401  # ... the one it replaced does not
+    with db() as s:
+        records = s.scalars(select(StaffSession).where(StaffSession.user_id == world.users["triagist_a"])
+                            .order_by(StaffSession.id)).all()
+        assert [(r.revoked_at is not None, r.revoke_reason) for r in records] == [(True, "new_login"), (False, None)]

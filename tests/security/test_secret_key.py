@@ -143,6 +143,31 @@ def test_entropy_estimate_examples():
     assert estimate("a" * 64) < estimate("ab" + "a" * 62) < secret_keys.MIN_ENTROPY_BITS
 
 
+# Keys spelled from words: long and of all character classes, so counting characters gave them 300+ bits.
+WORD_KEYS = {
+    "english": "ThisIsMyVerySecretKeyForSchildwachtProduction2026!",
+    "dutch": "DitIsMijnZeerGeheimeSleutelVoorSchildwachtProductie2026!",
+    "dutch-lowercase": "dit-is-mijn-zeer-geheime-sleutel-voor-schildwacht-productie-2026",
+    "upper-case": "THISISMYVERYSECRETKEYFORSCHILDWACHTPRODUCTION2026",
+    "l33t": "Th1s1sMyV3ryS3cr3tK3yF0rSch1ldw4chtPr0duct10n2026!",
+    "sentence": "Schildwacht Productie Sleutel van de Gemeente Voorbeeld 2026 - niet delen!",
+}
+
+
+@pytest.mark.parametrize("key", WORD_KEYS.values(), ids=WORD_KEYS)
+def test_keys_spelled_from_words_are_refused(key):
+    from schildwacht import secret_keys
+
+    assert len(key) >= 49 and secret_keys.check_secret_key(key) is not None
+
+
+def test_generated_keys_always_pass():
+    from schildwacht import secret_keys
+
+    weakest = min(secret_keys.estimate_entropy_bits(secret_keys.generate_secret_key()) for _ in range(2000))
+    assert weakest >= secret_keys.MIN_ENTROPY_BITS
+
+
 # ---------------------------------------------------------------------------------- link and statistics commands
 
 

@@ -4,84 +4,50 @@ end up as evidence.
 Before the fix only the first httpx fetch was checked; chromium then loaded the permalink unguarded and followed a
 redirect (or loaded sub-resources) to 127.0.0.1. The post's site here is a real server on 127.0.0.2, which the
 deployment declares reachable (`outbound_allowed_networks`), standing in for a public host; the internal site is a
-real server on 127.0.0.1. Nothing else is contacted.
+real server on 127.0.0.1. Nothing else is contacted: the guard's resolver knows only `localhost`, so what Chromium
+asks for on its own behalf (component updates, account checks) ends at the proxy without a DNS query.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from bundlecase import CHROMIUM, build_case, require
+from sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site, loopback_dns
 from sqlalchemy import select
 
 from schildwacht.config import Settings
+from schildwacht.netguard import OutboundGuard
 from triage.bundle.capture import capture_mention
 from triage.bundle.custody import case_events
 from triage.models import EvidenceBlob, Mention
 
 SECRET = b"GEHEIM-INTERN-7f3a"
-PUBLIC_STAND_IN = "127.0.0.2"
-
-
-class Site:
-    """A real HTTP server in a thread; `page(path, user_agent)` gives (status, headers, body); requests recorded."""
-
-    def __init__(self, address: str, page) -> None:
-        self.seen: list[str] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                site.seen.append(self.path)
-                status, headers, body = page(self.path, self.headers.get("User-Agent", ""))
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((address, 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture
 def sites() -> Iterator[tuple[Site, Site]]:
     """(the post's site on 127.0.0.2, the internal site on 127.0.0.1)."""
-    internal = Site("127.0.0.1", lambda path, agent: (200, {"Content-Type": "text/html"},
-                                                      b"<h1>" + SECRET + b"</h1>"))
-    inside = f"127.0.0.1:{internal.port}"
+    secret_page = (200, {"Content-Type": "text/html"}, b"<h1>" + SECRET + b"</h1>")
+    with Site(INTERNAL, lambda request: secret_page) as internal:
+        inside = f"127.0.0.1:{internal.port}"
 
-    def post(path: str, agent: str):
-        html = {"Content-Type": "text/html; charset=utf-8"}
-        if path == "/post/browser-redirect" and "Chrome" in agent:  # only the browser is sent inside
-            return 302, {"Location": f"http://{inside}/geheim"}, b""
-        if path == "/post/redirect":
-            return 302, {"Location": f"http://{inside}/geheim"}, b""
-        if path == "/post/subresources":
-            return 200, html, (f'<p>Wethouder, we weten je te vinden.</p><img src="http://{inside}/geheim.png">'
-                               f'<iframe src="http://localhost:{internal.port}/geheim"></iframe>'
-                               f'<script>fetch("http://{inside}/api"); new WebSocket("ws://{inside}/ws");</script>'
-                               ).encode()
-        return 200, html, b"<p>Wethouder, we weten je te vinden.</p>"
+        def post(request: Seen):
+            html = {"Content-Type": "text/html; charset=utf-8"}
+            if request.path == "/post/browser-redirect" and "Chrome" in request.user_agent:  # only the browser
+                return 302, {"Location": f"http://{inside}/geheim"}, b""
+            if request.path == "/post/redirect":
+                return 302, {"Location": f"http://{inside}/geheim"}, b""
+            if request.path == "/post/subresources":
+                return 200, html, (f'<p>Wethouder, we weten je te vinden.</p><img src="http://{inside}/geheim.png">'
+                                   f'<iframe src="http://localhost:{internal.port}/geheim"></iframe>'
+                                   f'<script>fetch("http://{inside}/api"); new WebSocket("ws://{inside}/ws");</script>'
+                                   ).encode()
+            return 200, html, b"<p>Wethouder, we weten je te vinden.</p>"
 
-    public = Site(PUBLIC_STAND_IN, post)
-    yield public, internal
-    public.close()
-    internal.close()
+        with Site(PUBLIC_STAND_IN, post) as public:
+            yield public, internal
 
 
 def _capture(db, pg, tmp_path, url: str):
@@ -90,7 +56,8 @@ def _capture(db, pg, tmp_path, url: str):
     with db() as s:
         mention = s.scalars(select(Mention).where(Mention.uid == "mastodon:901")).one()
         mention.url = url
-        capture = capture_mention(s, settings, mention)
+        guard = OutboundGuard(settings.outbound_allowed_networks, resolver=loopback_dns)
+        capture = capture_mention(s, settings, mention, guard=guard)
         s.commit()
         blobs = [b.data for b in s.scalars(select(EvidenceBlob)).all()]
         events = case_events(s, mention.case_id)
@@ -129,7 +96,7 @@ def test_redirect_to_loopback_stops_the_capture_before_the_browser(db, pg, tmp_p
     capture, _, _ = _capture(db, pg, tmp_path, f"http://{PUBLIC_STAND_IN}:{public.port}/post/redirect")
     assert capture.status == "failed" and capture.http_status is None and not capture.raw_sha256
     assert "ophalen geweigerd" in capture.error and "127.0.0.1" in capture.error
-    assert public.seen == ["/post/redirect"] and internal.seen == []
+    assert public.paths == ["/post/redirect"] and internal.seen == []
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1:{port}/geheim", "http://localhost:{port}/x",

@@ -13,13 +13,12 @@ import ipaddress
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
+from sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site, twin_sites
 
 from collectors.crawl import crawl
 from schildwacht.contracts import CollectedMention, DeadLetter
@@ -27,56 +26,22 @@ from schildwacht.db import session_scope
 from triage.seed import seed
 
 SECRET = b"GEHEIM-INTERN-51c2"
-PUBLIC_STAND_IN = "127.0.0.2"
 SUBMITTER = "n.smits@voorbeeld.example"
-
-
-class Site:
-    """A real HTTP server in a thread; `page(path)` gives (status, headers, body); requested paths recorded."""
-
-    def __init__(self, address: str, page, port: int = 0) -> None:
-        self.seen: list[str] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                site.seen.append(self.path)
-                status, headers, body = page(self.path)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((address, port), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture
 def sites() -> Iterator[tuple[Site, Site]]:
-    internal = Site("127.0.0.1", lambda path: (200, {"Content-Type": "text/html"},
-                                               b"<html><body><p>Zoetelief " + SECRET + b"</p></body></html>"))
+    with Site(INTERNAL, lambda request: (200, {"Content-Type": "text/html"},
+                                         b"<html><body><p>Zoetelief " + SECRET + b"</p></body></html>")) as internal:
 
-    def post(path: str):
-        if path == "/post/redirect":
-            return 302, {"Location": f"http://127.0.0.1:{internal.port}/via-omleiding"}, b""
-        return 200, {"Content-Type": "text/html"}, b"<html><body><p>Wethouder Zoetelief moet oppassen</p></body></html>"
+        def post(request: Seen):
+            if request.path == "/post/redirect":
+                return 302, {"Location": internal.url("/via-omleiding")}, b""
+            return 200, {"Content-Type": "text/html"}, \
+                b"<html><body><p>Wethouder Zoetelief moet oppassen</p></body></html>"
 
-    public = Site(PUBLIC_STAND_IN, post)
-    yield public, internal
-    public.close()
-    internal.close()
+        with Site(PUBLIC_STAND_IN, post) as public:
+            yield public, internal
 
 
 @pytest.fixture
@@ -127,7 +92,7 @@ def test_internal_urls_redirects_and_files_are_parked_not_fetched(settings, site
     for url in refused:
         stats = _submit(settings, url)
         assert stats.get("schildwacht/published", 0) == 0 and stats["schildwacht/parked"] == 1, url
-    assert internal.seen == [] and public.seen == ["/post/redirect"]
+    assert internal.seen == [] and public.paths == ["/post/redirect"]
     letters = [DeadLetter.model_validate_json(v) for v in _records(settings, settings.topic_dead_letter)]
     assert len(letters) == len(refused) and {letter.stage for letter in letters} == {"collectors.submitted"}
     for url, reason in refused.items():  # partitions do not keep the order: one letter per expected reason
@@ -139,7 +104,7 @@ def test_internal_urls_redirects_and_files_are_parked_not_fetched(settings, site
 def test_a_reachable_page_is_still_captured(settings, sites):
     public, _ = sites
     stats = _submit(settings, f"http://{PUBLIC_STAND_IN}:{public.port}/post/1")
-    assert stats["schildwacht/published"] == 1 and public.seen == ["/post/1"]
+    assert stats["schildwacht/published"] == 1 and public.paths == ["/post/1"]
     [value] = _records(settings, settings.topic_raw)
     assert "Wethouder Zoetelief moet oppassen" in CollectedMention.from_bytes(value).text
 
@@ -195,21 +160,11 @@ print(json.dumps({"calls": calls, "results": results}))
 
 
 @pytest.fixture
-def twin_sites() -> Iterator[tuple[Site, Site]]:
-    """(public stand-in on 127.0.0.2:P, internal site on 127.0.0.1:P): a connection to the wrong address of the
-    same port lands on the internal site."""
-    for _ in range(20):
-        public = Site(PUBLIC_STAND_IN, lambda path: (200, {"Content-Type": "text/plain"}, b"openbaar"))
-        try:
-            internal = Site("127.0.0.1", lambda path: (200, {"Content-Type": "text/plain"}, SECRET), public.port)
-        except OSError:
-            public.close()
-            continue
-        yield public, internal
-        public.close()
-        internal.close()
-        return
-    pytest.fail("no port free on both 127.0.0.1 and 127.0.0.2")
+def twins() -> Iterator[tuple[Site, Site]]:
+    """(public stand-in, internal site) on the same port: a connection to the wrong address lands internally."""
+    with twin_sites(lambda request: (200, {"Content-Type": "text/plain"}, b"openbaar"),
+                    lambda request: (200, {"Content-Type": "text/plain"}, SECRET)) as pair:
+        yield pair
 
 
 def _probe(port: int, middleware: bool) -> dict:
@@ -219,12 +174,12 @@ def _probe(port: int, middleware: bool) -> dict:
 
 
 @pytest.mark.parametrize("middleware", [True, False], ids=["met-middleware", "alleen-resolver"])
-def test_one_resolution_per_host_and_connections_pinned_to_it(twin_sites, middleware):
-    public, internal = twin_sites
+def test_one_resolution_per_host_and_connections_pinned_to_it(twins, middleware):
+    public, internal = twins
     outcome = _probe(public.port, middleware)
     assert outcome["calls"] == ["herbind.test"]  # resolved once, for the check and every connection
     assert outcome["results"] == [["opgehaald", "openbaar"]] * 3
-    assert sorted(public.seen) == ["/0", "/1", "/2"] and internal.seen == []
+    assert sorted(public.paths) == ["/0", "/1", "/2"] and internal.seen == []
 
 
 def test_the_resolver_alone_refuses_internal_addresses(sites):

@@ -4,7 +4,13 @@ own choices, recorded as if the official did it; making a new link also revoked 
 Now personal links go by e-mail to the official's address only and never appear on a staff page; staff changes go
 through the staff form and are audited as `official.updated_by_staff` with the staff user as actor; a staff action
 does not invalidate the official's link; an action through the official's link stays the official's own, also in a
-browser with a staff login."""
+browser with a staff login.
+
+Review item 1: after the official withdrew, "Uitnodiging e-mailen" set the status to `invited`, which made the
+address editable again; a beheerder put in their own address, mailed themselves an invitation and confirmed it, so
+monitoring resumed as the official's own consent. Now the address is the official's from their first consent on,
+whatever the status: a re-invitation goes only to the last address the official confirmed (or chose themselves).
+Before any consent, changing the address revokes the invitations mailed to the old one."""
 
 from __future__ import annotations
 
@@ -72,9 +78,14 @@ def _send_link(staff, official_id: str):
 
 
 def _staff_pages(staff, official_id: str, *extra) -> list[str]:
-    urls = ["/ambtsdragers", f"/ambtsdragers/{official_id}", f"/ambtsdragers/{official_id}/inzage.json",
-            f"/ambtsdragers/{official_id}/inzage.html"]
-    return [r.text for r in extra] + [staff.get(url).text for url in urls]
+    """Every staff view of the official: the list, the staff page and both exports (POSTed as their buttons do)."""
+    texts = [r.text for r in extra] + [staff.get(url).text for url in ("/ambtsdragers", f"/ambtsdragers/{official_id}")]
+    token = csrf_of(texts[-1])
+    for export in ("inzage.json", "inzage.html"):
+        r = staff.post(f"/ambtsdragers/{official_id}/{export}", data={"csrf_token": token})
+        assert r.status_code == 200, (export, r.status_code)
+        texts.append(r.text)
+    return texts
 
 
 def _assert_no_link(pages: list[str], token: str) -> None:
@@ -189,3 +200,74 @@ def test_official_link_in_a_staff_browser_stays_the_officials_action(web, db):
                                                                AuditEvent.object_id == OFFICIAL)).all()
     assert paused.actor == f"official:{OFFICIAL}"
     assert "official.paused" not in staff_acts and "link.mailed" in staff_acts
+
+
+ATTACKER = "beheerder@elders.example"
+
+
+def _recipients(inbox: Inbox) -> list[str]:
+    return [address for recipients, _ in inbox.mails for address in recipients]
+
+
+def test_staff_cannot_redirect_a_reinvitation_after_withdrawal(web, db):
+    """The review's attack, step by step, through the web app."""
+    app, inbox = web
+    staff = login(app, "beheerder_a")
+    assert _send_link(staff, OFFICIAL).status_code == 200
+    _, manage = _token_from(inbox)
+    official = login(app, None)  # the official's own browser: a new address of their own, then withdrawal
+    home = official.get(f"/mijn/{manage}")
+    own_address = "z.zoetelief@thuis.example"
+    moved = official.post(f"/mijn/{manage}/wijzigen", follow_redirects=False, data={
+        "csrf_token": csrf_of(home.text), "full_name": "Wethouder Zoetelief", "email": own_address,
+        "name_variants": "wethouder Zoetelief"})
+    assert moved.status_code == 200, moved.text
+    withdrawn = official.post(f"/mijn/{manage}/intrekken", data={"csrf_token": csrf_of(home.text)},
+                              follow_redirects=False)
+    assert withdrawn.status_code == 200, withdrawn.text
+    with db() as s:
+        assert s.get(Official, OFFICIAL).status == "withdrawn"
+        consents_before = [(c.id, c.withdrawn_at) for c in s.get(Official, OFFICIAL).consents]
+
+    # 1. "Uitnodiging e-mailen" on the withdrawn official: status invited, the mail goes to the official's address
+    invited = _send_link(staff, OFFICIAL)
+    assert invited.status_code == 200, invited.text
+    assert _recipients(inbox)[-1] == own_address
+    # 2. the staff page offers no address field any more, and a forged form field is refused
+    page = staff.get(f"/ambtsdragers/{OFFICIAL}")
+    assert 'name="email"' not in page.text and own_address in page.text
+    hijack = staff.post(f"/ambtsdragers/{OFFICIAL}", follow_redirects=False, data={
+        "csrf_token": csrf_of(page.text), "full_name": "Wethouder Zoetelief", "role": "wethouder",
+        "email": ATTACKER})
+    assert hijack.status_code == 422 and "laatst bevestigde" in hijack.text
+    # 3. a second invitation still goes to the official only
+    assert _send_link(staff, OFFICIAL).status_code == 200
+    assert ATTACKER not in _recipients(inbox) and _recipients(inbox)[-1] == own_address
+    with db() as s:
+        o = s.get(Official, OFFICIAL)
+        assert o.email == own_address and o.status == "invited"
+        assert [(c.id, c.withdrawn_at) for c in o.consents] == consents_before  # no consent resumed monitoring
+        assert s.scalars(select(AuditEvent).where(AuditEvent.object_id == OFFICIAL,
+                                                  AuditEvent.action.like("official.updated%"),
+                                                  AuditEvent.actor == USERS["beheerder_a"])).all() == []
+
+
+def test_address_change_before_first_consent_revokes_earlier_invitations(web, db):
+    """Before the first consent staff fill in the address; an invitation mailed to an address they later replace
+    cannot be used any more, so a consent only comes through a link sent to the address on record."""
+    app, inbox = web
+    staff = login(app, "beheerder_a")
+    new = staff.get("/ambtsdragers/nieuw")
+    created = staff.post("/ambtsdragers/nieuw", follow_redirects=False, data={
+        "csrf_token": csrf_of(new.text), "full_name": "Nieuw Raadslid", "role": "raadslid",
+        "email": "nieuw.raadslid@voorbeeld.example"})
+    new_id = created.headers["location"].rsplit("/", 1)[1]
+    assert _send_link(staff, new_id).status_code == 200
+    recipients, first = _token_from(inbox)
+    assert recipients == ["nieuw.raadslid@voorbeeld.example"]
+    page = staff.get(f"/ambtsdragers/{new_id}")
+    assert 'name="email"' in page.text  # no consent yet: staff prepare the invitation
+    changed = staff.post(f"/ambtsdragers/{new_id}", follow_redirects=False, data={
+        "csrf_token": csrf_of(page.text), "full_name": "Nieuw Raadslid", "role": "raadslid", "email": ATTACKER})
+    assert changed.status_code == 200, changed.text
+    assert login(app, None).get(f"/mijn/{first}").status_code == 410  # "ingetrokken"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,6 +20,7 @@ from triage.models import Mention, StaffUser
 from triage.models.base import utcnow
 from triage.seed import seed
 from triage.web.app import create_app
+from triage.web.serving import serve_config
 from triageweb_support import ORG_A, ORG_B, USERS, XSS_TEXT, Client, add_case, add_mention, login
 
 
@@ -87,18 +90,28 @@ def client_factory(app):
         c.close()
 
 
-@pytest.fixture
-def live_server(world, db):
-    """The app served by uvicorn on a free loopback port in a background thread."""
-    app = create_app(world.settings, db)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+@contextmanager
+def served(settings: Settings, db, **options) -> Iterator[str]:
+    """The app served as `schildwacht web` serves it (`serve_config`: trusted proxies only, redacted access log) by
+    uvicorn on a free loopback port in a background thread; yields the base URL. `options` go to uvicorn."""
+    config = serve_config(settings, create_app(settings, db), host="127.0.0.1", port=free_port(), lifespan="off",
+                          **options)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(world, db):
+    """The app served by `served` (the construction `schildwacht web` uses) for the browser tests."""
+    with served(world.settings, db, log_level="warning") as url:
+        yield url

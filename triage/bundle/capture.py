@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 
 ACTOR = "system:capture"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-                  "--hide-scrollbars", "--window-size=1280,2000")
+                  "--disable-component-update", "--no-first-run", "--disable-sync", "--hide-scrollbars",
+                  "--window-size=1280,2000")
+"""Chromium's flags for a capture, apart from the network ones (`GuardedProxy.chromium_flags`) and the output."""
 
 
 @dataclass
@@ -100,6 +101,12 @@ def _fetch(url: str, timeout: float, result: _Result, pins: Pins) -> None:
                              "/ post deleted or not public?")
 
 
+def chromium_command(binary: str, proxy: GuardedProxy, profile: Path, output: list[str], url: str) -> list[str]:
+    """The command line of one headless Chromium run of a capture: every connection through `proxy`, a throwaway
+    `profile` directory, `output` saying what to write (`--dump-dom`, `--screenshot=...`, ...)."""
+    return [binary, *CHROMIUM_FLAGS, *proxy.chromium_flags(), f"--user-data-dir={profile}", *output, url]
+
+
 def _chromium(binary: str, url: str, timeout: float, result: _Result, pins: Pins) -> None:
     """Rendered DOM, screenshot and PDF, each from its own headless run with a throwaway profile, each through
     its own guarded proxy; a run during which the proxy refused a request keeps nothing."""
@@ -111,8 +118,7 @@ def _chromium(binary: str, url: str, timeout: float, result: _Result, pins: Pins
                         "application/pdf")}
         for part, (flags, out_file, content_type) in runs.items():
             with GuardedProxy(pins, timeout) as proxy:
-                profile = f"--user-data-dir={work / ('profile-' + part)}"
-                cmd = [binary, *CHROMIUM_FLAGS, *proxy.chromium_flags(), profile, *flags, url]
+                cmd = chromium_command(binary, proxy, work / f"profile-{part}", flags, url)
                 try:
                     done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
                 except (OSError, subprocess.TimeoutExpired) as exc:
@@ -137,12 +143,15 @@ def _chromium(binary: str, url: str, timeout: float, result: _Result, pins: Pins
     result.tool.append(version.replace(" ", "/", 1) or "chromium")
 
 
-def capture_mention(session: Session, settings: Settings, mention: Mention, actor: str = ACTOR) -> Capture:
-    """One capture attempt for a post; the Capture row says what was obtained and what failed (caller commits)."""
+def capture_mention(session: Session, settings: Settings, mention: Mention, actor: str = ACTOR,
+                    guard: OutboundGuard | None = None) -> Capture:
+    """One capture attempt for a post; the Capture row says what was obtained and what failed (caller commits).
+
+    Every request goes through `guard`, by default this deployment's (`OutboundGuard.from_settings`)."""
     started = utcnow()
     result = _Result(tool=[f"schildwacht-capture/{software_version()}"])
     url = mention.url or ""
-    guard = OutboundGuard.from_settings(settings)
+    guard = guard or OutboundGuard.from_settings(settings)
     try:
         guard.check_url(url)
     except OutboundRefused as exc:

@@ -46,9 +46,9 @@ def add(
     from triage.registry import service
 
     try:
-        with database_session() as (_, session):
+        with database_session() as (settings, session):
             official = service.add_official(session, organisation, name, role, f"cli:{actor}", official_id=official_id,
-                                            email=email, handles=";".join(handle), name_variants=variant,
+                                            settings=settings, email=email, handles=";".join(handle), name_variants=variant,
                                             alert_contacts=alert, gender=gender)
             typer.echo(official.id)
     except service.RegistryError as exc:
@@ -116,7 +116,7 @@ def import_(
         delimiter = max(";,\t", key=header.count)  # Dutch spreadsheets often write ';'
         rows = list(csv.DictReader(fh, delimiter=delimiter))
     try:
-        with database_session() as (_, session):
+        with database_session() as (settings, session):
             ids = []
             for line, row in enumerate(rows, start=2):
                 row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
@@ -126,7 +126,7 @@ def import_(
                 try:
                     official = service.add_official(
                         session, org, row.get("full_name", ""), row.get("role", ""), f"cli:{actor}",
-                        official_id=row.get("id") or None, email=row.get("email") or None,
+                        settings=settings, official_id=row.get("id") or None, email=row.get("email") or None,
                         gender=row.get("gender") or None, handles=row.get("handles", ""),
                         name_variants=row.get("name_variants", ""), alert_contacts=row.get("alert_contacts", ""))
                 except service.RegistryError as exc:

@@ -1,7 +1,8 @@
 """Personal links go to the official only: staff ask for one, Schildwacht e-mails it to the official's address.
 
 Invariant: the token is in the e-mail and nowhere else that staff can read (not in a page, the audit log or the
-export). The caller runs `send_personal_link` inside a savepoint: when the mail cannot be sent the link is rolled
+export). The address is `official.email`, which staff cannot change once the official has a consent record
+(`service.update_official`), so a re-invitation after withdrawal goes to the last address the official confirmed. The caller runs `send_personal_link` inside a savepoint: when the mail cannot be sent the link is rolled
 back with it, so no link exists that nobody received.
 """
 

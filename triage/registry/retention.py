@@ -8,7 +8,7 @@
 | cases on legal hold                    | never                   | kept                                       |
 | evidence blobs nobody refers to        | at once                 | deleted                                    |
 | open cases of a withdrawn official     | at once (late arrivals) | deleted unless on legal hold               |
-| login attempts, ended staff sessions   | retain_login_records_days | deleted (a live session is never deleted)|
+| login attempts, ended staff sessions   | retain_login_records_days, never less than the login-limit look-back (24 h) | deleted (a live session never) |
 
 Case windows count from the case's last change (updated_at); unflagged content from its collection time.
 """
@@ -29,6 +29,7 @@ from triage.models.base import utcnow
 from triage.models.workflow import LoginAttempt
 from triage.registry import purge
 from triage.registry.service import CLOSED_STATUSES
+from triage.web import login_limits
 
 log = logging.getLogger(__name__)
 ACTOR = "system:retention"
@@ -79,11 +80,13 @@ def run_retention(session: Session, settings: Settings, now: datetime | None = N
 
 
 def delete_login_records(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
-    """Delete login attempts and ended staff sessions older than `retain_login_records_days`. A session that is
-    still live (not revoked and within the absolute limit) is never deleted, whatever the window: deleting its
-    record would log the user out without a trace."""
+    """Delete login attempts and ended staff sessions older than `retain_login_records_days`. Whatever the window,
+    an attempt the login limits still read (younger than `login_limits.lookback`) is never deleted, as that would
+    end a lockout, and a session that is still live (not revoked and within the absolute limit) is never deleted, as
+    that would log the user out without a trace."""
     cutoff = now - timedelta(days=settings.retain_login_records_days)
-    attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at <= cutoff)).rowcount
+    attempts_cutoff = min(cutoff, now - login_limits.lookback(settings))
+    attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at <= attempts_cutoff)).rowcount
     ended = or_(StaffSession.revoked_at.is_not(None),
                 StaffSession.created_at <= now - timedelta(seconds=settings.session_max_age_s))
     sessions = session.execute(delete(StaffSession).where(StaffSession.created_at <= cutoff, ended)).rowcount

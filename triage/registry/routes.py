@@ -7,7 +7,8 @@ Thin routes: the logic is in triage.registry.service / export. The app must prov
 - an override of `current_staff` returning the logged-in staff user (an object with id, email, role and
   organisation_id); without one every staff page answers 401.
 Staff forms carry a `csrf_token` bound to the user (HMAC with the secret key); the official's pages are
-authorised by the unguessable token in their path.
+authorised by the unguessable token in their path. The staff export (`inzage.json|html`) reads every post text of
+an official, each audited as a reveal, so it is a POST with that token; a GET of its address only shows the buttons.
 
 Personal links are the official's alone: staff ask for one and it is e-mailed to the official (linkmail); no staff
 page shows it. The link is the credential: whatever is done through it is the official's action (actor
@@ -132,9 +133,18 @@ class StaffContext:
         self.can_export = getattr(user, "role", None) in EXPORT_ROLES
         self.csrf = session_csrf(request) or csrf_token_for(settings, user)
 
-    def check_write(self, form: dict[str, Any]) -> None:
+    def check_csrf(self, form: dict[str, Any]) -> None:
         if not hmac.compare_digest(str(form.get("csrf_token", "")), self.csrf):
             raise HTTPException(status_code=403, detail="Formulier verlopen of ongeldig (CSRF).")
+
+    def check_export(self) -> None:
+        if not self.can_export:
+            raise HTTPException(status_code=403, detail="Uw rol (alleen-lezen) mag de berichtteksten van een "
+                                                        "ambtsdrager niet in één keer inzien. Open een zaak om een "
+                                                        "bericht te tonen (dat wordt vastgelegd).")
+
+    def check_write(self, form: dict[str, Any]) -> None:
+        self.check_csrf(form)
         if not self.can_edit:
             raise HTTPException(status_code=403, detail="Alleen een beheerder mag het register wijzigen.")
 
@@ -148,7 +158,7 @@ class StaffContext:
 def _detail(ctx: StaffContext, session: Session, official, status_code: int = 200, **extra: Any) -> HTMLResponse:
     return _html(pages.render("staff_form.html", official=official, consent=service.current_consent(official),
                               can_edit=ctx.can_edit, can_export=ctx.can_export, csrf_token=ctx.csrf,
-                              roles=service.ROLES, **extra),
+                              email_locked=service.email_is_officials(official), roles=service.ROLES, **extra),
                  status_code)
 
 
@@ -183,7 +193,7 @@ async def staff_create(request: Request, ctx: StaffContext = Depends()) -> Respo
     try:
         with session_scope(ctx.sessions) as session:
             official = service.add_official(session, ctx.org_id, form.get("full_name", ""), form.get("role", ""),
-                                            ctx.actor, **fields)
+                                            ctx.actor, settings=ctx.settings, **fields)
             official_id = official.id
     except RegistryError as exc:
         shown = SimpleNamespace(**{**_BLANK, **{k: form.get(k) for k in ("full_name", "role", "email")}})
@@ -209,7 +219,7 @@ async def staff_update(official_id: str, request: Request, ctx: StaffContext = D
             changes["sees_content"] = bool(form.get("sees_content"))
         try:
             with session.begin_nested():
-                changed = service.update_official(session, official, ctx.actor, changes)
+                changed = service.update_official(session, official, ctx.actor, changes, settings=ctx.settings)
         except RegistryError as exc:
             return _detail(ctx, session, official, 422, error=str(exc))
         return _detail(ctx, session, official, message=f"Opgeslagen ({len(changed)} veld(en) gewijzigd).")
@@ -279,22 +289,33 @@ async def staff_withdraw(official_id: str, request: Request, ctx: StaffContext =
                                   back=f"/ambtsdragers/{official.id}"))
 
 
-@staff_router.get("/{official_id}/inzage.json")
-def staff_export_json(official_id: str, ctx: StaffContext = Depends()) -> Response:
-    return _json_download(_staff_export(ctx, official_id, "json"))
-
-
+@staff_router.get("/{official_id}/inzage.json", response_class=HTMLResponse)
 @staff_router.get("/{official_id}/inzage.html", response_class=HTMLResponse)
-def staff_export_html(official_id: str, ctx: StaffContext = Depends()) -> HTMLResponse:
-    return _html(pages.render("export.html", data=_staff_export(ctx, official_id, "html")))
+def staff_export_request(official_id: str, ctx: StaffContext = Depends()) -> HTMLResponse:
+    """Opening the export's address only shows the buttons: reading every text is a reveal (audited), so it takes
+    a POST with the CSRF token, never a link another site could make a logged-in browser follow."""
+    ctx.check_export()
+    with session_scope(ctx.sessions) as session:
+        return _html(pages.render("export_request.html", official=ctx.official(session, official_id),
+                                  csrf_token=ctx.csrf))
+
+
+@staff_router.post("/{official_id}/inzage.json")
+async def staff_export_json(official_id: str, request: Request, ctx: StaffContext = Depends()) -> Response:
+    ctx.check_csrf(await _form(request))
+    return _json_download(await run_in_threadpool(_staff_export, ctx, official_id, "json"))
+
+
+@staff_router.post("/{official_id}/inzage.html", response_class=HTMLResponse)
+async def staff_export_html(official_id: str, request: Request, ctx: StaffContext = Depends()) -> HTMLResponse:
+    ctx.check_csrf(await _form(request))
+    data = await run_in_threadpool(_staff_export, ctx, official_id, "html")
+    return _html(pages.render("export.html", data=data))
 
 
 def _staff_export(ctx: StaffContext, official_id: str, as_: str) -> dict[str, Any]:
     """The export for a role that may read post texts, each text audited as a reveal in the same transaction."""
-    if not ctx.can_export:
-        raise HTTPException(status_code=403, detail="Uw rol (alleen-lezen) mag de berichtteksten van een "
-                                                    "ambtsdrager niet in één keer inzien. Open een zaak om een "
-                                                    "bericht te tonen (dat wordt vastgelegd).")
+    ctx.check_export()
     with session_scope(ctx.sessions) as session:
         official = ctx.official(session, official_id)
         data = export_official(session, official.id)
@@ -431,7 +452,8 @@ async def official_update(request: Request, ctx: LinkContext = Depends()) -> HTM
         actor = f"official:{official.id}"
         try:
             with session.begin_nested():
-                changed = service.update_official(session, official, actor, changes, by_official=True)
+                changed = service.update_official(session, official, actor, changes, by_official=True,
+                                                  settings=ctx.settings)
                 if official.status == "active" and set(changed) & set(service.CHOICES):
                     service.record_consent(session, ctx.settings, official, actor,
                                            "wijziging via persoonlijke link")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from schildwacht import contacts
 from schildwacht.config import Settings
+from schildwacht.netguard import OutboundGuard
 from triage.models import AuditEvent, Case, Consent, Mention, Official, Organisation
 from triage.models.base import utcnow
 from triage.models.registry import GENDERS, LINK_PURPOSES, OFFICIAL_STATUSES, PersonalLink
@@ -144,12 +145,15 @@ def _email(value: str | None) -> str | None:
         raise RegistryError(str(exc)) from None
 
 
-def parse_alert_contacts(value: str | Iterable[str] | None) -> list[str]:
-    """Alert contacts, one per line: each exactly one e-mail address or one https webhook URL."""
+def parse_alert_contacts(value: str | Iterable[str] | None, settings: Settings | None = None) -> list[str]:
+    """Alert contacts, one per line: each exactly one e-mail address or one https webhook URL, checked by the rule
+    the alert dispatcher applies when sending (`contacts.alert_contact`, with the deployment's outbound guard when
+    `settings` is given, else the closed guard)."""
+    guard = OutboundGuard.from_settings(settings) if settings is not None else None
     out: list[str] = []
     for item in parse_list(value):
         try:
-            contact = contacts.alert_contact(item)
+            contact = contacts.alert_contact(item, guard).value
         except contacts.ContactError as exc:
             raise RegistryError(f"Meldingen: {exc}") from None
         if contact not in out:
@@ -163,8 +167,9 @@ def new_official_id(full_name: str) -> str:
     return f"off-{slug}-{secrets.token_hex(3)}"
 
 
-def normalise(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and normalise editable fields; unknown keys are refused."""
+def normalise(changes: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    """Validate and normalise editable fields; unknown keys are refused. `settings` (when at hand) gives the
+    outbound guard that alert webhooks are checked with."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise RegistryError(f"Onbekende velden: {', '.join(sorted(unknown))}.")
@@ -183,7 +188,7 @@ def normalise(changes: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "name_variants":
             out[key] = parse_list(value)
         elif key == "alert_contacts":
-            out[key] = parse_alert_contacts(value)
+            out[key] = parse_alert_contacts(value, settings)
         elif key == "sees_content":
             out[key] = bool(value) if not isinstance(value, str) else value.lower() in ("1", "true", "ja", "on")
     return out
@@ -211,11 +216,11 @@ def list_officials(session: Session, organisation_id: str | None = None,
 
 
 def add_official(session: Session, organisation_id: str, full_name: str, role: str, actor: str, *,
-                 official_id: str | None = None, **fields: Any) -> Official:
+                 official_id: str | None = None, settings: Settings | None = None, **fields: Any) -> Official:
     """Register an official as `invited`: nothing is collected until they opt in themselves."""
     if session.get(Organisation, organisation_id) is None:
         raise RegistryError(f"Organisatie {organisation_id!r} bestaat niet.")
-    values = normalise({"full_name": full_name, "role": role, **fields})
+    values = normalise({"full_name": full_name, "role": role, **fields}, settings)
     official_id = _clean(official_id, 64) or new_official_id(values["full_name"])
     if session.get(Official, official_id) is not None:
         raise RegistryError(f"Er is al een ambtsdrager met id {official_id!r}.")
@@ -228,25 +233,42 @@ def add_official(session: Session, organisation_id: str, full_name: str, role: s
     return official
 
 
+def email_is_officials(official: Official) -> bool:
+    """Whether the address the personal links go to is the official's own: from their first consent on, whatever
+    the status (also withdrawn and re-invited). Until then staff fill it in for the first invitation."""
+    return bool(official.consents)
+
+
 def update_official(session: Session, official: Official, actor: str, changes: Mapping[str, Any],
-                    by_official: bool = False) -> list[str]:
+                    by_official: bool = False, settings: Settings | None = None) -> list[str]:
     """Correct an official's data; returns the names of the fields that changed (audited, values not logged).
 
     What is monitored, who is alerted and where the personal links go (OFFICIAL_OWNED) is the official's own
-    choice once they opted in: staff may prepare it for the invitation, but after that only the official changes
-    it (through their personal link). A staff change is audited as `official.updated_by_staff` with the staff
-    user as actor, the official's own as `official.updated` with actor `official:<id>`.
+    choice once they opted in: staff may prepare the choices for an invitation, but otherwise only the official
+    changes them (through their personal link). The address (`email`) stays the official's from their first
+    consent on, whatever the status, so every later invitation goes to the last address the official confirmed
+    (or chose themselves); while staff may still set it, changing it revokes unused invitations (they went to the
+    old address), so a consent is only ever given through a link mailed to the address on record. A staff change
+    is audited as `official.updated_by_staff` with the staff user as actor, the official's own as
+    `official.updated` with actor `official:<id>`.
     """
     if official.status == "withdrawn":
         raise RegistryError("Deze ambtsdrager heeft de toestemming ingetrokken; gegevens worden niet meer gewijzigd.")
-    values = normalise(changes)
+    values = normalise(changes, settings)
     changed = [k for k, v in values.items() if getattr(official, k) != v]
     if not by_official and official.status != "invited" and set(changed) & set(OFFICIAL_OWNED):
         raise RegistryError("Accounts, namen, meldingen, zelf zien, gender en het e-mailadres voor de persoonlijke "
                             "links kiest de ambtsdrager zelf. Stuur een beheerlink, dan kan de ambtsdrager dit "
                             "aanpassen.")
+    if not by_official and "email" in changed and email_is_officials(official):
+        raise RegistryError("Het e-mailadres voor de persoonlijke links is van de ambtsdrager zelf: een nieuwe "
+                            "uitnodiging gaat alleen naar het adres dat de ambtsdrager het laatst bevestigde. "
+                            "Heeft de ambtsdrager een nieuw adres, dan wijzigt die het zelf via de beheerlink; "
+                            "is dat niet mogelijk, neem dan contact op met de serverbeheerder.")
     for key in changed:
         setattr(official, key, values[key])
+    if "email" in changed and not by_official:
+        revoke_links(session, official, "invite", utcnow())
     if changed:
         official.updated_at = utcnow()
         session.flush()
@@ -415,7 +437,7 @@ def save_choices(session: Session, settings: Settings, token: str, form: Mapping
     if not form.get("notice_read"):
         raise RegistryError("Lees eerst de privacyverklaring en vink aan dat u die gelezen hebt.")
     choices = normalise({k: form.get(k) for k in CHOICES if k != "sees_content"}
-                        | {"sees_content": form.get("sees_content") or False})
+                        | {"sees_content": form.get("sees_content") or False}, settings)
     if not choices["handles"] and not choices["name_variants"]:
         raise RegistryError("Kies ten minste één account of naamvariant: anders valt er niets te beschermen.")
     choices["notice_version"] = settings.privacy_notice_version
@@ -514,4 +536,4 @@ __all__ = ["RegistryError", "LinkError", "OFFICIAL_STATUSES", "add_official", "u
            "get_official", "issue_link", "resolve_link", "link_url", "save_choices", "confirm_invite",
            "record_consent", "set_paused", "withdraw", "open_cases", "aangifte_case_ids", "parse_handles", "parse_list", "audit",
            "parse_alert_contacts", "revoke_links", "revoke_other_manage_links", "link_allows_changes",
-           "OFFICIAL_OWNED"]
+           "OFFICIAL_OWNED", "email_is_officials"]

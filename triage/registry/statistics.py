@@ -30,7 +30,9 @@ def pseudonym_key(settings: Settings) -> bytes:
     if settings.pseudonym_key:
         return settings.pseudonym_key.encode()
     if not settings.secret_key:
-        raise ValueError("no secret key: author pseudonyms need SCHILDWACHT_SECRET_KEY or SCHILDWACHT_PSEUDONYM_KEY")
+        raise ValueError("geen geheime sleutel: auteurspseudoniemen vereisen SCHILDWACHT_SECRET_KEY of "
+                         "SCHILDWACHT_PSEUDONYM_KEY / no secret key: author pseudonyms need SCHILDWACHT_SECRET_KEY or "
+                         "SCHILDWACHT_PSEUDONYM_KEY")
     return hmac.new(settings.secret_key.encode(), b"schildwacht.statistics.pseudonym", hashlib.sha256).digest()
 
 

@@ -57,7 +57,9 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
 
     Refuses an empty secret key (never sign cookies with a known key); `schildwacht web` also refuses weak ones."""
     if not settings.secret_key:
-        raise ValueError("SCHILDWACHT_SECRET_KEY is not set")
+        raise ValueError("SCHILDWACHT_SECRET_KEY is niet ingesteld; maak een sleutel met `schildwacht secret "
+                         "generate` / SCHILDWACHT_SECRET_KEY is not set; generate one with `schildwacht secret "
+                         "generate`")
     app = FastAPI(title="Schildwacht triage API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(csrf_protect)],
                   description="JSON-API voor ondersteuners. Inloggen via /inloggen (sessiecookie); schrijfacties "

@@ -20,7 +20,7 @@ from triage.models.base import utcnow
 from triage.models.workflow import LoginAttempt
 from triage.security import hash_password, normalise_email, verify_password
 from triage.web import sessions
-from triage.web.login_limits import lockout
+from triage.web.login_limits import hold_login_locks, lockout
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_FIELD = "csrf_token"
@@ -98,8 +98,12 @@ def client_ip(request: Request) -> str:
 
 def login(db: Session, settings: Settings, email: str, password: str, ip: str) -> tuple[StaffUser | None, str | None]:
     """Check credentials; returns (user, None) or (None, Dutch error). Refuses while a login limit is in force
-    (triage.web.login_limits); the e-mail is used (and audited) only in its normal form."""
+    (triage.web.login_limits); the e-mail is used (and audited) only in its normal form.
+
+    The limit is read and the attempt recorded in one transaction under the account's and the address's login
+    locks, so parallel guesses are checked one at a time."""
     email = normalise_email(email)
+    hold_login_locks(db, email, ip)
     now = utcnow()
     lock = lockout(db, settings, email, ip, now)
     if lock is not None:
@@ -122,7 +126,11 @@ def login(db: Session, settings: Settings, email: str, password: str, ip: str) -
 
 
 def start_session(request: Request, db: Session, user: StaffUser) -> None:
-    """A fresh server-side session and cookie (no fixation: new id and CSRF token)."""
+    """A fresh server-side session and cookie (no fixation: new id and CSRF token). A session already in the cookie
+    (a login without logout) is revoked first, so no copy of the old cookie stays live."""
+    previous = request.session.get("sid")
+    if isinstance(previous, str):
+        sessions.revoke_session(db, previous, reason="new_login", actor=user.email)
     request.session.clear()
     session_id = sessions.open_session(db, user, ip=client_ip(request), user_agent=request.headers.get("user-agent"))
     db.commit()

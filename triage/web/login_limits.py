@@ -7,8 +7,13 @@ Invariants:
 - an account with `login_account_max_failures` failures since its last successful login (looking back at most
   ACCOUNT_MEMORY), from whatever addresses, is locked for `login_backoff_base_s * 2**(failures - limit)` seconds
   (at most `login_backoff_max_s`) after its latest failure: every further guess doubles the wait;
+- a login reads the limits and records its attempt under transaction locks on its account and on its address
+  (`hold_login_locks`), so parallel guesses are checked one after another and no more than a limit allows are
+  ever checked;
 - the address is the one the server trusts: forwarded headers count only from configured proxies
-  (triage.web.serving).
+  (triage.web.serving);
+- no attempt younger than `lookback(settings)` is deleted by retention (triage.registry.retention), so a
+  retention run never ends a lockout.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
@@ -27,6 +32,11 @@ ACCOUNT_MEMORY = timedelta(hours=24)
 MAX_DOUBLINGS = 20  # keeps 2**n small; login_backoff_max_s caps the wait long before
 
 
+# Two-key advisory locks (namespace, key): they share no lock with the one-key locks used elsewhere (cases,
+# custody), and an account lock never shares one with an address lock.
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:space), hashtext(:key))")
+
+
 @dataclass(frozen=True)
 class Lockout:
     scope: str  # "account+adres", "adres" or "account" (for the audit log)
@@ -34,6 +44,23 @@ class Lockout:
 
     def minutes_left(self, now: datetime) -> int:
         return max(1, math.ceil((self.until - now).total_seconds() / 60))
+
+
+def lookback(settings: Settings) -> timedelta:
+    """How long a login attempt can still matter to a limit: the longest of the sliding window, the account memory
+    and the longest back-off (counted from the latest failure)."""
+    return max(timedelta(minutes=settings.login_window_minutes), ACCOUNT_MEMORY,
+               timedelta(seconds=settings.login_backoff_max_s))
+
+
+def hold_login_locks(db: Session, email: str, ip: str) -> None:
+    """Wait for, then hold until the transaction ends, the lock of this account and the lock of this address.
+
+    Call it before `lockout` and commit only after the attempt is recorded: a parallel login of the same account or
+    from the same address then sees that attempt. Every login takes the account lock first and the address lock
+    second (and no other lock before them), so logins cannot deadlock one another."""
+    for space, key in (("schildwacht.login.account", email), ("schildwacht.login.address", ip)):
+        db.execute(_LOCK, {"space": space, "key": key})
 
 
 def _window_lock(db: Session, conditions: tuple, limit: int, window: timedelta, now: datetime) -> datetime | None:

@@ -2,7 +2,8 @@
 bundle outside the bundle (`schildwacht bundle verify --vertrouwde-sleutels <saved page>`).
 
 Public by design, no login: it lists, per organisation that has a key, its id and name and every key (current and
-retired) with fingerprint, public key and validity (trust.published_document). It reveals no case data.
+retired) with fingerprint, public key, validity and revocation time (trust.published_document). It reveals no case
+data.
 """
 
 from __future__ import annotations
