@@ -49,7 +49,8 @@ def build_reference(tokenizer_dir: Path, out: Path) -> Path:
 
     tok = AutoTokenizer.from_pretrained(str(tokenizer_dir))
     cfg = BertConfig(vocab_size=tok.vocab_size, num_labels=len(LABELS), problem_type="multi_label_classification",
-                     id2label={i: lab for i, lab in enumerate(LABELS)}, label2id={lab: i for i, lab in enumerate(LABELS)})
+                     id2label={i: lab for i, lab in enumerate(LABELS)},
+                     label2id={lab: i for i, lab in enumerate(LABELS)})
     torch.manual_seed(0)
     BertForSequenceClassification(cfg).save_pretrained(str(out))
     tok.save_pretrained(str(out))

@@ -10,9 +10,10 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from schildwacht.config import REPO_ROOT
 from schildwacht.contracts import LABELS, Span
@@ -98,7 +99,7 @@ class RuleClassifier:
 
     def classify(self, items: Sequence[ClassifyInput]) -> list[Classification]:
         out: list[Classification] = []
-        for text, res, tgt in self._rule_pass(items):
+        for _text, res, tgt in self._rule_pass(items):
             out.append(self._finish(res.scores, res.spans, tgt))
         return out
 

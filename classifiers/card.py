@@ -217,7 +217,7 @@ result will differ in the last digits, since GPU and CPU arithmetic differ).
 - All labelled training data is written for this project, by the generator or by helpers, apart from MHC and RTP-LX.
   Real replies are messier (threads, sarcasm, images). Re-evaluate on real, consented data before relying on the
   numbers.
-"""
+"""  # noqa: E501 - markdown table rows of the card cannot be wrapped
 
 
 def write_card(model_dir: Path) -> None:
@@ -240,10 +240,10 @@ def write_card(model_dir: Path) -> None:
     shipped = (f"`thresholds.json`: combine = `{json.dumps(comb)}`, model_gate = "
                f"`{json.dumps(meta.get('model_gate', {}))}`, frame_damp = `{meta.get('frame_damp', 1.0)}`, "
                f"lexical_weight = `{meta.get('lexical_weight', 0.5)}`, thresholds = "
-               f"`{json.dumps(meta.get('thresholds'))}`. A post is flagged for a label when its combined score reaches "
-               "the threshold: the rule score, or the model probability once it passes that label's gate (the probability "
-               "is multiplied by frame_damp when the rules found a would-be hit of that label inside a negation, quote, "
-               "news, counter-speech or idiom frame). ")
+               f"`{json.dumps(meta.get('thresholds'))}`. A post is flagged for a label when its combined score "
+               "reaches the threshold: the rule score, or the model probability once it passes that label's gate (the "
+               "probability is multiplied by frame_damp when the rules found a would-be hit of that label inside a "
+               "negation, quote, news, counter-speech or idiom frame). ")
     if comb == "rules":
         shipped += ("The evaluation run chose the rule layer alone, so at runtime `load_classifier()` loads this model "
                     "but its scores are not used; set `combine` to e.g. "
@@ -255,7 +255,8 @@ def write_card(model_dir: Path) -> None:
                                                                "ud_negatives", "replies")}),
                        val_authors=_authors(tr, "validation_authors"), test_authors=_authors(tr, "test_authors"),
                        copies=max(0, int((tr.get("replies") or {}).get("train_weight", 1)) - 1),
-                       n_exc=len(SPELL_EXCEPTIONS), report_start=REPORT_START + ("\n" + report if report else ""), report_end=REPORT_END)
+                       n_exc=len(SPELL_EXCEPTIONS), report_start=REPORT_START + ("\n" + report if report else ""),
+                       report_end=REPORT_END)
     (model_dir / "README.md").write_text(text, encoding="utf-8")
 
 

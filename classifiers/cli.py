@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 
-def _official(obj) -> "object":
+def _official(obj) -> object:
     from .api import OfficialRef
 
     if isinstance(obj, str):
@@ -22,8 +21,8 @@ def _official(obj) -> "object":
                        handles=list(obj.get("handles") or []))
 
 
-def classify_lines(lines, out, model_path: Optional[str] = None, batch_size: int = 64,
-                   thresholds: Optional[dict] = None) -> int:
+def classify_lines(lines, out, model_path: str | None = None, batch_size: int = 64,
+                   thresholds: dict | None = None) -> int:
     """Read JSON lines {"id", "text", "officials"?, "reply_to_official"?}; write one JSON line per input.
 
     A line that is not valid JSON (or has no text) gets {"id": ..., "error": "..."} so outputs stay aligned."""
@@ -77,9 +76,9 @@ def register(app: typer.Typer) -> None:
                                   "\"reply_to_official\"?} van stdin en schrijft per regel scores, vlaggen, "
                                   "spans en doelwit als JSON naar stdout.")
     def classify_cmd(
-        model: Optional[Path] = typer.Option(None, "--model", "-m",
-                                             help="Modelmap (standaard models/schildwacht-nl-mini of "
-                                                  "$SCHILDWACHT_MODEL_PATH; zonder model alleen de regels)."),
+        model: Path | None = typer.Option(None, "--model", "-m",
+                                          help="Modelmap (standaard models/schildwacht-nl-mini of "
+                                               "$SCHILDWACHT_MODEL_PATH; zonder model alleen de regels)."),
         batch_size: int = typer.Option(64, "--batch-size", help="Aantal berichten per batch (max 64)."),
         threshold: list[str] = typer.Option([], "--drempel",
                                             help="Drempel per label overschrijven, bv. --drempel threat=0.4."),
@@ -91,9 +90,10 @@ def register(app: typer.Typer) -> None:
         classify_lines(sys.stdin, sys.stdout, str(model) if model else None, min(64, max(1, batch_size)),
                        thr or None)
 
-    @app.command("train", help="Train het Nederlandse classificatiemodel (tokenizer + klein BERT-model, plus TF-IDF+LR) op de "
-                               "gegenereerde berichten, de handgeschreven trainingsreacties (classifiers/replies, "
-                               "zonder de validatie- en testauteurs), RTP-LX en de helft van de MHC-sjablonen.")
+    @app.command("train", help="Train het Nederlandse classificatiemodel (tokenizer + klein BERT-model, plus "
+                               "TF-IDF+LR) op de gegenereerde berichten, de handgeschreven trainingsreacties "
+                               "(classifiers/replies, zonder de validatie- en testauteurs), RTP-LX en de helft van de "
+                               "MHC-sjablonen.")
     def train_cmd(
         output: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--output", "-o",
                                     help="Uitvoermap voor het model."),
@@ -140,17 +140,18 @@ def register(app: typer.Typer) -> None:
             _evaluate(output, seed, not no_mhc, console, write=True)
 
     @app.command("evaluate", help="Evalueer TF-IDF+LR, alleen regels, de transformer en de combinatie op dezelfde "
-                                  "validatiedata (sjablonen en reactie-auteurs die niet in de training zaten); toont per label "
-                                  "precisie, recall en F1, op MHC per functionaliteit, meet ook op de testauteur (o_instagram, nooit gebruikt voor een keuze) en op de twee helften "
-                                  "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), kiest per label de "
-                                  "modelpoort (model_gate) en het TF-IDF-aandeel van de modelkans (lexical_weight) onder de harde doelen van "
-                                  "het issue, en schrijft het "
+                                  "validatiedata (sjablonen en reactie-auteurs die niet in de training zaten); toont "
+                                  "per label precisie, recall en F1, op MHC per functionaliteit, meet ook op de "
+                                  "testauteur (o_instagram, nooit gebruikt voor een keuze) en op de twee helften "
+                                  "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), kiest per "
+                                  "label de modelpoort (model_gate) en het TF-IDF-aandeel van de modelkans "
+                                  "(lexical_weight) onder de harde doelen van het issue, en schrijft het "
                                   "rapport in de modelkaart.")
     def evaluate_cmd(
         model: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--model", "-m", help="Modelmap."),
-        seed: Optional[int] = typer.Option(None, "--seed",
-                                           help="Seed van de gegenereerde voorbeelden (standaard die waarmee het model "
-                                                "getraind is, uit thresholds.json)."),
+        seed: int | None = typer.Option(None, "--seed",
+                                        help="Seed van de gegenereerde voorbeelden (standaard die waarmee het model "
+                                             "getraind is, uit thresholds.json)."),
         write: bool = typer.Option(True, "--schrijf/--niet-schrijven",
                                    help="Rapport in README.md van het model en gekozen variant in thresholds.json "
                                         "schrijven."),

@@ -30,7 +30,8 @@ CITIES = ["Utrecht", "Zwolle", "Almere", "Tilburg", "Deventer", "Leeuwarden", "E
           "Kampen", "Schiedam", "Purmerend", "Veenendaal", "Doetinchem"]
 STREETS = ["Dorpsstraat", "Kerkstraat", "Molenweg", "Stationsweg", "Beukenlaan", "Julianastraat", "Schoolstraat",
            "Lindenlaan", "Prinses Beatrixlaan", "Eikenhof", "Vondelstraat", "Marktplein", "Oranjesingel",
-           "Parallelweg", "Zeedijk", "Sportlaan", "Wilhelminakade", "Esdoornpad", "Rozengracht", "Burgemeester de Withstraat"]
+           "Parallelweg", "Zeedijk", "Sportlaan", "Wilhelminakade", "Esdoornpad", "Rozengracht",
+           "Burgemeester de Withstraat"]
 SCHOOLS = ["basisschool De Regenboog", "basisschool De Springplank", "obs De Vlinder", "cbs De Wegwijzer",
            "de Montessorischool", "basisschool Het Kompas", "kinderopvang Het Zonnetje", "het Stedelijk Lyceum",
            "basisschool De Klimop", "daltonschool De Zevensprong", "jenaplanschool De Kring", "bso De Boomhut"]
@@ -301,7 +302,8 @@ TEMPLATES: list[tuple[str, str]] = [
     ("N:criticism", "Deze {role} moet een toontje lager zingen. Wij betalen je salaris"),
     ("N:criticism", "Wat een schijnvertoning weer in de raad. {sur} doet alsof hij luistert"),
     ("N:criticism", "We gaan massaal bezwaar maken tegen {topic}, {sur}. Tot bij de Raad van State"),
-    ("N:criticism", "ik kom morgen inspreken bij de raadsvergadering over {topic}, {role}, en ik laat het er niet bij zitten"),
+    ("N:criticism",
+     "ik kom morgen inspreken bij de raadsvergadering over {topic}, {role}, en ik laat het er niet bij zitten"),
     ("N:criticism", "Jullie zijn allemaal zakkenvullers in dat stadhuis, {topic} bewijst het"),
     ("N:criticism", "Deze vrouw is totaal ongeschikt als {role}, net als haar voorganger"),
     ("N:criticism", "{role} {sur} kan niet rekenen, de begroting klopt van geen kant"),
@@ -460,8 +462,9 @@ GROUP_THREAT = [  # threats / calls for violence against a group
     ("gt15", "Elke {grp_s} verdient een kogel"),
     ("gt16", "Het wordt tijd dat iemand {grp} gaat vergassen"),
 ]
-GROUP_SINGULAR = {"vrouwen": "vrouw", "wijven": "wijf", "meiden": "meid", "vrouwelijke politici": "vrouwelijke politicus",
-                  "vrouwelijke raadsleden": "vrouwelijk raadslid", "feministen": "feministe", "dames": "dame",
+GROUP_SINGULAR = {"vrouwen": "vrouw", "wijven": "wijf", "meiden": "meid",
+                  "vrouwelijke politici": "vrouwelijke politicus", "vrouwelijke raadsleden": "vrouwelijk raadslid",
+                  "feministen": "feministe", "dames": "dame",
                   "homo's": "homo", "moslims": "moslim", "immigranten": "immigrant", "zwarte mensen": "zwarte",
                   "gehandicapten": "gehandicapte", "transgenders": "transgender", "boeren": "boer", "Polen": "Pool",
                   "joden": "jood", "asielzoekers": "asielzoeker"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 STRONG_VIOLENCE = {
     "vermoorden", "vermoord", "vermoordt", "vermoorde", "vermoordde", "vermoordden",
     # common misspellings of the above
-    "vermoort", "vermoor", "vermoorden.", "vermoordenn", "vermooren", "vermoorde", "vermorden", "vermord",
+    "vermoort", "vermoor", "vermoorden.", "vermoordenn", "vermooren", "vermorden", "vermord",
     "neersteken", "neergestoken", "doodsteken", "doodgestoken", "steek", "steken",
     "doodschieten", "doodgeschoten", "neerschieten", "neergeschoten", "neerknallen", "neergeknald", "afknallen",
     "afgeknald", "doodmaken", "doodgemaakt", "doodslaan", "doodgeslagen", "doodtrappen", "doodgetrapt",
@@ -24,16 +24,17 @@ STRONG_VIOLENCE = {
     "lynchen", "gelyncht", "opknopen", "opgeknoopt", "verzuipen", "verdrinken", "verdronken",
     "opblazen", "opgeblazen", "molesteren", "gemolesteerd", "mishandelen", "mishandeld", "martelen", "gemarteld",
     "doorsnijden", "doorgesneden", "abknallen", "koudmaken", "vergassen", "vergast", "kelen", "keel",
-    "afmaken", "afgemaakt", "afmaakt", "kapotmaakt", "neersteekt", "doodschiet", "ophangt", "kapotmaken", "kapotgemaakt", "kapotslaan", "kapotgeslagen", "ophangen",
+    "afmaken", "afgemaakt", "afmaakt", "kapotmaakt", "neersteekt", "doodschiet", "ophangt", "kapotmaken",
+    "kapotgemaakt", "kapotslaan", "kapotgeslagen", "ophangen",
     "opgehangen", "neerschiet", "schiet", "knal", "lijden", "elkaar", "brand", "fik", "kogel", "kogels",
     "pijn", "breken", "nek", "nekken", "slaan", "trappen", "rammen", "kapot",
 }
 # Verbs that are only violent with a person as object right before them ("ik maak je af" vs "het werk afmaken").
 PERSON_ONLY = {
-    "afmaken", "afgemaakt", "afmaakt", "kapotmaakt", "neersteekt", "doodschiet", "ophangt", "kapotmaken", "kapotgemaakt", "ophangen", "opgehangen", "steek", "steken",
+    "afmaken", "afgemaakt", "afmaakt", "kapotmaakt", "neersteekt", "doodschiet", "ophangt", "kapotmaken",
+    "kapotgemaakt", "ophangen", "opgehangen", "steek", "steken",
     "schiet", "knal", "lijden", "elkaar", "brand", "fik", "pijn", "breken", "nek", "nekken", "slaan",
-    "trappen", "rammen", "kapot", "keel", "kelen", "kapotslaan", "kapotgeslagen", "afmaakt", "kapotmaakt",
-    "ophangt", "aanvallen", "aanvalt", "aangevallen",
+    "trappen", "rammen", "kapot", "keel", "kelen", "kapotslaan", "kapotgeslagen", "aanvallen", "aanvalt", "aangevallen",
 }
 # separable verbs: "ik steek je neer", "ik maak je af", "ik schiet je dood"
 PARTICLES = {"neer", "dood", "af", "kapot", "lek", "overhoop"}
@@ -46,7 +47,7 @@ INTENT_MODALS = {
 PERSON_OBJECTS = {
     "je", "jou", "jij", "u", "jullie", "hem", "haar", "ze", "zij", "hun", "jouw", "uw", "die", "dat", "deze",
 }
-SECOND_PERSON = {"je", "jij", "jou", "jouw", "u", "uw", "jullie", "jezelf", "uzelf", "ge", "gij", "jullie"}
+SECOND_PERSON = {"je", "jij", "jou", "jouw", "u", "uw", "jullie", "jezelf", "uzelf", "ge", "gij"}
 
 # --- negation, news and counter-speech frames ---------------------------------------------------------------
 NEGATIONS = {"niet", "nooit", "geen", "niemand", "niks", "niets", "nimmer"}
@@ -77,15 +78,16 @@ INSULTS = {
     "ongedierte", "uitschot", "tuig", "ratten", "rat", "varken", "varkens", "beest", "beesten", "aap", "apen",
     "stuk vreten", "stuk stront", "stuk vuil", "vuilak", "vuilakken", "drol", "kutkind", "kankerkind",
     "kankerhond", "kankermongool", "kutlul", "lamlul", "lamzak", "nietsnut", "waardeloos", "waardeloze",
-    "landverrader", "volksverrader", "volksverraders", "landverraders", "hoerenzoon", "hoerenjong", "eikel",
+    "landverrader", "volksverrader", "volksverraders", "landverraders", "hoerenzoon", "hoerenjong",
     "gestoord", "gestoorde", "kneus", "dombo", "domme", "dom", "psychopaat", "psychopaten",
     "pedo", "pedofiel", "nazi", "kanker", "kankerwethouder", "kankerburgemeester", "kankerraadslid",
     "kutwethouder", "kutburgemeester", "kutraadslid", "hondenkop", "mislukkeling", "schijtlijster",
     "vetzak", "vetklep", "vetzakken", "gedrocht", "monster", "freak", "zielenpoot", "zielige", "minkukel",
     # personal insults (political labels such as leugenaar, zakkenvuller, hypocriet stay criticism)
-    "kutlul", "boerenkinkel", "kinkel", "rotjoch", "afschaamsel", "gladjanus", "mafkees", "zombie", "hersendode",
+    "boerenkinkel", "kinkel", "rotjoch", "afschaamsel", "gladjanus", "mafkees", "zombie", "hersendode",
     "kwal", "gluiperig", "gluiperige", "zeikerd", "zeikerds", "transfreak", "kakkertje",
-    "kutkop", "kankerkop", "kankergezwel", "pleurislijer", "pokkenlijer", "kutmongool", "vuile", "vieze", "smerige", "vuil",
+    "kutkop", "kankerkop", "kankergezwel", "pleurislijer", "pokkenlijer", "kutmongool", "vuile", "vieze", "smerige",
+    "vuil",
 }
 # Adjectives that only insult together with a noun ("vuile leugenaar", "vieze rat"); never alone.
 INSULT_MODIFIERS = {"vuile", "vieze", "smerige", "vuil", "domme", "dom", "zielige", "achterlijke", "debiele"}
@@ -108,7 +110,7 @@ GENDER_SLURS = {
     "stoephoer", "rothoer", "kankerhoer", "kankerhoeren", "kankerwijf", "kankertrut", "tyfushoer", "tyfuswijf",
     "hoerig", "sletterig", "mokkel", "kippenhok", "feministe", "feminazi", "feminazis", "portiekslet",
     "greppeldel", "trottoirteef", "gratenkut", "flamoes", "doos", "tante", "wijfje", "kreng", "takkewijf",
-    "takkewijf", "tyfustrut", "kuthoer", "manwijf", "potten", "pot", "lesbo", "lellebel", "heks", "heksen",
+    "tyfustrut", "kuthoer", "manwijf", "potten", "pot", "lesbo", "lellebel", "heks", "heksen",
     "bitch", "bitches", "whore", "slut",
 }
 # Only insulting next to a person reference ("die trut", "je bent een heks"); many have other meanings.
@@ -122,7 +124,7 @@ SEXUAL_TERMS = {
 }
 GENDER_GROUP = {
     "vrouwen", "vrouw", "meiden", "meisjes", "wijven", "dames", "vrouwelijke", "feministen", "moeders",
-    "moeder", "vrouwtje", "vrouwtjes", "meid", "meisje", "feministen", "feministes", "wijfjes",
+    "moeder", "vrouwtje", "vrouwtjes", "meid", "meisje", "feministes", "wijfjes",
     # profanity compounds with a women noun (Dutch disease-curse prefixes)
     "kutvrouwen", "kankervrouwen", "tyfusvrouwen", "teringvrouwen", "klotevrouwen", "kutmeiden", "kankermeiden",
     "kutvrouw", "kankervrouw",
@@ -155,25 +157,25 @@ GENDER_GROUP_NEG = {
     "haat", "hekel", "ongedierte", "uitschot", "afval", "tuig", "parasieten", "beesten", "kakkerlakken",
     "nutteloos", "nutteloze", "onbetrouwbaar", "leugenaars", "teven",
     # generic derogation / dehumanisation vocabulary
-    "minachting", "misselijkmakend", "misselijkmakende", "verachtelijk", "verachtelijke", "oneerlijk", "afval",
+    "minachting", "misselijkmakend", "misselijkmakende", "verachtelijk", "verachtelijke", "oneerlijk",
     "plaag", "kankergezwel", "gezwel", "schoften", "eikels", "lul", "lulkoek", "verneukt", "domste",
     "woedend", "pissig", "erger", "verdoem", "sterven", "gedood", "doden", "uitroeien", "ziekte", "virus",
     "kanker", "parasiet", "ratten", "varkens", "apen", "honden", "idioten", "debielen", "achterlijken",
     "stinken", "stinkende", "smerig", "smerige", "irritant", "irritante", "walg", "kots", "kotsen",
-    "tuig", "crimineel", "criminelen", "gevaarlijk", "leugenachtig", "slechtste",
+    "crimineel", "criminelen", "gevaarlijk", "leugenachtig", "slechtste",
     # further derogatory predicates (general Dutch vocabulary)
     "verschrikkelijk", "verschrikkelijke", "vreselijk", "vreselijke", "afschuwelijk", "afschuwelijke", "onnozel",
     "onnozele", "ergste", "ramp", "rampen", "schande", "onuitstaanbaar", "onuitstaanbare", "incompetent",
     "incompetente", "onbekwaam", "onbekwame", "hersenloos", "hersenloze", "oliedom", "primitief", "primitieve",
     "overbodig", "overbodige", "labiel", "labiele", "gestoord", "gestoorde", "debiel", "debiele", "idioot",
     "kwaadaardig", "kwaadaardige", "manipulatief", "manipulatieve", "sluw", "sluwe", "pathetisch",
-    "inferieur", "lastpakken", "lastpak", "kreng", "krengen", "minderwaardigheid", "stommer", "stomste",
+    "lastpakken", "lastpak", "kreng", "krengen", "minderwaardigheid", "stommer", "stomste",
     "gedrocht", "gedrochten", "ongeschikte",
     # violence, cruelty, disgust, expulsion and threat-to-society predicates about a group
     "gewelddadig", "gewelddadige", "wreed", "wrede", "verspilling", "onbeschaafd", "onbeschaafde", "barbaars",
     "barbaarse", "barbaren", "weerzinwekkend", "weerzinwekkende", "dierentuin", "kooi", "oprotten", "oprot",
     "opzouten", "opdonderen", "ophoepelen", "klootzakken", "ruineren", "verpesten", "pikken", "spuugzat", "kotsbeu",
-    "uitroeien", "ontdoen", "vuilnis", "schorem", "gespuis",
+    "ontdoen", "vuilnis", "schorem", "gespuis",
     "onwetend", "onwetende", "onmenselijk", "onmenselijke", "mindere", "afstotend", "afstotende", "aap",
 }
 
@@ -224,7 +226,7 @@ ROLE_WORDS = {
     "wethouder", "burgemeester", "raadslid", "raadsleden", "gemeenteraadslid", "statenlid", "gedeputeerde",
     "commissaris", "dijkgraaf", "heemraad", "fractievoorzitter", "wethoudster", "burgervader", "burgermoeder",
     "loco-burgemeester", "locoburgemeester", "griffier", "gemeentesecretaris", "ambtenaar", "bestuurder",
-    "politica", "politicus", "raadsvrouw", "raadsman", "raadslid",
+    "politica", "politicus", "raadsvrouw", "raadsman",
 }
 GROUP_WORDS = {
     "politici", "politicus", "alle", "allemaal", "iedereen", "raadsleden", "wethouders", "burgemeesters",

@@ -25,10 +25,10 @@ LDNOOBW_INSULT = {"klootzak", "hufter", "eikel", "lul", "oetlul", "rotzak", "sch
                   "lul-de-behanger", "matennaaier", "klootoog", "droogkloot", "graftak", "viespeuk", "engerd",
                   "galbak", "dombo", "zeiker", "ouwehoer", "lummel", "reetridder", "kettingzeug"}
 
-INSULT_WORDS = (L.INSULTS | LDNOOBW_INSULT) - L.INSULT_MODIFIERS - {"kanker", "tering", "aap", "apen", "beest", "dom", "domme",
-                                                                     "waardeloos", "waardeloze", "zielige", "monster",
-                                                                     "ratten", "rat", "varken", "varkens", "tuig",
-                                                                     "nazi", "aso", "asociaal", "gestoord"}
+INSULT_WORDS = (L.INSULTS | LDNOOBW_INSULT) - L.INSULT_MODIFIERS - {"kanker", "tering", "aap", "apen", "beest", "dom",
+                                                                     "domme", "waardeloos", "waardeloze", "zielige",
+                                                                     "monster", "ratten", "rat", "varken", "varkens",
+                                                                     "tuig", "nazi", "aso", "asociaal", "gestoord"}
 # weaker insults: only with a direct 2nd-person / official reference
 WEAK_INSULTS = {"ratten", "rat", "varken", "varkens", "tuig", "nazi", "aso", "asociaal", "gestoord"}
 SEXUAL = {"neuken", "geneukt", "neuk", "pijpen", "pijpt", "beffen", "tieten", "tiet", "kutje", "geil", "geile",
@@ -39,7 +39,7 @@ VIOLENCE_STEMS = {"maak", "maken", "schiet", "schieten", "steek", "steken", "sla
                   "draai", "snij", "snijden", "hak", "hakken", "prik", "prikken"}
 ADVERBS = {"eens", "even", "gewoon", "ook", "nog", "helemaal", "echt", "zo", "wel", "straks", "morgen", "nu",
            "dan", "toch", "persoonlijk", "zelf", "snel", "binnenkort", "vannacht", "vanavond", "allemaal", "al",
-           "maar", "eigenhandig", "keihard", "lekker", "graag", "wel", "effe", "ff", "dus", "hoor", ",", "zelfs",
+           "maar", "eigenhandig", "keihard", "lekker", "graag", "effe", "ff", "dus", "hoor", ",", "zelfs",
            "genadeloos", "langzaam", "meedogenloos", "koelbloedig", "hardhandig", "pijnlijk", "eindelijk", "zeker",
            "verrot"}
 PAST_NARRATIVE = {"werd", "werden", "was", "waren", "had", "hadden"}
@@ -123,9 +123,9 @@ POS_ATTR = {"slim", "slimme", "intelligent", "intelligente", "capabel", "bekwaam
             "betrouwbaar", "uitstaan", "luchten", "rechten", "stemrecht", "menselijk", "mensen", "welkom",
             "verstandig", "rationeel", "serieus", "nadenken", "denken", "leiden", "leiders", "sterk", "moedig",
             "waardig", "volwaardig", "normaal", "nuttig"}
-RIGHTS_WORDS = {"mensenrechten", "stemrecht", "stemmen", "rechten", "werken", "studeren", "leiden", "baas", "politiek", "raad",
-                "gemeenteraad", "beslissen", "meepraten", "praten", "mening", "regeren", "besturen", "burgemeester",
-                "wethouder", "macht", "kiezen", "autorijden", "rijden", "spreken"}
+RIGHTS_WORDS = {"mensenrechten", "stemrecht", "stemmen", "rechten", "werken", "studeren", "leiden", "baas", "politiek",
+                "raad", "gemeenteraad", "beslissen", "meepraten", "praten", "mening", "regeren", "besturen",
+                "burgemeester", "wethouder", "macht", "kiezen", "autorijden", "rijden", "spreken"}
 VICTIM_WORDS = {"uitgesloten", "gediscrimineerd", "achtergesteld", "onderdrukt", "lastiggevallen", "bedreigd",
                 "geslagen", "geintimideerd", "weggehouden", "tegengehouden", "belemmerd", "bang", "hoeven", "hoeft",
                 "angst", "genegeerd"}
@@ -149,7 +149,7 @@ NEUTRAL_HEADS = {"einde", "raad", "gemeenteraad", "college", "gemeente", "kabine
                  "oppositie", "regering", "kamer", "kans", "manier", "keer", "dag", "week", "avond", "nacht", "tijd",
                  "vergadering", "commissie", "stemming", "grond", "prullenbak", "open", "doel", "schot", "iemand",
                  "niemand", "men", "ik", "we", "wij", "er", "jaar", "maand", "morgen", "zomer", "winter", "eind",
-                 "begin", "vergadering", "zaal"}
+                 "begin", "zaal"}
 DETERMINERS = {"die", "deze", "dat", "dit", "de", "het", "een", "zo'n", "al", "alle", "elke", "iedere", "mijn",
                "onze"}
 INANIMATE = {"plan", "plannen", "idee", "ideeen", "voorstel", "voorstellen", "motie", "moties", "begroting",
@@ -190,8 +190,8 @@ _PLATE = re.compile(
     r"[A-Z]-\d{3}-[A-Z]{2}|[A-Z]{3}-\d{2}-[A-Z]|[A-Z]-\d{2}-[A-Z]{3}|\d-[A-Z]{2}-\d{3}|\d{3}-[A-Z]{2}-\d)(?![\w-])",
     re.IGNORECASE)
 _STREET = re.compile(
-    r"(?<![\w])((?:[a-z][a-z'-]*\s){0,2}[a-z][a-z'-]{2,}(?:" + "|".join(L.STREET_SUFFIXES) + r"))\s+(\d{1,4})(?![a-z]+\d)"
-    r"(?:\s?-?\s?[a-z](?![a-z]))?(?!\d)(?![.,]\d)")
+    r"(?<![\w])((?:[a-z][a-z'-]*\s){0,2}[a-z][a-z'-]{2,}(?:" + "|".join(L.STREET_SUFFIXES) + r"))\s+(\d{1,4})"
+    r"(?![a-z]+\d)(?:\s?-?\s?[a-z](?![a-z]))?(?!\d)(?![.,]\d)")
 _SCHOOL = re.compile(
     r"(?<![\w])(?:basisschool|kinderopvang|kinderdagverblijf|kdv|bso|creche|peuterspeelzaal|obs|cbs|rkbs|pcbs|"
     r"daltonschool|montessorischool|jenaplanschool|vrije school|school|scholengemeenschap|lyceum|gymnasium)"
@@ -473,7 +473,8 @@ class RuleEngine:
         # a quantified / person noun phrase as object instead of a pronoun: "ik ga elke vrouw afmaken",
         # "we zullen vrouwen genadeloos afmaken", "ik steek elke X neer die ...", "ik wil alle X dood zien"
         quant = {"LOWER": {"IN": ["alle", "elke", "iedere", "jullie"]}}
-        np_verbs = sorted(L.PERSON_ONLY - {"pijn", "elkaar", "brand", "fik", "nek", "nekken", "keel", "kapot", "lijden"})
+        np_verbs = sorted(L.PERSON_ONLY - {"pijn", "elkaar", "brand", "fik", "nek", "nekken", "keel", "kapot",
+                                           "lijden"})
         m.add("threat_np", [[quant, {"OP": "{,4}"}, {"LOWER": {"IN": np_verbs}}],
                             [{"LOWER": {"IN": ["die", "deze"]}},
                              {"LOWER": {"IN": sorted(L.GENDER_GROUP | L.ROLE_WORDS | L.GROUP_NOUNS)}}, {"OP": "{,3}"},
@@ -536,7 +537,8 @@ class RuleEngine:
                                   {"LOWER": {"IN": ["krijg", "krijgen", "pak", "pakken"]}},
                                   {"LOWER": {"IN": ["je", "jou", "jullie", "u", "hem", "haar"]}},
                                   {"LOWER": {"IN": ["nog", "wel", "ooit", "allemaal", "heus", "echt"]}, "OP": "{,3}"}]])
-        m.add("abuse_hekel", [[{"LOWER": {"IN": ["hekel", "minachting", "walg", "kots"]}}, {"LOWER": {"IN": ["aan", "voor", "van", "op"]}},
+        m.add("abuse_hekel", [[{"LOWER": {"IN": ["hekel", "minachting", "walg", "kots"]}},
+                               {"LOWER": {"IN": ["aan", "voor", "van", "op"]}},
                                {"LOWER": {"IN": ["je", "jou", "u", "hem", "haar", "jullie"]}}]])
         m.add("abuse_hate_you", [[{"LOWER": "ik"}, {"LOWER": {"IN": ["haat", "walg", "kots"]}},
                                   {"LOWER": {"IN": ["van", "op"]}, "OP": "?"},
@@ -619,7 +621,8 @@ class RuleEngine:
                     doc[j + 1].text[0].isalpha() and doc[j + 1].text[1] == "."
                 if j - i + 1 + dot >= 4:
                     last = j + dot
-                    merged = ("".join(doc[k].text for k in range(i, j + 1)) + (doc[last].text[0] if dot else "")).lower()
+                    merged = ("".join(doc[k].text for k in range(i, j + 1))
+                              + (doc[last].text[0] if dot else "")).lower()
                     fixed = self.speller.fix(merged)
                     words.append(fixed[0] if len(fixed) == 1 else merged)
                     spaces.append(False if dot else bool(doc[j].whitespace_))
@@ -803,8 +806,8 @@ class RuleEngine:
                 if ss & PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
                     continue
                 # "ik vermoord die burgemeester": a present-tense verb right after "ik / we" announces the act
-                present_1st = (i > 0 and toks[i - 1] in {"ik", "we", "wij"} and not t.endswith(("de", "den", "te"))) or \
-                    imperative
+                present_1st = (i > 0 and toks[i - 1] in {"ik", "we", "wij"}
+                               and not t.endswith(("de", "den", "te"))) or imperative
                 # subordinate order: "als ik ze (allemaal) neerschiet", "zodra we je vinden en neersteken"
                 for back in (2, 3):
                     if i >= back and toks[i - back] in {"ik", "we", "wij"} and not t.endswith(("de", "den", "te")) \
@@ -1128,7 +1131,7 @@ class RuleEngine:
                                and not (ss & {"minder", "net", "even"}))
                 if not (neg_words or hate or worthless or silence or restrict or neg_pos):
                     continue
-                def real_neg(k: int) -> bool:
+                def real_neg(k: int, i: int = i) -> bool:
                     if toks[k] not in L.NEGATIONS or sent[k] != sent[i]:
                         return False
                     nxt = toks[k + 1] if k + 1 < n else ""
@@ -1219,8 +1222,6 @@ class RuleEngine:
                                     "bezoekje", "langs", "langskomen"})
             person = bool(all_set & (L.SECOND_PERSON | L.ROLE_WORDS)) or off_hit
             for s0, e0, nm in pii:
-                # map char offsets to a token for frames
-                ti = _tok_at(starts, s0)
                 if nm == "school_name":
                     score = 0.9 if (owner and (dox_ctx or all_set & {"kinderen", "dochter", "zoon", "kind"})) \
                         else 0.15

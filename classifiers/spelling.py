@@ -64,7 +64,7 @@ class Speller:
         self.glued = glued_forms(self.vocab) - self.vocab - SPELL_EXCEPTIONS
         self.changed = frozenset(self.typos) | frozenset(self.glued)
 
-    @lru_cache(maxsize=20000)
+    @lru_cache(maxsize=20000)  # noqa: B019 - bounded cache; one Speller per RuleEngine, kept for the process
     def fix(self, tok: str) -> tuple[str, ...]:
         """Corrected word(s) for one lowercase token (the token itself when nothing applies)."""
         if tok in self.vocab or not tok.isalpha() or tok in SPELL_EXCEPTIONS:

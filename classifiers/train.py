@@ -12,8 +12,18 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import (REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, Example, iter_pretrain_lines, load_mhc, load_replies,
-                   load_rtp, mhc_template_folds, of_authors, ud_negatives)
+from .data import (
+    REPLIES_TEST_AUTHORS,
+    REPLIES_VAL_AUTHORS,
+    Example,
+    iter_pretrain_lines,
+    load_mhc,
+    load_replies,
+    load_rtp,
+    mhc_template_folds,
+    of_authors,
+    ud_negatives,
+)
 from .generator import add_noise, all_templates, generate, split_by_template
 from .lexical import LexicalModel
 from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
@@ -75,7 +85,7 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
     for tid in sorted(train_ids):
         by_code.setdefault(codes[tid].split(":")[0] if not codes[tid].startswith("N:") else codes[tid], []).append(tid)
     r = random.Random(29)
-    for code, ids in sorted(by_code.items()):
+    for _code, ids in sorted(by_code.items()):
         r.shuffle(ids)
         k = max(1, round(len(ids) * 0.12)) if len(ids) >= 5 else 0
         calib_ids.update(ids[:k])
@@ -173,7 +183,7 @@ def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 
     lines = [c for c in corpus if len(c) > 20]
     r.shuffle(lines)
     opt = torch.optim.AdamW(mlm.parameters(), lr=lr, weight_decay=0.01)
-    mask_id, pad_id = tok.mask_token_id, tok.pad_token_id
+    mask_id = tok.mask_token_id
     special = set(tok.all_special_ids)
     t0 = time.time()
     step = 0
@@ -226,8 +236,8 @@ def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 
 
 def fit_calibration(logits: list[list[float]], labels: list[list[int]]) -> dict:
     """Per-label Platt scaling p = sigmoid(a*z + b) on the calibration split."""
-    from sklearn.linear_model import LogisticRegression
     import numpy as np
+    from sklearn.linear_model import LogisticRegression
 
     cal = {}
     for j, lab in enumerate(LABELS):
@@ -251,7 +261,8 @@ def _device_name(device: str) -> str:
 
 
 def fit_lexical(splits: Splits, out_dir: Path) -> LexicalModel:
-    """Fit the TF-IDF + logistic-regression model on the training split, calibrate it, save it beside the transformer."""
+    """Fit the TF-IDF + logistic-regression model on the training split, calibrate it, save it beside the
+    transformer."""
     lexical = LexicalModel.fit(splits.train)
     lex_cal = fit_calibration(lexical.decision([e.text for e in splits.calib]), [e.labels for e in splits.calib])
     lexical.calibration = {lab: (ab["a"], ab["b"]) for lab, ab in lex_cal.items()}
@@ -304,8 +315,9 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     if progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-        prog = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                        TextColumn("loss {task.fields[loss]:.4f}"), TimeElapsedColumn(), TimeRemainingColumn())
+        prog = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                        TextColumn("{task.completed}/{task.total}"), TextColumn("loss {task.fields[loss]:.4f}"),
+                        TimeElapsedColumn(), TimeRemainingColumn())
         prog.start()
     step = 0
     try:
@@ -355,12 +367,13 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     meta = {"name": MODEL_NAME, "version": VERSION,
             "thresholds": existing.get("thresholds", {lab: 0.5 for lab in LABELS}),
             "combine": existing.get("combine", "max"), "frame_damp": existing.get("frame_damp", 1.0),
-            "calibration": calibration, "lexical_weight": existing.get("lexical_weight", 0.5), "training": {**splits.info, "epochs": epochs, "lr": lr,
-                                                     "batch_size": batch_size, "layers": layers, "hidden": hidden,
-                                                     "mlm_seconds": mlm_seconds, "mlm_steps": mlm_steps,
-                                                     "pretrain_lines": pretrain_lines, "device": _device_name(device),
-                                                     "n_per_template": n_per_template,
-                                                     "seconds": round(time.time() - t0)}}
+            "calibration": calibration, "lexical_weight": existing.get("lexical_weight", 0.5),
+            "training": {**splits.info, "epochs": epochs, "lr": lr,
+                         "batch_size": batch_size, "layers": layers, "hidden": hidden,
+                         "mlm_seconds": mlm_seconds, "mlm_steps": mlm_steps,
+                         "pretrain_lines": pretrain_lines, "device": _device_name(device),
+                         "n_per_template": n_per_template,
+                         "seconds": round(time.time() - t0)}}
     thr_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     log(f"saved {out_dir} in {time.time() - t0:.0f}s")
     return meta

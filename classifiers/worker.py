@@ -1,23 +1,21 @@
 """Classifier worker: a Kafka consumer group that scores collected mentions in dynamic batches.
 
-raw topic (CollectedMention) → classify → scored topic (ScoredMention); unreadable messages → dead-letter topic.
+raw topic (CollectedMention) → classify → scored topic (ScoredMention); a record that cannot be read or scored →
+dead-letter topic (isolated and parked by `schildwacht.kafka.consume_batches`, see schildwacht/failures.py).
 Offsets are committed only after every result of the batch is confirmed by the broker.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 
 from kafka.consumer.fetcher import ConsumerRecord
 
-from classifiers.api import Classification, ClassifyInput, Classifier, OfficialRef, load_classifier
+from classifiers.api import Classification, Classifier, ClassifyInput, OfficialRef, load_classifier
 from schildwacht.config import Settings
-from schildwacht.contracts import CollectedMention, ContractError, ModelInfo, ScoredMention
-from schildwacht.kafka import consume_batches, make_consumer, make_producer, park
-
-log = logging.getLogger(__name__)
+from schildwacht.contracts import CollectedMention, ModelInfo, ScoredMention
+from schildwacht.kafka import RetryPolicy, consume_batches, make_consumer, make_producer, park
 
 GROUP_ID = "schildwacht-classifier"
 STAGE = "classifier"
@@ -50,46 +48,26 @@ class ClassifierWorker:
         self.producer = make_producer(settings)
 
     def handle(self, batch: list[ConsumerRecord]) -> None:
-        """Score a batch; park what cannot be read or scored; wait for every send to be confirmed."""
-        mentions: list[tuple[ConsumerRecord, CollectedMention]] = []
-        for record in batch:
-            try:
-                mentions.append((record, CollectedMention.from_bytes(record.value)))
-            except ContractError as exc:
-                park(self.producer, self.settings, STAGE, str(exc), record=record)
-        results = self._classify([m for _, m in mentions])
+        """Score a batch and wait until the broker confirmed every result; raise on any record that fails."""
+        mentions = [CollectedMention.from_bytes(record.value) for record in batch]
+        results = self.classifier.classify([to_input(m) for m in mentions]) if mentions else []
         futures = []
-        for (record, mention), result in zip(mentions, results):
-            if isinstance(result, Exception):
-                park(self.producer, self.settings, STAGE, f"classification failed: {result!r}", record=record)
-                continue
+        for mention, result in zip(mentions, results, strict=True):
             scored = to_scored(mention, result, self.classifier)
             futures.append(self.producer.send(self.settings.topic_scored, key=scored.key, value=scored.to_bytes()))
         self.producer.flush()
         for future in futures:
-            future.get(timeout=30)  # raises → batch retried, nothing committed
+            future.get(timeout=30)  # raises → batch retried or split, nothing committed
 
-    def _classify(self, mentions: list[CollectedMention]) -> list[Classification | Exception]:
-        if not mentions:
-            return []
-        inputs = [to_input(m) for m in mentions]
-        try:
-            return list(self.classifier.classify(inputs))
-        except Exception:  # isolate the poison item instead of failing the whole batch forever
-            log.exception("batch classification failed; scoring items one by one")
-        out: list[Classification | Exception] = []
-        for item in inputs:
-            try:
-                out.extend(self.classifier.classify([item]))
-            except Exception as exc:  # noqa: BLE001 - parked with its reason
-                out.append(exc)
-        return out
+    def park_record(self, record: ConsumerRecord, reason: str) -> None:
+        """Put a record that cannot be read or scored on the dead-letter topic."""
+        park(self.producer, self.settings, STAGE, reason, record=record)
 
     def run(self, stop: threading.Event) -> None:
         consumer = make_consumer(self.settings, self.group_id, [self.settings.topic_raw])
         try:
-            consume_batches(consumer, self.handle, stop, max_items=self.settings.batch_max_items,
-                            max_wait_ms=self.settings.batch_max_wait_ms)
+            consume_batches(consumer, self.handle, stop, self.park_record, RetryPolicy.from_settings(self.settings),
+                            max_items=self.settings.batch_max_items, max_wait_ms=self.settings.batch_max_wait_ms)
         finally:
             consumer.close()
             self.producer.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -57,7 +57,7 @@ class Capture:
 
 
 def _warc_date(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -94,7 +94,7 @@ def capture_response(response: Response, collector: str, annotations: dict[str, 
     `annotations` become extra WARC header fields of the response record (e.g. who submitted the URL).
     `body` replaces the response body as raw bytes and WARC payload: one event of a streamed answer
     (server-sent events), whose position in the stream the caller states in `annotations`."""
-    captured_at = datetime.now(timezone.utc)
+    captured_at = datetime.now(UTC)
     body = response.body if body is None else body
     request = response.request
     url = response.url
@@ -129,7 +129,7 @@ def capture_response(response: Response, collector: str, annotations: dict[str, 
 
 def capture_resource(uri: str, data: bytes, collector: str, content_type: str = "application/json") -> Capture:
     """Freeze bytes that did not come over HTTP (a line of an imported file) as a WARC resource record."""
-    captured_at = datetime.now(timezone.utc)
+    captured_at = datetime.now(UTC)
     buffer = BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     record = writer.create_warc_record(

@@ -4,7 +4,7 @@ concurrency."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.crawler import Crawler
@@ -32,7 +32,7 @@ def retry_after_seconds(value: bytes | None, default: float) -> float:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return default
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class OutboundGuardMiddleware:
@@ -65,7 +65,7 @@ class RetryAfterMiddleware:
         self.max_retries = crawler.settings.getint("RETRY_TIMES")
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "RetryAfterMiddleware":
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         return cls(crawler)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:

@@ -60,7 +60,7 @@ class GuardedResolver:
         self.pins = guard.pins()
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, reactor: Any) -> "GuardedResolver":
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
         return cls(reactor, OutboundGuard.from_settings(crawler.settings["SCHILDWACHT_SETTINGS"]))
 
     def install_on_reactor(self) -> None:

@@ -44,7 +44,7 @@ class MatchPipeline:
         self._matcher: OfficialMatcher | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "MatchPipeline":
+    def from_crawler(cls, crawler: Crawler) -> MatchPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
@@ -105,7 +105,7 @@ class PublishPipeline:
         self.parked_uids: list[str | None] = []
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "PublishPipeline":
+    def from_crawler(cls, crawler: Crawler) -> PublishPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:

@@ -18,7 +18,7 @@ class CursorStore:
         self._sessions = make_sessionmaker(self._engine)
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> "CursorStore":
+    def for_settings(cls, settings: Settings) -> CursorStore:
         if not settings.database_url:
             raise ValueError("Geen database ingesteld (DATABASE_URL): cursors van de verzamelaars worden daar bewaard.")
         return cls(settings.database_url)

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     kafka_max_request_size: int = 8 * 1024 * 1024
     kafka_enable_idempotence: bool = False
 
+    # Failures while handling records (schildwacht/failures.py): transient ones are retried with a back-off doubling
+    # from the initial to the max delay; a record failing alone the same way `poison_attempts` times is parked.
+    poison_attempts: int = Field(default=3, ge=1)
+    retry_backoff_initial_s: float = Field(default=0.5, gt=0)
+    retry_backoff_max_s: float = Field(default=10.0, gt=0)
+
     # Collectors (Scrapy)
     collector_contact: str = "+https://schildwacht.example/contact"
     collector_registry_refresh_seconds: float = 30.0

@@ -2,21 +2,43 @@
 
 collectors --(CollectedMention)--> raw topic --> classifiers --(ScoredMention)--> scored topic --> triage
 Anything that cannot be decoded goes to the dead-letter topic as a DeadLetter.
+
+Invariants every valid message keeps, so that PostgreSQL can always store it:
+- every bounded string is at most as long as the column it is stored in (`triage/models/*.py`; a test compares
+  them): a longer value is a ContractError, i.e. a dead letter, never a failed insert;
+- no string holds a NUL character (PostgreSQL `text` and `jsonb` cannot): it is replaced by U+FFFD, one for one,
+  while a message is validated, so offsets into the text stay valid (a lone surrogate, which PostgreSQL cannot
+  store either, is already refused by pydantic: a ContractError). The original bytes are not lost: a collected
+  post's `raw` payload (the platform's bytes, with their sha256; stored in `evidence_blobs` for flagged posts and
+  as `raw_meta.sha256` for every post) is never rewritten, and `text_sha256`, when the producer set it, still
+  covers the text as it was collected (otherwise it covers the text as stored).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime, timezone
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 LABELS: tuple[str, ...] = ("threat", "abuse", "gender", "doxxing")
 COLLECTED_SCHEMA = "schildwacht.mention.collected/1"
 SCORED_SCHEMA = "schildwacht.mention.scored/1"
-DEAD_LETTER_SCHEMA = "schildwacht.dead-letter/1"
+DEAD_LETTER_SCHEMA = "schildwacht.dead-letter/2"
+DEAD_LETTER_SCHEMA_V1 = "schildwacht.dead-letter/1"
+# Bytes of a parked payload kept in its dead letter (base64 in the letter: well below the 8 MiB request limit).
+DEAD_LETTER_PAYLOAD_LIMIT = 256 * 1024
 
 
 class ContractError(ValueError):
@@ -30,7 +52,24 @@ def sha256_hex(data: bytes) -> str:
 
 def utcnow() -> datetime:
     """Timezone-aware current UTC time."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+def storable(text: str) -> str:
+    """`text` with every NUL (which PostgreSQL text and jsonb cannot hold) replaced by U+FFFD, one for one."""
+    return text.replace("\x00", "\ufffd")
+
+
+# Strings PostgreSQL can store (no NUL); VarcharN: and that fit a varchar(N) column.
+Text = Annotated[str, AfterValidator(storable)]
+Varchar40 = Annotated[str, StringConstraints(max_length=40), AfterValidator(storable)]
+Varchar60 = Annotated[str, StringConstraints(max_length=60), AfterValidator(storable)]
+Varchar100 = Annotated[str, StringConstraints(max_length=100), AfterValidator(storable)]
+Varchar200 = Annotated[str, StringConstraints(max_length=200), AfterValidator(storable)]
+Varchar400 = Annotated[str, StringConstraints(max_length=400), AfterValidator(storable)]
+Varchar450 = Annotated[str, StringConstraints(max_length=450), AfterValidator(storable)]
+OfficialId = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(storable)]
+SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class _Contract(BaseModel):
@@ -41,8 +80,10 @@ class _Contract(BaseModel):
         return self.model_dump_json().encode("utf-8")
 
     @classmethod
-    def from_bytes(cls, data: bytes):
-        """Parse and validate; raise ContractError with a readable reason."""
+    def from_bytes(cls, data: bytes | None):
+        """Parse and validate; raise ContractError with a readable reason (also for a tombstone: no value)."""
+        if data is None:
+            raise ContractError(f"{cls.__name__}: tombstone (Kafka-record zonder waarde)")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -59,28 +100,29 @@ class Author(BaseModel):
     """The account that posted (a third party: keep only what an aangifte needs)."""
 
     model_config = ConfigDict(extra="forbid")
-    id: str | None = None
-    handle: str
-    display_name: str | None = None
-    profile_url: str | None = None
+    id: Varchar400 | None = None
+    handle: Varchar400
+    display_name: Varchar400 | None = None
+    profile_url: Text | None = None
 
 
 class RawPayload(BaseModel):
     """The bytes the platform served, inline (base64) or by reference to stored evidence."""
 
     model_config = ConfigDict(extra="forbid")
-    sha256: str
-    content_type: str | None = None
-    size: int
+    sha256: SHA256
+    content_type: Varchar200 | None = None
+    size: int = Field(ge=0)
     inline_b64: str | None = None
-    ref: str | None = Field(default=None, description="evidence store reference, e.g. evidence/<sha256>")
+    ref: Text | None = Field(default=None, description="evidence store reference, e.g. evidence/<sha256>")
     warc_b64: str | None = Field(default=None, description="WARC request+response records, gzip per record")
-    warc_ref: str | None = None
-    warc_sha256: str | None = None
-    tls_cert_sha256: str | None = None
+    warc_ref: Text | None = None
+    warc_sha256: SHA256 | None = None
+    tls_cert_sha256: SHA256 | None = None
 
     @classmethod
-    def from_bytes(cls, data: bytes, content_type: str | None = None, inline_limit: int = 2 * 1024 * 1024) -> "RawPayload":
+    def from_bytes(cls, data: bytes, content_type: str | None = None,
+                   inline_limit: int = 2 * 1024 * 1024) -> RawPayload:
         """Describe raw bytes, inlining them when small enough."""
         inline = base64.b64encode(data).decode("ascii") if len(data) <= inline_limit else None
         return cls(sha256=sha256_hex(data), content_type=content_type, size=len(data), inline_b64=inline)
@@ -98,29 +140,29 @@ class CollectedMention(_Contract):
     """A public post that mentions, or replies to, at least one registered consenting official."""
 
     schema_: Literal["schildwacht.mention.collected/1"] = Field(default=COLLECTED_SCHEMA, alias="schema")
-    platform: str = Field(min_length=1, max_length=40)
-    post_id: str = Field(min_length=1, max_length=400)
-    url: str = Field(min_length=1, max_length=4000)
+    platform: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(storable)]
+    post_id: Annotated[str, StringConstraints(min_length=1, max_length=400), AfterValidator(storable)]
+    url: Annotated[str, StringConstraints(min_length=1, max_length=4000), AfterValidator(storable)]
     author: Author
-    text: str = Field(max_length=2_000_000)
+    text: Annotated[str, StringConstraints(max_length=2_000_000), AfterValidator(storable)]
     created_at: datetime
     collected_at: datetime = Field(default_factory=utcnow)
-    collector: str = "unknown"
-    collector_version: str = "0"
-    matched_official_ids: list[str] = Field(min_length=1)
-    match_reasons: dict[str, list[str]] = Field(default_factory=dict)
-    in_reply_to_id: str | None = None
-    in_reply_to_official_id: str | None = None
-    thread_id: str | None = None
+    collector: Varchar100 = "unknown"
+    collector_version: Varchar40 = "0"
+    matched_official_ids: list[OfficialId] = Field(min_length=1)
+    match_reasons: dict[OfficialId, list[Text]] = Field(default_factory=dict)
+    in_reply_to_id: Varchar400 | None = None
+    in_reply_to_official_id: OfficialId | None = None
+    thread_id: Varchar400 | None = None
     raw: RawPayload | None = None
-    text_sha256: str = ""
+    text_sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @field_validator("created_at", "collected_at")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:
-        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        return v if v.tzinfo else v.replace(tzinfo=UTC)
 
     def model_post_init(self, _ctx) -> None:
         if not self.text_sha256:
@@ -146,15 +188,15 @@ class Span(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: int
     end: int
-    label: str
-    text: str
-    source: str = Field(description="rule:<name> or model")
+    label: Text
+    text: Text
+    source: Text = Field(description="rule:<name> or model")
 
 
 class ModelInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str
-    version: str
+    name: Varchar100
+    version: Varchar60
 
 
 class ScoredMention(_Contract):
@@ -162,10 +204,10 @@ class ScoredMention(_Contract):
 
     schema_: Literal["schildwacht.mention.scored/1"] = Field(default=SCORED_SCHEMA, alias="schema")
     mention: CollectedMention
-    scores: dict[str, float]
-    flags: list[str] = Field(default_factory=list)
+    scores: dict[Text, float]
+    flags: list[Text] = Field(default_factory=list)
     spans: list[Span] = Field(default_factory=list)
-    target_official_id: str | None = None
+    target_official_id: OfficialId | None = None
     model: ModelInfo
     scored_at: datetime = Field(default_factory=utcnow)
 
@@ -208,30 +250,72 @@ def _guess_uid(payload: bytes) -> str | None:
     return None
 
 
-class DeadLetter(_Contract):
-    """A message that could not be processed, parked with the reason."""
+def _b64(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            base64.b64decode(value, validate=True)
+        except ValueError as exc:
+            raise ValueError(f"invalid base64: {exc}") from None
+    return value
 
-    schema_: Literal["schildwacht.dead-letter/1"] = Field(default=DEAD_LETTER_SCHEMA, alias="schema")
-    stage: str
-    reason: str
-    uid: str | None = Field(default=None, description="platform:post_id when the payload revealed it")
-    source_topic: str | None = None
-    source_partition: int | None = None
-    source_offset: int | None = None
-    key_b64: str | None = None
-    payload_b64: str
-    payload_sha256: str
+
+class DeadLetter(_Contract):
+    """A message that could not be processed, parked with the reason.
+
+    Version 2 keeps at most DEAD_LETTER_PAYLOAD_LIMIT bytes of the payload, so that a letter always fits a Kafka
+    request however large the parked record was: `payload_sha256` and `payload_size` describe the original,
+    `payload_b64` holds its first bytes (all of them when `payload_size` equals their number). Version 1 letters,
+    still read, carry the whole payload and no size.
+    """
+
+    schema_: Literal["schildwacht.dead-letter/2", "schildwacht.dead-letter/1"] = Field(
+        default=DEAD_LETTER_SCHEMA, alias="schema")
+    stage: Varchar60
+    reason: Text
+    uid: Varchar450 | None = Field(default=None, description="platform:post_id when the payload revealed it")
+    source_topic: Varchar200 | None = None
+    source_partition: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    source_offset: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    key_b64: Annotated[str | None, AfterValidator(_b64)] = None
+    payload_b64: Annotated[str, AfterValidator(_b64)]
+    payload_sha256: SHA256
+    payload_size: int | None = Field(default=None, ge=0, description="bytes of the original payload (version 2)")
     parked_at: datetime = Field(default_factory=utcnow)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
+    @model_validator(mode="after")
+    def _fields_of_version(self) -> DeadLetter:
+        if self.schema_ == DEAD_LETTER_SCHEMA and self.payload_size is None:
+            raise ValueError("payload_size is required in version 2")
+        if self.schema_ == DEAD_LETTER_SCHEMA_V1 and self.payload_size is not None:
+            raise ValueError("payload_size is not part of version 1")
+        return self
+
     @classmethod
-    def park(cls, stage: str, reason: str, payload: bytes, key: bytes | None = None,
+    def park(cls, stage: str, reason: str, payload: bytes | None, key: bytes | None = None,
              topic: str | None = None, partition: int | None = None, offset: int | None = None,
-             uid: str | None = None) -> "DeadLetter":
-        return cls(stage=stage, reason=reason[:2000], uid=uid or _guess_uid(payload), source_topic=topic, source_partition=partition,
-                   source_offset=offset, key_b64=base64.b64encode(key).decode() if key else None,
-                   payload_b64=base64.b64encode(payload).decode(), payload_sha256=sha256_hex(payload))
+             uid: str | None = None, payload_limit: int = DEAD_LETTER_PAYLOAD_LIMIT) -> DeadLetter:
+        """A letter for `payload` that is valid whatever the inputs: strings are cleaned (`storable`) and cut to
+        their columns, payload and key to `payload_limit` bytes; sha256 and size stay those of the original."""
+        payload = payload or b""
+        uid = uid or _guess_uid(payload)
+        return cls(stage=storable(stage)[:60], reason=storable(reason)[:2000],
+                   uid=storable(uid)[:450] if uid else None, source_topic=topic[:200] if topic else None,
+                   source_partition=partition, source_offset=offset,
+                   key_b64=base64.b64encode(key[:payload_limit]).decode() if key else None,
+                   payload_b64=base64.b64encode(payload[:payload_limit]).decode(),
+                   payload_sha256=sha256_hex(payload), payload_size=len(payload))
+
+    @property
+    def payload(self) -> bytes:
+        """The payload bytes this letter carries (the start of the original when `truncated`)."""
+        return base64.b64decode(self.payload_b64)
+
+    @property
+    def truncated(self) -> bool:
+        """True when only the start of the original payload travels."""
+        return self.payload_size is not None and self.payload_size > len(self.payload)
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json(by_alias=True).encode("utf-8")

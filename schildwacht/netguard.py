@@ -104,7 +104,7 @@ class OutboundGuard:
         self.resolver = resolver
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "OutboundGuard":
+    def from_settings(cls, settings: Settings) -> OutboundGuard:
         """The guard of this deployment: closed unless `outbound_allowed_networks` opens named networks."""
         return cls(settings.outbound_allowed_networks)
 
@@ -136,7 +136,7 @@ class OutboundGuard:
             raise OutboundRefused("de URL noemt geen server / the URL names no host")
         return parsed
 
-    def pins(self) -> "Pins":
+    def pins(self) -> Pins:
         """A fresh set of pinned resolutions: one per host for as long as the caller keeps it."""
         return Pins(self)
 

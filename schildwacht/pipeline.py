@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
 from schildwacht.db import make_engine, make_sessionmaker, migrate, session_scope
+from schildwacht.db_retry import retry_while_unreachable
 from schildwacht.embedded import embedded_services
 from schildwacht.kafka import ensure_topics
 from schildwacht.secret_keys import with_local_secret
@@ -128,10 +129,12 @@ def _count_in(s: Session, column, uids: list[str], *where, distinct: bool = Fals
 
 def wait_until_processed(sessions: sessionmaker[Session], uids: list[str], timeout: float,
                          on_progress: Callable[[Progress], None] | None = None) -> Progress:
-    """Poll the database until every published post is scored or parked; raise TimeoutError otherwise."""
+    """Poll the database until every published post is scored or parked; raise TimeoutError otherwise.
+
+    An unreachable database is polled again with back-off until the deadline (then its error propagates)."""
     deadline = time.monotonic() + timeout
     while True:
-        state = progress(sessions, uids)
+        state = retry_while_unreachable(lambda: progress(sessions, uids), until=deadline)
         if on_progress:
             on_progress(state)
         if state.done:

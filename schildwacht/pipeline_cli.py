@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 from enum import Enum
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rich.console import Console
 
 from schildwacht.clitools import database
 from schildwacht.config import get_settings
+from schildwacht.db_retry import retry_while_unreachable
 from schildwacht.embedded import demo_mailbox
 from schildwacht.pipeline import (
     DEMO_POSTS,
@@ -66,7 +68,9 @@ def replay(
                 def show(p: Progress) -> None:
                     status.update(f"Verwerkt: {p.scored + p.dead_letter}/{p.published}")
                 state = wait_until_processed(rt.sessions, stats.published_uids, timeout, show)
-            result = summary(rt.sessions, stats.posts, stats.published_uids, stats.parked, state)
+            result = retry_while_unreachable(
+                lambda: summary(rt.sessions, stats.posts, stats.published_uids, stats.parked, state),
+                until=time.monotonic() + timeout)
         finally:
             if running:
                 running.join()

@@ -6,14 +6,14 @@ from __future__ import annotations
 import gzip
 import unicodedata
 
+from classifiers import lexicons as L
 from classifiers.data import PRETRAIN_DIR
 from classifiers.rules import LDNOOBW_GENDER, spell_vocab
-from classifiers import lexicons as L
 from classifiers.spelling import _EXC_PATH, glued_forms, typo_forms
 
 HEADER = """# Dutch words (OpenTaal word list, BSD / CC BY 3.0) within one edit of, or glued to, a rule-lexicon word:
 # spelling.Speller leaves these alone. Regenerate with `python scripts/regen_spelling_exceptions.py` when lexicons change.
-"""
+"""  # noqa: E501 - written verbatim as the header of classifiers/spelling_exceptions.txt
 
 
 def main() -> None:

@@ -49,6 +49,16 @@ def pg() -> Iterator[EmbeddedPostgres]:
     server.stop()
 
 
+@pytest.fixture
+def pg_outage() -> Iterator[EmbeddedPostgres]:
+    """A migrated PostgreSQL of this test's own, which the test may stop (`stop(keep_data=True)`) and start again at
+    the same URL: a real outage, while the session's `pg` stays up for the other tests."""
+    server = EmbeddedPostgres().start()
+    migrate(server.url)
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def engine(pg: EmbeddedPostgres) -> Iterator[Engine]:
     eng = make_engine(pg.url)

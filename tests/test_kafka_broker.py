@@ -7,20 +7,28 @@ import time
 import uuid
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from schildwacht.contracts import ContractError, DeadLetter
-from schildwacht.kafka import consume_batches, ensure_topics, make_consumer, make_producer, park, publish
+from schildwacht.embedded import free_port
+from schildwacht.kafka import RetryPolicy, consume_batches, ensure_topics, make_consumer, make_producer, park, publish
 
 pytestmark = pytest.mark.integration
 
 
 def _run_consumer(settings, group: str, topic: str, handle, stop: threading.Event, timeout: float = 15.0) -> None:
-    """Drive consume_batches with `handle` until it sets `stop` or the timeout passes."""
+    """Drive consume_batches with `handle` until it sets `stop` or the timeout passes; nothing may be parked."""
     consumer = make_consumer(settings, group, [topic])
     timer = threading.Timer(timeout, stop.set)
     timer.start()
+
+    def no_parking(record, reason):
+        raise AssertionError(f"record at offset {record.offset} parked: {reason}")
+
     try:
-        consume_batches(consumer, handle, stop, max_items=50, max_wait_ms=100)
+        consume_batches(consumer, handle, stop, no_parking, RetryPolicy(backoff_initial_s=0.2), max_items=50,
+                        max_wait_ms=100)
     finally:
         timer.cancel()
         consumer.close()
@@ -77,11 +85,12 @@ def test_failed_batch_is_retried_not_committed(stack):
     producer.close()
     seen: list[bytes] = []
     stop = threading.Event()
+    unreachable = create_engine(f"postgresql+psycopg://x@127.0.0.1:{free_port()}/x", poolclass=NullPool)
 
     def flaky(batch):
         seen.extend(r.value for r in batch)
         if len(seen) == 1:
-            raise RuntimeError("database briefly unavailable")
+            unreachable.connect()  # the database briefly unavailable: a real OperationalError, retried
         stop.set()
 
     _run_consumer(stack.settings, f"g-{uuid.uuid4().hex[:6]}", stack.settings.topic_raw, flaky, stop, timeout=20)
@@ -108,8 +117,6 @@ def test_park_keeps_payload_reason_and_origin(stack):
     got = _consume_all(stack.settings, f"g-{uuid.uuid4().hex[:6]}", stack.settings.topic_dead_letter, expect=1)
     letter = DeadLetter.from_bytes(got[0].value)
     assert letter.uid == "mastodon:42" and letter.stage == "test" and "valid string" in letter.reason
-    import base64
-
-    assert base64.b64decode(letter.payload_b64) == payload
+    assert letter.payload == payload and letter.payload_size == len(payload) and not letter.truncated
     with pytest.raises(ContractError, match="UTF-8"):
         DeadLetter.from_bytes(b"\xff\xfe")

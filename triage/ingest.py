@@ -1,13 +1,15 @@
 """Triage-ingest worker: scored mentions and dead letters from Kafka into PostgreSQL.
 
 Idempotent (a post is one row, keyed by `platform:post_id`), one transaction per batch, offsets committed after
-the transaction. Only mentions of active (consenting) officials keep content; unflagged content is kept only
-within the configured retention window (default: not at all).
+the transaction. A record that cannot be read or stored is isolated and parked by
+`schildwacht.kafka.consume_batches` (see schildwacht/failures.py), so it never stops ingest: a scored mention
+goes to the dead-letter topic, an unreadable dead letter straight into `dead_letters`. Only mentions of active
+(consenting) officials keep content; unflagged content is kept only within the configured retention window
+(default: not at all).
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 
@@ -16,9 +18,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
-from schildwacht.contracts import ContractError, DeadLetter, RawPayload, ScoredMention, utcnow
+from schildwacht.contracts import DeadLetter, RawPayload, ScoredMention, utcnow
 from schildwacht.db import session_scope
-from schildwacht.kafka import consume_batches, make_consumer, make_producer, park
+from schildwacht.kafka import RetryPolicy, consume_batches, make_consumer, make_producer, park
 from triage import alerts
 from triage.bundle import custody
 from triage.cases import attach_to_case
@@ -41,26 +43,33 @@ class IngestWorker:
         self.producer = make_producer(settings)
 
     def handle(self, batch: list[ConsumerRecord]) -> None:
-        scored: list[ScoredMention] = []
+        """Store a batch in one transaction; raise on any record that cannot be read or stored."""
+        scored: list[tuple[ConsumerRecord, ScoredMention]] = []
         letters: list[tuple[ConsumerRecord, DeadLetter]] = []
         for record in batch:
-            try:
-                if record.topic == self.settings.topic_dead_letter:
-                    letters.append((record, DeadLetter.from_bytes(record.value)))
-                else:
-                    scored.append(ScoredMention.from_bytes(record.value))
-            except ContractError as exc:
-                if record.topic == self.settings.topic_dead_letter:
-                    letters.append((record, DeadLetter.park(STAGE, f"unreadable dead letter: {exc}", record.value)))
-                else:
-                    park(self.producer, self.settings, STAGE, str(exc), record=record)
+            if record.topic == self.settings.topic_dead_letter:
+                letters.append((record, DeadLetter.from_bytes(record.value)))
+            else:
+                scored.append((record, ScoredMention.from_bytes(record.value)))
         with session_scope(self.sessions) as session:
             for record, letter in letters:
                 self._store_dead_letter(session, record, letter)
-            unknown = [item for item in scored if not self._store_mention(session, item)]
-        for item in unknown:  # after the commit: these were not stored, park them for an engineer
-            park(self.producer, self.settings, STAGE, "unknown official id(s): "
-                 + ",".join(item.mention.matched_official_ids), payload=item.to_bytes(), key=item.key)
+            unknown = [(record, item) for record, item in scored if not self._store_mention(session, item)]
+        for record, item in unknown:  # after the commit: these were not stored, park them for an engineer
+            park(self.producer, self.settings, STAGE,
+                 "unknown official id(s): " + ",".join(item.mention.matched_official_ids), record=record)
+
+    def park_record(self, record: ConsumerRecord, reason: str) -> None:
+        """Park a record that cannot be read or stored: a scored mention on the dead-letter topic; a dead letter
+        that cannot be read or stored as a new letter about it, straight into the table (never back to the topic)."""
+        if record.topic != self.settings.topic_dead_letter:
+            park(self.producer, self.settings, STAGE, reason, record=record)
+            return
+        letter = DeadLetter.park(STAGE, f"onleesbare dead letter: {reason}", record.value, key=record.key,
+                                 topic=record.topic, partition=record.partition, offset=record.offset)
+        log.warning("unreadable dead letter at %s/%d/%d: %s", record.topic, record.partition, record.offset, reason)
+        with session_scope(self.sessions) as session:
+            self._store_dead_letter(session, record, letter)
 
     def _store_mention(self, session: Session, item: ScoredMention) -> bool:
         """Insert one scored mention; False when no registered official is known for it."""
@@ -117,10 +126,16 @@ class IngestWorker:
 
     @staticmethod
     def _store_dead_letter(session: Session, record: ConsumerRecord, letter: DeadLetter) -> None:
+        """One row per dead-letter position. `payload_sha256` is the original's; where the letter kept only the
+        start of the payload, the reason says how large the original was (the table has no size column)."""
+        reason = letter.reason
+        if letter.truncated:
+            reason += (f" [payload ingekort: eerste {len(letter.payload)} van {letter.payload_size} bytes bewaard;"
+                       " payload_sha256 is die van het origineel]")
         session.execute(insert(DeadLetterRecord).values(
             payload_sha256=letter.payload_sha256, source_topic=letter.source_topic,
             source_partition=letter.source_partition, source_offset=letter.source_offset, stage=letter.stage,
-            reason=letter.reason, uid=letter.uid, payload=base64.b64decode(letter.payload_b64),
+            reason=reason, uid=letter.uid, payload=letter.payload,
             parked_at=letter.parked_at, dlq_partition=record.partition, dlq_offset=record.offset,
         ).on_conflict_do_nothing())
 
@@ -134,8 +149,8 @@ class IngestWorker:
         consumer = make_consumer(self.settings, self.group_id,
                                  [self.settings.topic_scored, self.settings.topic_dead_letter])
         try:
-            consume_batches(consumer, self.handle, stop, max_items=200, max_wait_ms=200,
-                            idle_callback=self.on_idle)
+            consume_batches(consumer, self.handle, stop, self.park_record, RetryPolicy.from_settings(self.settings),
+                            max_items=200, max_wait_ms=200, idle_callback=self.on_idle)
         finally:
             consumer.close()
             self.producer.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,12 +36,12 @@ WEB = "https://bsky.app"
 
 def _when(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def mark(post: dict) -> str:
     """Sortable position of a post in a feed: indexedAt (normalised UTC) and its at:// URI."""
-    return f"{_when(post['indexedAt']).astimezone(timezone.utc).isoformat()}|{post['uri']}"
+    return f"{_when(post['indexedAt']).astimezone(UTC).isoformat()}|{post['uri']}"
 
 
 def rkey(uri: str) -> str:
@@ -57,7 +57,7 @@ class BlueskySpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.config: Settings = self.settings["SCHILDWACHT_SETTINGS"]
         self.cursors = CursorStore.for_settings(self.config)
-        self.window_start = datetime.now(timezone.utc) - timedelta(days=self.config.collector_since_days)
+        self.window_start = datetime.now(UTC) - timedelta(days=self.config.collector_since_days)
         registry = Registry(self.config)
         try:
             self.officials = registry.officials()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +29,7 @@ MAX_REMEMBERED_ENTRIES = 1000
 
 def _moment(entry: Any, fallback: datetime) -> datetime:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime(*parsed[:6], tzinfo=timezone.utc) if parsed else fallback
+    return datetime(*parsed[:6], tzinfo=UTC) if parsed else fallback
 
 
 class FeedSpider(scrapy.Spider):

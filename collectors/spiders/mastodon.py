@@ -20,7 +20,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -71,7 +71,7 @@ class MastodonSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.config: Settings = self.settings["SCHILDWACHT_SETTINGS"]
         self.cursors = CursorStore.for_settings(self.config)
-        self.window_start = snowflake_at(datetime.now(timezone.utc) - timedelta(days=self.config.collector_since_days))
+        self.window_start = snowflake_at(datetime.now(UTC) - timedelta(days=self.config.collector_since_days))
         registry = Registry(self.config)
         try:
             officials = registry.officials()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -95,4 +95,4 @@ def _published(response: Response) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
     except ValueError:
         return None
-    return moment.replace(tzinfo=moment.tzinfo or timezone.utc) if moment else None
+    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None

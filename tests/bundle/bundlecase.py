@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -36,7 +36,7 @@ _ROOT = _root_conftest()
 require, CHROMIUM = _ROOT.require, _ROOT.CHROMIUM
 
 
-T0 = datetime(2026, 11, 20, 21, 14, 5, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 21, 14, 5, tzinfo=UTC)
 DIACRITICS = ("Joëlle, jij en je café-vriendjes zijn één grote schande. "
               "Wacht maar tot ik je vind, ik weet waar je woont.")
 SCRIPT = "<script>alert('x')</script> Wethouder Zoetelief & co: we komen jullie halen <b>vanavond</b>."

@@ -107,7 +107,7 @@ def test_failures_are_recorded_not_hidden(db, built_case, pg, tmp_path, site):
 def test_private_addresses_are_refused_by_default(db, built_case, pg, tmp_path, site):
     port = site.rsplit(":", 1)[1]
     settings = _settings(pg, tmp_path, None, allow_private=False)
-    for n, url in enumerate((f"{site}/904", f"http://localhost:{port}/905")):
+    for url in (f"{site}/904", f"http://localhost:{port}/905"):
         mention_id = _point(db, "mastodon:901", url)
         with db() as s:
             capture = capture_mention(s, settings, s.get(Mention, mention_id))

@@ -54,7 +54,7 @@ def one(rules, text):
     "Ik kom naar de raadsvergadering met een pistool",   # weapon at a public place
     "Geniet maar van je laatste zomer, burgemeester",    # veiled
     "Zorg dat je je leven niet meer zeker bent",
-    "Gewoon neerschieten die hele fractie",               # imperative infinitive after an adverb  # negation in another clause
+    "Gewoon neerschieten die hele fractie",  # imperative infinitive after an adverb  # negation in another clause
     # fourth round: sentence constructions aimed at a person
     "Die wethouder mag wat mij betreft onder een bus komen",   # a fatal accident wished on someone
     "Ik hoop dat jij ooit onder de tram loopt",

@@ -4,7 +4,16 @@ and threat on the realistic replies is scored as recall at the precision aim."""
 from __future__ import annotations
 
 from classifiers.data import Example
-from classifiers.evaluate import GATED, GEN, MHC_B, REPLIES, _label_score, _metrics_for, _variant_score, tune_combination
+from classifiers.evaluate import (
+    GATED,
+    GEN,
+    MHC_B,
+    REPLIES,
+    _label_score,
+    _metrics_for,
+    _variant_score,
+    tune_combination,
+)
 from classifiers.rules import RuleResult
 
 THR = {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}

@@ -6,7 +6,7 @@ import base64
 import io
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import SecretStr
@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from collectors.crawl import crawl
 from schildwacht.contracts import CollectedMention, DeadLetter
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 PAGE = 2
 FENNA = {"did": "did:plc:fenna", "handle": "fennahoekstra.bsky.social", "displayName": "Fenna Hoekstra"}
 TROLL = {"did": "did:plc:troll", "handle": "kwaadeburger.bsky.social", "displayName": "kwade burger"}

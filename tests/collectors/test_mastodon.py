@@ -15,7 +15,7 @@ import json
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -30,7 +30,7 @@ from schildwacht.contracts import CollectedMention, DeadLetter
 
 INSTANCE = "social.voorbeeld.example"
 PAGE = 2
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def account(acct: str, account_id: str, name: str) -> dict:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from triage.bundle import custody
 from triage.models import Case, Consent, EvidenceBlob, Mention, Official, Organisation, StaffUser
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 _seq = itertools.count(1)
 
 
@@ -75,7 +75,8 @@ def add_case(s: Session, official: Official, status: str = "nieuw", age_days: fl
              now: datetime = NOW) -> Case:
     at = now - timedelta(days=age_days)
     c = Case(organisation_id=official.organisation_id, official_id=official.id, author_key=author,
-             labels=labels or ["threat"], severity=0, status=status, opened_at=at, last_post_at=at, legal_hold=legal_hold)
+             labels=labels or ["threat"], severity=0, status=status, opened_at=at, last_post_at=at,
+             legal_hold=legal_hold)
     s.add(c)
     s.flush()
     for _ in range(posts):

@@ -35,7 +35,8 @@ def test_officials_commands(cli, db, tmp_path):
         add_org(s, "gm-a")
     csv_file = tmp_path / "raad.csv"
     csv_file.write_text("full_name;role;email;handles;name_variants\n"
-                        'Anna de Vries;raadslid;anna@gm-a.example;"x:@annadv;mastodon:@anna@s.example";Anna de Vries|raadslid De Vries\n'
+                        'Anna de Vries;raadslid;anna@gm-a.example;"x:@annadv;mastodon:@anna@s.example";'
+                        'Anna de Vries|raadslid De Vries\n'
                         "Bert Bos;wethouder;;x:@bertbos;wethouder Bos\n", encoding="utf-8")
     r = cli("officials", "import", str(csv_file), "--organisatie", "gm-a")
     assert r.exit_code == 0, r.output

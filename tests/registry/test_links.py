@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from itsdangerous.encoding import base64_decode, base64_encode
 from fastapi.testclient import TestClient
+from itsdangerous.encoding import base64_decode, base64_encode
 from registry_helpers import add_official, add_org
 from sqlalchemy import select
 

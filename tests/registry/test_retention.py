@@ -66,7 +66,8 @@ def test_retention_deletes_exactly_what_is_due(db, settings):
     with session_scope(db) as s:
         counts = run_retention(s, settings.model_copy(update={"retain_unflagged_days": 7}), now=NOW)
     assert counts == {"unflagged_purged": 1, "dismissed_cases_deleted": 1, "closed_cases_deleted": 1,
-                      "withdrawn_open_cases_deleted": 0, "mentions_deleted": 3, "captures_deleted": 1, "custody_events_deleted": 3,
+                      "withdrawn_open_cases_deleted": 0, "mentions_deleted": 3, "captures_deleted": 1,
+                      "custody_events_deleted": 3,
                       "evidence_blobs_deleted": 4, "login_attempts_deleted": 0, "staff_sessions_deleted": 0}
     after = _state(db)
     due_cases = {ids["dismissed_old"], ids["closed_old"]}

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -112,7 +112,7 @@ class Site:
         self.server.server_close()
         self.thread.join(timeout=10)
 
-    def __enter__(self) -> "Site":
+    def __enter__(self) -> Site:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -165,7 +165,7 @@ def self_signed(directory: Path, *names: str) -> Certificate:
             alternative.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             alternative.append(x509.DNSName(name))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
             .not_valid_after(now + timedelta(days=1))
@@ -192,7 +192,7 @@ class Inbox:
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 OK"
 
-    def __enter__(self) -> "Inbox":
+    def __enter__(self) -> Inbox:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from triageweb_support import CHROMIUM, DEMO_PASSWORD, USERS, require
 
 from triage.models import Case
 from triage.models.workflow import CaseStep
-from triageweb_support import CHROMIUM, DEMO_PASSWORD, USERS, require
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "triage_web"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

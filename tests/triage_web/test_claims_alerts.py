@@ -13,6 +13,7 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
+from triageweb_support import ORG_A, add_case
 
 from schildwacht.embedded import free_port
 from triage.alerts import dispatch_pending, enqueue_case_alert
@@ -20,7 +21,6 @@ from triage.models import AuditEvent, Case, Organisation
 from triage.models.base import utcnow
 from triage.models.workflow import AlertOutbox
 from triage.web import services
-from triageweb_support import ORG_A, add_case
 
 
 def test_two_staff_claim_concurrently_exactly_one_wins(world, client_factory, db):
@@ -31,7 +31,7 @@ def test_two_staff_claim_concurrently_exactly_one_wins(world, client_factory, db
         barrier = threading.Barrier(2)
         results = {}
 
-        def go(name, client):
+        def go(name, client, barrier=barrier, results=results, cid=cid):
             barrier.wait(timeout=10)
             results[name] = client.api("POST", f"/api/cases/{cid}/claim").status_code
 
@@ -154,9 +154,9 @@ def test_feedback_export_labels_decisions(world, client_factory, db):
 
 
 def test_cli_commands_registered(world, db, tmp_path, monkeypatch, pg):
+    import typer
     from typer.testing import CliRunner
 
-    import typer
     from triage.web.cli import register
 
     app = typer.Typer()
@@ -176,7 +176,8 @@ def test_cli_commands_registered(world, db, tmp_path, monkeypatch, pg):
                       input="geheim-wachtwoord-2\ngeheim-wachtwoord-2\n")
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["users", "add", "--email", "nieuw@voorbeeld.example", "--naam", "Nieuwe Collega",
-                            "--organisatie", ORG_A, "--rol", "triagist"], input="geheim-wachtwoord-1\ngeheim-wachtwoord-1\n")
+                            "--organisatie", ORG_A, "--rol", "triagist"],
+                      input="geheim-wachtwoord-1\ngeheim-wachtwoord-1\n")
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["feedback", "export", "--uit", str(tmp_path / "fb.jsonl")])
     assert r.exit_code == 0, r.output

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select, update
-
 from triageweb_support import ORG_A, XSS_TEXT
+
 from triage.models import AuditEvent, Case
 from triage.models.base import utcnow
 from triage.models.workflow import CaseStep
@@ -59,7 +59,8 @@ def test_case_page_masks_text_until_reveal_and_audits(world, client_factory, db)
     page = c.get(f"/zaken/{cid}")
     assert "ik weet waar je woont." in page.text
     # the flagged span stays masked (CSS) even after reveal
-    assert '<span class="slur" tabindex="0" title="Bedreiging (aanwijzen om te lezen)">Ik steek je huis in brand</span>' in page.text
+    assert ('<span class="slur" tabindex="0" title="Bedreiging (aanwijzen om te lezen)">'
+            'Ik steek je huis in brand</span>') in page.text
     with db() as s:
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.object_id.in_([str(cid), str(mid)]))).all()
     assert actions.count("case.view") == 2 and "mention.reveal" in actions

@@ -8,12 +8,12 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
+from triageweb_support import DEMO_PASSWORD, USERS, Client, csrf_of
 
 from schildwacht.config import Settings
 from triage.models import AuditEvent, Case
 from triage.models.workflow import CaseStep
 from triage.web.app import create_app
-from triageweb_support import DEMO_PASSWORD, USERS, Client, csrf_of
 
 PUBLIC = {("GET", "/inloggen"), ("POST", "/inloggen"), ("GET", "/mijn/stijl.css"),
           ("GET", "/.well-known/schildwacht-keys")}  # published signing keys, no case data (tests/security)
@@ -185,7 +185,8 @@ def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
     form, body = payloads(world, [world.cases["b_threat"]], world.users["triagist_b"])
     before = snapshot(db)
     view_only = {"/uitloggen", "/zaken/{case_id}/berichten/{mention_id}/tonen",
-                 "/zaken/{case_id}/berichten/{mention_id}/verbergen", "/api/cases/{case_id}/mentions/{mention_id}/reveal"}
+                 "/zaken/{case_id}/berichten/{mention_id}/verbergen",
+                 "/api/cases/{case_id}/mentions/{mention_id}/reveal"}
     checked = 0
     for method, template in endpoints(app):
         if (method not in WRITE_METHODS or (method, template) in PUBLIC or template in view_only

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 import uvicorn
 from sqlalchemy import select
+from triageweb_support import ORG_A, ORG_B, USERS, XSS_TEXT, Client, add_case, add_mention, login
 
 from schildwacht.config import Settings
 from schildwacht.embedded import free_port
@@ -21,7 +22,6 @@ from triage.models.base import utcnow
 from triage.seed import seed
 from triage.web.app import create_app
 from triage.web.serving import serve_config
-from triageweb_support import ORG_A, ORG_B, USERS, XSS_TEXT, Client, add_case, add_mention, login
 
 
 @dataclass

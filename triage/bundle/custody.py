@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -29,7 +29,7 @@ def canonical_json(value: Any) -> bytes:
 
 def format_time(at: datetime) -> str:
     """UTC ISO 8601 with microseconds and Z; the form that is hashed and exported."""
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_hash(record: Mapping[str, Any]) -> str:

@@ -105,7 +105,7 @@ class GuardedProxy:
         with self._lock:
             self._connections.pop(connection, None)
 
-    def __enter__(self) -> "GuardedProxy":
+    def __enter__(self) -> GuardedProxy:
         self._client = self.pins.client(timeout=self.timeout, follow_redirects=False)
         try:
             self._server = _Server(("127.0.0.1", 0), _Handler)

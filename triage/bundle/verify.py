@@ -37,8 +37,8 @@ from triage.bundle.trust import WELL_KNOWN_PATH, TrustedKey, TrustProblem, match
 
 EXIT_VERIFIED, EXIT_NOT_INTACT, EXIT_USAGE, EXIT_SIGNER_UNVERIFIED = 0, 1, 2, 3
 SIGNER_UNVERIFIED = ("INTEGER MAAR ONDERTEKENAAR NIET GEVERIFIEERD / INTACT BUT SIGNER NOT VERIFIED: de bundel is "
-                     "sinds de ondertekening niet gewijzigd, maar er is niet vastgesteld wie hem ondertekende. Vraag de "
-                     "vingerafdruk op bij de organisatie (gepubliceerd op <haar Schildwacht-adres>"
+                     "sinds de ondertekening niet gewijzigd, maar er is niet vastgesteld wie hem ondertekende. "
+                     "Vraag de vingerafdruk op bij de organisatie (gepubliceerd op <haar Schildwacht-adres>"
                      f"{WELL_KNOWN_PATH}, of via een bekend kanaal) en controleer opnieuw met --fingerprint of "
                      "--vertrouwde-sleutels. Vertrouw niet op de vingerafdruk in de bundel zelf.")
 

@@ -38,7 +38,7 @@ class Case(Base):
     legal_hold: Mapped[bool] = mapped_column(default=False)
 
     official: Mapped[Official] = relationship()
-    mentions: Mapped[list["Mention"]] = relationship(back_populates="case", order_by="Mention.created_at")
+    mentions: Mapped[list[Mention]] = relationship(back_populates="case", order_by="Mention.created_at")
 
 
 class Mention(Base):

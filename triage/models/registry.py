@@ -46,7 +46,7 @@ class Official(Base):
     withdrawn_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
-    consents: Mapped[list["Consent"]] = relationship(back_populates="official", order_by="Consent.given_at")
+    consents: Mapped[list[Consent]] = relationship(back_populates="official", order_by="Consent.given_at")
 
 
 class Consent(Base):

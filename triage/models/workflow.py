@@ -53,7 +53,8 @@ class AlertOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
-    delivered: Mapped[list] = mapped_column(JSONB, default=list)  # settled channels: "mail:x" / "hook:y" delivered, "refused:<stored value>" refused for good
+    # settled channels: "mail:x" / "hook:y" delivered, "refused:<stored value>" refused for good
+    delivered: Mapped[list] = mapped_column(JSONB, default=list)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 

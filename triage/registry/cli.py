@@ -48,8 +48,8 @@ def add(
     try:
         with database_session() as (settings, session):
             official = service.add_official(session, organisation, name, role, f"cli:{actor}", official_id=official_id,
-                                            settings=settings, email=email, handles=";".join(handle), name_variants=variant,
-                                            alert_contacts=alert, gender=gender)
+                                            settings=settings, email=email, handles=";".join(handle),
+                                            name_variants=variant, alert_contacts=alert, gender=gender)
             typer.echo(official.id)
     except service.RegistryError as exc:
         _fail(exc)
@@ -84,7 +84,8 @@ def list_(
 @officials_app.command("withdraw")
 def withdraw(
     official_id: str = typer.Argument(..., help="Id van de ambtsdrager."),
-    keep: list[int] = typer.Option([], "--bewaar", help="Zaak-id die bewaard blijft (aangifte, legal hold); mag vaker."),
+    keep: list[int] = typer.Option([], "--bewaar",
+                                   help="Zaak-id die bewaard blijft (aangifte, legal hold); mag vaker."),
     actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
 ) -> None:
     """Trek de toestemming in: zoeken stopt direct, niet-gemarkeerde inhoud en open zaken worden gewist."""
@@ -104,7 +105,8 @@ def import_(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV met kolommen full_name, role, en "
                                 "eventueel id, organisation_id, email, gender, handles (platform:naam;…), "
                                 "name_variants (a|b), alert_contacts (a|b)."),
-    organisation: str = typer.Option(None, "--organisatie", "-o", help="Organisatie voor rijen zonder organisation_id."),
+    organisation: str = typer.Option(None, "--organisatie", "-o",
+                                     help="Organisatie voor rijen zonder organisation_id."),
     actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
 ) -> None:
     """Importeer ambtsdragers uit een CSV-bestand (alles of niets). Iedereen krijgt status 'uitgenodigd'."""
@@ -122,7 +124,8 @@ def import_(
                 row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
                 org = row.get("organisation_id") or organisation
                 if not org:
-                    raise service.RegistryError(f"regel {line}: geen organisatie (kolom organisation_id of --organisatie)")
+                    raise service.RegistryError(
+                        f"regel {line}: geen organisatie (kolom organisation_id of --organisatie)")
                 try:
                     official = service.add_official(
                         session, org, row.get("full_name", ""), row.get("role", ""), f"cli:{actor}",

@@ -2,8 +2,9 @@
 
 Invariant: the token is in the e-mail and nowhere else that staff can read (not in a page, the audit log or the
 export). The address is `official.email`, which staff cannot change once the official has a consent record
-(`service.update_official`), so a re-invitation after withdrawal goes to the last address the official confirmed. The caller runs `send_personal_link` inside a savepoint: when the mail cannot be sent the link is rolled
-back with it, so no link exists that nobody received.
+(`service.update_official`), so a re-invitation after withdrawal goes to the last address the official confirmed.
+The caller runs `send_personal_link` inside a savepoint: when the mail cannot be sent the link is rolled back with it,
+so no link exists that nobody received.
 """
 
 from __future__ import annotations

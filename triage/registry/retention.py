@@ -11,7 +11,7 @@
 | login attempts, ended staff sessions   | retain_login_records_days, never less than the login-limit look-back (24 h) | deleted (a live session never) |
 
 Case windows count from the case's last change (updated_at); unflagged content from its collection time.
-"""
+"""  # noqa: E501 - a markdown table row (mirrors docs/privacy/bewaartermijnen.md)
 
 from __future__ import annotations
 

@@ -381,8 +381,8 @@ def _counts(session: Session, official_id: str) -> dict[str, int]:
 def _manage_page(session: Session, ctx: LinkContext, official, link, status_code: int = 200, **extra) -> HTMLResponse:
     if not service.link_allows_changes(official):
         return _closed_page(session, ctx, official, status_code)
-    return _html(pages.render("official_manage.html", official=official, link=link, token=ctx.token, csrf_token=ctx.csrf,
-                              counts=_counts(session, official.id), **extra), status_code)
+    return _html(pages.render("official_manage.html", official=official, link=link, token=ctx.token,
+                              csrf_token=ctx.csrf, counts=_counts(session, official.id), **extra), status_code)
 
 
 def _closed_page(session: Session, ctx: LinkContext, official, status_code: int = 200) -> HTMLResponse:

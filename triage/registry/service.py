@@ -534,6 +534,7 @@ def aangifte_case_ids(session: Session, case_ids: Iterable[int]) -> set[int]:
 
 __all__ = ["RegistryError", "LinkError", "OFFICIAL_STATUSES", "add_official", "update_official", "list_officials",
            "get_official", "issue_link", "resolve_link", "link_url", "save_choices", "confirm_invite",
-           "record_consent", "set_paused", "withdraw", "open_cases", "aangifte_case_ids", "parse_handles", "parse_list", "audit",
+           "record_consent", "set_paused", "withdraw", "open_cases", "aangifte_case_ids", "parse_handles", "parse_list",
+           "audit",
            "parse_alert_contacts", "revoke_links", "revoke_other_manage_links", "link_allows_changes",
            "OFFICIAL_OWNED", "email_is_officials"]

@@ -112,7 +112,9 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
         return render(request, "error.html", {"status": exc.status, "message": exc.message}, status_code=exc.status)
 
     from triage.registry.routes import install as install_registry
-    from triage.web import api, pages, wellknown
+    from triage.web import api, outage, pages, wellknown
+
+    outage.install(app, is_api)  # database unreachable: 503 with Retry-After
 
     app.include_router(pages.router)
     app.include_router(api.router)

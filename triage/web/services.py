@@ -41,7 +41,8 @@ OFFENCES = {
     "abuse": [("266/267 Sr", "Belediging", "Klachtdelict: de betrokkene moet zelf aangifte doen; 267 Sr: +1/3 "
                "wanneer gericht tegen iemand in of vanwege de ambtsuitoefening."),
               ("261/262 Sr", "Smaad/laster", "Alleen bij het ten laste leggen van een bepaald feit; klachtdelict."),
-              ("131 Sr", "Opruiing", "Alleen bij openlijke aansporing tot geweld of strafbare feiten tegen het gezag.")],
+              ("131 Sr", "Opruiing",
+               "Alleen bij openlijke aansporing tot geweld of strafbare feiten tegen het gezag.")],
     "gender": [("266/267 Sr", "Belediging", "Klachtdelict; 267 Sr: +1/3 wanneer gericht tegen iemand vanwege het "
                 "ambt. Seksistische beledigingen vallen hieronder.")],
 }
@@ -84,7 +85,8 @@ def require_writer(user: StaffUser) -> None:
 
 def sla_minutes(settings: Settings, severity: int) -> int:
     label = RANK_LABEL.get(severity)
-    return getattr(settings, f"sla_minutes_{label}", settings.sla_minutes_abuse) if label else settings.sla_minutes_abuse
+    return (getattr(settings, f"sla_minutes_{label}", settings.sla_minutes_abuse) if label
+            else settings.sla_minutes_abuse)
 
 
 @dataclass
@@ -239,13 +241,18 @@ def _scoped_mentions(user: StaffUser):
     return select(Mention).where(Mention.organisation_id == user.organisation_id)
 
 
+# A pile-on thread can put 100,000 posts in one case: the page shows the first ones (`post_count` says how many),
+# so that every query below stays bounded (context and history are limited too).
+CASE_POSTS_SHOWN = 500
+
+
 def case_detail(session: Session, user: StaffUser, settings: Settings, case_id: int,
                 revealed: Iterable[int] = ()) -> dict[str, Any]:
     """Everything the case page shows; audited as a view of case content by the caller."""
     case = get_case(session, user, case_id)
     revealed = set(revealed)
     posts = list(session.scalars(_scoped_mentions(user).where(Mention.case_id == case.id)
-                                 .order_by(Mention.created_at, Mention.id)))
+                                 .order_by(Mention.created_at, Mention.id).limit(CASE_POSTS_SHOWN)))
     post_ids = {m.id for m in posts}
     thread_ids = {m.thread_id for m in posts if m.thread_id}
     native_ids = {m.post_id for m in posts}
