@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Iterator
 
 import pytest
-from sites import INTERNAL, PUBLIC_STAND_IN, Certificate, Inbox, Site, self_signed
+from sites import INTERNAL, PUBLIC_STAND_IN, Inbox, Site
 from sqlalchemy import select, update
 from triageweb_support import ORG_A, add_case
 
@@ -25,14 +25,6 @@ from triage.alerts import dispatch_pending, enqueue_case_alert
 from triage.models import AuditEvent, Official, Organisation
 from triage.models.base import utcnow
 from triage.models.workflow import AlertOutbox
-
-
-@pytest.fixture
-def certificate(tmp_path, monkeypatch) -> Certificate:
-    """One certificate for the loopback receivers, trusted by the dispatcher's pinned client."""
-    made = self_signed(tmp_path / "tls", PUBLIC_STAND_IN, INTERNAL, "localhost")
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.cert))
-    return made
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sites import INTERNAL, PUBLIC_STAND_IN, Certificate, Seen, Site, self_signed
+from sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site
 from sqlalchemy import select, update
 from triageweb_support import ORG_A, add_case
 
@@ -27,14 +27,6 @@ from triage.models.workflow import AlertOutbox
 
 def _received(request: Seen) -> tuple[int, dict[str, str], bytes]:
     return 200, {}, b""
-
-
-@pytest.fixture
-def certificate(tmp_path, monkeypatch) -> Certificate:
-    """One certificate for the loopback receivers, trusted by the dispatcher's pinned client."""
-    made = self_signed(tmp_path / "tls", PUBLIC_STAND_IN, INTERNAL, "localhost")
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.cert))
-    return made
 
 
 @pytest.fixture
