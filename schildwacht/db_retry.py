@@ -1,9 +1,9 @@
 """Waiting out a database outage: which errors mean "the database is unreachable", and retrying with back-off.
 
 Invariants:
-- only SQLAlchemy's OperationalError and InterfaceError count as unreachable (connection refused or lost, server
-  shutting down, a deadlock or cancelled statement: errors that a later attempt can cure); any other error (a
-  constraint, a bug) propagates at once and is never retried;
+- only `schildwacht.failures.DATABASE_UNREACHABLE` counts as unreachable (connection refused or lost, server
+  shutting down, pool timeout, a deadlock or cancelled statement: errors that a later attempt can cure); any other
+  error (a constraint, a bug) propagates at once and is never retried;
 - the delay doubles from `first_delay` up to `max_delay`; with `until` (a `time.monotonic()` value) the last error
   propagates once the next attempt would start after it.
 """
@@ -15,11 +15,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from schildwacht.failures import DATABASE_UNREACHABLE
 
 log = logging.getLogger(__name__)
-
-DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 T = TypeVar("T")
 

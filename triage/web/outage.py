@@ -1,7 +1,7 @@
 """What the web app answers while its database is unreachable: 503 with Retry-After, in Dutch, instead of a 500.
 
 Invariants:
-- only the errors `schildwacht.db_retry` counts as unreachable become 503; any other database error stays a 500;
+- only the errors `schildwacht.failures.DATABASE_UNREACHABLE` lists become 503; any other database error stays a 500;
 - pages get the Dutch error page "Tijdelijk niet beschikbaar", the JSON API (`is_api`) `{"detail": ...}`; both carry
   `Retry-After: RETRY_AFTER_S`;
 - each such request is logged as one warning line without traceback or path (paths can hold personal-link tokens);
@@ -16,7 +16,8 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from schildwacht.db_retry import DATABASE_UNREACHABLE, first_line
+from schildwacht.db_retry import first_line
+from schildwacht.failures import DATABASE_UNREACHABLE
 
 log = logging.getLogger(__name__)
 
