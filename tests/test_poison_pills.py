@@ -246,7 +246,7 @@ def test_record_whose_dead_letter_would_exceed_the_request_limit_is_parked_trunc
     letter = assert_parked_and_partition_moves_on(line, "raw", 1, offset, followers, r"invalid UTF-8", "classifier")
     assert letter.payload_sha256 == hashlib.sha256(big).hexdigest(), "the hash is the original's"
     assert letter.payload == big[:DEAD_LETTER_PAYLOAD_LIMIT], "the start of the original is kept"
-    assert f"van {len(big)} bytes" in letter.reason, "the original's size is recorded"
+    assert letter.payload_size == len(big) and f"van {len(big)} bytes" in letter.reason, "the original's size"
 
 
 # Every string of a message that is stored in a bounded column, with that column.

@@ -126,8 +126,8 @@ class IngestWorker:
 
     @staticmethod
     def _store_dead_letter(session: Session, record: ConsumerRecord, letter: DeadLetter) -> None:
-        """One row per dead-letter position. `payload_sha256` is the original's; where the letter kept only the
-        start of the payload, the reason says how large the original was (the table has no size column)."""
+        """One row per dead-letter position. `payload_sha256` and `payload_size` describe the original; where the
+        letter kept only the start of the payload, the reason says so too, for whoever reads only the reason."""
         reason = letter.reason
         if letter.truncated:
             reason += (f" [payload ingekort: eerste {len(letter.payload)} van {letter.payload_size} bytes bewaard;"
@@ -135,7 +135,7 @@ class IngestWorker:
         session.execute(insert(DeadLetterRecord).values(
             payload_sha256=letter.payload_sha256, source_topic=letter.source_topic,
             source_partition=letter.source_partition, source_offset=letter.source_offset, stage=letter.stage,
-            reason=reason, uid=letter.uid, payload=letter.payload,
+            reason=reason, uid=letter.uid, payload=letter.payload, payload_size=letter.payload_size,
             parked_at=letter.parked_at, dlq_partition=record.partition, dlq_offset=record.offset,
         ).on_conflict_do_nothing())
 

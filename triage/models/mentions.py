@@ -113,6 +113,7 @@ class DeadLetterRecord(Base):
     reason: Mapped[str] = mapped_column(Text)
     uid: Mapped[str | None] = mapped_column(String(450), index=True)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
+    payload_size: Mapped[int | None] = mapped_column(BigInteger)  # bytes of the original (null: a version 1 letter)
     parked_at: Mapped[datetime]
     dlq_partition: Mapped[int]
     dlq_offset: Mapped[int] = mapped_column(BigInteger)

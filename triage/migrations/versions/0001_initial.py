@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-06 00:55:25.806341
+Create Date: 2026-12-06 01:59:39.612548
 """
 from alembic import op
 import sqlalchemy as sa
@@ -45,6 +45,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('uid', sa.String(length=450), nullable=True),
     sa.Column('payload', sa.LargeBinary(), nullable=False),
+    sa.Column('payload_size', sa.BigInteger(), nullable=True),
     sa.Column('parked_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('dlq_partition', sa.Integer(), nullable=False),
     sa.Column('dlq_offset', sa.BigInteger(), nullable=False),
