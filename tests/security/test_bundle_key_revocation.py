@@ -10,15 +10,14 @@ revoked key, whatever its dates, also the genuine ones (the organisation exports
 
 from __future__ import annotations
 
-import base64
 import json
-import zipfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from forgery import read_bundle, reseal, rewrite_first_post, write_bundle
 from sqlalchemy import select
 from triageweb_support import ORG_A, ORG_B, USERS
 from typer.testing import CliRunner
@@ -53,26 +52,12 @@ def stolen_key(settings, fingerprint: str) -> Ed25519PrivateKey:
 def forge_with(genuine: Path, key: Ed25519PrivateKey, out: Path, exported_at: str) -> Path:
     """The first post's text rewritten, every hash recomputed, the export time set to `exported_at`, and the
     manifest signed with `key` (the organisation's own, stolen): nothing in the bundle shows the forgery."""
-    with zipfile.ZipFile(genuine) as zf:
-        files = {n: zf.read(n) for n in zf.namelist()}
-    text_name = next(n for n in sorted(files) if n.endswith("/tekst.txt"))
-    files[text_name] = FORGED_TEXT.encode()
-    post_name = text_name.replace("/tekst.txt", "/post.json")
-    post = json.loads(files[post_name])
-    post["text"] = FORGED_TEXT
-    files[post_name] = json.dumps(post, ensure_ascii=False).encode()
+    files = read_bundle(genuine)
+    rewrite_first_post(files, FORGED_TEXT)
     manifest = json.loads(files[layout.MANIFEST])
     manifest["exported_at"] = exported_at
-    for entry in manifest["files"]:
-        entry.update(sha256=layout.sha256(files[entry["path"]]), size=len(files[entry["path"]]))
-    files[layout.MANIFEST] = json.dumps(manifest, indent=2).encode()
-    files[layout.SIGNATURE] = base64.b64encode(key.sign(files[layout.MANIFEST])) + b"\n"
-    files.pop(layout.TIMESTAMP, None)
-    files[layout.SUMS] = layout.format_sums({n: d for n, d in files.items() if n != layout.SUMS})
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in [layout.MANIFEST] + sorted(n for n in files if n != layout.MANIFEST):
-            zf.writestr(name, files[name])
-    return out
+    reseal(files, manifest, key)
+    return write_bundle(out, files)
 
 
 def verify(*args: object):

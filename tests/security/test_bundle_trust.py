@@ -12,13 +12,12 @@ but signer not verified.
 
 from __future__ import annotations
 
-import base64
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from forgery import read_bundle, reseal, rewrite_first_post, write_bundle
 from triageweb_support import ORG_A, USERS
 from typer.testing import CliRunner
 
@@ -33,29 +32,12 @@ UNVERIFIED_EN = "intact but signer not verified"
 FORGED_TEXT = "Dit bericht was volkomen onschuldig."
 
 
-def _files(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
-
-
-def _write(path: Path, files: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in [layout.MANIFEST] + sorted(n for n in files if n != layout.MANIFEST):
-            zf.writestr(name, files[name])
-    return path
-
-
 def forge(genuine: Path, out: Path) -> Path:
     """What a careful forger does with the project's own code: rewrite the first post's text, rebuild the whole
     custody chain (an actor changed), re-sign the manifest with a fresh key and recompute every hash."""
-    files = _files(genuine)
+    files = read_bundle(genuine)
     key = Ed25519PrivateKey.generate()
-    text_name = next(n for n in sorted(files) if n.endswith("/tekst.txt"))
-    post_name = text_name.replace("/tekst.txt", "/post.json")
-    files[text_name] = FORGED_TEXT.encode()
-    post = json.loads(files[post_name])
-    post["text"] = FORGED_TEXT
-    files[post_name] = json.dumps(post, ensure_ascii=False).encode()
+    rewrite_first_post(files, FORGED_TEXT)
     events = [json.loads(line) for line in files[layout.CUSTODY].decode().splitlines()]
     events[0]["actor"] = "system:vervalst"
     prev = GENESIS
@@ -68,13 +50,8 @@ def forge(genuine: Path, out: Path) -> Path:
     manifest = json.loads(files[layout.MANIFEST])
     manifest["custody"]["head_hash"] = prev
     manifest["signer"].update(fingerprint=keys.fingerprint(key.public_key()), public_key_pem=pem)
-    for entry in manifest["files"]:
-        entry.update(sha256=layout.sha256(files[entry["path"]]), size=len(files[entry["path"]]))
-    files[layout.MANIFEST] = json.dumps(manifest, indent=2).encode()
-    files[layout.SIGNATURE] = base64.b64encode(key.sign(files[layout.MANIFEST])) + b"\n"
-    files.pop(layout.TIMESTAMP, None)
-    files[layout.SUMS] = layout.format_sums({n: d for n, d in files.items() if n != layout.SUMS})
-    return _write(out, files)
+    reseal(files, manifest, key)
+    return write_bundle(out, files)
 
 
 def verify(*args: object):
@@ -156,7 +133,7 @@ def test_trusted_key_of_another_organisation_or_period_is_refused(exported, tmp_
 
 def test_readme_says_where_to_check_the_fingerprint_not_what_it_is(exported, world):
     genuine, registered = exported
-    files = _files(genuine)
+    files = read_bundle(genuine)
     readme = files[layout.README].decode("utf-8")
     compact = readme.replace(" ", "").replace(":", "").lower()
     assert registered not in compact and registered[:16] not in compact
