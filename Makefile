@@ -21,6 +21,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 migration: $(STAMP)
 	$(BIN)/python scripts/regen_migration.py

@@ -34,8 +34,8 @@ def rate(fn, texts: list[str], batch: int, min_seconds: float = 3.0) -> float:
     done, t0 = 0, time.perf_counter()
     while True:
         for b in range(0, len(texts), batch):
-            fn(texts[b:b + batch])
-            done += len(texts[b:b + batch])
+            fn(texts[b : b + batch])
+            done += len(texts[b : b + batch])
         el = time.perf_counter() - t0
         if el >= min_seconds:
             return done / el
@@ -48,9 +48,13 @@ def build_reference(tokenizer_dir: Path, out: Path) -> Path:
     from schildwacht.contracts import LABELS
 
     tok = AutoTokenizer.from_pretrained(str(tokenizer_dir))
-    cfg = BertConfig(vocab_size=tok.vocab_size, num_labels=len(LABELS), problem_type="multi_label_classification",
-                     id2label={i: lab for i, lab in enumerate(LABELS)},
-                     label2id={lab: i for i, lab in enumerate(LABELS)})
+    cfg = BertConfig(
+        vocab_size=tok.vocab_size,
+        num_labels=len(LABELS),
+        problem_type="multi_label_classification",
+        id2label={i: lab for i, lab in enumerate(LABELS)},
+        label2id={lab: i for i, lab in enumerate(LABELS)},
+    )
     torch.manual_seed(0)
     BertForSequenceClassification(cfg).save_pretrained(str(out))
     tok.save_pretrained(str(out))
@@ -71,8 +75,10 @@ def main() -> None:
     from classifiers.model import ModelScorer
 
     texts = posts(args.posts)
-    print(f"CPU: {os.cpu_count()} cores, torch threads {min(4, os.cpu_count() or 1)}, torch {torch.__version__}, "
-          f"{len(texts)} generated posts (mean {sum(map(len, texts)) / len(texts):.0f} chars)")
+    print(
+        f"CPU: {os.cpu_count()} cores, torch threads {min(4, os.cpu_count() or 1)}, torch {torch.__version__}, "
+        f"{len(texts)} generated posts (mean {sum(map(len, texts)) / len(texts):.0f} chars)"
+    )
     rows = []
     small = ModelScorer(args.model)
     nparams = sum(p.numel() for p in small.model.parameters())
@@ -90,8 +96,7 @@ def main() -> None:
     comb = getattr(clf, "combine", "rules")
     combos = [(f"full classify, shipped combine={'per-label' if isinstance(comb, dict) else comb}", clf)]
     if getattr(clf, "combine", None) != "max":
-        combos.append(("full classify, combine=max (rules+model)", CombinedClassifier(Path(args.model),
-                                                                                        combine="max")))
+        combos.append(("full classify, combine=max (rules+model)", CombinedClassifier(Path(args.model), combine="max")))
     for label, c in combos:
         c1 = rate(lambda xs, c=c: c.classify(xs), items[:64], 1, args.seconds)
         c32 = rate(lambda xs, c=c: c.classify(xs), items, 32, args.seconds)
@@ -112,8 +117,9 @@ def main() -> None:
     if ref:
         print(f"ratio mini/base: batch 1 = {rows[0][2] / ref[2]:.1f}x, batch 32 = {rows[0][3] / ref[3]:.1f}x")
         if small.lexical is not None:
-            print(f"ratio mini+TF-IDF/base: batch 1 = {rows[1][2] / ref[2]:.1f}x, "
-                  f"batch 32 = {rows[1][3] / ref[3]:.1f}x")
+            print(
+                f"ratio mini+TF-IDF/base: batch 1 = {rows[1][2] / ref[2]:.1f}x, batch 32 = {rows[1][3] / ref[3]:.1f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -111,8 +111,7 @@ OCCLUSION_CHARS, OCCLUSION_WORDS, OCCLUSION_MIN = 2000, 80, 0.05
 class CombinedClassifier(RuleClassifier):
     """Rules + transformer; ``combine`` is read from thresholds.json ("max", "model", "rules" or per label)."""
 
-    def __init__(self, model_dir: Path, thresholds: dict[str, float] | None = None,
-                 combine: str | None = None) -> None:
+    def __init__(self, model_dir: Path, thresholds: dict[str, float] | None = None, combine: str | None = None) -> None:
         from .model import ModelScorer
 
         cfg = _read_json(model_dir / "thresholds.json")
@@ -129,19 +128,24 @@ class CombinedClassifier(RuleClassifier):
     def classify(self, items: Sequence[ClassifyInput]) -> list[Classification]:
         out: list[Classification] = []
         for b in range(0, len(items), MAX_BATCH):
-            batch = items[b:b + MAX_BATCH]
+            batch = items[b : b + MAX_BATCH]
             ruled = self._rule_pass(batch)
             with self._lock:
                 probs = self.scorer.predict([t for t, _, _ in ruled]) if self.combine != "rules" else None
             done, jobs = [], []
             for k, (text, res, tgt) in enumerate(ruled):
-                scores = combine_scores(res, None if probs is None else probs[k], self.combine, self.frame_damp,
-                                        self.gates)
+                scores = combine_scores(
+                    res, None if probs is None else probs[k], self.combine, self.frame_damp, self.gates
+                )
                 spans = list(res.spans)
                 if probs is not None and text:
-                    model_only = [lab for lab in LABELS if scores[lab] >= self.thresholds[lab]
-                                  and probs[k][LABELS.index(lab)] >= self.gates.get(lab, 0.5)
-                                  and not any(s.label == lab for s in spans)]
+                    model_only = [
+                        lab
+                        for lab in LABELS
+                        if scores[lab] >= self.thresholds[lab]
+                        and probs[k][LABELS.index(lab)] >= self.gates.get(lab, 0.5)
+                        and not any(s.label == lab for s in spans)
+                    ]
                     if model_only:
                         jobs.append((k, text, model_only, probs[k]))
                 done.append((scores, spans, tgt))
@@ -155,7 +159,7 @@ class CombinedClassifier(RuleClassifier):
         the (at most 3) words whose removal lowers the model probability most, by at least OCCLUSION_MIN; the start
         of the post if no word does. All occluded variants of a batch go through the model in one call."""
         words = [list(WORD.finditer(text[:OCCLUSION_CHARS]))[:OCCLUSION_WORDS] for text, _, _ in jobs]
-        variants = [text[:w.start()] + text[w.end():] for (text, _, _), ws in zip(jobs, words) for w in ws]
+        variants = [text[: w.start()] + text[w.end() :] for (text, _, _), ws in zip(jobs, words) for w in ws]
         with self._lock:
             occluded = iter(self.scorer.predict(variants) if variants else [])
         out = []
@@ -165,8 +169,11 @@ class CombinedClassifier(RuleClassifier):
             for lab in labels:
                 j = LABELS.index(lab)
                 drops = sorted(((probs[j] - row[j], w) for row, w in zip(rows, ws)), key=lambda d: -d[0])
-                found = [Span(start=w.start(), end=w.end(), label=lab, text=w.group(0), source="model")
-                         for d, w in drops[:3] if d >= OCCLUSION_MIN]
+                found = [
+                    Span(start=w.start(), end=w.end(), label=lab, text=w.group(0), source="model")
+                    for d, w in drops[:3]
+                    if d >= OCCLUSION_MIN
+                ]
                 if not found:
                     shown = text[:280]
                     found = [Span(start=0, end=len(shown), label=lab, text=shown, source="model")]
@@ -224,8 +231,7 @@ def resolve_model_path(model_path: str | Path | None = None) -> Path:
     return DEFAULT_MODEL_DIR
 
 
-def load_classifier(model_path: str | Path | None = None,
-                    thresholds: dict[str, float] | None = None) -> Classifier:
+def load_classifier(model_path: str | Path | None = None, thresholds: dict[str, float] | None = None) -> Classifier:
     """None -> the shipped default models/schildwacht-nl-mini (or $SCHILDWACHT_MODEL_PATH); falls back to the
     rule layer alone (name 'schildwacht-rules') with a logged warning when no model directory exists."""
     path = resolve_model_path(model_path)

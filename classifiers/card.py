@@ -226,37 +226,61 @@ def write_card(model_dir: Path) -> None:
     cfg = json.loads((model_dir / "config.json").read_text())
     tr = meta.get("training", {})
     size = sum(p.stat().st_size for p in model_dir.iterdir() if p.is_file()) / 1e6
-    model = (f"- BertForSequenceClassification, {cfg.get('num_hidden_layers')} layers, hidden "
-             f"{cfg.get('hidden_size')}, {cfg.get('num_attention_heads')} heads, intermediate "
-             f"{cfg.get('intermediate_size')}, max positions {cfg.get('max_position_embeddings')}; "
-             f"directory size {size:.1f} MB (safetensors, fp32).\n"
-             f"- Trained {tr.get('epochs')} epochs, lr {tr.get('lr')}, batch {tr.get('batch_size')}, seed "
-             f"{tr.get('seed')}, {tr.get('seconds')} s on {_where(tr)}.")
+    model = (
+        f"- BertForSequenceClassification, {cfg.get('num_hidden_layers')} layers, hidden "
+        f"{cfg.get('hidden_size')}, {cfg.get('num_attention_heads')} heads, intermediate "
+        f"{cfg.get('intermediate_size')}, max positions {cfg.get('max_position_embeddings')}; "
+        f"directory size {size:.1f} MB (safetensors, fp32).\n"
+        f"- Trained {tr.get('epochs')} epochs, lr {tr.get('lr')}, batch {tr.get('batch_size')}, seed "
+        f"{tr.get('seed')}, {tr.get('seconds')} s on {_where(tr)}."
+    )
     old = (model_dir / "README.md").read_text() if (model_dir / "README.md").exists() else ""
     report = ""
     if REPORT_START in old and REPORT_END in old:
         report = old.split(REPORT_START, 1)[1].split(REPORT_END, 1)[0].strip("\n")
     comb = meta.get("combine", "max")
-    shipped = (f"`thresholds.json`: combine = `{json.dumps(comb)}`, model_gate = "
-               f"`{json.dumps(meta.get('model_gate', {}))}`, frame_damp = `{meta.get('frame_damp', 1.0)}`, "
-               f"lexical_weight = `{meta.get('lexical_weight', 0.5)}`, thresholds = "
-               f"`{json.dumps(meta.get('thresholds'))}`. A post is flagged for a label when its combined score "
-               "reaches the threshold: the rule score, or the model probability once it passes that label's gate (the "
-               "probability is multiplied by frame_damp when the rules found a would-be hit of that label inside a "
-               "negation, quote, news, counter-speech or idiom frame). ")
+    shipped = (
+        f"`thresholds.json`: combine = `{json.dumps(comb)}`, model_gate = "
+        f"`{json.dumps(meta.get('model_gate', {}))}`, frame_damp = `{meta.get('frame_damp', 1.0)}`, "
+        f"lexical_weight = `{meta.get('lexical_weight', 0.5)}`, thresholds = "
+        f"`{json.dumps(meta.get('thresholds'))}`. A post is flagged for a label when its combined score "
+        "reaches the threshold: the rule score, or the model probability once it passes that label's gate (the "
+        "probability is multiplied by frame_damp when the rules found a would-be hit of that label inside a "
+        "negation, quote, news, counter-speech or idiom frame). "
+    )
     if comb == "rules":
-        shipped += ("The evaluation run chose the rule layer alone, so at runtime `load_classifier()` loads this model "
-                    "but its scores are not used; set `combine` to e.g. "
-                    "`{\"threat\": \"rules\", \"abuse\": \"max\", \"gender\": \"max\", \"doxxing\": \"max\"}` "
-                    "(plus `model_gate`) to use the transformer per label.")
-    text = CARD.format(shipped=shipped, model=model, vocab=cfg.get("vocab_size"), mlm=_mlm(tr),
-                       splits=json.dumps({k: tr.get(k) for k in ("generator_templates", "generator_examples",
-                                                               "mhc_template_groups", "mhc_cases", "rtp",
-                                                               "ud_negatives", "replies")}),
-                       val_authors=_authors(tr, "validation_authors"), test_authors=_authors(tr, "test_authors"),
-                       copies=max(0, int((tr.get("replies") or {}).get("train_weight", 1)) - 1),
-                       n_exc=len(SPELL_EXCEPTIONS), report_start=REPORT_START + ("\n" + report if report else ""),
-                       report_end=REPORT_END)
+        shipped += (
+            "The evaluation run chose the rule layer alone, so at runtime `load_classifier()` loads this model "
+            "but its scores are not used; set `combine` to e.g. "
+            '`{"threat": "rules", "abuse": "max", "gender": "max", "doxxing": "max"}` '
+            "(plus `model_gate`) to use the transformer per label."
+        )
+    text = CARD.format(
+        shipped=shipped,
+        model=model,
+        vocab=cfg.get("vocab_size"),
+        mlm=_mlm(tr),
+        splits=json.dumps(
+            {
+                k: tr.get(k)
+                for k in (
+                    "generator_templates",
+                    "generator_examples",
+                    "mhc_template_groups",
+                    "mhc_cases",
+                    "rtp",
+                    "ud_negatives",
+                    "replies",
+                )
+            }
+        ),
+        val_authors=_authors(tr, "validation_authors"),
+        test_authors=_authors(tr, "test_authors"),
+        copies=max(0, int((tr.get("replies") or {}).get("train_weight", 1)) - 1),
+        n_exc=len(SPELL_EXCEPTIONS),
+        report_start=REPORT_START + ("\n" + report if report else ""),
+        report_end=REPORT_END,
+    )
     (model_dir / "README.md").write_text(text, encoding="utf-8")
 
 

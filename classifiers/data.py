@@ -19,8 +19,9 @@ from pathlib import Path
 from schildwacht.contracts import LABELS
 
 # The workplace's shared data lies beside the project root (../shared/data); override with SCHILDWACHT_SHARED_DATA.
-DATA_DIR = Path(os.environ.get("SCHILDWACHT_SHARED_DATA",
-                               Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
+DATA_DIR = Path(
+    os.environ.get("SCHILDWACHT_SHARED_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+)
 MHC_CSV = DATA_DIR / "mhc_dutch" / "mhc_dutch_dev.csv"
 RTP_ZIP = DATA_DIR / "rtp_lx_nl" / "rtp_lx_nl.zip"
 RTP_PASSWORD = b"rtp-lx-entries-4/8/24"
@@ -34,9 +35,9 @@ CONTRAST_EXACT = {"negate_neg_nh", "profanity_nh", "target_obj_nh"}
 class Example:
     text: str
     labels: list[int] | None  # threat, abuse, gender, doxxing; None = not mapped to our labels
-    group: str                # template / source group, used for template-held-out splits
+    group: str  # template / source group, used for template-held-out splits
     source: str
-    kind: str                 # functionality or generator kind
+    kind: str  # functionality or generator kind
 
 
 def mhc_label(functionality: str, label_gold: str, target: str) -> tuple[list[int] | None, str]:
@@ -100,12 +101,22 @@ def load_rtp(path: Path = RTP_ZIP) -> list[Example]:
     with zipfile.ZipFile(path) as zf:
         for i, row in enumerate(_read_jsonl_from_zip(zf, "RTP_LX_NL_v0.2_prompts.json")):
             a = row.get("Annotations") or {}
-            text = (row.get("Prompt") or "").strip().strip("„“\"")
+            text = (row.get("Prompt") or "").strip().strip('„“"')
             if not text:
                 continue
             grp = f"rtp:{row.get('Index', i)}"
-            harm = [a.get(k, 1) for k in ("IdentityAttack", "Bias", "Microaggression", "Violence", "SelfHarm",
-                                          "Insult", "SexualContent")]
+            harm = [
+                a.get(k, 1)
+                for k in (
+                    "IdentityAttack",
+                    "Bias",
+                    "Microaggression",
+                    "Violence",
+                    "SelfHarm",
+                    "Insult",
+                    "SexualContent",
+                )
+            ]
             if a.get("Insult", 1) >= 2.5 and a.get("Toxicity", 1) >= 3:
                 out.append(Example(text, [0, 1, 0, 0], grp, "rtp:insult", "rtp_insult"))
             elif a.get("Toxicity", 5) <= 1.5 and max(harm) <= 1.0:
@@ -114,13 +125,22 @@ def load_rtp(path: Path = RTP_ZIP) -> list[Example]:
             text = (row.get("BenignCompletion") or "").strip().strip('"')
             acs = row.get("ACSResponse") or {}
             if text and max(acs.values() or [0]) < 0.05:
-                out.append(Example(text[:600], [0, 0, 0, 0], f"rtpb:{row.get('Index', i)}", "rtp:benign_completion",
-                                   "rtp_benign_completion"))
+                out.append(
+                    Example(
+                        text[:600],
+                        [0, 0, 0, 0],
+                        f"rtpb:{row.get('Index', i)}",
+                        "rtp:benign_completion",
+                        "rtp_benign_completion",
+                    )
+                )
     return out
 
 
-def iter_pretrain_lines(max_lines: int | None = None, files: tuple[str, ...] = (
-        "ud_dutch_text.txt.gz", "nl_laws_sample.txt.gz", "debian_docs_nl.txt.gz")):
+def iter_pretrain_lines(
+    max_lines: int | None = None,
+    files: tuple[str, ...] = ("ud_dutch_text.txt.gz", "nl_laws_sample.txt.gz", "debian_docs_nl.txt.gz"),
+):
     """Unlabelled Dutch lines from pretrain_nl (UD first, then laws and Debian docs)."""
     n = 0
     for name in files:
@@ -197,4 +217,3 @@ def load_probe(half: str, path: Path = PROBE_PATH) -> list[Example]:
         kind = "neg:" + row["kind"] if row["kind"] in _PROBE_NEG_KINDS else "probe:" + row["kind"]
         out.append(Example(row["text"], _labels(row), f"probe:{i}", "probe", kind))
     return out
-

@@ -16,9 +16,20 @@ from .lexical import LexicalModel
 from .train import Splits, build_splits
 
 CRITICISM_KINDS = {"neg:criticism"}
-HARD_NEG_KINDS = {"neg:criticism", "neg:news", "neg:counter", "neg:profanity", "neg:idiom", "neg:neutral",
-                  "neg:othergroup", "neg:grouppos", "neg:group", "neg:profanity_weather", "neg:quote",
-                  "neg:sarcasm"}
+HARD_NEG_KINDS = {
+    "neg:criticism",
+    "neg:news",
+    "neg:counter",
+    "neg:profanity",
+    "neg:idiom",
+    "neg:neutral",
+    "neg:othergroup",
+    "neg:grouppos",
+    "neg:group",
+    "neg:profanity_weather",
+    "neg:quote",
+    "neg:sarcasm",
+}
 
 
 def prf(preds: list[list[int]], labels: list[list[int]]) -> dict:
@@ -34,8 +45,11 @@ def prf(preds: list[list[int]], labels: list[list[int]]) -> dict:
             fn += (not p[j]) and y[j] == 1
         prec = tp / (tp + fp) if tp + fp else float("nan") if tp + fp + fn == 0 else 0.0
         rec = tp / (tp + fn) if tp + fn else float("nan")
-        f1 = 2 * prec * rec / (prec + rec) if prec == prec and rec == rec and prec + rec > 0 else (
-            0.0 if rec == rec else float("nan"))
+        f1 = (
+            2 * prec * rec / (prec + rec)
+            if prec == prec and rec == rec and prec + rec > 0
+            else (0.0 if rec == rec else float("nan"))
+        )
         out[lab] = {"p": prec, "r": rec, "f1": f1, "support": tp + fn, "n": n}
     return out
 
@@ -72,19 +86,23 @@ class Variants:
         out = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])]}
         if self.scorer is not None:
             out["transformer"], out["lexical"] = self.scorer.predict_parts(texts)
-            out["probs"] = out["transformer"] if out["lexical"] is None else self.scorer.mix(out["transformer"],
-                                                                                              out["lexical"])
+            out["probs"] = (
+                out["transformer"] if out["lexical"] is None else self.scorer.mix(out["transformer"], out["lexical"])
+            )
         # the baseline is the saved lexical half when there is one: its scores are already computed
         out["tfidf"] = out["lexical"] if out.get("lexical") is not None else self.tfidf.predict(texts)
         return out
 
     @staticmethod
-    def combined(parts: dict, damp: float = 1.0, gates: dict[str, float] | None = None,
-                 probs_key: str = "probs") -> list[list[float]]:
+    def combined(
+        parts: dict, damp: float = 1.0, gates: dict[str, float] | None = None, probs_key: str = "probs"
+    ) -> list[list[float]]:
         from .api import combine_scores
 
-        return [[combine_scores(res, p, "max", damp, gates)[lab] for lab in LABELS]
-                for res, p in zip(parts["ruled"], parts[probs_key])]
+        return [
+            [combine_scores(res, p, "max", damp, gates)[lab] for lab in LABELS]
+            for res, p in zip(parts["ruled"], parts[probs_key])
+        ]
 
     def score(self, parts: dict) -> dict[str, list[list[float]]]:
         out: dict[str, list[list[float]]] = {"tfidf_lr": parts["tfidf"]}
@@ -100,7 +118,7 @@ class Variants:
 
 
 GATE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
-CONTRAST_LIMIT = 0.10   # MHC dev target: at most 10% of contrast cases flagged
+CONTRAST_LIMIT = 0.10  # MHC dev target: at most 10% of contrast cases flagged
 CRITICISM_LIMIT = 0.05  # acceptance aim: at most 5% of legitimate criticism flagged
 THREAT_PRECISION_AIM = 0.85  # acceptance aim: threat recall >= 0.90 at this precision on realistic replies
 
@@ -117,8 +135,9 @@ def with_lexical_weight(parts: dict, weight: float | None) -> dict:
     return {**parts, "probs": mix_probs(parts["transformer"], parts["lexical"], weight)}
 
 
-def tune_combination(parts: dict[str, dict], sets: dict[str, list[Example]],
-                     thr: dict[str, float]) -> tuple[dict[str, float], float, float | None]:
+def tune_combination(
+    parts: dict[str, dict], sets: dict[str, list[Example]], thr: dict[str, float]
+) -> tuple[dict[str, float], float, float | None]:
     """Per-label model gates, frame damping and the lexical weight for max(rules, model): exhaustive search over
     GATE_GRID per label, damping 1.0 / 0.5 and LEXICAL_WEIGHTS (when the model has a lexical half) on the choice
     sets for the best _variant_score (mean label score with MHC contrast flags above CONTRAST_LIMIT and criticism
@@ -130,11 +149,21 @@ def tune_combination(parts: dict[str, dict], sets: dict[str, list[Example]],
         mixed = {st: with_lexical_weight(parts[st], weight) for st in names}
         for damp in (1.0, 0.5):
             # a label's combined score depends only on its own gate: one scoring per gate value gives every column
-            cols = {st: {g: Variants.combined(mixed[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID}
-                    for st in names}
+            cols = {
+                st: {g: Variants.combined(mixed[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID}
+                for st in names
+            }
             for combo in product(GATE_GRID, repeat=len(LABELS)):
-                res = {st: {GATED: _metrics_for(sets[st], [[cols[st][g][k][j] for j, g in enumerate(combo)]
-                                                            for k in range(len(sets[st]))], thr)} for st in names}
+                res = {
+                    st: {
+                        GATED: _metrics_for(
+                            sets[st],
+                            [[cols[st][g][k][j] for j, g in enumerate(combo)] for k in range(len(sets[st]))],
+                            thr,
+                        )
+                    }
+                    for st in names
+                }
                 score = _variant_score(res, GATED)
                 if score > best[3] + 1e-9:
                     best = (dict(zip(LABELS, combo)), damp, weight, score)
@@ -157,14 +186,19 @@ def _metrics_for(exs, sc, thr) -> dict:
     for j, lab in enumerate(LABELS):
         cr = [p[j] for e, p in zip(exs, preds) if e.kind in CRITICISM_KINDS]
         co = [p[j] for e, p in zip(exs, preds) if e.source == "mhc:contrast"]
-        lab_rates[lab] = {"criticism": (sum(cr) / len(cr)) if cr else 0.0,
-                          "contrast": (sum(co) / len(co)) if co else 0.0}
-    return {"metrics": m, "label_flag_rates": lab_rates,
-            "flag_rate_by_kind": {k: round(a / b, 4) for k, (a, b) in sorted(kinds.items())},
-            "contrast_flag_rate": (sum(contrast) / len(contrast)) if contrast else None,
-            "criticism_flag_rate": (sum(crit) / len(crit)) if crit else None,
-            "hard_negative_flag_rate": (sum(hard) / len(hard)) if hard else None,
-            "n": len(exs)}
+        lab_rates[lab] = {
+            "criticism": (sum(cr) / len(cr)) if cr else 0.0,
+            "contrast": (sum(co) / len(co)) if co else 0.0,
+        }
+    return {
+        "metrics": m,
+        "label_flag_rates": lab_rates,
+        "flag_rate_by_kind": {k: round(a / b, 4) for k, (a, b) in sorted(kinds.items())},
+        "contrast_flag_rate": (sum(contrast) / len(contrast)) if contrast else None,
+        "criticism_flag_rate": (sum(crit) / len(crit)) if crit else None,
+        "hard_negative_flag_rate": (sum(hard) / len(hard)) if hard else None,
+        "n": len(exs),
+    }
 
 
 GEN = "generator_val (held-out templates)"
@@ -172,7 +206,7 @@ MHC_B = "mhc_dev_half_B (held-out templates)"
 REPLIES = "replies_val (held-out author)"
 # held-out sets the choices are made on, with their weight: realistic replies are what the service meets
 CHOICE_SETS = ((GEN, 0.5), (MHC_B, 0.5), (REPLIES, 3.0))
-MODEL = "transformer+tfidf"            # the shipped model probability when the directory has a lexical model
+MODEL = "transformer+tfidf"  # the shipped model probability when the directory has a lexical model
 RULES_TRANSFORMER = "rules+transformer(max)"  # reported beside RULES_MAX when the model has a lexical half
 RULES_MAX = "rules+model(max)"
 RULES_MAX_DAMP = "rules+model(max,frame_damp=0.5)"
@@ -185,8 +219,9 @@ PROBE_DEV = "probe_replies dev half (hand-written by another author; rule errors
 GATED = "rules+model(max,gated)"
 
 
-def evaluate(model_dir: Path | None, thresholds: dict[str, float] | None = None, seed: int = 0,
-             use_mhc: bool = True, log=print) -> dict:
+def evaluate(
+    model_dir: Path | None, thresholds: dict[str, float] | None = None, seed: int = 0, use_mhc: bool = True, log=print
+) -> dict:
     t0 = time.time()
     thr = {lab: 0.5 for lab in LABELS}
     if thresholds:
@@ -375,23 +410,31 @@ def _fmt(x) -> str:
 
 
 def markdown_report(results: dict) -> str:
-    lines = [f"Thresholds: `{json.dumps(results['thresholds'])}`. Chosen variant: **{results['chosen']}** "
-             f"(selection score {json.dumps(results.get('selection_score', {}))}). Searched with the gates: "
-             f"lexical_weight {results.get('lexical_weight')}, model_gate {json.dumps(results.get('model_gate'))}, "
-             f"frame_damp {results.get('gate_damp')}.", ""]
+    lines = [
+        f"Thresholds: `{json.dumps(results['thresholds'])}`. Chosen variant: **{results['chosen']}** "
+        f"(selection score {json.dumps(results.get('selection_score', {}))}). Searched with the gates: "
+        f"lexical_weight {results.get('lexical_weight')}, model_gate {json.dumps(results.get('model_gate'))}, "
+        f"frame_damp {results.get('gate_damp')}.",
+        "",
+    ]
     for set_name, per in results["sets"].items():
         lines.append(f"#### {set_name}")
         lines.append("")
-        lines.append("| variant | " + " | ".join(f"{lab} P / R / F1 (pos)" for lab in LABELS) +
-                     " | contrast flagged | criticism flagged | hard negatives flagged |")
+        lines.append(
+            "| variant | "
+            + " | ".join(f"{lab} P / R / F1 (pos)" for lab in LABELS)
+            + " | contrast flagged | criticism flagged | hard negatives flagged |"
+        )
         lines.append("|---" * (len(LABELS) + 4) + "|")
         for var, r in per.items():
             cells = []
             for lab in LABELS:
                 m = r["metrics"][lab]
                 cells.append(f"{_fmt(m['p'])} / {_fmt(m['r'])} / {_fmt(m['f1'])} ({m['support']})")
-            lines.append(f"| {var} | " + " | ".join(cells) + f" | {_fmt(r['contrast_flag_rate'])} | "
-                         f"{_fmt(r['criticism_flag_rate'])} | {_fmt(r['hard_negative_flag_rate'])} |")
+            lines.append(
+                f"| {var} | " + " | ".join(cells) + f" | {_fmt(r['contrast_flag_rate'])} | "
+                f"{_fmt(r['criticism_flag_rate'])} | {_fmt(r['hard_negative_flag_rate'])} |"
+            )
         lines.append("")
     chosen = results["chosen"]
     for set_name in (MHC_B, GEN, REPLIES, REPLIES_TEST, PROBE):
@@ -414,14 +457,18 @@ REPORT_END = "<!-- EVAL:END -->"
 
 def write_report_into_card(model_dir: Path, results: dict) -> None:
     card = Path(model_dir) / "README.md"
-    text = (card.read_text(encoding="utf-8") if card.exists()
-            else f"# schildwacht-nl-mini\n\n{REPORT_START}\n{REPORT_END}\n")
+    text = (
+        card.read_text(encoding="utf-8")
+        if card.exists()
+        else f"# schildwacht-nl-mini\n\n{REPORT_START}\n{REPORT_END}\n"
+    )
     if REPORT_START not in text:
         text += f"\n## Evaluation\n\n{REPORT_START}\n{REPORT_END}\n"
     head, rest = text.split(REPORT_START, 1)
     _, tail = rest.split(REPORT_END, 1) if REPORT_END in rest else ("", rest)
-    body = f"{REPORT_START}\n_Generated by `schildwacht evaluate` on " \
-           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}._\n\n" \
-           + markdown_report(results) + f"\n{REPORT_END}"
+    body = (
+        f"{REPORT_START}\n_Generated by `schildwacht evaluate` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}._\n\n" + markdown_report(results) + f"\n{REPORT_END}"
+    )
     card.write_text(head + body + tail, encoding="utf-8")
     (Path(model_dir) / "eval_results.json").write_text(json.dumps(results, indent=1, default=float))

@@ -16,53 +16,334 @@ from dataclasses import dataclass
 
 from schildwacht.contracts import LABELS
 
-ROLES = ["wethouder", "burgemeester", "raadslid", "gedeputeerde", "statenlid", "fractievoorzitter", "dijkgraaf",
-         "loco-burgemeester", "gemeenteraadslid"]
-FIRST_F = ["Anna", "Fatima", "Sanne", "Ingrid", "Marieke", "Esther", "Nadia", "Femke", "Linda", "Yvonne", "Sevda",
-           "Joke", "Petra", "Hanneke", "Mirjam", "Daphne", "Karin", "Noor", "Loes", "Ayse"]
-FIRST_M = ["Jan", "Pieter", "Mohamed", "Kees", "Bart", "Ruud", "Henk", "Sander", "Erik", "Thijs", "Youssef",
-           "Dirk", "Gert-Jan", "Willem", "Maarten", "Frank", "Rob", "Ahmet", "Jeroen", "Stefan"]
-LAST = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos",
-        "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "El Amrani",
-        "Yilmaz", "van Dijk", "Kok", "Verbeek", "Prins", "Huisman", "Postma", "Kuipers", "van der Linden"]
-CITIES = ["Utrecht", "Zwolle", "Almere", "Tilburg", "Deventer", "Leeuwarden", "Emmen", "Venlo", "Delft", "Gouda",
-          "Assen", "Roermond", "Hoorn", "Middelburg", "Zaanstad", "Apeldoorn", "Heerlen", "Den Helder", "Oss",
-          "Kampen", "Schiedam", "Purmerend", "Veenendaal", "Doetinchem"]
-STREETS = ["Dorpsstraat", "Kerkstraat", "Molenweg", "Stationsweg", "Beukenlaan", "Julianastraat", "Schoolstraat",
-           "Lindenlaan", "Prinses Beatrixlaan", "Eikenhof", "Vondelstraat", "Marktplein", "Oranjesingel",
-           "Parallelweg", "Zeedijk", "Sportlaan", "Wilhelminakade", "Esdoornpad", "Rozengracht",
-           "Burgemeester de Withstraat"]
-SCHOOLS = ["basisschool De Regenboog", "basisschool De Springplank", "obs De Vlinder", "cbs De Wegwijzer",
-           "de Montessorischool", "basisschool Het Kompas", "kinderopvang Het Zonnetje", "het Stedelijk Lyceum",
-           "basisschool De Klimop", "daltonschool De Zevensprong", "jenaplanschool De Kring", "bso De Boomhut"]
-TOPICS = ["de nieuwe windmolens", "het azc", "de parkeertarieven", "de ozb-verhoging", "de fusie", "het nieuwe zwembad",
-          "de bomenkap", "de sluiting van de bibliotheek", "het verkeersplan", "de woningbouw in de polder",
-          "de begroting", "de afvalstoffenheffing", "het asielbeleid", "de jeugdzorg", "de stikstofregels",
-          "de huurverhoging", "het nieuwe stadhuis", "de 30 km-zone", "de zonneweide", "de opvang van statushouders",
-          "de kerstmarkt", "het evenemententerrein", "de busverbinding", "de sporthal"]
+ROLES = [
+    "wethouder",
+    "burgemeester",
+    "raadslid",
+    "gedeputeerde",
+    "statenlid",
+    "fractievoorzitter",
+    "dijkgraaf",
+    "loco-burgemeester",
+    "gemeenteraadslid",
+]
+FIRST_F = [
+    "Anna",
+    "Fatima",
+    "Sanne",
+    "Ingrid",
+    "Marieke",
+    "Esther",
+    "Nadia",
+    "Femke",
+    "Linda",
+    "Yvonne",
+    "Sevda",
+    "Joke",
+    "Petra",
+    "Hanneke",
+    "Mirjam",
+    "Daphne",
+    "Karin",
+    "Noor",
+    "Loes",
+    "Ayse",
+]
+FIRST_M = [
+    "Jan",
+    "Pieter",
+    "Mohamed",
+    "Kees",
+    "Bart",
+    "Ruud",
+    "Henk",
+    "Sander",
+    "Erik",
+    "Thijs",
+    "Youssef",
+    "Dirk",
+    "Gert-Jan",
+    "Willem",
+    "Maarten",
+    "Frank",
+    "Rob",
+    "Ahmet",
+    "Jeroen",
+    "Stefan",
+]
+LAST = [
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "El Amrani",
+    "Yilmaz",
+    "van Dijk",
+    "Kok",
+    "Verbeek",
+    "Prins",
+    "Huisman",
+    "Postma",
+    "Kuipers",
+    "van der Linden",
+]
+CITIES = [
+    "Utrecht",
+    "Zwolle",
+    "Almere",
+    "Tilburg",
+    "Deventer",
+    "Leeuwarden",
+    "Emmen",
+    "Venlo",
+    "Delft",
+    "Gouda",
+    "Assen",
+    "Roermond",
+    "Hoorn",
+    "Middelburg",
+    "Zaanstad",
+    "Apeldoorn",
+    "Heerlen",
+    "Den Helder",
+    "Oss",
+    "Kampen",
+    "Schiedam",
+    "Purmerend",
+    "Veenendaal",
+    "Doetinchem",
+]
+STREETS = [
+    "Dorpsstraat",
+    "Kerkstraat",
+    "Molenweg",
+    "Stationsweg",
+    "Beukenlaan",
+    "Julianastraat",
+    "Schoolstraat",
+    "Lindenlaan",
+    "Prinses Beatrixlaan",
+    "Eikenhof",
+    "Vondelstraat",
+    "Marktplein",
+    "Oranjesingel",
+    "Parallelweg",
+    "Zeedijk",
+    "Sportlaan",
+    "Wilhelminakade",
+    "Esdoornpad",
+    "Rozengracht",
+    "Burgemeester de Withstraat",
+]
+SCHOOLS = [
+    "basisschool De Regenboog",
+    "basisschool De Springplank",
+    "obs De Vlinder",
+    "cbs De Wegwijzer",
+    "de Montessorischool",
+    "basisschool Het Kompas",
+    "kinderopvang Het Zonnetje",
+    "het Stedelijk Lyceum",
+    "basisschool De Klimop",
+    "daltonschool De Zevensprong",
+    "jenaplanschool De Kring",
+    "bso De Boomhut",
+]
+TOPICS = [
+    "de nieuwe windmolens",
+    "het azc",
+    "de parkeertarieven",
+    "de ozb-verhoging",
+    "de fusie",
+    "het nieuwe zwembad",
+    "de bomenkap",
+    "de sluiting van de bibliotheek",
+    "het verkeersplan",
+    "de woningbouw in de polder",
+    "de begroting",
+    "de afvalstoffenheffing",
+    "het asielbeleid",
+    "de jeugdzorg",
+    "de stikstofregels",
+    "de huurverhoging",
+    "het nieuwe stadhuis",
+    "de 30 km-zone",
+    "de zonneweide",
+    "de opvang van statushouders",
+    "de kerstmarkt",
+    "het evenemententerrein",
+    "de busverbinding",
+    "de sporthal",
+]
 PLATFORMS = ["Twitter", "X", "Facebook", "Mastodon", "Bluesky", "Instagram", "TikTok", "het dorpsforum"]
-INSULTS = ["klootzak", "hufter", "eikel", "idioot", "debiel", "sukkel", "kankerlijer", "teringlijer", "rotzak",
-           "schoft", "etterbak", "oetlul", "randdebiel", "mongool", "lamlul", "nietsnut", "zakkenwasser", "tyfuslijer",
-           "stuk vreten", "parasiet", "kakkerlak", "uitschot", "mislukkeling", "vetzak", "smeerlap", "eikel",
-           "lulhannes", "viespeuk", "achterlijke gladjakker", "volksverrader"]
-GSLURS = ["hoer", "slet", "teef", "kutwijf", "wijf", "trut", "kankerhoer", "sloerie", "del", "snol", "kankerwijf",
-          "tyfustrut", "stoephoer", "rothoer", "bitch", "kuttrut", "hoertje", "sletje", "manwijf", "takkewijf"]
-KILL_INF = ["vermoorden", "neersteken", "doodschieten", "afmaken", "opknopen", "kapotmaken", "in elkaar slaan",
-            "neerknallen", "wurgen", "onthoofden", "afslachten", "lynchen", "doodslaan", "in elkaar trappen",
-            "de keel doorsnijden", "een kogel door je kop jagen", "overhoop schieten", "koud maken"]
-KILL_PART = ["vermoord", "neergestoken", "doodgeschoten", "afgemaakt", "opgeknoopt", "opgehangen", "gelyncht",
-             "onthoofd", "afgeslacht", "doodgeslagen", "geëxecuteerd", "in elkaar geslagen", "neergeknald"]
-NEG_ADJ = ["incompetent", "arrogant", "onbetrouwbaar", "hypocriet", "laf", "naïef", "wereldvreemd", "slap",
-           "onbeschoft", "zwak", "dom bezig", "niet te vertrouwen", "een draaikont", "een regent", "een zakkenvuller"]
-EMOJI = ["😡", "🤬", "🔪", "💀", "🔫", "👊", "😤", "🙄", "🤡", "💩", "👎", "🔥", "⚰️", "🪦", "😂", "🤮", "👀", "🖕",
-         "🐷", "🐀", "🤔", "👏", "❤️", "🙏", "💪", "😢"]
+INSULTS = [
+    "klootzak",
+    "hufter",
+    "eikel",
+    "idioot",
+    "debiel",
+    "sukkel",
+    "kankerlijer",
+    "teringlijer",
+    "rotzak",
+    "schoft",
+    "etterbak",
+    "oetlul",
+    "randdebiel",
+    "mongool",
+    "lamlul",
+    "nietsnut",
+    "zakkenwasser",
+    "tyfuslijer",
+    "stuk vreten",
+    "parasiet",
+    "kakkerlak",
+    "uitschot",
+    "mislukkeling",
+    "vetzak",
+    "smeerlap",
+    "eikel",
+    "lulhannes",
+    "viespeuk",
+    "achterlijke gladjakker",
+    "volksverrader",
+]
+GSLURS = [
+    "hoer",
+    "slet",
+    "teef",
+    "kutwijf",
+    "wijf",
+    "trut",
+    "kankerhoer",
+    "sloerie",
+    "del",
+    "snol",
+    "kankerwijf",
+    "tyfustrut",
+    "stoephoer",
+    "rothoer",
+    "bitch",
+    "kuttrut",
+    "hoertje",
+    "sletje",
+    "manwijf",
+    "takkewijf",
+]
+KILL_INF = [
+    "vermoorden",
+    "neersteken",
+    "doodschieten",
+    "afmaken",
+    "opknopen",
+    "kapotmaken",
+    "in elkaar slaan",
+    "neerknallen",
+    "wurgen",
+    "onthoofden",
+    "afslachten",
+    "lynchen",
+    "doodslaan",
+    "in elkaar trappen",
+    "de keel doorsnijden",
+    "een kogel door je kop jagen",
+    "overhoop schieten",
+    "koud maken",
+]
+KILL_PART = [
+    "vermoord",
+    "neergestoken",
+    "doodgeschoten",
+    "afgemaakt",
+    "opgeknoopt",
+    "opgehangen",
+    "gelyncht",
+    "onthoofd",
+    "afgeslacht",
+    "doodgeslagen",
+    "geëxecuteerd",
+    "in elkaar geslagen",
+    "neergeknald",
+]
+NEG_ADJ = [
+    "incompetent",
+    "arrogant",
+    "onbetrouwbaar",
+    "hypocriet",
+    "laf",
+    "naïef",
+    "wereldvreemd",
+    "slap",
+    "onbeschoft",
+    "zwak",
+    "dom bezig",
+    "niet te vertrouwen",
+    "een draaikont",
+    "een regent",
+    "een zakkenvuller",
+]
+EMOJI = [
+    "😡",
+    "🤬",
+    "🔪",
+    "💀",
+    "🔫",
+    "👊",
+    "😤",
+    "🙄",
+    "🤡",
+    "💩",
+    "👎",
+    "🔥",
+    "⚰️",
+    "🪦",
+    "😂",
+    "🤮",
+    "👀",
+    "🖕",
+    "🐷",
+    "🐀",
+    "🤔",
+    "👏",
+    "❤️",
+    "🙏",
+    "💪",
+    "😢",
+]
 NEG_EMOJI = ["🙄", "🤔", "👎", "😤", "🤡", "😂", "👏", "❤️", "🙏", "💪", "😢", "🌧️", "☔", "⚽"]
 
 
 def _plate(r: random.Random) -> str:
     L = "BDFGHJKLNPRSTVXZ"
-    pats = ["LL-99-99", "99-LL-99", "99-LL-LL", "LL-LL-99", "99-LLL-9", "9-LLL-99", "LL-999-L", "L-999-LL",
-            "LLL-99-L", "L-99-LLL", "9-LL-999", "999-LL-9"]
+    pats = [
+        "LL-99-99",
+        "99-LL-99",
+        "99-LL-LL",
+        "LL-LL-99",
+        "99-LLL-9",
+        "9-LLL-99",
+        "LL-999-L",
+        "L-999-LL",
+        "LLL-99-L",
+        "L-99-LLL",
+        "9-LL-999",
+        "999-LL-9",
+    ]
     p = r.choice(pats)
     return "".join(r.choice(L) if c == "L" else str(r.randint(0, 9)) if c == "9" else c for c in p)
 
@@ -302,8 +583,10 @@ TEMPLATES: list[tuple[str, str]] = [
     ("N:criticism", "Deze {role} moet een toontje lager zingen. Wij betalen je salaris"),
     ("N:criticism", "Wat een schijnvertoning weer in de raad. {sur} doet alsof hij luistert"),
     ("N:criticism", "We gaan massaal bezwaar maken tegen {topic}, {sur}. Tot bij de Raad van State"),
-    ("N:criticism",
-     "ik kom morgen inspreken bij de raadsvergadering over {topic}, {role}, en ik laat het er niet bij zitten"),
+    (
+        "N:criticism",
+        "ik kom morgen inspreken bij de raadsvergadering over {topic}, {role}, en ik laat het er niet bij zitten",
+    ),
     ("N:criticism", "Jullie zijn allemaal zakkenvullers in dat stadhuis, {topic} bewijst het"),
     ("N:criticism", "Deze vrouw is totaal ongeschikt als {role}, net als haar voorganger"),
     ("N:criticism", "{role} {sur} kan niet rekenen, de begroting klopt van geen kant"),
@@ -395,8 +678,18 @@ TEMPLATES: list[tuple[str, str]] = [
     ("N:group", "Die mensen van het azc moeten gewoon terug naar hun eigen land"),
 ]
 # group-level hate against other groups than women (no gender label), written as contrast for the gender label
-OTHER_GROUPS = ["homo's", "moslims", "immigranten", "zwarte mensen", "gehandicapten", "transgenders", "boeren",
-                "Polen", "joden", "asielzoekers"]
+OTHER_GROUPS = [
+    "homo's",
+    "moslims",
+    "immigranten",
+    "zwarte mensen",
+    "gehandicapten",
+    "transgenders",
+    "boeren",
+    "Polen",
+    "joden",
+    "asielzoekers",
+]
 WOMEN = ["vrouwen", "meiden", "vrouwelijke politici", "vrouwelijke raadsleden", "feministen", "dames"]
 GROUP_TEMPLATES = [  # derogation of a group (gender label only when the group is women)
     ("g1", "{grp} zijn te dom om te besturen"),
@@ -432,7 +725,7 @@ GROUP_POS = [  # contrast: positive / neutral / counter-speech / negated / quote
     ("gp7", "{grp} zijn helemaal niet dom, wat een onzin"),
     ("gp8", "Wie beweert dat {grp} minderwaardig zijn, weet niet waar hij het over heeft"),
     ("gp9", "Je moet ophouden met {grp} uit te schelden"),
-    ("gp10", "\"{grp} zijn vuilnis\" — dat soort berichten rapporteer ik meteen"),
+    ("gp10", '"{grp} zijn vuilnis" — dat soort berichten rapporteer ik meteen'),
     ("gp11", "Ik heb veel bewondering voor {grp} die zich inzetten voor de buurt"),
     ("gp12", "In onze straat wonen veel {grp}, gezellige buren"),
     ("gp13", "Als je denkt dat {grp} geen rechten hebben, ben jij het probleem"),
@@ -462,12 +755,25 @@ GROUP_THREAT = [  # threats / calls for violence against a group
     ("gt15", "Elke {grp_s} verdient een kogel"),
     ("gt16", "Het wordt tijd dat iemand {grp} gaat vergassen"),
 ]
-GROUP_SINGULAR = {"vrouwen": "vrouw", "wijven": "wijf", "meiden": "meid",
-                  "vrouwelijke politici": "vrouwelijke politicus", "vrouwelijke raadsleden": "vrouwelijk raadslid",
-                  "feministen": "feministe", "dames": "dame",
-                  "homo's": "homo", "moslims": "moslim", "immigranten": "immigrant", "zwarte mensen": "zwarte",
-                  "gehandicapten": "gehandicapte", "transgenders": "transgender", "boeren": "boer", "Polen": "Pool",
-                  "joden": "jood", "asielzoekers": "asielzoeker"}
+GROUP_SINGULAR = {
+    "vrouwen": "vrouw",
+    "wijven": "wijf",
+    "meiden": "meid",
+    "vrouwelijke politici": "vrouwelijke politicus",
+    "vrouwelijke raadsleden": "vrouwelijk raadslid",
+    "feministen": "feministe",
+    "dames": "dame",
+    "homo's": "homo",
+    "moslims": "moslim",
+    "immigranten": "immigrant",
+    "zwarte mensen": "zwarte",
+    "gehandicapten": "gehandicapte",
+    "transgenders": "transgender",
+    "boeren": "boer",
+    "Polen": "Pool",
+    "joden": "jood",
+    "asielzoekers": "asielzoeker",
+}
 
 
 def _label_vec(code: str) -> list[int]:
@@ -486,6 +792,7 @@ def add_noise(text: str, r: random.Random) -> str:
         text = text.lower()
     if r.random() < 0.3:
         import unicodedata
+
         text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     if r.random() < 0.15:  # leetspeak on a few words
         words = text.split(" ")
@@ -499,7 +806,7 @@ def add_noise(text: str, r: random.Random) -> str:
         w = words[k]
         if len(w) > 4:
             j = r.randrange(1, len(w) - 2)
-            words[k] = w[:j] + w[j + 1] + w[j] + w[j + 2:] if r.random() < 0.5 else w[:j] + w[j + 1:]
+            words[k] = w[:j] + w[j + 1] + w[j] + w[j + 2 :] if r.random() < 0.5 else w[:j] + w[j + 1 :]
         text = " ".join(words)
     if r.random() < 0.05:  # spaced-out word
         words = text.split(" ")
@@ -507,8 +814,9 @@ def add_noise(text: str, r: random.Random) -> str:
         words[k] = " ".join(words[k])
         text = " ".join(words)
     if r.random() < 0.25:
-        text = text.rstrip(".") + r.choice(["!!", "!!!", "?!", "...", " #" + r.choice(["aftreden", "schande",
-                                                                                         "politiek", "gemeente"])])
+        text = text.rstrip(".") + r.choice(
+            ["!!", "!!!", "?!", "...", " #" + r.choice(["aftreden", "schande", "politiek", "gemeente"])]
+        )
     if r.random() < 0.1:
         text = text.upper()
     return text
@@ -524,13 +832,27 @@ def _fill(tpl: str, r: random.Random, female: bool | None = None) -> str:
         handle += r.choice(["@mastodon.nl", ".bsky.social", "_" + r.choice(["gl", "vvd", "cda", "d66", "sp", "pvv"])])
     sur = last[0].upper() + last[1:] if r.random() < 0.5 else last
     slots = {
-        "role": role, "name": f"{first} {last}", "sur": r.choice([sur, f"{first} {last}", f"{role} {sur}"]),
-        "you": r.choice(["je", "jou", "jij", "u"]), "insult": r.choice(INSULTS), "gslur": r.choice(GSLURS),
-        "gslur_or_insult": r.choice(GSLURS + INSULTS), "kill": r.choice(KILL_INF), "killp": r.choice(KILL_PART),
-        "topic": r.choice(TOPICS), "city": r.choice(CITIES), "street": r.choice(STREETS),
-        "nr": str(r.randint(1, 250)) + r.choice(["", "", "", "a", "b", "-2"]), "pc": _postcode(r),
-        "phone": _phone(r), "plate": _plate(r), "school": r.choice(SCHOOLS), "adj": r.choice(NEG_ADJ),
-        "platform": r.choice(PLATFORMS), "handle": handle, "emo": r.choice(EMOJI) if r.random() < 0.6 else "",
+        "role": role,
+        "name": f"{first} {last}",
+        "sur": r.choice([sur, f"{first} {last}", f"{role} {sur}"]),
+        "you": r.choice(["je", "jou", "jij", "u"]),
+        "insult": r.choice(INSULTS),
+        "gslur": r.choice(GSLURS),
+        "gslur_or_insult": r.choice(GSLURS + INSULTS),
+        "kill": r.choice(KILL_INF),
+        "killp": r.choice(KILL_PART),
+        "topic": r.choice(TOPICS),
+        "city": r.choice(CITIES),
+        "street": r.choice(STREETS),
+        "nr": str(r.randint(1, 250)) + r.choice(["", "", "", "a", "b", "-2"]),
+        "pc": _postcode(r),
+        "phone": _phone(r),
+        "plate": _plate(r),
+        "school": r.choice(SCHOOLS),
+        "adj": r.choice(NEG_ADJ),
+        "platform": r.choice(PLATFORMS),
+        "handle": handle,
+        "emo": r.choice(EMOJI) if r.random() < 0.6 else "",
     }
     out = re.sub(r"\{(\w+)\}", lambda m: slots.get(m.group(1), m.group(0)), tpl)
     return re.sub(r"\s+", " ", out).strip()

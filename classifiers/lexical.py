@@ -24,8 +24,13 @@ _CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 3, "max_feature
 
 def platt(logits: list[list[float]], calibration: dict[str, tuple[float, float]]) -> list[list[float]]:
     """Per-label Platt scaling: p = sigmoid(a * z + b) for each logit row in LABELS order."""
-    return [[1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, calibration[lab][0] * z + calibration[lab][1]))))
-             for lab, z in zip(LABELS, row)] for row in logits]
+    return [
+        [
+            1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, calibration[lab][0] * z + calibration[lab][1]))))
+            for lab, z in zip(LABELS, row)
+        ]
+        for row in logits
+    ]
 
 
 def _prep(texts: Sequence[str]) -> list[str]:
@@ -77,10 +82,19 @@ class LexicalModel:
         from safetensors.numpy import save_file
 
         model_dir = Path(model_dir)
-        save_file({"word_idf": self.word.idf_.astype(np.float32), "char_idf": self.char.idf_.astype(np.float32),
-                   "coef": self.coef, "intercept": self.intercept}, str(model_dir / WEIGHTS))
-        vocab = {name: sorted(vec.vocabulary_, key=vec.vocabulary_.get) for name, vec in (("word", self.word),
-                                                                                          ("char", self.char))}
+        save_file(
+            {
+                "word_idf": self.word.idf_.astype(np.float32),
+                "char_idf": self.char.idf_.astype(np.float32),
+                "coef": self.coef,
+                "intercept": self.intercept,
+            },
+            str(model_dir / WEIGHTS),
+        )
+        vocab = {
+            name: sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+            for name, vec in (("word", self.word), ("char", self.char))
+        }
         vocab["calibration"] = {lab: list(ab) for lab, ab in self.calibration.items()}
         (model_dir / VOCAB).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
 

@@ -34,38 +34,66 @@ def train_tokenizer(texts: Iterable[str], out_dir: Path, vocab_size: int = 8000)
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=True,
-                                                lowercase=True)
+    tok.normalizer = normalizers.BertNormalizer(
+        clean_text=True, handle_chinese_chars=False, strip_accents=True, lowercase=True
+    )
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=2,
-                                        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
-                                        limit_alphabet=300)
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=vocab_size,
+        min_frequency=2,
+        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
+        limit_alphabet=300,
+    )
     tok.train_from_iterator(texts, trainer=trainer)
     from tokenizers.processors import TemplateProcessing
 
-    tok.post_processor = TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-                                            special_tokens=[("[CLS]", tok.token_to_id("[CLS]")),
-                                                            ("[SEP]", tok.token_to_id("[SEP]"))])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", mask_token="[MASK]", model_max_length=MAX_LENGTH)
+    tok.post_processor = TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
+    )
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_max_length=MAX_LENGTH,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     fast.save_pretrained(str(out_dir))
     return fast
 
 
-def build_model(vocab_size: int, layers: int = 4, hidden: int = 256, heads: int = 4, intermediate: int = 768,
-                max_pos: int = 128, seed: int = 0):
+def build_model(
+    vocab_size: int,
+    layers: int = 4,
+    hidden: int = 256,
+    heads: int = 4,
+    intermediate: int = 768,
+    max_pos: int = 128,
+    seed: int = 0,
+):
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(seed)
-    cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-                     intermediate_size=intermediate, max_position_embeddings=max_pos, num_labels=len(LABELS),
-                     problem_type="multi_label_classification",
-                     id2label={i: lab for i, lab in enumerate(LABELS)},
-                     label2id={lab: i for i, lab in enumerate(LABELS)},
-                     hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+    cfg = BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=intermediate,
+        max_position_embeddings=max_pos,
+        num_labels=len(LABELS),
+        problem_type="multi_label_classification",
+        id2label={i: lab for i, lab in enumerate(LABELS)},
+        label2id={lab: i for i, lab in enumerate(LABELS)},
+        hidden_dropout_prob=0.1,
+        attention_probs_dropout_prob=0.1,
+    )
     return BertForSequenceClassification(cfg)
 
 
@@ -107,8 +135,9 @@ class ModelScorer:
         except (OSError, ValueError):
             pass
         cal = meta.get("calibration", {})
-        self.calibration = {lab: (float(cal.get(lab, {}).get("a", 1.0)), float(cal.get(lab, {}).get("b", 0.0)))
-                            for lab in LABELS}
+        self.calibration = {
+            lab: (float(cal.get(lab, {}).get("a", 1.0)), float(cal.get(lab, {}).get("b", 0.0))) for lab in LABELS
+        }
         self.lexical = LexicalModel.load(self.dir)
         self.lexical_weight = float(meta.get("lexical_weight", 0.5))
         self._torch = torch
@@ -121,9 +150,14 @@ class ModelScorer:
         res = [None] * len(clean)
         with torch.inference_mode():
             for b in range(0, len(order), self.batch_size):
-                idx = order[b:b + self.batch_size]
-                enc = self.tokenizer([clean[i] for i in idx], truncation=True, max_length=self.max_length,
-                                     padding=True, return_tensors="pt")
+                idx = order[b : b + self.batch_size]
+                enc = self.tokenizer(
+                    [clean[i] for i in idx],
+                    truncation=True,
+                    max_length=self.max_length,
+                    padding=True,
+                    return_tensors="pt",
+                )
                 enc.pop("token_type_ids", None) if "token_type_ids" not in self.tokenizer.model_input_names else None
                 lg = self.model(**enc).logits[:, self.index].float().tolist()
                 for i, row in zip(idx, lg):

@@ -15,8 +15,29 @@ from functools import lru_cache
 from pathlib import Path
 
 _EXC_PATH = Path(__file__).with_name("spelling_exceptions.txt")
-GLUE_WORDS = ("ik", "zo", "te", "een", "dan", "de", "het", "je", "we", "om", "zoveel", "heel", "echt", "gewoon",
-              "die", "deze", "al", "alle", "zijn", "zulke", "wat")
+GLUE_WORDS = (
+    "ik",
+    "zo",
+    "te",
+    "een",
+    "dan",
+    "de",
+    "het",
+    "je",
+    "we",
+    "om",
+    "zoveel",
+    "heel",
+    "echt",
+    "gewoon",
+    "die",
+    "deze",
+    "al",
+    "alle",
+    "zijn",
+    "zulke",
+    "wat",
+)
 
 
 def _load_exceptions() -> frozenset[str]:
@@ -34,9 +55,9 @@ def edits(target: str):
     """Yield (typo, target) for one adjacent transposition or one dropped letter of target."""
     for k in range(len(target) - 1):
         if target[k] != target[k + 1]:
-            yield target[:k] + target[k + 1] + target[k] + target[k + 2:]
+            yield target[:k] + target[k + 1] + target[k] + target[k + 2 :]
     for k in range(len(target)):
-        yield target[:k] + target[k + 1:]
+        yield target[:k] + target[k + 1 :]
 
 
 def typo_forms(vocab: set[str]) -> dict[str, str]:
@@ -58,8 +79,9 @@ def glued_forms(vocab: set[str]) -> set[str]:
 class Speller:
     def __init__(self, vocab: set[str]) -> None:
         self.vocab = {w for w in vocab if w.isalpha()}
-        self.typos = {t: w for t, w in typo_forms(self.vocab).items()
-                      if t not in self.vocab and t not in SPELL_EXCEPTIONS}
+        self.typos = {
+            t: w for t, w in typo_forms(self.vocab).items() if t not in self.vocab and t not in SPELL_EXCEPTIONS
+        }
         # every token that fix() changes: typos and "glue word + lexicon word"
         self.glued = glued_forms(self.vocab) - self.vocab - SPELL_EXCEPTIONS
         self.changed = frozenset(self.typos) | frozenset(self.glued)
@@ -73,6 +95,6 @@ class Speller:
             return (self.typos[tok],)
         if len(tok) >= 6:
             for g in GLUE_WORDS:
-                if tok.startswith(g) and tok[len(g):] in self.vocab and len(tok) - len(g) >= 4:
-                    return (g, tok[len(g):])
+                if tok.startswith(g) and tok[len(g) :] in self.vocab and len(tok) - len(g) >= 4:
+                    return (g, tok[len(g) :])
         return (tok,)

@@ -12,9 +12,12 @@ _WORD = re.compile(r"[\w@.'-]+")
 _SECOND = {"jij", "je", "jou", "jouw", "u", "uw", "jezelf", "uzelf", "ge", "gij"}
 _GROUP_PHRASES = re.compile(
     r"\b(alle|al die|al de|die|de|deze|jullie|onze|hun)\s+(politici|politicus|raadsleden|wethouders|burgemeesters|"
-    r"bestuurders|ambtenaren|regenten|zakkenvullers|elite|partijen|gemeenteraad|college|kabinet|regering)\b")
-_ROLE_SG = re.compile(r"\b(de|die|deze|onze|jullie|dat|uw|jouw|mevrouw de|meneer de|beste|geachte|hey|he|hee|hallo|"
-                      r"ha)\s+(" + "|".join(sorted(L.ROLE_WORDS - {"raadsleden"})) + r")\b")
+    r"bestuurders|ambtenaren|regenten|zakkenvullers|elite|partijen|gemeenteraad|college|kabinet|regering)\b"
+)
+_ROLE_SG = re.compile(
+    r"\b(de|die|deze|onze|jullie|dat|uw|jouw|mevrouw de|meneer de|beste|geachte|hey|he|hee|hallo|"
+    r"ha)\s+(" + "|".join(sorted(L.ROLE_WORDS - {"raadsleden"})) + r")\b"
+)
 
 
 def official_terms(official) -> list[str]:

@@ -63,8 +63,13 @@ def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], lis
     the rest to training. A line whose text (case and spacing ignored) also occurs in a held-out file is left out."""
     val = of_authors(replies, REPLIES_VAL_AUTHORS)
     seen = {" ".join(e.text.lower().split()) for e in of_authors(replies, _HELD_OUT)}
-    rest = [e for author, exs in replies.items() if author not in _HELD_OUT for e in exs
-            if " ".join(e.text.lower().split()) not in seen]
+    rest = [
+        e
+        for author, exs in replies.items()
+        if author not in _HELD_OUT
+        for e in exs
+        if " ".join(e.text.lower().split()) not in seen
+    ]
     return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
 
 
@@ -110,38 +115,51 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
         if e.source == "rtp:insult":
             lab = [-1, 1, -1, -1]  # RTP-LX insults: threat/gender/doxxing unknown
         elif e.source == "mhc:other":
-            lab = [0, -1, 0, 0]    # hate against a non-women group: abuse (aimed at a person?) unknown
+            lab = [0, -1, 0, 0]  # hate against a non-women group: abuse (aimed at a person?) unknown
         return Example(e.text, lab, e.group, e.source, e.kind)
 
     rn = random.Random(seed + 7)
-    reply_copies = [Example(add_noise(e.text, rn), e.labels, e.group, e.source, e.kind)
-                    for _ in range(reply_weight - 1) for e in reply_train]
+    reply_copies = [
+        Example(add_noise(e.text, rn), e.labels, e.group, e.source, e.kind)
+        for _ in range(reply_weight - 1)
+        for e in reply_train
+    ]
     train = gen_train + [masked(e) for e in rtp_train] + ud[:1200] + reply_train + reply_copies
     if use_mhc:
         train += [masked(e) for e in mhc_train]
     calib = gen_calib + ud[1200:1500] + reply_calib
-    info = {"generator_templates": {"train": len(fit_ids), "calibration": len(calib_ids), "validation": len(val_ids)},
-            "generator_examples": {"train": len(gen_train), "calibration": len(gen_calib), "validation": len(gen_val)},
-            "mhc_template_groups": {"train_half_A": len(fold_a), "heldout_half_B": len(fold_b)},
-            "mhc_cases": {"train_half_A": len(mhc_train) if use_mhc else 0, "heldout_half_B": len(mhc_val)},
-            "rtp": {"train": len(rtp_train), "val": len(rtp_val)}, "ud_negatives": 1500, "use_mhc": use_mhc,
-            "replies": {"authors_trained": sorted(a for a in replies if a not in _HELD_OUT),
-                        "train": len(reply_train), "train_weight": reply_weight, "calibration": len(reply_calib),
-                        "validation_authors": list(REPLIES_VAL_AUTHORS), "validation": len(reply_val),
-                        "test_authors": [a for a in REPLIES_TEST_AUTHORS if a in replies]},
-            "seed": seed}
-    return Splits(train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info,
-                  of_authors(replies, REPLIES_TEST_AUTHORS))
+    info = {
+        "generator_templates": {"train": len(fit_ids), "calibration": len(calib_ids), "validation": len(val_ids)},
+        "generator_examples": {"train": len(gen_train), "calibration": len(gen_calib), "validation": len(gen_val)},
+        "mhc_template_groups": {"train_half_A": len(fold_a), "heldout_half_B": len(fold_b)},
+        "mhc_cases": {"train_half_A": len(mhc_train) if use_mhc else 0, "heldout_half_B": len(mhc_val)},
+        "rtp": {"train": len(rtp_train), "val": len(rtp_val)},
+        "ud_negatives": 1500,
+        "use_mhc": use_mhc,
+        "replies": {
+            "authors_trained": sorted(a for a in replies if a not in _HELD_OUT),
+            "train": len(reply_train),
+            "train_weight": reply_weight,
+            "calibration": len(reply_calib),
+            "validation_authors": list(REPLIES_VAL_AUTHORS),
+            "validation": len(reply_val),
+            "test_authors": [a for a in REPLIES_TEST_AUTHORS if a in replies],
+        },
+        "seed": seed,
+    }
+    return Splits(
+        train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info, of_authors(replies, REPLIES_TEST_AUTHORS)
+    )
 
 
 def _batches(n: int, lengths: list[int], bs: int, r: random.Random):
     idx = list(range(n))
     r.shuffle(idx)
-    chunks = [idx[i:i + bs * 50] for i in range(0, n, bs * 50)]
+    chunks = [idx[i : i + bs * 50] for i in range(0, n, bs * 50)]
     batches = []
     for ch in chunks:
         ch.sort(key=lambda i: lengths[i])
-        batches += [ch[i:i + bs] for i in range(0, len(ch), bs)]
+        batches += [ch[i : i + bs] for i in range(0, len(ch), bs)]
     r.shuffle(batches)
     return batches
 
@@ -156,18 +174,30 @@ def predict_logits(model, tokenizer, texts: list[str], bs: int = 64) -> list[lis
     res: list = [None] * len(clean)
     with torch.inference_mode():
         for b in range(0, len(order), bs):
-            idx = order[b:b + bs]
-            enc = tokenizer([clean[i] for i in idx], truncation=True, max_length=MAX_LENGTH, padding=True,
-                            return_tensors="pt")
+            idx = order[b : b + bs]
+            enc = tokenizer(
+                [clean[i] for i in idx], truncation=True, max_length=MAX_LENGTH, padding=True, return_tensors="pt"
+            )
             lg = model(input_ids=enc["input_ids"].to(dev), attention_mask=enc["attention_mask"].to(dev)).logits.tolist()
             for i, row in zip(idx, lg):
                 res[i] = row
     return res
 
 
-def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 0, batch_size: int = 48,
-                 max_len: int = 64, lr: float = 1e-3, log=print, progress: bool = True, device: str = "cpu",
-                 max_steps: int = 0) -> int:
+def mlm_pretrain(
+    model,
+    tok,
+    corpus: list[str],
+    seconds: int = 180,
+    seed: int = 0,
+    batch_size: int = 48,
+    max_len: int = 64,
+    lr: float = 1e-3,
+    log=print,
+    progress: bool = True,
+    device: str = "cpu",
+    max_steps: int = 0,
+) -> int:
     """Masked-LM pretraining of the classifier's encoder on unlabelled Dutch, bounded by ``seconds`` or, when
     ``max_steps`` > 0, by that many steps instead (the same on any machine). The learning rate warms up over the first
     5% of the budget and then decays linearly to 5% of ``lr`` at the end. Returns the number of steps taken."""
@@ -193,8 +223,13 @@ def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         unit = "" if max_steps else "s"
-        prog = Progress(TextColumn("[bold]MLM-voortraining"), BarColumn(), TextColumn("{task.completed:.0f}" + unit),
-                        TextColumn("loss {task.fields[loss]:.3f}"), TimeElapsedColumn())
+        prog = Progress(
+            TextColumn("[bold]MLM-voortraining"),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}" + unit),
+            TextColumn("loss {task.fields[loss]:.3f}"),
+            TimeElapsedColumn(),
+        )
         prog.start()
         task = prog.add_task("mlm", total=max_steps or seconds, loss=0.0)
     run = 0.0
@@ -216,8 +251,9 @@ def mlm_pretrain(model, tok, corpus: list[str], seconds: int = 180, seed: int = 
             ids[m & (rnd < 0.8)] = mask_id
             swap = m & (rnd >= 0.8) & (rnd < 0.9)
             ids[swap] = torch.randint(5, tok.vocab_size, (int(swap.sum()),))
-            out = mlm(input_ids=ids.to(device), attention_mask=enc["attention_mask"].to(device),
-                      labels=labels.to(device))
+            out = mlm(
+                input_ids=ids.to(device), attention_mask=enc["attention_mask"].to(device), labels=labels.to(device)
+            )
             opt.zero_grad()
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(mlm.parameters(), 1.0)
@@ -270,10 +306,25 @@ def fit_lexical(splits: Splits, out_dir: Path) -> LexicalModel:
     return lexical
 
 
-def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = True, lr: float = 6e-4,
-                batch_size: int = 32, layers: int = 4, hidden: int = 256, progress: bool = True,
-                vocab_size: int = 8000, mlm_seconds: int = 0, n_per_template: int = 40, reply_weight: int = 3,
-                pretrain_lines: int = 200000, device: str = "cpu", mlm_max_steps: int = 0, log=print) -> dict:
+def train_model(
+    out_dir: Path,
+    epochs: int = 4,
+    seed: int = 0,
+    use_mhc: bool = True,
+    lr: float = 6e-4,
+    batch_size: int = 32,
+    layers: int = 4,
+    hidden: int = 256,
+    progress: bool = True,
+    vocab_size: int = 8000,
+    mlm_seconds: int = 0,
+    n_per_template: int = 40,
+    reply_weight: int = 3,
+    pretrain_lines: int = 200000,
+    device: str = "cpu",
+    mlm_max_steps: int = 0,
+    log=print,
+) -> dict:
     """Train tokenizer, transformer (optionally MLM-pretrained) and lexical model; save all under ``out_dir``.
     ``device`` ("cpu", "cuda") only moves the training steps; the saved model is the same kind either way."""
     import torch
@@ -290,8 +341,17 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     model = build_model(tok.vocab_size, layers=layers, hidden=hidden, heads=4, intermediate=hidden * 3, seed=seed)
     mlm_steps = 0
     if mlm_seconds > 0 or mlm_max_steps > 0:
-        mlm_steps = mlm_pretrain(model, tok, corpus, seconds=mlm_seconds, seed=seed, log=log, progress=progress,
-                                 device=device, max_steps=mlm_max_steps)
+        mlm_steps = mlm_pretrain(
+            model,
+            tok,
+            corpus,
+            seconds=mlm_seconds,
+            seed=seed,
+            log=log,
+            progress=progress,
+            device=device,
+            max_steps=mlm_max_steps,
+        )
     model.to(device)
     texts = [model_text(e.text) for e in splits.train]
     enc = tok(texts, truncation=True, max_length=MAX_LENGTH)
@@ -303,8 +363,7 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     steps_per_epoch = math.ceil(len(ids) / batch_size)
     total = steps_per_epoch * epochs
     warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.02, 1 - s / total))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.02, 1 - s / total))
     # positives are rarer than negatives for some labels: mild positive weighting
     known = labels >= 0
     pos = ((labels == 1) & known).sum(0).float()
@@ -315,9 +374,14 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
     if progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-        prog = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                        TextColumn("{task.completed}/{task.total}"), TextColumn("loss {task.fields[loss]:.4f}"),
-                        TimeElapsedColumn(), TimeRemainingColumn())
+        prog = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TextColumn("loss {task.fields[loss]:.4f}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
         prog.start()
     step = 0
     try:
@@ -330,8 +394,8 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
                 inp = torch.zeros((len(b), mx), dtype=torch.long)
                 att = torch.zeros((len(b), mx), dtype=torch.long)
                 for k, i in enumerate(b):
-                    inp[k, :lengths[i]] = torch.tensor(ids[i])
-                    att[k, :lengths[i]] = 1
+                    inp[k, : lengths[i]] = torch.tensor(ids[i])
+                    att[k, : lengths[i]] = 1
                 inp, att = inp.to(device), att.to(device)
                 y = labels[b].to(device)
                 m = (y >= 0).float()
@@ -364,16 +428,29 @@ def train_model(out_dir: Path, epochs: int = 4, seed: int = 0, use_mhc: bool = T
             existing = json.loads(thr_path.read_text())
         except ValueError:
             existing = {}
-    meta = {"name": MODEL_NAME, "version": VERSION,
-            "thresholds": existing.get("thresholds", {lab: 0.5 for lab in LABELS}),
-            "combine": existing.get("combine", "max"), "frame_damp": existing.get("frame_damp", 1.0),
-            "calibration": calibration, "lexical_weight": existing.get("lexical_weight", 0.5),
-            "training": {**splits.info, "epochs": epochs, "lr": lr,
-                         "batch_size": batch_size, "layers": layers, "hidden": hidden,
-                         "mlm_seconds": mlm_seconds, "mlm_steps": mlm_steps,
-                         "pretrain_lines": pretrain_lines, "device": _device_name(device),
-                         "n_per_template": n_per_template,
-                         "seconds": round(time.time() - t0)}}
+    meta = {
+        "name": MODEL_NAME,
+        "version": VERSION,
+        "thresholds": existing.get("thresholds", {lab: 0.5 for lab in LABELS}),
+        "combine": existing.get("combine", "max"),
+        "frame_damp": existing.get("frame_damp", 1.0),
+        "calibration": calibration,
+        "lexical_weight": existing.get("lexical_weight", 0.5),
+        "training": {
+            **splits.info,
+            "epochs": epochs,
+            "lr": lr,
+            "batch_size": batch_size,
+            "layers": layers,
+            "hidden": hidden,
+            "mlm_seconds": mlm_seconds,
+            "mlm_steps": mlm_steps,
+            "pretrain_lines": pretrain_lines,
+            "device": _device_name(device),
+            "n_per_template": n_per_template,
+            "seconds": round(time.time() - t0),
+        },
+    }
     thr_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     log(f"saved {out_dir} in {time.time() - t0:.0f}s")
     return meta

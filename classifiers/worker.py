@@ -27,15 +27,25 @@ def to_input(mention: CollectedMention) -> ClassifyInput:
     refs = []
     for official_id in mention.matched_official_ids:
         surfaces = mention.match_reasons.get(official_id, [])
-        refs.append(OfficialRef(id=official_id, names=[s for s in surfaces if not _HANDLE.search(s)],
-                                handles=[s for s in surfaces if _HANDLE.search(s)]))
+        refs.append(
+            OfficialRef(
+                id=official_id,
+                names=[s for s in surfaces if not _HANDLE.search(s)],
+                handles=[s for s in surfaces if _HANDLE.search(s)],
+            )
+        )
     return ClassifyInput(text=mention.text, officials=refs, reply_to_official=mention.in_reply_to_official_id)
 
 
 def to_scored(mention: CollectedMention, result: Classification, classifier: Classifier) -> ScoredMention:
-    return ScoredMention(mention=mention, scores=result.scores, flags=result.flags, spans=result.spans,
-                         target_official_id=result.target,
-                         model=ModelInfo(name=classifier.name, version=classifier.version))
+    return ScoredMention(
+        mention=mention,
+        scores=result.scores,
+        flags=result.flags,
+        spans=result.spans,
+        target_official_id=result.target,
+        model=ModelInfo(name=classifier.name, version=classifier.version),
+    )
 
 
 class ClassifierWorker:
@@ -66,8 +76,15 @@ class ClassifierWorker:
     def run(self, stop: threading.Event) -> None:
         consumer = make_consumer(self.settings, self.group_id, [self.settings.topic_raw])
         try:
-            consume_batches(consumer, self.handle, stop, self.park_record, RetryPolicy.from_settings(self.settings),
-                            max_items=self.settings.batch_max_items, max_wait_ms=self.settings.batch_max_wait_ms)
+            consume_batches(
+                consumer,
+                self.handle,
+                stop,
+                self.park_record,
+                RetryPolicy.from_settings(self.settings),
+                max_items=self.settings.batch_max_items,
+                max_wait_ms=self.settings.batch_max_wait_ms,
+            )
         finally:
             consumer.close()
             self.producer.close()

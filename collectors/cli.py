@@ -45,27 +45,46 @@ def collect_once(settings: Settings, sources: list[Source]) -> dict[str, dict[st
     return counts
 
 
+def _configured() -> Settings:
+    """The production broker and database; collectors never start embedded services (that is `demo`/`replay`)."""
+    from schildwacht.config import get_settings
+
+    settings = get_settings()
+    missing = [
+        name
+        for name, value in (
+            ("KAFKA_BOOTSTRAP_SERVERS", settings.kafka_bootstrap_servers),
+            ("DATABASE_URL", settings.database_url),
+        )
+        if not value
+    ]
+    if missing:
+        raise typer.BadParameter(
+            f"{' en '.join(missing)} niet ingesteld. Verzamelen gebruikt de productie-broker en -database; "
+            "probeer `schildwacht demo` of `schildwacht replay` voor een proefrun met ingebouwde diensten."
+        )
+    return settings
+
+
 def collect(
     source: list[Source] = typer.Option(list(Source), "--bron", "-b", help="Bron(nen) om te verzamelen."),
-    every: float = typer.Option(0, "--every", "--elke", min=0,
-                                help="Herhaal elke zoveel seconden (0: één keer verzamelen en stoppen)."),
+    every: float = typer.Option(
+        0, "--every", "--elke", min=0, help="Herhaal elke zoveel seconden (0: één keer verzamelen en stoppen)."
+    ),
 ) -> None:
     """Verzamel openbare berichten over de geregistreerde (instemmende) bestuurders en stuur ze door.
 
     Elke bron onthoudt tot waar hij gekomen is; een herstart gaat daar verder, zonder dubbelingen.
     """
-    from schildwacht.config import get_settings
-    from schildwacht.pipeline import runtime
-
-    with runtime(get_settings()) as rt:
-        while True:
-            started = time.monotonic()
-            collect_once(rt.settings, source)
-            if not every:
-                return
-            pause = max(0.0, every - (time.monotonic() - started))
-            err.print(f"volgende ronde over {pause:.0f} s (Ctrl-C stopt)")
-            time.sleep(pause)
+    settings = _configured()
+    while True:
+        started = time.monotonic()
+        collect_once(settings, source)
+        if not every:
+            return
+        pause = max(0.0, every - (time.monotonic() - started))
+        err.print(f"volgende ronde over {pause:.0f} s (Ctrl-C stopt)")
+        time.sleep(pause)
 
 
 def capture_url(
@@ -74,11 +93,7 @@ def capture_url(
     official: str = typer.Option(None, "--bestuurder", help="Id van de bestuurder om wie het gaat."),
 ) -> None:
     """Leg één aangeleverde URL vast (precies wat de server teruggeeft, met WARC) en stuur hem door."""
-    from schildwacht.config import get_settings
-    from schildwacht.pipeline import runtime
-
-    with runtime(get_settings()) as rt:
-        stats = crawl("submitted", rt.settings, url=url, submitted_by=submitted_by, official_id=official)
+    stats = crawl("submitted", _configured(), url=url, submitted_by=submitted_by, official_id=official)
     uids = stats.get("schildwacht/published_uids", [])
     if uids:
         err.print(f"vastgelegd en doorgestuurd: {uids[0]}")

@@ -17,9 +17,16 @@ class CrawlError(RuntimeError):
     """A crawl did not finish cleanly (e.g. Kafka did not confirm); the message says why."""
 
 
-_PRELOAD = ["scrapy.crawler", "spacy.lang.nl", "collectors.pipelines", "collectors.spiders.bluesky",
-            "collectors.spiders.feeds", "collectors.spiders.mastodon", "collectors.spiders.replay",
-            "collectors.spiders.submitted"]
+_PRELOAD = [
+    "scrapy.crawler",
+    "spacy.lang.nl",
+    "collectors.pipelines",
+    "collectors.spiders.bluesky",
+    "collectors.spiders.feeds",
+    "collectors.spiders.mastodon",
+    "collectors.spiders.replay",
+    "collectors.spiders.submitted",
+]
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -87,8 +87,9 @@ def _tls_fingerprint(response: Response) -> str | None:
     return hashlib.sha256(certificate.dump()).hexdigest()
 
 
-def capture_response(response: Response, collector: str, annotations: dict[str, str] | None = None,
-                     body: bytes | None = None) -> Capture:
+def capture_response(
+    response: Response, collector: str, annotations: dict[str, str] | None = None, body: bytes | None = None
+) -> Capture:
     """Freeze an HTTP exchange: request and response records in one gzip WARC.
 
     `annotations` become extra WARC header fields of the response record (e.g. who submitted the URL).
@@ -106,25 +107,40 @@ def capture_response(response: Response, collector: str, annotations: dict[str, 
 
     buffer = BytesIO()
     writer = WARCWriter(buffer, gzip=True)
-    resp_headers = StatusAndHeaders(_status_line(response.status), _header_pairs(response.headers),
-                                    protocol="HTTP/1.1")
+    resp_headers = StatusAndHeaders(_status_line(response.status), _header_pairs(response.headers), protocol="HTTP/1.1")
     resp_headers.add_header("Content-Length", str(len(body)))
-    record = writer.create_warc_record(url, "response", payload=BytesIO(body),
-                                       http_headers=resp_headers, warc_headers_dict={**extra, **(annotations or {})})
+    record = writer.create_warc_record(
+        url,
+        "response",
+        payload=BytesIO(body),
+        http_headers=resp_headers,
+        warc_headers_dict={**extra, **(annotations or {})},
+    )
     writer.write_record(record)
     if request is not None:
-        req_headers = StatusAndHeaders(f"{request.method} {target} HTTP/1.1",
-                                       [("Host", parts.netloc)] + _header_pairs(request.headers),
-                                       is_http_request=True)
-        req_record = writer.create_warc_record(url, "request", payload=BytesIO(request.body or b""),
-                                               http_headers=req_headers,
-                                               warc_headers_dict=dict(extra))
+        req_headers = StatusAndHeaders(
+            f"{request.method} {target} HTTP/1.1",
+            [("Host", parts.netloc)] + _header_pairs(request.headers),
+            is_http_request=True,
+        )
+        req_record = writer.create_warc_record(
+            url,
+            "request",
+            payload=BytesIO(request.body or b""),
+            http_headers=req_headers,
+            warc_headers_dict=dict(extra),
+        )
         req_record.rec_headers.add_header("WARC-Concurrent-To", record.rec_headers.get_header("WARC-Record-ID"))
         writer.write_record(req_record)
     content_type = response.headers.get("Content-Type")
-    return Capture(raw=body, content_type=content_type.decode("latin-1") if content_type else None,
-                   captured_at=captured_at, source_url=url, warc=buffer.getvalue(),
-                   tls_cert_sha256=_tls_fingerprint(response))
+    return Capture(
+        raw=body,
+        content_type=content_type.decode("latin-1") if content_type else None,
+        captured_at=captured_at,
+        source_url=url,
+        warc=buffer.getvalue(),
+        tls_cert_sha256=_tls_fingerprint(response),
+    )
 
 
 def capture_resource(uri: str, data: bytes, collector: str, content_type: str = "application/json") -> Capture:
@@ -133,9 +149,14 @@ def capture_resource(uri: str, data: bytes, collector: str, content_type: str = 
     buffer = BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     record = writer.create_warc_record(
-        uri, "resource", payload=BytesIO(data),
-        warc_headers_dict={"WARC-Date": _warc_date(captured_at), "Content-Type": content_type,
-                           "WARC-Software": f"schildwacht-{collector}/{COLLECTOR_VERSION}"})
+        uri,
+        "resource",
+        payload=BytesIO(data),
+        warc_headers_dict={
+            "WARC-Date": _warc_date(captured_at),
+            "Content-Type": content_type,
+            "WARC-Software": f"schildwacht-{collector}/{COLLECTOR_VERSION}",
+        },
+    )
     writer.write_record(record)
-    return Capture(raw=data, content_type=content_type, captured_at=captured_at, source_url=uri,
-                   warc=buffer.getvalue())
+    return Capture(raw=data, content_type=content_type, captured_at=captured_at, source_url=uri, warc=buffer.getvalue())

@@ -18,10 +18,43 @@ from spacy.util import filter_spans
 
 from collectors.registry import OfficialEntry
 
-ROLE_WORDS = ("wethouder", "raadslid", "burgemeester", "loco-burgemeester", "statenlid", "gedeputeerde",
-              "commissaris", "dijkgraaf", "heemraad", "fractievoorzitter", "bestuurder", "waterschapsbestuurder")
-TUSSENVOEGSELS = frozenset({"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "'s", "la",
-                            "le", "du", "von", "d'", "uit", "aan"})
+ROLE_WORDS = (
+    "wethouder",
+    "raadslid",
+    "burgemeester",
+    "loco-burgemeester",
+    "statenlid",
+    "gedeputeerde",
+    "commissaris",
+    "dijkgraaf",
+    "heemraad",
+    "fractievoorzitter",
+    "bestuurder",
+    "waterschapsbestuurder",
+)
+TUSSENVOEGSELS = frozenset(
+    {
+        "van",
+        "de",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "te",
+        "het",
+        "'t",
+        "in",
+        "op",
+        "'s",
+        "la",
+        "le",
+        "du",
+        "von",
+        "d'",
+        "uit",
+        "aan",
+    }
+)
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
 
 # Ranks for "most directly addressed": a reply beats an @-handle, which beats a name in the text.
@@ -115,8 +148,7 @@ class OfficialMatcher:
 
         core = [t for t in rest if fold(t) not in TUSSENVOEGSELS] if rest else []
         if core:
-            pattern = [{"NORM": {"IN": list(ROLE_WORDS)}},
-                       {"NORM": {"IN": sorted(TUSSENVOEGSELS)}, "OP": "*"}]
+            pattern = [{"NORM": {"IN": list(ROLE_WORDS)}}, {"NORM": {"IN": sorted(TUSSENVOEGSELS)}, "OP": "*"}]
             pattern += [{"NORM": _norm_token(t)} for t in core]
             self._roles.add(official.id, [pattern])
 
@@ -135,8 +167,9 @@ class OfficialMatcher:
             return None
         return self._authors.get((platform, normalize_handle(handle)))
 
-    def match(self, text: str, platform: str, author_handle: str | None = None,
-              in_reply_to_author: str | None = None) -> MatchResult:
+    def match(
+        self, text: str, platform: str, author_handle: str | None = None, in_reply_to_author: str | None = None
+    ) -> MatchResult:
         """Officials mentioned in `text` or replied to; an official's own post does not match that official."""
         doc = self._doc(text)
         ranked: list[tuple[int, int, str, str]] = []  # (rank, position, official id, surface)

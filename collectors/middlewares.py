@@ -45,8 +45,10 @@ class OutboundGuardMiddleware:
 
         resolver = reactor.nameResolver
         if not isinstance(resolver, GuardedResolver):  # never fetch unguarded
-            raise RefusedDestination("de DNS-resolver van de crawl is niet collectors.outbound.GuardedResolver; "
-                                     "niets opgehaald / the crawl's resolver is not the guarded one")
+            raise RefusedDestination(
+                "de DNS-resolver van de crawl is niet collectors.outbound.GuardedResolver; "
+                "niets opgehaald / the crawl's resolver is not the guarded one"
+            )
         try:
             url = resolver.pins.guard.check_url(request.url)
             await maybe_deferred_to_future(resolver.pin(url.raw_host.decode("ascii")))

@@ -71,9 +71,14 @@ class GuardedResolver:
         `UnresolvableHost`."""
         return deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self.pins.addresses, host)
 
-    def resolveHostName(self, resolutionReceiver: IResolutionReceiver, hostName: str, portNumber: int = 0,
-                        addressTypes: Sequence[type[IAddress]] | None = None,
-                        transportSemantics: str = "TCP") -> IHostResolution:
+    def resolveHostName(
+        self,
+        resolutionReceiver: IResolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type[IAddress]] | None = None,
+        transportSemantics: str = "TCP",
+    ) -> IHostResolution:
         resolution = _Resolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
 

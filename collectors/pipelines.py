@@ -69,8 +69,12 @@ class MatchPipeline:
             result = matcher.match(item.text, item.platform, item.author.handle, item.in_reply_to_author)
         except Exception as exc:  # noqa: BLE001 - never drop silently: park with the reason
             log.exception("herkenning mislukt voor %s", item.uid)
-            return ParkedItem(collector=item.collector, reason=f"herkenning mislukt: {exc!r}"[:500],
-                              payload=item.capture.raw, uid=item.uid)
+            return ParkedItem(
+                collector=item.collector,
+                reason=f"herkenning mislukt: {exc!r}"[:500],
+                payload=item.capture.raw,
+                uid=item.uid,
+            )
         if item.submitted_for:
             result = matcher.with_submission(result, item.submitted_for, f"ingediend door {item.submitted_by}")
         if not result:
@@ -83,12 +87,22 @@ class MatchPipeline:
 def mention_from_item(item: PostItem) -> CollectedMention:
     """The Kafka message for a matched post."""
     return CollectedMention(
-        platform=item.platform, post_id=item.post_id, url=item.url, author=item.author, text=item.text,
-        created_at=item.created_at, collected_at=item.capture.captured_at, collector=item.collector,
-        collector_version=COLLECTOR_VERSION, matched_official_ids=item.match.official_ids,
-        match_reasons=item.match.reasons, in_reply_to_id=item.in_reply_to_id,
-        in_reply_to_official_id=item.match.in_reply_to_official_id, thread_id=item.thread_id,
-        raw=item.capture.payload())
+        platform=item.platform,
+        post_id=item.post_id,
+        url=item.url,
+        author=item.author,
+        text=item.text,
+        created_at=item.created_at,
+        collected_at=item.capture.captured_at,
+        collector=item.collector,
+        collector_version=COLLECTOR_VERSION,
+        matched_official_ids=item.match.official_ids,
+        match_reasons=item.match.reasons,
+        in_reply_to_id=item.in_reply_to_id,
+        in_reply_to_official_id=item.match.in_reply_to_official_id,
+        thread_id=item.thread_id,
+        raw=item.capture.payload(),
+    )
 
 
 class PublishPipeline:
@@ -145,20 +159,27 @@ class PublishPipeline:
                 try:
                     mention = mention_from_item(item)
                 except ValidationError as exc:  # e.g. a text beyond the contract's limit: park, never drop
-                    item = ParkedItem(collector=item.collector, reason=f"voldoet niet aan contract: {exc}"[:1000],
-                                      payload=item.capture.raw, uid=item.uid)
+                    item = ParkedItem(
+                        collector=item.collector,
+                        reason=f"voldoet niet aan contract: {exc}"[:1000],
+                        payload=item.capture.raw,
+                        uid=item.uid,
+                    )
                     return await self.process_item(item)
-                await maybe_deferred_to_future(deferToThread(
-                    self._send, self.settings.topic_raw, mention.key, mention.to_bytes(), mention.uid))
+                await maybe_deferred_to_future(
+                    deferToThread(self._send, self.settings.topic_raw, mention.key, mention.to_bytes(), mention.uid)
+                )
                 self.published_uids.append(mention.uid)
                 self.published_uids_seen.add(mention.uid)
                 self.crawler.stats.inc_value("schildwacht/published")
             elif isinstance(item, ParkedItem):
-                letter = DeadLetter.park(stage=f"collectors.{item.collector}", reason=item.reason,
-                                         payload=item.payload, uid=item.uid)
+                letter = DeadLetter.park(
+                    stage=f"collectors.{item.collector}", reason=item.reason, payload=item.payload, uid=item.uid
+                )
                 log.error("geparkeerd (%s): %s", item.uid or "onbekend", item.reason)
-                await maybe_deferred_to_future(deferToThread(
-                    self._send, self.settings.topic_dead_letter, None, letter.to_bytes(), "dead letter"))
+                await maybe_deferred_to_future(
+                    deferToThread(self._send, self.settings.topic_dead_letter, None, letter.to_bytes(), "dead letter")
+                )
                 self.parked_uids.append(letter.uid)
                 self.crawler.stats.inc_value("schildwacht/parked")
             elif isinstance(item, CursorItem):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from schildwacht.config import Settings
 from schildwacht.db import make_engine, make_sessionmaker
-from triage.models import Official
+from schildwacht.models import Official
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,14 @@ class OfficialEntry:
 
 
 def _entry(official: Official) -> OfficialEntry:
-    handles = {platform: tuple(str(h) for h in values or ())
-               for platform, values in (official.handles or {}).items()}
-    return OfficialEntry(id=official.id, full_name=official.full_name, role=official.role,
-                         handles=handles, name_variants=tuple(official.name_variants or ()))
+    handles = {platform: tuple(str(h) for h in values or ()) for platform, values in (official.handles or {}).items()}
+    return OfficialEntry(
+        id=official.id,
+        full_name=official.full_name,
+        role=official.role,
+        handles=handles,
+        name_variants=tuple(official.name_variants or ()),
+    )
 
 
 class Registry:

@@ -32,6 +32,11 @@ def run_replay(path: Path, settings: Settings) -> ReplayStats:
     stats = crawl("replay", settings, path=str(path.resolve()))
     published = list(stats.get("schildwacht/published_uids", []))
     parked = list(stats.get("schildwacht/parked_uids", []))
-    return ReplayStats(posts=stats.get("schildwacht/posts", 0), published=len(published),
-                       unmatched=stats.get("schildwacht/unmatched", 0), parked=len(parked),
-                       published_uids=published, parked_uids=parked)
+    return ReplayStats(
+        posts=stats.get("schildwacht/posts", 0),
+        published=len(published),
+        unmatched=stats.get("schildwacht/unmatched", 0),
+        parked=len(parked),
+        published_uids=published,
+        parked_uids=parked,
+    )

@@ -6,8 +6,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from schildwacht.config import Settings
 from schildwacht.db import make_engine, make_sessionmaker
-from triage.models.base import utcnow
-from triage.models.collector_state import CollectorCursor
+from schildwacht.models.base import utcnow
+from schildwacht.models.collector_state import CollectorCursor
 
 
 class CursorStore:
@@ -32,8 +32,9 @@ class CursorStore:
     def set(self, key: str, value: str) -> None:
         """Store a position (committed before returning)."""
         statement = insert(CollectorCursor).values(key=key, value=value, updated_at=utcnow())
-        statement = statement.on_conflict_do_update(index_elements=[CollectorCursor.key],
-                                                    set_={"value": value, "updated_at": utcnow()})
+        statement = statement.on_conflict_do_update(
+            index_elements=[CollectorCursor.key], set_={"value": value, "updated_at": utcnow()}
+        )
         with self._sessions.begin() as session:
             session.execute(statement)
 

@@ -1,5 +1,5 @@
 """`python -m schildwacht` runs the CLI."""
 
-from schildwacht.cli import app
+from schildwacht.app.cli import app
 
 app()

@@ -18,9 +18,11 @@ class Settings(BaseSettings):
 
     # Connections: production sets these; empty means embedded Tansu / embedded PostgreSQL.
     kafka_bootstrap_servers: str | None = Field(
-        default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "SCHILDWACHT_KAFKA_BOOTSTRAP_SERVERS"))
+        default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "SCHILDWACHT_KAFKA_BOOTSTRAP_SERVERS")
+    )
     database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_URL", "SCHILDWACHT_DATABASE_URL"))
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "SCHILDWACHT_DATABASE_URL")
+    )
     data_dir: Path = REPO_ROOT / ".schildwacht"
 
     # Topics
@@ -138,8 +140,12 @@ class Settings(BaseSettings):
 
     def thresholds(self) -> dict[str, float]:
         """Per-label thresholds overriding the model's own, where configured."""
-        pairs = {"threat": self.threshold_threat, "abuse": self.threshold_abuse,
-                 "gender": self.threshold_gender, "doxxing": self.threshold_doxxing}
+        pairs = {
+            "threat": self.threshold_threat,
+            "abuse": self.threshold_abuse,
+            "gender": self.threshold_gender,
+            "doxxing": self.threshold_doxxing,
+        }
         return {k: v for k, v in pairs.items() if v is not None}
 
 

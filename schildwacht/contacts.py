@@ -46,11 +46,18 @@ def email_address(value: str) -> str:
     """Exactly one e-mail address, normalised; raises ContactError otherwise."""
     candidate = (value or "").strip()
     try:
-        checked = validate_email(candidate, check_deliverability=False, allow_display_name=False,
-                                 allow_quoted_local=False, allow_domain_literal=False)
+        checked = validate_email(
+            candidate,
+            check_deliverability=False,
+            allow_display_name=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+        )
     except EmailNotValidError:
-        raise ContactError(f"{candidate[:80]!r} is geen geldig e-mailadres. Geef per regel precies één adres op, "
-                           "zonder naam, komma of puntkomma.") from None
+        raise ContactError(
+            f"{candidate[:80]!r} is geen geldig e-mailadres. Geef per regel precies één adres op, "
+            "zonder naam, komma of puntkomma."
+        ) from None
     return checked.normalized
 
 

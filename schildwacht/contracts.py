@@ -4,7 +4,7 @@ collectors --(CollectedMention)--> raw topic --> classifiers --(ScoredMention)--
 Anything that cannot be decoded goes to the dead-letter topic as a DeadLetter.
 
 Invariants every valid message keeps, so that PostgreSQL can always store it:
-- every bounded string is at most as long as the column it is stored in (`triage/models/*.py`; a test compares
+- every bounded string is at most as long as the column it is stored in (`schildwacht/models/*.py`; a test compares
   them): a longer value is a ContractError, i.e. a dead letter, never a failed insert;
 - no string holds a NUL character (PostgreSQL `text` and `jsonb` cannot): it is replaced by U+FFFD, one for one,
   while a message is validated, so offsets into the text stay valid (a lone surrogate, which PostgreSQL cannot
@@ -121,8 +121,9 @@ class RawPayload(BaseModel):
     tls_cert_sha256: SHA256 | None = None
 
     @classmethod
-    def from_bytes(cls, data: bytes, content_type: str | None = None,
-                   inline_limit: int = 2 * 1024 * 1024) -> RawPayload:
+    def from_bytes(
+        cls, data: bytes, content_type: str | None = None, inline_limit: int = 2 * 1024 * 1024
+    ) -> RawPayload:
         """Describe raw bytes, inlining them when small enough."""
         inline = base64.b64encode(data).decode("ascii") if len(data) <= inline_limit else None
         return cls(sha256=sha256_hex(data), content_type=content_type, size=len(data), inline_b64=inline)
@@ -269,7 +270,8 @@ class DeadLetter(_Contract):
     """
 
     schema_: Literal["schildwacht.dead-letter/2", "schildwacht.dead-letter/1"] = Field(
-        default=DEAD_LETTER_SCHEMA, alias="schema")
+        default=DEAD_LETTER_SCHEMA, alias="schema"
+    )
     stage: Varchar60
     reason: Text
     uid: Varchar450 | None = Field(default=None, description="platform:post_id when the payload revealed it")
@@ -293,19 +295,34 @@ class DeadLetter(_Contract):
         return self
 
     @classmethod
-    def park(cls, stage: str, reason: str, payload: bytes | None, key: bytes | None = None,
-             topic: str | None = None, partition: int | None = None, offset: int | None = None,
-             uid: str | None = None, payload_limit: int = DEAD_LETTER_PAYLOAD_LIMIT) -> DeadLetter:
+    def park(
+        cls,
+        stage: str,
+        reason: str,
+        payload: bytes | None,
+        key: bytes | None = None,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+        uid: str | None = None,
+        payload_limit: int = DEAD_LETTER_PAYLOAD_LIMIT,
+    ) -> DeadLetter:
         """A letter for `payload` that is valid whatever the inputs: strings are cleaned (`storable`) and cut to
         their columns, payload and key to `payload_limit` bytes; sha256 and size stay those of the original."""
         payload = payload or b""
         uid = uid or _guess_uid(payload)
-        return cls(stage=storable(stage)[:60], reason=storable(reason)[:2000],
-                   uid=storable(uid)[:450] if uid else None, source_topic=topic[:200] if topic else None,
-                   source_partition=partition, source_offset=offset,
-                   key_b64=base64.b64encode(key[:payload_limit]).decode() if key else None,
-                   payload_b64=base64.b64encode(payload[:payload_limit]).decode(),
-                   payload_sha256=sha256_hex(payload), payload_size=len(payload))
+        return cls(
+            stage=storable(stage)[:60],
+            reason=storable(reason)[:2000],
+            uid=storable(uid)[:450] if uid else None,
+            source_topic=topic[:200] if topic else None,
+            source_partition=partition,
+            source_offset=offset,
+            key_b64=base64.b64encode(key[:payload_limit]).decode() if key else None,
+            payload_b64=base64.b64encode(payload[:payload_limit]).decode(),
+            payload_sha256=sha256_hex(payload),
+            payload_size=len(payload),
+        )
 
     @property
     def payload(self) -> bytes:

@@ -28,8 +28,9 @@ def first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def retry_while_unreachable(call: Callable[[], T], *, until: float | None = None, first_delay: float = 0.5,
-                            max_delay: float = 10.0) -> T:
+def retry_while_unreachable(
+    call: Callable[[], T], *, until: float | None = None, first_delay: float = 0.5, max_delay: float = 10.0
+) -> T:
     """`call()`'s result, calling it again after a growing pause as long as the database is unreachable."""
     delay = first_delay
     while True:

@@ -71,9 +71,21 @@ class TansuBroker:
             url = f"tcp://127.0.0.1:{port}"
             out = open(self._log_path, "ab") if self._log_path else subprocess.DEVNULL
             proc = subprocess.Popen(
-                [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
-                 "--storage-engine", "memory://tansu/"],
-                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                [
+                    binary,
+                    "broker",
+                    "--listener-url",
+                    url,
+                    "--advertised-listener-url",
+                    url,
+                    "--storage-engine",
+                    "memory://tansu/",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if proc.poll() is not None:  # exits 0 on AddrInUse: try another port
@@ -179,4 +191,3 @@ def demo_mailbox(maildir: Path) -> Iterator[tuple[str, int]]:
         yield controller.hostname, controller.port
     finally:
         controller.stop()
-

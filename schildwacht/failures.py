@@ -50,10 +50,15 @@ class Failure(enum.Enum):
     POISON = "poison"  # the record is: isolate it, retry it alone, then park it
 
 
-DATABASE_UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
-                        sa_exc.TimeoutError,
-                        # psycopg's own errors, where one escapes SQLAlchemy's wrapping
-                        psycopg.OperationalError, psycopg.InterfaceError)
+DATABASE_UNREACHABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    # psycopg's own errors, where one escapes SQLAlchemy's wrapping
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 """The database cannot be reached or lost the connection: the one list the web app's 503 page, the feeders' waits
 (schildwacht.db_retry) and the consume loop share."""
 # A missing table or privilege is a deployment fault: workers wait for it to be fixed rather than park the stream.

@@ -44,8 +44,9 @@ def make_producer(settings: Settings, bootstrap: str | None = None, **overrides)
     return KafkaProducer(**opts)
 
 
-def make_consumer(settings: Settings, group_id: str, topics: Sequence[str], bootstrap: str | None = None,
-                  **overrides) -> KafkaConsumer:
+def make_consumer(
+    settings: Settings, group_id: str, topics: Sequence[str], bootstrap: str | None = None, **overrides
+) -> KafkaConsumer:
     """A consumer-group member with manual commits (see module docstring)."""
     opts = dict(
         bootstrap_servers=bootstrap or settings.kafka_bootstrap_servers,
@@ -67,13 +68,19 @@ def make_consumer(settings: Settings, group_id: str, topics: Sequence[str], boot
 
 def ensure_topics(settings: Settings, bootstrap: str | None = None) -> None:
     """Create the pipeline's topics explicitly (Tansu forgets them on restart)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap or settings.kafka_bootstrap_servers,
-                             client_id="schildwacht-admin", request_timeout_ms=15000)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap or settings.kafka_bootstrap_servers,
+        client_id="schildwacht-admin",
+        request_timeout_ms=15000,
+    )
     try:
         existing = set(admin.list_topics())
         wanted = [settings.topic_raw, settings.topic_scored, settings.topic_dead_letter]
-        new = [NewTopic(name=t, num_partitions=settings.topic_partitions, replication_factor=1)
-               for t in wanted if t not in existing]
+        new = [
+            NewTopic(name=t, num_partitions=settings.topic_partitions, replication_factor=1)
+            for t in wanted
+            if t not in existing
+        ]
         if new:
             try:
                 admin.create_topics(new)
@@ -88,8 +95,15 @@ def publish(producer: KafkaProducer, topic: str, key: bytes | None, value: bytes
     producer.send(topic, key=key, value=value).get(timeout=timeout)
 
 
-def park(producer: KafkaProducer, settings: Settings, stage: str, reason: str, record: ConsumerRecord | None = None,
-         payload: bytes | None = None, key: bytes | None = None) -> None:
+def park(
+    producer: KafkaProducer,
+    settings: Settings,
+    stage: str,
+    reason: str,
+    record: ConsumerRecord | None = None,
+    payload: bytes | None = None,
+    key: bytes | None = None,
+) -> None:
     """Put a message that cannot be processed on the dead-letter topic, with its reason and origin.
 
     The letter keeps at most DEAD_LETTER_PAYLOAD_LIMIT bytes of the payload plus the original's sha256 and size, so
@@ -97,10 +111,15 @@ def park(producer: KafkaProducer, settings: Settings, stage: str, reason: str, r
     """
     if record is not None:
         payload, key = record.value, record.key
-    letter = DeadLetter.park(stage=stage, reason=reason, payload=payload, key=key,
-                             topic=record.topic if record else None,
-                             partition=record.partition if record else None,
-                             offset=record.offset if record else None)
+    letter = DeadLetter.park(
+        stage=stage,
+        reason=reason,
+        payload=payload,
+        key=key,
+        topic=record.topic if record else None,
+        partition=record.partition if record else None,
+        offset=record.offset if record else None,
+    )
     log.warning("dead-letter from %s (%s): %s", stage, letter.uid or "uid onbekend", reason)
     publish(producer, settings.topic_dead_letter, key[:DEAD_LETTER_PAYLOAD_LIMIT] if key else None, letter.to_bytes())
 
@@ -119,8 +138,11 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetryPolicy:
-        return cls(poison_attempts=settings.poison_attempts, backoff_initial_s=settings.retry_backoff_initial_s,
-                   backoff_max_s=settings.retry_backoff_max_s)
+        return cls(
+            poison_attempts=settings.poison_attempts,
+            backoff_initial_s=settings.retry_backoff_initial_s,
+            backoff_max_s=settings.retry_backoff_max_s,
+        )
 
     def delays(self) -> Iterator[float]:
         """Back-off delays: doubling from the initial to the maximum, then the maximum for ever."""
@@ -134,9 +156,16 @@ class _Stopped(Exception):
     """The stop event was set while a record waited for its next try."""
 
 
-def consume_batches(consumer: KafkaConsumer, handle: BatchHandler, stop: threading.Event, park_record: ParkRecord,
-                    policy: RetryPolicy = RetryPolicy(), max_items: int = 32, max_wait_ms: int = 200,
-                    idle_callback: Callable[[], None] | None = None) -> None:
+def consume_batches(
+    consumer: KafkaConsumer,
+    handle: BatchHandler,
+    stop: threading.Event,
+    park_record: ParkRecord,
+    policy: RetryPolicy = RetryPolicy(),
+    max_items: int = 32,
+    max_wait_ms: int = 200,
+    idle_callback: Callable[[], None] | None = None,
+) -> None:
     """Dynamic batching: gather up to `max_items` records or until `max_wait_ms`, handle, then commit.
 
     `handle` must make its results durable before returning, and `park_record(record, reason)` the dead letter.
@@ -186,8 +215,13 @@ def _gather(consumer: KafkaConsumer, stop: threading.Event, max_items: int, max_
     return batch
 
 
-def _handle_isolating(records: list[ConsumerRecord], handle: BatchHandler, park_record: ParkRecord,
-                      policy: RetryPolicy, stop: threading.Event) -> None:
+def _handle_isolating(
+    records: list[ConsumerRecord],
+    handle: BatchHandler,
+    park_record: ParkRecord,
+    policy: RetryPolicy,
+    stop: threading.Event,
+) -> None:
     """Handle `records`, splitting on a poison failure until the failing record is alone; re-raise transient ones."""
     try:
         handle(records)
@@ -204,8 +238,14 @@ def _handle_isolating(records: list[ConsumerRecord], handle: BatchHandler, park_
     _handle_isolating(records[middle:], handle, park_record, policy, stop)
 
 
-def _retry_alone(record: ConsumerRecord, exc: Exception, handle: BatchHandler, park_record: ParkRecord,
-                 policy: RetryPolicy, stop: threading.Event) -> None:
+def _retry_alone(
+    record: ConsumerRecord,
+    exc: Exception,
+    handle: BatchHandler,
+    park_record: ParkRecord,
+    policy: RetryPolicy,
+    stop: threading.Event,
+) -> None:
     """Try an isolated record until it passes or failed the same way `poison_attempts` times; then park it."""
     same = 1
     waits = policy.delays()

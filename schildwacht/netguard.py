@@ -46,10 +46,17 @@ ALLOWED_SCHEMES = ("http", "https")
 HTTPX_DEFAULT_LIMITS: httpx.Limits = inspect.signature(httpx.HTTPTransport).parameters["limits"].default
 # IPv6 ranges that carry an IPv4 address (or tunnel to one): checking the IPv6 address says nothing about where
 # the packets end up, so they are refused outright.
-_TRANSITION_NETWORKS = tuple(ipaddress.ip_network(n) for n in
-                             ("::/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32"))
-_NON_PUBLIC = (("is_loopback", "loopback"), ("is_link_local", "link-local"), ("is_unspecified", "ongespecificeerd"),
-               ("is_multicast", "multicast"), ("is_reserved", "gereserveerd"), ("is_private", "privé-netwerk"))
+_TRANSITION_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("::/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32")
+)
+_NON_PUBLIC = (
+    ("is_loopback", "loopback"),
+    ("is_link_local", "link-local"),
+    ("is_unspecified", "ongespecificeerd"),
+    ("is_multicast", "multicast"),
+    ("is_reserved", "gereserveerd"),
+    ("is_private", "privé-netwerk"),
+)
 
 
 class OutboundRefused(Exception):
@@ -111,8 +118,11 @@ class OutboundGuard:
     def refusal(self, address: IPAddress) -> str | None:
         """Why `address` may not be contacted (Dutch), or None when it may."""
         if isinstance(address, ipaddress.IPv6Address) and (
-                address.ipv4_mapped is not None or address.sixtofour is not None or address.teredo is not None
-                or any(address in net for net in _TRANSITION_NETWORKS)):
+            address.ipv4_mapped is not None
+            or address.sixtofour is not None
+            or address.teredo is not None
+            or any(address in net for net in _TRANSITION_NETWORKS)
+        ):
             return "IPv6-adres met ingebed IPv4-adres"
         if any(address in net for net in self.allowed_networks):
             return None
@@ -130,8 +140,10 @@ class OutboundGuard:
         except httpx.InvalidURL as exc:
             raise OutboundRefused(f"ongeldige URL / invalid URL: {exc}") from None
         if parsed.scheme not in ALLOWED_SCHEMES:
-            raise OutboundRefused(f"alleen http- en https-adressen worden opgehaald, niet {parsed.scheme or '(geen)'}:"
-                                  " / only http(s) URLs are fetched")
+            raise OutboundRefused(
+                f"alleen http- en https-adressen worden opgehaald, niet {parsed.scheme or '(geen)'}:"
+                " / only http(s) URLs are fetched"
+            )
         if not parsed.raw_host:
             raise OutboundRefused("de URL noemt geen server / the URL names no host")
         return parsed
@@ -180,8 +192,11 @@ class Pins:
         for address in found:
             reason = self.guard.refusal(address)
             if reason:
-                where = f"is een niet-openbaar adres ({reason})" if literal else \
-                    f"wijst naar het niet-openbare adres {address} ({reason})"
+                where = (
+                    f"is een niet-openbaar adres ({reason})"
+                    if literal
+                    else f"wijst naar het niet-openbare adres {address} ({reason})"
+                )
                 return f"{host} {where}; geweigerd / {host} is or resolves to a non-public address, refused"
         return found
 
@@ -195,16 +210,18 @@ class Pins:
                 error = exc
         raise error or UnresolvableHost(host)
 
-    def client(self, *, verify: Any = True, limits: httpx.Limits = HTTPX_DEFAULT_LIMITS,
-               **kwargs: Any) -> httpx.Client:
+    def client(self, *, verify: Any = True, limits: httpx.Limits = HTTPX_DEFAULT_LIMITS, **kwargs: Any) -> httpx.Client:
         """An httpx client whose every connection is pinned to these checked answers and which refuses other
         schemes. With `follow_redirects=True` each hop is checked when its connection is made.
 
         Everything else is httpx's default: connection limits, keep-alive, certificate check against certifi, or
         against SSL_CERT_FILE / SSL_CERT_DIR when set (an intranet CA). Proxy variables are never used."""
-        return httpx.Client(transport=_PinnedTransport(self, httpx.create_ssl_context(verify=verify), limits),
-                            trust_env=False,
-                            event_hooks={"request": [lambda request: self.guard.check_url(request.url)]}, **kwargs)
+        return httpx.Client(
+            transport=_PinnedTransport(self, httpx.create_ssl_context(verify=verify), limits),
+            trust_env=False,
+            event_hooks={"request": [lambda request: self.guard.check_url(request.url)]},
+            **kwargs,
+        )
 
 
 class _PinnedTransport(httpx.HTTPTransport):
@@ -215,10 +232,13 @@ class _PinnedTransport(httpx.HTTPTransport):
 
     def __init__(self, pins: Pins, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
         super().__init__(verify=ssl_context, trust_env=False, limits=limits)
-        self._pool = httpcore.ConnectionPool(ssl_context=ssl_context, max_connections=limits.max_connections,
-                                             max_keepalive_connections=limits.max_keepalive_connections,
-                                             keepalive_expiry=limits.keepalive_expiry,
-                                             network_backend=_PinnedBackend(pins))
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PinnedBackend(pins),
+        )
 
 
 class _PinnedBackend(httpcore.SyncBackend):
@@ -229,8 +249,14 @@ class _PinnedBackend(httpcore.SyncBackend):
     def __init__(self, pins: Pins) -> None:
         self.pins = pins
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         try:
             addresses = self.pins.addresses(host)
         except UnresolvableHost as exc:

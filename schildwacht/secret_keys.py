@@ -31,8 +31,17 @@ GENERATE_HINT = "SCHILDWACHT_SECRET_KEY=$(schildwacht secret generate)"
 
 # Placeholders seen in this repository's history, its docs and common templates. A key that contains one of these
 # (compared lower-cased, letters and digits only) is refused whatever its length.
-PLACEHOLDER_MARKERS = ("changeme", "changethis", "replaceme", "placeholder", "insecure",
-                       "yoursecret", "secretkeyhere", "longrandomstring", "notsecret")
+PLACEHOLDER_MARKERS = (
+    "changeme",
+    "changethis",
+    "replaceme",
+    "placeholder",
+    "insecure",
+    "yoursecret",
+    "secretkeyhere",
+    "longrandomstring",
+    "notsecret",
+)
 
 _CLASSES = (set(string.ascii_lowercase), set(string.ascii_uppercase), set(string.digits))
 _OTHER_CLASS_SIZE = len(string.punctuation) + 1  # ASCII punctuation and space; non-ASCII counts the same (low)
@@ -56,8 +65,11 @@ def _word_lists() -> dict[str, dict[str, int]]:
     text = files("schildwacht").joinpath(DUTCH_WORDS).read_text(encoding="utf-8")
     dutch = [line for line in text.splitlines() if line and not line.startswith("#")]
     ranked: dict[str, int] = {}
-    for words in (*matching.RANKED_DICTIONARIES.values(), matching.build_ranked_dict(dutch),
-                  matching.build_ranked_dict(PROJECT_WORDS)):
+    for words in (
+        *matching.RANKED_DICTIONARIES.values(),
+        matching.build_ranked_dict(dutch),
+        matching.build_ranked_dict(PROJECT_WORDS),
+    ):
         for word, rank in words.items():
             ranked[word] = min(rank, ranked.get(word, rank))
     return {"words": ranked}
@@ -77,7 +89,7 @@ def _repeat_pieces(value: str, bits: float) -> Iterator[tuple[int, int, float]]:
     earlier position (overlap allowed); each costs `bits`, as one character."""
     for i in range(len(value)):
         length = _MIN_REPEAT - 1
-        while i + length < len(value) and value.find(value[i:i + length + 1], 0, i + length) != -1:
+        while i + length < len(value) and value.find(value[i : i + length + 1], 0, i + length) != -1:
             length += 1
         for end in range(i + _MIN_REPEAT, i + length + 1):
             yield i, end, bits
@@ -121,9 +133,11 @@ def check_secret_key(value: str | None) -> str | None:
         return "een bekende voorbeeldwaarde / a known placeholder"
     bits = estimate_entropy_bits(value)
     if bits < MIN_ENTROPY_BITS:
-        return (f"te zwak: ongeveer {math.floor(bits)} bits, minstens {MIN_ENTROPY_BITS} nodig (woorden en "
-                f"herhalingen tellen weinig) / too weak: about {math.floor(bits)} bits, at least {MIN_ENTROPY_BITS} "
-                "needed (words and repeats count for little)")
+        return (
+            f"te zwak: ongeveer {math.floor(bits)} bits, minstens {MIN_ENTROPY_BITS} nodig (woorden en "
+            f"herhalingen tellen weinig) / too weak: about {math.floor(bits)} bits, at least {MIN_ENTROPY_BITS} "
+            "needed (words and repeats count for little)"
+        )
     return None
 
 
@@ -146,10 +160,13 @@ def require_strong_secrets(settings: Settings) -> None:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for variable, reason in weak.items():
         err.print(f"[bold red]Fout:[/] {variable} is {reason}.", markup=True)
-    err.print("Schildwacht start niet zonder sterke geheime sleutel. Maak er een en zet die in de omgeving, "
-              f"bijvoorbeeld:\n  {GENERATE_HINT}\n"
-              "Schildwacht refuses to start without a strong secret key. Generate one and set it in the "
-              f"environment, for example:\n  {GENERATE_HINT}", markup=False)
+    err.print(
+        "Schildwacht start niet zonder sterke geheime sleutel. Maak er een en zet die in de omgeving, "
+        f"bijvoorbeeld:\n  {GENERATE_HINT}\n"
+        "Schildwacht refuses to start without a strong secret key. Generate one and set it in the "
+        f"environment, for example:\n  {GENERATE_HINT}",
+        markup=False,
+    )
     raise typer.Exit(2)
 
 

@@ -42,8 +42,7 @@ class _Handler:
         if self.received is not None:
             return
         self.received = signum
-        sys.stderr.write(f"\n{signal.Signals(signum).name} ontvangen: Schildwacht stopt en sluit af wat het "
-                         "startte.\n")
+        sys.stderr.write(f"\n{signal.Signals(signum).name} ontvangen: Schildwacht stopt en sluit af wat het startte.\n")
         if not self.holding:
             self.raise_received()
 

@@ -1,8 +1,8 @@
 """Regenerate the initial migration from the ORM models against a throwaway embedded PostgreSQL.
 
 Until the first production release the schema lives in one migration, 0001_initial; run `make migration` after
-changing triage/models. Hand-written SQL (append-only triggers) lives in triage/migrations/sql_extras.py and is
-called at the end of upgrade().
+changing schildwacht/models. Hand-written SQL (append-only triggers) lives in
+schildwacht/migrations/sql_extras.py and is called at the end of upgrade().
 """
 
 from pathlib import Path
@@ -22,6 +22,6 @@ try:
 finally:
     pg.stop()
 head, sep, tail = target.read_text().partition(END)  # the first END closes upgrade()
-extras = "\n    from triage.migrations.sql_extras import install_extras\n\n    install_extras(op)"
+extras = "\n    from schildwacht.migrations.sql_extras import install_extras\n\n    install_extras(op)"
 target.write_text(head + sep + extras + tail)
 print(f"wrote {Path(target)}")

@@ -1,12 +1,10 @@
 """Shared fixtures: one real Tansu broker and one real PostgreSQL 18 per test session.
 
-Tests that need a component that is missing skip locally and fail under CI=true (see `require`).
+Tests that need a component that is missing skip locally and fail under CI=true (`tests.support.components.require`).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,20 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from schildwacht.config import Settings
 from schildwacht.db import make_engine, make_sessionmaker, migrate
 from schildwacht.embedded import EmbeddedPostgres, TansuBroker
-
-CI = os.environ.get("CI", "").lower() == "true"
-
-
-def require(available: bool, what: str) -> None:
-    """Skip when a component is missing locally; fail under CI=true, where everything must be present."""
-    if available:
-        return
-    if CI:
-        pytest.fail(f"{what} is required under CI=true but missing")
-    pytest.skip(f"{what} not available")
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")
@@ -70,9 +54,13 @@ def engine(pg: EmbeddedPostgres) -> Iterator[Engine]:
 def db(engine: Engine) -> sessionmaker[Session]:
     """A session factory on an emptied database."""
     with engine.begin() as conn:
-        tables = conn.execute(text(
-            "select tablename from pg_tables where schemaname='public' and tablename <> 'alembic_version'"
-        )).scalars().all()
+        tables = (
+            conn.execute(
+                text("select tablename from pg_tables where schemaname='public' and tablename <> 'alembic_version'")
+            )
+            .scalars()
+            .all()
+        )
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
     return make_sessionmaker(engine)
 
@@ -89,9 +77,14 @@ def stack(broker: TansuBroker, pg: EmbeddedPostgres, db, tmp_path) -> Stack:
     """Settings pointing at the real broker and database, with topics unique to this test."""
     suffix = uuid.uuid4().hex[:8]
     settings = Settings(
-        kafka_bootstrap_servers=broker.bootstrap, database_url=pg.url, data_dir=tmp_path / "data",
-        topic_raw=f"raw-{suffix}", topic_scored=f"scored-{suffix}", topic_dead_letter=f"dlq-{suffix}",
-        kafka_session_timeout_ms=2000, kafka_heartbeat_interval_ms=500,
+        kafka_bootstrap_servers=broker.bootstrap,
+        database_url=pg.url,
+        data_dir=tmp_path / "data",
+        topic_raw=f"raw-{suffix}",
+        topic_scored=f"scored-{suffix}",
+        topic_dead_letter=f"dlq-{suffix}",
+        kafka_session_timeout_ms=2000,
+        kafka_heartbeat_interval_ms=500,
         outbound_allowed_networks=["127.0.0.0/8"],  # the fake platforms run on 127.0.0.1 (tests/security narrows it)
     )
     return Stack(settings=settings, bootstrap=broker.bootstrap, database_url=pg.url)

@@ -36,18 +36,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from schildwacht.config import Settings
 from schildwacht.contacts import Contact, ContactError, alert_contact
 from schildwacht.mail import send_mail
+from schildwacht.models import Case, Official, Organisation
+from schildwacht.models.base import utcnow
+from schildwacht.models.mentions import SEVERITY_RANK
+from schildwacht.models.workflow import AlertOutbox
 from schildwacht.netguard import OutboundGuard, OutboundRefused
 from triage import audit
-from triage.models import Case, Official, Organisation
-from triage.models.base import utcnow
-from triage.models.mentions import SEVERITY_RANK
-from triage.models.workflow import AlertOutbox
 
 log = logging.getLogger(__name__)
 
 ALERT_LABELS = ("threat", "doxxing")
-LABEL_NL = {"threat": "Bedreiging", "doxxing": "Doxing (verspreiden persoonsgegevens)",
-            "gender": "Gendergerelateerde haat", "abuse": "Belediging / haatdragend"}
+LABEL_NL = {
+    "threat": "Bedreiging",
+    "doxxing": "Doxing (verspreiden persoonsgegevens)",
+    "gender": "Gendergerelateerde haat",
+    "abuse": "Belediging / haatdragend",
+}
 REFUSED = "refused:"
 """Prefix of a `delivered` entry for a stored contact that was refused for good."""
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://\S*?)(['\")\]>.,:;]*)(?=\s|$)")  # (URL, punctuation after it)
@@ -74,11 +78,20 @@ def enqueue_case_alert(session: Session, case: Case) -> None:
     existing = session.scalars(select(AlertOutbox.label).where(AlertOutbox.case_id == case.id)).all()
     if any(SEVERITY_RANK[e] <= SEVERITY_RANK[label] for e in existing if e in SEVERITY_RANK):
         return
-    session.execute(insert(AlertOutbox).values(
-        case_id=case.id, organisation_id=case.organisation_id, label=label,
-        reason="escalatie" if existing else "nieuw", delivered=[], attempts=0,
-        created_at=utcnow(), next_attempt_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["case_id", "label"]))
+    session.execute(
+        insert(AlertOutbox)
+        .values(
+            case_id=case.id,
+            organisation_id=case.organisation_id,
+            label=label,
+            reason="escalatie" if existing else "nieuw",
+            delivered=[],
+            attempts=0,
+            created_at=utcnow(),
+            next_attempt_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["case_id", "label"])
+    )
 
 
 def _stored_contacts(org: Organisation, official: Official | None) -> list[tuple[str, str | None]]:
@@ -126,8 +139,9 @@ def _origin(url: str) -> str:
     return f"{scheme}://{_END_OF_HOST.split(rest, maxsplit=1)[0].rpartition('@')[2]}"
 
 
-def alert_content(row: AlertOutbox, case: Case, org: Organisation, official: Official | None,
-                  settings: Settings) -> dict:
+def alert_content(
+    row: AlertOutbox, case: Case, org: Organisation, official: Official | None, settings: Settings
+) -> dict:
     """What an alert says: link, label, role. Deliberately no post text, author or official's name."""
     return {
         "schema": "schildwacht.alert/1",
@@ -144,16 +158,21 @@ def alert_content(row: AlertOutbox, case: Case, org: Organisation, official: Off
 
 def _send_mail(to: str, content: dict, settings: Settings) -> None:
     what = "Escalatie" if content["reason"] == "escalatie" else "Nieuwe melding"
-    subject = (f"[Schildwacht] {what}: {content['label_nl']} tegen {content['official_role']} "
-               f"(zaak {content['case_id']})")
-    send_mail(settings, to, subject,
-              f"{what} in Schildwacht voor {content['organisation']}.\n\n"
-              f"Soort: {content['label_nl']}\n"
-              f"Betrokkene: {content['official_role']}\n"
-              f"Zaak: {content['case_id']} (geopend {content['opened_at']})\n\n"
-              f"Bekijk en behandel de zaak (inloggen vereist):\n{content['url']}\n\n"
-              "Bij acuut gevaar: bel 112.\n"
-              "Deze e-mail bevat bewust geen berichttekst.\n")
+    subject = (
+        f"[Schildwacht] {what}: {content['label_nl']} tegen {content['official_role']} (zaak {content['case_id']})"
+    )
+    send_mail(
+        settings,
+        to,
+        subject,
+        f"{what} in Schildwacht voor {content['organisation']}.\n\n"
+        f"Soort: {content['label_nl']}\n"
+        f"Betrokkene: {content['official_role']}\n"
+        f"Zaak: {content['case_id']} (geopend {content['opened_at']})\n\n"
+        f"Bekijk en behandel de zaak (inloggen vereist):\n{content['url']}\n\n"
+        "Bij acuut gevaar: bel 112.\n"
+        "Deze e-mail bevat bewust geen berichttekst.\n",
+    )
 
 
 def _send_hook(url: str, content: dict, settings: Settings, guard: OutboundGuard) -> None:
@@ -178,10 +197,13 @@ def dispatch_pending(session_factory: sessionmaker[Session], settings: Settings,
     guard = OutboundGuard.from_settings(settings)
     for _ in range(limit):
         with session_factory() as session, session.begin():
-            query = (select(AlertOutbox).where(AlertOutbox.sent_at.is_(None),
-                                               AlertOutbox.next_attempt_at <= utcnow())
-                     .order_by(AlertOutbox.next_attempt_at, AlertOutbox.id).limit(1)
-                     .with_for_update(skip_locked=True))
+            query = (
+                select(AlertOutbox)
+                .where(AlertOutbox.sent_at.is_(None), AlertOutbox.next_attempt_at <= utcnow())
+                .order_by(AlertOutbox.next_attempt_at, AlertOutbox.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
             if seen:
                 query = query.where(AlertOutbox.id.not_in(seen))
             row = session.scalars(query).first()
@@ -200,8 +222,11 @@ def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: Outb
     official = session.get(Official, case.official_id) if case else None
     content = alert_content(row, case, org, official, settings)
     settled = list(row.delivered or [])
-    refused_earlier = [f"{_without_secrets(entry.removeprefix(REFUSED))}: eerder geweigerd / refused earlier"
-                       for entry in settled if entry.startswith(REFUSED)]
+    refused_earlier = [
+        f"{_without_secrets(entry.removeprefix(REFUSED))}: eerder geweigerd / refused earlier"
+        for entry in settled
+        if entry.startswith(REFUSED)
+    ]
     errors, refusals = [], []
     stored = _stored_contacts(org, official)
     for value, kind in stored:
@@ -238,9 +263,19 @@ def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: Outb
     refused = [_without_secrets(entry.removeprefix(REFUSED)) for entry in settled if entry.startswith(REFUSED)]
     row.sent_at = utcnow()  # closed: every channel either accepted or is refused for good
     row.last_error = "; ".join(refusals + refused_earlier)[:4000] or None
-    audit.record(session, actor="system:alerts", organisation_id=row.organisation_id,
-                 action="alert.refused" if refused else "alert.sent", object_type="case", object_id=row.case_id,
-                 details={"case_id": row.case_id, "label": row.label, "reason": row.reason,
-                          "channels": [_without_secrets(entry) for entry in settled if not entry.startswith(REFUSED)],
-                          "refused": refused})
+    audit.record(
+        session,
+        actor="system:alerts",
+        organisation_id=row.organisation_id,
+        action="alert.refused" if refused else "alert.sent",
+        object_type="case",
+        object_id=row.case_id,
+        details={
+            "case_id": row.case_id,
+            "label": row.label,
+            "reason": row.reason,
+            "channels": [_without_secrets(entry) for entry in settled if not entry.startswith(REFUSED)],
+            "refused": refused,
+        },
+    )
     return not refused

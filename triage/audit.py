@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from triage.models import AuditEvent
+from schildwacht.models import AuditEvent
 
 log = logging.getLogger(__name__)
 
@@ -28,21 +28,51 @@ CUSTODY_KIND = {
 }
 
 
-def record(session: Session, *, actor: str, organisation_id: str | None, action: str, object_type: str,
-           object_id: Any, details: dict | None = None) -> AuditEvent:
+def record(
+    session: Session,
+    *,
+    actor: str,
+    organisation_id: str | None,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    details: dict | None = None,
+) -> AuditEvent:
     """Add one audit event to the session (flushed; the caller's transaction commits it)."""
-    event = AuditEvent(actor=actor, organisation_id=organisation_id, action=action, object_type=object_type,
-                       object_id=str(object_id), details=details or {})
+    event = AuditEvent(
+        actor=actor,
+        organisation_id=organisation_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        details=details or {},
+    )
     session.add(event)
     session.flush()
     return event
 
 
-def record_case(session: Session, *, actor: str, organisation_id: str, action: str, case_id: int,
-                details: dict | None = None, object_type: str = "case", object_id: Any = None) -> None:
+def record_case(
+    session: Session,
+    *,
+    actor: str,
+    organisation_id: str,
+    action: str,
+    case_id: int,
+    details: dict | None = None,
+    object_type: str = "case",
+    object_id: Any = None,
+) -> None:
     """Audit an action on a case and append it to the case's custody chain where that module exists."""
-    record(session, actor=actor, organisation_id=organisation_id, action=action, object_type=object_type,
-           object_id=case_id if object_id is None else object_id, details=details)
+    record(
+        session,
+        actor=actor,
+        organisation_id=organisation_id,
+        action=action,
+        object_type=object_type,
+        object_id=case_id if object_id is None else object_id,
+        details=details,
+    )
     kind = CUSTODY_KIND.get(action)
     if kind is None:
         return

@@ -11,8 +11,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from triage.models import Case, Mention
-from triage.models.mentions import SEVERITY_RANK
+from schildwacht.models import Case, Mention
+from schildwacht.models.mentions import SEVERITY_RANK
 
 CLOSED_STATUSES = ("afgerond", "geen_actie")
 
@@ -36,14 +36,26 @@ def attach_to_case(session: Session, mention: Mention, window_hours: int) -> tup
         same_incident.append(Case.thread_id == mention.thread_id)
     case = session.scalars(
         select(Case)
-        .where(Case.official_id == mention.official_id, Case.status.not_in(CLOSED_STATUSES),
-               or_(*same_incident), Case.last_post_at >= mention.created_at - window)
-        .order_by(Case.opened_at.desc()).limit(1)
+        .where(
+            Case.official_id == mention.official_id,
+            Case.status.not_in(CLOSED_STATUSES),
+            or_(*same_incident),
+            Case.last_post_at >= mention.created_at - window,
+        )
+        .order_by(Case.opened_at.desc())
+        .limit(1)
     ).first()
     created = case is None
     if created:
-        case = Case(organisation_id=mention.organisation_id, official_id=mention.official_id, author_key=key,
-                    thread_id=mention.thread_id, labels=[], severity=9, last_post_at=mention.created_at)
+        case = Case(
+            organisation_id=mention.organisation_id,
+            official_id=mention.official_id,
+            author_key=key,
+            thread_id=mention.thread_id,
+            labels=[],
+            severity=9,
+            last_post_at=mention.created_at,
+        )
         session.add(case)
     labels = sorted(set(case.labels) | set(mention.flags), key=lambda lab: SEVERITY_RANK.get(lab, 9))
     case.labels = labels

@@ -21,10 +21,10 @@ from schildwacht.config import Settings
 from schildwacht.contracts import DeadLetter, RawPayload, ScoredMention, utcnow
 from schildwacht.db import session_scope
 from schildwacht.kafka import RetryPolicy, consume_batches, make_consumer, make_producer, park
+from schildwacht.models import DeadLetterRecord, EvidenceBlob, Mention, Official
 from triage import alerts
 from triage.bundle import custody
 from triage.cases import attach_to_case
-from triage.models import DeadLetterRecord, EvidenceBlob, Mention, Official
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,13 @@ class IngestWorker:
                 self._store_dead_letter(session, record, letter)
             unknown = [(record, item) for record, item in scored if not self._store_mention(session, item)]
         for record, item in unknown:  # after the commit: these were not stored, park them for an engineer
-            park(self.producer, self.settings, STAGE,
-                 "unknown official id(s): " + ",".join(item.mention.matched_official_ids), record=record)
+            park(
+                self.producer,
+                self.settings,
+                STAGE,
+                "unknown official id(s): " + ",".join(item.mention.matched_official_ids),
+                record=record,
+            )
 
     def park_record(self, record: ConsumerRecord, reason: str) -> None:
         """Park a record that cannot be read or stored: a scored mention on the dead-letter topic; a dead letter
@@ -65,8 +70,15 @@ class IngestWorker:
         if record.topic != self.settings.topic_dead_letter:
             park(self.producer, self.settings, STAGE, reason, record=record)
             return
-        letter = DeadLetter.park(STAGE, f"onleesbare dead letter: {reason}", record.value, key=record.key,
-                                 topic=record.topic, partition=record.partition, offset=record.offset)
+        letter = DeadLetter.park(
+            STAGE,
+            f"onleesbare dead letter: {reason}",
+            record.value,
+            key=record.key,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
         log.warning("unreadable dead letter at %s/%d/%d: %s", record.topic, record.partition, record.offset, reason)
         with session_scope(self.sessions) as session:
             self._store_dead_letter(session, record, letter)
@@ -74,8 +86,9 @@ class IngestWorker:
     def _store_mention(self, session: Session, item: ScoredMention) -> bool:
         """Insert one scored mention; False when no registered official is known for it."""
         m = item.mention
-        official_id = item.target_official_id if item.target_official_id in m.matched_official_ids \
-            else m.matched_official_ids[0]
+        official_id = (
+            item.target_official_id if item.target_official_id in m.matched_official_ids else m.matched_official_ids[0]
+        )
         official = session.get(Official, official_id)
         if official is None:
             return False
@@ -84,18 +97,39 @@ class IngestWorker:
         keep_content = active and (flagged or self.settings.retain_unflagged_days > 0)
         raw_meta = m.raw.model_dump(exclude={"inline_b64", "warc_b64"}) if m.raw else None
         values = dict(
-            uid=m.uid, platform=m.platform, post_id=m.post_id, organisation_id=official.organisation_id,
-            official_id=official.id, matched_official_ids=m.matched_official_ids, text_sha256=m.text_sha256,
-            created_at=m.created_at, collected_at=m.collected_at, collector=m.collector,
-            collector_version=m.collector_version, in_reply_to_id=m.in_reply_to_id, thread_id=m.thread_id,
-            scores=item.scores, flags=item.flags, spans=[s.model_dump() for s in item.spans] if keep_content else [],
-            target_official_id=item.target_official_id, model_name=item.model.name,
-            model_version=item.model.version, scored_at=item.scored_at, flagged=flagged, raw_meta=raw_meta,
+            uid=m.uid,
+            platform=m.platform,
+            post_id=m.post_id,
+            organisation_id=official.organisation_id,
+            official_id=official.id,
+            matched_official_ids=m.matched_official_ids,
+            text_sha256=m.text_sha256,
+            created_at=m.created_at,
+            collected_at=m.collected_at,
+            collector=m.collector,
+            collector_version=m.collector_version,
+            in_reply_to_id=m.in_reply_to_id,
+            thread_id=m.thread_id,
+            scores=item.scores,
+            flags=item.flags,
+            spans=[s.model_dump() for s in item.spans] if keep_content else [],
+            target_official_id=item.target_official_id,
+            model_name=item.model.name,
+            model_version=item.model.version,
+            scored_at=item.scored_at,
+            flagged=flagged,
+            raw_meta=raw_meta,
             content_purged_at=None if keep_content else utcnow(),
         )
         if keep_content:
-            values.update(url=m.url, text=m.text, author_id=m.author.id, author_handle=m.author.handle,
-                          author_display_name=m.author.display_name, author_profile_url=m.author.profile_url)
+            values.update(
+                url=m.url,
+                text=m.text,
+                author_id=m.author.id,
+                author_handle=m.author.handle,
+                author_display_name=m.author.display_name,
+                author_profile_url=m.author.profile_url,
+            )
         new_id = session.execute(
             insert(Mention).values(**values).on_conflict_do_nothing(index_elements=["uid"]).returning(Mention.id)
         ).scalar()
@@ -110,19 +144,33 @@ class IngestWorker:
     def _open_or_join_case(self, session: Session, mention: Mention) -> None:
         case, created = attach_to_case(session, mention, self.settings.incident_window_hours)
         kind = "created" if created else "post_added"
-        custody.append_event(session, case.id, kind, ACTOR,
-                             {"mention_uid": mention.uid, "text_sha256": mention.text_sha256,
-                              "flags": mention.flags, "model": f"{mention.model_name}@{mention.model_version}"})
+        custody.append_event(
+            session,
+            case.id,
+            kind,
+            ACTOR,
+            {
+                "mention_uid": mention.uid,
+                "text_sha256": mention.text_sha256,
+                "flags": mention.flags,
+                "model": f"{mention.model_name}@{mention.model_version}",
+            },
+        )
         alerts.enqueue_case_alert(session, case)
 
     @staticmethod
     def _store_evidence(session: Session, raw: RawPayload) -> None:
-        blobs = [(raw.sha256, raw.content_type, raw.inline_bytes()),
-                 (raw.warc_sha256, "application/warc", raw.warc_bytes())]
+        blobs = [
+            (raw.sha256, raw.content_type, raw.inline_bytes()),
+            (raw.warc_sha256, "application/warc", raw.warc_bytes()),
+        ]
         for sha, content_type, data in blobs:
             if sha and data is not None:
-                session.execute(insert(EvidenceBlob).values(sha256=sha, content_type=content_type, size=len(data),
-                                                            data=data).on_conflict_do_nothing())
+                session.execute(
+                    insert(EvidenceBlob)
+                    .values(sha256=sha, content_type=content_type, size=len(data), data=data)
+                    .on_conflict_do_nothing()
+                )
 
     @staticmethod
     def _store_dead_letter(session: Session, record: ConsumerRecord, letter: DeadLetter) -> None:
@@ -130,14 +178,28 @@ class IngestWorker:
         letter kept only the start of the payload, the reason says so too, for whoever reads only the reason."""
         reason = letter.reason
         if letter.truncated:
-            reason += (f" [payload ingekort: eerste {len(letter.payload)} van {letter.payload_size} bytes bewaard;"
-                       " payload_sha256 is die van het origineel]")
-        session.execute(insert(DeadLetterRecord).values(
-            payload_sha256=letter.payload_sha256, source_topic=letter.source_topic,
-            source_partition=letter.source_partition, source_offset=letter.source_offset, stage=letter.stage,
-            reason=reason, uid=letter.uid, payload=letter.payload, payload_size=letter.payload_size,
-            parked_at=letter.parked_at, dlq_partition=record.partition, dlq_offset=record.offset,
-        ).on_conflict_do_nothing())
+            reason += (
+                f" [payload ingekort: eerste {len(letter.payload)} van {letter.payload_size} bytes bewaard;"
+                " payload_sha256 is die van het origineel]"
+            )
+        session.execute(
+            insert(DeadLetterRecord)
+            .values(
+                payload_sha256=letter.payload_sha256,
+                source_topic=letter.source_topic,
+                source_partition=letter.source_partition,
+                source_offset=letter.source_offset,
+                stage=letter.stage,
+                reason=reason,
+                uid=letter.uid,
+                payload=letter.payload,
+                payload_size=letter.payload_size,
+                parked_at=letter.parked_at,
+                dlq_partition=record.partition,
+                dlq_offset=record.offset,
+            )
+            .on_conflict_do_nothing()
+        )
 
     def on_idle(self) -> None:
         try:
@@ -146,11 +208,20 @@ class IngestWorker:
             log.exception("alert dispatch failed")
 
     def run(self, stop: threading.Event) -> None:
-        consumer = make_consumer(self.settings, self.group_id,
-                                 [self.settings.topic_scored, self.settings.topic_dead_letter])
+        consumer = make_consumer(
+            self.settings, self.group_id, [self.settings.topic_scored, self.settings.topic_dead_letter]
+        )
         try:
-            consume_batches(consumer, self.handle, stop, self.park_record, RetryPolicy.from_settings(self.settings),
-                            max_items=200, max_wait_ms=200, idle_callback=self.on_idle)
+            consume_batches(
+                consumer,
+                self.handle,
+                stop,
+                self.park_record,
+                RetryPolicy.from_settings(self.settings),
+                max_items=200,
+                max_wait_ms=200,
+                idle_callback=self.on_idle,
+            )
         finally:
             consumer.close()
             self.producer.close()

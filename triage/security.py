@@ -78,12 +78,16 @@ def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.")
     if _is_common(password):
-        raise WeakPassword("Dit wachtwoord (of het woord waarop het gebaseerd is) staat op de lijst van "
-                           "veelgebruikte wachtwoorden; kies een ander.")
+        raise WeakPassword(
+            "Dit wachtwoord (of het woord waarop het gebaseerd is) staat op de lijst van "
+            "veelgebruikte wachtwoorden; kies een ander."
+        )
     if _is_repetitive(password):
-        raise WeakPassword("Het wachtwoord is te voorspelbaar: te weinig verschillende tekens, een herhaald "
-                           "patroon of een reeks (zoals 'abcabc', '123456' of 'qwerty'). Kies een langere zin of "
-                           "willekeurige woorden.")
+        raise WeakPassword(
+            "Het wachtwoord is te voorspelbaar: te weinig verschillende tekens, een herhaald "
+            "patroon of een reeks (zoals 'abcabc', '123456' of 'qwerty'). Kies een langere zin of "
+            "willekeurige woorden."
+        )
 
 
 def normalise_email(raw: str | None) -> str:

@@ -66,29 +66,60 @@ class BlueskySpider(scrapy.Spider):
         for official in self.officials:
             for handle in official.handles.get("bluesky", ()):
                 actor = handle.strip().lstrip("@")
-                yield self.feed_request("app.bsky.feed.getAuthorFeed", {"actor": actor}, f"bluesky:author:{actor}",
-                                        kind="author", actor=actor)
+                yield self.feed_request(
+                    "app.bsky.feed.getAuthorFeed",
+                    {"actor": actor},
+                    f"bluesky:author:{actor}",
+                    kind="author",
+                    actor=actor,
+                )
         if self.config.collector_bluesky_identifier and self.config.collector_bluesky_app_password:
-            yield JsonRequest(f"{self.config.collector_bluesky_pds_url.rstrip('/')}"
-                              "/xrpc/com.atproto.server.createSession",
-                              data={"identifier": self.config.collector_bluesky_identifier,
-                                    "password": self.config.collector_bluesky_app_password.get_secret_value()},
-                              callback=self.parse_session, errback=self.failed, dont_filter=True)
+            yield JsonRequest(
+                f"{self.config.collector_bluesky_pds_url.rstrip('/')}/xrpc/com.atproto.server.createSession",
+                data={
+                    "identifier": self.config.collector_bluesky_identifier,
+                    "password": self.config.collector_bluesky_app_password.get_secret_value(),
+                },
+                callback=self.parse_session,
+                errback=self.failed,
+                dont_filter=True,
+            )
 
     def xrpc(self, method: str, params: dict[str, str], authorised: bool = False) -> str:
         base = self.config.collector_bluesky_pds_url if authorised else self.config.collector_bluesky_appview_url
         return f"{base.rstrip('/')}/xrpc/{method}?{urlencode(params)}"
 
-    def feed_request(self, method: str, params: dict[str, str], key: str, kind: str, actor: str | None = None,
-                     token: str | None = None, cursor: str | None = None, pages: int = 1,
-                     found: list | None = None) -> scrapy.Request:
+    def feed_request(
+        self,
+        method: str,
+        params: dict[str, str],
+        key: str,
+        kind: str,
+        actor: str | None = None,
+        token: str | None = None,
+        cursor: str | None = None,
+        pages: int = 1,
+        found: list | None = None,
+    ) -> scrapy.Request:
         query = {**params, "limit": str(PAGE_LIMIT), **({"cursor": cursor} if cursor else {})}
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return scrapy.Request(self.xrpc(method, query, authorised=bool(token)), headers=headers,
-                              callback=self.parse_feed, errback=self.failed, dont_filter=True,
-                              cb_kwargs={"method": method, "params": params, "key": key, "kind": kind,
-                                         "actor": actor, "token": token, "pages": pages,
-                                         "found": found if found is not None else []})
+        return scrapy.Request(
+            self.xrpc(method, query, authorised=bool(token)),
+            headers=headers,
+            callback=self.parse_feed,
+            errback=self.failed,
+            dont_filter=True,
+            cb_kwargs={
+                "method": method,
+                "params": params,
+                "key": key,
+                "kind": kind,
+                "actor": actor,
+                "token": token,
+                "pages": pages,
+                "found": found if found is not None else [],
+            },
+        )
 
     def parse_session(self, response: Response) -> Iterator[Any]:
         try:
@@ -99,16 +130,34 @@ class BlueskySpider(scrapy.Spider):
         for official in self.officials:
             for query in (official.full_name, *official.handles.get("bluesky", ())):
                 q = query.strip().lstrip("@")
-                yield self.feed_request("app.bsky.feed.searchPosts", {"q": q, "sort": "latest"},
-                                        f"bluesky:search:{q.lower()}", kind="search", token=token)
+                yield self.feed_request(
+                    "app.bsky.feed.searchPosts",
+                    {"q": q, "sort": "latest"},
+                    f"bluesky:search:{q.lower()}",
+                    kind="search",
+                    token=token,
+                )
 
-    def parse_feed(self, response: Response, method: str, params: dict[str, str], key: str, kind: str,
-                   actor: str | None, token: str | None, pages: int, found: list) -> Iterator[Any]:
+    def parse_feed(
+        self,
+        response: Response,
+        method: str,
+        params: dict[str, str],
+        key: str,
+        kind: str,
+        actor: str | None,
+        token: str | None,
+        pages: int,
+        found: list,
+    ) -> Iterator[Any]:
         """Collect one page; at the bottom of the walk, yield the new posts oldest first."""
         try:
             doc = json_body(response, dict)
-            entries = doc["posts"] if kind == "search" else [e.get("post") if isinstance(e, dict) else None
-                                                             for e in doc["feed"]]
+            entries = (
+                doc["posts"]
+                if kind == "search"
+                else [e.get("post") if isinstance(e, dict) else None for e in doc["feed"]]
+            )
             views = doc.get("feed") or [{}] * len(entries)
         except (MalformedPayload, KeyError, TypeError, AttributeError) as exc:
             # Stop without moving the high-water mark: the posts below this page are still unseen.
@@ -129,10 +178,13 @@ class BlueskySpider(scrapy.Spider):
             if kind == "author" and view.get("reason"):
                 continue  # a repost: someone else's post, seen in their own feed or thread
             if kind == "author" and post.get("author", {}).get("handle") == actor:
-                yield scrapy.Request(self.xrpc("app.bsky.feed.getPostThread",
-                                               {"uri": post["uri"], "depth": str(THREAD_DEPTH)}),
-                                     callback=self.parse_thread, errback=self.failed, dont_filter=True,
-                                     cb_kwargs={"root_uri": post["uri"]})
+                yield scrapy.Request(
+                    self.xrpc("app.bsky.feed.getPostThread", {"uri": post["uri"], "depth": str(THREAD_DEPTH)}),
+                    callback=self.parse_thread,
+                    errback=self.failed,
+                    dont_filter=True,
+                    cb_kwargs={"root_uri": post["uri"]},
+                )
             if position <= high_water:
                 bottom = bottom or kind != "author"  # author feeds go on to the window for the threads
                 continue
@@ -172,21 +224,31 @@ class BlueskySpider(scrapy.Spider):
             yield item
             yield CursorItem(key, position)
 
-    def post_or_park(self, response: Response, post: dict, capture: Capture,
-                     parent_handle: str | None) -> PostItem | ParkedItem:
+    def post_or_park(
+        self, response: Response, post: dict, capture: Capture, parent_handle: str | None
+    ) -> PostItem | ParkedItem:
         try:
             record, author = post["record"], post["author"]
             reply = record.get("reply") or {}
             handle = str(author["handle"])
             return PostItem(
-                platform="bluesky", post_id=rkey(post["uri"]), url=f"{WEB}/profile/{handle}/post/{rkey(post['uri'])}",
-                author=Author(id=str(author["did"]), handle=handle, display_name=author.get("displayName") or None,
-                              profile_url=f"{WEB}/profile/{handle}"),
-                created_at=_when(record["createdAt"]), text=str(record["text"]), capture=capture,
+                platform="bluesky",
+                post_id=rkey(post["uri"]),
+                url=f"{WEB}/profile/{handle}/post/{rkey(post['uri'])}",
+                author=Author(
+                    id=str(author["did"]),
+                    handle=handle,
+                    display_name=author.get("displayName") or None,
+                    profile_url=f"{WEB}/profile/{handle}",
+                ),
+                created_at=_when(record["createdAt"]),
+                text=str(record["text"]),
+                capture=capture,
                 collector=self.name,
                 in_reply_to_id=rkey(reply["parent"]["uri"]) if reply.get("parent") else None,
                 in_reply_to_author=parent_handle,
-                thread_id=rkey(reply["root"]["uri"]) if reply.get("root") else rkey(post["uri"]))
+                thread_id=rkey(reply["root"]["uri"]) if reply.get("root") else rkey(post["uri"]),
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return self.park(response, f"post onbruikbaar ({type(exc).__name__}: {exc})", post)
 

@@ -49,20 +49,31 @@ class FeedSpider(scrapy.Spider):
                 headers["If-None-Match"] = state["etag"]
             if state.get("last_modified"):
                 headers["If-Modified-Since"] = state["last_modified"]
-            yield scrapy.Request(url, headers=headers, callback=self.parse_feed, errback=self.failed,
-                                 dont_filter=True, meta={"handle_httpstatus_list": [304]},
-                                 cb_kwargs={"feed_url": url, "state": state})
+            yield scrapy.Request(
+                url,
+                headers=headers,
+                callback=self.parse_feed,
+                errback=self.failed,
+                dont_filter=True,
+                meta={"handle_httpstatus_list": [304]},
+                cb_kwargs={"feed_url": url, "state": state},
+            )
 
     def parse_feed(self, response: Response, feed_url: str, state: dict) -> Iterator[Any]:
         if response.status == 304:
             self.crawler.stats.inc_value("schildwacht/not_modified")
             return
-        parsed = feedparser.parse(response.body, response_headers={
-            "content-type": response.headers.get("Content-Type", b"application/xml").decode("latin-1")})
+        parsed = feedparser.parse(
+            response.body,
+            response_headers={
+                "content-type": response.headers.get("Content-Type", b"application/xml").decode("latin-1")
+            },
+        )
         if not parsed.entries and (parsed.bozo or not parsed.version):
             why = parsed.get("bozo_exception") or "onbekend formaat"
-            yield ParkedItem(self.name, f"{response.url}: geen geldige RSS/Atom-feed: {why}",
-                             response.body[:PARKED_PAYLOAD_LIMIT])
+            yield ParkedItem(
+                self.name, f"{response.url}: geen geldige RSS/Atom-feed: {why}", response.body[:PARKED_PAYLOAD_LIMIT]
+            )
             return
         capture = capture_response(response, self.name)
         seen = set(state.get("seen", ()))
@@ -70,8 +81,11 @@ class FeedSpider(scrapy.Spider):
         for entry in parsed.entries:
             entry_id = entry.get("id") or entry.get("link")
             if not entry_id:
-                yield ParkedItem(self.name, f"{response.url}: item zonder id of link",
-                                 json.dumps(entry, default=str).encode()[:PARKED_PAYLOAD_LIMIT])
+                yield ParkedItem(
+                    self.name,
+                    f"{response.url}: item zonder id of link",
+                    json.dumps(entry, default=str).encode()[:PARKED_PAYLOAD_LIMIT],
+                )
                 continue
             current.append(entry_id)
             if entry_id not in seen:
@@ -84,11 +98,16 @@ class FeedSpider(scrapy.Spider):
         domain = (urlsplit(site).hostname or "onbekend").removeprefix("www.")
         body = entry.get("content", [{}])[0].get("value") if entry.get("content") else entry.get("summary", "")
         text = "\n\n".join(part for part in (entry.get("title", "").strip(), html_to_text(body or "")) if part)
-        return PostItem(platform="rss", post_id=entry_id, url=entry.get("link") or entry_id,
-                        author=Author(id=domain, handle=domain, display_name=feed.get("title") or None,
-                                      profile_url=site),
-                        created_at=_moment(entry, capture.captured_at), text=text, capture=capture,
-                        collector=self.name)
+        return PostItem(
+            platform="rss",
+            post_id=entry_id,
+            url=entry.get("link") or entry_id,
+            author=Author(id=domain, handle=domain, display_name=feed.get("title") or None, profile_url=site),
+            created_at=_moment(entry, capture.captured_at),
+            text=text,
+            capture=capture,
+            collector=self.name,
+        )
 
     def closed(self, reason: str) -> None:
         if self.cursors is not None:

@@ -84,17 +84,31 @@ class MastodonSpider(scrapy.Spider):
                     self.logger.warning("Mastodon-handle zonder server overgeslagen: %s", handle)
                     continue
                 url = f"{self.base(instance)}/api/v1/accounts/lookup?{urlencode({'acct': username})}"
-                yield scrapy.Request(url, callback=self.parse_account, errback=self.failed,
-                                     cb_kwargs={"instance": instance})
+                yield scrapy.Request(
+                    url, callback=self.parse_account, errback=self.failed, cb_kwargs={"instance": instance}
+                )
         for entry in self.config.collector_mastodon_hashtags:
             tag, _, instance = entry.lstrip("#").partition("@")
             key = f"mastodon:{instance}:tag:{tag.lower()}"
-            yield self.page_request(instance, f"/api/v1/timelines/tag/{quote(tag)}", key,
-                                    self.cursor(key, self.window_start), pages=1, list_from=None)
+            yield self.page_request(
+                instance,
+                f"/api/v1/timelines/tag/{quote(tag)}",
+                key,
+                self.cursor(key, self.window_start),
+                pages=1,
+                list_from=None,
+            )
         for instance in _servers(self.config.collector_mastodon_public_timelines):
             key = f"mastodon:{instance}:public:local"
-            yield self.page_request(instance, "/api/v1/timelines/public", key, self.cursor(key, self.window_start),
-                                    pages=1, list_from=None, params={"local": "true"})
+            yield self.page_request(
+                instance,
+                "/api/v1/timelines/public",
+                key,
+                self.cursor(key, self.window_start),
+                pages=1,
+                list_from=None,
+                params={"local": "true"},
+            )
         queries = search_queries(officials)
         for instance in _servers(self.config.collector_mastodon_search_instances):
             for query in queries:
@@ -113,36 +127,80 @@ class MastodonSpider(scrapy.Spider):
         stored = self.cursors.get(key)
         return int(stored) if stored else default
 
-    def page_request(self, instance: str, path: str, key: str, min_id: int, pages: int,
-                     list_from: int | None, params: dict[str, str] | None = None) -> scrapy.Request:
+    def page_request(
+        self,
+        instance: str,
+        path: str,
+        key: str,
+        min_id: int,
+        pages: int,
+        list_from: int | None,
+        params: dict[str, str] | None = None,
+    ) -> scrapy.Request:
         """One page of a feed, oldest part first; `list_from` set means: list from there, publish after cursor."""
         query = urlencode({**(params or {}), "min_id": str(min_id), "limit": str(PAGE_LIMIT)})
-        return scrapy.Request(f"{self.base(instance)}{path}?{query}", callback=self.parse_page, errback=self.failed,
-                              dont_filter=True, cb_kwargs={"instance": instance, "path": path, "key": key,
-                                                           "pages": pages, "list_from": list_from,
-                                                           "params": params})
+        return scrapy.Request(
+            f"{self.base(instance)}{path}?{query}",
+            callback=self.parse_page,
+            errback=self.failed,
+            dont_filter=True,
+            cb_kwargs={
+                "instance": instance,
+                "path": path,
+                "key": key,
+                "pages": pages,
+                "list_from": list_from,
+                "params": params,
+            },
+        )
 
-    def search_request(self, instance: str, query: str, key: str, after: int, below: int | None = None,
-                       pages: int = 1, held: list | None = None) -> scrapy.Request:
+    def search_request(
+        self,
+        instance: str,
+        query: str,
+        key: str,
+        after: int,
+        below: int | None = None,
+        pages: int = 1,
+        held: list | None = None,
+    ) -> scrapy.Request:
         """One page of /api/v2/search for statuses newer than `after` (and older than `below`)."""
-        params = {"q": query, "type": "statuses", "resolve": "false", "min_id": str(after),
-                  "limit": str(PAGE_LIMIT)}
+        params = {"q": query, "type": "statuses", "resolve": "false", "min_id": str(after), "limit": str(PAGE_LIMIT)}
         if below is not None:
             params["max_id"] = str(below)
-        return scrapy.Request(f"{self.base(instance)}/api/v2/search?{urlencode(params)}", callback=self.parse_search,
-                              errback=self.failed, dont_filter=True,
-                              meta={"handle_httpstatus_list": SEARCH_SKIP_STATUSES},
-                              cb_kwargs={"instance": instance, "query": query, "key": key, "after": after,
-                                         "below": below, "pages": pages, "held": held or []})
+        return scrapy.Request(
+            f"{self.base(instance)}/api/v2/search?{urlencode(params)}",
+            callback=self.parse_search,
+            errback=self.failed,
+            dont_filter=True,
+            meta={"handle_httpstatus_list": SEARCH_SKIP_STATUSES},
+            cb_kwargs={
+                "instance": instance,
+                "query": query,
+                "key": key,
+                "after": after,
+                "below": below,
+                "pages": pages,
+                "held": held or [],
+            },
+        )
 
     def stream_request(self, instance: str) -> scrapy.Request:
         """The local public stream, read for a bounded time (see _stream_bytes) and parsed as SSE."""
         seconds = self.config.collector_mastodon_stream_seconds
-        return scrapy.Request(f"{self.base(instance)}{STREAM_PATH}", callback=self.parse_stream, errback=self.failed,
-                              dont_filter=True, headers={"Accept": "text/event-stream"},
-                              meta={"schildwacht_stream": seconds, "download_timeout": seconds + STREAM_GRACE_SECONDS,
-                                    "download_maxsize": 2 * self.config.collector_max_bytes},
-                              cb_kwargs={"instance": instance})
+        return scrapy.Request(
+            f"{self.base(instance)}{STREAM_PATH}",
+            callback=self.parse_stream,
+            errback=self.failed,
+            dont_filter=True,
+            headers={"Accept": "text/event-stream"},
+            meta={
+                "schildwacht_stream": seconds,
+                "download_timeout": seconds + STREAM_GRACE_SECONDS,
+                "download_maxsize": 2 * self.config.collector_max_bytes,
+            },
+            cb_kwargs={"instance": instance},
+        )
 
     def _stream_headers(self, headers, body_length, request: scrapy.Request, spider) -> None:
         if "schildwacht_stream" in request.meta:
@@ -155,8 +213,10 @@ class MastodonSpider(scrapy.Spider):
             return
         started = meta.setdefault("schildwacht_stream_started", time.monotonic())
         meta["schildwacht_stream_bytes"] = meta.get("schildwacht_stream_bytes", 0) + len(data)
-        if (time.monotonic() - started >= meta["schildwacht_stream"]
-                or meta["schildwacht_stream_bytes"] >= self.config.collector_max_bytes):
+        if (
+            time.monotonic() - started >= meta["schildwacht_stream"]
+            or meta["schildwacht_stream_bytes"] >= self.config.collector_max_bytes
+        ):
             raise StopDownload(fail=False)
 
     def parse_account(self, response: Response, instance: str) -> Iterator[Any]:
@@ -168,11 +228,25 @@ class MastodonSpider(scrapy.Spider):
             return
         key = f"mastodon:{instance}:account:{account_id}"
         # List the whole window (to revisit threads for new replies); publish only after the cursor.
-        yield self.page_request(instance, f"/api/v1/accounts/{account_id}/statuses", key,
-                                self.window_start, pages=1, list_from=self.cursor(key, self.window_start))
+        yield self.page_request(
+            instance,
+            f"/api/v1/accounts/{account_id}/statuses",
+            key,
+            self.window_start,
+            pages=1,
+            list_from=self.cursor(key, self.window_start),
+        )
 
-    def parse_page(self, response: Response, instance: str, path: str, key: str, pages: int,
-                   list_from: int | None, params: dict[str, str] | None = None) -> Iterator[Any]:
+    def parse_page(
+        self,
+        response: Response,
+        instance: str,
+        path: str,
+        key: str,
+        pages: int,
+        list_from: int | None,
+        params: dict[str, str] | None = None,
+    ) -> Iterator[Any]:
         try:
             statuses = json_body(response, list)
         except MalformedPayload as exc:
@@ -193,22 +267,36 @@ class MastodonSpider(scrapy.Spider):
                 yield self.post_or_park(response, status, capture, instance, {})
             if list_from is not None:
                 url = f"{self.base(instance)}/api/v1/statuses/{status_id}/context"
-                yield scrapy.Request(url, callback=self.parse_context, errback=self.failed,
-                                     cb_kwargs={"instance": instance, "root": status})
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_context,
+                    errback=self.failed,
+                    cb_kwargs={"instance": instance, "root": status},
+                )
         if newest > publish_after:
             yield CursorItem(key, str(newest))
         if statuses and newest > 0 and pages < MAX_PAGES_PER_FEED:
             yield self.page_request(instance, path, key, newest, pages + 1, list_from, params)
 
-    def parse_search(self, response: Response, instance: str, query: str, key: str, after: int,
-                     below: int | None, pages: int, held: list) -> Iterator[Any]:
+    def parse_search(
+        self,
+        response: Response,
+        instance: str,
+        query: str,
+        key: str,
+        after: int,
+        below: int | None,
+        pages: int,
+        held: list,
+    ) -> Iterator[Any]:
         """Collect hits newer than the cursor, walking down with max_id until a page brings nothing older;
         then publish them oldest first, followed by the cursor. Works whichever end of the range a server
         answers first (timelines: right after min_id; search indexes: newest first)."""
         if response.status >= 400:
             self.crawler.stats.inc_value("schildwacht/search_skipped")
-            self.logger.warning("zoeken niet beschikbaar op %s (HTTP %d) voor %r: overgeslagen",
-                                instance, response.status, query)
+            self.logger.warning(
+                "zoeken niet beschikbaar op %s (HTTP %d) voor %r: overgeslagen", instance, response.status, query
+            )
             return
         try:
             doc = json_body(response, dict)
@@ -238,8 +326,9 @@ class MastodonSpider(scrapy.Spider):
             if pages < MAX_PAGES_PER_FEED:
                 yield self.search_request(instance, query, key, after, oldest, pages + 1, held)
                 return
-            self.logger.warning("zoeken op %s naar %r: na %d pagina's gestopt; oudere treffers kunnen ontbreken",
-                                instance, query, pages)
+            self.logger.warning(
+                "zoeken op %s naar %r: na %d pagina's gestopt; oudere treffers kunnen ontbreken", instance, query, pages
+            )
         newest = after
         seen: set[int] = set()
         for status_id, item in sorted(held, key=lambda pair: pair[0]):
@@ -256,15 +345,17 @@ class MastodonSpider(scrapy.Spider):
         body = response.body
         start = 0
         for index, end in enumerate(_SSE_EVENT_END.finditer(body)):
-            raw = body[start:end.end()]
+            raw = body[start : end.end()]
             offset, start = start, end.end()
             yield from self.stream_event(response, instance, raw, offset, index)
         if body[start:].strip():
-            self.logger.info("stream %s: laatste (onvolledige) gebeurtenis na afkappen genegeerd (%d bytes)",
-                             response.url, len(body) - start)
+            self.logger.info(
+                "stream %s: laatste (onvolledige) gebeurtenis na afkappen genegeerd (%d bytes)",
+                response.url,
+                len(body) - start,
+            )
 
-    def stream_event(self, response: Response, instance: str, raw: bytes, offset: int,
-                     index: int) -> Iterator[Any]:
+    def stream_event(self, response: Response, instance: str, raw: bytes, offset: int, index: int) -> Iterator[Any]:
         try:
             event, data = parse_sse(raw)
         except UnicodeDecodeError as exc:
@@ -274,8 +365,9 @@ class MastodonSpider(scrapy.Spider):
             return
         if event == "delete":
             self.crawler.stats.inc_value("schildwacht/stream_deleted")
-            self.logger.info("stream %s: status %s is op de server verwijderd (bewijs blijft bewaard)",
-                             instance, data.strip())
+            self.logger.info(
+                "stream %s: status %s is op de server verwijderd (bewijs blijft bewaard)", instance, data.strip()
+            )
             return
         if event != "update":
             self.logger.debug("stream %s: gebeurtenis %r genegeerd", instance, event)
@@ -285,17 +377,25 @@ class MastodonSpider(scrapy.Spider):
             if not isinstance(found, dict):
                 raise TypeError("verwacht een JSON-object")
         except (TypeError, ValueError, RecursionError) as exc:
-            yield self.park_raw(response, f"stream-gebeurtenis 'update' op byte {offset}: geen geldige JSON: {exc}",
-                                raw)
+            yield self.park_raw(
+                response, f"stream-gebeurtenis 'update' op byte {offset}: geen geldige JSON: {exc}", raw
+            )
             return
         if _status_id(found) <= 0:
             yield self.park_raw(response, f"stream-gebeurtenis op byte {offset}: status zonder geldig id", raw)
             return
         if found.get("reblog"):
             return
-        capture = capture_response(response, self.name, body=raw, annotations={
-            "Schildwacht-SSE-Offset": str(offset), "Schildwacht-SSE-Index": str(index),
-            "Schildwacht-SSE-Event": event})
+        capture = capture_response(
+            response,
+            self.name,
+            body=raw,
+            annotations={
+                "Schildwacht-SSE-Offset": str(offset),
+                "Schildwacht-SSE-Index": str(index),
+                "Schildwacht-SSE-Event": event,
+            },
+        )
         item = self.post_or_park(response, found, capture, instance, {})
         if isinstance(item, ParkedItem):
             item.payload = raw[:PARKED_PAYLOAD_LIMIT]
@@ -312,9 +412,11 @@ class MastodonSpider(scrapy.Spider):
         key = f"mastodon:{instance}:thread:{root_id}"
         after = self.cursor(key, 0)
         thread = [root, *ancestors, *descendants]
-        authors = {str(s.get("account", {}).get("id")): _handle(s["account"], instance)
-                   for s in thread if isinstance(s, dict) and isinstance(s.get("account"), dict)
-                   and "acct" in s["account"]}
+        authors = {
+            str(s.get("account", {}).get("id")): _handle(s["account"], instance)
+            for s in thread
+            if isinstance(s, dict) and isinstance(s.get("account"), dict) and "acct" in s["account"]
+        }
         thread_id = str(ancestors[0].get("id")) if ancestors and isinstance(ancestors[0], dict) else str(root_id)
         capture = capture_response(response, self.name)
         newest = after
@@ -327,21 +429,37 @@ class MastodonSpider(scrapy.Spider):
         if newest > after:
             yield CursorItem(key, str(newest))
 
-    def post_or_park(self, response: Response, status: dict, capture: Capture, instance: str,
-                     authors: dict[str, str], thread_id: str | None = None) -> PostItem | ParkedItem:
+    def post_or_park(
+        self,
+        response: Response,
+        status: dict,
+        capture: Capture,
+        instance: str,
+        authors: dict[str, str],
+        thread_id: str | None = None,
+    ) -> PostItem | ParkedItem:
         """A PostItem for one status entity, or a ParkedItem saying which field was unusable."""
         try:
             account = status["account"]
             reply_account = status.get("in_reply_to_account_id")
             return PostItem(
-                platform="mastodon", post_id=str(status["id"]), url=str(status.get("url") or status["uri"]),
-                author=Author(id=str(account["id"]), handle=_handle(account, instance),
-                              display_name=account.get("display_name") or None, profile_url=account.get("url")),
+                platform="mastodon",
+                post_id=str(status["id"]),
+                url=str(status.get("url") or status["uri"]),
+                author=Author(
+                    id=str(account["id"]),
+                    handle=_handle(account, instance),
+                    display_name=account.get("display_name") or None,
+                    profile_url=account.get("url"),
+                ),
                 created_at=datetime.fromisoformat(str(status["created_at"]).replace("Z", "+00:00")),
-                text=html_to_text(str(status["content"])), capture=capture, collector=self.name,
+                text=html_to_text(str(status["content"])),
+                capture=capture,
+                collector=self.name,
                 in_reply_to_id=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None,
                 in_reply_to_author=authors.get(str(reply_account)) if reply_account else None,
-                thread_id=thread_id)
+                thread_id=thread_id,
+            )
         except (KeyError, TypeError, ValueError) as exc:
             return self.park(response, f"status onbruikbaar ({type(exc).__name__}: {exc})", status)
 

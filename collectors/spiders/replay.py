@@ -67,8 +67,11 @@ class ReplaySpider(scrapy.Spider):
                 if len(line) > limit and not line.endswith(b"\n"):
                     size = len(line) + _skip_to_line_end(fh)
                     stats.inc_value("schildwacht/posts")
-                    yield ParkedItem(self.name, f"regel {line_no}: {size} bytes, groter dan de limiet van {limit}",
-                                     line[:PARKED_PAYLOAD_LIMIT])
+                    yield ParkedItem(
+                        self.name,
+                        f"regel {line_no}: {size} bytes, groter dan de limiet van {limit}",
+                        line[:PARKED_PAYLOAD_LIMIT],
+                    )
                     continue
                 data = line.rstrip(b"\r\n")
                 if not data.strip():
@@ -93,10 +96,19 @@ class ReplaySpider(scrapy.Spider):
             where = ".".join(str(p) for p in first.get("loc", ())) or "<root>"
             return ParkedItem(self.name, f"regel {line_no}: veld {where}: {first.get('msg')}", data)
         capture = capture_resource(f"{self.path.resolve().as_uri()}#regel={line_no}", data, self.name)
-        return PostItem(platform=record.platform, post_id=record.post_id, url=record.url,
-                        author=record.author_model(), created_at=record.created_at, text=record.text,
-                        capture=capture, collector=self.name, in_reply_to_id=record.in_reply_to_id,
-                        in_reply_to_author=record.in_reply_to_author, thread_id=record.thread_id)
+        return PostItem(
+            platform=record.platform,
+            post_id=record.post_id,
+            url=record.url,
+            author=record.author_model(),
+            created_at=record.created_at,
+            text=record.text,
+            capture=capture,
+            collector=self.name,
+            in_reply_to_id=record.in_reply_to_id,
+            in_reply_to_author=record.in_reply_to_author,
+            thread_id=record.thread_id,
+        )
 
 
 def _skip_to_line_end(fh, chunk: int = 1024 * 1024) -> int:

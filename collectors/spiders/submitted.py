@@ -28,16 +28,22 @@ from collectors.htmltext import html_to_text
 from collectors.items import PostItem
 from schildwacht.contracts import Author
 
-PLATFORMS = {"x.com": "x", "twitter.com": "x", "facebook.com": "facebook", "instagram.com": "instagram",
-             "tiktok.com": "tiktok", "reddit.com": "reddit", "youtube.com": "youtube"}
+PLATFORMS = {
+    "x.com": "x",
+    "twitter.com": "x",
+    "facebook.com": "facebook",
+    "instagram.com": "instagram",
+    "tiktok.com": "tiktok",
+    "reddit.com": "reddit",
+    "youtube.com": "youtube",
+}
 _X_STATUS = re.compile(r"^/([^/]+)/status/(\d+)")
 
 
 def platform_of(host: str) -> str:
     """Platform name for a host (subdomains included), "web" when unknown."""
     host = host.lower().removeprefix("www.").removeprefix("m.")
-    return next((name for domain, name in PLATFORMS.items() if host == domain or host.endswith("." + domain)),
-                "web")
+    return next((name for domain, name in PLATFORMS.items() if host == domain or host.endswith("." + domain)), "web")
 
 
 class SubmittedUrlSpider(scrapy.Spider):
@@ -55,8 +61,9 @@ class SubmittedUrlSpider(scrapy.Spider):
         yield scrapy.Request(self.url, callback=self.parse_page, errback=self.failed, dont_filter=True)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        capture = capture_response(response, self.name, {"Schildwacht-Submitted-By": self.submitted_by,
-                                                          "Schildwacht-Submitted-URL": self.url})
+        capture = capture_response(
+            response, self.name, {"Schildwacht-Submitted-By": self.submitted_by, "Schildwacht-Submitted-URL": self.url}
+        )
         parts = urlsplit(response.url)
         host = (parts.hostname or "onbekend").removeprefix("www.")
         platform = platform_of(host)
@@ -64,12 +71,20 @@ class SubmittedUrlSpider(scrapy.Spider):
         status = _X_STATUS.match(parts.path) if platform == "x" else None
         if status:
             handle, post_id = f"@{status.group(1)}", status.group(2)
-        yield PostItem(platform=platform, post_id=post_id, url=response.url,
-                       author=Author(handle=handle, profile_url=f"{parts.scheme}://{parts.netloc}/"
-                                     + (status.group(1) if status else "")),
-                       created_at=_published(response) or capture.captured_at, text=_text(response),
-                       capture=capture, collector=self.name, submitted_for=self.official_id,
-                       submitted_by=self.submitted_by)
+        yield PostItem(
+            platform=platform,
+            post_id=post_id,
+            url=response.url,
+            author=Author(
+                handle=handle, profile_url=f"{parts.scheme}://{parts.netloc}/" + (status.group(1) if status else "")
+            ),
+            created_at=_published(response) or capture.captured_at,
+            text=_text(response),
+            capture=capture,
+            collector=self.name,
+            submitted_for=self.official_id,
+            submitted_by=self.submitted_by,
+        )
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         yield from download_failed(self, failure)

@@ -14,5 +14,8 @@ def rules():
 def official():
     from classifiers.api import OfficialRef
 
-    return OfficialRef(id="off-1", names=["Anna de Vries", "De Vries", "wethouder De Vries"],
-                       handles=["@annadevries@mastodon.nl", "annadevries.bsky.social"])
+    return OfficialRef(
+        id="off-1",
+        names=["Anna de Vries", "De Vries", "wethouder De Vries"],
+        handles=["@annadevries@mastodon.nl", "annadevries.bsky.social"],
+    )

@@ -47,10 +47,12 @@ def test_saved_model_loads_with_auto_classes():
 @pytest.mark.skipif(not HAS_MODEL, reason="models/schildwacht-nl-mini not trained yet")
 def test_shipped_classifier_contract(clf, official):
     assert clf.name == "schildwacht-nl-mini"
-    items = [ClassifyInput("ik ga je vermoorden, wethouder", [official]),
-             ClassifyInput("Aftreden! Deze wethouder liegt over de cijfers", [official]),
-             ClassifyInput("<p>" + "bla " * 300_000 + "</p>"),
-             ClassifyInput("\udc80\ud800 💀")] * 20
+    items = [
+        ClassifyInput("ik ga je vermoorden, wethouder", [official]),
+        ClassifyInput("Aftreden! Deze wethouder liegt over de cijfers", [official]),
+        ClassifyInput("<p>" + "bla " * 300_000 + "</p>"),
+        ClassifyInput("\udc80\ud800 💀"),
+    ] * 20
     out = clf.classify(items)
     assert len(out) == len(items)
     for r in out:
@@ -75,8 +77,12 @@ def test_classify_cli_lines():
 
     register(app)
     lines = [
-        {"id": 1, "text": "we weten waar je woont, wethouder",
-         "officials": [{"id": "o1", "names": ["Anna de Vries"], "handles": ["@anna"]}], "reply_to_official": "o1"},
+        {
+            "id": 1,
+            "text": "we weten waar je woont, wethouder",
+            "officials": [{"id": "o1", "names": ["Anna de Vries"], "handles": ["@anna"]}],
+            "reply_to_official": "o1",
+        },
         {"id": "b", "text": "Deze burgemeester liegt over de cijfers"},
         {"id": 3, "text": "Alle politici moeten dood"},
     ]

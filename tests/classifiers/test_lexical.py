@@ -47,16 +47,18 @@ def test_model_only_spans_are_the_words_that_move_the_model():
     from classifiers.api import OCCLUSION_MIN, load_classifier
 
     clf = load_classifier()
-    texts = ["als ik die wethouder tegenkom in de stad dan moet ie zelf een ambulance bellen",
-             "Geniet nog maar even van je mooie huis aan de dijk, burgemeester. Het duurt niet lang meer."]
+    texts = [
+        "als ik die wethouder tegenkom in de stad dan moet ie zelf een ambulance bellen",
+        "Geniet nog maar even van je mooie huis aan de dijk, burgemeester. Het duurt niet lang meer.",
+    ]
     probs = clf.scorer.predict(texts)
     results = clf._model_spans([(text, ["threat"], row) for text, row in zip(texts, probs)])
     assert len(results) == len(texts)
     for text, row, spans in zip(texts, probs, results):
         assert spans and all(s.source == "model" and s.label == "threat" for s in spans)
-        assert all(text[s.start:s.end] == s.text for s in spans)
+        assert all(text[s.start : s.end] == s.text for s in spans)
         if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(text):
             continue  # no single word moved the model enough: the post itself is the evidence
         for s in spans:
-            without = clf.scorer.predict([text[:s.start] + text[s.end:]])[0][0]
+            without = clf.scorer.predict([text[: s.start] + text[s.end :]])[0][0]
             assert row[0] - without >= OCCLUSION_MIN - 1e-9

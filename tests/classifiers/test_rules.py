@@ -18,36 +18,42 @@ def span_for(res, source_prefix):
     return got[0]
 
 
-@pytest.mark.parametrize("text,source,expected", [
-    ("Jan woont op Dorpsstraat 12, bel maar aan", "rule:street_address", "Dorpsstraat 12"),
-    ("Zijn adres: Kerkstraat 5, 1234 AB Utrecht", "rule:postcode", "1234 AB"),
-    ("Haar privénummer is 06-12345678, bel haar maar even", "rule:phone_mobile", "06-12345678"),
-    ("Zijn kenteken is XX-123-B, de auto staat elke avond voor de deur", "rule:licence_plate", "XX-123-B"),
-    ("Je kinderen zitten op basisschool De Regenboog, weet je", "rule:school_name", "basisschool De Regenboog"),
-    ("we weten waar je woont", "rule:we_know_where", "weten waar je woont"),
-])
+@pytest.mark.parametrize(
+    "text,source,expected",
+    [
+        ("Jan woont op Dorpsstraat 12, bel maar aan", "rule:street_address", "Dorpsstraat 12"),
+        ("Zijn adres: Kerkstraat 5, 1234 AB Utrecht", "rule:postcode", "1234 AB"),
+        ("Haar privénummer is 06-12345678, bel haar maar even", "rule:phone_mobile", "06-12345678"),
+        ("Zijn kenteken is XX-123-B, de auto staat elke avond voor de deur", "rule:licence_plate", "XX-123-B"),
+        ("Je kinderen zitten op basisschool De Regenboog, weet je", "rule:school_name", "basisschool De Regenboog"),
+        ("we weten waar je woont", "rule:we_know_where", "weten waar je woont"),
+    ],
+)
 def test_doxxing_spans_at_right_offsets(rules, text, source, expected):
     res = one(rules, text)
     assert "doxxing" in res.flags
     sp = span_for(res, source)
-    assert text[sp.start:sp.end].lower() == expected.lower() or expected.lower() in text[sp.start:sp.end].lower()
-    assert sp.text == text[sp.start:sp.end]
+    assert text[sp.start : sp.end].lower() == expected.lower() or expected.lower() in text[sp.start : sp.end].lower()
+    assert sp.text == text[sp.start : sp.end]
     assert sp.label == "doxxing"
 
 
-@pytest.mark.parametrize("text,needle", [
-    ("Ik ga je vermoorden, wethouder", "vermoorden"),
-    ("ik steek je neer als ik je zie", "steek je neer"),
-    ("jij bent dood burgemeester", "jij bent dood"),
-    ("een kogel door je kop is wat je verdient", "kogel"),
-    ("ik maak je af, let maar op", "maak je af"),
-])
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ("Ik ga je vermoorden, wethouder", "vermoorden"),
+        ("ik steek je neer als ik je zie", "steek je neer"),
+        ("jij bent dood burgemeester", "jij bent dood"),
+        ("een kogel door je kop is wat je verdient", "kogel"),
+        ("ik maak je af, let maar op", "maak je af"),
+    ],
+)
 def test_threat_spans(rules, text, needle):
     res = one(rules, text)
     assert "threat" in res.flags
     assert any(needle in s.text.lower() and s.label == "threat" for s in res.spans), res.spans
     for s in res.spans:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
 
 
 def test_gendered_slur_and_abuse(rules):
@@ -55,7 +61,7 @@ def test_gendered_slur_and_abuse(rules):
     res = one(rules, text)
     assert "gender" in res.flags
     sp = span_for(res, "rule:gendered_slur")
-    assert text[sp.start:sp.end] == "hoer"
+    assert text[sp.start : sp.end] == "hoer"
     assert any(s.source == "rule:gender_role" and s.text == "terug naar het aanrecht" for s in res.spans)
     res = one(rules, "Je bent een klootzak")
     assert "abuse" in res.flags
@@ -66,26 +72,29 @@ def test_leetspeak_and_missing_diacritics_offsets(rules):
     res = one(rules, text)
     assert "threat" in res.flags and "gender" in res.flags
     sp = span_for(res, "rule:gendered_slur")
-    assert sp.text == "k4nkerh03r" and text[sp.start:sp.end] == "k4nkerh03r"
+    assert sp.text == "k4nkerh03r" and text[sp.start : sp.end] == "k4nkerh03r"
 
 
-@pytest.mark.parametrize("text", [
-    "Aftreden! Deze wethouder liegt over de cijfers",
-    "deze wethouder liegt over de cijfers van het azc",
-    "Wethouder De Vries met de dood bedreigd, man aangehouden",
-    "Man opgepakt die dreigde de burgemeester neer te steken",
-    "'Ik ga je vermoorden' schreef iemand onder haar post. Walgelijk, sterkte!",
-    "Niemand verdient het om 'hoer' genoemd te worden, ook een raadslid niet",
-    "Kut weer vandaag, godverdomme wat een regen",
-    "We moeten dat plan om zeep helpen",
-    "Dat was een schot voor open doel voor de oppositie",
-    "Ik ga mijn verhaal afmaken in de raad",
-    "Sorry dat ik een klootzak ben",
-    "Ik haat vrouwen niet",
-    "Het gemeentehuis is verhuisd naar de Stationsweg 12, 1234 AB Zwolle",
-    "Wethouder opent vandaag basisschool De Regenboog",
-    "Ik ga je wegstemmen bij de volgende verkiezingen, burgemeester",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aftreden! Deze wethouder liegt over de cijfers",
+        "deze wethouder liegt over de cijfers van het azc",
+        "Wethouder De Vries met de dood bedreigd, man aangehouden",
+        "Man opgepakt die dreigde de burgemeester neer te steken",
+        "'Ik ga je vermoorden' schreef iemand onder haar post. Walgelijk, sterkte!",
+        "Niemand verdient het om 'hoer' genoemd te worden, ook een raadslid niet",
+        "Kut weer vandaag, godverdomme wat een regen",
+        "We moeten dat plan om zeep helpen",
+        "Dat was een schot voor open doel voor de oppositie",
+        "Ik ga mijn verhaal afmaken in de raad",
+        "Sorry dat ik een klootzak ben",
+        "Ik haat vrouwen niet",
+        "Het gemeentehuis is verhuisd naar de Stationsweg 12, 1234 AB Zwolle",
+        "Wethouder opent vandaag basisschool De Regenboog",
+        "Ik ga je wegstemmen bij de volgende verkiezingen, burgemeester",
+    ],
+)
 def test_hard_negatives_not_flagged(rules, text):
     res = one(rules, text)
     assert res.flags == [], (text, res.flags, res.spans)
@@ -99,8 +108,13 @@ def test_scores_contract(rules):
 
 
 def test_hostile_input_does_not_crash(rules):
-    texts = ["<script>alert('ik ga je vermoorden')</script><b>hoi</b>", "\ud800 ik ga je \udfff vermoorden",
-             "💀🔪" * 500, "a" * 1_000_000 + " ik ga je vermoorden", "<<<>>>&&&"]
+    texts = [
+        "<script>alert('ik ga je vermoorden')</script><b>hoi</b>",
+        "\ud800 ik ga je \udfff vermoorden",
+        "💀🔪" * 500,
+        "a" * 1_000_000 + " ik ga je vermoorden",
+        "<<<>>>&&&",
+    ]
     out = rules.classify([ClassifyInput(t) for t in texts])
     assert len(out) == len(texts)
     for t, r in zip(texts, out):

@@ -58,8 +58,10 @@ def test_gate_search_gives_up_recall_rather_than_miss_the_contrast_target():
     gates, damp, _ = tune_combination(parts, sets, THR)
     from classifiers.api import combine_scores
 
-    flagged = [combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
-               for res, p in zip(parts[MHC_B]["ruled"], parts[MHC_B]["probs"])]
+    flagged = [
+        combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
+        for res, p in zip(parts[MHC_B]["ruled"], parts[MHC_B]["probs"])
+    ]
     assert sum(flagged[5:]) / 10 <= 0.10 and all(flagged[:5])
 
 
@@ -68,18 +70,19 @@ def _results(replies_scores, mhc_contrast_scores):
     mhc_exs = sets[MHC_B][:5] + [_ex([0, 0, 0, 0], "mhc:contrast", "target_obj_nh")] * len(mhc_contrast_scores)
     mhc = [[0.99, 0, 0, 0]] * 5 + mhc_contrast_scores
     gen = [[0.99, 0, 0, 0]] * 5 + [[0.1, 0, 0, 0]] * 5
-    return {GEN: {GATED: _metrics_for(sets[GEN], gen, THR)},
-            MHC_B: {GATED: _metrics_for(mhc_exs, mhc, THR)},
-            REPLIES: {GATED: _metrics_for(sets[REPLIES], replies_scores, THR)}}
+    return {
+        GEN: {GATED: _metrics_for(sets[GEN], gen, THR)},
+        MHC_B: {GATED: _metrics_for(mhc_exs, mhc, THR)},
+        REPLIES: {GATED: _metrics_for(sets[REPLIES], replies_scores, THR)},
+    }
 
 
 def test_a_hair_over_the_contrast_limit_scores_below_any_recall():
     all_threats = [[0.9, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 10
     no_threats = [[0.1, 0, 0, 0]] * 20
-    over = [[0.9, 0, 0, 0]] * 11 + [[0.1, 0, 0, 0]] * 89   # 11% of contrast flagged
-    at_limit = [[0.9, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 90   # 10%
-    assert _variant_score(_results(no_threats, at_limit), GATED) > \
-        _variant_score(_results(all_threats, over), GATED)
+    over = [[0.9, 0, 0, 0]] * 11 + [[0.1, 0, 0, 0]] * 89  # 11% of contrast flagged
+    at_limit = [[0.9, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 90  # 10%
+    assert _variant_score(_results(no_threats, at_limit), GATED) > _variant_score(_results(all_threats, over), GATED)
 
 
 def test_replies_threat_is_scored_as_recall_at_the_precision_aim():
@@ -97,9 +100,11 @@ def test_lexical_weight_is_searched_with_the_gates():
     # the transformer fires on the contrast cases (0.95), the lexical half does not (0.4); the replies' threats score
     # 0.65 in both halves: only a lexical share of 0.75 puts every contrast case below the threats
     sets, parts = _sets_and_parts(contrast_threat_p=0.0)
-    for st, (transformer, lexical) in {REPLIES: ([0.65] * 10 + [0.1] * 10, [0.65] * 10 + [0.1] * 10),
-                                       MHC_B: ([0.99] * 5 + [0.95] * 10, [0.99] * 5 + [0.4] * 10),
-                                       GEN: ([0.99] * 5 + [0.1] * 5, [0.99] * 5 + [0.1] * 5)}.items():
+    for st, (transformer, lexical) in {
+        REPLIES: ([0.65] * 10 + [0.1] * 10, [0.65] * 10 + [0.1] * 10),
+        MHC_B: ([0.99] * 5 + [0.95] * 10, [0.99] * 5 + [0.4] * 10),
+        GEN: ([0.99] * 5 + [0.1] * 5, [0.99] * 5 + [0.1] * 5),
+    }.items():
         parts[st]["transformer"] = [[p, 0, 0, 0] for p in transformer]
         parts[st]["lexical"] = [[p, 0, 0, 0] for p in lexical]
     gates, damp, weight = tune_combination(parts, sets, THR)
@@ -109,5 +114,7 @@ def test_lexical_weight_is_searched_with_the_gates():
 
     for st, want in ((REPLIES, [True] * 10 + [False] * 10), (MHC_B, [True] * 5 + [False] * 10)):
         mixed = with_lexical_weight(parts[st], weight)
-        assert [combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
-                for res, p in zip(mixed["ruled"], mixed["probs"])] == want
+        assert [
+            combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
+            for res, p in zip(mixed["ruled"], mixed["probs"])
+        ] == want

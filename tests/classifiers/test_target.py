@@ -29,7 +29,11 @@ def test_no_officials():
 
 
 def test_classify_sets_target(rules, official):
-    a, b = rules.classify([ClassifyInput("Alle politici moeten dood", [official]),
-                           ClassifyInput("ik ga je vermoorden, wethouder", [official])])
+    a, b = rules.classify(
+        [
+            ClassifyInput("Alle politici moeten dood", [official]),
+            ClassifyInput("ik ga je vermoorden, wethouder", [official]),
+        ]
+    )
     assert "threat" in a.flags and a.target is None
     assert "threat" in b.flags and b.target == "off-1"

@@ -12,7 +12,8 @@ from classifiers.model import build_model, train_tokenizer  # noqa: E402
 from classifiers.train import mlm_pretrain, predict_logits  # noqa: E402
 
 TEXTS = [f"De wethouder van gemeente {i} opent vandaag de nieuwe bibliotheek aan de Kerkstraat." for i in range(40)] + [
-    f"Raadslid {i} stelt vragen over de begroting en het zwembad in de wijk." for i in range(40)]
+    f"Raadslid {i} stelt vragen over de begroting en het zwembad in de wijk." for i in range(40)
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory):
 def test_mlm_pretrain_updates_the_encoder_and_counts_steps(tiny) -> None:
     tok, model = tiny
     before = {k: v.clone() for k, v in model.bert.state_dict().items()}
-    steps = mlm_pretrain(model, tok, TEXTS, seconds=2, batch_size=8, progress=False, log=lambda *_: None,
-                         device="cpu")
+    steps = mlm_pretrain(model, tok, TEXTS, seconds=2, batch_size=8, progress=False, log=lambda *_: None, device="cpu")
     after = model.bert.state_dict()
     assert steps > 0
     changed = [k for k in before if not torch.equal(before[k], after[k])]
@@ -35,8 +35,9 @@ def test_mlm_pretrain_updates_the_encoder_and_counts_steps(tiny) -> None:
 
 def test_mlm_pretrain_with_a_step_budget_takes_exactly_that_many_steps(tiny) -> None:
     tok, model = tiny
-    assert mlm_pretrain(model, tok, TEXTS, seconds=0, max_steps=3, batch_size=4, progress=False,
-                        log=lambda *_: None) == 3
+    assert (
+        mlm_pretrain(model, tok, TEXTS, seconds=0, max_steps=3, batch_size=4, progress=False, log=lambda *_: None) == 3
+    )
     assert mlm_pretrain(model, tok, TEXTS, seconds=0, progress=False, log=lambda *_: None) == 0
 
 
@@ -61,7 +62,7 @@ def test_predict_logits_keeps_input_order(tiny) -> None:
 def test_train_refuses_an_unusable_device_before_any_work(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from schildwacht.cli import app
+    from schildwacht.app.cli import app
 
     res = CliRunner().invoke(app, ["train", "--apparaat", "tpu", "-o", str(tmp_path / "m"), "--niet-evalueren"])
     assert res.exit_code == 2

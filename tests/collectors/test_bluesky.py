@@ -23,16 +23,28 @@ OTHER = {"did": "did:plc:other", "handle": "marloes.bsky.social", "displayName":
 THREAD = "app.bsky.feed.defs#threadViewPost"
 
 
-def post(rkey: str, who: dict, text: str, minutes_ago: float, parent: dict | None = None,
-         root: dict | None = None) -> dict:
+def post(
+    rkey: str, who: dict, text: str, minutes_ago: float, parent: dict | None = None, root: dict | None = None
+) -> dict:
     moment = (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": moment, "langs": ["nl"]}
     if parent:
-        record["reply"] = {"root": {"uri": (root or parent)["uri"], "cid": "bafyroot"},
-                           "parent": {"uri": parent["uri"], "cid": "bafyparent"}}
-    return {"uri": f"at://{who['did']}/app.bsky.feed.post/{rkey}", "cid": f"bafyrei{rkey}",
-            "author": {**who, "avatar": "https://cdn.example/a.jpg", "labels": []}, "record": record,
-            "replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0, "indexedAt": moment, "labels": []}
+        record["reply"] = {
+            "root": {"uri": (root or parent)["uri"], "cid": "bafyroot"},
+            "parent": {"uri": parent["uri"], "cid": "bafyparent"},
+        }
+    return {
+        "uri": f"at://{who['did']}/app.bsky.feed.post/{rkey}",
+        "cid": f"bafyrei{rkey}",
+        "author": {**who, "avatar": "https://cdn.example/a.jpg", "labels": []},
+        "record": record,
+        "replyCount": 0,
+        "repostCount": 0,
+        "likeCount": 0,
+        "quoteCount": 0,
+        "indexedAt": moment,
+        "labels": [],
+    }
 
 
 def node(p: dict, *replies: dict) -> dict:
@@ -43,10 +55,10 @@ class FakeBluesky:
     """createSession, getAuthorFeed, getPostThread and searchPosts (the last one only with a Bearer token)."""
 
     def __init__(self, http) -> None:
-        self.feeds: dict[str, list[dict]] = {}     # actor -> feed view posts, newest first
-        self.threads: dict[str, dict] = {}         # uri -> thread
+        self.feeds: dict[str, list[dict]] = {}  # actor -> feed view posts, newest first
+        self.threads: dict[str, dict] = {}  # uri -> thread
         self.searchable: list[dict] = []
-        self.script: dict[str, bytes] = {}         # "method:key" -> raw body
+        self.script: dict[str, bytes] = {}  # "method:key" -> raw body
         http.answer = self.answer
 
     def answer(self, method: str, target: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
@@ -56,8 +68,18 @@ class FakeBluesky:
         if name == "com.atproto.server.createSession":
             creds = json.loads(body)
             if creds == {"identifier": "schildwacht.bsky.social", "password": "app-pass-1234"}:
-                return 200, {}, json.dumps({"accessJwt": "acc-123", "refreshJwt": "ref-456", "did": "did:plc:sw",
-                                            "handle": "schildwacht.bsky.social"}).encode()
+                return (
+                    200,
+                    {},
+                    json.dumps(
+                        {
+                            "accessJwt": "acc-123",
+                            "refreshJwt": "ref-456",
+                            "did": "did:plc:sw",
+                            "handle": "schildwacht.bsky.social",
+                        }
+                    ).encode(),
+                )
             return 401, {}, b'{"error":"AuthenticationRequired","message":"Invalid identifier or password"}'
         scripted = self.script.get(f"{name}:{query.get('actor') or query.get('uri') or query.get('q')}")
         if scripted is not None:
@@ -67,8 +89,9 @@ class FakeBluesky:
                 return 400, {}, b'{"error":"InvalidRequest","message":"Profile not found"}'
             return 200, {}, self.page("feed", self.feeds[query["actor"]], query)
         if name == "app.bsky.feed.getPostThread":
-            thread = self.threads.get(query["uri"], {"$type": "app.bsky.feed.defs#notFoundPost",
-                                                     "uri": query["uri"], "notFound": True})
+            thread = self.threads.get(
+                query["uri"], {"$type": "app.bsky.feed.defs#notFoundPost", "uri": query["uri"], "notFound": True}
+            )
             return 200, {}, json.dumps({"thread": thread}).encode()
         if name == "app.bsky.feed.searchPosts":
             if headers.get("Authorization") != "Bearer acc-123":
@@ -81,7 +104,7 @@ class FakeBluesky:
     @staticmethod
     def page(field: str, items: list, query: dict) -> bytes:
         start = int(query.get("cursor", "0"))
-        doc = {field: items[start:start + PAGE]}
+        doc = {field: items[start : start + PAGE]}
         if start + PAGE < len(items):
             doc["cursor"] = str(start + PAGE)
         return json.dumps(doc).encode()
@@ -99,17 +122,28 @@ def test_bluesky_feeds_threads_search_and_resume(stack, registry_seeded, read_to
     del broken["record"]["createdAt"]
 
     fake = FakeBluesky(fake_http)
-    fake.feeds["fennahoekstra.bsky.social"] = [{"post": own[2]}, {"post": reposted, "reason": {
-        "$type": "app.bsky.feed.defs#reasonRepost", "by": FENNA, "indexedAt": own[2]["indexedAt"]}},
-        {"post": own[1]}, {"post": own[0]}]
+    fake.feeds["fennahoekstra.bsky.social"] = [
+        {"post": own[2]},
+        {
+            "post": reposted,
+            "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": FENNA, "indexedAt": own[2]["indexedAt"]},
+        },
+        {"post": own[1]},
+        {"post": own[0]},
+    ]
     fake.threads[own[0]["uri"]] = node(own[0], node(hostile, node(bystander, node(own_answer))))
     fake.script[f"app.bsky.feed.getPostThread:{own[1]['uri']}"] = b"<html><body>Bad gateway</body></html>"
     fake.script["app.bsky.feed.getAuthorFeed:joelledebruijn.bsky.social"] = b'{"feed": [{"post": {"uri": '
     fake.searchable = [search_hit, handle_hit, broken]
-    settings = stack.settings.model_copy(update={
-        "collector_download_delay": 0.0, "collector_bluesky_appview_url": fake_http.base,
-        "collector_bluesky_pds_url": fake_http.base, "collector_bluesky_identifier": "schildwacht.bsky.social",
-        "collector_bluesky_app_password": SecretStr("app-pass-1234")})
+    settings = stack.settings.model_copy(
+        update={
+            "collector_download_delay": 0.0,
+            "collector_bluesky_appview_url": fake_http.base,
+            "collector_bluesky_pds_url": fake_http.base,
+            "collector_bluesky_identifier": "schildwacht.bsky.social",
+            "collector_bluesky_app_password": SecretStr("app-pass-1234"),
+        }
+    )
 
     first = crawl("bluesky", settings)
 

@@ -26,13 +26,21 @@ ENTRY = """<entry><title>{title}</title><id>urn:vc:{slug}</id>
 
 
 def test_feeds_conditional_get_new_entries_only_and_robots(stack, registry_seeded, read_topic, fake_http):
-    rss = RSS.format(items="".join([
-        ITEM.format(title="Wethouder doet aangifte", slug="aangifte",
-                    body="Wethouder Marieke Zoetelief heeft aangifte gedaan van bedreiging."),
-        ITEM.format(title="Kerstmarkt", slug="kerst", body="De kerstmarkt gaat door."),
-    ])).encode()
-    atom_entries = [ENTRY.format(title="Reactie", slug="r1",
-                                 body="&lt;p&gt;burgemeester Van der Molengraaf moet weg&lt;/p&gt;")]
+    rss = RSS.format(
+        items="".join(
+            [
+                ITEM.format(
+                    title="Wethouder doet aangifte",
+                    slug="aangifte",
+                    body="Wethouder Marieke Zoetelief heeft aangifte gedaan van bedreiging.",
+                ),
+                ITEM.format(title="Kerstmarkt", slug="kerst", body="De kerstmarkt gaat door."),
+            ]
+        )
+    ).encode()
+    atom_entries = [
+        ENTRY.format(title="Reactie", slug="r1", body="&lt;p&gt;burgemeester Van der Molengraaf moet weg&lt;/p&gt;")
+    ]
     state = {"atom_version": 1}
 
     def answer(method, target, headers, body):
@@ -46,8 +54,11 @@ def test_feeds_conditional_get_new_entries_only_and_robots(stack, registry_seede
             version = f'"a{state["atom_version"]}"'
             if headers.get("If-None-Match") == version:
                 return 304, {}, b""
-            return 200, {"Content-Type": "application/atom+xml", "ETag": version}, \
-                ATOM.format(entries="".join(atom_entries)).encode()
+            return (
+                200,
+                {"Content-Type": "application/atom+xml", "ETag": version},
+                ATOM.format(entries="".join(atom_entries)).encode(),
+            )
         if target == "/kapot.xml":
             return 200, {"Content-Type": "application/rss+xml"}, b"<html><body>Fout 500</body></html>"
         if target == "/gigantisch.xml":
@@ -57,10 +68,17 @@ def test_feeds_conditional_get_new_entries_only_and_robots(stack, registry_seede
         return 404, {}, b""
 
     fake_http.answer = answer
-    feeds = [f"{fake_http.base}/rss.xml", f"{fake_http.base}/atom.xml", f"{fake_http.base}/verboden/feed.xml",
-             f"{fake_http.base}/kapot.xml", f"{fake_http.base}/gigantisch.xml", f"{fake_http.base}/afgebroken.xml"]
-    settings = stack.settings.model_copy(update={"collector_download_delay": 0.0, "collector_feeds": feeds,
-                                                 "collector_max_bytes": 1_000_000})
+    feeds = [
+        f"{fake_http.base}/rss.xml",
+        f"{fake_http.base}/atom.xml",
+        f"{fake_http.base}/verboden/feed.xml",
+        f"{fake_http.base}/kapot.xml",
+        f"{fake_http.base}/gigantisch.xml",
+        f"{fake_http.base}/afgebroken.xml",
+    ]
+    settings = stack.settings.model_copy(
+        update={"collector_download_delay": 0.0, "collector_feeds": feeds, "collector_max_bytes": 1_000_000}
+    )
 
     first = crawl("rss", settings)
     atom_entries.append(ENTRY.format(title="Nog een reactie", slug="r2", body="Zoetelief AFTREDEN"))
@@ -69,8 +87,9 @@ def test_feeds_conditional_get_new_entries_only_and_robots(stack, registry_seede
 
     mentions = [CollectedMention.from_bytes(r.value) for r in read_topic(settings, settings.topic_raw)]
     uids = Counter(m.uid for m in mentions)
-    assert uids == Counter({"rss:https://www.noorderlandsdagblad.example/aangifte": 1, "rss:urn:vc:r1": 1,
-                            "rss:urn:vc:r2": 1})
+    assert uids == Counter(
+        {"rss:https://www.noorderlandsdagblad.example/aangifte": 1, "rss:urn:vc:r1": 1, "rss:urn:vc:r2": 1}
+    )
     assert first["schildwacht/published"] == 2 and second["schildwacht/published"] == 1
     assert second["schildwacht/not_modified"] == 1
     article = next(m for m in mentions if m.uid.endswith("/aangifte"))
@@ -84,5 +103,6 @@ def test_feeds_conditional_get_new_entries_only_and_robots(stack, registry_seede
     assert "/verboden/feed.xml" not in fake_http.paths()
     letters = [DeadLetter.from_bytes(r.value) for r in read_topic(settings, settings.topic_dead_letter)]
     reasons = Counter(x.reason.split(": ")[1] for x in letters)
-    assert reasons == Counter({"geen geldige RSS/Atom-feed": 2, "antwoord te groot": 2,
-                               "antwoord afgebroken (onvolledig)": 2}), reasons
+    assert reasons == Counter(
+        {"geen geldige RSS/Atom-feed": 2, "antwoord te groot": 2, "antwoord afgebroken (onvolledig)": 2}
+    ), reasons

@@ -36,8 +36,13 @@ NOW = datetime.now(UTC)
 def account(acct: str, account_id: str, name: str) -> dict:
     username = acct.split("@")[0]
     host = acct.split("@")[1] if "@" in acct else INSTANCE
-    return {"id": account_id, "username": username, "acct": acct, "display_name": name,
-            "url": f"https://{host}/@{username}"}
+    return {
+        "id": account_id,
+        "username": username,
+        "acct": acct,
+        "display_name": name,
+        "url": f"https://{host}/@{username}",
+    }
 
 
 ZOETELIEF = account("mzoetelief", "1001", "Marieke Zoetelief (wethouder)")
@@ -47,13 +52,26 @@ BYSTANDER = account("anke@toot.example", "2003", "Anke")
 
 def status(seq: int, who: dict, html: str, reply_to: dict | None = None, hours_ago: float = 5) -> dict:
     sid = str(snowflake_at(NOW - timedelta(hours=hours_ago)) + seq)
-    return {"id": sid, "created_at": (NOW - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            "in_reply_to_id": reply_to["id"] if reply_to else None,
-            "in_reply_to_account_id": reply_to["account"]["id"] if reply_to else None,
-            "sensitive": False, "spoiler_text": "", "visibility": "public", "language": "nl",
-            "uri": f"https://{INSTANCE}/users/{who['username']}/statuses/{sid}",
-            "url": f"https://{INSTANCE}/@{who['username']}/{sid}", "replies_count": 0, "reblogs_count": 0,
-            "favourites_count": 0, "content": html, "reblog": None, "account": who, "mentions": [], "tags": []}
+    return {
+        "id": sid,
+        "created_at": (NOW - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "in_reply_to_id": reply_to["id"] if reply_to else None,
+        "in_reply_to_account_id": reply_to["account"]["id"] if reply_to else None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "nl",
+        "uri": f"https://{INSTANCE}/users/{who['username']}/statuses/{sid}",
+        "url": f"https://{INSTANCE}/@{who['username']}/{sid}",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "content": html,
+        "reblog": None,
+        "account": who,
+        "mentions": [],
+        "tags": [],
+    }
 
 
 class FakeMastodon:
@@ -64,9 +82,9 @@ class FakeMastodon:
         self.http = http
         self.base = http.base
         self.accounts: dict[str, dict] = {}
-        self.timelines: dict[str, list[dict]] = {}      # path -> statuses
-        self.contexts: dict[str, dict] = {}             # status id -> {"ancestors", "descendants"}
-        self.searches: dict[str, list[dict]] = {}       # q -> statuses the index finds
+        self.timelines: dict[str, list[dict]] = {}  # path -> statuses
+        self.contexts: dict[str, dict] = {}  # status id -> {"ancestors", "descendants"}
+        self.searches: dict[str, list[dict]] = {}  # q -> statuses the index finds
         self.script: dict[str, list[tuple[int, dict, bytes]]] = {}  # "path?min_id=.." or path -> canned answers
         http.answer = self.answer
 
@@ -84,8 +102,11 @@ class FakeMastodon:
             return 200, {}, json.dumps(self.contexts.get(sid, {"ancestors": [], "descendants": []})).encode()
         if parts.path == "/api/v2/search":
             low, high = int(query.get("min_id", "0")), int(query.get("max_id", str(1 << 80)))
-            hits = sorted((s for s in self.searches.get(query.get("q", ""), []) if low < int(s["id"]) < high),
-                          key=lambda s: int(s["id"]), reverse=True)[:PAGE]
+            hits = sorted(
+                (s for s in self.searches.get(query.get("q", ""), []) if low < int(s["id"]) < high),
+                key=lambda s: int(s["id"]),
+                reverse=True,
+            )[:PAGE]
             return 200, {}, json.dumps({"accounts": [], "statuses": hits, "hashtags": []}).encode()
         if parts.path in self.timelines:
             after = int(query.get("min_id", "0"))
@@ -94,16 +115,18 @@ class FakeMastodon:
             links = {}
             if page:
                 base = f"{self.base}{parts.path}"
-                links["Link"] = (f'<{base}?max_id={page[-1]["id"]}>; rel="next", '
-                                 f'<{base}?min_id={page[0]["id"]}>; rel="prev"')
+                links["Link"] = (
+                    f'<{base}?max_id={page[-1]["id"]}>; rel="next", <{base}?min_id={page[0]["id"]}>; rel="prev"'
+                )
             return 200, links, json.dumps(page).encode()
         return 404, {}, b'{"error":"Not found"}'
 
 
 def settings_for(stack, fake: FakeMastodon, **extra):
     instances = {INSTANCE: fake.base, "mastodon.noorderland.example": fake.base}
-    return stack.settings.model_copy(update={
-        "collector_download_delay": 0.0, "collector_mastodon_instances": instances, **extra})
+    return stack.settings.model_copy(
+        update={"collector_download_delay": 0.0, "collector_mastodon_instances": instances, **extra}
+    )
 
 
 def stored_cursor(settings, key: str) -> str | None:
@@ -120,17 +143,21 @@ def mentions_on(read_topic, settings) -> list[CollectedMention]:
 
 def test_mastodon_statuses_replies_and_hashtag(stack, registry_seeded, read_topic, fake_http):
     own = [status(i, ZOETELIEF, f"<p>Update {i} over het zwembad</p>", hours_ago=10 - i) for i in range(5)]
-    own[1]["content"] = '<p>Samen met <span class="h-card"><a href="https://social.voorbeeld.example/@tarik" ' \
-                        'class="u-url mention">@<span>tarik</span></a></span> naar de wijk</p>'
+    own[1]["content"] = (
+        '<p>Samen met <span class="h-card"><a href="https://social.voorbeeld.example/@tarik" '
+        'class="u-url mention">@<span>tarik</span></a></span> naar de wijk</p>'
+    )
     hostile = status(10, TROLL, "<p>jij gaat eraan, ik weet waar je woont</p>", reply_to=own[0], hours_ago=4)
     side = status(11, BYSTANDER, "<p>gemeld bij de moderatie</p>", reply_to=hostile, hours_ago=3.9)
     answer = status(12, ZOETELIEF, "<p>Dank voor de steun</p>", reply_to=side, hours_ago=3.8)
     late = status(13, BYSTANDER, "<p>wanneer komt het raadsvoorstel?</p>", reply_to=own[3], hours_ago=2)
     retried = status(14, TROLL, "<p>leugenaar</p>", reply_to=own[4], hours_ago=1.5)
-    tagged = [status(20, BYSTANDER, "<p>Vanavond spreekt wethouder Zoetelief over <a href='#'>#voorbeeld</a></p>"),
-              status(21, BYSTANDER, "<p>Mooi weer in #voorbeeld</p>"),
-              status(22, TROLL, "<p>Statenlid Dijkhuizen moet weg #voorbeeld</p>"),
-              status(23, TROLL, "<p>burgemeester Van der Molengraaf<script>alert(1)</script> #voorbeeld</p>")]
+    tagged = [
+        status(20, BYSTANDER, "<p>Vanavond spreekt wethouder Zoetelief over <a href='#'>#voorbeeld</a></p>"),
+        status(21, BYSTANDER, "<p>Mooi weer in #voorbeeld</p>"),
+        status(22, TROLL, "<p>Statenlid Dijkhuizen moet weg #voorbeeld</p>"),
+        status(23, TROLL, "<p>burgemeester Van der Molengraaf<script>alert(1)</script> #voorbeeld</p>"),
+    ]
     broken = status(24, TROLL, "<p>wethouder Azzouzi</p>")
     del broken["account"]
     tagged.append(broken)
@@ -143,7 +170,8 @@ def test_mastodon_statuses_replies_and_hashtag(stack, registry_seeded, read_topi
     fake.contexts[own[3]["id"]] = {"ancestors": [], "descendants": [late]}
     fake.contexts[own[4]["id"]] = {"ancestors": [], "descendants": [retried]}
     fake.script[f"/api/v1/statuses/{own[2]['id']}/context"] = [
-        (200, {"Content-Type": "text/html"}, b"<html><body><h1>We're sorry</h1></body></html>")]
+        (200, {"Content-Type": "text/html"}, b"<html><body><h1>We're sorry</h1></body></html>")
+    ]
     fake.script[f"/api/v1/statuses/{own[3]['id']}/context"] = [(429, {"Retry-After": "1"}, b"{}")]
     fake.script[f"/api/v1/statuses/{own[4]['id']}/context"] = [(500, {}, b"oops")]
     settings = settings_for(stack, fake, collector_mastodon_hashtags=[f"voorbeeld@{INSTANCE}"])
@@ -168,8 +196,10 @@ def test_mastodon_statuses_replies_and_hashtag(stack, registry_seeded, read_topi
         raw = mention.raw.inline_bytes()
         assert raw in fake_http.served and mention.post_id.encode() in raw
         warc = base64.b64decode(mention.raw.warc_b64)
-        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.http_headers,
-                    r.content_stream().read()) for r in ArchiveIterator(io.BytesIO(warc))]
+        records = [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.http_headers, r.content_stream().read())
+            for r in ArchiveIterator(io.BytesIO(warc))
+        ]
         assert [r[0] for r in records] == ["response", "request"]
         assert records[0][3] == raw and records[0][1].startswith(fake.base)
         assert records[1][2].get_header("User-Agent").startswith("SchildwachtBot/")
@@ -226,12 +256,17 @@ def test_unconfirmed_publish_fails_the_crawl_and_keeps_the_cursor(stack, registr
     assert sorted(uids) == sorted(f"mastodon:{s['id']}" for s in tagged)
 
 
-def test_public_local_timeline_pages_forward_and_resumes_from_the_cursor(stack, registry_seeded, read_topic,
-                                                                         fake_http):
-    first = [status(30 + i, BYSTANDER, f"<p>{text}</p>", hours_ago=8 - i) for i, text in enumerate(
-        ["wethouder Zoetelief opent het zwembad", "mooi weer vandaag", "@tarik bedankt voor de uitleg"])]
-    later = [status(40 + i, TROLL, f"<p>{text}</p>", hours_ago=2 - i / 10) for i, text in enumerate(
-        ["de kermis is er weer", "burgemeester Van der Molengraaf moet weg"])]
+def test_public_local_timeline_pages_forward_and_resumes_from_the_cursor(stack, registry_seeded, read_topic, fake_http):
+    first = [
+        status(30 + i, BYSTANDER, f"<p>{text}</p>", hours_ago=8 - i)
+        for i, text in enumerate(
+            ["wethouder Zoetelief opent het zwembad", "mooi weer vandaag", "@tarik bedankt voor de uitleg"]
+        )
+    ]
+    later = [
+        status(40 + i, TROLL, f"<p>{text}</p>", hours_ago=2 - i / 10)
+        for i, text in enumerate(["de kermis is er weer", "burgemeester Van der Molengraaf moet weg"])
+    ]
     fake = FakeMastodon(fake_http)
     fake.timelines["/api/v1/timelines/public"] = list(first)
     settings = settings_for(stack, fake, collector_mastodon_public_timelines=[INSTANCE])
@@ -257,11 +292,14 @@ def test_public_local_timeline_pages_forward_and_resumes_from_the_cursor(stack, 
     assert read_topic(settings, settings.topic_dead_letter) == []
 
 
-def test_search_finds_mentions_walks_all_pages_and_skips_servers_without_search(stack, registry_seeded, read_topic,
-                                                                               fake_http):
-    name_hits = [status(50, TROLL, "<p>Marieke Zoetelief moet opstappen</p>", hours_ago=6),
-                 status(51, BYSTANDER, "<p>Marieke gaat vandaag zwemmen</p>", hours_ago=5),  # first name only
-                 status(52, TROLL, "<p>@mzoetelief Marieke Zoetelief, je weet wat er komt</p>", hours_ago=4)]
+def test_search_finds_mentions_walks_all_pages_and_skips_servers_without_search(
+    stack, registry_seeded, read_topic, fake_http
+):
+    name_hits = [
+        status(50, TROLL, "<p>Marieke Zoetelief moet opstappen</p>", hours_ago=6),
+        status(51, BYSTANDER, "<p>Marieke gaat vandaag zwemmen</p>", hours_ago=5),  # first name only
+        status(52, TROLL, "<p>@mzoetelief Marieke Zoetelief, je weet wat er komt</p>", hours_ago=4),
+    ]
     fake = FakeMastodon(fake_http)
     fake.searches['"Marieke Zoetelief"'] = list(name_hits)
     fake.searches["@mzoetelief@social.voorbeeld.example"] = [name_hits[2]]  # found again: published once
@@ -290,8 +328,9 @@ def test_search_finds_mentions_walks_all_pages_and_skips_servers_without_search(
     fake.searches['"Marieke Zoetelief"'].append(newer)
     fake_http.requests.clear()
     two = crawl("mastodon", settings)
-    again = [parse_qs(urlsplit(p).query) for p in fake_http.paths()
-             if p.startswith("/api/v2/search") and 'q=%22Marieke' in p]
+    again = [
+        parse_qs(urlsplit(p).query) for p in fake_http.paths() if p.startswith("/api/v2/search") and "q=%22Marieke" in p
+    ]
     assert again[0]["min_id"] == [name_hits[2]["id"]]
     assert two["schildwacht/published"] == 1 and stored_cursor(settings, key) == newer["id"]
 
@@ -308,17 +347,24 @@ def sse(event: str, data: str) -> bytes:
     return f"event: {event}\ndata: {data}\n\n".encode()
 
 
-def test_stream_updates_are_collected_per_event_malformed_parked_deletes_logged(stack, registry_seeded, read_topic,
-                                                                               fake_http):
+def test_stream_updates_are_collected_per_event_malformed_parked_deletes_logged(
+    stack, registry_seeded, read_topic, fake_http
+):
     hit = status(60, TROLL, "<p>wethouder Zoetelief, we weten je te vinden</p>", hours_ago=0.1)
     miss = status(61, BYSTANDER, "<p>de bibliotheek is vandaag open</p>", hours_ago=0.1)
-    events = [b":)\n\n", sse("update", json.dumps(hit)), sse("update", json.dumps(miss)),
-              sse("update", '{"id": "999", "content": "<p>wethouder Zoetelief'), sse("delete", hit["id"])]
+    events = [
+        b":)\n\n",
+        sse("update", json.dumps(hit)),
+        sse("update", json.dumps(miss)),
+        sse("update", '{"id": "999", "content": "<p>wethouder Zoetelief'),
+        sse("delete", hit["id"]),
+    ]
     fake = FakeMastodon(fake_http)
     fake.timelines["/api/v1/timelines/public"] = []
     fake.script["/api/v1/streaming/public/local"] = [(200, {"Content-Type": "text/event-stream"}, b"".join(events))]
-    settings = settings_for(stack, fake, collector_mastodon_public_timelines=[INSTANCE],
-                            collector_mastodon_stream_seconds=5.0)
+    settings = settings_for(
+        stack, fake, collector_mastodon_public_timelines=[INSTANCE], collector_mastodon_stream_seconds=5.0
+    )
 
     stats = crawl("mastodon", settings)
 
@@ -331,8 +377,10 @@ def test_stream_updates_are_collected_per_event_malformed_parked_deletes_logged(
     assert mention.uid == f"mastodon:{hit['id']}" and mention.matched_official_ids == ["off-zoetelief"]
     assert mention.raw.inline_bytes() == events[1]  # the event's own bytes are the raw evidence
     warc = base64.b64decode(mention.raw.warc_b64)
-    records = [(r.rec_type, r.rec_headers.get_header("Schildwacht-SSE-Offset"), r.content_stream().read())
-               for r in ArchiveIterator(io.BytesIO(warc))]
+    records = [
+        (r.rec_type, r.rec_headers.get_header("Schildwacht-SSE-Offset"), r.content_stream().read())
+        for r in ArchiveIterator(io.BytesIO(warc))
+    ]
     assert [r[0] for r in records] == ["response", "request"]
     assert records[0][1:] == (str(len(events[0])), events[1])
 
@@ -384,9 +432,14 @@ def test_stream_is_read_for_the_configured_time_only(stack, registry_seeded, rea
     thread.start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        settings = stack.settings.model_copy(update={
-            "collector_download_delay": 0.0, "collector_mastodon_instances": {INSTANCE: base},
-            "collector_mastodon_public_timelines": [INSTANCE], "collector_mastodon_stream_seconds": 1.0})
+        settings = stack.settings.model_copy(
+            update={
+                "collector_download_delay": 0.0,
+                "collector_mastodon_instances": {INSTANCE: base},
+                "collector_mastodon_public_timelines": [INSTANCE],
+                "collector_mastodon_stream_seconds": 1.0,
+            }
+        )
         stats = crawl("mastodon", settings)
         for _ in range(100):  # the server notices the hang-up at its next heartbeat
             if EndlessStream.outcome:

@@ -7,14 +7,26 @@ import pytest
 from collectors.matching import OfficialMatcher, fold
 from collectors.registry import OfficialEntry
 
-JOELLE = OfficialEntry(id="off-debruijn", full_name="Joëlle de Bruijn", role="raadslid",
-                       handles={"bluesky": ("joelledebruijn.bsky.social",), "x": ("@joelle_dbruijn",)},
-                       name_variants=("Joelle", "raadslid De Bruijn"))
-HENDRIK = OfficialEntry(id="off-vdm", full_name="Hendrik van der Molengraaf", role="burgemeester",
-                        handles={"mastodon": ("@burgemeester@social.voorbeeld.example",)},
-                        name_variants=("Van der Molengraaf",))
-TARIK = OfficialEntry(id="off-azzouzi", full_name="Tarik Azzouzi", role="wethouder",
-                      handles={"mastodon": ("@tarik@social.voorbeeld.example",), "x": ("@TarikAzzouzi",)})
+JOELLE = OfficialEntry(
+    id="off-debruijn",
+    full_name="Joëlle de Bruijn",
+    role="raadslid",
+    handles={"bluesky": ("joelledebruijn.bsky.social",), "x": ("@joelle_dbruijn",)},
+    name_variants=("Joelle", "raadslid De Bruijn"),
+)
+HENDRIK = OfficialEntry(
+    id="off-vdm",
+    full_name="Hendrik van der Molengraaf",
+    role="burgemeester",
+    handles={"mastodon": ("@burgemeester@social.voorbeeld.example",)},
+    name_variants=("Van der Molengraaf",),
+)
+TARIK = OfficialEntry(
+    id="off-azzouzi",
+    full_name="Tarik Azzouzi",
+    role="wethouder",
+    handles={"mastodon": ("@tarik@social.voorbeeld.example",), "x": ("@TarikAzzouzi",)},
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,33 +34,47 @@ def matcher() -> OfficialMatcher:
     return OfficialMatcher([JOELLE, HENDRIK, TARIK])
 
 
-@pytest.mark.parametrize("text, surface", [
-    ("JOELLE DE BRUIJN moet weg", "JOELLE DE BRUIJN"),
-    ("joëlle de bruijn", "joëlle de bruijn"),
-    ("J. de Bruijn zei iets", "J. de Bruijn"),
-    ("dat zei raadslid de bruijn gisteren", "raadslid de bruijn"),
-    ("gemeenteraadslid? nee: wethouder De Bruijn", "wethouder De Bruijn"),
-    ("j03lle de bruijn", "j03lle de bruijn"),
-    ("Joe\u200blle de Bruijn", "Joe\u200blle de Bruijn"),
-])
+@pytest.mark.parametrize(
+    "text, surface",
+    [
+        ("JOELLE DE BRUIJN moet weg", "JOELLE DE BRUIJN"),
+        ("joëlle de bruijn", "joëlle de bruijn"),
+        ("J. de Bruijn zei iets", "J. de Bruijn"),
+        ("dat zei raadslid de bruijn gisteren", "raadslid de bruijn"),
+        ("gemeenteraadslid? nee: wethouder De Bruijn", "wethouder De Bruijn"),
+        ("j03lle de bruijn", "j03lle de bruijn"),
+        ("Joe\u200blle de Bruijn", "Joe\u200blle de Bruijn"),
+    ],
+)
 def test_name_forms_match_with_exact_surface(matcher, text, surface):
     result = matcher.match(text, "x")
     assert result.official_ids == ["off-debruijn"] and result.reasons["off-debruijn"] == [surface]
 
 
-@pytest.mark.parametrize("text", ["Joelle van de bakker bakt taart", "De Bruijn van de voetbal scoorde",
-                                  "de burgemeester van Buurdorp", "wethouder Jansen doet het goed", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Joelle van de bakker bakt taart",
+        "De Bruijn van de voetbal scoorde",
+        "de burgemeester van Buurdorp",
+        "wethouder Jansen doet het goed",
+        "",
+    ],
+)
 def test_bare_first_names_surnames_and_other_officials_do_not_match(matcher, text):
     assert not matcher.match(text, "x")
 
 
-@pytest.mark.parametrize("text, platform, surface", [
-    ("@joelle_dbruijn ga weg", "x", "@joelle_dbruijn"),
-    ("joelle_dbruijn ga weg", "facebook", "joelle_dbruijn"),
-    ("hoi @joelledebruijn.bsky.social.", "bluesky", "@joelledebruijn.bsky.social"),
-    ("(@tarik@social.voorbeeld.example)", "x", "@tarik@social.voorbeeld.example"),
-    ("@tarik kom uitleggen", "mastodon", "@tarik"),
-])
+@pytest.mark.parametrize(
+    "text, platform, surface",
+    [
+        ("@joelle_dbruijn ga weg", "x", "@joelle_dbruijn"),
+        ("joelle_dbruijn ga weg", "facebook", "joelle_dbruijn"),
+        ("hoi @joelledebruijn.bsky.social.", "bluesky", "@joelledebruijn.bsky.social"),
+        ("(@tarik@social.voorbeeld.example)", "x", "@tarik@social.voorbeeld.example"),
+        ("@tarik kom uitleggen", "mastodon", "@tarik"),
+    ],
+)
 def test_handles_with_and_without_at_and_instance(matcher, text, platform, surface):
     result = matcher.match(text, platform)
     assert len(result.official_ids) == 1 and result.reasons[result.official_ids[0]] == [surface]
@@ -64,8 +90,7 @@ def test_tussenvoegsel_case_and_longest_span(matcher):
 
 
 def test_reply_to_official_ranks_first_and_sets_reply_target(matcher):
-    result = matcher.match("en raadslid De Bruijn ook", "x", author_handle="@troll",
-                           in_reply_to_author="@TarikAzzouzi")
+    result = matcher.match("en raadslid De Bruijn ook", "x", author_handle="@troll", in_reply_to_author="@TarikAzzouzi")
     assert result.official_ids == ["off-azzouzi", "off-debruijn"]
     assert result.in_reply_to_official_id == "off-azzouzi"
     assert result.reasons["off-azzouzi"] == ["@TarikAzzouzi"]
@@ -76,8 +101,9 @@ def test_handle_ranks_before_name_and_own_posts_do_not_match_their_author(matche
     assert result.official_ids == ["off-azzouzi", "off-debruijn"]
     own = matcher.match("Ik, Joëlle de Bruijn, dank iedereen. Ook @TarikAzzouzi!", "x", author_handle="@Joelle_dBruijn")
     assert own.official_ids == ["off-azzouzi"]
-    assert not matcher.match("reactie op mezelf", "x", author_handle="@TarikAzzouzi",
-                             in_reply_to_author="@TarikAzzouzi")
+    assert not matcher.match(
+        "reactie op mezelf", "x", author_handle="@TarikAzzouzi", in_reply_to_author="@TarikAzzouzi"
+    )
 
 
 def test_submission_puts_named_active_official_first(matcher):

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from collectors.registry import Registry
 from schildwacht.db import session_scope
-from triage.models import Official
+from schildwacht.models import Official
 
 
 def test_registry_lists_active_officials_and_refreshes(stack, registry_seeded):

@@ -14,16 +14,23 @@ from warcio.archiveiterator import ArchiveIterator
 from collectors.replay import run_replay
 from schildwacht.contracts import CollectedMention, DeadLetter
 from schildwacht.db import session_scope
-from triage.models import Official
+from schildwacht.models import Official
 
-DEMO = Path(__file__).resolve().parents[2] / "schildwacht" / "demo" / "posts.jsonl"
+DEMO = Path(__file__).resolve().parents[2] / "schildwacht" / "app" / "demo" / "posts.jsonl"
 
 BAD_LINES = [
-    b'{"platform": "x", "post_id": "broken-json", "text": "wethouder Zoetelief',          # truncated JSON
-    b'{"platform": "x", "post_id": "bad-utf8", "text": "wethouder Zoetelief \xff\xfe"}',   # invalid UTF-8
-    json.dumps({"platform": "x", "post_id": "no-author", "url": "https://x.example/1",
-                "created_at": "2026-11-20T10:00:00Z", "text": "wethouder Zoetelief"}).encode(),
-    b"<html><body>502 Bad Gateway</body></html>",                                          # HTML, not JSON
+    b'{"platform": "x", "post_id": "broken-json", "text": "wethouder Zoetelief',  # truncated JSON
+    b'{"platform": "x", "post_id": "bad-utf8", "text": "wethouder Zoetelief \xff\xfe"}',  # invalid UTF-8
+    json.dumps(
+        {
+            "platform": "x",
+            "post_id": "no-author",
+            "url": "https://x.example/1",
+            "created_at": "2026-11-20T10:00:00Z",
+            "text": "wethouder Zoetelief",
+        }
+    ).encode(),
+    b"<html><body>502 Bad Gateway</body></html>",  # HTML, not JSON
 ]
 
 
@@ -34,11 +41,20 @@ def _sample(tmp_path: Path, extra: list[bytes]) -> tuple[Path, list[bytes]]:
     return path, lines
 
 
-def test_replay_demo_publishes_only_consenting_mentions_and_parks_bad_lines(stack, registry_seeded, read_topic,
-                                                                                      tmp_path):
+def test_replay_demo_publishes_only_consenting_mentions_and_parks_bad_lines(
+    stack, registry_seeded, read_topic, tmp_path
+):
     settings = stack.settings.model_copy(update={"collector_max_bytes": 4096})
-    giant = json.dumps({"platform": "x", "post_id": "giant", "url": "https://x.example/g", "author": "@g",
-                        "created_at": "2026-11-20T10:00:00Z", "text": "Zoetelief " * 800}).encode()
+    giant = json.dumps(
+        {
+            "platform": "x",
+            "post_id": "giant",
+            "url": "https://x.example/g",
+            "author": "@g",
+            "created_at": "2026-11-20T10:00:00Z",
+            "text": "Zoetelief " * 800,
+        }
+    ).encode()
     path, lines = _sample(tmp_path, BAD_LINES + [giant])
 
     stats = run_replay(path, settings)
@@ -49,14 +65,24 @@ def test_replay_demo_publishes_only_consenting_mentions_and_parks_bad_lines(stac
     assert 0 < stats.unmatched < len(lines) and 0 < stats.published < len(lines)
     published = set(stats.published_uids)
     # named with role, handle, lower case without diacritics, reply to an official's post
-    for uid in ("x:1861260218888276302", "mastodon:113573698327967496", "bluesky:3mlmrfz3np4ie",
-                "x:1861216541178230720", "mastodon:113538865555321369"):
+    for uid in (
+        "x:1861260218888276302",
+        "mastodon:113573698327967496",
+        "bluesky:3mlmrfz3np4ie",
+        "x:1861216541178230720",
+        "mastodon:113538865555321369",
+    ):
         assert uid in published, uid
     # bare first names, an unregistered wethouder, the withdrawn official, an official's own post
-    for uid in ("facebook:pfbid0NDTzM196Lc7j04bhwkSEtdftQgF8iZ", "x:1861281757599113454",
-                "x:1861209671715852762", "bluesky:3mt6i5dmdmj6r", "facebook:pfbid0dDSUSTUA7wHbhZ7WfRp9YYbzXjcjLn",
-                "mastodon:113502955452240144",
-                "x:1861277999178401704"):
+    for uid in (
+        "facebook:pfbid0NDTzM196Lc7j04bhwkSEtdftQgF8iZ",
+        "x:1861281757599113454",
+        "x:1861209671715852762",
+        "bluesky:3mt6i5dmdmj6r",
+        "facebook:pfbid0dDSUSTUA7wHbhZ7WfRp9YYbzXjcjLn",
+        "mastodon:113502955452240144",
+        "x:1861277999178401704",
+    ):
         assert uid not in published, uid
 
     records = read_topic(settings, settings.topic_raw)

@@ -21,14 +21,26 @@ PAGE = b"""<!doctype html><html><head><title>Gerrit op X</title>
 
 def test_submitted_url_is_captured_with_submitter(stack, registry_seeded, read_topic, fake_http):
     fake_http.answer = lambda method, target, headers, body: (
-        (200, {"Content-Type": "text/html; charset=utf-8"}, PAGE) if target == "/Gerrit4Ever/status/186125"
-        else (200, {"Content-Type": "text/html"}, b"<html><body>Mooi weer vandaag</body></html>"))
+        (200, {"Content-Type": "text/html; charset=utf-8"}, PAGE)
+        if target == "/Gerrit4Ever/status/186125"
+        else (200, {"Content-Type": "text/html"}, b"<html><body>Mooi weer vandaag</body></html>")
+    )
     settings = stack.settings.model_copy(update={"collector_download_delay": 0.0})
 
-    stats = crawl("submitted", settings, url=f"{fake_http.base}/Gerrit4Ever/status/186125",
-                  submitted_by="n.smits@voorbeeld.example", official_id="off-azzouzi")
-    withdrawn = crawl("submitted", settings, url=f"{fake_http.base}/andere/pagina",
-                      submitted_by="n.smits@voorbeeld.example", official_id="off-dijkhuizen")
+    stats = crawl(
+        "submitted",
+        settings,
+        url=f"{fake_http.base}/Gerrit4Ever/status/186125",
+        submitted_by="n.smits@voorbeeld.example",
+        official_id="off-azzouzi",
+    )
+    withdrawn = crawl(
+        "submitted",
+        settings,
+        url=f"{fake_http.base}/andere/pagina",
+        submitted_by="n.smits@voorbeeld.example",
+        official_id="off-dijkhuizen",
+    )
 
     assert stats["schildwacht/published"] == 1 and withdrawn.get("schildwacht/published", 0) == 0
     assert withdrawn["schildwacht/unmatched"] == 1

@@ -63,8 +63,7 @@ class Site:
     """A real HTTP(S) server in a thread on a loopback address; records every request (`seen`) and, with TLS, the
     SNI name of every handshake (`sni`). Usable as a context manager."""
 
-    def __init__(self, address: str, answer: Answer = _ok, *, port: int = 0,
-                 tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, address: str, answer: Answer = _ok, *, port: int = 0, tls: ssl.SSLContext | None = None) -> None:
         if not ipaddress.ip_address(address).is_loopback:
             raise ValueError(f"test sites listen on loopback only, not {address}")
         self.seen: list[Seen] = []
@@ -74,8 +73,13 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server API
                 length = int(self.headers.get("Content-Length") or 0)
-                request = Seen(self.command, self.path, self.headers.get("Host"),
-                               self.headers.get("User-Agent", ""), self.rfile.read(length))
+                request = Seen(
+                    self.command,
+                    self.path,
+                    self.headers.get("Host"),
+                    self.headers.get("User-Agent", ""),
+                    self.rfile.read(length),
+                )
                 site.seen.append(request)
                 status, headers, body = answer(request)
                 self.send_response(status)
@@ -166,16 +170,23 @@ def self_signed(directory: Path, *names: str) -> Certificate:
         except ValueError:
             alternative.append(x509.DNSName(name))
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     directory.mkdir(parents=True, exist_ok=True)
     made = Certificate(directory / "cert.pem", directory / "key.pem")
     made.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    made.key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    made.key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return made
 
 

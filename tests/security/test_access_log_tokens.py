@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-from webfixtures import served
+
+from tests.triage.web.webfixtures import served
 
 
 @contextmanager

@@ -17,13 +17,13 @@ import secrets
 
 import pytest
 from sqlalchemy import select
-from triageweb_support import csrf_of, login
 from typer.testing import CliRunner
 
 from schildwacht.config import get_settings
 from schildwacht.contacts import Contact, ContactError, alert_contact, email_address, webhook_url
+from schildwacht.models import Official, Organisation
 from schildwacht.netguard import OutboundGuard, OutboundRefused, literal_address
-from triage.models import Official, Organisation
+from tests.triage.web.triageweb_support import csrf_of, login
 from triage.registry import service
 
 BAD_EMAILS = [
@@ -86,8 +86,10 @@ def test_alert_contact_refuses_both_kinds(value):
 
 def test_good_contacts_are_kept():
     assert email_address(" Griffie@Voorbeeld.Example ") == "Griffie@voorbeeld.example"
-    assert webhook_url("https://hooks.example.org/alert?kanaal=veiligheid") == \
-        "https://hooks.example.org/alert?kanaal=veiligheid"
+    assert (
+        webhook_url("https://hooks.example.org/alert?kanaal=veiligheid")
+        == "https://hooks.example.org/alert?kanaal=veiligheid"
+    )
     assert alert_contact("https://8.8.8.8/hook") == Contact("hook", "https://8.8.8.8/hook")
     assert alert_contact(" Veiligheid@Voorbeeld.Example") == Contact("mail", "Veiligheid@voorbeeld.example")
 
@@ -95,13 +97,27 @@ def test_good_contacts_are_kept():
 # ---------------------------------------------------------------------------------------------- one rule
 
 
-@pytest.mark.parametrize(("host", "address"), [
-    ("127.0.0.1", "127.0.0.1"), ("[::1]", "::1"), ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"),
-    ("127.1", "127.0.0.1"), ("0177.0.0.1", "127.0.0.1"), ("0X7F000001", "127.0.0.1"), ("10.1", "10.0.0.1"),
-    ("127.0.0.1.", "127.0.0.1"), ("[64:ff9b::7f00:1]", "64:ff9b::7f00:1"), ("8.8.8.8", "8.8.8.8"),
-    ("hooks.example.org", None), ("1.example", None), ("0x7f.example", None), ("127.0.0.1 x", None),
-    ("4294967296", None),
-])
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        ("[::1]", "::1"),
+        ("2130706433", "127.0.0.1"),
+        ("0x7f.1", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("0X7F000001", "127.0.0.1"),
+        ("10.1", "10.0.0.1"),
+        ("127.0.0.1.", "127.0.0.1"),
+        ("[64:ff9b::7f00:1]", "64:ff9b::7f00:1"),
+        ("8.8.8.8", "8.8.8.8"),
+        ("hooks.example.org", None),
+        ("1.example", None),
+        ("0x7f.example", None),
+        ("127.0.0.1 x", None),
+        ("4294967296", None),
+    ],
+)
 def test_netguard_reads_every_literal_spelling(host, address):
     assert literal_address(host) == (ipaddress.ip_address(address) if address else None)
 
@@ -110,9 +126,23 @@ def _never_resolve(host):
     raise AssertionError(f"{host} is an address and must not go to DNS")
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "0x7f.1", "127.1", "10.1.2.3", "64:ff9b::7f00:1",
-                                  "2002:7f00:1::1", "::ffff:127.0.0.1", "fe80::1", "100.64.0.1", "8.8.8.8",
-                                  "2606:4700::1111"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "2130706433",
+        "0x7f.1",
+        "127.1",
+        "10.1.2.3",
+        "64:ff9b::7f00:1",
+        "2002:7f00:1::1",
+        "::ffff:127.0.0.1",
+        "fe80::1",
+        "100.64.0.1",
+        "8.8.8.8",
+        "2606:4700::1111",
+    ],
+)
 @pytest.mark.parametrize("allowed", [(), ("10.0.0.0/8", "127.0.0.0/8")])
 def test_save_time_and_send_time_agree(host, allowed):
     """The registry's verdict on a webhook with a literal host equals the dispatcher's guard's, for the same
@@ -137,14 +167,23 @@ def test_registry_honours_outbound_allowed_networks(world, db):
     from triage.web.app import create_app
 
     intranet = "https://10.20.30.40/alarm"
-    open_settings = world.settings.model_copy(update={
-        "outbound_allowed_networks": [ipaddress.ip_network("10.20.0.0/16")]})
+    open_settings = world.settings.model_copy(
+        update={"outbound_allowed_networks": [ipaddress.ip_network("10.20.0.0/16")]}
+    )
     for settings, expected in ((world.settings, 422), (open_settings, 303)):
         staff = login(create_app(settings, db), "beheerder_a")
         page = staff.get("/ambtsdragers/nieuw")
-        r = staff.post("/ambtsdragers/nieuw", follow_redirects=False, data={
-            "csrf_token": csrf_of(page.text), "full_name": f"Raadslid {expected}", "role": "raadslid",
-            "email": "nieuw@voorbeeld.example", "alert_contacts": intranet})
+        r = staff.post(
+            "/ambtsdragers/nieuw",
+            follow_redirects=False,
+            data={
+                "csrf_token": csrf_of(page.text),
+                "full_name": f"Raadslid {expected}",
+                "role": "raadslid",
+                "email": "nieuw@voorbeeld.example",
+                "alert_contacts": intranet,
+            },
+        )
         assert r.status_code == expected, (expected, r.text)
     with db() as s:
         added = s.scalars(select(Official).where(Official.full_name.like("Raadslid %"))).all()
@@ -154,17 +193,29 @@ def test_registry_honours_outbound_allowed_networks(world, db):
 # ---------------------------------------------------------------------------------------------- registry
 
 
-@pytest.mark.parametrize("contacts", ["griffie@voorbeeld.example, evil@elders.example",
-                                      "griffie@voorbeeld.example\nBcc: evil@elders.example",
-                                      "http://127.0.0.1:9/hook", '"Griffie, Voorbeeld" <griffie@voorbeeld.example>'])
+@pytest.mark.parametrize(
+    "contacts",
+    [
+        "griffie@voorbeeld.example, evil@elders.example",
+        "griffie@voorbeeld.example\nBcc: evil@elders.example",
+        "http://127.0.0.1:9/hook",
+        '"Griffie, Voorbeeld" <griffie@voorbeeld.example>',
+    ],
+)
 def test_registry_service_refuses_bad_alert_contacts(world, db, contacts):
     with db() as s, s.begin():
         with pytest.raises(service.RegistryError):
             service.add_official(s, "gm-voorbeeld", "Nieuw Raadslid", "raadslid", "test", alert_contacts=contacts)
     with db() as s, s.begin():
         with pytest.raises(service.RegistryError):
-            service.add_official(s, "gm-voorbeeld", "Nieuw Raadslid", "raadslid", "test",
-                                 email=contacts.replace("http://127.0.0.1:9/hook", "a@127.0.0.1"))
+            service.add_official(
+                s,
+                "gm-voorbeeld",
+                "Nieuw Raadslid",
+                "raadslid",
+                "test",
+                email=contacts.replace("http://127.0.0.1:9/hook", "a@127.0.0.1"),
+            )
     with db() as s:
         assert s.scalars(select(Official).where(Official.full_name == "Nieuw Raadslid")).all() == []
 
@@ -172,9 +223,17 @@ def test_registry_service_refuses_bad_alert_contacts(world, db, contacts):
 def test_staff_form_refuses_injected_address(world, db, client_factory):
     staff = client_factory("beheerder_a")
     page = staff.get("/ambtsdragers/nieuw")
-    r = staff.post("/ambtsdragers/nieuw", follow_redirects=False, data={
-        "csrf_token": csrf_of(page.text), "full_name": "Nieuw Raadslid", "role": "raadslid",
-        "email": "nieuw@voorbeeld.example", "alert_contacts": "griffie@voorbeeld.example, evil@elders.example"})
+    r = staff.post(
+        "/ambtsdragers/nieuw",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(page.text),
+            "full_name": "Nieuw Raadslid",
+            "role": "raadslid",
+            "email": "nieuw@voorbeeld.example",
+            "alert_contacts": "griffie@voorbeeld.example, evil@elders.example",
+        },
+    )
     assert r.status_code == 422 and "e-mailadres" in r.text
     with db() as s:
         assert s.scalars(select(Official).where(Official.full_name == "Nieuw Raadslid")).all() == []
@@ -185,9 +244,15 @@ def test_official_link_refuses_internal_webhook(world, db, app):
         token = service.issue_link(s, world.settings, s.get(Official, "off-zoetelief"), "manage", "test")
     official = login(app, None)
     home = official.get(f"/mijn/{token}")
-    r = official.post(f"/mijn/{token}/wijzigen", follow_redirects=False, data={
-        "csrf_token": csrf_of(home.text), "full_name": "Wethouder Zoetelief",
-        "alert_contacts": "http://127.0.0.1:8000/api/intern"})
+    r = official.post(
+        f"/mijn/{token}/wijzigen",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(home.text),
+            "full_name": "Wethouder Zoetelief",
+            "alert_contacts": "http://127.0.0.1:8000/api/intern",
+        },
+    )
     assert r.status_code == 422 and "https://" in r.text
     with db() as s:
         assert s.get(Official, "off-zoetelief").alert_contacts in (None, [])
@@ -200,9 +265,16 @@ def test_invitation_refuses_bcc_injection(world, db, app):
         new_id = new.id
     official = login(app, None)
     page = official.get(f"/mijn/{token}")
-    r = official.post(f"/mijn/{token}/kiezen", follow_redirects=False, data={
-        "csrf_token": csrf_of(page.text), "notice_read": "ja", "name_variants": "raadslid Nieuw",
-        "alert_contacts": "mij@voorbeeld.example\r\nBcc: evil@elders.example"})
+    r = official.post(
+        f"/mijn/{token}/kiezen",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(page.text),
+            "notice_read": "ja",
+            "name_variants": "raadslid Nieuw",
+            "alert_contacts": "mij@voorbeeld.example\r\nBcc: evil@elders.example",
+        },
+    )
     assert r.status_code == 422
     with db() as s:
         assert s.get(Official, new_id).alert_contacts == []
@@ -227,10 +299,15 @@ def cli(pg, db, monkeypatch):
     get_settings.cache_clear()
 
 
-@pytest.mark.parametrize(("option", "value"), [("--email", "a@x.example, evil@y.example"),
-                                               ("--email", "a@x.example\nBcc: evil@y.example"),
-                                               ("--webhook", "http://127.0.0.1:8000/hook"),
-                                               ("--webhook", "https://user:pw@hooks.example.org/")])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--email", "a@x.example, evil@y.example"),
+        ("--email", "a@x.example\nBcc: evil@y.example"),
+        ("--webhook", "http://127.0.0.1:8000/hook"),
+        ("--webhook", "https://user:pw@hooks.example.org/"),
+    ],
+)
 def test_cli_organisations_add_refuses_bad_contacts(cli, db, option, value):
     r = cli("gm-fout", "--naam", "Gemeente Fout", option, value)
     assert r.exit_code != 0
@@ -239,8 +316,15 @@ def test_cli_organisations_add_refuses_bad_contacts(cli, db, option, value):
 
 
 def test_cli_organisations_add_keeps_good_contacts(cli, db):
-    r = cli("gm-goed", "--naam", "Gemeente Goed", "--email", "veiligheid@goed.example",
-            "--webhook", "https://hooks.goed.example/alarm")
+    r = cli(
+        "gm-goed",
+        "--naam",
+        "Gemeente Goed",
+        "--email",
+        "veiligheid@goed.example",
+        "--webhook",
+        "https://hooks.goed.example/alarm",
+    )
     assert r.exit_code == 0, r.output
     with db() as s:
         org = s.get(Organisation, "gm-goed")

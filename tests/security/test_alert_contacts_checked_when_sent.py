@@ -16,15 +16,15 @@ import ipaddress
 from collections.abc import Iterator
 
 import pytest
-from sites import INTERNAL, PUBLIC_STAND_IN, Inbox, Site
 from sqlalchemy import select, update
-from triageweb_support import ORG_A, add_case
 
 from schildwacht.embedded import free_port
+from schildwacht.models import AuditEvent, Official, Organisation
+from schildwacht.models.base import utcnow
+from schildwacht.models.workflow import AlertOutbox
+from tests.security.sites import INTERNAL, PUBLIC_STAND_IN, Inbox, Site
+from tests.triage.web.triageweb_support import ORG_A, add_case
 from triage.alerts import dispatch_pending, enqueue_case_alert
-from triage.models import AuditEvent, Official, Organisation
-from triage.models.base import utcnow
-from triage.models.workflow import AlertOutbox
 
 
 @pytest.fixture
@@ -39,8 +39,9 @@ def _opened(settings, *networks: str):
 
 def _alert(db, *, contacts: list, org_email: str | None = None) -> None:
     with db() as s, s.begin():
-        s.execute(update(Organisation).where(Organisation.id == ORG_A).values(contact_email=org_email,
-                                                                              webhook_url=None))
+        s.execute(
+            update(Organisation).where(Organisation.id == ORG_A).values(contact_email=org_email, webhook_url=None)
+        )
         s.execute(update(Official).where(Official.id == "off-azzouzi").values(alert_contacts=contacts))
         case = add_case(s, org=ORG_A, official="off-azzouzi", labels=["doxxing"], texts=["Azzouzi woont op nr 12"])
         enqueue_case_alert(s, case)

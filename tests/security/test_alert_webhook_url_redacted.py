@@ -14,13 +14,13 @@ import ipaddress
 import json
 import logging
 
-from sites import INTERNAL, PUBLIC_STAND_IN, Site, self_signed
 from sqlalchemy import select, update
-from triageweb_support import ORG_A, add_case
 
+from schildwacht.models import AuditEvent, Official, Organisation
+from schildwacht.models.workflow import AlertOutbox
+from tests.security.sites import INTERNAL, PUBLIC_STAND_IN, Site, self_signed
+from tests.triage.web.triageweb_support import ORG_A, add_case
 from triage.alerts import dispatch_pending, enqueue_case_alert
-from triage.models import AuditEvent, Official, Organisation
-from triage.models.workflow import AlertOutbox
 
 SECRET_PATH = "/services/T0SCHILD/B0WACHT/GeheimWebhookToken42"
 
@@ -57,8 +57,11 @@ def test_refused_webhooks_are_recorded_by_scheme_and_host(world, db, caplog):
     caplog.set_level(logging.INFO, logger="triage.alerts")
     with Site(PUBLIC_STAND_IN) as plain_http:
         # refused for their scheme or their address, so never contacted: no traffic leaves loopback
-        contacts = [plain_http.url(SECRET_PATH), f"https://{INTERNAL}:8443{SECRET_PATH}",
-                    f"https://user:pass@10.20.30.40{SECRET_PATH}"]
+        contacts = [
+            plain_http.url(SECRET_PATH),
+            f"https://{INTERNAL}:8443{SECRET_PATH}",
+            f"https://user:pass@10.20.30.40{SECRET_PATH}",
+        ]
         _alert(db, contacts)
         assert dispatch_pending(db, _reachable(world.settings)) == 0
     assert plain_http.seen == []
@@ -68,6 +71,7 @@ def test_refused_webhooks_are_recorded_by_scheme_and_host(world, db, caplog):
         assert row.sent_at is not None and row.last_error.count("geweigerd") == 3
         recorded = [row.last_error, json.dumps(audit.details), caplog.text]
     assert sorted(audit.details["refused"]) == sorted(
-        [f"http://{PUBLIC_STAND_IN}:{plain_http.port}", f"https://{INTERNAL}:8443", "https://10.20.30.40"])
+        [f"http://{PUBLIC_STAND_IN}:{plain_http.port}", f"https://{INTERNAL}:8443", "https://10.20.30.40"]
+    )
     for text in recorded:
         assert "GeheimWebhookToken42" not in text and "T0SCHILD" not in text and "pass@" not in text, text

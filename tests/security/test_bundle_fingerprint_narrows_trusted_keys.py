@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from triageweb_support import ORG_A, ORG_B, USERS
 from typer.testing import CliRunner
 
-from schildwacht.cli import app as cli_app
+from schildwacht.app.cli import app as cli_app
+from tests.triage.web.triageweb_support import ORG_A, ORG_B, USERS
 from triage.bundle import keys
 from triage.bundle.export import export_bundle
 from triage.bundle.trust import TrustedKey
@@ -42,8 +42,9 @@ def bundles(world, db, tmp_path) -> dict[str, tuple[Path, str]]:
 def trusted_file(bundles, tmp_path) -> Path:
     """The unit's file: both organisations' keys."""
     path = tmp_path / "vertrouwd.txt"
-    path.write_text("".join(f"{keys.format_fingerprint(fp)}  {org}\n" for org, (_, fp) in bundles.items()),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(f"{keys.format_fingerprint(fp)}  {org}\n" for org, (_, fp) in bundles.items()), encoding="utf-8"
+    )
     return path
 
 

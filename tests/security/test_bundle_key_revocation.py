@@ -17,17 +17,17 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from forgery import read_bundle, reseal, rewrite_first_post, write_bundle
 from sqlalchemy import select
-from triageweb_support import ORG_A, ORG_B, USERS
 from typer.testing import CliRunner
 
-from schildwacht.cli import app as cli_app
+from schildwacht.app.cli import app as cli_app
+from schildwacht.models import AuditEvent
+from schildwacht.models.evidence import OrganisationKey
+from tests.security.forgery import read_bundle, reseal, rewrite_first_post, write_bundle
+from tests.triage.web.triageweb_support import ORG_A, ORG_B, USERS
 from triage.bundle import keys, layout
 from triage.bundle.custody import format_time
 from triage.bundle.export import export_bundle
-from triage.models import AuditEvent
-from triage.models.evidence import OrganisationKey
 
 WELL_KNOWN = "/.well-known/schildwacht-keys"
 FORGED_TEXT = "Dit bericht was volkomen onschuldig."
@@ -35,9 +35,15 @@ REASON = "laptop met de sleutelmap gestolen"
 
 
 def run_cli(pg, settings, *args: object):
-    env = {"DATABASE_URL": pg.url, "SCHILDWACHT_DATABASE_URL": None, "SCHILDWACHT_DATA_DIR": str(settings.data_dir),
-           "SCHILDWACHT_KEY_DIR": None, "SCHILDWACHT_KEY_PASSPHRASE": None, "SCHILDWACHT_KEY_PASSPHRASE_FILE": None,
-           "SCHILDWACHT_PUBLIC_BASE_URL": settings.public_base_url}
+    env = {
+        "DATABASE_URL": pg.url,
+        "SCHILDWACHT_DATABASE_URL": None,
+        "SCHILDWACHT_DATA_DIR": str(settings.data_dir),
+        "SCHILDWACHT_KEY_DIR": None,
+        "SCHILDWACHT_KEY_PASSPHRASE": None,
+        "SCHILDWACHT_KEY_PASSPHRASE_FILE": None,
+        "SCHILDWACHT_PUBLIC_BASE_URL": settings.public_base_url,
+    }
     return CliRunner().invoke(cli_app, [str(a) for a in args], env=env)
 
 
@@ -89,8 +95,7 @@ def exported(world, db, tmp_path) -> tuple[Path, str]:
     return export(world, db, tmp_path / "zaak.zip")
 
 
-def test_a_revoked_key_makes_verify_refuse_every_bundle_it_signed(exported, world, db, pg, client_factory,
-                                                                  tmp_path):
+def test_a_revoked_key_makes_verify_refuse_every_bundle_it_signed(exported, world, db, pg, client_factory, tmp_path):
     genuine, fingerprint = exported
     with db() as s:
         valid_from = s.scalars(select(OrganisationKey.valid_from)).one()
@@ -100,8 +105,18 @@ def test_a_revoked_key_makes_verify_refuse_every_bundle_it_signed(exported, worl
     # The attack: with the thief's bundle dated inside the key's validity, the published keys vouch for it.
     assert verify(forged, "--vertrouwde-sleutels", before).exit_code == 0
 
-    revoked = run_cli(pg, world.settings, "keys", "revoke", ORG_A, keys.format_fingerprint(fingerprint),
-                      "--reden", REASON, "--door", USERS["beheerder_a"])
+    revoked = run_cli(
+        pg,
+        world.settings,
+        "keys",
+        "revoke",
+        ORG_A,
+        keys.format_fingerprint(fingerprint),
+        "--reden",
+        REASON,
+        "--door",
+        USERS["beheerder_a"],
+    )
     assert revoked.exit_code == 0, revoked.output
     assert "ingetrokken" in revoked.output and world.settings.public_base_url + WELL_KNOWN in revoked.output
 
@@ -132,8 +147,10 @@ def test_a_retired_key_can_be_revoked_too(exported, world, db, pg, client_factor
     with db() as s:
         new = keys.rotate(s, world.settings, ORG_A, USERS["beheerder_a"]).fingerprint
         s.commit()
-    assert verify(genuine, "--vertrouwde-sleutels", save_published_keys(client_factory, tmp_path / "a.json")[0]
-                  ).exit_code == 0
+    assert (
+        verify(genuine, "--vertrouwde-sleutels", save_published_keys(client_factory, tmp_path / "a.json")[0]).exit_code
+        == 0
+    )
 
     assert run_cli(pg, world.settings, "keys", "revoke", ORG_A, old, "--reden", REASON).exit_code == 0
     saved, document = save_published_keys(client_factory, tmp_path / "b.json")
@@ -161,11 +178,11 @@ def test_revoke_refuses_unknown_keys_twice_and_without_a_reason(exported, world,
 def test_a_trusted_keys_file_can_mark_a_key_revoked(exported, tmp_path):
     genuine, fingerprint = exported
     trusted = tmp_path / "vertrouwd.txt"
-    trusted.write_text(f"{keys.format_fingerprint(fingerprint)}  {ORG_A}  -  -  Gemeente Voorbeeld\n",
-                       encoding="utf-8")
+    trusted.write_text(f"{keys.format_fingerprint(fingerprint)}  {ORG_A}  -  -  Gemeente Voorbeeld\n", encoding="utf-8")
     assert verify(genuine, "--vertrouwde-sleutels", trusted).exit_code == 0
-    trusted.write_text(f"{keys.format_fingerprint(fingerprint)}  {ORG_A}  -  ingetrokken  Gemeente Voorbeeld\n",
-                       encoding="utf-8")
+    trusted.write_text(
+        f"{keys.format_fingerprint(fingerprint)}  {ORG_A}  -  ingetrokken  Gemeente Voorbeeld\n", encoding="utf-8"
+    )
     result = verify(genuine, "--vertrouwde-sleutels", trusted)
     assert result.exit_code == 1 and "ingetrokken" in result.output, result.output
     # Revocation wins over any other line for the same key: there are no exceptions.

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from forgery import read_bundle, reseal, rewrite_first_post, write_bundle
-from triageweb_support import ORG_A, USERS
 from typer.testing import CliRunner
 
-from schildwacht.cli import app as cli_app
+from schildwacht.app.cli import app as cli_app
+from tests.security.forgery import read_bundle, reseal, rewrite_first_post, write_bundle
+from tests.triage.web.triageweb_support import ORG_A, USERS
 from triage.bundle import keys, layout
 from triage.bundle.custody import GENESIS, canonical_json, event_hash
 from triage.bundle.export import export_bundle
@@ -103,7 +103,7 @@ def test_published_keys_page_is_public_and_anchors_trust(exported, client_factor
     document = page.json()
     organisation = next(o for o in document["organisations"] if o["id"] == ORG_A)
     assert organisation["name"] == "Gemeente Voorbeeld"
-    key, = organisation["keys"]
+    (key,) = organisation["keys"]
     assert key["fingerprint"] == registered and key["valid_from"] and key["valid_until"] is None
     assert "BEGIN PUBLIC KEY" in key["public_key_pem"]
     for secret in ("Zoetelief", "woont", "brand", "PRIVATE", "@boos"):
@@ -119,8 +119,10 @@ def test_published_keys_page_is_public_and_anchors_trust(exported, client_factor
 
 def test_trusted_key_of_another_organisation_or_period_is_refused(exported, tmp_path):
     genuine, registered = exported
-    cases = {"andere organisatie": f"{registered} pv-noorderland\n",
-             "niet geldig": f"{registered} {ORG_A} 2020-01-01 2020-12-31T23:59:59Z\n"}
+    cases = {
+        "andere organisatie": f"{registered} pv-noorderland\n",
+        "niet geldig": f"{registered} {ORG_A} 2020-01-01 2020-12-31T23:59:59Z\n",
+    }
     for reason, line in cases.items():
         trusted = tmp_path / "vertrouwd.txt"
         trusted.write_text(line, encoding="utf-8")

@@ -18,14 +18,14 @@ import zlib
 from collections.abc import Callable
 
 import pytest
-from bundlecase import build_case, emptied
 from typer.testing import CliRunner
 
-from schildwacht.cli import app as cli_app
+from schildwacht.app.cli import app as cli_app
 from schildwacht.config import Settings
+from schildwacht.models import Mention
+from tests.triage.bundle.bundlecase import build_case, emptied
 from triage.bundle import keys
 from triage.bundle.export import _write_zip, export_bundle
-from triage.models import Mention
 
 EOCD = struct.Struct("<4s4H2IH")  # signature, disk, cd disk, entries here, entries, cd size, cd offset, comment
 CENTRAL = struct.Struct("<4s6H3I5HII")  # ..., flags, method, time, date, crc, sizes, name/extra/comment lengths ...
@@ -45,8 +45,13 @@ def genuine(engine, pg, tmp_path_factory) -> tuple[bytes, str]:
     tmp = tmp_path_factory.mktemp("zip")
     case_id = build_case(sessions)
     with sessions() as s:
-        path = export_bundle(s, case_id, "n.smits@voorbeeld.example", tmp / "zaak.zip",
-                             Settings(database_url=pg.url, data_dir=tmp / "data"))
+        path = export_bundle(
+            s,
+            case_id,
+            "n.smits@voorbeeld.example",
+            tmp / "zaak.zip",
+            Settings(database_url=pg.url, data_dir=tmp / "data"),
+        )
         s.commit()
         fp = keys.current_key(s, "gm-voorbeeld").fingerprint
     return path.read_bytes(), fp
@@ -54,13 +59,14 @@ def genuine(engine, pg, tmp_path_factory) -> tuple[bytes, str]:
 
 def central_directory(data: bytes) -> tuple[list[dict], int]:
     """The central directory's entries (name, record offset, local header offset) and its offset."""
-    _, _, _, _, count, size, offset, _ = EOCD.unpack(data[-EOCD.size:])
+    _, _, _, _, count, size, offset, _ = EOCD.unpack(data[-EOCD.size :])
     entries, pos = [], offset
     for _ in range(count):
         fields = CENTRAL.unpack_from(data, pos)
         name_len, extra_len, comment_len, local = fields[10], fields[11], fields[12], fields[16]
-        entries.append({"name": data[pos + CENTRAL.size:pos + CENTRAL.size + name_len].decode(), "at": pos,
-                        "local": local})
+        entries.append(
+            {"name": data[pos + CENTRAL.size : pos + CENTRAL.size + name_len].decode(), "at": pos, "local": local}
+        )
         pos += CENTRAL.size + name_len + extra_len + comment_len
     assert pos == offset + size
     return entries, offset
@@ -69,14 +75,37 @@ def central_directory(data: bytes) -> tuple[list[dict], int]:
 def local_entry(name: str, payload: bytes) -> bytes:
     """A stored local file header with its name and data, as a streaming reader would take it."""
     raw = name.encode()
-    return LOCAL.pack(b"PK\x03\x04", 20, 0, 0, 0, 0x21, zlib.crc32(payload), len(payload), len(payload), len(raw),
-                      0) + raw + payload
+    return (
+        LOCAL.pack(b"PK\x03\x04", 20, 0, 0, 0, 0x21, zlib.crc32(payload), len(payload), len(payload), len(raw), 0)
+        + raw
+        + payload
+    )
 
 
 def central_entry(name: str, payload: bytes, local_offset: int, external: int = 0) -> bytes:
     raw = name.encode()
-    return CENTRAL.pack(b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, zlib.crc32(payload), len(payload), len(payload),
-                        len(raw), 0, 0, 0, 0, external, local_offset) + raw
+    return (
+        CENTRAL.pack(
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            0,
+            0,
+            0x21,
+            zlib.crc32(payload),
+            len(payload),
+            len(payload),
+            len(raw),
+            0,
+            0,
+            0,
+            0,
+            external,
+            local_offset,
+        )
+        + raw
+    )
 
 
 def eocd(count: int, cd_size: int, cd_offset: int, comment: bytes = b"") -> bytes:
@@ -97,7 +126,7 @@ def orphan(data: bytes) -> bytes:
     """A forged local entry between the last entry and the central directory, referenced by nothing."""
     entries, cd_offset = central_directory(data)
     extra = local_entry(text_entry(data), FORGED)
-    cd = data[cd_offset:-EOCD.size]
+    cd = data[cd_offset : -EOCD.size]
     return data[:cd_offset] + extra + cd + eocd(len(entries), len(cd), cd_offset + len(extra))
 
 
@@ -107,13 +136,13 @@ def appended(data: bytes) -> bytes:
 
 def commented(data: bytes) -> bytes:
     entries, cd_offset = central_directory(data)
-    return data[:-EOCD.size] + eocd(len(entries), len(data) - EOCD.size - cd_offset, cd_offset, b"vervalst")
+    return data[: -EOCD.size] + eocd(len(entries), len(data) - EOCD.size - cd_offset, cd_offset, b"vervalst")
 
 
 def _patch_local(data: bytes, name: str, field_offset: int, value: bytes) -> bytes:
     local = next(e["local"] for e in central_directory(data)[0] if e["name"] == name)
     out = bytearray(data)
-    out[local + field_offset:local + field_offset + len(value)] = value
+    out[local + field_offset : local + field_offset + len(value)] = value
     return bytes(out)
 
 
@@ -128,11 +157,13 @@ def local_name_differs(data: bytes) -> bytes:
 
 def with_entry(name: str, payload: bytes = b"buiten de bundel", external: int = 0) -> Callable[[bytes], bytes]:
     """A well-formed extra entry (local header + central record) added to the bundle."""
+
     def add(data: bytes) -> bytes:
         entries, cd_offset = central_directory(data)
         extra = local_entry(name, payload)
-        cd = data[cd_offset:-EOCD.size] + central_entry(name, payload, cd_offset, external)
+        cd = data[cd_offset : -EOCD.size] + central_entry(name, payload, cd_offset, external)
         return data[:cd_offset] + extra + cd + eocd(len(entries) + 1, len(cd), cd_offset + len(extra))
+
     return add
 
 
@@ -144,7 +175,7 @@ def _entries(data: bytes) -> list[tuple[list, bytes, list, bytes]]:
         central = list(CENTRAL.unpack_from(data, entry["at"]))
         local = list(LOCAL.unpack_from(data, entry["local"]))
         start = entry["local"] + LOCAL.size + local[9] + local[10]
-        out.append((central, entry["name"].encode(), local, data[start:start + central[8]]))
+        out.append((central, entry["name"].encode(), local, data[start : start + central[8]]))
     return out
 
 
@@ -164,10 +195,10 @@ def shared_local_header(data: bytes) -> bytes:
     a central-directory reader lists two files where a streaming reader finds one."""
     entries, cd_offset = central_directory(data)
     target = next(e for e in entries if e["name"] == text_entry(data))
-    record = bytearray(data[target["at"]:target["at"] + CENTRAL.size])
+    record = bytearray(data[target["at"] : target["at"] + CENTRAL.size])
     second = text_entry(data).replace("tekst.txt", "kopie.txt").encode()
     record[28:30] = struct.pack("<H", len(second))  # name length
-    cd = data[cd_offset:-EOCD.size] + bytes(record) + second
+    cd = data[cd_offset : -EOCD.size] + bytes(record) + second
     return data[:cd_offset] + cd + eocd(len(entries) + 1, len(cd), cd_offset)
 
 
@@ -252,8 +283,13 @@ def test_export_turns_data_into_safe_entry_names(db, pg, tmp_path):
             mention.platform = "x/../../tmp"
             mention.post_id = f"../..\\C:/etc/{mention.post_id}/.."
         s.commit()
-        path = export_bundle(s, case_id, "n.smits@voorbeeld.example", tmp_path / "zaak.zip",
-                             Settings(database_url=pg.url, data_dir=tmp_path / "data"))
+        path = export_bundle(
+            s,
+            case_id,
+            "n.smits@voorbeeld.example",
+            tmp_path / "zaak.zip",
+            Settings(database_url=pg.url, data_dir=tmp_path / "data"),
+        )
         s.commit()
         fp = keys.current_key(s, "gm-voorbeeld").fingerprint
     with zipfile.ZipFile(path) as zf:
@@ -270,7 +306,10 @@ def test_export_turns_data_into_safe_entry_names(db, pg, tmp_path):
 def test_export_refuses_an_unsafe_entry_name_in_dutch_and_english(tmp_path):
     """The last line of defence behind layout.path_component (review item 19: the message was English only)."""
     bundle = tmp_path / "zaak.zip"
-    with pytest.raises(ValueError, match=r"^onveilige bestandsnaam in de bundel '\.\./buiten\.txt': bevat '\.\.' "
-                                         r"/ unsafe bundle entry name$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^onveilige bestandsnaam in de bundel '\.\./buiten\.txt': bevat '\.\.' "
+        r"/ unsafe bundle entry name$",
+    ):
         _write_zip(bundle, {"manifest.json": b"{}", "../buiten.txt": b"buiten de map"})
     assert not bundle.exists() and not list(tmp_path.iterdir())

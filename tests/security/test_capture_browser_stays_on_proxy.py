@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 import pytest
-from bundlecase import CHROMIUM, require
-from sites import PUBLIC_STAND_IN, Seen, Site, loopback_dns
 
 from schildwacht.netguard import OutboundGuard
+from tests.security.sites import PUBLIC_STAND_IN, Seen, Site, loopback_dns
+from tests.triage.bundle.bundlecase import CHROMIUM, require
 from triage.bundle.capture import chromium_command
 from triage.bundle.guarded_proxy import GuardedProxy
 
@@ -64,10 +64,14 @@ def test_webtransport_to_ip_literals_sends_no_packet(tmp_path, traps):
     outcomes: list[str] = []
     script = "".join(
         f"try {{ new WebTransport({target!r}).ready.then(() => report('open'), e => report('refused: ' + e)); }}"
-        f" catch (e) {{ report('thrown: ' + e); }}\n" for target in targets)
-    page = (f"<html><body><p>Wethouder, we weten je te vinden.</p><script>\n"
-            f"function report(what) {{ fetch('/uitkomst?' + encodeURIComponent(what)); }}\n{script}</script>"
-            f'<img src="/wacht"></body></html>').encode()
+        f" catch (e) {{ report('thrown: ' + e); }}\n"
+        for target in targets
+    )
+    page = (
+        f"<html><body><p>Wethouder, we weten je te vinden.</p><script>\n"
+        f"function report(what) {{ fetch('/uitkomst?' + encodeURIComponent(what)); }}\n{script}</script>"
+        f'<img src="/wacht"></body></html>'
+    ).encode()
 
     def answer(request: Seen) -> tuple[int, dict[str, str], bytes]:
         if request.path.startswith("/uitkomst?"):
@@ -82,8 +86,12 @@ def test_webtransport_to_ip_literals_sends_no_packet(tmp_path, traps):
 
     guard = OutboundGuard(allowed_networks=[f"{PUBLIC_STAND_IN}/32"], resolver=loopback_dns)
     with Site(PUBLIC_STAND_IN, answer) as site, GuardedProxy(guard.pins(), timeout=60) as proxy:
-        done = subprocess.run(chromium_command(CHROMIUM, proxy, tmp_path / "profiel", ["--dump-dom"], site.url("/")),
-                              capture_output=True, timeout=180, check=False)
+        done = subprocess.run(
+            chromium_command(CHROMIUM, proxy, tmp_path / "profiel", ["--dump-dom"], site.url("/")),
+            capture_output=True,
+            timeout=180,
+            check=False,
+        )
     assert done.returncode == 0 and b"Wethouder" in done.stdout, done.stderr[-2000:]
     assert settled.is_set() and len(outcomes) == len(targets)
     assert not any(outcome == "open" for outcome in outcomes), outcomes

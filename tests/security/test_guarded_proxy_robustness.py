@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sites import PUBLIC_STAND_IN, Site, loopback_dns
 
 from schildwacht.netguard import OutboundGuard
+from tests.security.sites import PUBLIC_STAND_IN, Site, loopback_dns
 from triage.bundle.guarded_proxy import GuardedProxy
 
 MAX_REQUEST_BODY = 10 * 1024 * 1024  # the cap the proxy promises
@@ -53,8 +53,10 @@ def _still_serving(proxy: GuardedProxy, site: Site) -> None:
         assert browser.get(site.url("/daarna")).text == "ok"
 
 
-@pytest.mark.parametrize("target", [f"{PUBLIC_STAND_IN}:99999", f"{PUBLIC_STAND_IN}:0", f"{PUBLIC_STAND_IN}:http",
-                                    f"{PUBLIC_STAND_IN}", "[::1:443"])
+@pytest.mark.parametrize(
+    "target",
+    [f"{PUBLIC_STAND_IN}:99999", f"{PUBLIC_STAND_IN}:0", f"{PUBLIC_STAND_IN}:http", f"{PUBLIC_STAND_IN}", "[::1:443"],
+)
 def test_connect_to_an_impossible_target_is_a_bad_request(proxy, site, target):
     answer = _exchange(proxy, f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
     assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
@@ -77,8 +79,11 @@ def test_request_bodies_over_10_mib_are_refused_and_not_forwarded(proxy, site):
 
 
 def test_a_declared_oversize_body_is_refused_before_it_is_sent(proxy, site):
-    answer = _exchange(proxy, f"POST {site.url('/groot')} HTTP/1.1\r\nHost: {PUBLIC_STAND_IN}\r\n"
-                              f"Content-Length: {MAX_REQUEST_BODY + 1}\r\n\r\n".encode())
+    answer = _exchange(
+        proxy,
+        f"POST {site.url('/groot')} HTTP/1.1\r\nHost: {PUBLIC_STAND_IN}\r\n"
+        f"Content-Length: {MAX_REQUEST_BODY + 1}\r\n\r\n".encode(),
+    )
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert site.seen == []
 

@@ -4,9 +4,9 @@ use HTTPS only, so a downgraded first request cannot carry the session cookie; p
 from __future__ import annotations
 
 import pytest
-from triageweb_support import USERS, Client, csrf_of
 
-from triage.seed import DEMO_PASSWORD
+from schildwacht.app.seed import DEMO_PASSWORD
+from tests.triage.web.triageweb_support import USERS, Client, csrf_of
 from triage.web.app import create_app
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -27,10 +27,16 @@ def test_hsts_on_every_response_when_cookie_secure(secure_app, path):
 def test_hsts_on_logged_in_pages_and_errors(secure_app):
     c = Client(secure_app, base_url="https://testserver")
     token = csrf_of(c.get("/inloggen").text)
-    refused = c.post("/inloggen", data={"csrf_token": "fout", "email": USERS["triagist_a"],
-                                        "wachtwoord": DEMO_PASSWORD}, follow_redirects=False)
-    logged_in = c.post("/inloggen", data={"csrf_token": token, "email": USERS["triagist_a"],
-                                          "wachtwoord": DEMO_PASSWORD}, follow_redirects=False)
+    refused = c.post(
+        "/inloggen",
+        data={"csrf_token": "fout", "email": USERS["triagist_a"], "wachtwoord": DEMO_PASSWORD},
+        follow_redirects=False,
+    )
+    logged_in = c.post(
+        "/inloggen",
+        data={"csrf_token": token, "email": USERS["triagist_a"], "wachtwoord": DEMO_PASSWORD},
+        follow_redirects=False,
+    )
     queue = c.get("/zaken")
     assert (refused.status_code, logged_in.status_code, queue.status_code) == (403, 303, 200)
     for r in (refused, logged_in, queue):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import unicodedata
 
 from sqlalchemy import select
-from triageweb_support import Client, csrf_of
 
-from triage.models import AuditEvent
-from triage.models.workflow import LoginAttempt
+from schildwacht.models import AuditEvent
+from schildwacht.models.workflow import LoginAttempt
+from tests.triage.web.triageweb_support import Client, csrf_of
 
 FORGED = "\u202eEvil\r\n2026-01-01 login.success n.smits@voorbeeld.example\x1b[2J\x00\u200b@ＸＸ.example"
 
@@ -21,14 +21,14 @@ FORGED = "\u202eEvil\r\n2026-01-01 login.success n.smits@voorbeeld.example\x1b[2
 def _failed_login(app, email: str):
     c = Client(app, base_url="http://testserver")
     token = csrf_of(c.get("/inloggen").text)
-    return c.post("/inloggen", data={"csrf_token": token, "email": email, "wachtwoord": "fout"},
-                  follow_redirects=False)
+    return c.post("/inloggen", data={"csrf_token": token, "email": email, "wachtwoord": "fout"}, follow_redirects=False)
 
 
 def _failed_actors(db) -> list[str]:
     with db() as s:
-        return list(s.scalars(select(AuditEvent.actor).where(AuditEvent.action == "login.failed")
-                              .order_by(AuditEvent.id)))
+        return list(
+            s.scalars(select(AuditEvent.actor).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id))
+        )
 
 
 def test_control_characters_are_removed_from_the_audited_email(world, app, db):

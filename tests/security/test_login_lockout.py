@@ -20,21 +20,21 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import func, select, update
-from triageweb_support import USERS, Client, csrf_of
-from webfixtures import served
 
-from triage.models.workflow import LoginAttempt
-from triage.seed import DEMO_PASSWORD
+from schildwacht.app.seed import DEMO_PASSWORD
+from schildwacht.models.workflow import LoginAttempt
+from tests.triage.web.triageweb_support import USERS, Client, csrf_of
+from tests.triage.web.webfixtures import served
 from triage.web.serving import trusted_proxies
 
 VICTIM = USERS["triagist_a"]
 
 
-def _attempt(client: httpx.Client, token: str, password: str, forwarded_for: str | None = None,
-             email: str = VICTIM) -> httpx.Response:
+def _attempt(
+    client: httpx.Client, token: str, password: str, forwarded_for: str | None = None, email: str = VICTIM
+) -> httpx.Response:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    return client.post("/inloggen", data={"csrf_token": token, "email": email, "wachtwoord": password},
-                       headers=headers)
+    return client.post("/inloggen", data={"csrf_token": token, "email": email, "wachtwoord": password}, headers=headers)
 
 
 def _age_attempts(db, by: timedelta) -> None:
@@ -75,8 +75,9 @@ def test_account_locks_across_addresses_behind_a_trusted_proxy(world, db):
 
 def _login(client: Client, password: str, email: str = VICTIM) -> httpx.Response:
     token = csrf_of(client.get("/inloggen").text)
-    return client.post("/inloggen", data={"csrf_token": token, "email": email, "wachtwoord": password},
-                       follow_redirects=False)
+    return client.post(
+        "/inloggen", data={"csrf_token": token, "email": email, "wachtwoord": password}, follow_redirects=False
+    )
 
 
 def test_account_back_off_doubles_with_each_further_failure(world, app, db):
@@ -152,8 +153,11 @@ def test_trusted_proxy_network_with_host_bits_is_believed(world, db):
 def test_forwarded_header_from_an_untrusted_peer_is_logged_once(world, db, caplog):
     """Behind a proxy that is not configured as trusted, every login would seem to come from the proxy: the first
     X-Forwarded-For from each untrusted peer is logged as a warning that names SCHILDWACHT_TRUSTED_PROXIES."""
-    with served(world.settings, db) as url, httpx.Client(base_url=url) as c, \
-            caplog.at_level(logging.WARNING, logger="triage.web.serving"):
+    with (
+        served(world.settings, db) as url,
+        httpx.Client(base_url=url) as c,
+        caplog.at_level(logging.WARNING, logger="triage.web.serving"),
+    ):
         for i in range(3):
             assert c.get("/inloggen", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code == 200
         assert c.get("/inloggen").status_code == 200

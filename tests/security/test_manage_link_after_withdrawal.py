@@ -9,30 +9,49 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from triageweb_support import csrf_of, login
 
-from triage.models import AuditEvent, Case, Consent, Official
-from triage.models.registry import PersonalLink
+from schildwacht.models import AuditEvent, Case, Consent, Official
+from schildwacht.models.registry import PersonalLink
+from tests.triage.web.triageweb_support import csrf_of, login
 from triage.registry import service
 
 OFFICIAL = "off-zoetelief"
-POSTS = {"wijzigen": {"full_name": "Overgenomen", "name_variants": "iets anders", "handles": "x: @kaper",
-                      "alert_contacts": "kaper@elders.example"},
-         "pauzeren": {}, "hervatten": {}, "intrekken": {"keep_case_ids": []}, "andere-links-intrekken": {}}
+POSTS = {
+    "wijzigen": {
+        "full_name": "Overgenomen",
+        "name_variants": "iets anders",
+        "handles": "x: @kaper",
+        "alert_contacts": "kaper@elders.example",
+    },
+    "pauzeren": {},
+    "hervatten": {},
+    "intrekken": {"keep_case_ids": []},
+    "andere-links-intrekken": {},
+}
 
 
 def _state(db) -> tuple:
     """Everything a POST through the link could change: the official's row, consents, cases, links, audit events."""
     with db() as s:
         o = s.get(Official, OFFICIAL)
-        return ((o.full_name, o.status, o.handles, o.name_variants, o.alert_contacts, o.withdrawn_at, o.updated_at),
-                [(c.id, c.withdrawn_at, c.withdrawn_by) for c in s.scalars(select(Consent).where(
-                    Consent.official_id == OFFICIAL).order_by(Consent.id))],
-                [(c.id, c.legal_hold, c.status) for c in s.scalars(select(Case).where(
-                    Case.official_id == OFFICIAL).order_by(Case.id))],
-                [(link.nonce, link.revoked_at) for link in s.scalars(select(PersonalLink).where(
-                    PersonalLink.official_id == OFFICIAL).order_by(PersonalLink.nonce))],
-                s.scalar(select(func.count()).select_from(AuditEvent)))
+        return (
+            (o.full_name, o.status, o.handles, o.name_variants, o.alert_contacts, o.withdrawn_at, o.updated_at),
+            [
+                (c.id, c.withdrawn_at, c.withdrawn_by)
+                for c in s.scalars(select(Consent).where(Consent.official_id == OFFICIAL).order_by(Consent.id))
+            ],
+            [
+                (c.id, c.legal_hold, c.status)
+                for c in s.scalars(select(Case).where(Case.official_id == OFFICIAL).order_by(Case.id))
+            ],
+            [
+                (link.nonce, link.revoked_at)
+                for link in s.scalars(
+                    select(PersonalLink).where(PersonalLink.official_id == OFFICIAL).order_by(PersonalLink.nonce)
+                )
+            ],
+            s.scalar(select(func.count()).select_from(AuditEvent)),
+        )
 
 
 @pytest.fixture
@@ -43,8 +62,10 @@ def withdrawn(world, db, app):
     official = login(app, None)
     form = official.get(f"/mijn/{token}/intrekken")
     assert form.status_code == 200
-    done = official.post(f"/mijn/{token}/intrekken", data={"csrf_token": csrf_of(form.text),
-                                                           "keep_case_ids": [str(world.cases["threat"])]})
+    done = official.post(
+        f"/mijn/{token}/intrekken",
+        data={"csrf_token": csrf_of(form.text), "keep_case_ids": [str(world.cases["threat"])]},
+    )
     assert done.status_code == 200, done.text
     return official, token
 

@@ -11,17 +11,18 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sites import PUBLIC_STAND_IN, Seen, Site, self_signed, twin_sites
 
 from schildwacht.netguard import OutboundGuard, OutboundRefused, UnresolvableHost
+from tests.security.sites import PUBLIC_STAND_IN, Seen, Site, self_signed, twin_sites
 from triage.bundle.guarded_proxy import GuardedProxy
 
 
 @pytest.fixture
 def twins() -> Iterator[tuple[Site, Site]]:
     """(public stand-in, internal site) on the same port; the public one closes each connection after answering."""
-    with twin_sites(lambda request: (200, {"Connection": "close"}, b"openbaar"),
-                    lambda request: (200, {}, b"GEHEIM")) as sites:
+    with twin_sites(
+        lambda request: (200, {"Connection": "close"}, b"openbaar"), lambda request: (200, {}, b"GEHEIM")
+    ) as sites:
         yield sites
 
 
@@ -36,10 +37,32 @@ class RebindingResolver:
         return [PUBLIC_STAND_IN] if len(self.calls) == 1 else ["127.0.0.1"]
 
 
-REFUSED = ["127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.0.10", "169.254.169.254", "0.0.0.0",
-           "100.64.0.1", "224.0.0.1", "233.1.1.1", "255.255.255.255", "192.0.2.1", "::1", "::", "::ffff:127.0.0.1",
-           "::ffff:8.8.8.8", "::7f00:1", "fd00::1", "fe80::1", "fec0::1", "ff02::1", "64:ff9b::7f00:1",
-           "2002:7f00:1::1", "2001::1"]
+REFUSED = [
+    "127.0.0.1",
+    "127.8.9.10",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.0.10",
+    "169.254.169.254",
+    "0.0.0.0",
+    "100.64.0.1",
+    "224.0.0.1",
+    "233.1.1.1",
+    "255.255.255.255",
+    "192.0.2.1",
+    "::1",
+    "::",
+    "::ffff:127.0.0.1",
+    "::ffff:8.8.8.8",
+    "::7f00:1",
+    "fd00::1",
+    "fe80::1",
+    "fec0::1",
+    "ff02::1",
+    "64:ff9b::7f00:1",
+    "2002:7f00:1::1",
+    "2001::1",
+]
 
 
 @pytest.mark.parametrize("address", REFUSED)
@@ -53,8 +76,17 @@ def test_public_addresses_pass(address):
     assert [str(a) for a in OutboundGuard().pins().addresses(address)] == [address]
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "data:text/html,<b>x</b>", "ftp://ftp.example.org/x",
-                                 "gopher://example.org/", "javascript:alert(1)", "http:///zonder-server"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "data:text/html,<b>x</b>",
+        "ftp://ftp.example.org/x",
+        "gopher://example.org/",
+        "javascript:alert(1)",
+        "http:///zonder-server",
+    ],
+)
 def test_only_http_and_https_urls(url):
     with pytest.raises(OutboundRefused):
         OutboundGuard().check_url(url)
@@ -119,7 +151,8 @@ def test_pinned_https_keeps_the_name_for_sni_and_certificate(tmp_path):
         with guard.client(verify=certificate.client_context()) as client:
             assert client.get(site.url("/", host="publiek.test")).text == "ok"
         assert site.sni == ["publiek.test"] and [(s.path, s.host) for s in site.seen] == [
-            ("/", f"publiek.test:{site.port}")]
+            ("/", f"publiek.test:{site.port}")
+        ]
 
 
 def test_pinned_client_keeps_httpx_connection_limits():
@@ -132,8 +165,10 @@ def test_pinned_client_keeps_httpx_connection_limits():
         all_arrived.wait(timeout=60)
         return 200, {}, b"ok"
 
-    with Site(PUBLIC_STAND_IN, answer) as site, \
-            OutboundGuard(allowed_networks=[f"{PUBLIC_STAND_IN}/32"]).client(timeout=120) as client:
+    with (
+        Site(PUBLIC_STAND_IN, answer) as site,
+        OutboundGuard(allowed_networks=[f"{PUBLIC_STAND_IN}/32"]).client(timeout=120) as client,
+    ):
         statuses: list[int | str] = []
 
         def fetch(n: int) -> None:
@@ -156,9 +191,12 @@ def test_proxy_pins_plain_http_and_connect_tunnels(twins, tmp_path):
     resolver = RebindingResolver()
     guard = OutboundGuard(allowed_networks=[f"{PUBLIC_STAND_IN}/32"], resolver=resolver)
     with Site(PUBLIC_STAND_IN, tls=certificate.server_context()) as tls_site:
-        with GuardedProxy(guard.pins(), timeout=20) as proxy, \
-                httpx.Client(proxy=f"http://{proxy.address}", verify=certificate.client_context(),
-                             trust_env=False) as browser:
+        with (
+            GuardedProxy(guard.pins(), timeout=20) as proxy,
+            httpx.Client(
+                proxy=f"http://{proxy.address}", verify=certificate.client_context(), trust_env=False
+            ) as browser,
+        ):
             assert browser.get(public.url("/a", host="herbind.test")).text == "openbaar"
             assert browser.get(public.url("/b", host="herbind.test")).text == "openbaar"
             assert browser.get(tls_site.url("/c", host="herbind.test")).text == "ok"  # CONNECT, same pin

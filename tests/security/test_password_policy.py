@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from schildwacht.cli import app as cli_app
+from schildwacht.app.cli import app as cli_app
 from schildwacht.config import get_settings
-from triage.models import StaffUser
+from schildwacht.models import StaffUser
 from triage.security import WeakPassword, check_password_policy, common_passwords
 
 ACCEPTED = ["Zeilboot-Tulpenveld-73", "correct paard batterij nietje", "geheim-wachtwoord-2"]
@@ -22,28 +22,34 @@ def test_short_passwords_are_refused(password):
         check_password_policy(password)
 
 
-@pytest.mark.parametrize("password", [
-    "aaaaaaaaaaaaaaaa",  # one character
-    "ababababababab12",  # few distinct characters
-    "welkom01welkom01",  # a repeated unit
-    "Zomer!Zomer!Zomer!",  # a repeated unit, mixed case
-    "1234567890123",  # a run of digits
-    "mnopqrs3456789",  # runs
-    "qwertyuiopasdf",  # a keyboard row
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaaaaaaaa",  # one character
+        "ababababababab12",  # few distinct characters
+        "welkom01welkom01",  # a repeated unit
+        "Zomer!Zomer!Zomer!",  # a repeated unit, mixed case
+        "1234567890123",  # a run of digits
+        "mnopqrs3456789",  # runs
+        "qwertyuiopasdf",  # a keyboard row
+    ],
+)
 def test_repetitive_passwords_are_refused(password):
     with pytest.raises(WeakPassword, match="voorspelbaar"):
         check_password_policy(password)
 
 
-@pytest.mark.parametrize("password", [
-    "password1234",  # on the list as it is
-    "q1w2e3r4t5y6",  # on the list as it is
-    "Wachtwoord2024!",  # Dutch base word with digits and a symbol
-    "Welkom01!!2026",  # Dutch base word
-    "Voetbal-123456",  # Dutch base word
-    "!!Feyenoord1908",  # Dutch base word, prefix and suffix
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password1234",  # on the list as it is
+        "q1w2e3r4t5y6",  # on the list as it is
+        "Wachtwoord2024!",  # Dutch base word with digits and a symbol
+        "Welkom01!!2026",  # Dutch base word
+        "Voetbal-123456",  # Dutch base word
+        "!!Feyenoord1908",  # Dutch base word, prefix and suffix
+    ],
+)
 def test_common_passwords_are_refused(password):
     with pytest.raises(WeakPassword, match="veelgebruikte"):
         check_password_policy(password)
@@ -71,8 +77,19 @@ def cli(pg, monkeypatch):
 
 def test_cli_refuses_weak_passwords_where_passwords_are_set(world, db, cli):
     weak = "Wachtwoord2024!"
-    r = cli("users", "add", "--email", "nieuw@voorbeeld.example", "--naam", "Nieuwe Collega", "--organisatie",
-            "gm-voorbeeld", "--rol", "triagist", input=f"{weak}\n{weak}\n")
+    r = cli(
+        "users",
+        "add",
+        "--email",
+        "nieuw@voorbeeld.example",
+        "--naam",
+        "Nieuwe Collega",
+        "--organisatie",
+        "gm-voorbeeld",
+        "--rol",
+        "triagist",
+        input=f"{weak}\n{weak}\n",
+    )
     assert r.exit_code != 0 and "veelgebruikte" in r.output
     with db() as s:
         assert s.scalar(select(StaffUser).where(StaffUser.email == "nieuw@voorbeeld.example")) is None
@@ -84,6 +101,17 @@ def test_cli_refuses_weak_passwords_where_passwords_are_set(world, db, cli):
     assert after == before
 
     strong = ACCEPTED[0]
-    r = cli("users", "add", "--email", "nieuw@voorbeeld.example", "--naam", "Nieuwe Collega", "--organisatie",
-            "gm-voorbeeld", "--rol", "triagist", input=f"{strong}\n{strong}\n")
+    r = cli(
+        "users",
+        "add",
+        "--email",
+        "nieuw@voorbeeld.example",
+        "--naam",
+        "Nieuwe Collega",
+        "--organisatie",
+        "gm-voorbeeld",
+        "--rol",
+        "triagist",
+        input=f"{strong}\n{strong}\n",
+    )
     assert r.exit_code == 0, r.output

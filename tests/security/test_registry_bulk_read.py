@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from triageweb_support import ORG_A, ORG_B, USERS, csrf_of
 
-from triage.models import AuditEvent, CustodyEvent, Mention
+from schildwacht.models import AuditEvent, CustodyEvent, Mention
+from tests.triage.web.triageweb_support import ORG_A, ORG_B, USERS, csrf_of
 
 EXPORTS = ("inzage.json", "inzage.html")
 
@@ -23,22 +23,26 @@ EXPORTS = ("inzage.json", "inzage.html")
 def _texts(db, official_id: str) -> dict[int, str]:
     """The post texts the database holds for the official (what an export would reveal), by mention id."""
     with db() as s:
-        rows = s.execute(select(Mention.id, Mention.text).where(Mention.official_id == official_id,
-                                                                Mention.text.is_not(None))).all()
+        rows = s.execute(
+            select(Mention.id, Mention.text).where(Mention.official_id == official_id, Mention.text.is_not(None))
+        ).all()
     return {mention_id: text for mention_id, text in rows}
 
 
 def _reveals(db, actor: str) -> list[AuditEvent]:
     with db() as s:
-        return list(s.scalars(select(AuditEvent).where(AuditEvent.action == "mention.reveal",
-                                                       AuditEvent.actor == actor)))
+        return list(
+            s.scalars(select(AuditEvent).where(AuditEvent.action == "mention.reveal", AuditEvent.actor == actor))
+        )
 
 
 def _written(db) -> tuple[int, int]:
     """How many audit events and custody events exist: what an export writes."""
     with db() as s:
-        return (s.scalar(select(func.count()).select_from(AuditEvent)),
-                s.scalar(select(func.count()).select_from(CustodyEvent)))
+        return (
+            s.scalar(select(func.count()).select_from(AuditEvent)),
+            s.scalar(select(func.count()).select_from(CustodyEvent)),
+        )
 
 
 def _export(client, official: str, export: str):
@@ -46,8 +50,9 @@ def _export(client, official: str, export: str):
     page = client.get(f"/ambtsdragers/{official}")
     assert page.status_code == 200
     assert f'action="/ambtsdragers/{official}/{export}"' in page.text  # a form button, not a link
-    return client.post(f"/ambtsdragers/{official}/{export}", data={"csrf_token": csrf_of(page.text)},
-                       follow_redirects=False)
+    return client.post(
+        f"/ambtsdragers/{official}/{export}", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
 
 
 @pytest.mark.parametrize("export", EXPORTS)
@@ -55,16 +60,19 @@ def test_read_only_user_gets_403_and_no_text(world, db, client_factory, export):
     texts = _texts(db, "off-vermeulen")
     assert texts, "the world must hold post texts of this official"
     reader = client_factory("lezer_b")
-    for r in (reader.get(f"/ambtsdragers/off-vermeulen/{export}"),
-              reader.post(f"/ambtsdragers/off-vermeulen/{export}", data={"csrf_token": reader.csrf})):
+    for r in (
+        reader.get(f"/ambtsdragers/off-vermeulen/{export}"),
+        reader.post(f"/ambtsdragers/off-vermeulen/{export}", data={"csrf_token": reader.csrf}),
+    ):
         assert r.status_code == 403, r.status_code
         assert "alleen-lezen" in r.text or "Uw rol" in r.text  # the Dutch refusal
         assert not [t for t in texts.values() if t in r.text]
     assert _reveals(db, USERS["lezer_b"]) == []
 
 
-@pytest.mark.parametrize(("who", "official", "org"), [("triagist_b", "off-vermeulen", ORG_B),
-                                                      ("beheerder_a", "off-zoetelief", ORG_A)])
+@pytest.mark.parametrize(
+    ("who", "official", "org"), [("triagist_b", "off-vermeulen", ORG_B), ("beheerder_a", "off-zoetelief", ORG_A)]
+)
 @pytest.mark.parametrize("export", EXPORTS)
 def test_export_audits_one_reveal_per_post_text(world, db, client_factory, who, official, org, export):
     texts = _texts(db, official)
@@ -103,8 +111,11 @@ def test_post_without_valid_csrf_is_refused_and_writes_nothing(world, db, client
     texts = _texts(db, "off-zoetelief")
     client = client_factory("beheerder_a")
     before = _written(db)
-    r = client.post(f"/ambtsdragers/off-zoetelief/{export}", data={} if token is None else {"csrf_token": token},
-                    follow_redirects=False)
+    r = client.post(
+        f"/ambtsdragers/off-zoetelief/{export}",
+        data={} if token is None else {"csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 403, r.status_code
     assert not [t for t in texts.values() if t in r.text]
     assert _written(db) == before
@@ -117,7 +128,7 @@ def test_cli_export_audits_one_reveal_per_post_text(world, db, pg, monkeypatch):
 
     from typer.testing import CliRunner
 
-    from schildwacht.cli import app
+    from schildwacht.app.cli import app
     from schildwacht.config import get_settings
 
     monkeypatch.setenv("DATABASE_URL", pg.url)

@@ -14,14 +14,14 @@ from datetime import timedelta
 import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import select, update
-from triageweb_support import USERS, Client
 from typer.testing import CliRunner
 
-from schildwacht.cli import app as cli_app
+from schildwacht.app.cli import app as cli_app
+from schildwacht.app.seed import DEMO_PASSWORD
 from schildwacht.config import get_settings
-from triage.models import AuditEvent, StaffUser
-from triage.models.staff import StaffSession
-from triage.seed import DEMO_PASSWORD
+from schildwacht.models import AuditEvent, StaffUser
+from schildwacht.models.staff import StaffSession
+from tests.triage.web.triageweb_support import USERS, Client
 
 COOKIE = "schildwacht_sessie"
 STRONG_PASSWORD = "Zeilboot-Tulpenveld-73"
@@ -68,8 +68,12 @@ def test_cookie_copied_before_logout_is_dead_after_logout(world, app, client_fac
     with db() as s:
         revoked = s.scalars(select(StaffSession).where(StaffSession.user_id == world.users["triagist_a"])).one()
         assert revoked.revoked_at is not None and revoked.revoke_reason == "logout"
-        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "session.revoke",
-                                                 AuditEvent.actor == USERS["triagist_a"])) is not None
+        assert (
+            s.scalar(
+                select(AuditEvent).where(AuditEvent.action == "session.revoke", AuditEvent.actor == USERS["triagist_a"])
+            )
+            is not None
+        )
 
 
 def test_cookie_holds_only_a_session_id_whose_hash_is_stored(world, app, client_factory, db):
@@ -87,10 +91,18 @@ def test_idle_and_absolute_timeouts_end_the_session(world, app, client_factory, 
     assert idle.get("/api/me").status_code == 200 and absolute.get("/api/me").status_code == 200
     settings = world.settings
     with db() as s, s.begin():
-        s.execute(update(StaffSession).where(StaffSession.user_id == world.users["triagist_a"]).values(
-            last_seen_at=StaffSession.last_seen_at - timedelta(minutes=settings.session_idle_minutes, seconds=5)))
-        s.execute(update(StaffSession).where(StaffSession.user_id == world.users["beheerder_a"]).values(
-            created_at=StaffSession.created_at - timedelta(seconds=settings.session_max_age_s + 5)))
+        s.execute(
+            update(StaffSession)
+            .where(StaffSession.user_id == world.users["triagist_a"])
+            .values(
+                last_seen_at=StaffSession.last_seen_at - timedelta(minutes=settings.session_idle_minutes, seconds=5)
+            )
+        )
+        s.execute(
+            update(StaffSession)
+            .where(StaffSession.user_id == world.users["beheerder_a"])
+            .values(created_at=StaffSession.created_at - timedelta(seconds=settings.session_max_age_s + 5))
+        )
     assert idle.get("/api/me").status_code == 401
     assert absolute.get("/api/me").status_code == 401
     assert client_factory("triagist_a").get("/api/me").status_code == 200  # a fresh login works again
@@ -146,6 +158,7 @@ def test_logging_in_again_ends_the_session_already_in_the_cookie(world, app, cli
     assert c.get("/api/me").status_code == 200  # the new session works ...
     assert _replay(app, old).get("/api/me").status_code == 401  # ... the one it replaced does not
     with db() as s:
-        records = s.scalars(select(StaffSession).where(StaffSession.user_id == world.users["triagist_a"])
-                            .order_by(StaffSession.id)).all()
+        records = s.scalars(
+            select(StaffSession).where(StaffSession.user_id == world.users["triagist_a"]).order_by(StaffSession.id)
+        ).all()
         assert [(r.revoked_at is not None, r.revoke_reason) for r in records] == [(True, "new_login"), (False, None)]

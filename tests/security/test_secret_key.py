@@ -19,12 +19,12 @@ from pathlib import Path
 import httpx
 import pytest
 from itsdangerous import TimestampSigner
-from registry_helpers import add_case, add_official, add_org
-from triageweb_support import USERS, Client, login
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
 from schildwacht.embedded import free_port
+from tests.triage.registry.registry_helpers import add_case, add_official, add_org
+from tests.triage.web.triageweb_support import USERS, Client, login
 
 REPO = Path(__file__).resolve().parents[2]
 SCHILDWACHT = str(Path(sys.executable).with_name("schildwacht"))
@@ -47,16 +47,20 @@ WEAK_KEYS = {
 def _env(tmp_path: Path, database_url: str, **variables: str | None) -> dict[str, str]:
     """The environment of a production command: nothing from this shell's SCHILDWACHT_*, the test database, a
     private data directory; a variable given as None is left unset."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("SCHILDWACHT_") and k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SCHILDWACHT_") and k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+    }
     env |= {"SCHILDWACHT_DATABASE_URL": database_url, "SCHILDWACHT_DATA_DIR": str(tmp_path / "data")}
     env |= {k: v for k, v in variables.items() if v is not None}
     return env
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCHILDWACHT, *args], check=False, env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [SCHILDWACHT, *args], check=False, env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def _assert_refused(result: subprocess.CompletedProcess[str], variable: str = "SCHILDWACHT_SECRET_KEY") -> None:
@@ -78,8 +82,14 @@ def _web(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run `schildwacht web` until it exits or serves: a server that answers is asked for GET /inloggen and then
     stopped, and its result has returncode None and that status code as `stdout`."""
     port = free_port()
-    proc = subprocess.Popen([SCHILDWACHT, "web", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [SCHILDWACHT, "web", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -127,8 +137,9 @@ def test_web_starts_with_generated_key(pg, db, tmp_path):
     assert unprotected.returncode == 2 and "SCHILDWACHT_KEY_PASSPHRASE_FILE" in unprotected.stderr, unprotected.stderr
     passphrase = tmp_path / "passphrase"
     passphrase.write_text(_generate(tmp_path, pg.url) + "\n")
-    served = _web(_env(tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=key, SCHILDWACHT_KEY_PASSPHRASE_FILE=str(passphrase)),
-                  tmp_path)
+    served = _web(
+        _env(tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=key, SCHILDWACHT_KEY_PASSPHRASE_FILE=str(passphrase)), tmp_path
+    )
     assert (served.returncode, served.stdout) == (None, "200"), served.stderr
 
 
@@ -189,8 +200,9 @@ def test_link_and_stats_commands_refuse_weak_secret_key(pg, db, tmp_path, key):
 
 def test_stats_refuses_weak_pseudonym_key(pg, db, tmp_path):
     _registry_data(db)
-    env = _env(tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=_generate(tmp_path, pg.url),
-               SCHILDWACHT_PSEUDONYM_KEY="onderzoek-2026")
+    env = _env(
+        tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=_generate(tmp_path, pg.url), SCHILDWACHT_PSEUDONYM_KEY="onderzoek-2026"
+    )
     _assert_refused(_run(["stats", "--json"], env, tmp_path), "SCHILDWACHT_PSEUDONYM_KEY")
 
 
@@ -233,7 +245,7 @@ def test_demo_runtime_signs_with_its_own_data_dir_key(stack, tmp_path):
     """`demo` and `replay` start through `runtime()`: with no key configured, a beheerder's session cookie re-signed
     with the old default (or an empty key) is refused, while the same payload signed with the data directory's key
     is accepted; the key is kept in <data_dir>/secret_key (0600) and reused on restart."""
-    from schildwacht.pipeline import runtime
+    from schildwacht.app.pipeline import runtime
     from triage.web.app import create_app
 
     settings = stack.settings  # no secret key configured

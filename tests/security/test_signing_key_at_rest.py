@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bundlecase import build_case
 from typer.testing import CliRunner
 
-from schildwacht.cli import app
+from schildwacht.app.cli import app
 from schildwacht.config import Settings
+from tests.triage.bundle.bundlecase import build_case
 from triage.bundle import layout
 from triage.bundle.export import export_bundle
 
@@ -30,12 +30,20 @@ PASSPHRASE = "correct paard batterij nietje 7"
 @pytest.fixture
 def cli(pg, tmp_path):
     runner = CliRunner()
-    env = {"DATABASE_URL": pg.url, "SCHILDWACHT_DATABASE_URL": None, "SCHILDWACHT_DATA_DIR": str(tmp_path / "data"),
-           "SCHILDWACHT_KEY_DIR": None, "SCHILDWACHT_KEY_PASSPHRASE": None, "SCHILDWACHT_KEY_PASSPHRASE_FILE": None,
-           "SCHILDWACHT_ALLOW_UNENCRYPTED_KEY": None, "SCHILDWACHT_TSA_URL": None}
+    env = {
+        "DATABASE_URL": pg.url,
+        "SCHILDWACHT_DATABASE_URL": None,
+        "SCHILDWACHT_DATA_DIR": str(tmp_path / "data"),
+        "SCHILDWACHT_KEY_DIR": None,
+        "SCHILDWACHT_KEY_PASSPHRASE": None,
+        "SCHILDWACHT_KEY_PASSPHRASE_FILE": None,
+        "SCHILDWACHT_ALLOW_UNENCRYPTED_KEY": None,
+        "SCHILDWACHT_TSA_URL": None,
+    }
 
     def run(*args: str, **extra_env: str | None):
         return runner.invoke(app, list(args), env={**env, **extra_env})
+
     return run
 
 
@@ -62,7 +70,7 @@ def test_passphrase_from_a_file_encrypts_the_key_and_signs(cli, db, tmp_path):
     secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
     secret.chmod(0o600)
     assert cli("keys", "generate", "gm-voorbeeld", SCHILDWACHT_KEY_PASSPHRASE_FILE=str(secret)).exit_code == 0
-    keyfile, = _key_files(tmp_path)
+    (keyfile,) = _key_files(tmp_path)
     assert b"BEGIN ENCRYPTED PRIVATE KEY" in keyfile.read_bytes()
     out = tmp_path / "zaak.zip"
     wrong = tmp_path / "fout"
@@ -74,8 +82,9 @@ def test_passphrase_from_a_file_encrypts_the_key_and_signs(cli, db, tmp_path):
     with zipfile.ZipFile(out) as zf:
         fp = json.loads(zf.read(layout.MANIFEST))["signer"]["fingerprint"]
     assert cli("bundle", "verify", str(out), "--fingerprint", fp).exit_code == 0
-    missing = cli("bundle", "export", str(case_id), "-o", str(out),
-                  SCHILDWACHT_KEY_PASSPHRASE_FILE=str(tmp_path / "bestaat-niet"))
+    missing = cli(
+        "bundle", "export", str(case_id), "-o", str(out), SCHILDWACHT_KEY_PASSPHRASE_FILE=str(tmp_path / "bestaat-niet")
+    )
     assert missing.exit_code == 2 and "bestaat-niet" in missing.output, missing.output
 
 
@@ -84,15 +93,16 @@ def test_explicit_opt_out_allows_an_unencrypted_key_with_a_warning(cli, db, tmp_
     result = cli("keys", "generate", "gm-voorbeeld", SCHILDWACHT_ALLOW_UNENCRYPTED_KEY="true")
     assert result.exit_code == 0, result.output
     assert "ONVERSLEUTELD" in result.output and "UNENCRYPTED" in result.output
-    keyfile, = _key_files(tmp_path)
+    (keyfile,) = _key_files(tmp_path)
     assert b"BEGIN PRIVATE KEY" in keyfile.read_bytes()
 
 
 def test_library_export_used_by_demo_still_works_and_warns(db, pg, tmp_path, caplog):
     case_id = build_case(db)
     with caplog.at_level(logging.WARNING, logger="triage.bundle.keys"), db() as s:
-        path = export_bundle(s, case_id, "demo", tmp_path / "zaak.zip",
-                             Settings(database_url=pg.url, data_dir=tmp_path / "data"))
+        path = export_bundle(
+            s, case_id, "demo", tmp_path / "zaak.zip", Settings(database_url=pg.url, data_dir=tmp_path / "data")
+        )
         s.commit()
     assert path.exists()
     assert any("onversleuteld" in r.getMessage().lower() for r in caplog.records), caplog.text
@@ -100,7 +110,7 @@ def test_library_export_used_by_demo_still_works_and_warns(db, pg, tmp_path, cap
 
 def test_compose_gives_the_passphrase_to_the_signing_service_as_a_secret():
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
-    secret, = (name for name in compose["secrets"] if "passphrase" in name)
+    (secret,) = (name for name in compose["secrets"] if "passphrase" in name)
     assert "file" in compose["secrets"][secret]
     web = compose["services"]["web"]
     assert secret in web["secrets"]

@@ -13,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from bundlecase import CHROMIUM, build_case, require
-from sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site, loopback_dns
 from sqlalchemy import select
 
 from schildwacht.config import Settings
+from schildwacht.models import EvidenceBlob, Mention
 from schildwacht.netguard import OutboundGuard
+from tests.security.sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site, loopback_dns
+from tests.triage.bundle.bundlecase import CHROMIUM, build_case, require
 from triage.bundle.capture import capture_mention
 from triage.bundle.custody import case_events
-from triage.models import EvidenceBlob, Mention
 
 SECRET = b"GEHEIM-INTERN-7f3a"
 
@@ -40,10 +40,15 @@ def sites() -> Iterator[tuple[Site, Site]]:
             if request.path == "/post/redirect":
                 return 302, {"Location": f"http://{inside}/geheim"}, b""
             if request.path == "/post/subresources":
-                return 200, html, (f'<p>Wethouder, we weten je te vinden.</p><img src="http://{inside}/geheim.png">'
-                                   f'<iframe src="http://localhost:{internal.port}/geheim"></iframe>'
-                                   f'<script>fetch("http://{inside}/api"); new WebSocket("ws://{inside}/ws");</script>'
-                                   ).encode()
+                return (
+                    200,
+                    html,
+                    (
+                        f'<p>Wethouder, we weten je te vinden.</p><img src="http://{inside}/geheim.png">'
+                        f'<iframe src="http://localhost:{internal.port}/geheim"></iframe>'
+                        f'<script>fetch("http://{inside}/api"); new WebSocket("ws://{inside}/ws");</script>'
+                    ).encode(),
+                )
             return 200, html, b"<p>Wethouder, we weten je te vinden.</p>"
 
         with Site(PUBLIC_STAND_IN, post) as public:
@@ -51,8 +56,13 @@ def sites() -> Iterator[tuple[Site, Site]]:
 
 
 def _capture(db, pg, tmp_path, url: str):
-    settings = Settings(database_url=pg.url, data_dir=tmp_path / "data", capture_timeout_seconds=30,
-                        capture_chromium=CHROMIUM, outbound_allowed_networks=[f"{PUBLIC_STAND_IN}/32"])
+    settings = Settings(
+        database_url=pg.url,
+        data_dir=tmp_path / "data",
+        capture_timeout_seconds=30,
+        capture_chromium=CHROMIUM,
+        outbound_allowed_networks=[f"{PUBLIC_STAND_IN}/32"],
+    )
     with db() as s:
         mention = s.scalars(select(Mention).where(Mention.uid == "mastodon:901")).one()
         mention.url = url
@@ -99,8 +109,16 @@ def test_redirect_to_loopback_stops_the_capture_before_the_browser(db, pg, tmp_p
     assert public.paths == ["/post/redirect"] and internal.seen == []
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1:{port}/geheim", "http://localhost:{port}/x",
-                                 "http://[::ffff:127.0.0.1]:{port}/x", "http://2130706433:{port}/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:{port}/geheim",
+        "http://localhost:{port}/x",
+        "http://[::ffff:127.0.0.1]:{port}/x",
+        "http://2130706433:{port}/x",
+    ],
+)
 def test_internal_permalinks_are_never_fetched(db, pg, tmp_path, sites, url):
     _, internal = sites
     build_case(db)

@@ -18,12 +18,12 @@ from collections.abc import Iterator
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
-from sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site, twin_sites
 
 from collectors.crawl import crawl
+from schildwacht.app.seed import seed
 from schildwacht.contracts import CollectedMention, DeadLetter
 from schildwacht.db import session_scope
-from triage.seed import seed
+from tests.security.sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site, twin_sites
 
 SECRET = b"GEHEIM-INTERN-51c2"
 SUBMITTER = "n.smits@voorbeeld.example"
@@ -31,14 +31,23 @@ SUBMITTER = "n.smits@voorbeeld.example"
 
 @pytest.fixture
 def sites() -> Iterator[tuple[Site, Site]]:
-    with Site(INTERNAL, lambda request: (200, {"Content-Type": "text/html"},
-                                         b"<html><body><p>Zoetelief " + SECRET + b"</p></body></html>")) as internal:
+    with Site(
+        INTERNAL,
+        lambda request: (
+            200,
+            {"Content-Type": "text/html"},
+            b"<html><body><p>Zoetelief " + SECRET + b"</p></body></html>",
+        ),
+    ) as internal:
 
         def post(request: Seen):
             if request.path == "/post/redirect":
                 return 302, {"Location": internal.url("/via-omleiding")}, b""
-            return 200, {"Content-Type": "text/html"}, \
-                b"<html><body><p>Wethouder Zoetelief moet oppassen</p></body></html>"
+            return (
+                200,
+                {"Content-Type": "text/html"},
+                b"<html><body><p>Wethouder Zoetelief moet oppassen</p></body></html>",
+            )
 
         with Site(PUBLIC_STAND_IN, post) as public:
             yield public, internal
@@ -48,16 +57,23 @@ def sites() -> Iterator[tuple[Site, Site]]:
 def settings(stack, db):
     with session_scope(db) as session:
         seed(session)
-    return stack.settings.model_copy(update={
-        "collector_download_delay": 0.0,
-        "outbound_allowed_networks": [ipaddress.ip_network(f"{PUBLIC_STAND_IN}/32")]})
+    return stack.settings.model_copy(
+        update={
+            "collector_download_delay": 0.0,
+            "outbound_allowed_networks": [ipaddress.ip_network(f"{PUBLIC_STAND_IN}/32")],
+        }
+    )
 
 
 def _records(settings, topic: str, timeout: float = 20.0) -> list[bytes]:
     """Every record value on `topic`, from the beginning to the end offsets."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None,
-                             enable_auto_commit=False, fetch_max_wait_ms=100,
-                             max_partition_fetch_bytes=settings.kafka_max_request_size)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+        max_partition_fetch_bytes=settings.kafka_max_request_size,
+    )
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or set())]
         if not tps:
@@ -88,7 +104,8 @@ def test_internal_urls_redirects_and_files_are_parked_not_fetched(settings, site
         f"http://localhost:{internal.port}/geheim": "localhost wijst naar het niet-openbare adres 127.0.0.1",
         f"http://{PUBLIC_STAND_IN}:{public.port}/post/redirect": f"http://{inside}/via-omleiding: 127.0.0.1 is een",
         f"http://[::ffff:127.0.0.1]:{internal.port}/x": "::ffff:127.0.0.1 is een niet-openbaar adres (IPv6-adres met",
-        "file:///etc/passwd": "file:///etc/passwd: alleen http- en https-adressen"}
+        "file:///etc/passwd": "file:///etc/passwd: alleen http- en https-adressen",
+    }
     for url in refused:
         stats = _submit(settings, url)
         assert stats.get("schildwacht/published", 0) == 0 and stats["schildwacht/parked"] == 1, url
@@ -162,14 +179,21 @@ print(json.dumps({"calls": calls, "results": results}))
 @pytest.fixture
 def twins() -> Iterator[tuple[Site, Site]]:
     """(public stand-in, internal site) on the same port: a connection to the wrong address lands internally."""
-    with twin_sites(lambda request: (200, {"Content-Type": "text/plain"}, b"openbaar"),
-                    lambda request: (200, {"Content-Type": "text/plain"}, SECRET)) as pair:
+    with twin_sites(
+        lambda request: (200, {"Content-Type": "text/plain"}, b"openbaar"),
+        lambda request: (200, {"Content-Type": "text/plain"}, SECRET),
+    ) as pair:
         yield pair
 
 
 def _probe(port: int, middleware: bool) -> dict:
-    done = subprocess.run([sys.executable, "-c", CRAWL_SCRIPT, str(port), "met" if middleware else "zonder"],
-                          capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CRAWL_SCRIPT, str(port), "met" if middleware else "zonder"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -184,8 +208,13 @@ def test_one_resolution_per_host_and_connections_pinned_to_it(twins, middleware)
 
 def test_the_resolver_alone_refuses_internal_addresses(sites):
     _, internal = sites
-    done = subprocess.run([sys.executable, "-c", CRAWL_SCRIPT.replace("herbind.test", "127.0.0.1"), str(internal.port),
-                           "zonder"], capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CRAWL_SCRIPT.replace("herbind.test", "127.0.0.1"), str(internal.port), "zonder"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
     assert outcome["calls"] == [] and internal.seen == []  # a literal address: no DNS, refused all the same
     assert [kind for kind, _ in outcome["results"]] == ["mislukt"] * 3

@@ -15,14 +15,14 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site
 from sqlalchemy import select, update
-from triageweb_support import ORG_A, add_case
 
+from schildwacht.models import AuditEvent, Official, Organisation
+from schildwacht.models.base import utcnow
+from schildwacht.models.workflow import AlertOutbox
+from tests.security.sites import INTERNAL, PUBLIC_STAND_IN, Seen, Site
+from tests.triage.web.triageweb_support import ORG_A, add_case
 from triage.alerts import dispatch_pending, enqueue_case_alert
-from triage.models import AuditEvent, Official, Organisation
-from triage.models.base import utcnow
-from triage.models.workflow import AlertOutbox
 
 
 def _received(request: Seen) -> tuple[int, dict[str, str], bytes]:
@@ -43,8 +43,9 @@ def _reachable(settings):
 def _doxxing_case_alerting(db, *, official_hook: str, org_hook: str | None = None) -> int:
     with db() as s, s.begin():
         s.execute(update(Organisation).where(Organisation.id == ORG_A).values(contact_email=None, webhook_url=org_hook))
-        s.execute(update(Official).where(Official.id == "off-azzouzi")
-                  .values(alert_contacts=[{"webhook": official_hook}]))
+        s.execute(
+            update(Official).where(Official.id == "off-azzouzi").values(alert_contacts=[{"webhook": official_hook}])
+        )
         case = add_case(s, org=ORG_A, official="off-azzouzi", labels=["doxxing"], texts=["Azzouzi woont op nr 12"])
         enqueue_case_alert(s, case)
         return case.id
@@ -63,7 +64,8 @@ def test_webhook_to_loopback_is_refused_for_good(world, db, internal_hook):
         assert row.last_error.count("intern adres") == 2 and row.last_error.count("(loopback)") == 2
         audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "alert.refused")).one()
         assert audit.object_id == str(case_id) and sorted(audit.details["refused"]) == sorted(
-            [f"https://127.0.0.1:{internal_hook.port}", f"https://localhost:{internal_hook.port}"])
+            [f"https://127.0.0.1:{internal_hook.port}", f"https://localhost:{internal_hook.port}"]
+        )
         s.execute(update(AlertOutbox).values(next_attempt_at=utcnow()))
     assert dispatch_pending(db, world.settings) == 0  # a later round does not try again
     assert internal_hook.seen == []

@@ -21,10 +21,10 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
-from triageweb_support import USERS, csrf_of, login
 
 from schildwacht.embedded import free_port
-from triage.models import AuditEvent, Official
+from schildwacht.models import AuditEvent, Official
+from tests.triage.web.triageweb_support import USERS, csrf_of, login
 from triage.web.app import create_app
 
 OFFICIAL = "off-zoetelief"
@@ -73,8 +73,9 @@ def _token_from(inbox: Inbox, index: int = -1) -> tuple[list[str], str]:
 def _send_link(staff, official_id: str):
     page = staff.get(f"/ambtsdragers/{official_id}")
     assert page.status_code == 200
-    return staff.post(f"/ambtsdragers/{official_id}/uitnodigen", data={"csrf_token": csrf_of(page.text)},
-                      follow_redirects=False)
+    return staff.post(
+        f"/ambtsdragers/{official_id}/uitnodigen", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
 
 
 def _staff_pages(staff, official_id: str, *extra) -> list[str]:
@@ -109,9 +110,16 @@ def test_staff_pages_hold_no_usable_personal_link(web, db):
 
     # an invitation (before opt-in) goes the same way: by mail, never shown
     new = staff.get("/ambtsdragers/nieuw")
-    created = staff.post("/ambtsdragers/nieuw", follow_redirects=False, data={
-        "csrf_token": csrf_of(new.text), "full_name": "Nieuw Raadslid", "role": "raadslid",
-        "email": "nieuw.raadslid@voorbeeld.example"})
+    created = staff.post(
+        "/ambtsdragers/nieuw",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(new.text),
+            "full_name": "Nieuw Raadslid",
+            "role": "raadslid",
+            "email": "nieuw.raadslid@voorbeeld.example",
+        },
+    )
     assert created.status_code == 303
     new_id = created.headers["location"].rsplit("/", 1)[1]
     invited = _send_link(staff, new_id)
@@ -138,33 +146,53 @@ def test_staff_change_is_audited_as_staff_and_link_keeps_working(web, db):
     _, token = _token_from(inbox)
 
     page = staff.get(f"/ambtsdragers/{OFFICIAL}")
-    changed = staff.post(f"/ambtsdragers/{OFFICIAL}", follow_redirects=False, data={
-        "csrf_token": csrf_of(page.text), "full_name": "Wethouder Z. Gecorrigeerd", "role": "wethouder"})
+    changed = staff.post(
+        f"/ambtsdragers/{OFFICIAL}",
+        follow_redirects=False,
+        data={"csrf_token": csrf_of(page.text), "full_name": "Wethouder Z. Gecorrigeerd", "role": "wethouder"},
+    )
     assert changed.status_code == 200, changed.text
     # staff may not redirect the official's personal links to another address after opt-in
-    moved = staff.post(f"/ambtsdragers/{OFFICIAL}", follow_redirects=False, data={
-        "csrf_token": csrf_of(page.text), "full_name": "Wethouder Z. Gecorrigeerd", "role": "wethouder",
-        "email": "beheerder@elders.example"})
+    moved = staff.post(
+        f"/ambtsdragers/{OFFICIAL}",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(page.text),
+            "full_name": "Wethouder Z. Gecorrigeerd",
+            "role": "wethouder",
+            "email": "beheerder@elders.example",
+        },
+    )
     assert moved.status_code == 422
     assert _send_link(staff, OFFICIAL).status_code == 200  # a second link, e.g. because the first one was lost
     with db() as s:
         assert s.get(Official, OFFICIAL).email == OFFICIAL_EMAIL
-        events = s.scalars(select(AuditEvent).where(AuditEvent.object_id == OFFICIAL,
-                                                    AuditEvent.action.like("official.updated%"))).all()
-    assert [(e.actor, e.action, e.details["fields"]) for e in events] == \
-        [(USERS["beheerder_a"], "official.updated_by_staff", ["full_name"])]
+        events = s.scalars(
+            select(AuditEvent).where(AuditEvent.object_id == OFFICIAL, AuditEvent.action.like("official.updated%"))
+        ).all()
+    assert [(e.actor, e.action, e.details["fields"]) for e in events] == [
+        (USERS["beheerder_a"], "official.updated_by_staff", ["full_name"])
+    ]
 
     official = login(app, None)  # the official's own browser, with the first link
     home = official.get(f"/mijn/{token}")
     assert home.status_code == 200, home.text
-    saved = official.post(f"/mijn/{token}/wijzigen", follow_redirects=False, data={
-        "csrf_token": csrf_of(home.text), "full_name": "Wethouder Z. Gecorrigeerd",
-        "name_variants": "wethouder Zoetelief\nZ. Zoetelief", "gender": "v"})
+    saved = official.post(
+        f"/mijn/{token}/wijzigen",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(home.text),
+            "full_name": "Wethouder Z. Gecorrigeerd",
+            "name_variants": "wethouder Zoetelief\nZ. Zoetelief",
+            "gender": "v",
+        },
+    )
     assert saved.status_code == 200, saved.text
     with db() as s:
         assert s.get(Official, OFFICIAL).name_variants == ["wethouder Zoetelief", "Z. Zoetelief"]
-        own = s.scalars(select(AuditEvent).where(AuditEvent.object_id == OFFICIAL,
-                                                 AuditEvent.action == "official.updated")).all()
+        own = s.scalars(
+            select(AuditEvent).where(AuditEvent.object_id == OFFICIAL, AuditEvent.action == "official.updated")
+        ).all()
     assert [(e.actor, "name_variants" in e.details["fields"]) for e in own] == [(f"official:{OFFICIAL}", True)]
 
 
@@ -176,8 +204,9 @@ def test_only_the_official_ends_their_other_links(web, db):
     (_, first), (_, second) = _token_from(inbox, 0), _token_from(inbox, 1)
     official = login(app, None)
     assert official.get(f"/mijn/{first}").status_code == 200  # the staff's second mail left the first working
-    r = official.post(f"/mijn/{second}/andere-links-intrekken", data={"csrf_token": official.csrf},
-                      follow_redirects=False)
+    r = official.post(
+        f"/mijn/{second}/andere-links-intrekken", data={"csrf_token": official.csrf}, follow_redirects=False
+    )
     assert r.status_code == 200 and "1 andere beheerlink(s) ingetrokken" in r.text
     assert official.get(f"/mijn/{first}").status_code == 410
     assert official.get(f"/mijn/{second}").status_code == 200
@@ -196,8 +225,9 @@ def test_official_link_in_a_staff_browser_stays_the_officials_action(web, db):
     assert r.status_code == 200, r.text
     with db() as s:
         paused = s.scalars(select(AuditEvent).where(AuditEvent.action == "official.paused")).one()
-        staff_acts = s.scalars(select(AuditEvent.action).where(AuditEvent.actor == USERS["beheerder_a"],
-                                                               AuditEvent.object_id == OFFICIAL)).all()
+        staff_acts = s.scalars(
+            select(AuditEvent.action).where(AuditEvent.actor == USERS["beheerder_a"], AuditEvent.object_id == OFFICIAL)
+        ).all()
     assert paused.actor == f"official:{OFFICIAL}"
     assert "official.paused" not in staff_acts and "link.mailed" in staff_acts
 
@@ -218,12 +248,20 @@ def test_staff_cannot_redirect_a_reinvitation_after_withdrawal(web, db):
     official = login(app, None)  # the official's own browser: a new address of their own, then withdrawal
     home = official.get(f"/mijn/{manage}")
     own_address = "z.zoetelief@thuis.example"
-    moved = official.post(f"/mijn/{manage}/wijzigen", follow_redirects=False, data={
-        "csrf_token": csrf_of(home.text), "full_name": "Wethouder Zoetelief", "email": own_address,
-        "name_variants": "wethouder Zoetelief"})
+    moved = official.post(
+        f"/mijn/{manage}/wijzigen",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(home.text),
+            "full_name": "Wethouder Zoetelief",
+            "email": own_address,
+            "name_variants": "wethouder Zoetelief",
+        },
+    )
     assert moved.status_code == 200, moved.text
-    withdrawn = official.post(f"/mijn/{manage}/intrekken", data={"csrf_token": csrf_of(home.text)},
-                              follow_redirects=False)
+    withdrawn = official.post(
+        f"/mijn/{manage}/intrekken", data={"csrf_token": csrf_of(home.text)}, follow_redirects=False
+    )
     assert withdrawn.status_code == 200, withdrawn.text
     with db() as s:
         assert s.get(Official, OFFICIAL).status == "withdrawn"
@@ -236,9 +274,16 @@ def test_staff_cannot_redirect_a_reinvitation_after_withdrawal(web, db):
     # 2. the staff page offers no address field any more, and a forged form field is refused
     page = staff.get(f"/ambtsdragers/{OFFICIAL}")
     assert 'name="email"' not in page.text and own_address in page.text
-    hijack = staff.post(f"/ambtsdragers/{OFFICIAL}", follow_redirects=False, data={
-        "csrf_token": csrf_of(page.text), "full_name": "Wethouder Zoetelief", "role": "wethouder",
-        "email": ATTACKER})
+    hijack = staff.post(
+        f"/ambtsdragers/{OFFICIAL}",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(page.text),
+            "full_name": "Wethouder Zoetelief",
+            "role": "wethouder",
+            "email": ATTACKER,
+        },
+    )
     assert hijack.status_code == 422 and "laatst bevestigde" in hijack.text
     # 3. a second invitation still goes to the official only
     assert _send_link(staff, OFFICIAL).status_code == 200
@@ -247,9 +292,16 @@ def test_staff_cannot_redirect_a_reinvitation_after_withdrawal(web, db):
         o = s.get(Official, OFFICIAL)
         assert o.email == own_address and o.status == "invited"
         assert [(c.id, c.withdrawn_at) for c in o.consents] == consents_before  # no consent resumed monitoring
-        assert s.scalars(select(AuditEvent).where(AuditEvent.object_id == OFFICIAL,
-                                                  AuditEvent.action.like("official.updated%"),
-                                                  AuditEvent.actor == USERS["beheerder_a"])).all() == []
+        assert (
+            s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.object_id == OFFICIAL,
+                    AuditEvent.action.like("official.updated%"),
+                    AuditEvent.actor == USERS["beheerder_a"],
+                )
+            ).all()
+            == []
+        )
 
 
 def test_address_change_before_first_consent_revokes_earlier_invitations(web, db):
@@ -258,16 +310,26 @@ def test_address_change_before_first_consent_revokes_earlier_invitations(web, db
     app, inbox = web
     staff = login(app, "beheerder_a")
     new = staff.get("/ambtsdragers/nieuw")
-    created = staff.post("/ambtsdragers/nieuw", follow_redirects=False, data={
-        "csrf_token": csrf_of(new.text), "full_name": "Nieuw Raadslid", "role": "raadslid",
-        "email": "nieuw.raadslid@voorbeeld.example"})
+    created = staff.post(
+        "/ambtsdragers/nieuw",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(new.text),
+            "full_name": "Nieuw Raadslid",
+            "role": "raadslid",
+            "email": "nieuw.raadslid@voorbeeld.example",
+        },
+    )
     new_id = created.headers["location"].rsplit("/", 1)[1]
     assert _send_link(staff, new_id).status_code == 200
     recipients, first = _token_from(inbox)
     assert recipients == ["nieuw.raadslid@voorbeeld.example"]
     page = staff.get(f"/ambtsdragers/{new_id}")
     assert 'name="email"' in page.text  # no consent yet: staff prepare the invitation
-    changed = staff.post(f"/ambtsdragers/{new_id}", follow_redirects=False, data={
-        "csrf_token": csrf_of(page.text), "full_name": "Nieuw Raadslid", "role": "raadslid", "email": ATTACKER})
+    changed = staff.post(
+        f"/ambtsdragers/{new_id}",
+        follow_redirects=False,
+        data={"csrf_token": csrf_of(page.text), "full_name": "Nieuw Raadslid", "role": "raadslid", "email": ATTACKER},
+    )
     assert changed.status_code == 200, changed.text
     assert login(app, None).get(f"/mijn/{first}").status_code == 410  # "ingetrokken"

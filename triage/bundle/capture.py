@@ -30,20 +30,28 @@ from warcio.warcwriter import WARCWriter
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
+from schildwacht.models import EvidenceBlob, Mention
+from schildwacht.models.base import utcnow
+from schildwacht.models.evidence import Capture
 from schildwacht.netguard import OutboundGuard, OutboundRefused, Pins
 from triage.bundle.custody import append_event
 from triage.bundle.dossier import software_version
 from triage.bundle.guarded_proxy import GuardedProxy
-from triage.models import EvidenceBlob, Mention
-from triage.models.base import utcnow
-from triage.models.evidence import Capture
 
 log = logging.getLogger(__name__)
 
 ACTOR = "system:capture"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--hide-scrollbars",
-                  "--window-size=1280,2000")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1280,2000",
+)
 """Chromium's flags for a capture, apart from the network ones (`GuardedProxy.chromium_flags`) and the output."""
 
 
@@ -57,8 +65,11 @@ class _Result:
 
 def _store(session: Session, data: bytes, content_type: str) -> str:
     sha = hashlib.sha256(data).hexdigest()
-    session.execute(insert(EvidenceBlob).values(sha256=sha, content_type=content_type, size=len(data), data=data)
-                    .on_conflict_do_nothing())
+    session.execute(
+        insert(EvidenceBlob)
+        .values(sha256=sha, content_type=content_type, size=len(data), data=data)
+        .on_conflict_do_nothing()
+    )
     return sha
 
 
@@ -85,20 +96,31 @@ def _fetch(url: str, timeout: float, result: _Result, pins: Pins) -> None:
     req = response.request
     request_line = f"{req.method} {req.url.raw_path.decode('ascii', 'replace')} HTTP/1.1"
     request_record = writer.create_warc_record(
-        str(req.url), "request", payload=io.BytesIO(req.content or b""),
-        http_headers=StatusAndHeaders(request_line, list(req.headers.items()), is_http_request=True))
-    response_headers = [(k, v) for k, v in response.headers.items()
-                        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
+        str(req.url),
+        "request",
+        payload=io.BytesIO(req.content or b""),
+        http_headers=StatusAndHeaders(request_line, list(req.headers.items()), is_http_request=True),
+    )
+    response_headers = [
+        (k, v)
+        for k, v in response.headers.items()
+        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+    ]
     response_record = writer.create_warc_record(
-        str(response.url), "response", payload=io.BytesIO(body),
-        http_headers=StatusAndHeaders(f"{response.status_code} {response.reason_phrase}", response_headers,
-                                      protocol=response.http_version))
+        str(response.url),
+        "response",
+        payload=io.BytesIO(body),
+        http_headers=StatusAndHeaders(
+            f"{response.status_code} {response.reason_phrase}", response_headers, protocol=response.http_version
+        ),
+    )
     writer.write_record(request_record)
     writer.write_record(response_record)
     result.blobs["warc"] = (out.getvalue(), "application/warc")
     if response.status_code >= 400:
-        result.errors.append(f"HTTP {response.status_code}: bericht verwijderd of niet openbaar? "
-                             "/ post deleted or not public?")
+        result.errors.append(
+            f"HTTP {response.status_code}: bericht verwijderd of niet openbaar? / post deleted or not public?"
+        )
 
 
 def chromium_command(binary: str, proxy: GuardedProxy, profile: Path, output: list[str], url: str) -> list[str]:
@@ -112,10 +134,15 @@ def _chromium(binary: str, url: str, timeout: float, result: _Result, pins: Pins
     its own guarded proxy; a run during which the proxy refused a request keeps nothing."""
     with tempfile.TemporaryDirectory(prefix="schildwacht-capture-") as tmp:
         work = Path(tmp)
-        runs = {"html": (["--dump-dom"], None, "text/html"),
-                "screenshot": ([f"--screenshot={work / 'shot.png'}"], work / "shot.png", "image/png"),
-                "pdf": ([f"--print-to-pdf={work / 'page.pdf'}", "--no-pdf-header-footer"], work / "page.pdf",
-                        "application/pdf")}
+        runs = {
+            "html": (["--dump-dom"], None, "text/html"),
+            "screenshot": ([f"--screenshot={work / 'shot.png'}"], work / "shot.png", "image/png"),
+            "pdf": (
+                [f"--print-to-pdf={work / 'page.pdf'}", "--no-pdf-header-footer"],
+                work / "page.pdf",
+                "application/pdf",
+            ),
+        }
         for part, (flags, out_file, content_type) in runs.items():
             with GuardedProxy(pins, timeout) as proxy:
                 cmd = chromium_command(binary, proxy, work / f"profile-{part}", flags, url)
@@ -125,8 +152,10 @@ def _chromium(binary: str, url: str, timeout: float, result: _Result, pins: Pins
                     result.errors.append(f"chromium {part}: {type(exc).__name__}")
                     continue
             if proxy.refusals:
-                result.errors.append(f"chromium {part}: niet bewaard, de pagina vroeg om een geweigerd adres / not "
-                                     f"kept, the page requested a refused address: {'; '.join(proxy.refusals)}")
+                result.errors.append(
+                    f"chromium {part}: niet bewaard, de pagina vroeg om een geweigerd adres / not "
+                    f"kept, the page requested a refused address: {'; '.join(proxy.refusals)}"
+                )
                 continue
             data = done.stdout if out_file is None else (out_file.read_bytes() if out_file.exists() else b"")
             if done.returncode != 0 or not data:
@@ -143,8 +172,9 @@ def _chromium(binary: str, url: str, timeout: float, result: _Result, pins: Pins
     result.tool.append(version.replace(" ", "/", 1) or "chromium")
 
 
-def capture_mention(session: Session, settings: Settings, mention: Mention, actor: str = ACTOR,
-                    guard: OutboundGuard | None = None) -> Capture:
+def capture_mention(
+    session: Session, settings: Settings, mention: Mention, actor: str = ACTOR, guard: OutboundGuard | None = None
+) -> Capture:
     """One capture attempt for a post; the Capture row says what was obtained and what failed (caller commits).
 
     Every request goes through `guard`, by default this deployment's (`OutboundGuard.from_settings`)."""
@@ -167,30 +197,62 @@ def capture_mention(session: Session, settings: Settings, mention: Mention, acto
     shas = {part: _store(session, data, content_type) for part, (data, content_type) in result.blobs.items()}
     ok_http = result.http_status is not None and result.http_status < 400
     status = "ok" if ok_http and not result.errors else ("partial" if ok_http else "failed")
-    capture = Capture(mention_id=mention.id, url=url, status=status, error="; ".join(result.errors) or None,
-                      http_status=result.http_status, started_at=started, finished_at=utcnow(),
-                      tool=" ".join(result.tool)[:200], raw_sha256=shas.get("raw"), warc_sha256=shas.get("warc"),
-                      html_sha256=shas.get("html"), screenshot_sha256=shas.get("screenshot"),
-                      pdf_sha256=shas.get("pdf"))
+    capture = Capture(
+        mention_id=mention.id,
+        url=url,
+        status=status,
+        error="; ".join(result.errors) or None,
+        http_status=result.http_status,
+        started_at=started,
+        finished_at=utcnow(),
+        tool=" ".join(result.tool)[:200],
+        raw_sha256=shas.get("raw"),
+        warc_sha256=shas.get("warc"),
+        html_sha256=shas.get("html"),
+        screenshot_sha256=shas.get("screenshot"),
+        pdf_sha256=shas.get("pdf"),
+    )
     session.add(capture)
     session.flush()
     if mention.case_id is not None:
-        append_event(session, mention.case_id, "captured", actor,
-                     {"mention_uid": mention.uid, "capture_id": capture.id, "status": status,
-                      "http_status": result.http_status, "sha256": shas, "error": capture.error})
+        append_event(
+            session,
+            mention.case_id,
+            "captured",
+            actor,
+            {
+                "mention_uid": mention.uid,
+                "capture_id": capture.id,
+                "status": status,
+                "http_status": result.http_status,
+                "sha256": shas,
+                "error": capture.error,
+            },
+        )
     return capture
 
 
 def pending_mentions(session: Session, limit: int = 10) -> list[Mention]:
     """Flagged posts in a case, with content, that were never captured again."""
     captured = select(Capture.mention_id)
-    return list(session.scalars(select(Mention).where(Mention.flagged.is_(True), Mention.case_id.is_not(None),
-                                                      Mention.text.is_not(None), Mention.id.not_in(captured))
-                                .order_by(Mention.id).limit(limit)))
+    return list(
+        session.scalars(
+            select(Mention)
+            .where(
+                Mention.flagged.is_(True),
+                Mention.case_id.is_not(None),
+                Mention.text.is_not(None),
+                Mention.id.not_in(captured),
+            )
+            .order_by(Mention.id)
+            .limit(limit)
+        )
+    )
 
 
-def run_capture_worker(settings: Settings, session_factory: sessionmaker[Session], stop: threading.Event,
-                       poll_seconds: float = 5.0) -> None:
+def run_capture_worker(
+    settings: Settings, session_factory: sessionmaker[Session], stop: threading.Event, poll_seconds: float = 5.0
+) -> None:
     """Capture every flagged post once, polling until `stop` is set; one transaction per post."""
     while not stop.is_set():
         with session_scope(session_factory) as session:
@@ -202,7 +264,8 @@ def run_capture_worker(settings: Settings, session_factory: sessionmaker[Session
                 with session_scope(session_factory) as session:
                     mention = session.get(Mention, mention_id, with_for_update={"skip_locked": True})
                     if mention is not None and not session.scalar(
-                            select(Capture.id).where(Capture.mention_id == mention_id).limit(1)):
+                        select(Capture.id).where(Capture.mention_id == mention_id).limit(1)
+                    ):
                         capture = capture_mention(session, settings, mention)
                         log.info("capture %s for %s: %s", capture.id, mention.uid, capture.status)
             except Exception:  # one bad post must not stop the worker; retried next round

@@ -26,10 +26,11 @@ def refuse_unprotected_signing_key(settings: Settings) -> None:
         typer.echo(warning, err=True)
 
 
-def export(case: int = typer.Argument(..., help="Zaaknummer / case id."),
-           output: Path = typer.Option(..., "-o", "--output", dir_okay=False, help="Doelbestand (.zip)."),
-           door: str = typer.Option(None, "--door",
-                                    help="Wie exporteert (e-mail); standaard cli:<gebruiker>.")) -> None:
+def export(
+    case: int = typer.Argument(..., help="Zaaknummer / case id."),
+    output: Path = typer.Option(..., "-o", "--output", dir_okay=False, help="Doelbestand (.zip)."),
+    door: str = typer.Option(None, "--door", help="Wie exporteert (e-mail); standaard cli:<gebruiker>."),
+) -> None:
     """Exporteer een zaak als ondertekende bewijsbundel (ZIP) voor de politie / export a signed bundle."""
     from triage.bundle.export import export_bundle
     from triage.bundle.keys import KeyProblem
@@ -53,20 +54,30 @@ def export(case: int = typer.Argument(..., help="Zaaknummer / case id."),
         raise typer.Exit(1)
 
 
-def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="De bundel (.zip)."),
-           fingerprint: str = typer.Option(
-               None, "--fingerprint",
-               help="Vingerafdruk van de sleutel zoals de organisatie die publiceert (niet uit de bundel). Samen "
-                    "met --vertrouwde-sleutels: de bundel moet met deze sleutel ondertekend zijn én die sleutel "
-                    "moet in het bestand staan."),
-           trusted: Path = typer.Option(
-               None, "--vertrouwde-sleutels", "--trusted-keys", exists=True, dir_okay=False,
-               help="Bestand met vertrouwde sleutels: per regel 'vingerafdruk [organisatie-id [geldig-vanaf "
-                    "[geldig-tot|ingetrokken [naam]]]]', of het JSON-document van "
-                    "<organisatie>/.well-known/schildwacht-keys (vlak voor de controle opgehaald: ingetrokken "
-                    "sleutels staan erop)."),
-           tsa_ca: list[Path] = typer.Option(None, "--tsa-ca", exists=True, dir_okay=False,
-                                             help="Vertrouwd CA-certificaat (PEM) van de tijdstempeldienst.")) -> None:
+def verify(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="De bundel (.zip)."),
+    fingerprint: str = typer.Option(
+        None,
+        "--fingerprint",
+        help="Vingerafdruk van de sleutel zoals de organisatie die publiceert (niet uit de bundel). Samen "
+        "met --vertrouwde-sleutels: de bundel moet met deze sleutel ondertekend zijn én die sleutel "
+        "moet in het bestand staan.",
+    ),
+    trusted: Path = typer.Option(
+        None,
+        "--vertrouwde-sleutels",
+        "--trusted-keys",
+        exists=True,
+        dir_okay=False,
+        help="Bestand met vertrouwde sleutels: per regel 'vingerafdruk [organisatie-id [geldig-vanaf "
+        "[geldig-tot|ingetrokken [naam]]]]', of het JSON-document van "
+        "<organisatie>/.well-known/schildwacht-keys (vlak voor de controle opgehaald: ingetrokken "
+        "sleutels staan erop).",
+    ),
+    tsa_ca: list[Path] = typer.Option(
+        None, "--tsa-ca", exists=True, dir_okay=False, help="Vertrouwd CA-certificaat (PEM) van de tijdstempeldienst."
+    ),
+) -> None:
     """Controleer een bundel offline: hashes, handtekening, tijdstempel, bewaarketen en ondertekenaar / verify.
 
     Exitcode / exit code: 0 = intact en ondertekenaar geverifieerd; 1 = niet intact, andere sleutel of
@@ -94,8 +105,10 @@ def verify(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="D
 
 
 def _key_command(action: str):
-    def run(organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-voorbeeld."),
-            door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>.")) -> None:
+    def run(
+        organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-voorbeeld."),
+        door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>."),
+    ) -> None:
         from triage.bundle import keys
         from triage.bundle.trust import published_keys_url
 
@@ -108,21 +121,26 @@ def _key_command(action: str):
         except keys.KeyProblem as exc:
             typer.echo(f"Mislukt / failed: {exc}", err=True)
             raise typer.Exit(1) from exc
-        typer.echo(f"Sleutel {'gemaakt' if action == 'generate' else 'vervangen'} voor {organisation} "
-                   f"(privésleutel in {keys.key_dir(settings)}).")
+        typer.echo(
+            f"Sleutel {'gemaakt' if action == 'generate' else 'vervangen'} voor {organisation} "
+            f"(privésleutel in {keys.key_dir(settings)})."
+        )
         typer.echo(f"Vingerafdruk / fingerprint: {keys.format_fingerprint(fp)}")
         typer.echo(f"Gepubliceerd op / published at: {published_keys_url(settings)}")
-    run.__doc__ = {"generate": "Maak de eerste ondertekeningssleutel van een organisatie / generate a key.",
-                   "rotate": "Vervang de sleutel; de oude blijft geregistreerd voor oude bundels / rotate."}[action]
+
+    run.__doc__ = {
+        "generate": "Maak de eerste ondertekeningssleutel van een organisatie / generate a key.",
+        "rotate": "Vervang de sleutel; de oude blijft geregistreerd voor oude bundels / rotate.",
+    }[action]
     return run
 
 
-def revoke(organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-voorbeeld."),
-           fingerprint: str = typer.Argument(..., help="Vingerafdruk van de sleutel (64 hexadecimale tekens, "
-                                                       "groepen mogen)."),
-           reden: str = typer.Option(..., "--reden", "--reason",
-                                     help="Waarom (alleen in het auditlog, niet gepubliceerd)."),
-           door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>.")) -> None:
+def revoke(
+    organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-voorbeeld."),
+    fingerprint: str = typer.Argument(..., help="Vingerafdruk van de sleutel (64 hexadecimale tekens, groepen mogen)."),
+    reden: str = typer.Option(..., "--reden", "--reason", help="Waarom (alleen in het auditlog, niet gepubliceerd)."),
+    door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>."),
+) -> None:
     """Trek een sleutel in die (mogelijk) in verkeerde handen is / revoke a compromised key.
 
     Daarna weigert 'bundle verify' (exitcode 1) elke bundel die met deze sleutel is ondertekend, ook echte en oude:
@@ -144,14 +162,19 @@ def revoke(organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-
     except keys.KeyProblem as exc:
         typer.echo(f"Mislukt / failed: {exc}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"Sleutel {keys.format_fingerprint(fp)} van {organisation} ingetrokken / revoked. Bundels die ermee "
-               "zijn ondertekend, worden voortaan geweigerd; exporteer lopende zaken opnieuw.")
+    typer.echo(
+        f"Sleutel {keys.format_fingerprint(fp)} van {organisation} ingetrokken / revoked. Bundels die ermee "
+        "zijn ondertekend, worden voortaan geweigerd; exporteer lopende zaken opnieuw."
+    )
     typer.echo(f"Gepubliceerd op / published at: {published_keys_url(settings)}")
 
 
-def export_public(organisation: str = typer.Argument(..., help="Organisatie-id."),
-                  output: Path = typer.Option(None, "-o", "--output", dir_okay=False,
-                                              help="Schrijf de PEM naar dit bestand (anders stdout).")) -> None:
+def export_public(
+    organisation: str = typer.Argument(..., help="Organisatie-id."),
+    output: Path = typer.Option(
+        None, "-o", "--output", dir_okay=False, help="Schrijf de PEM naar dit bestand (anders stdout)."
+    ),
+) -> None:
     """Toon of bewaar de publieke sleutel en vingerafdruk om te publiceren / export the public key."""
     from triage.bundle import keys
 
@@ -165,8 +188,9 @@ def export_public(organisation: str = typer.Argument(..., help="Organisatie-id."
         output.write_text(pem, encoding="ascii")
     else:
         typer.echo(pem, nl=False)
-    typer.echo(f"Vingerafdruk / fingerprint: {keys.format_fingerprint(fp)} (geldig vanaf {since:%Y-%m-%d %H:%M} UTC)",
-               err=True)
+    typer.echo(
+        f"Vingerafdruk / fingerprint: {keys.format_fingerprint(fp)} (geldig vanaf {since:%Y-%m-%d %H:%M} UTC)", err=True
+    )
 
 
 def register(app: typer.Typer) -> None:

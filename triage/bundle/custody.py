@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from triage.models.base import utcnow
-from triage.models.evidence import CUSTODY_KINDS, CustodyEvent
+from schildwacht.models.base import utcnow
+from schildwacht.models.evidence import CUSTODY_KINDS, CustodyEvent
 
 GENESIS = "0" * 64
 FIELDS = ("case_id", "seq", "at", "kind", "actor", "details", "prev_hash", "hash")
@@ -42,8 +42,16 @@ def to_record(event: CustodyEvent | Mapping[str, Any]) -> dict[str, Any]:
     """An event as the plain record that is hashed and written to custody.jsonl."""
     if isinstance(event, Mapping):
         return {k: event.get(k) for k in FIELDS}
-    return {"case_id": event.case_id, "seq": event.seq, "at": format_time(event.at), "kind": event.kind,
-            "actor": event.actor, "details": event.details, "prev_hash": event.prev_hash, "hash": event.hash}
+    return {
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "at": format_time(event.at),
+        "kind": event.kind,
+        "actor": event.actor,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
 
 
 def append_event(session: Session, case_id: int, kind: str, actor: str, details: dict) -> None:
@@ -52,23 +60,40 @@ def append_event(session: Session, case_id: int, kind: str, actor: str, details:
         raise ValueError(f"unknown custody event kind {kind!r}; expected one of {CUSTODY_KINDS}")
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"custody:{case_id}"})
     last = session.execute(
-        select(CustodyEvent.seq, CustodyEvent.hash).where(CustodyEvent.case_id == case_id)
-        .order_by(CustodyEvent.seq.desc()).limit(1)
+        select(CustodyEvent.seq, CustodyEvent.hash)
+        .where(CustodyEvent.case_id == case_id)
+        .order_by(CustodyEvent.seq.desc())
+        .limit(1)
     ).first()
     at = utcnow()
-    record = {"case_id": case_id, "seq": last.seq + 1 if last else 1, "at": format_time(at), "kind": kind,
-              "actor": actor, "details": json.loads(canonical_json(details or {})),
-              "prev_hash": last.hash if last else GENESIS}
+    record = {
+        "case_id": case_id,
+        "seq": last.seq + 1 if last else 1,
+        "at": format_time(at),
+        "kind": kind,
+        "actor": actor,
+        "details": json.loads(canonical_json(details or {})),
+        "prev_hash": last.hash if last else GENESIS,
+    }
     record["hash"] = event_hash(record)
-    session.add(CustodyEvent(case_id=case_id, seq=record["seq"], at=at, kind=kind, actor=actor,
-                             details=record["details"], prev_hash=record["prev_hash"], hash=record["hash"]))
+    session.add(
+        CustodyEvent(
+            case_id=case_id,
+            seq=record["seq"],
+            at=at,
+            kind=kind,
+            actor=actor,
+            details=record["details"],
+            prev_hash=record["prev_hash"],
+            hash=record["hash"],
+        )
+    )
     session.flush()
 
 
 def case_events(session: Session, case_id: int) -> list[CustodyEvent]:
     """A case's events in chain order."""
-    return list(session.scalars(select(CustodyEvent).where(CustodyEvent.case_id == case_id)
-                                .order_by(CustodyEvent.seq)))
+    return list(session.scalars(select(CustodyEvent).where(CustodyEvent.case_id == case_id).order_by(CustodyEvent.seq)))
 
 
 def verify_chain(events: Iterable[CustodyEvent | Mapping[str, Any]]) -> str | None:
@@ -86,8 +111,10 @@ def verify_chain(events: Iterable[CustodyEvent | Mapping[str, Any]]) -> str | No
         if record["case_id"] != case_id:
             return f"gebeurtenis {seq}: hoort bij zaak {record['case_id']}, niet {case_id} / event from another case"
         if seq != expected_seq:
-            return (f"gebeurtenis {expected_seq} ontbreekt of volgorde gewijzigd (gevonden: {seq}) "
-                    f"/ event {expected_seq} missing or reordered")
+            return (
+                f"gebeurtenis {expected_seq} ontbreekt of volgorde gewijzigd (gevonden: {seq}) "
+                f"/ event {expected_seq} missing or reordered"
+            )
         if record["prev_hash"] != prev_hash:
             return f"gebeurtenis {seq}: koppeling naar vorige verbroken / link to previous event broken"
         if event_hash(record) != record["hash"]:

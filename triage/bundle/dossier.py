@@ -9,18 +9,38 @@ from importlib.metadata import PackageNotFoundError, version
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schildwacht.models import Case, EvidenceBlob, Mention, Official, Organisation
+from schildwacht.models.evidence import Capture
 from triage.bundle import layout
 from triage.bundle.custody import case_events, format_time, to_record
-from triage.models import Case, EvidenceBlob, Mention, Official, Organisation
-from triage.models.evidence import Capture
 
 # Roles with a public task: the police register these with the VPT code (Veilige Publieke Taak).
-PUBLIC_TASK_ROLES = ("burgemeester", "wethouder", "raadslid", "statenlid", "gedeputeerde", "commissaris",
-                     "commissaris van de koning", "waterschapsbestuurder", "dijkgraaf", "griffier", "secretaris",
-                     "ambtenaar")
-_EXTENSIONS = {"application/json": "json", "text/html": "html", "application/activity+json": "json",
-               "application/ld+json": "json", "application/xml": "xml", "application/rss+xml": "xml",
-               "application/atom+xml": "xml", "text/plain": "txt", "image/png": "png", "application/pdf": "pdf"}
+PUBLIC_TASK_ROLES = (
+    "burgemeester",
+    "wethouder",
+    "raadslid",
+    "statenlid",
+    "gedeputeerde",
+    "commissaris",
+    "commissaris van de koning",
+    "waterschapsbestuurder",
+    "dijkgraaf",
+    "griffier",
+    "secretaris",
+    "ambtenaar",
+)
+_EXTENSIONS = {
+    "application/json": "json",
+    "text/html": "html",
+    "application/activity+json": "json",
+    "application/ld+json": "json",
+    "application/xml": "xml",
+    "application/rss+xml": "xml",
+    "application/atom+xml": "xml",
+    "text/plain": "txt",
+    "image/png": "png",
+    "application/pdf": "pdf",
+}
 
 
 def software_version() -> str:
@@ -69,8 +89,10 @@ def _ext(content_type: str | None) -> str:
 
 def _folder(index: int, mention: Mention) -> str:
     """items/NN-<platform>-<post id>, both taken from data and made safe (layout.path_component)."""
-    return (f"items/{index:02d}-{layout.path_component(mention.platform, 'platform')}-"
-            f"{layout.path_component(mention.post_id, 'post')}")
+    return (
+        f"items/{index:02d}-{layout.path_component(mention.platform, 'platform')}-"
+        f"{layout.path_component(mention.post_id, 'post')}"
+    )
 
 
 def _blob_file(session: Session, name: str, sha256: str | None, description: str) -> ItemFile | None:
@@ -84,34 +106,57 @@ def _context(session: Session, mention: Mention, case_uids: set[str]) -> list[di
     """The parent post and other posts of the same thread known to Schildwacht (same organisation)."""
     rows: list[tuple[str, Mention]] = []
     if mention.in_reply_to_id:
-        parent = session.scalars(select(Mention).where(Mention.platform == mention.platform,
-                                                       Mention.post_id == mention.in_reply_to_id,
-                                                       Mention.organisation_id == mention.organisation_id)).first()
+        parent = session.scalars(
+            select(Mention).where(
+                Mention.platform == mention.platform,
+                Mention.post_id == mention.in_reply_to_id,
+                Mention.organisation_id == mention.organisation_id,
+            )
+        ).first()
         if parent is not None:
             rows.append(("ouderbericht / parent", parent))
     if mention.thread_id:
         seen = {m.uid for _, m in rows} | case_uids  # posts of this case are in the bundle themselves
-        thread = session.scalars(select(Mention).where(Mention.platform == mention.platform,
-                                                       Mention.thread_id == mention.thread_id,
-                                                       Mention.organisation_id == mention.organisation_id)
-                                 .order_by(Mention.created_at).limit(50))
+        thread = session.scalars(
+            select(Mention)
+            .where(
+                Mention.platform == mention.platform,
+                Mention.thread_id == mention.thread_id,
+                Mention.organisation_id == mention.organisation_id,
+            )
+            .order_by(Mention.created_at)
+            .limit(50)
+        )
         rows += [("zelfde draad / same thread", m) for m in thread if m.uid not in seen]
-    return [{"relation": relation, "uid": m.uid, "post_id": m.post_id, "permalink": m.url,
-             "author_handle": m.author_handle, "posted_at": iso(m.created_at), "in_case": m.uid in case_uids,
-             "text": m.text, "text_note": None if m.text is not None else "tekst niet bewaard (bewaartermijn)"}
-            for relation, m in rows]
+    return [
+        {
+            "relation": relation,
+            "uid": m.uid,
+            "post_id": m.post_id,
+            "permalink": m.url,
+            "author_handle": m.author_handle,
+            "posted_at": iso(m.created_at),
+            "in_case": m.uid in case_uids,
+            "text": m.text,
+            "text_note": None if m.text is not None else "tekst niet bewaard (bewaartermijn)",
+        }
+        for relation, m in rows
+    ]
 
 
 def _captures(session: Session, mention: Mention) -> tuple[list[dict], list[ItemFile]]:
     """Every capture attempt (failures included) and the files of each successful part."""
     records, files = [], []
-    for n, cap in enumerate(session.scalars(select(Capture).where(Capture.mention_id == mention.id)
-                                            .order_by(Capture.started_at)), start=1):
-        parts = {"raw": (cap.raw_sha256, "raw.{ext}", "ruw serverantwoord bij hercapture / raw response"),
-                 "warc": (cap.warc_sha256, "warc.gz", "WARC-record van de hercapture / capture WARC"),
-                 "html": (cap.html_sha256, "dom.html", "pagina zoals de browser die toonde (DOM) / rendered DOM"),
-                 "screenshot": (cap.screenshot_sha256, "screenshot.png", "schermafbeelding / screenshot"),
-                 "pdf": (cap.pdf_sha256, "print.pdf", "PDF-afdruk / PDF print")}
+    for n, cap in enumerate(
+        session.scalars(select(Capture).where(Capture.mention_id == mention.id).order_by(Capture.started_at)), start=1
+    ):
+        parts = {
+            "raw": (cap.raw_sha256, "raw.{ext}", "ruw serverantwoord bij hercapture / raw response"),
+            "warc": (cap.warc_sha256, "warc.gz", "WARC-record van de hercapture / capture WARC"),
+            "html": (cap.html_sha256, "dom.html", "pagina zoals de browser die toonde (DOM) / rendered DOM"),
+            "screenshot": (cap.screenshot_sha256, "screenshot.png", "schermafbeelding / screenshot"),
+            "pdf": (cap.pdf_sha256, "print.pdf", "PDF-afdruk / PDF print"),
+        }
         names = {}
         for part, (sha, suffix, description) in parts.items():
             blob = session.get(EvidenceBlob, sha) if sha else None
@@ -120,36 +165,69 @@ def _captures(session: Session, mention: Mention) -> tuple[list[dict], list[Item
             if item_file:
                 files.append(item_file)
                 names[part] = item_file.name
-        records.append({"status": cap.status, "url": cap.url, "started_at": iso(cap.started_at),
-                        "finished_at": iso(cap.finished_at), "tool": cap.tool, "http_status": cap.http_status,
-                        "error": cap.error, "files": names})
+        records.append(
+            {
+                "status": cap.status,
+                "url": cap.url,
+                "started_at": iso(cap.started_at),
+                "finished_at": iso(cap.finished_at),
+                "tool": cap.tool,
+                "http_status": cap.http_status,
+                "error": cap.error,
+                "files": names,
+            }
+        )
     return records, files
 
 
 def _item(session: Session, index: int, mention: Mention, case_uids: set[str]) -> Item:
     raw = mention.raw_meta or {}
     files: list[ItemFile] = []
-    raw_file = _blob_file(session, f"raw.{_ext(raw.get('content_type'))}", raw.get("sha256"),
-                          "ruw serverantwoord bij verzameling / raw platform response at collection")
-    warc_file = _blob_file(session, "record.warc.gz", raw.get("warc_sha256"),
-                           "WARC (verzoek + antwoord) bij verzameling / WARC request + response at collection")
+    raw_file = _blob_file(
+        session,
+        f"raw.{_ext(raw.get('content_type'))}",
+        raw.get("sha256"),
+        "ruw serverantwoord bij verzameling / raw platform response at collection",
+    )
+    warc_file = _blob_file(
+        session,
+        "record.warc.gz",
+        raw.get("warc_sha256"),
+        "WARC (verzoek + antwoord) bij verzameling / WARC request + response at collection",
+    )
     files += [f for f in (raw_file, warc_file) if f]
     captures, capture_files = _captures(session, mention)
     files += capture_files
     post = {
-        "uid": mention.uid, "platform": mention.platform, "post_id": mention.post_id, "permalink": mention.url,
-        "account": {"id": mention.author_id, "handle": mention.author_handle,
-                    "display_name": mention.author_display_name, "profile_url": mention.author_profile_url},
-        "posted_at": iso(mention.created_at), "collected_at": iso(mention.collected_at),
+        "uid": mention.uid,
+        "platform": mention.platform,
+        "post_id": mention.post_id,
+        "permalink": mention.url,
+        "account": {
+            "id": mention.author_id,
+            "handle": mention.author_handle,
+            "display_name": mention.author_display_name,
+            "profile_url": mention.author_profile_url,
+        },
+        "posted_at": iso(mention.created_at),
+        "collected_at": iso(mention.collected_at),
         "collected_by": f"{mention.collector}/{mention.collector_version}",
-        "text": mention.text, "text_sha256": mention.text_sha256,
-        "in_reply_to_id": mention.in_reply_to_id, "thread_id": mention.thread_id,
+        "text": mention.text,
+        "text_sha256": mention.text_sha256,
+        "in_reply_to_id": mention.in_reply_to_id,
+        "thread_id": mention.thread_id,
         "context": _context(session, mention, case_uids),
-        "classification": {"flags": mention.flags, "scores": mention.scores,
-                           "model": f"{mention.model_name}@{mention.model_version}",
-                           "scored_at": iso(mention.scored_at)},
-        "evidence": {"raw": _ref(raw_file, raw.get("content_type"), raw.get("size")), "warc": _ref(warc_file),
-                     "tls_cert_sha256": raw.get("tls_cert_sha256")},
+        "classification": {
+            "flags": mention.flags,
+            "scores": mention.scores,
+            "model": f"{mention.model_name}@{mention.model_version}",
+            "scored_at": iso(mention.scored_at),
+        },
+        "evidence": {
+            "raw": _ref(raw_file, raw.get("content_type"), raw.get("size")),
+            "warc": _ref(warc_file),
+            "tls_cert_sha256": raw.get("tls_cert_sha256"),
+        },
         "captures": captures,
     }
     return Item(index=index, folder=_folder(index, mention), post=post, files=files)
@@ -158,9 +236,13 @@ def _item(session: Session, index: int, mention: Mention, case_uids: set[str]) -
 def _ref(item_file: ItemFile | None, content_type: str | None = None, size: int | None = None) -> dict | None:
     if item_file is None:
         return None
-    return {"file": item_file.name if item_file.data is not None else None, "sha256": item_file.sha256,
-            "content_type": content_type, "size": size,
-            "missing": item_file.data is None}
+    return {
+        "file": item_file.name if item_file.data is not None else None,
+        "sha256": item_file.sha256,
+        "content_type": content_type,
+        "size": size,
+        "missing": item_file.data is None,
+    }
 
 
 def load_dossier(session: Session, case_id: int) -> Dossier:
@@ -170,22 +252,45 @@ def load_dossier(session: Session, case_id: int) -> Dossier:
         raise LookupError(f"zaak {case_id} bestaat niet / case not found")
     official = session.get(Official, case.official_id)
     organisation = session.get(Organisation, case.organisation_id)
-    mentions = list(session.scalars(select(Mention).where(Mention.case_id == case_id)
-                                    .order_by(Mention.created_at, Mention.id)))
+    mentions = list(
+        session.scalars(select(Mention).where(Mention.case_id == case_id).order_by(Mention.created_at, Mention.id))
+    )
     uids = {m.uid for m in mentions}
-    earlier = session.scalars(select(Case).where(Case.organisation_id == case.organisation_id,
-                                                 Case.author_key == case.author_key, Case.id != case.id)
-                              .order_by(Case.opened_at))
+    earlier = session.scalars(
+        select(Case)
+        .where(Case.organisation_id == case.organisation_id, Case.author_key == case.author_key, Case.id != case.id)
+        .order_by(Case.opened_at)
+    )
     return Dossier(
-        case={"id": case.id, "status": case.status, "labels": case.labels, "opened_at": iso(case.opened_at),
-              "last_post_at": iso(case.last_post_at), "author_key": case.author_key, "thread_id": case.thread_id,
-              "legal_hold": case.legal_hold},
+        case={
+            "id": case.id,
+            "status": case.status,
+            "labels": case.labels,
+            "opened_at": iso(case.opened_at),
+            "last_post_at": iso(case.last_post_at),
+            "author_key": case.author_key,
+            "thread_id": case.thread_id,
+            "legal_hold": case.legal_hold,
+        },
         official={"id": official.id, "name": official.full_name, "role": official.role},
-        organisation={"id": organisation.id, "name": organisation.name, "kind": organisation.kind,
-                      "address": organisation.address, "contact_email": organisation.contact_email},
+        organisation={
+            "id": organisation.id,
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "address": organisation.address,
+            "contact_email": organisation.contact_email,
+        },
         vpt=official.role.lower() in PUBLIC_TASK_ROLES,
         items=[_item(session, n, m, uids) for n, m in enumerate(mentions, start=1)],
-        earlier_cases=[{"id": c.id, "opened_at": iso(c.opened_at), "labels": c.labels, "status": c.status,
-                        "official_id": c.official_id} for c in earlier],
+        earlier_cases=[
+            {
+                "id": c.id,
+                "opened_at": iso(c.opened_at),
+                "labels": c.labels,
+                "status": c.status,
+                "official_id": c.official_id,
+            }
+            for c in earlier
+        ],
         custody=[to_record(e) for e in case_events(session, case_id)],
     )

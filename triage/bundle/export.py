@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings, get_settings
+from schildwacht.models import Case
 from triage.bundle import keys, layout
 from triage.bundle.custody import append_event, canonical_json, format_time
 from triage.bundle.dossier import Dossier, load_dossier, software_version
@@ -26,7 +27,6 @@ from triage.bundle.report_html import render_html
 from triage.bundle.report_pdf import render_pdf
 from triage.bundle.timestamp import TimestampProblem, request_token
 from triage.bundle.trust import published_keys_url
-from triage.models import Case
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,16 @@ def _json(value: object) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _content_files(dossier: Dossier, report_pdf: bytes, report_html: bytes, public_pem: str,
-                   readme: str) -> dict[str, bytes]:
-    files: dict[str, bytes] = {layout.REPORT_PDF: report_pdf, layout.REPORT_HTML: report_html,
-                               layout.CUSTODY: b"".join(canonical_json(e) + b"\n" for e in dossier.custody),
-                               layout.PUBLIC_KEY: public_pem.encode("ascii"), layout.README: readme.encode("utf-8")}
+def _content_files(
+    dossier: Dossier, report_pdf: bytes, report_html: bytes, public_pem: str, readme: str
+) -> dict[str, bytes]:
+    files: dict[str, bytes] = {
+        layout.REPORT_PDF: report_pdf,
+        layout.REPORT_HTML: report_html,
+        layout.CUSTODY: b"".join(canonical_json(e) + b"\n" for e in dossier.custody),
+        layout.PUBLIC_KEY: public_pem.encode("ascii"),
+        layout.README: readme.encode("utf-8"),
+    }
     for item in dossier.items:
         files[f"{item.folder}/post.json"] = _json(item.post)
         if item.post["text"] is not None:
@@ -83,27 +88,42 @@ def _content_files(dossier: Dossier, report_pdf: bytes, report_html: bytes, publ
     return files
 
 
-def _manifest(dossier: Dossier, files: dict[str, bytes], bundle_id: str, actor: str, exported_at: str,
-              key_row) -> dict:
+def _manifest(dossier: Dossier, files: dict[str, bytes], bundle_id: str, actor: str, exported_at: str, key_row) -> dict:
     head = dossier.custody[-1]
     return {
-        "format": layout.FORMAT, "bundle_id": bundle_id, "case": dossier.case,
-        "official": {**dossier.official, "organisation": dossier.organisation}, "vpt": dossier.vpt,
-        "exported_by": actor, "exported_at": exported_at,
+        "format": layout.FORMAT,
+        "bundle_id": bundle_id,
+        "case": dossier.case,
+        "official": {**dossier.official, "organisation": dossier.organisation},
+        "vpt": dossier.vpt,
+        "exported_by": actor,
+        "exported_at": exported_at,
         "software": {"name": "schildwacht", "version": software_version()},
-        "items": [{"folder": i.folder, "uid": i.post["uid"], "post_id": i.post["post_id"],
-                   "account_id": i.post["account"]["id"], "permalink": i.post["permalink"]} for i in dossier.items],
+        "items": [
+            {
+                "folder": i.folder,
+                "uid": i.post["uid"],
+                "post_id": i.post["post_id"],
+                "account_id": i.post["account"]["id"],
+                "permalink": i.post["permalink"],
+            }
+            for i in dossier.items
+        ],
         "custody": {"file": layout.CUSTODY, "events": len(dossier.custody), "head_hash": head["hash"]},
-        "signer": {"algorithm": "ed25519", "organisation_id": dossier.organisation["id"],
-                   "fingerprint": key_row.fingerprint, "public_key_pem": key_row.public_key_pem,
-                   "key_valid_from": format_time(key_row.valid_from)},
-        "files": [{"path": name, "sha256": layout.sha256(data), "size": len(data)}
-                  for name, data in sorted(files.items())],
+        "signer": {
+            "algorithm": "ed25519",
+            "organisation_id": dossier.organisation["id"],
+            "fingerprint": key_row.fingerprint,
+            "public_key_pem": key_row.public_key_pem,
+            "key_valid_from": format_time(key_row.valid_from),
+        },
+        "files": [
+            {"path": name, "sha256": layout.sha256(data), "size": len(data)} for name, data in sorted(files.items())
+        ],
     }
 
 
-def export_bundle(session: Session, case_id: int, actor: str, out_path: Path,
-                  settings: Settings | None = None) -> Path:
+def export_bundle(session: Session, case_id: int, actor: str, out_path: Path, settings: Settings | None = None) -> Path:
     """Write the case's signed bundle to out_path and log an 'exported' custody event (flushed; caller commits).
 
     Generates the organisation's signing key on first use. A configured TSA that fails is logged, not fatal:
@@ -117,15 +137,21 @@ def export_bundle(session: Session, case_id: int, actor: str, out_path: Path,
         keys.generate(session, settings, case.organisation_id, actor)
     private, key_row = keys.signing_key(session, settings, case.organisation_id)
     bundle_id, out_path = str(uuid.uuid4()), Path(out_path)
-    append_event(session, case_id, "exported", actor,
-                 {"bundle_id": bundle_id, "file": out_path.name, "signer_fingerprint": key_row.fingerprint})
+    append_event(
+        session,
+        case_id,
+        "exported",
+        actor,
+        {"bundle_id": bundle_id, "file": out_path.name, "signer_fingerprint": key_row.fingerprint},
+    )
     dossier = load_dossier(session, case_id)
     exported_at = dossier.custody[-1]["at"]
     keys_url = published_keys_url(settings)
     report = build_report(dossier, actor, exported_at, key_row.fingerprint, software_version(), keys_url)
     readme = README_TEXT.format(case_id=case_id, organisation=dossier.organisation["name"], keys_url=keys_url)
-    files = _content_files(dossier, render_pdf(report, dossier), render_html(report, dossier),
-                           key_row.public_key_pem, readme)
+    files = _content_files(
+        dossier, render_pdf(report, dossier), render_html(report, dossier), key_row.public_key_pem, readme
+    )
     manifest = _json(_manifest(dossier, files, bundle_id, actor, exported_at, key_row))
     signature = base64.b64encode(private.sign(manifest)) + b"\n"
     files |= {layout.MANIFEST: manifest, layout.SIGNATURE: signature}

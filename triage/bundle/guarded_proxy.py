@@ -45,8 +45,19 @@ from schildwacht.netguard import OutboundRefused, Pins
 
 log = logging.getLogger(__name__)
 
-HOP_BY_HOP = {b"connection", b"proxy-connection", b"keep-alive", b"te", b"trailer", b"transfer-encoding",
-              b"upgrade", b"proxy-authorization", b"proxy-authenticate", b"host", b"content-length"}
+HOP_BY_HOP = {
+    b"connection",
+    b"proxy-connection",
+    b"keep-alive",
+    b"te",
+    b"trailer",
+    b"transfer-encoding",
+    b"upgrade",
+    b"proxy-authorization",
+    b"proxy-authenticate",
+    b"host",
+    b"content-length",
+}
 MAX_REQUEST_BODY = 10 * 1024 * 1024
 """Largest request body forwarded (bytes); a page that uploads more gets 413. A capture only reads pages."""
 CLOSE_WAIT_SECONDS = 10.0
@@ -86,10 +97,14 @@ class GuardedProxy:
         Chromium itself when a proxy is set), WebRTC over UDP, DNS-over-HTTPS and Chromium's own resolver (which
         answers no name at all), and the media router's multicast discovery (Cast, DIAL). Chromium keeps only the
         last `--disable-features` of a command line: the caller must not pass another one."""
-        return [f"--proxy-server=http://{self.address}", "--proxy-bypass-list=<-loopback>",
-                "--disable-quic", "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-                "--disable-features=DnsOverHttps,MediaRouter,DialMediaRouteProvider,NetworkTimeServiceQuerying"]
+        return [
+            f"--proxy-server=http://{self.address}",
+            "--proxy-bypass-list=<-loopback>",
+            "--disable-quic",
+            "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+            "--disable-features=DnsOverHttps,MediaRouter,DialMediaRouteProvider,NetworkTimeServiceQuerying",
+        ]
 
     def refuse(self, reason: str) -> None:
         """Remember that a destination was refused (once per reason)."""
@@ -117,8 +132,9 @@ class GuardedProxy:
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         assert self._server is not None and self._thread is not None, "exit without enter"
         self._server.shutdown()  # returns once no connection is accepted any more: every open one is tracked
         self._server.server_close()
@@ -146,8 +162,12 @@ class _Server(socketserver.ThreadingTCPServer):
 
     # a TCP server's request is a socket (socketserver types it for UDP servers too)
     def process_request(self, request: socket.socket, client_address: Any) -> None:  # type: ignore[override]
-        handler = threading.Thread(target=self.process_request_thread, args=(request, client_address),
-                                   name="capture-proxy-connection", daemon=True)
+        handler = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name="capture-proxy-connection",
+            daemon=True,
+        )
         self.proxy._opened(request, handler)  # in the accepting thread: tracked before shutdown() can return
         handler.start()
 
@@ -197,9 +217,19 @@ class _Handler(socketserver.BaseRequestHandler):
 
     def _reply(self, conn: h11.Connection, status: int, text: str) -> None:
         body = text.encode()
-        self._send(conn, h11.Response(status_code=status, headers=[
-            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close")]), h11.Data(data=body), h11.EndOfMessage())
+        self._send(
+            conn,
+            h11.Response(
+                status_code=status,
+                headers=[
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            ),
+            h11.Data(data=body),
+            h11.EndOfMessage(),
+        )
 
     def _answer_failure(self, conn: h11.Connection, status: int, text: str) -> None:
         """Answer `status` if no response was started yet; the connection is closed afterwards either way."""
@@ -248,8 +278,9 @@ class _Handler(socketserver.BaseRequestHandler):
         headers = [(k, v) for k, v in request.headers if k.lower() not in HOP_BY_HOP]
         try:
             url = proxy.pins.guard.check_url(request.target.decode("ascii", "replace"))
-            response = proxy.client.send(httpx.Request(request.method.decode("ascii"), url, headers=headers,
-                                                        content=bytes(body)), stream=True)
+            response = proxy.client.send(
+                httpx.Request(request.method.decode("ascii"), url, headers=headers, content=bytes(body)), stream=True
+            )
         except OutboundRefused as exc:
             proxy.refuse(str(exc))
             self._reply(conn, 403, str(exc))
@@ -259,8 +290,14 @@ class _Handler(socketserver.BaseRequestHandler):
             return True
         try:
             upstream = [(k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP - {b"content-length"}]
-            self._send(conn, h11.Response(status_code=response.status_code, headers=upstream,
-                                          reason=response.reason_phrase.encode("latin-1", "replace")))
+            self._send(
+                conn,
+                h11.Response(
+                    status_code=response.status_code,
+                    headers=upstream,
+                    reason=response.reason_phrase.encode("latin-1", "replace"),
+                ),
+            )
             for chunk in response.iter_raw():
                 self._send(conn, h11.Data(data=chunk))
             self._send(conn, h11.EndOfMessage())

@@ -20,15 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
+from schildwacht.models import Organisation
+from schildwacht.models.base import utcnow
+from schildwacht.models.evidence import OrganisationKey
 from triage import audit
-from triage.models import Organisation
-from triage.models.base import utcnow
-from triage.models.evidence import OrganisationKey
 
 log = logging.getLogger(__name__)
 
-UNPROTECTED_WARNING = ("privésleutel wordt ONVERSLEUTELD bewaard; alleen voor ontwikkeling / private signing key "
-                       "stored UNENCRYPTED, for development only")
+UNPROTECTED_WARNING = (
+    "privésleutel wordt ONVERSLEUTELD bewaard; alleen voor ontwikkeling / private signing key "
+    "stored UNENCRYPTED, for development only"
+)
 
 
 class KeyProblem(RuntimeError):
@@ -41,13 +43,16 @@ def passphrase(settings: Settings) -> bytes | None:
     if settings.key_passphrase_file is None:
         return settings.key_passphrase.encode("utf-8") if settings.key_passphrase else None
     if settings.key_passphrase:
-        raise KeyProblem("stel SCHILDWACHT_KEY_PASSPHRASE_FILE of SCHILDWACHT_KEY_PASSPHRASE in, niet beide "
-                         "/ set the passphrase file or the passphrase, not both")
+        raise KeyProblem(
+            "stel SCHILDWACHT_KEY_PASSPHRASE_FILE of SCHILDWACHT_KEY_PASSPHRASE in, niet beide "
+            "/ set the passphrase file or the passphrase, not both"
+        )
     try:
         lines = settings.key_passphrase_file.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise KeyProblem(f"wachtwoordbestand {settings.key_passphrase_file} niet leesbaar / passphrase file "
-                         f"unreadable ({exc})") from exc
+        raise KeyProblem(
+            f"wachtwoordbestand {settings.key_passphrase_file} niet leesbaar / passphrase file unreadable ({exc})"
+        ) from exc
     if not lines or not lines[0]:
         raise KeyProblem(f"wachtwoordbestand {settings.key_passphrase_file} is leeg / passphrase file is empty")
     return lines[0].encode("utf-8")
@@ -65,7 +70,8 @@ def require_protected_keys(settings: Settings) -> str | None:
             "SCHILDWACHT_KEY_PASSPHRASE_FILE (in docker compose: het secret signing_key_passphrase); alleen voor "
             "ontwikkeling: SCHILDWACHT_ALLOW_UNENCRYPTED_KEY=true. / No signing key passphrase configured: put it "
             "in a file and set SCHILDWACHT_KEY_PASSPHRASE_FILE (compose secret signing_key_passphrase); for "
-            "development only: SCHILDWACHT_ALLOW_UNENCRYPTED_KEY=true.")
+            "development only: SCHILDWACHT_ALLOW_UNENCRYPTED_KEY=true."
+        )
     return f"WAARSCHUWING / WARNING: {UNPROTECTED_WARNING} (SCHILDWACHT_ALLOW_UNENCRYPTED_KEY=true)"
 
 
@@ -81,12 +87,13 @@ def fingerprint(public_key: Ed25519PublicKey) -> str:
 
 def format_fingerprint(fp: str) -> str:
     """Groups of four for reading aloud or comparing by eye."""
-    return " ".join(fp[i:i + 4] for i in range(0, len(fp), 4))
+    return " ".join(fp[i : i + 4] for i in range(0, len(fp), 4))
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:
-    return public_key.public_bytes(serialization.Encoding.PEM,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(
+        "ascii"
+    )
 
 
 def load_public_pem(pem: str) -> Ed25519PublicKey:
@@ -97,8 +104,11 @@ def load_public_pem(pem: str) -> Ed25519PublicKey:
 
 
 def current_key(session: Session, organisation_id: str) -> OrganisationKey | None:
-    return session.scalars(select(OrganisationKey).where(OrganisationKey.organisation_id == organisation_id,
-                                                         OrganisationKey.valid_until.is_(None))).first()
+    return session.scalars(
+        select(OrganisationKey).where(
+            OrganisationKey.organisation_id == organisation_id, OrganisationKey.valid_until.is_(None)
+        )
+    ).first()
 
 
 def _private_path(settings: Settings, organisation_id: str, fp: str) -> Path:
@@ -123,8 +133,13 @@ def _create(session: Session, settings: Settings, organisation_id: str, actor: s
     private = Ed25519PrivateKey.generate()
     fp = fingerprint(private.public_key())
     _write_private(_private_path(settings, organisation_id, fp), private, passphrase(settings))
-    row = OrganisationKey(organisation_id=organisation_id, public_key_pem=public_pem(private.public_key()),
-                          fingerprint=fp, valid_from=utcnow(), created_by=actor)
+    row = OrganisationKey(
+        organisation_id=organisation_id,
+        public_key_pem=public_pem(private.public_key()),
+        fingerprint=fp,
+        valid_from=utcnow(),
+        created_by=actor,
+    )
     session.add(row)
     session.flush()
     return row
@@ -154,36 +169,53 @@ def revoke(session: Session, organisation_id: str, fp: str, actor: str, reason: 
     revoked, or an empty reason."""
     if not reason.strip():
         raise KeyProblem("geef een reden op / a reason is required")
-    row = session.scalars(select(OrganisationKey).where(OrganisationKey.organisation_id == organisation_id,
-                                                        OrganisationKey.fingerprint == fp)).first()
+    row = session.scalars(
+        select(OrganisationKey).where(
+            OrganisationKey.organisation_id == organisation_id, OrganisationKey.fingerprint == fp
+        )
+    ).first()
     if row is None:
-        raise KeyProblem(f"{organisation_id} heeft geen sleutel met vingerafdruk {format_fingerprint(fp)} "
-                         "/ no such key for this organisation")
+        raise KeyProblem(
+            f"{organisation_id} heeft geen sleutel met vingerafdruk {format_fingerprint(fp)} "
+            "/ no such key for this organisation"
+        )
     if row.revoked_at is not None:
         raise KeyProblem(f"sleutel is al ingetrokken op {row.revoked_at:%Y-%m-%d %H:%M} UTC / already revoked")
     row.revoked_at = utcnow()
     row.valid_until = row.valid_until or row.revoked_at
-    audit.record(session, actor=actor, organisation_id=organisation_id, action="key.revoke",
-                 object_type="organisation_key", object_id=fp, details={"fingerprint": fp, "reason": reason.strip()})
+    audit.record(
+        session,
+        actor=actor,
+        organisation_id=organisation_id,
+        action="key.revoke",
+        object_type="organisation_key",
+        object_id=fp,
+        details={"fingerprint": fp, "reason": reason.strip()},
+    )
     return row
 
 
-def signing_key(session: Session, settings: Settings, organisation_id: str) -> tuple[Ed25519PrivateKey,
-                                                                                      OrganisationKey]:
+def signing_key(
+    session: Session, settings: Settings, organisation_id: str
+) -> tuple[Ed25519PrivateKey, OrganisationKey]:
     """The current private key and its record; raises KeyProblem when absent or not matching the record."""
     row = current_key(session, organisation_id)
     if row is None:
-        raise KeyProblem(f"geen sleutel voor {organisation_id}; maak er een met 'schildwacht keys generate "
-                        f"{organisation_id}' / no signing key, generate one first")
+        raise KeyProblem(
+            f"geen sleutel voor {organisation_id}; maak er een met 'schildwacht keys generate "
+            f"{organisation_id}' / no signing key, generate one first"
+        )
     path = _private_path(settings, organisation_id, row.fingerprint)
     if not path.exists():
         raise KeyProblem(f"privésleutel ontbreekt in {path.parent} / private key file missing")
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=passphrase(settings))
     except TypeError as exc:
-        raise KeyProblem("privésleutel niet te openen: wachtwoord ontbreekt, of de sleutel is onversleuteld "
-                         "(vervang hem met 'schildwacht keys rotate') / cannot open private key: passphrase missing "
-                         f"or key not encrypted ({exc})") from exc
+        raise KeyProblem(
+            "privésleutel niet te openen: wachtwoord ontbreekt, of de sleutel is onversleuteld "
+            "(vervang hem met 'schildwacht keys rotate') / cannot open private key: passphrase missing "
+            f"or key not encrypted ({exc})"
+        ) from exc
     except ValueError as exc:
         raise KeyProblem(f"privésleutel niet te openen (wachtwoord?) / cannot open private key: {exc}") from exc
     if not isinstance(private, Ed25519PrivateKey) or fingerprint(private.public_key()) != row.fingerprint:

@@ -1,5 +1,4 @@
-"""The bundle's fixed file names, the rule for entry names and the SHA256SUMS format (shared by export and verify).
-"""
+"""The bundle's fixed file names, the rule for entry names and the SHA256SUMS format (shared by export and verify)."""
 
 from __future__ import annotations
 

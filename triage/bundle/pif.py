@@ -11,24 +11,37 @@ from triage.bundle.dossier import Dossier
 from triage.bundle.keys import format_fingerprint
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-LABELS_NL = {"threat": "bedreiging", "doxxing": "doxing (persoonsgegevens verspreid)",
-             "abuse": "belediging / haatdragende taal", "gender": "seksistische of gendergerelateerde haat"}
+LABELS_NL = {
+    "threat": "bedreiging",
+    "doxxing": "doxing (persoonsgegevens verspreid)",
+    "abuse": "belediging / haatdragende taal",
+    "gender": "seksistische of gendergerelateerde haat",
+}
 ARTICLES = {
     "threat": "Art. 285 Sr (bedreiging): dreigen met een ernstig misdrijf (tegen het leven, zware mishandeling, "
-              "verkrachting, brandstichting ...) dat redelijke vrees kan wekken; bedreiging van gezinsleden telt mee.",
+    "verkrachting, brandstichting ...) dat redelijke vrees kan wekken; bedreiging van gezinsleden telt mee.",
     "doxxing": "Art. 285d Sr (doxing, sinds 1 januari 2024): persoonsgegevens verzamelen of verspreiden om "
-               "iemand te intimideren of te hinderen in het ambt; strafverhoging met een derde bij burgemeester, "
-               "wethouder of raadslid.",
+    "iemand te intimideren of te hinderen in het ambt; strafverhoging met een derde bij burgemeester, "
+    "wethouder of raadslid.",
     "abuse": "Art. 266/267 Sr (belediging; art. 267: een derde hoger bij belediging in verband met de "
-             "ambtsuitoefening). Klachtdelict: de betrokkene moet zelf een klacht indienen.",
+    "ambtsuitoefening). Klachtdelict: de betrokkene moet zelf een klacht indienen.",
     "gender": "Art. 266/267 Sr (belediging, ook op persoonlijke kenmerken). Klachtdelict: de betrokkene moet "
-              "zelf een klacht indienen.",
+    "zelf een klacht indienen.",
 }
-KINDS_NL = {"created": "zaak geopend", "post_added": "bericht toegevoegd", "captured": "opnieuw vastgelegd",
-            "viewed": "bekeken", "status_changed": "status gewijzigd", "assigned": "toegewezen",
-            "exported": "bundel geëxporteerd", "note": "notitie"}
-NOT_FLAGGED = ("Niet automatisch gesignaleerd, zelf beoordelen: art. 261/262 Sr (smaad, laster; klachtdelict) "
-               "en art. 131 Sr (opruiing: openlijke oproep tot geweld tegen het gezag).")
+KINDS_NL = {
+    "created": "zaak geopend",
+    "post_added": "bericht toegevoegd",
+    "captured": "opnieuw vastgelegd",
+    "viewed": "bekeken",
+    "status_changed": "status gewijzigd",
+    "assigned": "toegewezen",
+    "exported": "bundel geëxporteerd",
+    "note": "notitie",
+}
+NOT_FLAGGED = (
+    "Niet automatisch gesignaleerd, zelf beoordelen: art. 261/262 Sr (smaad, laster; klachtdelict) "
+    "en art. 131 Sr (opruiing: openlijke oproep tot geweld tegen het gezag)."
+)
 
 
 def local_time(value: str | None) -> str:
@@ -36,7 +49,7 @@ def local_time(value: str | None) -> str:
     if not value:
         return "onbekend"
     at = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=ZoneInfo("UTC"))
-    return (f"{at.astimezone(AMSTERDAM):%d-%m-%Y %H:%M:%S} (Amsterdam) · {at:%Y-%m-%d %H:%M:%S} UTC")
+    return f"{at.astimezone(AMSTERDAM):%d-%m-%Y %H:%M:%S} (Amsterdam) · {at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def short_time(value: str | None) -> str:
@@ -67,9 +80,11 @@ def _authors(dossier: Dossier) -> str:
     for item in dossier.items:
         acc = item.post["account"]
         key = f"{item.post['platform']}:{acc['id'] or acc['handle']}"
-        seen[key] = (f"{acc['display_name'] or '(geen weergavenaam)'} — {acc['handle'] or '?'} op "
-                     f"{item.post['platform']}, account-id {acc['id'] or 'onbekend'}, "
-                     f"profiel {acc['profile_url'] or '?'}")
+        seen[key] = (
+            f"{acc['display_name'] or '(geen weergavenaam)'} — {acc['handle'] or '?'} op "
+            f"{item.post['platform']}, account-id {acc['id'] or 'onbekend'}, "
+            f"profiel {acc['profile_url'] or '?'}"
+        )
     return "; ".join(seen.values()) or dossier.case["author_key"]
 
 
@@ -81,8 +96,9 @@ def _manner(dossier: Dossier) -> str:
     return "Tekst, " + ", ".join(parts) + f"; gericht aan of over {dossier.official['name']}."
 
 
-def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerprint: str, version: str,
-                 keys_url: str) -> Report:
+def build_report(
+    dossier: Dossier, exported_by: str, exported_at: str, fingerprint: str, version: str, keys_url: str
+) -> Report:
     """Assemble the report's sections from a dossier. The fingerprint is shown for information only: the report is
     inside the bundle, so the police compare it with the one the organisation publishes at `keys_url`."""
     off, org, items = dossier.official, dossier.organisation, dossier.items
@@ -90,20 +106,34 @@ def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerpri
     posted = sorted(i.post["posted_at"] for i in items if i.post["posted_at"])
     platforms = sorted({i.post["platform"] for i in items})
     hosts = sorted({urlsplit(i.post["permalink"] or "").hostname or "" for i in items} - {""})
-    earlier = (f" Eerdere zaken van dezelfde afzender: {', '.join('#' + str(c['id']) for c in dossier.earlier_cases)}."
-               if dossier.earlier_cases else " Geen eerdere zaken van deze afzender bekend.")
+    earlier = (
+        f" Eerdere zaken van dezelfde afzender: {', '.join('#' + str(c['id']) for c in dossier.earlier_cases)}."
+        if dossier.earlier_cases
+        else " Geen eerdere zaken van deze afzender bekend."
+    )
     pif = [
-        ("Wie", f"Slachtoffer: {off['name']}, {off['role']} van {org['name']}"
-                f"{' (publieke taak: VPT)' if dossier.vpt else ''}. Afzender: {_authors(dossier)}.{earlier}"),
-        ("Wat", f"{len(items)} bericht(en); gesignaleerd als: {', '.join(labels) or 'geen label'}. "
-                "Volledige teksten letterlijk hieronder."),
-        ("Waar", f"Online: {', '.join(platforms)} ({', '.join(hosts) or 'onbekende host'}); "
-                 "zie de permalinks per bericht."),
+        (
+            "Wie",
+            f"Slachtoffer: {off['name']}, {off['role']} van {org['name']}"
+            f"{' (publieke taak: VPT)' if dossier.vpt else ''}. Afzender: {_authors(dossier)}.{earlier}",
+        ),
+        (
+            "Wat",
+            f"{len(items)} bericht(en); gesignaleerd als: {', '.join(labels) or 'geen label'}. "
+            "Volledige teksten letterlijk hieronder.",
+        ),
+        (
+            "Waar",
+            f"Online: {', '.join(platforms)} ({', '.join(hosts) or 'onbekende host'}); zie de permalinks per bericht.",
+        ),
         ("Waarmee", "Openbare berichten op sociale media / internet (tekst)."),
         ("Welke wijze", _manner(dossier)),
         ("Wanneer", f"Van {local_time(posted[0])} tot {local_time(posted[-1])}." if posted else "Onbekend."),
-        ("Waarom", f"De berichten richten zich op {off['name']} in de rol van {off['role']}. Een motief is niet "
-                   "automatisch vastgesteld; aan te vullen door de betrokkene of de medewerker."),
+        (
+            "Waarom",
+            f"De berichten richten zich op {off['name']} in de rol van {off['role']}. Een motief is niet "
+            "automatisch vastgesteld; aan te vullen door de betrokkene of de medewerker.",
+        ),
     ]
     advice = [ARTICLES[label] for label in dict.fromkeys(dossier.case["labels"]) if label in ARTICLES]
     advice.append(NOT_FLAGGED)
@@ -116,7 +146,7 @@ def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerpri
         "Een anoniem account identificeren vraagt een vordering van de officier van justitie aan het platform; "
         "gebruik daarvoor de post-id's en account-id's in deze bundel.",
         "Controleer de bundel vóór gebruik: 'schildwacht bundle verify <bestand>.zip --fingerprint "
-        f"\"<vingerafdruk>\"' met de vingerafdruk die {org['name']} publiceert op {keys_url} (of opvraagt via een "
+        f'"<vingerafdruk>"\' met de vingerafdruk die {org["name"]} publiceert op {keys_url} (of opvraagt via een '
         "bekend kanaal), niet die in deze bundel. Zie LEESMIJ.txt.",
         "De bestanden record.warc.gz bevatten de oorspronkelijke serverantwoorden (WARC, ISO 28500); raw.* zijn "
         "dezelfde antwoorden als los bestand. Voeg de bundel in zijn geheel toe aan het proces-verbaal.",
@@ -127,20 +157,35 @@ def build_report(dossier: Dossier, exported_by: str, exported_at: str, fingerpri
         timeline.append((p["posted_at"], f"Bericht {item.index} geplaatst door {p['account']['handle']}"))
         timeline.append((p["collected_at"], f"Bericht {item.index} vastgelegd door {p['collected_by']}"))
         for cap in p["captures"]:
-            timeline.append((cap["started_at"], f"Bericht {item.index} opnieuw vastgelegd: {cap['status']}"
-                                                + (f" ({cap['error']})" if cap["error"] else "")))
+            timeline.append(
+                (
+                    cap["started_at"],
+                    f"Bericht {item.index} opnieuw vastgelegd: {cap['status']}"
+                    + (f" ({cap['error']})" if cap["error"] else ""),
+                )
+            )
     for event in dossier.custody:
         kind = KINDS_NL.get(event["kind"], event["kind"])
         timeline.append((event["at"], f"Bewaarketen: {kind} door {event['actor']}"))
     timeline.sort(key=lambda row: row[0] or "")
-    meta = [("Zaak", f"#{dossier.case['id']} (status: {dossier.case['status']})"),
-            ("Betrokkene", f"{off['name']}, {off['role']}, {org['name']}"),
-            ("VPT", "ja — slachtoffer met een publieke taak" if dossier.vpt else "nee"),
-            ("Geëxporteerd door", exported_by), ("Exporttijd", local_time(exported_at)),
-            ("Software", f"Schildwacht {version}"),
-            ("Sleutel (vingerafdruk)", format_fingerprint(fingerprint)),
-            ("Vingerafdruk controleren", f"alleen ter informatie; vergelijk met {keys_url} of vraag de "
-                                         f"vingerafdruk op bij {org['name']}")]
-    return Report(title=f"Bewijsrapport zaak #{dossier.case['id']} — {off['name']} ({org['name']})", meta=meta,
-                  pif=pif, advice=advice, instructions=instructions,
-                  timeline=[(short_time(at), what) for at, what in timeline])
+    meta = [
+        ("Zaak", f"#{dossier.case['id']} (status: {dossier.case['status']})"),
+        ("Betrokkene", f"{off['name']}, {off['role']}, {org['name']}"),
+        ("VPT", "ja — slachtoffer met een publieke taak" if dossier.vpt else "nee"),
+        ("Geëxporteerd door", exported_by),
+        ("Exporttijd", local_time(exported_at)),
+        ("Software", f"Schildwacht {version}"),
+        ("Sleutel (vingerafdruk)", format_fingerprint(fingerprint)),
+        (
+            "Vingerafdruk controleren",
+            f"alleen ter informatie; vergelijk met {keys_url} of vraag de vingerafdruk op bij {org['name']}",
+        ),
+    ]
+    return Report(
+        title=f"Bewijsrapport zaak #{dossier.case['id']} — {off['name']} ({org['name']})",
+        meta=meta,
+        pif=pif,
+        advice=advice,
+        instructions=instructions,
+        timeline=[(short_time(at), what) for at, what in timeline],
+    )

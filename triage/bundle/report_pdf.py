@@ -22,8 +22,11 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 def _fonts() -> tuple[str, str, str]:
     """(regular, bold, mono) font names: DejaVu when installed (embedded, full Unicode), else built-in Helvetica."""
-    files = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
-             "DejaVuSansMono": "DejaVuSansMono.ttf"}
+    files = {
+        "DejaVuSans": "DejaVuSans.ttf",
+        "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
+        "DejaVuSansMono": "DejaVuSansMono.ttf",
+    }
     if not all((FONT_DIR / f).exists() for f in files.values()):
         return "Helvetica", "Helvetica-Bold", "Courier"
     for name, file in files.items():
@@ -45,68 +48,140 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
     h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=15, leading=19, spaceAfter=6)
     h2 = ParagraphStyle("h2", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4)
     h3 = ParagraphStyle("h3", parent=body, fontName=bold, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3)
-    verbatim = ParagraphStyle("verbatim", parent=body, fontSize=10.5, leading=14, backColor=colors.HexColor("#fff3f3"),
-                              borderColor=colors.HexColor("#bb0000"), borderWidth=0.8, borderPadding=5,
-                              spaceBefore=4, spaceAfter=8)
-    context = ParagraphStyle("context", parent=verbatim, fontSize=9, leading=12, backColor=colors.HexColor("#f3f3f3"),
-                             borderColor=colors.HexColor("#888888"))
+    verbatim = ParagraphStyle(
+        "verbatim",
+        parent=body,
+        fontSize=10.5,
+        leading=14,
+        backColor=colors.HexColor("#fff3f3"),
+        borderColor=colors.HexColor("#bb0000"),
+        borderWidth=0.8,
+        borderPadding=5,
+        spaceBefore=4,
+        spaceAfter=8,
+    )
+    context = ParagraphStyle(
+        "context",
+        parent=verbatim,
+        fontSize=9,
+        leading=12,
+        backColor=colors.HexColor("#f3f3f3"),
+        borderColor=colors.HexColor("#888888"),
+    )
 
     def table(rows: list[tuple[str, object]], value_style: ParagraphStyle = body, key_width: float = 45) -> Table:
         key_style = ParagraphStyle("k", parent=value_style, fontName=bold)
-        t = Table([[Paragraph(_text(k), key_style), Paragraph(_text(v), value_style)] for k, v in rows],
-                  colWidths=[key_width * mm, (170 - key_width) * mm])
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
-                               ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        t = Table(
+            [[Paragraph(_text(k), key_style), Paragraph(_text(v), value_style)] for k, v in rows],
+            colWidths=[key_width * mm, (170 - key_width) * mm],
+        )
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
+                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         return t
 
     def bullets(lines: list[str], kind: str = "bullet") -> ListFlowable:
-        return ListFlowable([Paragraph(_text(line), body) for line in lines], bulletType=kind,
-                            bulletFontName=regular, bulletFontSize=9, leftIndent=12)
+        return ListFlowable(
+            [Paragraph(_text(line), body) for line in lines],
+            bulletType=kind,
+            bulletFontName=regular,
+            bulletFontSize=9,
+            leftIndent=12,
+        )
 
-    story = [Paragraph(_text(report.title), h1),
-             Paragraph("Opgesteld door Schildwacht. Strafbepalingen zijn een suggestie, geen juridisch oordeel.",
-                       small),
-             Spacer(1, 4), table(report.meta),
-             Paragraph("Samenvatting (PIF, 7 W's)", h2), table(report.pif),
-             Paragraph("Mogelijke strafbare feiten (advies)", h2), bullets(report.advice),
-             Paragraph("Instructies voor de politie", h2), bullets(report.instructions, "1"),
-             Paragraph("Berichten (letterlijk)", h2)]
+    story = [
+        Paragraph(_text(report.title), h1),
+        Paragraph("Opgesteld door Schildwacht. Strafbepalingen zijn een suggestie, geen juridisch oordeel.", small),
+        Spacer(1, 4),
+        table(report.meta),
+        Paragraph("Samenvatting (PIF, 7 W's)", h2),
+        table(report.pif),
+        Paragraph("Mogelijke strafbare feiten (advies)", h2),
+        bullets(report.advice),
+        Paragraph("Instructies voor de politie", h2),
+        bullets(report.instructions, "1"),
+        Paragraph("Berichten (letterlijk)", h2),
+    ]
     for item in dossier.items:
         p = item.post
-        story += [Paragraph(_text(f"Bericht {item.index} — {p['platform']}"), h3),
-                  Paragraph(_text(p["text"] if p["text"] is not None else "(tekst niet bewaard)"), verbatim),
-                  table([("Permalink", p["permalink"]), ("Post-id", p["post_id"]),
-                         ("Account-id", p["account"]["id"] or "onbekend"),
-                         ("Gebruikersnaam", p["account"]["handle"] or "onbekend"),
-                         ("Weergavenaam", p["account"]["display_name"] or "onbekend"),
-                         ("Profiel", p["account"]["profile_url"] or "onbekend"),
-                         ("Geplaatst", local_time(p["posted_at"])),
-                         ("Vastgelegd", f"{local_time(p['collected_at'])} door {p['collected_by']}"),
-                         ("Reactie op", p["in_reply_to_id"] or "—"),
-                         ("Gesignaleerd als", ", ".join(p["classification"]["flags"]) or "—")]),
-                  Spacer(1, 3),
-                  table([("sha256 tekst", p["text_sha256"])]
-                        + [(f.name, f"{f.sha256}{'  (ontbreekt in de opslag)' if f.data is None else ''}")
-                           for f in item.files], code)]
+        story += [
+            Paragraph(_text(f"Bericht {item.index} — {p['platform']}"), h3),
+            Paragraph(_text(p["text"] if p["text"] is not None else "(tekst niet bewaard)"), verbatim),
+            table(
+                [
+                    ("Permalink", p["permalink"]),
+                    ("Post-id", p["post_id"]),
+                    ("Account-id", p["account"]["id"] or "onbekend"),
+                    ("Gebruikersnaam", p["account"]["handle"] or "onbekend"),
+                    ("Weergavenaam", p["account"]["display_name"] or "onbekend"),
+                    ("Profiel", p["account"]["profile_url"] or "onbekend"),
+                    ("Geplaatst", local_time(p["posted_at"])),
+                    ("Vastgelegd", f"{local_time(p['collected_at'])} door {p['collected_by']}"),
+                    ("Reactie op", p["in_reply_to_id"] or "—"),
+                    ("Gesignaleerd als", ", ".join(p["classification"]["flags"]) or "—"),
+                ]
+            ),
+            Spacer(1, 3),
+            table(
+                [("sha256 tekst", p["text_sha256"])]
+                + [(f.name, f"{f.sha256}{'  (ontbreekt in de opslag)' if f.data is None else ''}") for f in item.files],
+                code,
+            ),
+        ]
         for n, cap in enumerate(p["captures"], start=1):
             error = f"; fout: {cap['error']}" if cap["error"] else ""
-            story.append(Paragraph(_text(f"Hercapture {n}: {cap['status']} — {local_time(cap['started_at'])} met "
-                                         f"{cap['tool']}{error}"), small))
+            story.append(
+                Paragraph(
+                    _text(
+                        f"Hercapture {n}: {cap['status']} — {local_time(cap['started_at'])} met {cap['tool']}{error}"
+                    ),
+                    small,
+                )
+            )
         for ctx in p["context"]:
-            story += [Paragraph(_text(f"Context — {ctx['relation']}: {ctx['author_handle'] or '?'}, "
-                                      f"{local_time(ctx['posted_at'])}, post-id {ctx['post_id']}"
-                                      + (" (ook in deze zaak)" if ctx["in_case"] else "")), small),
-                      Paragraph(_text(ctx["text"] if ctx["text"] is not None else ctx["text_note"]), context)]
-    story += [Paragraph("Tijdlijn (Nederlandse tijd)", h2), table(report.timeline, small, 34),
-              Paragraph("Bewaarketen (custody.jsonl)", h2),
-              table([(f"{e['seq']}. {KINDS_NL.get(e['kind'], e['kind'])}",
-                      f"{local_time(e['at'])} door {e['actor']}\nsha256-keten: {e['hash']}") for e in dossier.custody],
-                    small, 34)]
+            story += [
+                Paragraph(
+                    _text(
+                        f"Context — {ctx['relation']}: {ctx['author_handle'] or '?'}, "
+                        f"{local_time(ctx['posted_at'])}, post-id {ctx['post_id']}"
+                        + (" (ook in deze zaak)" if ctx["in_case"] else "")
+                    ),
+                    small,
+                ),
+                Paragraph(_text(ctx["text"] if ctx["text"] is not None else ctx["text_note"]), context),
+            ]
+    story += [
+        Paragraph("Tijdlijn (Nederlandse tijd)", h2),
+        table(report.timeline, small, 34),
+        Paragraph("Bewaarketen (custody.jsonl)", h2),
+        table(
+            [
+                (
+                    f"{e['seq']}. {KINDS_NL.get(e['kind'], e['kind'])}",
+                    f"{local_time(e['at'])} door {e['actor']}\nsha256-keten: {e['hash']}",
+                )
+                for e in dossier.custody
+            ],
+            small,
+            34,
+        ),
+    ]
     if dossier.earlier_cases:
-        story += [Paragraph("Eerdere zaken van dezelfde afzender", h2),
-                  bullets([f"Zaak #{c['id']} — {local_time(c['opened_at'])} — {', '.join(c['labels'])} — {c['status']}"
-                           for c in dossier.earlier_cases])]
+        story += [
+            Paragraph("Eerdere zaken van dezelfde afzender", h2),
+            bullets(
+                [
+                    f"Zaak #{c['id']} — {local_time(c['opened_at'])} — {', '.join(c['labels'])} — {c['status']}"
+                    for c in dossier.earlier_cases
+                ]
+            ),
+        ]
 
     def footer(canvas, doc) -> None:
         canvas.saveState()
@@ -116,7 +191,16 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
         canvas.restoreState()
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=report.title, author="Schildwacht", lang="nl")
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=report.title,
+        author="Schildwacht",
+        lang="nl",
+    )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

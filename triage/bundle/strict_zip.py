@@ -117,14 +117,18 @@ def _plain_chunks(fh: BinaryIO, entry: Entry) -> Iterator[bytes]:
     if inflater is not None:
         yield inflater.flush()
         if not inflater.eof or inflater.unused_data:
-            raise ZipProblem(f"geen leesbare ZIP: {entry.name}: deflate-gegevens eindigen niet precies op de "
-                             "opgegeven grootte / deflate stream does not end at the recorded size")
+            raise ZipProblem(
+                f"geen leesbare ZIP: {entry.name}: deflate-gegevens eindigen niet precies op de "
+                "opgegeven grootte / deflate stream does not end at the recorded size"
+            )
 
 
 def _unaccounted(start: int, end: int) -> None:
     if end > start:
-        raise ZipProblem(f"ZIP niet eenduidig: {end - start} bytes vanaf positie {start} horen bij geen enkel "
-                         "bestand in de centrale map / ambiguous ZIP: bytes not accounted for by the central directory")
+        raise ZipProblem(
+            f"ZIP niet eenduidig: {end - start} bytes vanaf positie {start} horen bij geen enkel "
+            "bestand in de centrale map / ambiguous ZIP: bytes not accounted for by the central directory"
+        )
     raise ZipProblem(f"ZIP niet eenduidig: bestanden overlappen bij positie {end} / ambiguous ZIP: overlapping entries")
 
 
@@ -135,20 +139,28 @@ def _end_record(fh: BinaryIO, size: int) -> tuple[int, int, int]:
         fh.seek(size - _EOCD.size)
         tail = fh.read(_EOCD.size)
     if len(tail) != _EOCD.size or not tail.startswith(_EOCD_SIGNATURE):
-        raise ZipProblem("geen leesbare ZIP: het eindrecord staat niet precies aan het eind van het bestand (bytes "
-                         "erachter, commentaar of geen ZIP) / not a readable ZIP: no end record at the very end")
+        raise ZipProblem(
+            "geen leesbare ZIP: het eindrecord staat niet precies aan het eind van het bestand (bytes "
+            "erachter, commentaar of geen ZIP) / not a readable ZIP: no end record at the very end"
+        )
     _, disk, cd_disk, here, count, cd_size, cd_offset, comment = _EOCD.unpack(tail)
     if comment or disk or cd_disk or here != count or not count:
-        raise ZipProblem("ZIP niet eenduidig: eindrecord met commentaar, meerdere delen of zonder bestanden "
-                         "/ ambiguous ZIP: end record with comment, multiple disks or no entries")
+        raise ZipProblem(
+            "ZIP niet eenduidig: eindrecord met commentaar, meerdere delen of zonder bestanden "
+            "/ ambiguous ZIP: end record with comment, multiple disks or no entries"
+        )
     slack = size - _EOCD.size - (cd_offset + cd_size)
     if slack > 0:
-        raise ZipProblem(f"ZIP niet eenduidig: {slack} bytes horen bij geen enkel bestand in de centrale map "
-                         "(ervoor geplakt, ertussen of ZIP64) / ambiguous ZIP: bytes not accounted for by the "
-                         "central directory")
+        raise ZipProblem(
+            f"ZIP niet eenduidig: {slack} bytes horen bij geen enkel bestand in de centrale map "
+            "(ervoor geplakt, ertussen of ZIP64) / ambiguous ZIP: bytes not accounted for by the "
+            "central directory"
+        )
     if slack < 0 or cd_size > _MAX_CENTRAL_DIRECTORY:
-        raise ZipProblem("geen leesbare ZIP: de centrale map valt buiten het bestand / not a readable ZIP: central "
-                         "directory outside the file")
+        raise ZipProblem(
+            "geen leesbare ZIP: de centrale map valt buiten het bestand / not a readable ZIP: central "
+            "directory outside the file"
+        )
     return cd_offset, cd_size, count
 
 
@@ -159,31 +171,53 @@ def _central_directory(fh: BinaryIO, offset: int, size: int, count: int) -> list
     for _ in range(count):
         if pos + _CENTRAL.size > len(data):
             raise ZipProblem("geen leesbare ZIP: centrale map afgebroken / truncated central directory")
-        (signature, _, _, flags, method, _, _, crc, compressed, plain, name_len, extra_len, comment_len, disk, _, _,
-         local_offset) = _CENTRAL.unpack_from(data, pos)
-        raw_name = data[pos + _CENTRAL.size:pos + _CENTRAL.size + name_len]
+        (
+            signature,
+            _,
+            _,
+            flags,
+            method,
+            _,
+            _,
+            crc,
+            compressed,
+            plain,
+            name_len,
+            extra_len,
+            comment_len,
+            disk,
+            _,
+            _,
+            local_offset,
+        ) = _CENTRAL.unpack_from(data, pos)
+        raw_name = data[pos + _CENTRAL.size : pos + _CENTRAL.size + name_len]
         name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", "replace")
         if signature != _CENTRAL_SIGNATURE or len(raw_name) != name_len:
             raise ZipProblem("geen leesbare ZIP: centrale map beschadigd / corrupt central directory")
         if extra_len or comment_len or disk:
-            raise ZipProblem(f"ZIP niet eenduidig: {name}: extra velden of commentaar (ZIP64, Unicode-pad?) "
-                             "/ ambiguous ZIP: extra fields or comment")
-        if flags & ~_ALLOWED_FLAGS or method not in (_STORED, _DEFLATED) \
-                or (method == _STORED and compressed != plain):
-            raise ZipProblem(f"ZIP niet eenduidig: {name}: versleuteld, data descriptor of onbekende compressie "
-                             "/ ambiguous ZIP: encryption, data descriptor or unsupported compression")
+            raise ZipProblem(
+                f"ZIP niet eenduidig: {name}: extra velden of commentaar (ZIP64, Unicode-pad?) "
+                "/ ambiguous ZIP: extra fields or comment"
+            )
+        if flags & ~_ALLOWED_FLAGS or method not in (_STORED, _DEFLATED) or (method == _STORED and compressed != plain):
+            raise ZipProblem(
+                f"ZIP niet eenduidig: {name}: versleuteld, data descriptor of onbekende compressie "
+                "/ ambiguous ZIP: encryption, data descriptor or unsupported compression"
+            )
         if (reason := layout.unsafe_name_reason(name)) is not None:
             raise ZipProblem(f"{name!r}: onveilige bestandsnaam in de ZIP ({reason}) / unsafe entry name")
         folded = unicodedata.normalize("NFC", name).casefold()
         if folded in seen:
-            raise ZipProblem(f"{name}: komt dubbel voor in de ZIP (ook hoofdletters/Unicode-varianten tellen) "
-                             "/ duplicate entry")
+            raise ZipProblem(
+                f"{name}: komt dubbel voor in de ZIP (ook hoofdletters/Unicode-varianten tellen) / duplicate entry"
+            )
         seen.add(folded)
         records.append(_Central(name, raw_name, flags, method, crc, compressed, plain, local_offset))
         pos += _CENTRAL.size + name_len
     if pos != len(data):
-        raise ZipProblem("ZIP niet eenduidig: extra bytes in de centrale map / ambiguous ZIP: junk in the central "
-                         "directory")
+        raise ZipProblem(
+            "ZIP niet eenduidig: extra bytes in de centrale map / ambiguous ZIP: junk in the central directory"
+        )
     return records
 
 
@@ -194,13 +228,30 @@ def _local_entry(fh: BinaryIO, record: _Central) -> Entry:
         raise ZipProblem(f"geen leesbare ZIP: {record.name}: lokale kop ontbreekt / local header missing")
     signature, _, flags, method, _, _, crc, compressed, plain, name_len, extra_len = _LOCAL.unpack(header)
     raw_name = fh.read(name_len)
-    differs = [field for field, local, central in (
-        ("handtekening", signature, _LOCAL_SIGNATURE), ("naam", raw_name, record.raw_name),
-        ("vlaggen", flags, record.flags), ("methode", method, record.method), ("CRC", crc, record.crc),
-        ("gecomprimeerde grootte", compressed, record.compressed_size), ("grootte", plain, record.size),
-        ("extra velden", extra_len, 0)) if local != central]
+    differs = [
+        field
+        for field, local, central in (
+            ("handtekening", signature, _LOCAL_SIGNATURE),
+            ("naam", raw_name, record.raw_name),
+            ("vlaggen", flags, record.flags),
+            ("methode", method, record.method),
+            ("CRC", crc, record.crc),
+            ("gecomprimeerde grootte", compressed, record.compressed_size),
+            ("grootte", plain, record.size),
+            ("extra velden", extra_len, 0),
+        )
+        if local != central
+    ]
     if differs:
-        raise ZipProblem(f"ZIP niet eenduidig: {record.name}: lokale kop wijkt af van de centrale map "
-                         f"({', '.join(differs)}) / local header disagrees with the central directory")
-    return Entry(record.name, record.method, record.crc, record.compressed_size, record.size,
-                 record.local_offset + _LOCAL.size + name_len)
+        raise ZipProblem(
+            f"ZIP niet eenduidig: {record.name}: lokale kop wijkt af van de centrale map "
+            f"({', '.join(differs)}) / local header disagrees with the central directory"
+        )
+    return Entry(
+        record.name,
+        record.method,
+        record.crc,
+        record.compressed_size,
+        record.size,
+        record.local_offset + _LOCAL.size + name_len,
+    )

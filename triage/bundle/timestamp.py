@@ -39,15 +39,21 @@ class TimestampInfo:
 def request_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     """POST a sha256 timestamp query for `data`; returns the DER TimeStampResp after checking it."""
     nonce = secrets.randbits(63)
-    query = tsp.TimeStampReq({
-        "version": 1,
-        "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": hashlib.sha256(data).digest()},
-        "nonce": nonce,
-        "cert_req": True,
-    }).dump()
+    query = tsp.TimeStampReq(
+        {
+            "version": 1,
+            "message_imprint": {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "hashed_message": hashlib.sha256(data).digest(),
+            },
+            "nonce": nonce,
+            "cert_req": True,
+        }
+    ).dump()
     try:
-        response = httpx.post(url, content=query, timeout=timeout,
-                              headers={"Content-Type": "application/timestamp-query"})
+        response = httpx.post(
+            url, content=query, timeout=timeout, headers={"Content-Type": "application/timestamp-query"}
+        )
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise TimestampProblem(f"TSA {url} niet bereikbaar / unreachable: {exc}") from exc
@@ -81,7 +87,7 @@ def _signer_cert(signed: cms.SignedData, signer: cms.SignerInfo) -> x509.Certifi
     for choice in signed["certificates"] or []:
         cert = choice.chosen
         if sid.name == "issuer_and_serial_number":
-            match = (cert.serial_number == sid.chosen["serial_number"].native and cert.issuer == sid.chosen["issuer"])
+            match = cert.serial_number == sid.chosen["serial_number"].native and cert.issuer == sid.chosen["issuer"]
         else:
             match = cert.key_identifier == sid.chosen.native
         if match:
@@ -145,9 +151,13 @@ def verify_token(der: bytes, data: bytes, trusted_cas: list[x509.Certificate] | 
         if not any(_issued_by(cert, ca) for ca in trusted_cas):
             raise TimestampProblem("TSA-certificaat niet uitgegeven door de opgegeven CA / not issued by trusted CA")
         ca_checked = True
-    return TimestampInfo(gen_time=gen_time, serial=tst["serial_number"].native,
-                         tsa_subject=cert.subject.rfc4514_string(),
-                         tsa_cert_sha256=cert.fingerprint(hashes.SHA256()).hex(), ca_checked=ca_checked)
+    return TimestampInfo(
+        gen_time=gen_time,
+        serial=tst["serial_number"].native,
+        tsa_subject=cert.subject.rfc4514_string(),
+        tsa_cert_sha256=cert.fingerprint(hashes.SHA256()).hex(),
+        ca_checked=ca_checked,
+    )
 
 
 def _issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:

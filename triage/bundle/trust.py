@@ -36,10 +36,10 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
+from schildwacht.models import Organisation
+from schildwacht.models.evidence import OrganisationKey
 from triage.bundle.custody import format_time
 from triage.bundle.keys import format_fingerprint
-from triage.models import Organisation
-from triage.models.evidence import OrganisationKey
 
 WELL_KNOWN_PATH = "/.well-known/schildwacht-keys"
 DOCUMENT_FORMAT = "schildwacht-keys/1"
@@ -92,25 +92,38 @@ def _parse_line(line: str) -> TrustedKey:
     while tokens and len(digits) < 64 and _HEX_GROUP.fullmatch(tokens[0]):
         digits += tokens.pop(0).replace(":", "")
     if len(digits) != 64:
-        raise TrustProblem("begint niet met een vingerafdruk van 64 hexadecimale tekens "
-                           "/ does not start with a 64-hex-digit fingerprint")
+        raise TrustProblem(
+            "begint niet met een vingerafdruk van 64 hexadecimale tekens "
+            "/ does not start with a 64-hex-digit fingerprint"
+        )
     organisation, valid_from, valid_until, *name = tokens + ["-"] * max(0, 3 - len(tokens))
     revoked = valid_until.lower() in _REVOKED_WORDS
-    return TrustedKey(fingerprint=normalise_fingerprint(digits),
-                      organisation_id=None if organisation == "-" else organisation,
-                      organisation_name=" ".join(name) or None, valid_from=_time(valid_from),
-                      valid_until=None if revoked else _time(valid_until), revoked=revoked)
+    return TrustedKey(
+        fingerprint=normalise_fingerprint(digits),
+        organisation_id=None if organisation == "-" else organisation,
+        organisation_name=" ".join(name) or None,
+        valid_from=_time(valid_from),
+        valid_until=None if revoked else _time(valid_until),
+        revoked=revoked,
+    )
 
 
 def _parse_document(document: object) -> list[TrustedKey]:
     if not isinstance(document, dict) or document.get("format") != DOCUMENT_FORMAT:
         raise TrustProblem(f"geen {DOCUMENT_FORMAT}-document / not a published keys document")
     try:
-        return [TrustedKey(fingerprint=normalise_fingerprint(key["fingerprint"]), organisation_id=org["id"],
-                           organisation_name=org.get("name"), valid_from=_time(key.get("valid_from")),
-                           valid_until=_time(key.get("valid_until")),
-                           revoked=_time(key.get("revoked_at")) is not None)
-                for org in document["organisations"] for key in org["keys"]]
+        return [
+            TrustedKey(
+                fingerprint=normalise_fingerprint(key["fingerprint"]),
+                organisation_id=org["id"],
+                organisation_name=org.get("name"),
+                valid_from=_time(key.get("valid_from")),
+                valid_until=_time(key.get("valid_until")),
+                revoked=_time(key.get("revoked_at")) is not None,
+            )
+            for org in document["organisations"]
+            for key in org["keys"]
+        ]
     except (KeyError, TypeError, AttributeError) as exc:
         raise TrustProblem(f"onvolledig {DOCUMENT_FORMAT}-document / incomplete document ({exc!r})") from exc
 
@@ -148,43 +161,65 @@ def load_trusted_keys(path: Path) -> list[TrustedKey]:
         raise TrustProblem(f"{path}: {exc}") from exc
 
 
-def match_signer(anchors: list[TrustedKey], fingerprint: str, organisation_id: str,
-                 signed_at: list[datetime]) -> TrustedKey:
+def match_signer(
+    anchors: list[TrustedKey], fingerprint: str, organisation_id: str, signed_at: list[datetime]
+) -> TrustedKey:
     """The anchor that vouches for this signer: same fingerprint, not revoked by any anchor, same organisation
     (where the anchor names one), valid at every given signing time (where the anchor has a period). TrustProblem
     says why none does."""
     same_key = [a for a in anchors if a.fingerprint == fingerprint]
     if not same_key:
-        raise TrustProblem(f"ondertekend met een andere sleutel ({format_fingerprint(fingerprint)}) dan de "
-                           "vertrouwde / signed by a key that is not trusted")
+        raise TrustProblem(
+            f"ondertekend met een andere sleutel ({format_fingerprint(fingerprint)}) dan de "
+            "vertrouwde / signed by a key that is not trusted"
+        )
     if any(a.revoked for a in same_key):
-        raise TrustProblem(f"de sleutel ({format_fingerprint(fingerprint)}) is ingetrokken (mogelijk in verkeerde "
-                           "handen): vertrouw geen enkele bundel die ermee is ondertekend en vraag de organisatie "
-                           "om een nieuwe export / key revoked (compromised): no bundle it signed can be trusted")
+        raise TrustProblem(
+            f"de sleutel ({format_fingerprint(fingerprint)}) is ingetrokken (mogelijk in verkeerde "
+            "handen): vertrouw geen enkele bundel die ermee is ondertekend en vraag de organisatie "
+            "om een nieuwe export / key revoked (compromised): no bundle it signed can be trusted"
+        )
     same_org = [a for a in same_key if a.organisation_id in (None, organisation_id)]
     if not same_org:
-        raise TrustProblem(f"de sleutel is vertrouwd voor een andere organisatie ({same_key[0].organisation_id}), "
-                           f"niet voor {organisation_id} / key trusted for another organisation")
+        raise TrustProblem(
+            f"de sleutel is vertrouwd voor een andere organisatie ({same_key[0].organisation_id}), "
+            f"niet voor {organisation_id} / key trusted for another organisation"
+        )
     for anchor in same_org:
-        if all((anchor.valid_from is None or anchor.valid_from <= at)
-               and (anchor.valid_until is None or at <= anchor.valid_until) for at in signed_at):
+        if all(
+            (anchor.valid_from is None or anchor.valid_from <= at)
+            and (anchor.valid_until is None or at <= anchor.valid_until)
+            for at in signed_at
+        ):
             return anchor
     times = ", ".join(format_time(at) for at in signed_at)
-    raise TrustProblem(f"de sleutel was bij ondertekening ({times}) niet geldig volgens de vertrouwde sleutels "
-                       "/ key not valid at signing time")
+    raise TrustProblem(
+        f"de sleutel was bij ondertekening ({times}) niet geldig volgens de vertrouwde sleutels "
+        "/ key not valid at signing time"
+    )
 
 
 def _key_rows(session: Session) -> Sequence[Row[tuple[OrganisationKey, str]]]:
-    return session.execute(select(OrganisationKey, Organisation.name)
-                           .join(Organisation, Organisation.id == OrganisationKey.organisation_id)
-                           .order_by(OrganisationKey.organisation_id, OrganisationKey.valid_from)).all()
+    return session.execute(
+        select(OrganisationKey, Organisation.name)
+        .join(Organisation, Organisation.id == OrganisationKey.organisation_id)
+        .order_by(OrganisationKey.organisation_id, OrganisationKey.valid_from)
+    ).all()
 
 
 def registered_keys(session: Session) -> list[TrustedKey]:
     """Every key on record in this installation's database, with its organisation, validity and revocation."""
-    return [TrustedKey(fingerprint=key.fingerprint, organisation_id=key.organisation_id, organisation_name=name,
-                       valid_from=key.valid_from, valid_until=key.valid_until, revoked=key.revoked_at is not None)
-            for key, name in _key_rows(session)]
+    return [
+        TrustedKey(
+            fingerprint=key.fingerprint,
+            organisation_id=key.organisation_id,
+            organisation_name=name,
+            valid_from=key.valid_from,
+            valid_until=key.valid_until,
+            revoked=key.revoked_at is not None,
+        )
+        for key, name in _key_rows(session)
+    ]
 
 
 def published_document(session: Session) -> dict:
@@ -194,9 +229,15 @@ def published_document(session: Session) -> dict:
     organisations: dict[str, dict] = {}
     for key, name in _key_rows(session):
         org = organisations.setdefault(key.organisation_id, {"id": key.organisation_id, "name": name, "keys": []})
-        org["keys"].append({"algorithm": key.algorithm, "fingerprint": key.fingerprint,
-                            "fingerprint_grouped": format_fingerprint(key.fingerprint),
-                            "public_key_pem": key.public_key_pem, "valid_from": format_time(key.valid_from),
-                            "valid_until": format_time(key.valid_until) if key.valid_until else None,
-                            "revoked_at": format_time(key.revoked_at) if key.revoked_at else None})
+        org["keys"].append(
+            {
+                "algorithm": key.algorithm,
+                "fingerprint": key.fingerprint,
+                "fingerprint_grouped": format_fingerprint(key.fingerprint),
+                "public_key_pem": key.public_key_pem,
+                "valid_from": format_time(key.valid_from),
+                "valid_until": format_time(key.valid_until) if key.valid_until else None,
+                "revoked_at": format_time(key.revoked_at) if key.revoked_at else None,
+            }
+        )
     return {"format": DOCUMENT_FORMAT, "organisations": list(organisations.values())}

@@ -36,11 +36,13 @@ from triage.bundle.timestamp import TimestampProblem, verify_token
 from triage.bundle.trust import WELL_KNOWN_PATH, TrustedKey, TrustProblem, match_signer, normalise_fingerprint
 
 EXIT_VERIFIED, EXIT_NOT_INTACT, EXIT_USAGE, EXIT_SIGNER_UNVERIFIED = 0, 1, 2, 3
-SIGNER_UNVERIFIED = ("INTEGER MAAR ONDERTEKENAAR NIET GEVERIFIEERD / INTACT BUT SIGNER NOT VERIFIED: de bundel is "
-                     "sinds de ondertekening niet gewijzigd, maar er is niet vastgesteld wie hem ondertekende. "
-                     "Vraag de vingerafdruk op bij de organisatie (gepubliceerd op <haar Schildwacht-adres>"
-                     f"{WELL_KNOWN_PATH}, of via een bekend kanaal) en controleer opnieuw met --fingerprint of "
-                     "--vertrouwde-sleutels. Vertrouw niet op de vingerafdruk in de bundel zelf.")
+SIGNER_UNVERIFIED = (
+    "INTEGER MAAR ONDERTEKENAAR NIET GEVERIFIEERD / INTACT BUT SIGNER NOT VERIFIED: de bundel is "
+    "sinds de ondertekening niet gewijzigd, maar er is niet vastgesteld wie hem ondertekende. "
+    "Vraag de vingerafdruk op bij de organisatie (gepubliceerd op <haar Schildwacht-adres>"
+    f"{WELL_KNOWN_PATH}, of via een bekend kanaal) en controleer opnieuw met --fingerprint of "
+    "--vertrouwde-sleutels. Vertrouw niet op de vingerafdruk in de bundel zelf."
+)
 
 
 class BundleProblem(Exception):
@@ -65,9 +67,12 @@ class Verification:
         return EXIT_VERIFIED if self.signer_verified else EXIT_SIGNER_UNVERIFIED
 
 
-def verify_bundle(path: Path, expected_fingerprint: str | None = None,
-                  trusted_tsa_cas: list[x509.Certificate] | None = None,
-                  trusted_keys: Sequence[TrustedKey] = ()) -> Verification:
+def verify_bundle(
+    path: Path,
+    expected_fingerprint: str | None = None,
+    trusted_tsa_cas: list[x509.Certificate] | None = None,
+    trusted_keys: Sequence[TrustedKey] = (),
+) -> Verification:
     """Check a bundle against the given anchors. `expected_fingerprint` (a malformed one raises
     trust.TrustProblem) alone is the only anchor; with `trusted_keys` the signer must be that key and match them.
     Ok with a short summary, or the first problem found."""
@@ -122,11 +127,20 @@ def _load_manifest(files: dict[str, bytes]) -> dict:
         manifest = json.loads(files[layout.MANIFEST])
     except ValueError as exc:
         raise BundleProblem(f"{layout.MANIFEST}: onleesbaar / unreadable ({exc})") from exc
-    shape = {"format": str, "case": dict, "official": dict, "items": list, "custody": dict, "signer": dict,
-             "files": list}
+    shape = {
+        "format": str,
+        "case": dict,
+        "official": dict,
+        "items": list,
+        "custody": dict,
+        "signer": dict,
+        "files": list,
+    }
     missing = [k for k, t in shape.items() if not isinstance(manifest, dict) or not isinstance(manifest.get(k), t)]
-    if not missing and not all(isinstance(e, dict) and isinstance(e.get("path"), str)
-                               and isinstance(e.get("sha256"), str) for e in manifest["files"]):
+    if not missing and not all(
+        isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("sha256"), str)
+        for e in manifest["files"]
+    ):
         missing = ["files"]
     if missing:
         raise BundleProblem(f"{layout.MANIFEST}: onvolledig, veld {missing[0]} / incomplete")
@@ -171,30 +185,41 @@ def _check_signature(files: dict[str, bytes], manifest: dict) -> str:
         signature = base64.b64decode(files[layout.SIGNATURE].strip(), validate=True)
         public.verify(signature, files[layout.MANIFEST])
     except (KeyProblem, ValueError, binascii.Error, InvalidSignature) as exc:
-        raise BundleProblem(f"{layout.SIGNATURE}: handtekening klopt niet bij {layout.MANIFEST} "
-                            f"/ signature invalid ({type(exc).__name__})") from exc
+        raise BundleProblem(
+            f"{layout.SIGNATURE}: handtekening klopt niet bij {layout.MANIFEST} "
+            f"/ signature invalid ({type(exc).__name__})"
+        ) from exc
     fp = fingerprint(public)
     if fp != signer.get("fingerprint"):
-        raise BundleProblem(f"{layout.MANIFEST}: vingerafdruk hoort niet bij de publieke sleutel "
-                            "/ fingerprint mismatch")
+        raise BundleProblem(
+            f"{layout.MANIFEST}: vingerafdruk hoort niet bij de publieke sleutel / fingerprint mismatch"
+        )
     if files.get(layout.PUBLIC_KEY, b"").decode("ascii", "replace").strip() != signer["public_key_pem"].strip():
         raise BundleProblem(f"{layout.PUBLIC_KEY}: wijkt af van de sleutel in het manifest / differs from manifest")
     organisation = manifest["official"].get("organisation")
-    if not isinstance(organisation, dict) or not isinstance(signer.get("organisation_id"), str) \
-            or signer["organisation_id"] != organisation.get("id"):
-        raise BundleProblem(f"{layout.MANIFEST}: ondertekenaar en organisatie van de zaak verschillen "
-                            "/ signer and case organisation differ")
+    if (
+        not isinstance(organisation, dict)
+        or not isinstance(signer.get("organisation_id"), str)
+        or signer["organisation_id"] != organisation.get("id")
+    ):
+        raise BundleProblem(
+            f"{layout.MANIFEST}: ondertekenaar en organisatie van de zaak verschillen "
+            "/ signer and case organisation differ"
+        )
     return fp
 
 
-def _check_signer(fp: str, manifest: dict, anchors: list[TrustedKey], required: str | None,
-                  stamped_at: datetime | None) -> TrustedKey:
+def _check_signer(
+    fp: str, manifest: dict, anchors: list[TrustedKey], required: str | None, stamped_at: datetime | None
+) -> TrustedKey:
     """The anchor vouching for the key at the export time (and the timestamp's time, which a TSA attests); the key
     must be `required` where given."""
     if required is not None and fp != required:
-        raise BundleProblem(f"{layout.SIGNATURE}: ondertekend met een andere sleutel ({format_fingerprint(fp)}) dan "
-                            "de opgegeven vingerafdruk (--fingerprint) / signed by another key than the given "
-                            "fingerprint")
+        raise BundleProblem(
+            f"{layout.SIGNATURE}: ondertekend met een andere sleutel ({format_fingerprint(fp)}) dan "
+            "de opgegeven vingerafdruk (--fingerprint) / signed by another key than the given "
+            "fingerprint"
+        )
     try:
         exported_at = datetime.fromisoformat(manifest["exported_at"])
         if exported_at.tzinfo is None:
@@ -202,8 +227,9 @@ def _check_signer(fp: str, manifest: dict, anchors: list[TrustedKey], required: 
     except (KeyError, TypeError, ValueError) as exc:
         raise BundleProblem(f"{layout.MANIFEST}: exporttijd ontbreekt of onleesbaar / export time unreadable") from exc
     try:
-        return match_signer(anchors, fp, manifest["signer"]["organisation_id"],
-                            [exported_at] + ([stamped_at] if stamped_at else []))
+        return match_signer(
+            anchors, fp, manifest["signer"]["organisation_id"], [exported_at] + ([stamped_at] if stamped_at else [])
+        )
     except TrustProblem as exc:
         raise BundleProblem(f"{layout.SIGNATURE}: {exc}") from exc
 
@@ -218,15 +244,18 @@ def _check_custody(files: dict[str, bytes], manifest: dict) -> list[dict]:
         raise BundleProblem(f"{layout.CUSTODY}: {problem}")
     pinned = manifest["custody"]
     if not events or len(events) != pinned["events"] or events[-1]["hash"] != pinned["head_hash"]:
-        raise BundleProblem(f"{layout.CUSTODY}: aantal of laatste gebeurtenis wijkt af van het manifest "
-                            "/ events removed or added at the end")
+        raise BundleProblem(
+            f"{layout.CUSTODY}: aantal of laatste gebeurtenis wijkt af van het manifest "
+            "/ events removed or added at the end"
+        )
     if events[0]["case_id"] != manifest["case"]["id"]:
         raise BundleProblem(f"{layout.CUSTODY}: hoort bij een andere zaak / belongs to another case")
     return events
 
 
-def _verify(path: Path, anchors: list[TrustedKey], required: str | None,
-            cas: list[x509.Certificate] | None) -> tuple[list[str], bool]:
+def _verify(
+    path: Path, anchors: list[TrustedKey], required: str | None, cas: list[x509.Certificate] | None
+) -> tuple[list[str], bool]:
     contents = _read_zip(path)
     files = contents.control
     manifest = _load_manifest(files)
@@ -245,18 +274,27 @@ def _verify(path: Path, anchors: list[TrustedKey], required: str | None,
         except TimestampProblem as exc:
             raise BundleProblem(f"{layout.TIMESTAMP}: {exc}") from exc
         stamped_at = info.gen_time
-        stamp = (f"Tijdstempel / timestamp (RFC 3161): {info.gen_time:%Y-%m-%d %H:%M:%S} UTC door {info.tsa_subject}, "
-                 f"serienummer {info.serial}"
-                 + ("; TSA-certificaat door opgegeven CA uitgegeven" if info.ca_checked
-                    else f"; TSA-certificaat sha256 {info.tsa_cert_sha256} (niet tegen een CA gecontroleerd)"))
+        stamp = (
+            f"Tijdstempel / timestamp (RFC 3161): {info.gen_time:%Y-%m-%d %H:%M:%S} UTC door {info.tsa_subject}, "
+            f"serienummer {info.serial}"
+            + (
+                "; TSA-certificaat door opgegeven CA uitgegeven"
+                if info.ca_checked
+                else f"; TSA-certificaat sha256 {info.tsa_cert_sha256} (niet tegen een CA gecontroleerd)"
+            )
+        )
     if anchors:
         anchor = _check_signer(fp, manifest, anchors, required, stamped_at)
         who = anchor.organisation_name or anchor.organisation_id
-        signer = (f"Ondertekenaar geverifieerd / signer verified: vingerafdruk {format_fingerprint(fp)} is een "
-                  f"vertrouwde sleutel{f' van {who}' if who else ''} / matches a trusted key")
+        signer = (
+            f"Ondertekenaar geverifieerd / signer verified: vingerafdruk {format_fingerprint(fp)} is een "
+            f"vertrouwde sleutel{f' van {who}' if who else ''} / matches a trusted key"
+        )
     else:
-        signer = (f"Ondertekenaar NIET geverifieerd / signer NOT verified: vingerafdruk {format_fingerprint(fp)}, "
-                  "geen vertrouwde sleutel opgegeven / no trusted key given")
+        signer = (
+            f"Ondertekenaar NIET geverifieerd / signer NOT verified: vingerafdruk {format_fingerprint(fp)}, "
+            "geen vertrouwde sleutel opgegeven / no trusted key given"
+        )
     last = events[-1]
     return [
         f"Bundel intact / bundle intact: zaak #{manifest['case']['id']}, {len(contents.digests)} bestanden, "

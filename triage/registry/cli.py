@@ -18,8 +18,9 @@ from rich.table import Table
 from schildwacht.clitools import database, database_session
 
 err = Console(stderr=True)
-officials_app = typer.Typer(help="Register van ambtsdragers: toevoegen, bekijken, uitnodigen, intrekken, inzage.",
-                            no_args_is_help=True)
+officials_app = typer.Typer(
+    help="Register van ambtsdragers: toevoegen, bekijken, uitnodigen, intrekken, inzage.", no_args_is_help=True
+)
 retention_app = typer.Typer(help="Bewaartermijnen toepassen: verlopen gegevens wissen.", no_args_is_help=True)
 ACTOR_HELP = "Wie dit doet (komt in het logboek), bijvoorbeeld uw e-mailadres."
 
@@ -47,9 +48,20 @@ def add(
 
     try:
         with database_session() as (settings, session):
-            official = service.add_official(session, organisation, name, role, f"cli:{actor}", official_id=official_id,
-                                            settings=settings, email=email, handles=";".join(handle),
-                                            name_variants=variant, alert_contacts=alert, gender=gender)
+            official = service.add_official(
+                session,
+                organisation,
+                name,
+                role,
+                f"cli:{actor}",
+                official_id=official_id,
+                settings=settings,
+                email=email,
+                handles=";".join(handle),
+                name_variants=variant,
+                alert_contacts=alert,
+                gender=gender,
+            )
             typer.echo(official.id)
     except service.RegistryError as exc:
         _fail(exc)
@@ -68,24 +80,40 @@ def list_(
         rows = []
         for o in service.list_officials(session, organisation, status):
             consent = service.current_consent(o)
-            rows.append({"id": o.id, "organisation_id": o.organisation_id, "full_name": o.full_name, "role": o.role,
-                         "status": o.status, "platforms": sorted(o.handles or {}),
-                         "notice_version": consent.notice_version if consent else None})
+            rows.append(
+                {
+                    "id": o.id,
+                    "organisation_id": o.organisation_id,
+                    "full_name": o.full_name,
+                    "role": o.role,
+                    "status": o.status,
+                    "platforms": sorted(o.handles or {}),
+                    "notice_version": consent.notice_version if consent else None,
+                }
+            )
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
     table = Table("id", "organisatie", "naam", "functie", "status", "platforms", "privacyverklaring")
     for r in rows:
-        table.add_row(r["id"], r["organisation_id"], r["full_name"], r["role"], r["status"],
-                      ", ".join(r["platforms"]), r["notice_version"] or "—")
+        table.add_row(
+            r["id"],
+            r["organisation_id"],
+            r["full_name"],
+            r["role"],
+            r["status"],
+            ", ".join(r["platforms"]),
+            r["notice_version"] or "—",
+        )
     Console().print(table)
 
 
 @officials_app.command("withdraw")
 def withdraw(
     official_id: str = typer.Argument(..., help="Id van de ambtsdrager."),
-    keep: list[int] = typer.Option([], "--bewaar",
-                                   help="Zaak-id die bewaard blijft (aangifte, legal hold); mag vaker."),
+    keep: list[int] = typer.Option(
+        [], "--bewaar", help="Zaak-id die bewaard blijft (aangifte, legal hold); mag vaker."
+    ),
     actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
 ) -> None:
     """Trek de toestemming in: zoeken stopt direct, niet-gemarkeerde inhoud en open zaken worden gewist."""
@@ -93,8 +121,9 @@ def withdraw(
 
     try:
         with database_session() as (_, session):
-            counts = service.withdraw(session, official_id, f"cli:{actor}", keep,
-                                      method="intrekking via beheerder (CLI)")
+            counts = service.withdraw(
+                session, official_id, f"cli:{actor}", keep, method="intrekking via beheerder (CLI)"
+            )
     except service.RegistryError as exc:
         _fail(exc)
     typer.echo(json.dumps(counts))
@@ -102,11 +131,17 @@ def withdraw(
 
 @officials_app.command("import")
 def import_(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV met kolommen full_name, role, en "
-                                "eventueel id, organisation_id, email, gender, handles (platform:naam;…), "
-                                "name_variants (a|b), alert_contacts (a|b)."),
-    organisation: str = typer.Option(None, "--organisatie", "-o",
-                                     help="Organisatie voor rijen zonder organisation_id."),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="CSV met kolommen full_name, role, en "
+        "eventueel id, organisation_id, email, gender, handles (platform:naam;…), "
+        "name_variants (a|b), alert_contacts (a|b).",
+    ),
+    organisation: str = typer.Option(
+        None, "--organisatie", "-o", help="Organisatie voor rijen zonder organisation_id."
+    ),
     actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
 ) -> None:
     """Importeer ambtsdragers uit een CSV-bestand (alles of niets). Iedereen krijgt status 'uitgenodigd'."""
@@ -125,13 +160,23 @@ def import_(
                 org = row.get("organisation_id") or organisation
                 if not org:
                     raise service.RegistryError(
-                        f"regel {line}: geen organisatie (kolom organisation_id of --organisatie)")
+                        f"regel {line}: geen organisatie (kolom organisation_id of --organisatie)"
+                    )
                 try:
                     official = service.add_official(
-                        session, org, row.get("full_name", ""), row.get("role", ""), f"cli:{actor}",
-                        settings=settings, official_id=row.get("id") or None, email=row.get("email") or None,
-                        gender=row.get("gender") or None, handles=row.get("handles", ""),
-                        name_variants=row.get("name_variants", ""), alert_contacts=row.get("alert_contacts", ""))
+                        session,
+                        org,
+                        row.get("full_name", ""),
+                        row.get("role", ""),
+                        f"cli:{actor}",
+                        settings=settings,
+                        official_id=row.get("id") or None,
+                        email=row.get("email") or None,
+                        gender=row.get("gender") or None,
+                        handles=row.get("handles", ""),
+                        name_variants=row.get("name_variants", ""),
+                        alert_contacts=row.get("alert_contacts", ""),
+                    )
                 except service.RegistryError as exc:
                     raise service.RegistryError(f"regel {line}: {exc}") from None
                 ids.append(official.id)
@@ -182,8 +227,15 @@ def export(
         with database_session() as (_, session):
             data = export_official(session, official_id)
             as_ = "html" if html else "json"
-            service.audit(session, data["organisation"]["id"], f"cli:{actor}", "official.exported", "official",
-                          official_id, {"as": as_})
+            service.audit(
+                session,
+                data["organisation"]["id"],
+                f"cli:{actor}",
+                "official.exported",
+                "official",
+                official_id,
+                {"as": as_},
+            )
             audit_text_reveals(session, data, f"cli:{actor}", data["organisation"]["id"], channel=f"cli.{as_}")
     except service.RegistryError as exc:
         _fail(exc)
@@ -235,11 +287,20 @@ def stats(
         table = Table(title, "zaken", "bedreiging", "doxing", "gender-gericht", "belediging", "aandeel gender-gericht")
         for name, row in data[key].items():
             pl = row["per_label"]
-            table.add_row(name, str(row["cases"]), str(pl["threat"]), str(pl["doxxing"]), str(pl["gender"]),
-                          str(pl["abuse"]), f"{row['gender_targeted_share']:.0%}")
+            table.add_row(
+                name,
+                str(row["cases"]),
+                str(pl["threat"]),
+                str(pl["doxxing"]),
+                str(pl["gender"]),
+                str(pl["abuse"]),
+                f"{row['gender_targeted_share']:.0%}",
+            )
         out.print(table)
-    out.print(f"Auteurs (pseudoniem): {data['authors']['distinct']} verschillend, "
-              f"{data['authors']['repeat']} met meer dan één zaak.")
+    out.print(
+        f"Auteurs (pseudoniem): {data['authors']['distinct']} verschillend, "
+        f"{data['authors']['repeat']} met meer dan één zaak."
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -21,8 +21,13 @@ PRIVACY_DIR = REPO_ROOT / "docs" / "privacy"
 NOTICE_FILE = PRIVACY_DIR / "privacyverklaring.md"
 STATUS_NL = {"invited": "uitgenodigd", "active": "actief", "paused": "gepauzeerd", "withdrawn": "ingetrokken"}
 GENDER_NL = {"v": "vrouw", "m": "man", "x": "anders / zeg ik liever zelf", None: "niet opgegeven"}
-CASE_STATUS_NL = {"nieuw": "nieuw", "in_behandeling": "in behandeling", "wacht_op_betrokkene": "wacht op u",
-                  "afgerond": "afgerond", "geen_actie": "geen actie"}
+CASE_STATUS_NL = {
+    "nieuw": "nieuw",
+    "in_behandeling": "in behandeling",
+    "wacht_op_betrokkene": "wacht op u",
+    "afgerond": "afgerond",
+    "geen_actie": "geen actie",
+}
 
 
 def date_nl(value: Any) -> str:

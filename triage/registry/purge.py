@@ -12,13 +12,14 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from triage.models import Base, Case, Mention
-from triage.models.base import utcnow
-from triage.models.evidence import Capture, CustodyEvent
+from schildwacht.models import Base, Case, Mention
+from schildwacht.models.base import utcnow
+from schildwacht.models.evidence import Capture, CustodyEvent
 
 # What is removed from a mention when its content is purged; the ledger (uid, hashes, scores, model) stays.
-CONTENT_VALUES = dict(url=None, text=None, author_id=None, author_handle=None, author_display_name=None,
-                      author_profile_url=None, spans=[])
+CONTENT_VALUES = dict(
+    url=None, text=None, author_id=None, author_handle=None, author_display_name=None, author_profile_url=None, spans=[]
+)
 CAPTURE_HASH_COLUMNS = ("raw_sha256", "warc_sha256", "html_sha256", "screenshot_sha256", "pdf_sha256")
 _HANDLED = {"mentions", "cases", "captures", "custody_events", "audit_events"}
 
@@ -27,8 +28,11 @@ def purge_mention_content(session: Session, *conditions, now: datetime | None = 
     """Null the content fields of the mentions matching `conditions` that still hold content; returns the count."""
     now = now or utcnow()
     result = session.execute(
-        update(Mention).where(Mention.content_purged_at.is_(None), *conditions)
-        .values(content_purged_at=now, **CONTENT_VALUES).execution_options(synchronize_session=False))
+        update(Mention)
+        .where(Mention.content_purged_at.is_(None), *conditions)
+        .values(content_purged_at=now, **CONTENT_VALUES)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 
@@ -61,10 +65,9 @@ def delete_cases(session: Session, case_ids: Collection[int]) -> dict[str, int]:
     n_custody = session.scalar(select(func.count()).select_from(CustodyEvent).where(CustodyEvent.case_id.in_(ids)))
     if n_custody:
         # The chain of custody is append-only for everyone else; the chain of a case that is itself deleted goes
-        # with it. The guard (triage/migrations/sql_extras.py) lets this transaction, and only it, delete.
+        # with it. The guard (schildwacht/migrations/sql_extras.py) lets this transaction, and only it, delete.
         session.execute(text("SET LOCAL schildwacht.purge = 'case'"))
-        counts["custody_events"] = session.execute(
-            delete(CustodyEvent).where(CustodyEvent.case_id.in_(ids))).rowcount
+        counts["custody_events"] = session.execute(delete(CustodyEvent).where(CustodyEvent.case_id.in_(ids))).rowcount
         session.execute(text("RESET schildwacht.purge"))
     counts["mentions"] = session.execute(delete(Mention).where(Mention.case_id.in_(ids))).rowcount
     counts["cases"] = session.execute(delete(Case).where(Case.id.in_(ids))).rowcount
@@ -79,12 +82,16 @@ def delete_orphan_blobs(session: Session) -> int:
     are content. Returns the number of blobs deleted.
     """
     captures = " OR ".join(f"c.{col} = b.sha256" for col in CAPTURE_HASH_COLUMNS)
-    others = "".join(f" AND NOT EXISTS (SELECT 1 FROM {t.name} x WHERE x.{c.name} = b.sha256)"
-                     for t, c in _dependents("evidence_blobs"))
-    result = session.execute(text(f"""
+    others = "".join(
+        f" AND NOT EXISTS (SELECT 1 FROM {t.name} x WHERE x.{c.name} = b.sha256)"
+        for t, c in _dependents("evidence_blobs")
+    )
+    result = session.execute(
+        text(f"""
         DELETE FROM evidence_blobs b
         WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.content_purged_at IS NULL AND m.raw_meta IS NOT NULL
                           AND (m.raw_meta->>'sha256' = b.sha256 OR m.raw_meta->>'warc_sha256' = b.sha256))
           AND NOT EXISTS (SELECT 1 FROM captures c WHERE {captures}){others}
-    """))
+    """)
+    )
     return result.rowcount or 0

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
-from triage.models import AuditEvent, Case, Mention, Official, StaffSession
-from triage.models.base import utcnow
-from triage.models.workflow import LoginAttempt
+from schildwacht.models import AuditEvent, Case, Mention, Official, StaffSession
+from schildwacht.models.base import utcnow
+from schildwacht.models.workflow import LoginAttempt
 from triage.registry import purge
 from triage.registry.service import CLOSED_STATUSES
 from triage.web import login_limits
@@ -40,9 +40,13 @@ def due_cases(session: Session, settings: Settings, now: datetime) -> dict[str, 
     windows = {"geen_actie": settings.retain_dismissed_days, "afgerond": settings.retain_closed_days}
     due: dict[str, list[int]] = {}
     for status, days in windows.items():
-        due[status] = list(session.scalars(select(Case.id).where(
-            Case.status == status, Case.legal_hold.is_(False), Case.updated_at <= now - timedelta(days=days))
-            .order_by(Case.id)))
+        due[status] = list(
+            session.scalars(
+                select(Case.id)
+                .where(Case.status == status, Case.legal_hold.is_(False), Case.updated_at <= now - timedelta(days=days))
+                .order_by(Case.id)
+            )
+        )
     return due
 
 
@@ -51,12 +55,20 @@ def run_retention(session: Session, settings: Settings, now: datetime | None = N
     now = now or utcnow()
     counts: dict[str, int] = {}
     counts["unflagged_purged"] = purge.purge_mention_content(
-        session, Mention.flagged.is_(False),
-        Mention.collected_at <= now - timedelta(days=settings.retain_unflagged_days), now=now)
+        session,
+        Mention.flagged.is_(False),
+        Mention.collected_at <= now - timedelta(days=settings.retain_unflagged_days),
+        now=now,
+    )
     # Late arrivals: a post ingested while the withdrawal was committing may have opened a case; withdrawal keeps
     # only cases on legal hold and closed ones, so any other open case of a withdrawn official goes now.
-    late = list(session.scalars(select(Case.id).join(Official, Case.official_id == Official.id).where(
-        Official.status == "withdrawn", Case.legal_hold.is_(False), Case.status.not_in(CLOSED_STATUSES))))
+    late = list(
+        session.scalars(
+            select(Case.id)
+            .join(Official, Case.official_id == Official.id)
+            .where(Official.status == "withdrawn", Case.legal_hold.is_(False), Case.status.not_in(CLOSED_STATUSES))
+        )
+    )
     withdrawn = purge.delete_cases(session, late)
     due = due_cases(session, settings, now)
     dismissed = purge.delete_cases(session, due["geen_actie"])
@@ -68,12 +80,24 @@ def run_retention(session: Session, settings: Settings, now: datetime | None = N
         counts[f"{key}_deleted"] = dismissed[key] + closed[key] + withdrawn[key]
     counts["evidence_blobs_deleted"] = purge.delete_orphan_blobs(session)
     counts.update(delete_login_records(session, settings, now))
-    session.add(AuditEvent(organisation_id=None, actor=ACTOR, action="retention.run", object_type="retention",
-                           object_id=now.isoformat(), details={
-                               **counts, "windows_days": {"unflagged": settings.retain_unflagged_days,
-                                                          "dismissed": settings.retain_dismissed_days,
-                                                          "closed": settings.retain_closed_days,
-                                                          "login_records": settings.retain_login_records_days}}))
+    session.add(
+        AuditEvent(
+            organisation_id=None,
+            actor=ACTOR,
+            action="retention.run",
+            object_type="retention",
+            object_id=now.isoformat(),
+            details={
+                **counts,
+                "windows_days": {
+                    "unflagged": settings.retain_unflagged_days,
+                    "dismissed": settings.retain_dismissed_days,
+                    "closed": settings.retain_closed_days,
+                    "login_records": settings.retain_login_records_days,
+                },
+            },
+        )
+    )
     session.flush()
     log.info("bewaartermijnen toegepast: %s", counts)
     return counts
@@ -87,14 +111,17 @@ def delete_login_records(session: Session, settings: Settings, now: datetime) ->
     cutoff = now - timedelta(days=settings.retain_login_records_days)
     attempts_cutoff = min(cutoff, now - login_limits.lookback(settings))
     attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at <= attempts_cutoff)).rowcount
-    ended = or_(StaffSession.revoked_at.is_not(None),
-                StaffSession.created_at <= now - timedelta(seconds=settings.session_max_age_s))
+    ended = or_(
+        StaffSession.revoked_at.is_not(None),
+        StaffSession.created_at <= now - timedelta(seconds=settings.session_max_age_s),
+    )
     sessions = session.execute(delete(StaffSession).where(StaffSession.created_at <= cutoff, ended)).rowcount
     return {"login_attempts_deleted": attempts, "staff_sessions_deleted": sessions}
 
 
-def run_forever(sessions: sessionmaker[Session], settings: Settings, every_seconds: float,
-                stop: threading.Event) -> int:
+def run_forever(
+    sessions: sessionmaker[Session], settings: Settings, every_seconds: float, stop: threading.Event
+) -> int:
     """Run the job every `every_seconds` until `stop` is set; a failed run is logged and retried. Returns runs."""
     runs = 0
     while not stop.is_set():

@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
-from triage.models import Case, Mention, Organisation
+from schildwacht.models import Case, Mention, Organisation
 from triage.registry import linkmail, pages, service
 from triage.registry.export import audit_text_reveals, export_official
 from triage.registry.service import LinkError, RegistryError
@@ -70,8 +70,12 @@ def registry_sessions(request: Request) -> sessionmaker[Session]:
     raise RuntimeError("app.state.registry_sessions is not set (use triage.registry.routes.install)")
 
 
-def install(app: FastAPI, settings: Settings, session_factory: sessionmaker[Session],
-            current_user: Callable[..., Any] | None = None) -> None:
+def install(
+    app: FastAPI,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    current_user: Callable[..., Any] | None = None,
+) -> None:
     """Wire both routers into an app: state, the staff login dependency and the routes."""
     app.state.registry_settings = settings
     app.state.registry_sessions = session_factory
@@ -123,9 +127,13 @@ staff_router = APIRouter(prefix="/ambtsdragers", tags=["register"])
 class StaffContext:
     """The logged-in user, their organisation's settings and sessions, for one request."""
 
-    def __init__(self, request: Request, user: Any = Depends(current_staff),
-                 settings: Settings = Depends(registry_settings),
-                 sessions: sessionmaker[Session] = Depends(registry_sessions)) -> None:
+    def __init__(
+        self,
+        request: Request,
+        user: Any = Depends(current_staff),
+        settings: Settings = Depends(registry_settings),
+        sessions: sessionmaker[Session] = Depends(registry_sessions),
+    ) -> None:
         self.user, self.settings, self.sessions = user, settings, sessions
         self.org_id: str = user.organisation_id
         self.actor: str = user.email
@@ -139,9 +147,12 @@ class StaffContext:
 
     def check_export(self) -> None:
         if not self.can_export:
-            raise HTTPException(status_code=403, detail="Uw rol (alleen-lezen) mag de berichtteksten van een "
-                                                        "ambtsdrager niet in één keer inzien. Open een zaak om een "
-                                                        "bericht te tonen (dat wordt vastgelegd).")
+            raise HTTPException(
+                status_code=403,
+                detail="Uw rol (alleen-lezen) mag de berichtteksten van een "
+                "ambtsdrager niet in één keer inzien. Open een zaak om een "
+                "bericht te tonen (dat wordt vastgelegd).",
+            )
 
     def check_write(self, form: dict[str, Any]) -> None:
         self.check_csrf(form)
@@ -156,10 +167,20 @@ class StaffContext:
 
 
 def _detail(ctx: StaffContext, session: Session, official, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    return _html(pages.render("staff_form.html", official=official, consent=service.current_consent(official),
-                              can_edit=ctx.can_edit, can_export=ctx.can_export, csrf_token=ctx.csrf,
-                              email_locked=service.email_is_officials(official), roles=service.ROLES, **extra),
-                 status_code)
+    return _html(
+        pages.render(
+            "staff_form.html",
+            official=official,
+            consent=service.current_consent(official),
+            can_edit=ctx.can_edit,
+            can_export=ctx.can_export,
+            csrf_token=ctx.csrf,
+            email_locked=service.email_is_officials(official),
+            roles=service.ROLES,
+            **extra,
+        ),
+        status_code,
+    )
 
 
 @staff_router.get("", response_class=HTMLResponse)
@@ -167,21 +188,43 @@ def staff_list(ctx: StaffContext = Depends()) -> HTMLResponse:
     with session_scope(ctx.sessions) as session:
         officials = service.list_officials(session, ctx.org_id)
         consents = {o.id: service.current_consent(o) for o in officials}
-        body = pages.render("staff_list.html", organisation=session.get(Organisation, ctx.org_id),
-                            officials=officials, consents=consents, can_edit=ctx.can_edit)
+        body = pages.render(
+            "staff_list.html",
+            organisation=session.get(Organisation, ctx.org_id),
+            officials=officials,
+            consents=consents,
+            can_edit=ctx.can_edit,
+        )
     return _html(body)
 
 
-_BLANK = dict(id=None, full_name="", role="", email="", gender=None, handles={}, name_variants=[],
-              alert_contacts=[], sees_content=False, status="invited")
+_BLANK = dict(
+    id=None,
+    full_name="",
+    role="",
+    email="",
+    gender=None,
+    handles={},
+    name_variants=[],
+    alert_contacts=[],
+    sees_content=False,
+    status="invited",
+)
 
 
 @staff_router.get("/nieuw", response_class=HTMLResponse)
 def staff_new_form(ctx: StaffContext = Depends()) -> HTMLResponse:
     if not ctx.can_edit:
         raise HTTPException(status_code=403, detail="Alleen een beheerder mag het register wijzigen.")
-    return _html(pages.render("staff_form.html", official=SimpleNamespace(**_BLANK), can_edit=True,
-                              csrf_token=ctx.csrf, roles=service.ROLES))
+    return _html(
+        pages.render(
+            "staff_form.html",
+            official=SimpleNamespace(**_BLANK),
+            can_edit=True,
+            csrf_token=ctx.csrf,
+            roles=service.ROLES,
+        )
+    )
 
 
 @staff_router.post("/nieuw")
@@ -192,13 +235,29 @@ async def staff_create(request: Request, ctx: StaffContext = Depends()) -> Respo
     fields["sees_content"] = bool(form.get("sees_content"))
     try:
         with session_scope(ctx.sessions) as session:
-            official = service.add_official(session, ctx.org_id, form.get("full_name", ""), form.get("role", ""),
-                                            ctx.actor, settings=ctx.settings, **fields)
+            official = service.add_official(
+                session,
+                ctx.org_id,
+                form.get("full_name", ""),
+                form.get("role", ""),
+                ctx.actor,
+                settings=ctx.settings,
+                **fields,
+            )
             official_id = official.id
     except RegistryError as exc:
         shown = SimpleNamespace(**{**_BLANK, **{k: form.get(k) for k in ("full_name", "role", "email")}})
-        return _html(pages.render("staff_form.html", official=shown, can_edit=True, csrf_token=ctx.csrf,
-                                  roles=service.ROLES, error=str(exc)), 422)
+        return _html(
+            pages.render(
+                "staff_form.html",
+                official=shown,
+                can_edit=True,
+                csrf_token=ctx.csrf,
+                roles=service.ROLES,
+                error=str(exc),
+            ),
+            422,
+        )
     return _redirect(f"/ambtsdragers/{official_id}")
 
 
@@ -268,9 +327,16 @@ def staff_withdraw_form(official_id: str, ctx: StaffContext = Depends()) -> HTML
         official = ctx.official(session, official_id)
         if not ctx.can_edit:
             raise HTTPException(status_code=403, detail="Alleen een beheerder mag het register wijzigen.")
-        return _html(pages.render("withdraw.html", official=official, staff=True, csrf_token=ctx.csrf,
-                                  **_withdraw_cases(session, official.id),
-                                  action=f"/ambtsdragers/{official.id}/intrekken"))
+        return _html(
+            pages.render(
+                "withdraw.html",
+                official=official,
+                staff=True,
+                csrf_token=ctx.csrf,
+                **_withdraw_cases(session, official.id),
+                action=f"/ambtsdragers/{official.id}/intrekken",
+            )
+        )
 
 
 @staff_router.post("/{official_id}/intrekken")
@@ -281,12 +347,18 @@ async def staff_withdraw(official_id: str, request: Request, ctx: StaffContext =
         official = ctx.official(session, official_id)
         try:
             with session.begin_nested():
-                counts = service.withdraw(session, official.id, ctx.actor, form["keep_case_ids"],
-                                          method="intrekking door organisatie (namens betrokkene)")
+                counts = service.withdraw(
+                    session,
+                    official.id,
+                    ctx.actor,
+                    form["keep_case_ids"],
+                    method="intrekking door organisatie (namens betrokkene)",
+                )
         except (RegistryError, ValueError) as exc:
             return _detail(ctx, session, official, 422, error=str(exc))
-        return _html(pages.render("withdrawn.html", official=official, counts=counts,
-                                  back=f"/ambtsdragers/{official.id}"))
+        return _html(
+            pages.render("withdrawn.html", official=official, counts=counts, back=f"/ambtsdragers/{official.id}")
+        )
 
 
 @staff_router.get("/{official_id}/inzage.json", response_class=HTMLResponse)
@@ -296,8 +368,9 @@ def staff_export_request(official_id: str, ctx: StaffContext = Depends()) -> HTM
     a POST with the CSRF token, never a link another site could make a logged-in browser follow."""
     ctx.check_export()
     with session_scope(ctx.sessions) as session:
-        return _html(pages.render("export_request.html", official=ctx.official(session, official_id),
-                                  csrf_token=ctx.csrf))
+        return _html(
+            pages.render("export_request.html", official=ctx.official(session, official_id), csrf_token=ctx.csrf)
+        )
 
 
 @staff_router.post("/{official_id}/inzage.json")
@@ -332,8 +405,11 @@ def _withdraw_cases(session: Session, official_id: str) -> dict[str, Any]:
 def _json_download(data: dict[str, Any]) -> Response:
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     name = f"schildwacht-inzage-{data['official']['id']}.json"
-    return Response(body, media_type="application/json",
-                    headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body,
+        media_type="application/json",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # ------------------------------------------------------------------------------------------- official's pages
@@ -344,13 +420,21 @@ official_router = APIRouter(prefix="/mijn", tags=["mijn gegevens"])
 @official_router.get("/stijl.css", include_in_schema=False)
 def stylesheet() -> Response:
     """The registry pages' stylesheet (a file, not inline: the web app's CSP allows only 'self' styles)."""
-    return Response((pages.TEMPLATES / "registry.css").read_text(encoding="utf-8"), media_type="text/css",
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return Response(
+        (pages.TEMPLATES / "registry.css").read_text(encoding="utf-8"),
+        media_type="text/css",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 class LinkContext:
-    def __init__(self, request: Request, token: str, settings: Settings = Depends(registry_settings),
-                 sessions: sessionmaker[Session] = Depends(registry_sessions)) -> None:
+    def __init__(
+        self,
+        request: Request,
+        token: str,
+        settings: Settings = Depends(registry_settings),
+        sessions: sessionmaker[Session] = Depends(registry_sessions),
+    ) -> None:
         self.token, self.settings, self.sessions = token, settings, sessions
         self.csrf = session_csrf(request)
 
@@ -366,37 +450,74 @@ def _link_error(_request: Request, exc: LinkError) -> HTMLResponse:
 
 def _counts(session: Session, official_id: str) -> dict[str, int]:
     def n(*conditions) -> int:
-        return session.scalar(select(func.count()).select_from(Mention).where(
-            Mention.official_id == official_id, *conditions)) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(Mention).where(Mention.official_id == official_id, *conditions)
+            )
+            or 0
+        )
 
     def c(*conditions) -> int:
-        return session.scalar(select(func.count()).select_from(Case).where(
-            Case.official_id == official_id, *conditions)) or 0
-    return {"mentions_with_content": n(Mention.content_purged_at.is_(None), Mention.flagged.is_(True)),
-            "unflagged_with_content": n(Mention.content_purged_at.is_(None), Mention.flagged.is_(False)),
-            "ledger": n(Mention.content_purged_at.is_not(None)), "cases": c(),
-            "open_cases": c(Case.status.not_in(service.CLOSED_STATUSES)), "legal_hold": c(Case.legal_hold.is_(True))}
+        return (
+            session.scalar(select(func.count()).select_from(Case).where(Case.official_id == official_id, *conditions))
+            or 0
+        )
+
+    return {
+        "mentions_with_content": n(Mention.content_purged_at.is_(None), Mention.flagged.is_(True)),
+        "unflagged_with_content": n(Mention.content_purged_at.is_(None), Mention.flagged.is_(False)),
+        "ledger": n(Mention.content_purged_at.is_not(None)),
+        "cases": c(),
+        "open_cases": c(Case.status.not_in(service.CLOSED_STATUSES)),
+        "legal_hold": c(Case.legal_hold.is_(True)),
+    }
 
 
 def _manage_page(session: Session, ctx: LinkContext, official, link, status_code: int = 200, **extra) -> HTMLResponse:
     if not service.link_allows_changes(official):
         return _closed_page(session, ctx, official, status_code)
-    return _html(pages.render("official_manage.html", official=official, link=link, token=ctx.token,
-                              csrf_token=ctx.csrf, counts=_counts(session, official.id), **extra), status_code)
+    return _html(
+        pages.render(
+            "official_manage.html",
+            official=official,
+            link=link,
+            token=ctx.token,
+            csrf_token=ctx.csrf,
+            counts=_counts(session, official.id),
+            **extra,
+        ),
+        status_code,
+    )
 
 
 def _closed_page(session: Session, ctx: LinkContext, official, status_code: int = 200) -> HTMLResponse:
     """A manage link after withdrawal (or while a new invitation waits for a new consent) is read-only: the
     withdrawal confirmed, what is kept (legal hold) and the export, no form at all; a POST gets it with 409."""
-    return _html(pages.render("official_closed.html", official=official, token=ctx.token,
-                              consent=official.consents[-1] if official.consents else None,
-                              counts=_counts(session, official.id)), status_code)
+    return _html(
+        pages.render(
+            "official_closed.html",
+            official=official,
+            token=ctx.token,
+            consent=official.consents[-1] if official.consents else None,
+            counts=_counts(session, official.id),
+        ),
+        status_code,
+    )
 
 
 def _invite_page(ctx: LinkContext, official, status_code: int = 200, **extra) -> HTMLResponse:
-    return _html(pages.render("official_invite.html", official=official, token=ctx.token, csrf_token=ctx.csrf,
-                              version=ctx.settings.privacy_notice_version, notice=pages.notice_html(), **extra),
-                 status_code)
+    return _html(
+        pages.render(
+            "official_invite.html",
+            official=official,
+            token=ctx.token,
+            csrf_token=ctx.csrf,
+            version=ctx.settings.privacy_notice_version,
+            notice=pages.notice_html(),
+            **extra,
+        ),
+        status_code,
+    )
 
 
 @official_router.get("/{token}", response_class=HTMLResponse)
@@ -419,9 +540,14 @@ async def official_choose(request: Request, ctx: LinkContext = Depends()) -> HTM
         except LinkError:
             raise
         except RegistryError as exc:
-            shown = SimpleNamespace(**{**_BLANK, "full_name": official.full_name,
-                                       "organisation": official.organisation,
-                                       **{k: form.get(k) for k in ("gender",)}})
+            shown = SimpleNamespace(
+                **{
+                    **_BLANK,
+                    "full_name": official.full_name,
+                    "organisation": official.organisation,
+                    **{k: form.get(k) for k in ("gender",)},
+                }
+            )
             return _invite_page(ctx, shown, 422, error=str(exc))
         return _html(pages.render("official_confirm.html", choices=choices, token=ctx.token, csrf_token=ctx.csrf))
 
@@ -452,16 +578,17 @@ async def official_update(request: Request, ctx: LinkContext = Depends()) -> HTM
         actor = f"official:{official.id}"
         try:
             with session.begin_nested():
-                changed = service.update_official(session, official, actor, changes, by_official=True,
-                                                  settings=ctx.settings)
+                changed = service.update_official(
+                    session, official, actor, changes, by_official=True, settings=ctx.settings
+                )
                 if official.status == "active" and set(changed) & set(service.CHOICES):
-                    service.record_consent(session, ctx.settings, official, actor,
-                                           "wijziging via persoonlijke link")
+                    service.record_consent(session, ctx.settings, official, actor, "wijziging via persoonlijke link")
         except RegistryError as exc:
             session.refresh(official)
             return _manage_page(session, ctx, official, link, 422, error=str(exc))
-        return _manage_page(session, ctx, official, link,
-                            message=f"Opgeslagen ({len(changed)} onderdeel/onderdelen gewijzigd).")
+        return _manage_page(
+            session, ctx, official, link, message=f"Opgeslagen ({len(changed)} onderdeel/onderdelen gewijzigd)."
+        )
 
 
 @official_router.post("/{token}/pauzeren", response_class=HTMLResponse)
@@ -477,9 +604,13 @@ def official_pause(request: Request, ctx: LinkContext = Depends()) -> HTMLRespon
                 service.set_paused(session, official, paused, f"official:{official.id}")
         except RegistryError as exc:
             return _manage_page(session, ctx, official, link, 409, error=str(exc))
-        return _manage_page(session, ctx, official, link,
-                            message="Gepauzeerd: wij zoeken niet meer tot u weer begint." if paused
-                            else "Wij zoeken weer.")
+        return _manage_page(
+            session,
+            ctx,
+            official,
+            link,
+            message="Gepauzeerd: wij zoeken niet meer tot u weer begint." if paused else "Wij zoeken weer.",
+        )
 
 
 @official_router.post("/{token}/andere-links-intrekken", response_class=HTMLResponse)
@@ -490,8 +621,9 @@ def official_revoke_other_links(ctx: LinkContext = Depends()) -> HTMLResponse:
         if not service.link_allows_changes(official):
             return _closed_page(session, ctx, official, 409)
         count = service.revoke_other_manage_links(session, official, link)
-        return _manage_page(session, ctx, official, link,
-                            message=f"{count} andere beheerlink(s) ingetrokken; deze link blijft werken.")
+        return _manage_page(
+            session, ctx, official, link, message=f"{count} andere beheerlink(s) ingetrokken; deze link blijft werken."
+        )
 
 
 @official_router.get("/{token}/intrekken", response_class=HTMLResponse)
@@ -500,9 +632,16 @@ def official_withdraw_form(ctx: LinkContext = Depends()) -> HTMLResponse:
         official, _ = ctx.resolve(session, "manage")
         if not service.link_allows_changes(official):
             return _closed_page(session, ctx, official)
-        return _html(pages.render("withdraw.html", official=official, staff=False, csrf_token=ctx.csrf,
-                                  **_withdraw_cases(session, official.id),
-                                  action=f"/mijn/{ctx.token}/intrekken"))
+        return _html(
+            pages.render(
+                "withdraw.html",
+                official=official,
+                staff=False,
+                csrf_token=ctx.csrf,
+                **_withdraw_cases(session, official.id),
+                action=f"/mijn/{ctx.token}/intrekken",
+            )
+        )
 
 
 @official_router.post("/{token}/intrekken", response_class=HTMLResponse)
@@ -514,12 +653,22 @@ async def official_withdraw(request: Request, ctx: LinkContext = Depends()) -> H
             return _closed_page(session, ctx, official, 409)
         try:
             with session.begin_nested():
-                counts = service.withdraw(session, official.id, f"official:{official.id}",
-                                          form["keep_case_ids"], method=service.METHOD_LINK)
+                counts = service.withdraw(
+                    session, official.id, f"official:{official.id}", form["keep_case_ids"], method=service.METHOD_LINK
+                )
         except (RegistryError, ValueError) as exc:
-            return _html(pages.render("withdraw.html", official=official, staff=False, csrf_token=ctx.csrf,
-                                      **_withdraw_cases(session, official.id), error=str(exc),
-                                      action=f"/mijn/{ctx.token}/intrekken"), 422)
+            return _html(
+                pages.render(
+                    "withdraw.html",
+                    official=official,
+                    staff=False,
+                    csrf_token=ctx.csrf,
+                    **_withdraw_cases(session, official.id),
+                    error=str(exc),
+                    action=f"/mijn/{ctx.token}/intrekken",
+                ),
+                422,
+            )
         return _html(pages.render("withdrawn.html", official=official, counts=counts, back=f"/mijn/{ctx.token}"))
 
 
@@ -528,8 +677,15 @@ def official_export_json(ctx: LinkContext = Depends()) -> Response:
     with session_scope(ctx.sessions) as session:
         official, _ = ctx.resolve(session, "manage")
         data = export_official(session, official.id)
-        service.audit(session, official.organisation_id, f"official:{official.id}", "official.exported",
-                      "official", official.id, {"as": "json"})
+        service.audit(
+            session,
+            official.organisation_id,
+            f"official:{official.id}",
+            "official.exported",
+            "official",
+            official.id,
+            {"as": "json"},
+        )
     return _json_download(data)
 
 
@@ -538,6 +694,13 @@ def official_export_html(ctx: LinkContext = Depends()) -> HTMLResponse:
     with session_scope(ctx.sessions) as session:
         official, _ = ctx.resolve(session, "manage")
         data = export_official(session, official.id)
-        service.audit(session, official.organisation_id, f"official:{official.id}", "official.exported",
-                      "official", official.id, {"as": "html"})
+        service.audit(
+            session,
+            official.organisation_id,
+            f"official:{official.id}",
+            "official.exported",
+            "official",
+            official.id,
+            {"as": "html"},
+        )
     return _html(pages.render("export.html", data=data))

@@ -19,16 +19,38 @@ from sqlalchemy.orm import Session
 
 from schildwacht import contacts
 from schildwacht.config import Settings
+from schildwacht.models import AuditEvent, Case, Consent, Mention, Official, Organisation
+from schildwacht.models.base import utcnow
+from schildwacht.models.registry import GENDERS, LINK_PURPOSES, OFFICIAL_STATUSES, PersonalLink
 from schildwacht.netguard import OutboundGuard
-from triage.models import AuditEvent, Case, Consent, Mention, Official, Organisation
-from triage.models.base import utcnow
-from triage.models.registry import GENDERS, LINK_PURPOSES, OFFICIAL_STATUSES, PersonalLink
 from triage.registry import purge
 
-ROLES = ("burgemeester", "wethouder", "raadslid", "statenlid", "gedeputeerde", "commissaris van de koning",
-         "waterschapsbestuurder", "griffier", "secretaris", "ambtenaar")
-PLATFORMS = ("mastodon", "bluesky", "x", "instagram", "facebook", "tiktok", "reddit", "youtube", "linkedin",
-             "threads", "rss", "web")
+ROLES = (
+    "burgemeester",
+    "wethouder",
+    "raadslid",
+    "statenlid",
+    "gedeputeerde",
+    "commissaris van de koning",
+    "waterschapsbestuurder",
+    "griffier",
+    "secretaris",
+    "ambtenaar",
+)
+PLATFORMS = (
+    "mastodon",
+    "bluesky",
+    "x",
+    "instagram",
+    "facebook",
+    "tiktok",
+    "reddit",
+    "youtube",
+    "linkedin",
+    "threads",
+    "rss",
+    "web",
+)
 CLOSED_STATUSES = ("afgerond", "geen_actie")
 EDITABLE = ("full_name", "role", "gender", "email", "handles", "name_variants", "alert_contacts", "sees_content")
 CHOICES = ("handles", "name_variants", "alert_contacts", "sees_content", "gender")
@@ -52,7 +74,7 @@ class LinkError(RegistryError):
         "ongeldig": "Deze link is niet geldig. Controleer of u de hele link hebt gekopieerd.",
         "verlopen": "Deze link is verlopen. Vraag uw organisatie om een nieuwe link.",
         "gebruikt": "Deze link is al gebruikt. Een uitnodiging werkt maar één keer; gebruik uw persoonlijke "
-                    "beheerlink of vraag uw organisatie om een nieuwe.",
+        "beheerlink of vraag uw organisatie om een nieuwe.",
         "ingetrokken": "Deze link is vervangen door een nieuwere of ingetrokken. Gebruik de nieuwste link.",
     }
 
@@ -64,10 +86,25 @@ class LinkError(RegistryError):
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
-def audit(session: Session, organisation_id: str | None, actor: str, action: str, object_type: str,
-          object_id: str, details: Mapping[str, Any] | None = None) -> None:
-    session.add(AuditEvent(organisation_id=organisation_id, actor=actor, action=action, object_type=object_type,
-                           object_id=str(object_id), details=dict(details or {})))
+def audit(
+    session: Session,
+    organisation_id: str | None,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            organisation_id=organisation_id,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=dict(details or {}),
+        )
+    )
 
 
 def _clean(value: str | None, limit: int = 200) -> str:
@@ -85,8 +122,10 @@ def parse_handles(value: str | Mapping[str, Iterable[str]] | None) -> dict[str, 
                 continue
             platform, sep, handle = part.partition(":")
             if not sep or not handle.strip():
-                raise RegistryError(f"Schrijf een account als 'platform: naam', bijvoorbeeld 'x: @naam' "
-                                    f"(niet begrepen: {_clean(part, 60)!r}).")
+                raise RegistryError(
+                    f"Schrijf een account als 'platform: naam', bijvoorbeeld 'x: @naam' "
+                    f"(niet begrepen: {_clean(part, 60)!r})."
+                )
             pairs.append((platform, handle))
     result: dict[str, list[str]] = {}
     for platform, handle in pairs:
@@ -205,8 +244,7 @@ def get_official(session: Session, official_id: str, organisation_id: str | None
     return official
 
 
-def list_officials(session: Session, organisation_id: str | None = None,
-                   status: str | None = None) -> list[Official]:
+def list_officials(session: Session, organisation_id: str | None = None, status: str | None = None) -> list[Official]:
     query = select(Official).order_by(Official.organisation_id, Official.full_name)
     if organisation_id is not None:
         query = query.where(Official.organisation_id == organisation_id)
@@ -215,8 +253,17 @@ def list_officials(session: Session, organisation_id: str | None = None,
     return list(session.scalars(query))
 
 
-def add_official(session: Session, organisation_id: str, full_name: str, role: str, actor: str, *,
-                 official_id: str | None = None, settings: Settings | None = None, **fields: Any) -> Official:
+def add_official(
+    session: Session,
+    organisation_id: str,
+    full_name: str,
+    role: str,
+    actor: str,
+    *,
+    official_id: str | None = None,
+    settings: Settings | None = None,
+    **fields: Any,
+) -> Official:
     """Register an official as `invited`: nothing is collected until they opt in themselves."""
     if session.get(Organisation, organisation_id) is None:
         raise RegistryError(f"Organisatie {organisation_id!r} bestaat niet.")
@@ -224,12 +271,15 @@ def add_official(session: Session, organisation_id: str, full_name: str, role: s
     official_id = _clean(official_id, 64) or new_official_id(values["full_name"])
     if session.get(Official, official_id) is not None:
         raise RegistryError(f"Er is al een ambtsdrager met id {official_id!r}.")
-    official = Official(id=official_id, organisation_id=organisation_id, status="invited",
-                        **{"handles": {}, "name_variants": [], "alert_contacts": [], **values})
+    official = Official(
+        id=official_id,
+        organisation_id=organisation_id,
+        status="invited",
+        **{"handles": {}, "name_variants": [], "alert_contacts": [], **values},
+    )
     session.add(official)
     session.flush()
-    audit(session, organisation_id, actor, "official.added", "official", official.id,
-          {"fields": sorted(values)})
+    audit(session, organisation_id, actor, "official.added", "official", official.id, {"fields": sorted(values)})
     return official
 
 
@@ -239,8 +289,14 @@ def email_is_officials(official: Official) -> bool:
     return bool(official.consents)
 
 
-def update_official(session: Session, official: Official, actor: str, changes: Mapping[str, Any],
-                    by_official: bool = False, settings: Settings | None = None) -> list[str]:
+def update_official(
+    session: Session,
+    official: Official,
+    actor: str,
+    changes: Mapping[str, Any],
+    by_official: bool = False,
+    settings: Settings | None = None,
+) -> list[str]:
     """Correct an official's data; returns the names of the fields that changed (audited, values not logged).
 
     What is monitored, who is alerted and where the personal links go (OFFICIAL_OWNED) is the official's own
@@ -257,14 +313,18 @@ def update_official(session: Session, official: Official, actor: str, changes: M
     values = normalise(changes, settings)
     changed = [k for k, v in values.items() if getattr(official, k) != v]
     if not by_official and official.status != "invited" and set(changed) & set(OFFICIAL_OWNED):
-        raise RegistryError("Accounts, namen, meldingen, zelf zien, gender en het e-mailadres voor de persoonlijke "
-                            "links kiest de ambtsdrager zelf. Stuur een beheerlink, dan kan de ambtsdrager dit "
-                            "aanpassen.")
+        raise RegistryError(
+            "Accounts, namen, meldingen, zelf zien, gender en het e-mailadres voor de persoonlijke "
+            "links kiest de ambtsdrager zelf. Stuur een beheerlink, dan kan de ambtsdrager dit "
+            "aanpassen."
+        )
     if not by_official and "email" in changed and email_is_officials(official):
-        raise RegistryError("Het e-mailadres voor de persoonlijke links is van de ambtsdrager zelf: een nieuwe "
-                            "uitnodiging gaat alleen naar het adres dat de ambtsdrager het laatst bevestigde. "
-                            "Heeft de ambtsdrager een nieuw adres, dan wijzigt die het zelf via de beheerlink; "
-                            "is dat niet mogelijk, neem dan contact op met de serverbeheerder.")
+        raise RegistryError(
+            "Het e-mailadres voor de persoonlijke links is van de ambtsdrager zelf: een nieuwe "
+            "uitnodiging gaat alleen naar het adres dat de ambtsdrager het laatst bevestigde. "
+            "Heeft de ambtsdrager een nieuw adres, dan wijzigt die het zelf via de beheerlink; "
+            "is dat niet mogelijk, neem dan contact op met de serverbeheerder."
+        )
     for key in changed:
         setattr(official, key, values[key])
     if "email" in changed and not by_official:
@@ -272,9 +332,15 @@ def update_official(session: Session, official: Official, actor: str, changes: M
     if changed:
         official.updated_at = utcnow()
         session.flush()
-        audit(session, official.organisation_id, actor,
-              "official.updated" if by_official else "official.updated_by_staff", "official", official.id,
-              {"fields": changed})
+        audit(
+            session,
+            official.organisation_id,
+            actor,
+            "official.updated" if by_official else "official.updated_by_staff",
+            "official",
+            official.id,
+            {"fields": changed},
+        )
     return changed
 
 
@@ -284,27 +350,45 @@ def current_consent(official: Official) -> Consent | None:
 
 
 def consent_scope(official: Official) -> dict[str, Any]:
-    return {"platforms": sorted(official.handles or {}), "handles": official.handles or {},
-            "name_variants": list(official.name_variants or []),
-            "alert_contacts": list(official.alert_contacts or []), "sees_content": bool(official.sees_content),
-            "gender_declared": official.gender is not None}
+    return {
+        "platforms": sorted(official.handles or {}),
+        "handles": official.handles or {},
+        "name_variants": list(official.name_variants or []),
+        "alert_contacts": list(official.alert_contacts or []),
+        "sees_content": bool(official.sees_content),
+        "gender_declared": official.gender is not None,
+    }
 
 
-def record_consent(session: Session, settings: Settings, official: Official, actor: str, method: str,
-                   now: datetime | None = None) -> Consent:
+def record_consent(
+    session: Session, settings: Settings, official: Official, actor: str, method: str, now: datetime | None = None
+) -> Consent:
     """Record consent for the official's current choices and make them active (collection starts)."""
     if official.status == "withdrawn":
         raise RegistryError("Na intrekken is een nieuwe uitnodiging nodig.")
     now = now or utcnow()
-    consent = Consent(official_id=official.id, notice_version=settings.privacy_notice_version, given_at=now,
-                      method=method, recorded_by=actor, scope=consent_scope(official))
+    consent = Consent(
+        official_id=official.id,
+        notice_version=settings.privacy_notice_version,
+        given_at=now,
+        method=method,
+        recorded_by=actor,
+        scope=consent_scope(official),
+    )
     session.add(consent)
     official.status = "active"
     official.updated_at = now
     session.flush()
     session.refresh(official, ["consents"])
-    audit(session, official.organisation_id, actor, "consent.recorded", "official", official.id,
-          {"notice_version": consent.notice_version, "method": method, "platforms": consent.scope["platforms"]})
+    audit(
+        session,
+        official.organisation_id,
+        actor,
+        "consent.recorded",
+        "official",
+        official.id,
+        {"notice_version": consent.notice_version, "method": method, "platforms": consent.scope["platforms"]},
+    )
     return consent
 
 
@@ -320,8 +404,14 @@ def set_paused(session: Session, official: Official, paused: bool, actor: str) -
         raise RegistryError(f"Kan niet {'pauzeren' if paused else 'hervatten'} vanuit status {official.status!r}.")
     official.updated_at = utcnow()
     session.flush()
-    audit(session, official.organisation_id, actor, "official.paused" if paused else "official.resumed",
-          "official", official.id)
+    audit(
+        session,
+        official.organisation_id,
+        actor,
+        "official.paused" if paused else "official.resumed",
+        "official",
+        official.id,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- links
@@ -336,6 +426,7 @@ def _serializer(settings: Settings, now: datetime | None = None) -> URLSafeTimed
         class signer(TimestampSigner):
             def get_timestamp(self) -> int:
                 return stamp
+
     return URLSafeTimedSerializer(settings.secret_key, salt=LINK_SALT, signer=signer)
 
 
@@ -344,8 +435,9 @@ def _lifetime(settings: Settings, purpose: str) -> timedelta:
     return timedelta(days=days)
 
 
-def issue_link(session: Session, settings: Settings, official: Official, purpose: str, actor: str,
-               now: datetime | None = None) -> str:
+def issue_link(
+    session: Session, settings: Settings, official: Official, purpose: str, actor: str, now: datetime | None = None
+) -> str:
     """A new signed link token. A new invitation revokes earlier unused invitations; a new manage link leaves the
     official's earlier manage links working (a staff action never takes the official's link away; a new consent
     does, see `confirm_invite`)."""
@@ -360,19 +452,39 @@ def issue_link(session: Session, settings: Settings, official: Official, purpose
         official.status = "invited"  # a fresh invitation after withdrawal; nothing is collected until consent
         official.withdrawn_at = None
     nonce = secrets.token_urlsafe(24)
-    session.add(PersonalLink(nonce=nonce, official_id=official.id, purpose=purpose, created_at=now,
-                             created_by=actor, expires_at=now + _lifetime(settings, purpose)))
+    session.add(
+        PersonalLink(
+            nonce=nonce,
+            official_id=official.id,
+            purpose=purpose,
+            created_at=now,
+            created_by=actor,
+            expires_at=now + _lifetime(settings, purpose),
+        )
+    )
     session.flush()
-    audit(session, official.organisation_id, actor, f"link.{purpose}.issued", "official", official.id,
-          {"expires_at": (now + _lifetime(settings, purpose)).isoformat()})
+    audit(
+        session,
+        official.organisation_id,
+        actor,
+        f"link.{purpose}.issued",
+        "official",
+        official.id,
+        {"expires_at": (now + _lifetime(settings, purpose)).isoformat()},
+    )
     return _serializer(settings, now).dumps({"o": official.id, "n": nonce, "p": purpose})
 
 
-def revoke_links(session: Session, official: Official, purpose: str, now: datetime,
-                 keep: PersonalLink | None = None) -> int:
+def revoke_links(
+    session: Session, official: Official, purpose: str, now: datetime, keep: PersonalLink | None = None
+) -> int:
     """Revoke the official's unused, unrevoked links of one purpose (except `keep`); returns how many."""
-    query = select(PersonalLink).where(PersonalLink.official_id == official.id, PersonalLink.purpose == purpose,
-                                       PersonalLink.used_at.is_(None), PersonalLink.revoked_at.is_(None))
+    query = select(PersonalLink).where(
+        PersonalLink.official_id == official.id,
+        PersonalLink.purpose == purpose,
+        PersonalLink.used_at.is_(None),
+        PersonalLink.revoked_at.is_(None),
+    )
     if keep is not None:
         query = query.where(PersonalLink.nonce != keep.nonce)
     links = list(session.scalars(query))
@@ -385,8 +497,15 @@ def revoke_other_manage_links(session: Session, official: Official, current: Per
     """The official ends every manage link but the one in use (a link they fear someone else has); audited."""
     count = revoke_links(session, official, "manage", utcnow(), keep=current)
     session.flush()
-    audit(session, official.organisation_id, f"official:{official.id}", "link.manage.others_revoked", "official",
-          official.id, {"count": count})
+    audit(
+        session,
+        official.organisation_id,
+        f"official:{official.id}",
+        "link.manage.others_revoked",
+        "official",
+        official.id,
+        {"count": count},
+    )
     return count
 
 
@@ -400,8 +519,14 @@ def link_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/mijn/{token}"
 
 
-def resolve_link(session: Session, settings: Settings, token: str, purpose: str | None = None,
-                 now: datetime | None = None, lock: bool = False) -> tuple[Official, PersonalLink]:
+def resolve_link(
+    session: Session,
+    settings: Settings,
+    token: str,
+    purpose: str | None = None,
+    now: datetime | None = None,
+    lock: bool = False,
+) -> tuple[Official, PersonalLink]:
     """Check signature, age, and the server-side record; raise LinkError otherwise."""
     now = now or utcnow()
     max_age = int(timedelta(days=max(settings.invite_valid_days, settings.manage_link_valid_days)).total_seconds())
@@ -436,8 +561,10 @@ def save_choices(session: Session, settings: Settings, token: str, form: Mapping
     _, link = resolve_link(session, settings, token, "invite")
     if not form.get("notice_read"):
         raise RegistryError("Lees eerst de privacyverklaring en vink aan dat u die gelezen hebt.")
-    choices = normalise({k: form.get(k) for k in CHOICES if k != "sees_content"}
-                        | {"sees_content": form.get("sees_content") or False}, settings)
+    choices = normalise(
+        {k: form.get(k) for k in CHOICES if k != "sees_content"} | {"sees_content": form.get("sees_content") or False},
+        settings,
+    )
     if not choices["handles"] and not choices["name_variants"]:
         raise RegistryError("Kies ten minste één account of naamvariant: anders valt er niets te beschermen.")
     choices["notice_version"] = settings.privacy_notice_version
@@ -446,8 +573,9 @@ def save_choices(session: Session, settings: Settings, token: str, form: Mapping
     return choices
 
 
-def confirm_invite(session: Session, settings: Settings, token: str,
-                   now: datetime | None = None) -> tuple[Official, str]:
+def confirm_invite(
+    session: Session, settings: Settings, token: str, now: datetime | None = None
+) -> tuple[Official, str]:
     """Step 3: the official confirms; consent is recorded, the invite is used up, a manage link is returned."""
     official, link = resolve_link(session, settings, token, "invite", now=now, lock=True)
     if not link.pending:
@@ -467,8 +595,14 @@ def confirm_invite(session: Session, settings: Settings, token: str,
 # ---------------------------------------------------------------------------------------------------- withdrawal
 
 
-def withdraw(session: Session, official_id: str, actor: str, keep_case_ids: Iterable[int] = (),
-             method: str = "intrekking", now: datetime | None = None) -> dict[str, int]:
+def withdraw(
+    session: Session,
+    official_id: str,
+    actor: str,
+    keep_case_ids: Iterable[int] = (),
+    method: str = "intrekking",
+    now: datetime | None = None,
+) -> dict[str, int]:
     """Withdraw consent now: status withdrawn (collection stops), unflagged content purged, open cases deleted
     unless the official keeps them (kept cases go on legal hold), consent records closed.
 
@@ -489,10 +623,14 @@ def withdraw(session: Session, official_id: str, actor: str, keep_case_ids: Iter
     for consent in official.consents:
         if consent.withdrawn_at is None:
             consent.withdrawn_at, consent.withdrawn_by, consent.withdrawal_method = now, actor, method
-    for link in session.scalars(select(PersonalLink).where(PersonalLink.official_id == official.id,
-                                                           PersonalLink.purpose == "invite",
-                                                           PersonalLink.revoked_at.is_(None),
-                                                           PersonalLink.used_at.is_(None))):
+    for link in session.scalars(
+        select(PersonalLink).where(
+            PersonalLink.official_id == official.id,
+            PersonalLink.purpose == "invite",
+            PersonalLink.revoked_at.is_(None),
+            PersonalLink.used_at.is_(None),
+        )
+    ):
         link.revoked_at = now
     session.flush()  # the status change is the first statement of the transaction's effect
 
@@ -502,39 +640,78 @@ def withdraw(session: Session, official_id: str, actor: str, keep_case_ids: Iter
     doomed = [c.id for c in cases if c.id not in keep and not c.legal_hold and c.status not in CLOSED_STATUSES]
     session.flush()
     deleted = purge.delete_cases(session, doomed)
-    purged = purge.purge_mention_content(session, Mention.official_id == official.id, Mention.flagged.is_(False),
-                                         now=now)
+    purged = purge.purge_mention_content(
+        session, Mention.official_id == official.id, Mention.flagged.is_(False), now=now
+    )
     blobs = purge.delete_orphan_blobs(session)
-    counts = {"unflagged_purged": purged, "cases_deleted": deleted["cases"],
-              "mentions_deleted": deleted["mentions"], "cases_on_legal_hold": len(held),
-              "evidence_blobs_deleted": blobs}
-    audit(session, official.organisation_id, actor, "consent.withdrawn", "official", official.id,
-          {**counts, "method": method, "kept_case_ids": sorted(keep)})
+    counts = {
+        "unflagged_purged": purged,
+        "cases_deleted": deleted["cases"],
+        "mentions_deleted": deleted["mentions"],
+        "cases_on_legal_hold": len(held),
+        "evidence_blobs_deleted": blobs,
+    }
+    audit(
+        session,
+        official.organisation_id,
+        actor,
+        "consent.withdrawn",
+        "official",
+        official.id,
+        {**counts, "method": method, "kept_case_ids": sorted(keep)},
+    )
     session.flush()
     return counts
 
 
 def open_cases(session: Session, official_id: str) -> list[Case]:
     """Cases that withdrawal would delete unless kept (open, not on legal hold), newest first."""
-    return list(session.scalars(select(Case).where(
-        Case.official_id == official_id, Case.status.not_in(CLOSED_STATUSES), Case.legal_hold.is_(False))
-        .order_by(Case.opened_at.desc())))
+    return list(
+        session.scalars(
+            select(Case)
+            .where(Case.official_id == official_id, Case.status.not_in(CLOSED_STATUSES), Case.legal_hold.is_(False))
+            .order_by(Case.opened_at.desc())
+        )
+    )
 
 
 def aangifte_case_ids(session: Session, case_ids: Iterable[int]) -> set[int]:
     """Cases with a recorded melding/aangifte step: the withdrawal form suggests keeping them (legal hold)."""
-    from triage.models.workflow import CaseStep
+    from schildwacht.models.workflow import CaseStep
 
     ids = list(case_ids)
     if not ids:
         return set()
-    return set(session.scalars(select(CaseStep.case_id).where(CaseStep.case_id.in_(ids),
-                                                              CaseStep.step == "melding_aangifte")))
+    return set(
+        session.scalars(select(CaseStep.case_id).where(CaseStep.case_id.in_(ids), CaseStep.step == "melding_aangifte"))
+    )
 
 
-__all__ = ["RegistryError", "LinkError", "OFFICIAL_STATUSES", "add_official", "update_official", "list_officials",
-           "get_official", "issue_link", "resolve_link", "link_url", "save_choices", "confirm_invite",
-           "record_consent", "set_paused", "withdraw", "open_cases", "aangifte_case_ids", "parse_handles", "parse_list",
-           "audit",
-           "parse_alert_contacts", "revoke_links", "revoke_other_manage_links", "link_allows_changes",
-           "OFFICIAL_OWNED", "email_is_officials"]
+__all__ = [
+    "RegistryError",
+    "LinkError",
+    "OFFICIAL_STATUSES",
+    "add_official",
+    "update_official",
+    "list_officials",
+    "get_official",
+    "issue_link",
+    "resolve_link",
+    "link_url",
+    "save_choices",
+    "confirm_invite",
+    "record_consent",
+    "set_paused",
+    "withdraw",
+    "open_cases",
+    "aangifte_case_ids",
+    "parse_handles",
+    "parse_list",
+    "audit",
+    "parse_alert_contacts",
+    "revoke_links",
+    "revoke_other_manage_links",
+    "link_allows_changes",
+    "OFFICIAL_OWNED",
+    "email_is_officials",
+]

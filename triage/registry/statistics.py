@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
-from triage.models import Case, Mention, Official
+from schildwacht.models import Case, Mention, Official
 
 LABELS = ("threat", "doxxing", "gender", "abuse")
 GENDER_NAMES = {"v": "vrouw", "m": "man", "x": "anders", None: "niet opgegeven"}
@@ -30,9 +30,11 @@ def pseudonym_key(settings: Settings) -> bytes:
     if settings.pseudonym_key:
         return settings.pseudonym_key.encode()
     if not settings.secret_key:
-        raise ValueError("geen geheime sleutel: auteurspseudoniemen vereisen SCHILDWACHT_SECRET_KEY of "
-                         "SCHILDWACHT_PSEUDONYM_KEY / no secret key: author pseudonyms need SCHILDWACHT_SECRET_KEY or "
-                         "SCHILDWACHT_PSEUDONYM_KEY")
+        raise ValueError(
+            "geen geheime sleutel: auteurspseudoniemen vereisen SCHILDWACHT_SECRET_KEY of "
+            "SCHILDWACHT_PSEUDONYM_KEY / no secret key: author pseudonyms need SCHILDWACHT_SECRET_KEY or "
+            "SCHILDWACHT_PSEUDONYM_KEY"
+        )
     return hmac.new(settings.secret_key.encode(), b"schildwacht.statistics.pseudonym", hashlib.sha256).digest()
 
 
@@ -41,8 +43,9 @@ def pseudonymise(key: bytes, author_key: str) -> str:
     return "auteur-" + hmac.new(key, author_key.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def compute_stats(session: Session, settings: Settings, organisation_id: str | None = None,
-                  top_authors: int = 10) -> dict[str, Any]:
+def compute_stats(
+    session: Session, settings: Settings, organisation_id: str | None = None, top_authors: int = 10
+) -> dict[str, Any]:
     key = pseudonym_key(settings)
     query = select(Case, Official.role, Official.gender).join(Official, Case.official_id == Official.id)
     mentions = select(Mention.flags).where(Mention.flagged.is_(True))
@@ -70,8 +73,11 @@ def compute_stats(session: Session, settings: Settings, organisation_id: str | N
         out = {}
         for name, c in sorted(groups.items()):
             n = c["cases"]
-            out[name] = {"cases": n, "per_label": {lab: c[f"label:{lab}"] for lab in LABELS},
-                         "gender_targeted_share": round(c["label:gender"] / n, 3) if n else 0.0}
+            out[name] = {
+                "cases": n,
+                "per_label": {lab: c[f"label:{lab}"] for lab in LABELS},
+                "gender_targeted_share": round(c["label:gender"] / n, 3) if n else 0.0,
+            }
         return out
 
     return {
@@ -81,6 +87,9 @@ def compute_stats(session: Session, settings: Settings, organisation_id: str | N
         "flagged_mentions_per_label": {lab: flagged_per_label[lab] for lab in LABELS},
         "per_role": table(per_role),
         "per_gender": table(per_gender),
-        "authors": {"distinct": len(authors), "repeat": sum(1 for n in authors.values() if n > 1),
-                    "top": [{"author": a, "cases": n} for a, n in authors.most_common(top_authors)]},
+        "authors": {
+            "distinct": len(authors),
+            "repeat": sum(1 for n in authors.values() if n > 1),
+            "top": [{"author": a, "cases": n} for a, n in authors.most_common(top_authors)],
+        },
     }

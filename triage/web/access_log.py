@@ -30,8 +30,9 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(redact_path(arg) if isinstance(arg, str) and arg.startswith("/") else arg
-                                for arg in record.args)
+            record.args = tuple(
+                redact_path(arg) if isinstance(arg, str) and arg.startswith("/") else arg for arg in record.args
+            )
         return True
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from schildwacht.models import Organisation, StaffUser
+from schildwacht.models.staff import STAFF_ROLES
 from triage import audit
-from triage.models import Organisation, StaffUser
-from triage.models.staff import STAFF_ROLES
 from triage.security import WeakPassword, check_password_policy, hash_password, normalise_email
 from triage.web import sessions
 
@@ -44,41 +44,73 @@ def _checked_role(role: str) -> str:
     return role
 
 
-def create_user(db: Session, *, email: str, name: str, organisation_id: str, role: str, password: str,
-                actor: str) -> StaffUser:
+def create_user(
+    db: Session, *, email: str, name: str, organisation_id: str, role: str, password: str, actor: str
+) -> StaffUser:
     email = normalise_email(email)
     if db.get(Organisation, organisation_id) is None:
         raise AccountError(f"Organisatie {organisation_id!r} bestaat niet.")
     if db.scalar(select(func.count()).select_from(StaffUser).where(func.lower(StaffUser.email) == email)):
         raise AccountError(f"Er bestaat al een account voor {email}.")
-    user = StaffUser(email=email, name=name, organisation_id=organisation_id, role=_checked_role(role),
-                     password_hash=_checked_hash(password))
+    user = StaffUser(
+        email=email,
+        name=name,
+        organisation_id=organisation_id,
+        role=_checked_role(role),
+        password_hash=_checked_hash(password),
+    )
     db.add(user)
     db.flush()
-    audit.record(db, actor=actor, organisation_id=organisation_id, action="staff.create", object_type="staff",
-                 object_id=user.id, details={"email": email, "role": role})
+    audit.record(
+        db,
+        actor=actor,
+        organisation_id=organisation_id,
+        action="staff.create",
+        object_type="staff",
+        object_id=user.id,
+        details={"email": email, "role": role},
+    )
     return user
 
 
 def change_password(db: Session, user: StaffUser, password: str, *, actor: str) -> int:
     """Set a new password; returns the number of sessions ended."""
     user.password_hash = _checked_hash(password)
-    audit.record(db, actor=actor, organisation_id=user.organisation_id, action="staff.password",
-                 object_type="staff", object_id=user.id)
+    audit.record(
+        db,
+        actor=actor,
+        organisation_id=user.organisation_id,
+        action="staff.password",
+        object_type="staff",
+        object_id=user.id,
+    )
     return sessions.revoke_all(db, user, reason="password_changed", actor=actor)
 
 
 def change_role(db: Session, user: StaffUser, role: str, *, actor: str) -> int:
     """Give the user another role; returns the number of sessions ended."""
     before, user.role = user.role, _checked_role(role)
-    audit.record(db, actor=actor, organisation_id=user.organisation_id, action="staff.role", object_type="staff",
-                 object_id=user.id, details={"from": before, "to": role})
+    audit.record(
+        db,
+        actor=actor,
+        organisation_id=user.organisation_id,
+        action="staff.role",
+        object_type="staff",
+        object_id=user.id,
+        details={"from": before, "to": role},
+    )
     return sessions.revoke_all(db, user, reason="role_changed", actor=actor)
 
 
 def deactivate(db: Session, user: StaffUser, *, actor: str) -> int:
     """Block the account (it can no longer log in); returns the number of sessions ended."""
     user.active = False
-    audit.record(db, actor=actor, organisation_id=user.organisation_id, action="staff.deactivate",
-                 object_type="staff", object_id=user.id)
+    audit.record(
+        db,
+        actor=actor,
+        organisation_id=user.organisation_id,
+        action="staff.deactivate",
+        object_type="staff",
+        object_id=user.id,
+    )
     return sessions.revoke_all(db, user, reason="deactivated", actor=actor)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
-from triage.models import StaffUser
+from schildwacht.models import StaffUser
 from triage.web import services
 from triage.web.auth import csrf_token, current_user, get_db, get_settings
 
@@ -66,14 +66,26 @@ class RevealOut(BaseModel):
 
 @router.get("/me", response_model=Me, summary="Ingelogde gebruiker en CSRF-token")
 def me(request: Request, user: StaffUser = Depends(current_user)):
-    return Me(id=user.id, email=user.email, name=user.name, role=user.role, organisation_id=user.organisation_id,
-              csrf_token=csrf_token(request))
+    return Me(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        csrf_token=csrf_token(request),
+    )
 
 
 @router.get("/cases", summary="Wachtrij: zaken van de eigen organisatie, meest urgent eerst")
-def list_cases(official: str | None = None, platform: str | None = None, label: str | None = None,
-               status: str | None = None, user: StaffUser = Depends(current_user), db: Session = Depends(get_db),
-               settings: Settings = Depends(get_settings)) -> list[dict]:
+def list_cases(
+    official: str | None = None,
+    platform: str | None = None,
+    label: str | None = None,
+    status: str | None = None,
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> list[dict]:
     return services.queue(db, user, settings, services.QueueFilters(official, platform, label, status))
 
 
@@ -83,13 +95,18 @@ def staff(user: StaffUser = Depends(current_user), db: Session = Depends(get_db)
 
 
 @router.get("/cases/{case_id}", summary="Zaak met berichten (tekst verborgen), context, stappen (geaudit)")
-def get_case(case_id: int, user: StaffUser = Depends(current_user), db: Session = Depends(get_db),
-             settings: Settings = Depends(get_settings)) -> dict:
+def get_case(
+    case_id: int,
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> dict:
     return services.view_case(db, user, settings, case_id, channel="api")
 
 
-@router.post("/cases/{case_id}/mentions/{mention_id}/reveal", response_model=RevealOut,
-             summary="Berichttekst tonen (geaudit)")
+@router.post(
+    "/cases/{case_id}/mentions/{mention_id}/reveal", response_model=RevealOut, summary="Berichttekst tonen (geaudit)"
+)
 def reveal(case_id: int, mention_id: int, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
     m = services.reveal(db, user, case_id, mention_id, channel="api")
     return RevealOut(mention_id=m.id, case_id=case_id, text=m.text, spans=list(m.spans or []))
@@ -114,15 +131,15 @@ def assign(case_id: int, body: AssignIn, user: StaffUser = Depends(current_user)
 
 
 @router.post("/cases/{case_id}/status", response_model=Ok, summary="Status wijzigen")
-def set_status(case_id: int, body: StatusIn, user: StaffUser = Depends(current_user),
-               db: Session = Depends(get_db)):
+def set_status(case_id: int, body: StatusIn, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
     services.set_status(db, user, case_id, body.status, body.note)
     return Ok(case_id=case_id)
 
 
 @router.post("/cases/{case_id}/steps/{step}", response_model=Ok, summary="Steunpakket-stap afvinken")
-def complete_step(case_id: int, step: str, body: StepIn, user: StaffUser = Depends(current_user),
-                  db: Session = Depends(get_db)):
+def complete_step(
+    case_id: int, step: str, body: StepIn, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)
+):
     services.complete_step(db, user, case_id, step, body.reference, body.vpt_code, body.note)
     return Ok(case_id=case_id)
 

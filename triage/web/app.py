@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from schildwacht.config import Settings
-from triage.models import StaffUser
+from schildwacht.models import StaffUser
 from triage.web import services
 from triage.web.auth import AuthRequired, CsrfFailed, csrf_protect, csrf_token, current_user
 
@@ -57,18 +57,32 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
 
     Refuses an empty secret key (never sign cookies with a known key); `schildwacht web` also refuses weak ones."""
     if not settings.secret_key:
-        raise ValueError("SCHILDWACHT_SECRET_KEY is niet ingesteld; maak een sleutel met `schildwacht secret "
-                         "generate` / SCHILDWACHT_SECRET_KEY is not set; generate one with `schildwacht secret "
-                         "generate`")
-    app = FastAPI(title="Schildwacht triage API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(csrf_protect)],
-                  description="JSON-API voor ondersteuners. Inloggen via /inloggen (sessiecookie); schrijfacties "
-                              "vereisen de header X-CSRF-Token (zie GET /api/me).")
+        raise ValueError(
+            "SCHILDWACHT_SECRET_KEY is niet ingesteld; maak een sleutel met `schildwacht secret "
+            "generate` / SCHILDWACHT_SECRET_KEY is not set; generate one with `schildwacht secret "
+            "generate`"
+        )
+    app = FastAPI(
+        title="Schildwacht triage API",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+        description="JSON-API voor ondersteuners. Inloggen via /inloggen (sessiecookie); schrijfacties "
+        "vereisen de header X-CSRF-Token (zie GET /api/me).",
+    )
     app.state.settings = settings
     app.state.session_factory = session_factory
     app.state.templates = templates = make_templates()
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="schildwacht_sessie",
-                       max_age=settings.session_max_age_s, same_site="lax", https_only=settings.cookie_secure)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="schildwacht_sessie",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -76,7 +90,8 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -102,8 +117,15 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
     async def _csrf_failed(request: Request, exc: CsrfFailed):
         if is_api(request):
             return JSONResponse({"detail": "CSRF-token ontbreekt of is ongeldig."}, status_code=403)
-        return render(request, "error.html", {"status": 403, "message": "Formulier verlopen of ongeldig "
-                      "(CSRF). Laad de pagina opnieuw en probeer het nog eens."}, status_code=403)
+        return render(
+            request,
+            "error.html",
+            {
+                "status": 403,
+                "message": "Formulier verlopen of ongeldig (CSRF). Laad de pagina opnieuw en probeer het nog eens.",
+            },
+            status_code=403,
+        )
 
     @app.exception_handler(services.ServiceError)
     async def _service_error(request: Request, exc: services.ServiceError):

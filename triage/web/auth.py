@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
+from schildwacht.models import StaffUser
+from schildwacht.models.base import utcnow
+from schildwacht.models.workflow import LoginAttempt
 from triage import audit
-from triage.models import StaffUser
-from triage.models.base import utcnow
-from triage.models.workflow import LoginAttempt
 from triage.security import hash_password, normalise_email, verify_password
 from triage.web import sessions
 from triage.web.login_limits import hold_login_locks, lockout
@@ -107,18 +107,32 @@ def login(db: Session, settings: Settings, email: str, password: str, ip: str) -
     now = utcnow()
     lock = lockout(db, settings, email, ip, now)
     if lock is not None:
-        audit.record(db, actor=email or "-", organisation_id=None, action="login.blocked", object_type="staff",
-                     object_id="-", details={"ip": ip, "limit": lock.scope, "until": lock.until.isoformat()})
+        audit.record(
+            db,
+            actor=email or "-",
+            organisation_id=None,
+            action="login.blocked",
+            object_type="staff",
+            object_id="-",
+            details={"ip": ip, "limit": lock.scope, "until": lock.until.isoformat()},
+        )
         db.commit()
         minutes = lock.minutes_left(now)
-        return None, (f"Te veel mislukte pogingen. Probeer het over {minutes} "
-                      f"{'minuut' if minutes == 1 else 'minuten'} opnieuw.")
+        return None, (
+            f"Te veel mislukte pogingen. Probeer het over {minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw."
+        )
     user = db.scalars(select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "") and bool(user and user.active)
     db.add(LoginAttempt(email=email, ip=ip, success=ok))
-    audit.record(db, actor=email or "-", organisation_id=user.organisation_id if user else None,
-                 action="login.success" if ok else "login.failed", object_type="staff",
-                 object_id=str(user.id) if user else "-", details={"ip": ip})
+    audit.record(
+        db,
+        actor=email or "-",
+        organisation_id=user.organisation_id if user else None,
+        action="login.success" if ok else "login.failed",
+        object_type="staff",
+        object_id=str(user.id) if user else "-",
+        details={"ip": ip},
+    )
     db.commit()
     if not ok:
         return None, "Onjuist e-mailadres of wachtwoord."

@@ -25,14 +25,18 @@ from schildwacht.config import Settings
 err = Console(stderr=True)
 CLI_ACTOR = "system:cli"
 users_app = typer.Typer(help="Medewerkersaccounts voor de triage-webapp.", no_args_is_help=True)
-organisations_app = typer.Typer(help="Organisaties (gemeente, provincie, waterschap) die Schildwacht gebruiken.",
-                                no_args_is_help=True)
-feedback_app = typer.Typer(help="Beslissingen van medewerkers als gelabelde voorbeelden (voor het model).",
-                           no_args_is_help=True)
+organisations_app = typer.Typer(
+    help="Organisaties (gemeente, provincie, waterschap) die Schildwacht gebruiken.", no_args_is_help=True
+)
+feedback_app = typer.Typer(
+    help="Beslissingen van medewerkers als gelabelde voorbeelden (voor het model).", no_args_is_help=True
+)
 
 
-def web(host: str = typer.Option(None, "--host", help="Adres om op te luisteren (standaard uit de instellingen)."),
-        port: int = typer.Option(None, "--port", help="Poort (standaard uit de instellingen).")) -> None:
+def web(
+    host: str = typer.Option(None, "--host", help="Adres om op te luisteren (standaard uit de instellingen)."),
+    port: int = typer.Option(None, "--port", help="Poort (standaard uit de instellingen)."),
+) -> None:
     """Start de triage-webapp (inloggen, wachtrij, zaken, JSON-API onder /api). Achter een reverse proxy:
     zet SCHILDWACHT_TRUSTED_PROXIES op het adres van de proxy, anders wordt X-Forwarded-For genegeerd."""
     import uvicorn
@@ -53,15 +57,16 @@ def organisations_add(
     organisation_id: str = typer.Argument(..., help="Korte id, bijv. gm-voorbeeld."),
     name: str = typer.Option(..., "--naam", help="Naam, bijv. Gemeente Voorbeeld."),
     kind: str = typer.Option("gemeente", "--soort", help="gemeente, provincie of waterschap."),
-    address: str = typer.Option(None, "--adres", help="Postadres (voor de aangifte: gebruik het adres van de "
-                                                      "organisatie)."),
+    address: str = typer.Option(
+        None, "--adres", help="Postadres (voor de aangifte: gebruik het adres van de organisatie)."
+    ),
     contact_email: str = typer.Option(None, "--email", help="Eén e-mailadres voor meldingen van bedreiging/doxing."),
     webhook_url: str = typer.Option(None, "--webhook", help="Eén https-URL voor meldingen (JSON POST)."),
 ) -> None:
     """Voeg een organisatie toe; daarna `users add` voor de medewerkers en `officials add` voor ambtsdragers."""
     from schildwacht import contacts
+    from schildwacht.models import Organisation
     from triage import audit
-    from triage.models import Organisation
 
     if kind not in ("gemeente", "provincie", "waterschap"):
         raise typer.BadParameter("soort moet gemeente, provincie of waterschap zijn")
@@ -73,17 +78,37 @@ def organisations_add(
     with database() as (_, factory), factory() as session, session.begin():
         if session.get(Organisation, organisation_id) is not None:
             raise typer.BadParameter(f"organisatie {organisation_id!r} bestaat al")
-        session.add(Organisation(id=organisation_id, name=name, kind=kind, address=address,
-                                 contact_email=contact_email, webhook_url=webhook_url))
-        audit.record(session, actor="system:cli", organisation_id=organisation_id, action="organisation.create",
-                     object_type="organisation", object_id=organisation_id, details={"name": name, "kind": kind})
+        session.add(
+            Organisation(
+                id=organisation_id,
+                name=name,
+                kind=kind,
+                address=address,
+                contact_email=contact_email,
+                webhook_url=webhook_url,
+            )
+        )
+        audit.record(
+            session,
+            actor="system:cli",
+            organisation_id=organisation_id,
+            action="organisation.create",
+            object_type="organisation",
+            object_id=organisation_id,
+            details={"name": name, "kind": kind},
+        )
     err.print(f"Organisatie {organisation_id} ({name}) aangemaakt.")
 
 
 def _password_option(prompt: str) -> OptionInfo:
-    return typer.Option(..., "--wachtwoord", prompt=prompt, hide_input=True, confirmation_prompt="Herhaal wachtwoord",
-                        help="Wordt gevraagd als u het weglaat (minstens 12 tekens, niet voorspelbaar of "
-                             "veelgebruikt).")
+    return typer.Option(
+        ...,
+        "--wachtwoord",
+        prompt=prompt,
+        hide_input=True,
+        confirmation_prompt="Herhaal wachtwoord",
+        help="Wordt gevraagd als u het weglaat (minstens 12 tekens, niet voorspelbaar of veelgebruikt).",
+    )
 
 
 @contextmanager
@@ -111,14 +136,17 @@ def users_add(
     from triage.web.accounts import create_user
 
     with _account_change() as (_, session):
-        user = create_user(session, email=email, name=name, organisation_id=organisation, role=role,
-                           password=password, actor=CLI_ACTOR)
+        user = create_user(
+            session, email=email, name=name, organisation_id=organisation, role=role, password=password, actor=CLI_ACTOR
+        )
     err.print(f"Account aangemaakt voor {user.email} ({role}, {organisation}).")
 
 
 @users_app.command("passwd")
-def users_passwd(email: str = typer.Argument(..., help="E-mailadres van het account."),
-                 password: str = _password_option("Nieuw wachtwoord")) -> None:
+def users_passwd(
+    email: str = typer.Argument(..., help="E-mailadres van het account."),
+    password: str = _password_option("Nieuw wachtwoord"),
+) -> None:
     """Stel een nieuw wachtwoord in; alle sessies van het account worden beëindigd."""
     from triage.web.accounts import change_password, find_user
 
@@ -128,8 +156,10 @@ def users_passwd(email: str = typer.Argument(..., help="E-mailadres van het acco
 
 
 @users_app.command("role")
-def users_role(email: str = typer.Argument(..., help="E-mailadres van het account."),
-               role: str = typer.Option(..., "--rol", help="beheerder, triagist of alleen-lezen.")) -> None:
+def users_role(
+    email: str = typer.Argument(..., help="E-mailadres van het account."),
+    role: str = typer.Option(..., "--rol", help="beheerder, triagist of alleen-lezen."),
+) -> None:
     """Geef een account een andere rol; alle sessies van het account worden beëindigd."""
     from triage.web.accounts import change_role, find_user
 
@@ -149,9 +179,10 @@ def users_deactivate(email: str = typer.Argument(..., help="E-mailadres van het 
 
 
 @users_app.command("sessions")
-def users_sessions(email: str = typer.Argument(..., help="E-mailadres van het account."),
-                   revoke: bool = typer.Option(False, "--intrekken",
-                                               help="Beëindig alle sessies (bijv. bij een gestolen laptop).")) -> None:
+def users_sessions(
+    email: str = typer.Argument(..., help="E-mailadres van het account."),
+    revoke: bool = typer.Option(False, "--intrekken", help="Beëindig alle sessies (bijv. bij een gestolen laptop)."),
+) -> None:
     """Toon de actieve sessies van een account, of beëindig ze met --intrekken."""
     from triage.web.accounts import find_user
     from triage.web.sessions import active_sessions, revoke_all
@@ -167,8 +198,13 @@ def users_sessions(email: str = typer.Argument(..., help="E-mailadres van het ac
         return
     table = Table("sessie", "aangemeld", "laatst actief", "adres", "browser")
     for record in live:
-        table.add_row(record.sid_sha256[:12], _local_time(record.created_at), _local_time(record.last_seen_at),
-                      record.ip or "-", (record.user_agent or "-")[:60])
+        table.add_row(
+            record.sid_sha256[:12],
+            _local_time(record.created_at),
+            _local_time(record.last_seen_at),
+            record.ip or "-",
+            (record.user_agent or "-")[:60],
+        )
     err.print(table)
     err.print(f"{len(live)} actieve sessie(s) voor {user.email}.")
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
-from triage.models.workflow import LoginAttempt
+from schildwacht.models.workflow import LoginAttempt
 
 ACCOUNT_MEMORY = timedelta(hours=24)
 MAX_DOUBLINGS = 20  # keeps 2**n small; login_backoff_max_s caps the wait long before
@@ -49,8 +49,11 @@ class Lockout:
 def lookback(settings: Settings) -> timedelta:
     """How long a login attempt can still matter to a limit: the longest of the sliding window, the account memory
     and the longest back-off (counted from the latest failure)."""
-    return max(timedelta(minutes=settings.login_window_minutes), ACCOUNT_MEMORY,
-               timedelta(seconds=settings.login_backoff_max_s))
+    return max(
+        timedelta(minutes=settings.login_window_minutes),
+        ACCOUNT_MEMORY,
+        timedelta(seconds=settings.login_backoff_max_s),
+    )
 
 
 def hold_login_locks(db: Session, email: str, ip: str) -> None:
@@ -65,31 +68,38 @@ def hold_login_locks(db: Session, email: str, ip: str) -> None:
 
 def _window_lock(db: Session, conditions: tuple, limit: int, window: timedelta, now: datetime) -> datetime | None:
     """When `limit` failures lie within the window: the moment the oldest of them leaves it."""
-    times = db.scalars(select(LoginAttempt.at).where(*conditions, LoginAttempt.success.is_(False),
-                                                     LoginAttempt.at > now - window)
-                       .order_by(LoginAttempt.at.desc()).limit(limit)).all()
+    times = db.scalars(
+        select(LoginAttempt.at)
+        .where(*conditions, LoginAttempt.success.is_(False), LoginAttempt.at > now - window)
+        .order_by(LoginAttempt.at.desc())
+        .limit(limit)
+    ).all()
     return times[-1] + window if len(times) >= limit else None
 
 
 def _account_lock(db: Session, settings: Settings, email: str, now: datetime) -> datetime | None:
-    last_success = db.scalar(select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email,
-                                                                     LoginAttempt.success.is_(True)))
+    last_success = db.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.success.is_(True))
+    )
     since = max(now - ACCOUNT_MEMORY, last_success) if last_success else now - ACCOUNT_MEMORY
-    failures, latest = db.execute(select(func.count(), func.max(LoginAttempt.at)).where(
-        LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > since)).one()
+    failures, latest = db.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > since
+        )
+    ).one()
     if failures < settings.login_account_max_failures:
         return None
     doublings = min(failures - settings.login_account_max_failures, MAX_DOUBLINGS)
-    return latest + timedelta(seconds=min(settings.login_backoff_base_s * 2 ** doublings,
-                                          settings.login_backoff_max_s))
+    return latest + timedelta(seconds=min(settings.login_backoff_base_s * 2**doublings, settings.login_backoff_max_s))
 
 
 def lockout(db: Session, settings: Settings, email: str, ip: str, now: datetime) -> Lockout | None:
     """The lockout in force for a login of `email` from `ip`, the one that lasts longest; None when free."""
     window = timedelta(minutes=settings.login_window_minutes)
     candidates = {
-        "account+adres": _window_lock(db, (LoginAttempt.email == email, LoginAttempt.ip == ip),
-                                      settings.login_max_failures, window, now),
+        "account+adres": _window_lock(
+            db, (LoginAttempt.email == email, LoginAttempt.ip == ip), settings.login_max_failures, window, now
+        ),
         "adres": _window_lock(db, (LoginAttempt.ip == ip,), settings.login_address_max_failures, window, now),
         "account": _account_lock(db, settings, email, now),
     }

@@ -22,8 +22,10 @@ from schildwacht.failures import DATABASE_UNREACHABLE
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 30
-MESSAGE = ("Schildwacht is tijdelijk niet beschikbaar: de database is niet bereikbaar. Probeer het over een halve "
-           "minuut opnieuw.")
+MESSAGE = (
+    "Schildwacht is tijdelijk niet beschikbaar: de database is niet bereikbaar. Probeer het over een halve "
+    "minuut opnieuw."
+)
 
 
 def install(app: FastAPI, is_api: Callable[[Request], bool]) -> None:
@@ -34,8 +36,7 @@ def install(app: FastAPI, is_api: Callable[[Request], bool]) -> None:
         headers = {"Retry-After": str(RETRY_AFTER_S)}
         if is_api(request):
             return JSONResponse({"detail": MESSAGE}, status_code=503, headers=headers)
-        response = request.app.state.render(request, "error.html", {"status": 503, "message": MESSAGE},
-                                            status_code=503)
+        response = request.app.state.render(request, "error.html", {"status": 503, "message": MESSAGE}, status_code=503)
         response.headers.update(headers)
         return response
 

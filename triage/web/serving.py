@@ -35,8 +35,9 @@ def trusted_proxies(settings: Settings) -> list[str]:
         try:
             network = ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            raise ValueError(f"SCHILDWACHT_TRUSTED_PROXIES: {entry!r} is geen IP-adres of netwerk / is not an IP "
-                             "address or network") from None
+            raise ValueError(
+                f"SCHILDWACHT_TRUSTED_PROXIES: {entry!r} is geen IP-adres of netwerk / is not an IP address or network"
+            ) from None
         normalised.append(str(network) if "/" in entry else str(network.network_address))
     return normalised
 
@@ -59,26 +60,41 @@ class ForwardedHeaderWatch:
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         client = scope.get("client")
-        if (scope["type"] in ("http", "websocket") and client and client[0] not in self.warned
-                and len(self.warned) < MAX_WARNED_PEERS
-                and any(name == b"x-forwarded-for" for name, _ in scope["headers"]) and not self._trusted(client[0])):
+        if (
+            scope["type"] in ("http", "websocket")
+            and client
+            and client[0] not in self.warned
+            and len(self.warned) < MAX_WARNED_PEERS
+            and any(name == b"x-forwarded-for" for name, _ in scope["headers"])
+            and not self._trusted(client[0])
+        ):
             self.warned.add(client[0])
-            log.warning("X-Forwarded-For van %s genegeerd: geen vertrouwde proxy. Staat de app achter een reverse "
-                        "proxy, zet dan SCHILDWACHT_TRUSTED_PROXIES op het adres ervan. / X-Forwarded-For from %s "
-                        "ignored: not a trusted proxy; behind a reverse proxy, set SCHILDWACHT_TRUSTED_PROXIES to "
-                        "its address.", client[0], client[0])
+            log.warning(
+                "X-Forwarded-For van %s genegeerd: geen vertrouwde proxy. Staat de app achter een reverse "
+                "proxy, zet dan SCHILDWACHT_TRUSTED_PROXIES op het adres ervan. / X-Forwarded-For from %s "
+                "ignored: not a trusted proxy; behind a reverse proxy, set SCHILDWACHT_TRUSTED_PROXIES to "
+                "its address.",
+                client[0],
+                client[0],
+            )
         await self.app(scope, receive, send)
 
 
-def serve_config(settings: Settings, app: Any, host: str | None = None, port: int | None = None,
-                 **options: Any) -> uvicorn.Config:
+def serve_config(
+    settings: Settings, app: Any, host: str | None = None, port: int | None = None, **options: Any
+) -> uvicorn.Config:
     """The uvicorn configuration for the app (extra uvicorn options pass through). The proxy-header handling is
     uvicorn's own middleware, placed here (uvicorn's `proxy_headers` stays off) so that `ForwardedHeaderWatch` sees
     the real peer."""
     proxies = trusted_proxies(settings)
     if proxies:
         app = ProxyHeadersMiddleware(app, trusted_hosts=proxies)
-    config = uvicorn.Config(ForwardedHeaderWatch(app, proxies), host=host or settings.web_host,
-                            port=port or settings.web_port, proxy_headers=False, **options)
+    config = uvicorn.Config(
+        ForwardedHeaderWatch(app, proxies),
+        host=host or settings.web_host,
+        port=port or settings.web_port,
+        proxy_headers=False,
+        **options,
+    )
     install_redaction()  # after uvicorn.Config, which (re)configures the uvicorn loggers
     return config

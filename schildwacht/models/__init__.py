@@ -1,0 +1,30 @@
+"""ORM models of the triage database. Each module owns one concern; all share `Base`."""
+
+from schildwacht.models.base import Base
+from schildwacht.models.collector_state import CollectorCursor
+from schildwacht.models.evidence import Capture, CustodyEvent, OrganisationKey
+from schildwacht.models.mentions import Case, DeadLetterRecord, EvidenceBlob, Mention
+from schildwacht.models.registry import Consent, Official, Organisation
+from schildwacht.models.staff import AuditEvent, StaffSession, StaffUser
+from schildwacht.models.workflow import AlertOutbox, CaseStep, LoginAttempt
+
+__all__ = [
+    "Base",
+    "Organisation",
+    "Official",
+    "Consent",
+    "StaffUser",
+    "StaffSession",
+    "AuditEvent",
+    "Mention",
+    "Case",
+    "EvidenceBlob",
+    "DeadLetterRecord",
+    "Capture",
+    "CustodyEvent",
+    "OrganisationKey",
+    "AlertOutbox",
+    "CaseStep",
+    "LoginAttempt",
+    "CollectorCursor",
+]

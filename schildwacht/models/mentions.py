@@ -1,0 +1,120 @@
+"""Scored mentions, the cases they are grouped into, raw evidence and parked messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schildwacht.models.base import Base, utcnow
+from schildwacht.models.registry import Official
+
+CASE_STATUSES = ("nieuw", "in_behandeling", "wacht_op_betrokkene", "afgerond", "geen_actie")
+# Lower rank = more urgent; the queue sorts on it.
+SEVERITY_RANK = {"threat": 0, "doxxing": 1, "gender": 2, "abuse": 3}
+
+
+class Case(Base):
+    """One incident: the flagged posts of one author against one official within a window, or one thread."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    official_id: Mapped[str] = mapped_column(ForeignKey("officials.id"), index=True)
+    author_key: Mapped[str] = mapped_column(String(500))  # platform:handle
+    thread_id: Mapped[str | None] = mapped_column(String(500))
+    labels: Mapped[list] = mapped_column(JSONB, default=list)
+    severity: Mapped[int] = mapped_column(default=9, index=True)
+    status: Mapped[str] = mapped_column(String(30), default="nieuw", index=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_post_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    claimed_at: Mapped[datetime | None]
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+
+    official: Mapped[Official] = relationship()
+    mentions: Mapped[list[Mention]] = relationship(back_populates="case", order_by="Mention.created_at")
+
+
+class Mention(Base):
+    """One scored post (unique per platform:post_id).
+
+    Every scored post leaves a row (the processing ledger: scores, model, hashes). Content fields (text, author,
+    raw) are kept only for flagged posts, or for unflagged ones within the configured retention window.
+    """
+
+    __tablename__ = "mentions"
+    __table_args__ = (Index("ix_mentions_author", "platform", "author_handle"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(450), unique=True)
+    platform: Mapped[str] = mapped_column(String(40))
+    post_id: Mapped[str] = mapped_column(String(400))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    official_id: Mapped[str] = mapped_column(ForeignKey("officials.id"), index=True)
+    matched_official_ids: Mapped[list] = mapped_column(JSONB, default=list)
+    url: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[str | None] = mapped_column(String(400))
+    author_handle: Mapped[str | None] = mapped_column(String(400))
+    author_display_name: Mapped[str | None] = mapped_column(String(400))
+    author_profile_url: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    collected_at: Mapped[datetime]
+    collector: Mapped[str] = mapped_column(String(100))
+    collector_version: Mapped[str] = mapped_column(String(40))
+    in_reply_to_id: Mapped[str | None] = mapped_column(String(400))
+    thread_id: Mapped[str | None] = mapped_column(String(400))
+    raw_meta: Mapped[dict | None] = mapped_column(JSONB)  # RawPayload without the inline bytes
+    scores: Mapped[dict] = mapped_column(JSONB)
+    flags: Mapped[list] = mapped_column(JSONB, default=list)
+    spans: Mapped[list] = mapped_column(JSONB, default=list)
+    target_official_id: Mapped[str | None] = mapped_column(String(64))
+    model_name: Mapped[str] = mapped_column(String(100))
+    model_version: Mapped[str] = mapped_column(String(60))
+    scored_at: Mapped[datetime]
+    flagged: Mapped[bool] = mapped_column(default=False, index=True)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_purged_at: Mapped[datetime | None]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+    case: Mapped[Case | None] = relationship(back_populates="mentions")
+
+
+class EvidenceBlob(Base):
+    """Content-addressed bytes: raw platform responses, WARC records, captures."""
+
+    __tablename__ = "evidence_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeadLetterRecord(Base):
+    """A parked message from the dead-letter topic, kept so an engineer can inspect and replay it."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    source_topic: Mapped[str | None] = mapped_column(String(200))
+    source_partition: Mapped[int | None]
+    source_offset: Mapped[int | None] = mapped_column(BigInteger)
+    stage: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    uid: Mapped[str | None] = mapped_column(String(450), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    payload_size: Mapped[int | None] = mapped_column(BigInteger)  # bytes of the original (null: a version 1 letter)
+    parked_at: Mapped[datetime]
+    dlq_partition: Mapped[int]
+    dlq_offset: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("uq_dead_letters_dlq_position", "dlq_partition", "dlq_offset", unique=True),)

@@ -1,0 +1,63 @@
+"""Staff accounts, their server-side login sessions and the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schildwacht.models.base import Base, utcnow
+from schildwacht.models.registry import Organisation
+
+STAFF_ROLES = ("beheerder", "triagist", "alleen-lezen")
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class StaffSession(Base):
+    """One login of a staff user. The signed cookie carries a random session id; only its sha256 is stored, so a
+    read of this table yields no usable cookie. A session is valid while `revoked_at` is null and it is within the
+    idle and absolute limits (triage.web.sessions); revocation is final."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sid_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(String(40))  # logout, password_changed, role_changed, ...
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+class AuditEvent(Base):
+    """Append-only: the migration installs a trigger that refuses UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    actor: Mapped[str] = mapped_column(String(320))  # staff e-mail, "system:<worker>", "official:<id>"
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict] = mapped_column(JSONB, default=dict)

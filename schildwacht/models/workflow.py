@@ -1,0 +1,76 @@
+"""Triage workflow: Steunpakket checklist steps, the alert outbox and login attempts (rate limiting)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from schildwacht.models.base import Base, utcnow
+
+# Steunpakket online haat: the steps a support worker ticks off, in order (key, Dutch label).
+WORKFLOW_STEPS: tuple[tuple[str, str], ...] = (
+    ("bewijs_vastgelegd", "Bewijs vastgelegd"),
+    ("intern_gemeld", "Intern gemeld (burgemeester/griffier)"),
+    ("gemeld_bij_platform", "Gemeld bij platform (referentie)"),
+    ("nazorg", "Nazorg (contact vastgelegd)"),
+    ("melding_aangifte", "Melding/aangifte bij politie (registratienummer, VPT-code)"),
+    ("gir_geregistreerd", "Geregistreerd in GIR"),
+)
+STEP_KEYS = tuple(k for k, _ in WORKFLOW_STEPS)
+
+
+class CaseStep(Base):
+    """One completed Steunpakket step of a case (one row per step; redoing it updates the row)."""
+
+    __tablename__ = "case_steps"
+    __table_args__ = (Index("uq_case_steps_case_step", "case_id", "step", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_by: Mapped[str] = mapped_column(String(320))
+    reference: Mapped[str | None] = mapped_column(String(400))  # platform ref, police registration number, GIR nr
+    vpt_code: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertOutbox(Base):
+    """A pending or sent alert about a threat/doxxing case (transactional outbox: never lost)."""
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (Index("uq_alert_outbox_case_label", "case_id", "label", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    label: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(30))  # nieuw, escalatie
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # settled channels: "mail:x" / "hook:y" delivered, "refused:<stored value>" refused for good
+    delivered: Mapped[list] = mapped_column(JSONB, default=list)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class LoginAttempt(Base):
+    """Failed and successful logins, for the login limits per account, per address and per both
+    (triage.web.login_limits). `email` is the normalised form; `ip` the client address as the server trusts it."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_ip_at", "email", "ip", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    success: Mapped[bool] = mapped_column(default=False)

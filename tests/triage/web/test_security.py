@@ -1,0 +1,304 @@
+"""Security acceptance tests. Routes are taken from the app's route table, never from a hand-picked list, so a
+new route is covered automatically."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy import func, select
+
+from schildwacht.config import Settings
+from schildwacht.models import AuditEvent, Case
+from schildwacht.models.workflow import CaseStep
+from tests.triage.web.triageweb_support import DEMO_PASSWORD, USERS, Client, csrf_of
+from triage.web.app import create_app
+
+PUBLIC = {
+    ("GET", "/inloggen"),
+    ("POST", "/inloggen"),
+    ("GET", "/mijn/stijl.css"),
+    ("GET", "/.well-known/schildwacht-keys"),
+}  # published signing keys, no case data (tests/security)
+# The official's own pages authenticate with a signed personal link instead of a staff login (tests/triage/registry).
+OFFICIAL_LINK = "/mijn/{token}"
+FORGED_TOKEN = "vervalst.token.zonder-handtekening"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _flatten(routes):
+    """APIRoutes, including those inside included routers (FastAPI keeps those as lazily resolved groups)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route.path, route.methods
+        elif hasattr(route, "effective_candidates"):  # fastapi.routing._IncludedRouter
+            candidates = route.effective_candidates
+            for ctx in candidates() if callable(candidates) else candidates:
+                yield ctx.path, ctx.methods
+        else:
+            assert route.__class__.__name__ == "Mount" and route.path == "/static", f"unexpected route {route!r}"
+
+
+def endpoints(app):
+    """(method, path template) for every HTTP endpoint in the route table; static files are the only mount."""
+    out = sorted({(m, path) for path, methods in _flatten(app.routes) for m in methods})
+    assert len(out) >= 20, out
+    assert ("POST", "/api/cases/{case_id}/claim") in out and ("GET", "/zaken/{case_id}") in out
+    return out
+
+
+def fill(path: str, ids: dict) -> str:
+    return re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
+
+
+def payloads(world, case_ids: list[int], colleague: int):
+    form = {
+        "status": "afgerond",
+        "collega": str(colleague),
+        "referentie": "X-1",
+        "vpt_code": "V",
+        "notitie": "n",
+        "toelichting": "t",
+        "case_ids": [str(i) for i in case_ids],
+    }
+    body = {"status": "afgerond", "colleague_id": colleague, "reference": "X-1", "note": "n", "case_ids": case_ids}
+    return form, body
+
+
+def call(client: Client, method: str, path: str, form: dict, body: dict, csrf: str | None):
+    headers = {"X-CSRF-Token": csrf} if csrf is not None and path.startswith("/api/") else {}
+    if method == "GET":
+        return client.get(path, follow_redirects=False)
+    if path.startswith("/api/"):
+        return client.request(method, path, json=body, headers=headers, follow_redirects=False)
+    data = dict(form)
+    if csrf is not None:
+        data["csrf_token"] = csrf
+    return client.request(method, path, data=data, follow_redirects=False)
+
+
+def snapshot(db):
+    with db() as s:
+        cases = sorted((c.id, c.status, c.claimed_by_id, c.assigned_to_id) for c in s.scalars(select(Case)))
+        steps = s.scalar(select(func.count()).select_from(CaseStep))
+    return cases, steps
+
+
+def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
+    anon = client_factory(None)  # has an anonymous session with a valid CSRF token, so only auth is tested
+    ids = {
+        "case_id": world.cases["threat"],
+        "mention_id": world.mentions["threat"],
+        "step": "bewijs_vastgelegd",
+        "official_id": "off-zoetelief",
+        "token": FORGED_TOKEN,
+    }
+    form, body = payloads(world, [world.cases["threat"]], world.users["triagist_a"])
+    before = snapshot(db)
+    checked = 0
+    for method, template in endpoints(app):
+        if (method, template) in PUBLIC:
+            continue
+        path = fill(template, ids)
+        r = call(anon, method, path, form, body, anon.csrf)
+        if template.startswith(OFFICIAL_LINK):
+            assert r.status_code in (400, 403, 404, 410), (method, path, r.status_code)
+        elif path.startswith("/api/") or path == "/openapi.json":
+            assert r.status_code == 401, (method, path, r.status_code)
+        else:
+            assert r.status_code == 303 and r.headers["location"] == "/inloggen", (method, path, r.status_code)
+        assert "Zoetelief" not in r.text and "woont" not in r.text
+        checked += 1
+    assert checked >= 20
+    assert snapshot(db) == before
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("case.%"))) == 0
+
+
+def test_cross_organisation_access_is_404_everywhere(world, app, client_factory, db):
+    b = client_factory("triagist_b")
+    a_case, a_mention = world.cases["threat"], world.mentions["threat"]
+    form, body = payloads(world, [world.cases["threat"], world.cases["abuse"]], world.users["triagist_a"])
+    before = snapshot(db)
+    with_ids = 0
+    for method, template in endpoints(app):
+        if (method, template) in PUBLIC or template == "/uitloggen" or template.startswith(OFFICIAL_LINK):
+            continue
+        if "{" in template:
+            foreign = fill(
+                template,
+                {
+                    "case_id": a_case,
+                    "mention_id": a_mention,
+                    "step": "bewijs_vastgelegd",
+                    "official_id": "off-zoetelief",
+                },
+            )
+            missing = fill(
+                template,
+                {
+                    "case_id": 999999,
+                    "mention_id": 999999,
+                    "step": "bewijs_vastgelegd",
+                    "official_id": "off-bestaat-niet",
+                },
+            )
+            r = call(b, method, foreign, form, body, b.csrf)
+            r_missing = call(b, method, missing, form, body, b.csrf)
+            # registry changes are refused by role (beheerder only) before any lookup; everything else (the
+            # export, a POST that a triagist may make, included) is 404
+            registry_change = template.startswith("/ambtsdragers") and "/inzage." not in template
+            expected = 403 if registry_change and method in WRITE_METHODS else 404
+            assert r.status_code == expected, (method, foreign, r.status_code, r.text[:200])
+            # indistinguishable from an id that does not exist
+            assert r_missing.status_code == expected and r_missing.text == r.text.replace(foreign, missing)
+            if foreign.startswith("/api/"):
+                assert r.json() == r_missing.json()
+            if "{mention_id}" in template:  # own case, other organisation's post
+                own = fill(template, {"case_id": world.cases["b_threat"], "mention_id": a_mention, "step": "x"})
+                assert call(b, method, own, form, body, b.csrf).status_code == 404, (method, own)
+            with_ids += 1
+        else:
+            r = call(b, method, template, form, body, b.csrf)
+            # 403: a page of the registry that only a beheerder may use
+            assert r.status_code in (200, 303, 403), (method, template, r.status_code)
+        for secret in ("Zoetelief", "woont", "Kokkelink", "gm-voorbeeld", "@boos@"):
+            assert secret not in r.text, (method, template, secret)
+    assert with_ids >= 9
+    # B's own case may not be given to an A colleague either
+    r = b.api("POST", f"/api/cases/{world.cases['b_threat']}/assign", {"colleague_id": world.users["triagist_a"]})
+    assert r.status_code == 404
+    assert snapshot(db)[0] == before[0] or _only_b_changed(before[0], snapshot(db)[0], world)
+    with db() as s:
+        a_cases = s.scalars(select(Case).where(Case.organisation_id == "gm-voorbeeld")).all()
+        assert all(c.status == "nieuw" and c.claimed_by_id is None for c in a_cases)
+        assert s.scalar(select(func.count()).select_from(CaseStep)) == 0
+
+
+def _only_b_changed(before, after, world):
+    changed = {a[0] for a, b in zip(before, after) if a != b}
+    return changed <= {world.cases["b_threat"]}
+
+
+def test_missing_or_wrong_csrf_is_refused_on_every_write_route(world, app, client_factory, db):
+    a = client_factory("triagist_a")
+    ids = {
+        "case_id": world.cases["abuse"],
+        "mention_id": world.mentions["abuse"],
+        "step": "bewijs_vastgelegd",
+        "official_id": "off-debruijn",
+        "token": FORGED_TOKEN,
+    }
+    form, body = payloads(world, [world.cases["abuse"]], world.users["triagist_a"])
+    before = snapshot(db)
+    writes = [(m, t) for m, t in endpoints(app) if m in WRITE_METHODS and (m, t) != ("POST", "/inloggen")]
+    assert len(writes) >= 10
+    for method, template in writes:
+        path = fill(template, ids)
+        for token in (None, "wrong-token"):
+            if path.startswith("/api/"):
+                headers = {} if token is None else {"X-CSRF-Token": token}
+                r = a.request(method, path, json=body, headers=headers, follow_redirects=False)
+            else:
+                data = dict(form) | ({} if token is None else {"csrf_token": token})
+                r = a.request(method, path, data=data, follow_redirects=False)
+            assert r.status_code == 403, (method, path, token, r.status_code)
+    assert snapshot(db) == before
+    assert a.get("/api/me").status_code == 200  # still logged in: /uitloggen was refused too
+    # login form itself needs the token
+    fresh = client_factory(None)
+    r = fresh.post(
+        "/inloggen", data={"email": USERS["triagist_a"], "wachtwoord": DEMO_PASSWORD}, follow_redirects=False
+    )
+    assert r.status_code == 403
+
+
+def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
+    lezer = client_factory("lezer_b")
+    ids = {
+        "case_id": world.cases["b_threat"],
+        "mention_id": world.mentions["b_threat"],
+        "step": "bewijs_vastgelegd",
+        "official_id": "off-vermeulen",
+    }
+    form, body = payloads(world, [world.cases["b_threat"]], world.users["triagist_b"])
+    before = snapshot(db)
+    view_only = {
+        "/uitloggen",
+        "/zaken/{case_id}/berichten/{mention_id}/tonen",
+        "/zaken/{case_id}/berichten/{mention_id}/verbergen",
+        "/api/cases/{case_id}/mentions/{mention_id}/reveal",
+    }
+    checked = 0
+    for method, template in endpoints(app):
+        if (
+            method not in WRITE_METHODS
+            or (method, template) in PUBLIC
+            or template in view_only
+            or template.startswith(OFFICIAL_LINK)
+        ):
+            continue
+        r = call(lezer, method, fill(template, ids), form, body, lezer.csrf)
+        assert r.status_code in (403, 404), (method, template, r.status_code)
+        checked += 1
+    assert checked >= 8
+    assert snapshot(db) == before
+    assert lezer.get(f"/zaken/{world.cases['b_threat']}").status_code == 200
+    assert "Claimen" not in lezer.get("/zaken").text
+
+
+def test_login_rate_limit_per_account_and_ip(app):
+    c = Client(app, client=("10.0.0.1", 1000))
+    token = csrf_of(c.get("/inloggen").text)
+    for _ in range(5):
+        r = c.post(
+            "/inloggen",
+            data={"csrf_token": token, "email": USERS["triagist_a"], "wachtwoord": "fout"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 401 and "Onjuist" in r.text
+    r = c.post(
+        "/inloggen",
+        data={"csrf_token": token, "email": USERS["triagist_a"], "wachtwoord": DEMO_PASSWORD},
+        follow_redirects=False,
+    )
+    assert r.status_code == 429 and "Te veel mislukte pogingen" in r.text
+    other = Client(app, client=("10.0.0.2", 1000))
+    token2 = csrf_of(other.get("/inloggen").text)
+    r = other.post(
+        "/inloggen",
+        data={"csrf_token": token2, "email": USERS["triagist_a"], "wachtwoord": DEMO_PASSWORD},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+
+
+def test_session_cookie_flags_and_tampering(world, db):
+    settings = Settings(**(world.settings.model_dump() | {"cookie_secure": True}))
+    app = create_app(settings, db)
+    c = Client(app, base_url="https://testserver")
+    r = c.get("/inloggen")
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+    token = csrf_of(r.text)
+    r = c.post(
+        "/inloggen",
+        data={"csrf_token": token, "email": USERS["triagist_a"], "wachtwoord": DEMO_PASSWORD},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert c.get("/api/me").status_code == 200
+    value = c.cookies.get("schildwacht_sessie")
+    c.cookies.clear()
+    c.cookies.set("schildwacht_sessie", value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    assert c.get("/api/me").status_code == 401
+    assert c.get("/docs", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("path", ["/docs", "/openapi.json"])
+def test_docs_visible_after_login(client_factory, path):
+    c = client_factory("triagist_a")
+    r = c.get(path)
+    assert r.status_code == 200
+    assert "/api/cases/{case_id}/claim" in r.text

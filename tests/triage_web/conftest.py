@@ -1,4 +1,0 @@
-"""Fixtures for the triage web tests live in webfixtures.py (tests/security uses them too)."""
-
-from webfixtures import app, client_factory, live_server, world  # noqa: F401 - pytest fixtures
-
