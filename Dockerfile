@@ -15,5 +15,6 @@ RUN pip install -e . && useradd --system --home /app schildwacht \
     && mkdir -p /var/lib/schildwacht && chown schildwacht /var/lib/schildwacht
 USER schildwacht
 ENV SCHILDWACHT_MODEL_PATH=/app/models/schildwacht-nl-mini SCHILDWACHT_DATA_DIR=/var/lib/schildwacht
-EXPOSE 8000
+# 8000: web (/healthz, /readyz, /metrics with a token); 9100: a worker's metrics (SCHILDWACHT_METRICS_PORT)
+EXPOSE 8000 9100
 ENTRYPOINT ["schildwacht"]

@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install migration bench clean
+.PHONY: demo test lint install migration bench mutation clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 migration: $(STAMP)
 	$(BIN)/python scripts/regen_migration.py
@@ -29,5 +30,9 @@ migration: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/classifier.py
 
+# Mutation score of the core modules (README "Testen en mutatiescore"); CPU heavy, not part of `make test` or .ci/run.
+mutation: $(STAMP)
+	$(BIN)/python scripts/mutation.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) .schildwacht .pytest_cache
+	rm -rf $(VENV) .schildwacht .pytest_cache mutants

@@ -35,6 +35,9 @@ class OfficialRef:
     id: str
     names: list[str] = field(default_factory=list)
     handles: list[str] = field(default_factory=list)
+    # Where the collector found this official in the text (character offsets); None when unknown (CLI, data sets):
+    # target resolution then looks for `names` and `handles` itself.
+    found_at: list[tuple[int, int]] | None = None
 
 
 @dataclass

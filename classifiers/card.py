@@ -54,7 +54,7 @@ used for automated sanctions, and it is not meant for content outside this domai
 |---|---|---|---|
 | Synthetic posts from `classifiers/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
 | Training replies `classifiers/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity, veiled threats and their harmless lookalikes, election campaigns, everyday mentions, forums, Telegram groups, Instagram / TikTok comments, mayors' emergency orders, mostly hard negatives, livestream chat of council meetings), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | classifiers/replies/ | the whole files of {val_authors} are the realistic-reply **validation** set (choices are made on it); the whole files of {test_authors} are a **test** set (reported only, never used for a choice); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
-| Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is held out. Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
+| Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is a **validation** set (never trained on, but the rules and the gates were tuned on it, so it is not held out). Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
 | RTP-LX Dutch prompts + benign completions (password zip, read in place) | ../shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
 | UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
 | Dutch legislation sample, Debian Dutch docs | ../shared/data/pretrain_nl/ | tokenizer / MLM text only | public domain / MPL-2.0, GFDL, GPL |
@@ -69,10 +69,10 @@ Before the MHC split was made, one listing of MHC dev templates of the functiona
 profanity_nh (and a few contrast ones) from the whole dev file (both halves) was looked at, so MHC half B is not
 perfectly unseen for the rule author. The idiom frame ("politiek ... de kogel", "de kogel is door de kerk") was added
 after seeing which rule fired on generator-validation criticism posts (rule names only). The per-label combination row
-is chosen on the same held-out sets it is reported on.
+is chosen on the same validation sets it is reported on.
 
 Rule-layer broadening (second round, transformer not retrained, generator unchanged): written from general Dutch
-grammar and tested on sentences written by the rule author, then measured on the held-out halves: separable verbs
+grammar and tested on sentences written by the rule author, then measured on the validation halves: separable verbs
 with om/af (omleggen, ombrengen, aftuigen), body-part harm ("ik breek je nek", "ik sla je kop in"), idioms for
 killing ("uit de weg ruimen", "om het leven brengen", "een kopje kleiner maken"), "laten boeten", "zet ze tegen de
 muur", "ik zorg dat je ...", a present-tense violent verb right after "ik / we", imperatives with a person object,
@@ -83,7 +83,7 @@ negated reports ("ik zou nooit zeggen dat ..."), women-group derogation by denie
 "respecteer geen"), silencing ("hun mond houden"), role / rights restriction, hate verbs (veracht, minacht,
 "niet uitstaan"), pronoun reference across sentences, profanity modifiers and compounds ("kutvrouwen"), and a
 spelling repair (adjacent transposition, one dropped letter, glued function words, spaced-out letters) of lexicon
-words. Error-motivated changes, after looking at held-out errors: verb-second inversion "als ..., maak ik je af"
+words. Error-motivated changes, after looking at validation errors: verb-second inversion "als ..., maak ik je af"
 (generator-validation threat misses); "horen thuis in" (= belong in) no longer a gender role phrase, and rape
 threats count as gender only with a gender word / female pronoun / addressed person and no other named group (MHC
 half B false positives, rule names and matched phrase only). Every look at half B tunes to it: its numbers are
@@ -167,6 +167,42 @@ different seeds compare slightly different generator rows. To redo this model wi
 `schildwacht train --seed 3 --mlm-stappen 10248` (the MLM step alone takes about two hours on 2 CPU cores; the
 result will differ in the last digits, since GPU and CPU arithmetic differ).
 
+Tenth round (still 0.4.0: the same weights and the same shipped combination; the evaluation changed). The splits
+leaked text into each other, and part of what was reported as held out was not:
+(1) texts were compared only exactly (case and spacing ignored) and only between reply files. Every split (training,
+calibration, generator / MHC / RTP-LX / reply validation, the test author, both probe halves) is now compared with
+every other on a normalised form (case, diacritics, punctuation, emoji and whitespace ignored) and by near-duplicate
+measure: Jaccard similarity >= 0.6 of character 5-gram sets, candidates found with MinHash LSH (`datasketch`) and then
+checked exactly (`classifiers/dedupe.py`; 0.6 was read off the cross-split pairs: above it they are the same sentence
+with a word changed or added, an emoji, a handle or a typo, below 0.5 different sentences that share a frame).
+(2) Found that way: the probe dev line "Hoer." was trained on (`e_women` "hoer"); the probe test line "Zeg maar vast
+gedag tegen je gezin." was in the calibration split (`a_twitter`); five more probe lines near-duplicate training
+replies (Jaccard 0.63-0.91); 17 lines of the test author `o_instagram` and 10 of the validation authors equal or
+near-duplicate training replies; one generator validation template ("vrouwen zijn te dom om te besturen") is the
+training template "{{grp}} zijn te dom om te besturen" with the slot filled in; ten generator validation posts
+near-duplicate training replies ("Vrouwen horen niet in de politiek, punt", "Politie onderzoekt doodsbedreigingen aan
+raadslid in Tiel") and four near-duplicate a probe test line ("Respect voor raadslid Jansen die ondanks alle
+bedreigingen gewoon doorgaat"); three MHC half-B contrast cases near-duplicate half-A cases ("Homoseksuelen zijn
+geweldig." / "Alle homoseksuelen zoals hen zijn geweldig.").
+(3) MHC half B was called held out although the rules were extended after reading its errors and the gates are chosen
+on it: it is now called a validation set, like the generator validation templates and `replies_val`.
+The fix for training (`build_splits`, on by default) splits the generator on rendered text as well as on template
+ids (a template and its near-duplicate or slot-filled twin go to the training side together, calibration included)
+and drops from each split every text that equals or near-duplicates one in a split of higher priority (probe test,
+test author, probe dev, validation, calibration, training), before the noisy reply copies are made; it applies to
+the next training run. The weights were **not** retrained this round: they were trained on a GPU lent for one session
+(433 s fine-tuning after 290 s of masked-LM pretraining on an H100), no GPU was lent this round, and the pretraining
+alone takes about two hours on the 2 CPU cores here. So this model was trained on the old splits
+(`build_splits(leak_free=False)` rebuilds them exactly), and the evaluation below leaves out every evaluation item
+that equals or near-duplicates a text of their training or calibration part: 47 items in all (table "Leak-free
+evaluation sets"), besides the 15 posts of the moved generator template and the 4 generator posts left to the probe.
+The other generator validation posts are the ones drawn before (the split draws from the id-only template sets and
+then filters), so every before / after row compares the same posts less the excluded ones. The gates and the lexical
+weight are the shipped ones, not searched again on the smaller sets (selection score 0.8534 on them, 0.8563
+before). The before / after table is in the evaluation section; on the untouched sets the shipped combination moves from
+threat recall 0.918 to 0.912 at precision 0.896 → 0.889 on `replies_test` and from 35 of 36 to 33 of 34 threats on
+the probe test half.
+
 ## Shipped configuration
 {shipped}
 
@@ -177,18 +213,19 @@ result will differ in the last digits, since GPU and CPU arithmetic differ).
 ## Known failure modes
 - **Realistic replies: threat recall at the aim for helper-written authors, not measured on real posts.** The rule
   layer alone finds about a fifth of the threats in the training replies; the model learnt from those replies
-  carries the recall. With the shipped gates the validation authors get threat recall 0.91 (precision 0.93), the
-  test author 0.92 (0.90) and the probe test half 35 of 36 (0.97, precision 0.97) (tables above). One of the five
+  carries the recall. With the shipped gates, on the leak-free sets, the validation authors get threat recall 0.91
+  (precision 0.93), the test author 0.91 (0.89) and the probe test half 33 of 34 (0.97, precision 0.97) (tables
+  above; before the leak fixes 0.92 (0.90) and 35 of 36). One of the five
   all-lines GPU seeds stays under the aim on the test author (0.869). All are written by language-model helpers, so
   real posts (threads, images, irony, local context) will score lower. The gap between authors shows how much
   depends on who writes.
 - **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates:
   positive statements about groups, killing words for objects ("de tijd doden"), profanity. The gates in
-  `model_gate` keep MHC contrast flags under 10% (9.6%, at the limit); without them (`rules+model(max)`) MHC
+  `model_gate` keep MHC contrast flags under 10% (9.7% on the leak-free half B, at the limit); without them (`rules+model(max)`) MHC
   contrast is 21% for about the same threat recall on realistic replies (validation 0.91, test author 0.92). More
   helper-written lookalikes (files in `replies_pending/`) and generated contrast families (seventh round) did not
   lower the model's contrast flags.
-- The gates, the frame damping and the per-label choice are picked on the same held-out sets they are reported on
+- The gates, the frame damping and the per-label choice are picked on the same validation sets they are reported on
   (generator validation, MHC half B, `replies_val`). Those rows are optimistic. Only `replies_test` and the probe
   test half are untouched by any choice.
 - A from-scratch transformer this small learns mostly the lexical surface: the TF-IDF half is as good as or better
@@ -260,7 +297,7 @@ def write_card(model_dir: Path) -> None:
         model=model,
         vocab=cfg.get("vocab_size"),
         mlm=_mlm(tr),
-        splits=json.dumps(
+        splits=_validation_names(
             {
                 k: tr.get(k)
                 for k in (
@@ -282,6 +319,11 @@ def write_card(model_dir: Path) -> None:
         report_end=REPORT_END,
     )
     (model_dir / "README.md").write_text(text, encoding="utf-8")
+
+
+def _validation_names(splits: dict) -> str:
+    """The split sizes as JSON, MHC half B under its present name (models up to 0.4.0 recorded it as held out)."""
+    return json.dumps(splits).replace('"heldout_half_B"', '"validation_half_B"')
 
 
 def _where(training: dict) -> str:

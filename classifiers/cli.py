@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+if TYPE_CHECKING:
+    from classifiers.api import OfficialRef
 
-def _official(obj) -> object:
+
+def _official(obj: Any) -> OfficialRef:
     from .api import OfficialRef
 
     if isinstance(obj, str):
@@ -103,7 +107,7 @@ def register(app: typer.Typer) -> None:
             help="Modelmap (standaard models/schildwacht-nl-mini of "
             "$SCHILDWACHT_MODEL_PATH; zonder model alleen de regels).",
         ),
-        batch_size: int = typer.Option(64, "--batch-size", help="Aantal berichten per batch (max 64)."),
+        batch_size: int = typer.Option(64, "--batchgrootte", help="Aantal berichten per batch (max 64)."),
         threshold: list[str] = typer.Option(
             [], "--drempel", help="Drempel per label overschrijven, bv. --drempel threat=0.4."
         ),
@@ -123,7 +127,7 @@ def register(app: typer.Typer) -> None:
     )
     def train_cmd(
         output: Path = typer.Option(
-            Path("models/schildwacht-nl-mini"), "--output", "-o", help="Uitvoermap voor het model."
+            Path("models/schildwacht-nl-mini"), "--uitvoer", "-o", help="Uitvoermap voor het model."
         ),
         epochs: int = typer.Option(5, "--epochs", "-e", help="Aantal epochs."),
         seed: int = typer.Option(0, "--seed", help="Random seed."),

@@ -1,5 +1,11 @@
 """One evaluation run comparing TF-IDF+LR, rules alone, the transformer and rule+transformer combinations on the
-same template-held-out validation data; picks the variant to ship and writes the report into the model card."""
+same validation data (templates and reply authors not trained on); picks the variant to ship and writes the report
+into the model card.
+
+Leak-free: the evaluation sets come from ``build_splits(leak_free=True)`` and every item that equals or
+near-duplicates (classifiers.dedupe) a text the model was trained or calibrated on is excluded and counted
+(``results["excluded"]``). For a model trained before the dedupe existed (no ``leak_free`` in its training record)
+those texts are the splits it was really trained on, rebuilt with ``build_splits(leak_free=False)``."""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ from pathlib import Path
 
 from schildwacht.contracts import LABELS
 
-from .data import Example, load_probe
+from .data import Example
+from .dedupe import NEAR_DUP_JACCARD, SHINGLE, DuplicateIndex, drop_seen
 from .lexical import LexicalModel
 from .train import Splits, build_splits
 
@@ -201,10 +208,18 @@ def _metrics_for(exs, sc, thr) -> dict:
     }
 
 
-GEN = "generator_val (held-out templates)"
-MHC_B = "mhc_dev_half_B (held-out templates)"
-REPLIES = "replies_val (held-out author)"
-# held-out sets the choices are made on, with their weight: realistic replies are what the service meets
+# The choice sets: rules, gates and variants were chosen on them, so they are validation sets, not held-out ones.
+GEN = "generator_val (validation templates)"
+MHC_B = "mhc_dev_half_B (validation: rules and gates tuned on it)"
+REPLIES = "replies_val (validation authors)"
+MHC_A = "mhc_dev_half_A (seen in training)"
+# names up to model 0.4.0's first evaluation, for the before/after table
+PREVIOUS_NAMES = {
+    "generator_val (held-out templates)": GEN,
+    "mhc_dev_half_B (held-out templates)": MHC_B,
+    "replies_val (held-out author)": REPLIES,
+}
+# validation sets the choices are made on, with their weight: realistic replies are what the service meets
 CHOICE_SETS = ((GEN, 0.5), (MHC_B, 0.5), (REPLIES, 3.0))
 MODEL = "transformer+tfidf"  # the shipped model probability when the directory has a lexical model
 RULES_TRANSFORMER = "rules+transformer(max)"  # reported beside RULES_MAX when the model has a lexical half
@@ -220,33 +235,79 @@ GATED = "rules+model(max,gated)"
 
 
 def evaluate(
-    model_dir: Path | None, thresholds: dict[str, float] | None = None, seed: int = 0, use_mhc: bool = True, log=print
+    model_dir: Path | None,
+    thresholds: dict[str, float] | None = None,
+    seed: int = 0,
+    use_mhc: bool = True,
+    log=print,
+    splits: Splits | None = None,
+    tune: bool = True,
 ) -> dict:
+    """Score every variant on every evaluation set (leak-free, see the module docstring) and choose one.
+
+    Thresholds: 0.5 per label, then the model's thresholds.json, then ``thresholds`` per label (by default the
+    SCHILDWACHT_THRESHOLD_* settings overrides); a label is flagged when its score is >= its threshold. ``splits``
+    replaces the data built from the project's sources (its train + calibration texts are then what is excluded
+    from the other sets). ``tune=False`` keeps the model's shipped gates, frame damping and lexical weight instead of
+    searching them on the choice sets."""
     t0 = time.time()
+    meta = _model_meta(model_dir)
     thr = {lab: 0.5 for lab in LABELS}
-    if thresholds:
-        thr.update(thresholds)
-    elif model_dir is not None and (Path(model_dir) / "thresholds.json").exists():
-        thr.update(json.loads((Path(model_dir) / "thresholds.json").read_text()).get("thresholds", {}))
-    splits = build_splits(seed=seed, use_mhc=use_mhc)
+    thr.update({k: float(v) for k, v in (meta.get("thresholds") or {}).items() if k in LABELS})
+    if thresholds is None:
+        from schildwacht.config import get_settings
+
+        thresholds = get_settings().thresholds()
+    thr.update(thresholds)
+    training = meta.get("training") or {}
+    if splits is None:
+        params = {
+            "seed": seed,
+            "use_mhc": use_mhc,
+            "n_per_template": int(training.get("n_per_template", 40)),
+            "reply_weight": int((training.get("replies") or {}).get("train_weight", 3)),
+        }
+        splits = build_splits(**params)
+        # a model trained before the dedupe saw the splits as they were then: those texts are what must be excluded
+        seen = splits if training.get("leak_free") or not meta else build_splits(**params, leak_free=False)
+    else:
+        seen = splits
     v = Variants(model_dir, splits)
     sets = {GEN: splits.val_gen, MHC_B: splits.val_mhc, "rtp_lx_val": splits.val_rtp}
     if splits.val_replies:
         sets[REPLIES] = splits.val_replies
-    # MHC half A was used for training: reported separately, never used for choices
-    b_groups = {x.group for x in splits.val_mhc}
-    sets["mhc_dev_half_A (seen in training)"] = [e for e in splits.mhc_all if e.group not in b_groups]
     if splits.test_replies:  # reported only, never used for choices
         sets[REPLIES_TEST] = splits.test_replies
-    for name, half in ((PROBE_DEV, "dev"), (PROBE, "test")):
-        probe = load_probe(half)
+    for name, probe in ((PROBE_DEV, splits.probe_dev), (PROBE, splits.probe_test)):
         if probe:  # reported only, never used for choices
             sets[name] = probe
+    excluded = {}
+    if not (seen is splits and splits.info.get("leak_free")):  # leak-free splits share no text by construction
+        sets, excluded = exclude_seen(sets, seen.train + seen.calib)
+    # MHC half A was used for training: reported separately (after the validation sets), never used for choices
+    b_groups = {x.group for x in splits.val_mhc}
+    half_a = [e for e in splits.mhc_all if e.group not in b_groups]
+    if half_a:
+        sets[MHC_A] = half_a
+    order = [GEN, MHC_B, "rtp_lx_val", REPLIES, MHC_A, REPLIES_TEST, PROBE_DEV, PROBE]
+    sets = {name: sets[name] for name in order if name in sets}
     results: dict = {"thresholds": thr, "sets": {}, "variants": []}
+    results["leak_free"] = {
+        "near_dup_jaccard": NEAR_DUP_JACCARD,
+        "shingle": SHINGLE,
+        "model_trained_leak_free": bool(training.get("leak_free")),
+        "excluded": excluded,
+        "dropped_between_splits": _leak_counts(splits),
+    }
     parts = {name: v.parts([e.text for e in exs]) for name, exs in sets.items()}
     if v.scorer is not None:
-        gates, damp, weight = tune_combination(parts, sets, thr)
+        if tune:
+            gates, damp, weight = tune_combination(parts, sets, thr)
+        else:
+            gates = {lab: float((meta.get("model_gate") or {}).get(lab, 0.5)) for lab in LABELS}
+            damp, weight = float(meta.get("frame_damp", 1.0)), meta.get("lexical_weight")
         results["model_gate"], results["gate_damp"], results["lexical_weight"] = gates, damp, weight
+        results["tuned"] = tune
         parts = {name: with_lexical_weight(p, weight) for name, p in parts.items()}
     scores = {name: v.score(parts[name]) for name in sets}
     if v.scorer is not None:
@@ -255,9 +316,9 @@ def evaluate(
     for name, exs in sets.items():
         results["sets"][name] = {var: _metrics_for(exs, sc, thr) for var, sc in scores[name].items()}
     results["variants"] = list(scores[GEN])
-    # per-label source: for each label rules alone or the gated max(rules, model), whichever has the best held-out
+    # per-label source: for each label rules alone or the gated max(rules, model), whichever has the best validation
     # score, penalised for that label's flags on criticism and MHC contrast cases. NB: gates and choices are made on
-    # the same held-out sets that are reported (never the probe), so those rows are optimistic by construction.
+    # the same validation sets that are reported (never the probe), so those rows are optimistic by construction.
     if "transformer" in scores[GEN]:
         model = MODEL if MODEL in scores[GEN] else "transformer"
         results["report_only"] = sorted(REPORT_ONLY if model == MODEL else {"tfidf_lr"})
@@ -281,6 +342,41 @@ def evaluate(
     results["seconds"] = round(time.time() - t0)
     results["chosen"] = choose(results)
     return results
+
+
+def _model_meta(model_dir: Path | None) -> dict:
+    """The model's thresholds.json ({} without a model or file)."""
+    p = Path(model_dir) / "thresholds.json" if model_dir is not None else None
+    return json.loads(p.read_text()) if p is not None and p.exists() else {}
+
+
+def exclude_seen(sets: dict[str, list[Example]], seen: list[Example]) -> tuple[dict[str, list[Example]], dict]:
+    """Each set without the items that equal or near-duplicate a text of ``seen`` (what the model was trained or
+    calibrated on), and per set the count before, the exact and near-duplicate exclusions and a few examples."""
+    index = DuplicateIndex()
+    for e in seen:
+        index.add(e.source, e.text)
+    kept, excluded = {}, {}
+    for name, exs in sets.items():
+        kept[name], leaks = drop_seen(exs, index, name)
+        excluded[name] = {
+            "n_before": len(exs),
+            "exact": sum(leak.how == "exact" for leak in leaks),
+            "near": sum(leak.how == "near" for leak in leaks),
+            "examples": [
+                {"text": leak.text, "seen": leak.matched_text, "source": leak.matched_split, "jaccard": leak.similarity}
+                for leak in leaks
+            ],
+        }
+    return kept, excluded
+
+
+def _leak_counts(splits: Splits) -> dict[str, int]:
+    """Texts build_splits dropped from one split because a higher-priority split has them, per "split < matched"."""
+    counts: dict[str, int] = defaultdict(int)
+    for leak in splits.leaks:
+        counts[f"{leak.split} < {leak.matched_split}"] += 1
+    return dict(sorted(counts.items()))
 
 
 def apply_choice(model_dir: Path, results: dict) -> None:
@@ -314,7 +410,7 @@ def _nz(x):
 
 
 def _label_score(sets: dict, var: str, lab: str) -> float:
-    """Weighted mean held-out F1 of one label (CHOICE_SETS; for threat on the replies: recall, penalised below
+    """Weighted mean validation F1 of one label (CHOICE_SETS; for threat on the replies: recall, penalised below
     THREAT_PRECISION_AIM precision), minus penalties for that label's flags on criticism (generator, replies) and on
     MHC contrast cases."""
     num = den = 0.0
@@ -353,7 +449,7 @@ def _miss(excess: float) -> float:
 
 
 def choose(results: dict) -> str:
-    """Pick the shippable variant with the best _variant_score over the held-out choice sets."""
+    """Pick the shippable variant with the best _variant_score over the validation (choice) sets."""
     best, best_score = None, -1e9
     for var in results["sets"][GEN]:
         if var in results.get("report_only", ["tfidf_lr"]):
@@ -392,6 +488,10 @@ def render_table(results: dict, console=None):
                 t.add_row(var + mark, "[dim]" + ", ".join(extra) + "[/dim]", "", "", "", "")
             t.add_section()
         console.print(t)
+    excluded = (results.get("leak_free") or {}).get("excluded") or {}
+    if excluded:
+        n = sum(x["exact"] + x["near"] for x in excluded.values())
+        console.print(f"uitgesloten omdat de tekst (bijna) gelijk is aan een trainingstekst: {n} items")
     chosen = results.get("chosen")
     mh = results["sets"].get(MHC_B, {}).get(chosen)
     if mh:
@@ -409,14 +509,20 @@ def _fmt(x) -> str:
     return f"{x:.3f}"
 
 
-def markdown_report(results: dict) -> str:
+def markdown_report(results: dict, before: dict | None = None) -> str:
+    """The card's evaluation section: settings, the leak exclusions, per set the table of every variant, the
+    before/after table of the chosen variant (when ``before`` holds an earlier run's figures), flag rates per kind."""
+    searched = "Searched with the gates" if results.get("tuned", True) else "Shipped gates (not searched again)"
     lines = [
         f"Thresholds: `{json.dumps(results['thresholds'])}`. Chosen variant: **{results['chosen']}** "
-        f"(selection score {json.dumps(results.get('selection_score', {}))}). Searched with the gates: "
+        f"(selection score {json.dumps(results.get('selection_score', {}))}). {searched}: "
         f"lexical_weight {results.get('lexical_weight')}, model_gate {json.dumps(results.get('model_gate'))}, "
         f"frame_damp {results.get('gate_damp')}.",
         "",
     ]
+    lines += leak_report(results)
+    if before:
+        lines += comparison_report(before, results)
     for set_name, per in results["sets"].items():
         lines.append(f"#### {set_name}")
         lines.append("")
@@ -451,8 +557,83 @@ def markdown_report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def leak_report(results: dict) -> list[str]:
+    """Markdown: how many items of each evaluation set were excluded as seen in training, and what build_splits
+    dropped between splits."""
+    info = results.get("leak_free")
+    if not info:
+        return []
+    excluded = info.get("excluded") or {}
+    total = sum(x["exact"] + x["near"] for x in excluded.values())
+    lines = [
+        "#### Leak-free evaluation sets",
+        "",
+        f"Every evaluation item that equals a text the model was trained or calibrated on (compared after lower-casing "
+        f"and removing diacritics, punctuation, emoji and extra whitespace) or near-duplicates one (Jaccard similarity "
+        f">= {info['near_dup_jaccard']} of their character {info['shingle']}-gram sets) is left out of the tables "
+        f"below: **{total} items in all**"
+        + ("" if info.get("model_trained_leak_free") else " (this model was trained before the dedupe existed)")
+        + ".",
+        "",
+    ]
+    if excluded:
+        lines += ["| set | items | excluded: equal | excluded: near-duplicate | scored |", "|---|---|---|---|---|"]
+        for name, x in excluded.items():
+            scored = x["n_before"] - x["exact"] - x["near"]
+            lines.append(f"| {name} | {x['n_before']} | {x['exact']} | {x['near']} | {scored} |")
+        lines.append("")
+    dropped = info.get("dropped_between_splits") or {}
+    if dropped:
+        pairs = ", ".join(f"{k}: {n}" for k, n in dropped.items())
+        lines += [
+            "Texts the training code (`build_splits`) now drops from a lower-priority split because a higher one "
+            f"(test, then validation, then calibration, then training) has them: {pairs}.",
+            "",
+        ]
+    return lines
+
+
+def comparison_report(before: dict, results: dict) -> list[str]:
+    """Markdown: the chosen variant's figures from ``before`` (an earlier evaluation, e.g. before the leak fixes)
+    beside this run's, per set and label, and the flag rates."""
+    chosen = results["chosen"]
+    old_sets = {PREVIOUS_NAMES.get(name, name): per for name, per in before.get("sets", {}).items()}
+    var = before.get("chosen", chosen)
+    lines = [
+        f"#### Before and after the leak fixes — {chosen}",
+        "",
+        f"Before: {before.get('note', 'the earlier evaluation')} (variant {var}). After: this run.",
+        "",
+        "| set | label | P before | P after | R before | R after | F1 before | F1 after | pos before | pos after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    rates = []
+    for name, per in results["sets"].items():
+        old = (old_sets.get(name) or {}).get(var)
+        new = per[chosen]
+        for lab in LABELS:
+            m, o = new["metrics"][lab], (old or {}).get("metrics", {}).get(lab, {})
+            if not m["support"] and not o.get("support"):
+                continue
+            lines.append(
+                f"| {name} | {lab} | {_fmt(o.get('p'))} | {_fmt(m['p'])} | {_fmt(o.get('r'))} | {_fmt(m['r'])} | "
+                f"{_fmt(o.get('f1'))} | {_fmt(m['f1'])} | {o.get('support', '—')} | {m['support']} |"
+            )
+        for key, label in (
+            ("contrast_flag_rate", "contrast"),
+            ("criticism_flag_rate", "criticism"),
+            ("hard_negative_flag_rate", "hard negatives"),
+        ):
+            if new[key] is not None or (old or {}).get(key) is not None:
+                rates.append(f"| {name} | {label} | {_fmt((old or {}).get(key))} | {_fmt(new[key])} |")
+    lines += ["", "| set | flagged share of | before | after |", "|---|---|---|---|", *rates, ""]
+    return lines
+
+
 REPORT_START = "<!-- EVAL:START -->"
 REPORT_END = "<!-- EVAL:END -->"
+# the chosen variant's figures of model 0.4.0's evaluation before the leak fixes, kept for the before/after table
+BEFORE_FILE = "eval_results_before_leak_fixes.json"
 
 
 def write_report_into_card(model_dir: Path, results: dict) -> None:
@@ -466,9 +647,13 @@ def write_report_into_card(model_dir: Path, results: dict) -> None:
         text += f"\n## Evaluation\n\n{REPORT_START}\n{REPORT_END}\n"
     head, rest = text.split(REPORT_START, 1)
     _, tail = rest.split(REPORT_END, 1) if REPORT_END in rest else ("", rest)
+    before_path = Path(model_dir) / BEFORE_FILE
+    before = json.loads(before_path.read_text(encoding="utf-8")) if before_path.exists() else None
     body = (
         f"{REPORT_START}\n_Generated by `schildwacht evaluate` on "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}._\n\n" + markdown_report(results) + f"\n{REPORT_END}"
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}._\n\n"
+        + markdown_report(results, before)
+        + f"\n{REPORT_END}"
     )
     card.write_text(head + body + tail, encoding="utf-8")
     (Path(model_dir) / "eval_results.json").write_text(json.dumps(results, indent=1, default=float))

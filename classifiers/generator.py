@@ -1,7 +1,8 @@
 """Generator of synthetic Dutch posts aimed at (fictional) local officials, written for this project.
 
-Every template has a stable id; ``split_by_template`` puts whole templates in train or validation, so the validation
-score measures generalisation to unseen phrasings (slot fillers such as names and insults are shared).
+Every template has a stable id; ``split_by_template`` puts whole templates in train or validation, and templates whose
+renderings equal or near-duplicate each other (one a slot-filled twin of the other, say) on the same side, so the
+validation score measures generalisation to unseen phrasings (slot fillers such as names and insults are shared).
 Nothing here is derived from the evaluation sets (MHC, RTP-LX): templates were written from the domain brief.
 
 Labels are multi-hot in schildwacht.contracts.LABELS order: threat, abuse, gender, doxxing.
@@ -13,6 +14,7 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from schildwacht.contracts import LABELS
 
@@ -885,8 +887,13 @@ def all_templates() -> list[tuple[str, str, str]]:
     return out
 
 
-def split_by_template(val_fraction: float = 0.2, seed: int = 13) -> tuple[set[str], set[str]]:
-    """Deterministic split of template ids into (train, validation); stratified by label code."""
+def split_by_template(val_fraction: float = 0.2, seed: int = 13, leak_free: bool = True) -> tuple[set[str], set[str]]:
+    """Deterministic split of template ids into (train, validation); stratified by label code.
+
+    With ``leak_free`` (the default) the split is also made on rendered text: a validation template whose rendered
+    text equals or near-duplicates a training template's (``template_clusters``), such as a training template with
+    a slot filled in, moves to the training side with its whole cluster. ``leak_free=False`` gives the id-only split
+    that models up to 0.4.0 were trained with."""
     by_code: dict[str, list[str]] = {}
     for tid, code, _ in all_templates():
         by_code.setdefault(code.split(":")[0] if not code.startswith("N:") else code, []).append(tid)
@@ -898,7 +905,101 @@ def split_by_template(val_fraction: float = 0.2, seed: int = 13) -> tuple[set[st
         k = max(1, round(len(ids) * val_fraction)) if len(ids) >= 3 else 0
         val.update(ids[:k])
         train.update(ids[k:])
+    if leak_free:
+        train = join_clusters(train, template_clusters())
+        val -= train
     return train, val
+
+
+def join_clusters(side: set[str], clusters: dict[str, str]) -> set[str]:
+    """``side`` plus every template that shares a cluster (``template_clusters``) with one of its templates."""
+    roots = {clusters[tid] for tid in side}
+    return side | {tid for tid, root in clusters.items() if root in roots}
+
+
+def _renderings(code: str, tpl: str, per_template: int = 6) -> list[str]:
+    """Fixed slot fillings of one template (one per group for group templates), without noise or platform styling."""
+    r = random.Random(tpl)
+    if "{grp}" in tpl or "{grp_s}" in tpl:
+        return [
+            _fill(tpl.replace("{grp}", g).replace("{grp_s}", GROUP_SINGULAR.get(g, g)), r) for g in WOMEN + OTHER_GROUPS
+        ]
+    female = ("G" in code.split(":")[0]) or None
+    return [_fill(tpl, r, female=female) for _ in range(per_template)]
+
+
+def _literal_pieces(tpl: str) -> list[str]:
+    """The normalised literal text between a template's slots (one more piece than there are slots)."""
+    from .dedupe import normalise
+
+    return [normalise(p) for p in re.split(r"\{\w+\}", tpl)]
+
+
+def _fills(pieces: list[str], norm: str) -> bool:
+    """Whether the normalised text ``norm`` is the template with literal ``pieces`` and every slot filled by some
+    non-empty text, the literal pieces making up at least FILLED_LITERAL_SHARE of it. The pieces are found in order,
+    leftmost first, which decides a pattern of literals separated by wildcards without backtracking."""
+    if len(pieces) == 1 or not norm.startswith(pieces[0]):
+        return False
+    if sum(len(p) for p in pieces) < FILLED_LITERAL_SHARE * len(norm):
+        return False
+    pos = len(pieces[0])
+    for piece in pieces[1:-1]:
+        found = norm.find(piece, pos + 1) if piece else pos + 1
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return norm.endswith(pieces[-1]) and len(norm) - len(pieces[-1]) > pos
+
+
+# a text counts as a template with its slots filled in only when the template's own words are most of it: otherwise
+# a template made mostly of slots ("{name} {phone} {street} {nr} — deel dit") would match any text with its ending
+FILLED_LITERAL_SHARE = 0.6
+
+
+def template_links() -> list[tuple[str, str, str]]:
+    """(template id, template id, reason) for every pair of templates that must stay on one side of the split:
+    a rendering of one equals or near-duplicates (``classifiers.dedupe``) a rendering of the other ("near"), or a
+    rendering of one is the other with its slots filled in ("filled")."""
+    from .dedupe import DuplicateIndex, normalise
+
+    templates = all_templates()
+    rendered = {tid: [normalise(t) for t in _renderings(code, tpl)] for tid, code, tpl in templates}
+    index = DuplicateIndex()
+    for tid, texts in rendered.items():
+        for text in set(texts):
+            index.add(tid, text)
+    links: dict[tuple[str, str], str] = {}
+    for tid, texts in rendered.items():
+        for text in set(texts):
+            for m in index.matches(text):
+                if str(m.key) != tid:
+                    links.setdefault(tuple(sorted((tid, str(m.key)))), "near")
+    slotted = [(tid, _literal_pieces(tpl)) for tid, _, tpl in templates if "{" in tpl]
+    for tid, texts in rendered.items():
+        for other, pieces in slotted:
+            if other != tid and any(_fills(pieces, t) for t in texts):
+                links.setdefault(tuple(sorted((tid, other))), "filled")
+    return [(a, b, why) for (a, b), why in sorted(links.items())]
+
+
+@lru_cache(maxsize=1)
+def template_clusters() -> dict[str, str]:
+    """Template id -> cluster id (the smallest template id of its cluster): the transitive closure of
+    ``template_links``. Cached: callers must not change the returned mapping."""
+    parent = {tid: tid for tid, _, _ in all_templates()}
+
+    def root(tid: str) -> str:
+        while parent[tid] != tid:
+            parent[tid] = parent[parent[tid]]
+            tid = parent[tid]
+        return tid
+
+    for a, b, _ in template_links():
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {tid: root(tid) for tid in parent}
 
 
 def generate(n_per_template: int = 40, seed: int = 0, template_ids: set[str] | None = None) -> list[Post]:

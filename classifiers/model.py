@@ -21,9 +21,11 @@ MAX_LENGTH = 96
 
 
 def set_threads() -> None:
+    """Torch's intra-op threads: OMP_NUM_THREADS where set (several classify workers on one machine share its cores,
+    docs/operations.md), else min(4, cores)."""
     import torch
 
-    n = min(4, os.cpu_count() or 1)
+    n = int(os.environ.get("OMP_NUM_THREADS") or 0) or min(4, os.cpu_count() or 1)
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from schildwacht.textnorm import fold
+
 from . import lexicons as L
-from .textnorm import fold, views
+from .textnorm import RULE_SCAN_LIMIT, views
 
 _WORD = re.compile(r"[\w@.'-]+")
 _SECOND = {"jij", "je", "jou", "jouw", "u", "uw", "jezelf", "uzelf", "ge", "gij"}
@@ -53,10 +55,20 @@ def _find(view: str, term: str) -> int:
         start = i + 1
 
 
+def _first_mention(official, folded: str) -> int | None:
+    """Where `official` is first named in the (scanned part of the) text: from the collector's offsets when the
+    input carries them (`OfficialRef.found_at`), otherwise by looking for its names and handles in `folded`."""
+    found_at = getattr(official, "found_at", None)
+    if found_at is not None:
+        return min((start for start, _ in found_at if start < RULE_SCAN_LIMIT), default=None)
+    positions = [p for p in (_find(folded, term) for term in official_terms(official)) if p >= 0]
+    return min(positions, default=None)
+
+
 def resolve_target(text: str, officials: Sequence, reply_to_official: str | None) -> str | None:
     """Official id the post is aimed at, or None.
 
-    1. an official named or tagged in the text (earliest mention wins);
+    1. an official named or tagged in the text (earliest mention wins; see `_first_mention`);
     2. second-person address ("jij", "je", "u") -> the official replied to, else the only matched official;
     3. a singular role reference ("die wethouder", "de burgemeester") -> the official replied to / the only one;
     otherwise None: posts about "alle politici" or a group are not aimed at one official.
@@ -64,10 +76,9 @@ def resolve_target(text: str, officials: Sequence, reply_to_official: str | None
     _, folded, _ = views(text or "")
     best: tuple[int, str] | None = None
     for off in officials or []:
-        for term in official_terms(off):
-            pos = _find(folded, term)
-            if pos >= 0 and (best is None or pos < best[0]):
-                best = (pos, off.id)
+        pos = _first_mention(off, folded)
+        if pos is not None and (best is None or pos < best[0]):
+            best = (pos, off.id)
     if best is not None:
         return best[1]
     default = reply_to_official

@@ -1,13 +1,15 @@
 """Length-preserving text normalisation.
 
 Every function here returns a string of exactly the same length as its input, so character offsets found on a
-normalised view are valid offsets into the original text (spans shown to staff point at the original).
+normalised view are valid offsets into the original text (spans shown to staff point at the original). Folding
+itself is the shared `schildwacht.textnorm.fold`; this module adds the classifier's views of a text.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from schildwacht.textnorm import fold
 
 #: The rule layer scans at most this many characters of a post (spans never point beyond it).
 RULE_SCAN_LIMIT = 20_000
@@ -16,7 +18,6 @@ MODEL_CHAR_LIMIT = 4_000
 
 _TAG_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]{0,500}>", re.IGNORECASE | re.DOTALL)
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
-_FOLD_CACHE: dict[str, str] = {}
 
 
 def scrub_surrogates(text: str) -> str:
@@ -35,28 +36,6 @@ def blank_html(text: str) -> str:
     if "<" not in text:
         return text
     return _TAG_RE.sub(lambda m: " " * (m.end() - m.start()), text)
-
-
-def _fold_char(c: str) -> str:
-    got = _FOLD_CACHE.get(c)
-    if got is not None:
-        return got
-    low = c.lower()
-    if len(low) != 1:
-        low = c
-    if ord(low) > 127:
-        base = unicodedata.normalize("NFD", low)[0]
-        if base.isascii() and base.isalpha():
-            low = base
-        elif unicodedata.category(low).startswith("Z"):
-            low = " "
-    _FOLD_CACHE[c] = low
-    return low
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip diacritics, one character for one."""
-    return "".join(_fold_char(c) for c in text)
 
 
 def deleet(text: str) -> str:

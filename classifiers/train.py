@@ -7,7 +7,7 @@ import json
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schildwacht.contracts import LABELS
@@ -18,13 +18,15 @@ from .data import (
     Example,
     iter_pretrain_lines,
     load_mhc,
+    load_probe,
     load_replies,
     load_rtp,
     mhc_template_folds,
     of_authors,
     ud_negatives,
 )
-from .generator import add_noise, all_templates, generate, split_by_template
+from .dedupe import NEAR_DUP_JACCARD, SHINGLE, Leak, dedupe_by_priority
+from .generator import add_noise, all_templates, generate, join_clusters, split_by_template, template_clusters
 from .lexical import LexicalModel
 from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
 from .textnorm import model_text
@@ -35,6 +37,9 @@ VERSION = "0.4.0"
 
 @dataclass
 class Splits:
+    """Every split of one training run. With ``leak_free`` (build_splits) no text of a split equals or
+    near-duplicates (classifiers.dedupe) a text of a split before it in PRIORITY; ``leaks`` lists what was dropped."""
+
     train: list[Example]
     calib: list[Example]
     val_gen: list[Example]
@@ -44,6 +49,24 @@ class Splits:
     mhc_all: list[Example]
     info: dict
     test_replies: list[Example]  # REPLIES_TEST_AUTHORS: reported only
+    probe_dev: list[Example] = field(default_factory=list)  # reported only; the rule author read its errors
+    probe_test: list[Example] = field(default_factory=list)  # reported only, never inspected
+    leaks: list[Leak] = field(default_factory=list)
+
+
+# Dedupe priority, highest first: a text found in two splits stays in the earlier one (test before validation before
+# calibration before training), so evaluation sets keep their items and training loses the copies.
+PRIORITY = (
+    "probe_test",
+    "test_replies",
+    "probe_dev",
+    "val_gen",
+    "val_mhc",
+    "val_rtp",
+    "val_replies",
+    "calib",
+    "train",
+)
 
 
 def _h(s: str) -> float:
@@ -54,13 +77,19 @@ def _gen_examples(posts, split: str) -> list[Example]:
     return [Example(p.text, list(p.labels), "gen:" + p.template, "gen:" + split, p.kind) for p in posts]
 
 
+def _template(e: Example) -> str:
+    """The generator template id of a generated example."""
+    return e.group.removeprefix("gen:")
+
+
 _HELD_OUT = REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS
 
 
 def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], list[Example], list[Example]]:
     """(train, calibration, validation): the REPLIES_VAL_AUTHORS files whole are validation, REPLIES_TEST_AUTHORS are
     left out (reported only, by evaluate); the other authors' lines go 15% (by hash of the line id) to calibration and
-    the rest to training. A line whose text (case and spacing ignored) also occurs in a held-out file is left out."""
+    the rest to training. A line whose text (case and spacing ignored) also occurs in a held-out file is left out;
+    build_splits removes near-duplicates as well."""
     val = of_authors(replies, REPLIES_VAL_AUTHORS)
     seen = {" ".join(e.text.lower().split()) for e in of_authors(replies, _HELD_OUT)}
     rest = [
@@ -73,35 +102,50 @@ def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], lis
     return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
 
 
-def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, reply_weight: int = 3) -> Splits:
+def build_splits(
+    seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, reply_weight: int = 3, leak_free: bool = True
+) -> Splits:
     """Template-held-out splits.
 
     generator: 20% of templates -> validation, 10% of the remaining -> calibration, rest -> train.
     MHC dev: template groups (a case and its spelling variants share a group) split in two halves; half A is used
-    for training (when use_mhc), half B is the held-out MHC validation. RTP-LX: 80/20 by prompt.
-    Training replies: the REPLIES_VAL_AUTHORS files are held out whole as validation; of the other authors
-    15% of lines (by hash) go to calibration, the rest is trained on: the original plus reply_weight - 1
-    copies with spelling noise.
+    for training (when use_mhc), half B is the MHC validation half (rules and gates were tuned on it). RTP-LX: 80/20
+    by prompt. Training replies: the REPLIES_VAL_AUTHORS files are held out whole as validation; of the other authors
+    15% of lines (by hash) go to calibration, the rest is trained on: the original plus reply_weight - 1 copies with
+    spelling noise. The probe halves are carried for evaluation and never trained on.
+
+    leak_free (default): generator templates are split on rendered text as well as on ids (a template and its
+    near-duplicate or slot-filled twin stay on one side, calibration included), and every split is deduplicated
+    against the splits before it in PRIORITY (classifiers.dedupe: normalised equality or character-shingle Jaccard
+    >= NEAR_DUP_JACCARD), before the noisy reply copies are made. leak_free=False rebuilds the splits that models up
+    to 0.4.0 were trained on (only exact reply-text overlap with held-out authors removed).
     """
-    train_ids, val_ids = split_by_template(0.2, seed=13)
+    id_train, id_val = split_by_template(0.2, seed=13, leak_free=False)
+    train_ids, val_ids = split_by_template(0.2, seed=13) if leak_free else (id_train, id_val)
     codes = {tid: code for tid, code, _ in all_templates()}
     calib_ids = set()
     by_code: dict[str, list[str]] = {}
-    for tid in sorted(train_ids):
+    for tid in sorted(id_train):
         by_code.setdefault(codes[tid].split(":")[0] if not codes[tid].startswith("N:") else codes[tid], []).append(tid)
     r = random.Random(29)
     for _code, ids in sorted(by_code.items()):
         r.shuffle(ids)
         k = max(1, round(len(ids) * 0.12)) if len(ids) >= 5 else 0
         calib_ids.update(ids[:k])
+    id_calib = set(calib_ids)
     fit_ids = train_ids - calib_ids
+    if leak_free:  # a calibration template clustered with a fitted one is fitted too
+        fit_ids = join_clusters(fit_ids, template_clusters()) & train_ids
+        calib_ids -= fit_ids
     gen_train = _gen_examples(generate(n_per_template, seed, fit_ids), "train")
-    gen_calib = _gen_examples(generate(15, seed + 101, calib_ids), "calib")
-    gen_val = _gen_examples(generate(15, seed + 202, val_ids), "val")
+    # drawn from the id-only template sets and then filtered, so a template moved to training leaves the other
+    # templates' calibration and validation posts as they were
+    gen_calib = [e for e in _gen_examples(generate(15, seed + 101, id_calib), "calib") if _template(e) in calib_ids]
+    gen_val = [e for e in _gen_examples(generate(15, seed + 202, id_val), "val") if _template(e) in val_ids]
 
     mhc = load_mhc()
     fold_a, fold_b = mhc_template_folds(mhc)
-    mhc_train = [e for e in mhc if e.group in fold_a]
+    mhc_train = [e for e in mhc if e.group in fold_a] if use_mhc else []
     mhc_val = [e for e in mhc if e.group in fold_b]
     rtp = load_rtp()
     rtp_train = [e for e in rtp if _h(e.group) >= 0.2]
@@ -109,6 +153,8 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
     ud = ud_negatives(1500, seed=3)
     replies = load_replies()
     reply_train, reply_calib, reply_val = split_replies(replies)
+    test_replies = of_authors(replies, REPLIES_TEST_AUTHORS)
+    probe_dev, probe_test = load_probe("dev"), load_probe("test")
 
     def masked(e: Example) -> Example:
         lab = list(e.labels)
@@ -118,37 +164,69 @@ def build_splits(seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, 
             lab = [0, -1, 0, 0]  # hate against a non-women group: abuse (aimed at a person?) unknown
         return Example(e.text, lab, e.group, e.source, e.kind)
 
+    train = gen_train + [masked(e) for e in rtp_train] + ud[:1200] + reply_train + [masked(e) for e in mhc_train]
+    calib = gen_calib + ud[1200:1500] + reply_calib
+    leaks: list[Leak] = []
+    if leak_free:
+        split_lists = {
+            "probe_test": probe_test,
+            "test_replies": test_replies,
+            "probe_dev": probe_dev,
+            "val_gen": gen_val,
+            "val_mhc": mhc_val,
+            "val_rtp": rtp_val,
+            "val_replies": reply_val,
+            "calib": calib,
+            "train": train,
+        }
+        kept, leaks = dedupe_by_priority([(name, split_lists[name]) for name in PRIORITY])
+        probe_test, test_replies, probe_dev = kept["probe_test"], kept["test_replies"], kept["probe_dev"]
+        gen_val, mhc_val, rtp_val, reply_val = kept["val_gen"], kept["val_mhc"], kept["val_rtp"], kept["val_replies"]
+        calib, train = kept["calib"], kept["train"]
     rn = random.Random(seed + 7)
+    train_replies = [e for e in train if e.source.startswith("reply:")]
     reply_copies = [
         Example(add_noise(e.text, rn), e.labels, e.group, e.source, e.kind)
         for _ in range(reply_weight - 1)
-        for e in reply_train
+        for e in train_replies
     ]
-    train = gen_train + [masked(e) for e in rtp_train] + ud[:1200] + reply_train + reply_copies
-    if use_mhc:
-        train += [masked(e) for e in mhc_train]
-    calib = gen_calib + ud[1200:1500] + reply_calib
+    if leak_free:
+        train += reply_copies
+    else:  # the order models up to 0.4.0 were trained in
+        n_mhc = len(mhc_train)
+        train = train[: len(train) - n_mhc] + reply_copies + train[len(train) - n_mhc :]
+    half_b = "validation_half_B" if leak_free else "heldout_half_B"
     info = {
         "generator_templates": {"train": len(fit_ids), "calibration": len(calib_ids), "validation": len(val_ids)},
-        "generator_examples": {"train": len(gen_train), "calibration": len(gen_calib), "validation": len(gen_val)},
-        "mhc_template_groups": {"train_half_A": len(fold_a), "heldout_half_B": len(fold_b)},
-        "mhc_cases": {"train_half_A": len(mhc_train) if use_mhc else 0, "heldout_half_B": len(mhc_val)},
-        "rtp": {"train": len(rtp_train), "val": len(rtp_val)},
+        "generator_examples": {
+            "train": sum(e.source == "gen:train" for e in train),
+            "calibration": sum(e.source == "gen:calib" for e in calib),
+            "validation": len(gen_val),
+        },
+        "mhc_template_groups": {"train_half_A": len(fold_a), half_b: len(fold_b)},
+        "mhc_cases": {"train_half_A": sum(e.source.startswith("mhc:") for e in train), half_b: len(mhc_val)},
+        "rtp": {"train": sum(e.source.startswith("rtp:") for e in train), "val": len(rtp_val)},
         "ud_negatives": 1500,
         "use_mhc": use_mhc,
         "replies": {
             "authors_trained": sorted(a for a in replies if a not in _HELD_OUT),
-            "train": len(reply_train),
+            "train": len(train_replies),
             "train_weight": reply_weight,
-            "calibration": len(reply_calib),
+            "calibration": sum(e.source.startswith("reply:") for e in calib),
             "validation_authors": list(REPLIES_VAL_AUTHORS),
             "validation": len(reply_val),
             "test_authors": [a for a in REPLIES_TEST_AUTHORS if a in replies],
         },
         "seed": seed,
     }
+    if leak_free:
+        info["leak_free"] = {
+            "near_dup_jaccard": NEAR_DUP_JACCARD,
+            "shingle": SHINGLE,
+            "dropped": {name: sum(leak.split == name for leak in leaks) for name in PRIORITY[1:]},
+        }
     return Splits(
-        train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info, of_authors(replies, REPLIES_TEST_AUTHORS)
+        train, calib, gen_val, mhc_val, rtp_val, reply_val, mhc, info, test_replies, probe_dev, probe_test, leaks
     )
 
 

@@ -7,8 +7,8 @@ Offsets are committed only after every result of the batch is confirmed by the b
 
 from __future__ import annotations
 
-import re
 import threading
+import time
 
 from kafka.consumer.fetcher import ConsumerRecord
 
@@ -16,22 +16,24 @@ from classifiers.api import Classification, Classifier, ClassifyInput, OfficialR
 from schildwacht.config import Settings
 from schildwacht.contracts import CollectedMention, ModelInfo, ScoredMention
 from schildwacht.kafka import RetryPolicy, consume_batches, make_consumer, make_producer, park
+from schildwacht.metrics import CLASSIFY_SECONDS
 
 GROUP_ID = "schildwacht-classifier"
 STAGE = "classifier"
-_HANDLE = re.compile(r"^@|^[\w-]+(\.[\w-]+)+$")
 
 
 def to_input(mention: CollectedMention) -> ClassifyInput:
-    """What the classifier needs: the text and how each matched official was named in it."""
+    """What the classifier needs: the text and, per matched official, how and where the collector found it."""
     refs = []
     for official_id in mention.matched_official_ids:
-        surfaces = mention.match_reasons.get(official_id, [])
+        in_text = [m for m in mention.matches if m.official_id == official_id and m.kind in ("name", "handle", "role")]
         refs.append(
             OfficialRef(
                 id=official_id,
-                names=[s for s in surfaces if not _HANDLE.search(s)],
-                handles=[s for s in surfaces if _HANDLE.search(s)],
+                names=mention.surfaces(official_id, ("name", "role")),
+                handles=mention.surfaces(official_id, ("handle", "reply")),
+                # a version 1 message has no offsets: then the classifier looks for the names itself
+                found_at=None if any(m.start is None for m in in_text) else [(m.start, m.end) for m in in_text],
             )
         )
     return ClassifyInput(text=mention.text, officials=refs, reply_to_official=mention.in_reply_to_official_id)
@@ -60,7 +62,10 @@ class ClassifierWorker:
     def handle(self, batch: list[ConsumerRecord]) -> None:
         """Score a batch and wait until the broker confirmed every result; raise on any record that fails."""
         mentions = [CollectedMention.from_bytes(record.value) for record in batch]
+        started = time.perf_counter()
         results = self.classifier.classify([to_input(m) for m in mentions]) if mentions else []
+        if mentions:
+            CLASSIFY_SECONDS.observe((time.perf_counter() - started) / len(mentions))
         futures = []
         for mention, result in zip(mentions, results, strict=True):
             scored = to_scored(mention, result, self.classifier)
@@ -84,6 +89,7 @@ class ClassifierWorker:
                 RetryPolicy.from_settings(self.settings),
                 max_items=self.settings.batch_max_items,
                 max_wait_ms=self.settings.batch_max_wait_ms,
+                stage=STAGE,
             )
         finally:
             consumer.close()

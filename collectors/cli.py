@@ -20,6 +20,7 @@ class Source(str, Enum):
     mastodon = "mastodon"
     bluesky = "bluesky"
     rss = "rss"
+    mailbox = "mailbox"  # the forwarding mailbox (IMAP); nothing when SCHILDWACHT_INTAKE_IMAP_HOST is unset
 
 
 def collect_once(settings: Settings, sources: list[Source]) -> dict[str, dict[str, int]]:
@@ -69,7 +70,7 @@ def _configured() -> Settings:
 def collect(
     source: list[Source] = typer.Option(list(Source), "--bron", "-b", help="Bron(nen) om te verzamelen."),
     every: float = typer.Option(
-        0, "--every", "--elke", min=0, help="Herhaal elke zoveel seconden (0: één keer verzamelen en stoppen)."
+        0, "--elke", min=0, help="Herhaal elke zoveel seconden (0: één keer verzamelen en stoppen)."
     ),
 ) -> None:
     """Verzamel openbare berichten over de geregistreerde (instemmende) bestuurders en stuur ze door.
@@ -90,7 +91,7 @@ def collect(
 def capture_url(
     url: str = typer.Argument(..., help="De URL van het bericht (bijv. een post op X of Facebook)."),
     submitted_by: str = typer.Option(..., "--door", help="E-mailadres van wie de URL aanlevert."),
-    official: str = typer.Option(None, "--bestuurder", help="Id van de bestuurder om wie het gaat."),
+    official: str = typer.Option(None, "--ambtsdrager", help="Id van de ambtsdrager om wie het gaat."),
 ) -> None:
     """Leg één aangeleverde URL vast (precies wat de server teruggeeft, met WARC) en stuur hem door."""
     stats = crawl("submitted", _configured(), url=url, submitted_by=submitted_by, official_id=official)

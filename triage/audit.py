@@ -19,11 +19,18 @@ log = logging.getLogger(__name__)
 CUSTODY_KIND = {
     "case.view": "viewed",
     "mention.reveal": "viewed",
+    "case.attachment.view": "viewed",
     "case.status": "status_changed",
+    "case.reopen": "status_changed",
+    "case.merge": "status_changed",
+    "case.note": "note",
+    "case.victim_statement": "note",
+    "case.link": "note",
     "case.claim": "assigned",
     "case.release": "assigned",
     "case.assign": "assigned",
     "case.step": "note",
+    "case.step.withdraw": "note",
     "case.export": "exported",
 }
 

@@ -12,9 +12,7 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from schildwacht.models import Case, Mention
-from schildwacht.models.mentions import SEVERITY_RANK
-
-CLOSED_STATUSES = ("afgerond", "geen_actie")
+from schildwacht.vocabulary import CLOSED_STATUSES, SEVERITY_RANK
 
 
 def severity_of(labels: list[str]) -> int:

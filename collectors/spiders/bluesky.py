@@ -4,12 +4,12 @@ searchPosts (needs a session from com.atproto.server.createSession with an app p
 Bluesky feeds run newest first with an opaque cursor towards older posts. The spider therefore walks a
 feed down to the stored high-water mark (or the collection window), and only then yields the new posts
 oldest first, each followed by its CursorItem: a restart re-walks the feed and continues right after the
-last confirmed post, so nothing is published twice and nothing is skipped.
+last confirmed post, so nothing is published twice and nothing is skipped. Each post keeps its own JSON as
+evidence, with the sha256 of the page it came from (collectors/evidence.py), never the page itself.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,15 +17,11 @@ from urllib.parse import urlencode
 
 import scrapy
 from scrapy.http import JsonRequest, Response
-from twisted.python.failure import Failure
 
-from collectors.evidence import Capture, capture_response
-from collectors.failures import download_failed
-from collectors.items import PARKED_PAYLOAD_LIMIT, CursorItem, ParkedItem, PostItem
+from collectors.evidence import Capture, PageEvidence
+from collectors.items import CursorItem, ParkedItem, PostItem
 from collectors.payloads import MalformedPayload, json_body
-from collectors.registry import Registry
-from collectors.state import CursorStore
-from schildwacht.config import Settings
+from collectors.spiders.base import SourceSpider
 from schildwacht.contracts import Author
 
 PAGE_LIMIT = 50
@@ -48,21 +44,14 @@ def rkey(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1]
 
 
-class BlueskySpider(scrapy.Spider):
+class BlueskySpider(SourceSpider):
     """Collects the consenting officials' Bluesky feeds, threads and (with a session) search hits."""
 
     name = "bluesky"
-    cursors: CursorStore | None = None
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.config: Settings = self.settings["SCHILDWACHT_SETTINGS"]
-        self.cursors = CursorStore.for_settings(self.config)
+    async def first_requests(self) -> AsyncIterator[scrapy.Request]:
         self.window_start = datetime.now(UTC) - timedelta(days=self.config.collector_since_days)
-        registry = Registry(self.config)
-        try:
-            self.officials = registry.officials()
-        finally:
-            registry.close()
+        self.officials = self.active_officials()
         for official in self.officials:
             for handle in official.handles.get("bluesky", ()):
                 actor = handle.strip().lstrip("@")
@@ -163,10 +152,10 @@ class BlueskySpider(scrapy.Spider):
             # Stop without moving the high-water mark: the posts below this page are still unseen.
             yield self.park(response, f"feed onleesbaar: {exc}")
             return
-        capture = capture_response(response, self.name)
+        page = PageEvidence(response, self.name)
         high_water = self.cursors.get(key) or ""
         bottom = False
-        for post, view in zip(entries, views, strict=True):
+        for index, (post, view) in enumerate(zip(entries, views, strict=True)):
             try:
                 position, created = mark(post), _when(post["record"]["createdAt"])
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -189,6 +178,7 @@ class BlueskySpider(scrapy.Spider):
                 bottom = bottom or kind != "author"  # author feeds go on to the window for the threads
                 continue
             parent = ((view.get("reply") or {}).get("parent") or {}).get("author", {}).get("handle")
+            capture = page.post(post, f"/posts/{index}" if kind == "search" else f"/feed/{index}/post")
             found.append((position, self.post_or_park(response, post, capture, parent)))
         next_cursor = doc.get("cursor")
         if next_cursor and entries and not bottom and pages < MAX_PAGES_PER_FEED:
@@ -206,15 +196,16 @@ class BlueskySpider(scrapy.Spider):
             return
         key = f"bluesky:thread:{root_uri}"
         high_water = self.cursors.get(key) or ""
-        capture = capture_response(response, self.name)
+        page = PageEvidence(response, self.name)
         found = []
-        for post, parent_handle in _replies(thread):
+        for post, parent_handle, position_in_page in _replies(thread, "/thread"):
             try:
                 position = mark(post)
             except (KeyError, TypeError, ValueError) as exc:
                 yield self.park(response, f"reactie onbruikbaar ({type(exc).__name__}: {exc})", post)
                 continue
             if position > high_water:
+                capture = page.post(post, position_in_page)
                 found.append((position, self.post_or_park(response, post, capture, parent_handle)))
         yield from self.flush(key, found)
 
@@ -252,23 +243,15 @@ class BlueskySpider(scrapy.Spider):
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return self.park(response, f"post onbruikbaar ({type(exc).__name__}: {exc})", post)
 
-    def park(self, response: Response, reason: str, entity: Any = None) -> ParkedItem:
-        payload = json.dumps(entity).encode() if entity is not None else response.body[:PARKED_PAYLOAD_LIMIT]
-        uid = f"bluesky:{rkey(entity['uri'])}" if isinstance(entity, dict) and entity.get("uri") else None
-        return ParkedItem(self.name, f"{response.url}: {reason}", payload, uid)
-
-    def closed(self, reason: str) -> None:
-        if self.cursors is not None:
-            self.cursors.close()
-
-    def failed(self, failure: Failure) -> Iterator[ParkedItem]:
-        yield from download_failed(self, failure)
+    def entity_uid(self, entity: Any) -> str | None:
+        return f"bluesky:{rkey(entity['uri'])}" if isinstance(entity, dict) and entity.get("uri") else None
 
 
-def _replies(node: dict) -> Iterator[tuple[dict, str | None]]:
-    """Every reply below a thread node, with the handle of the post it answers."""
+def _replies(node: dict, pointer: str) -> Iterator[tuple[dict, str | None, str]]:
+    """Every reply below a thread node at JSON pointer `pointer`: the post, the handle of the post it answers, and
+    the JSON pointer of the post in the page."""
     own = ((node.get("post") or {}).get("author") or {}).get("handle")
-    for child in node.get("replies") or ():
+    for index, child in enumerate(node.get("replies") or ()):
         if isinstance(child, dict) and child.get("$type") == "app.bsky.feed.defs#threadViewPost":
-            yield child.get("post"), own
-            yield from _replies(child)
+            yield child.get("post"), own, f"{pointer}/replies/{index}/post"
+            yield from _replies(child, f"{pointer}/replies/{index}")

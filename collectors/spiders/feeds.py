@@ -2,6 +2,7 @@
 
 Per feed the cursor holds the validators of the last processed version and the entry ids it contained, so
 an unchanged feed costs one 304 and a changed feed yields only its new entries. robots.txt is obeyed.
+An item's evidence is that item (as JSON, `entry_record`) and the sha256 of the feed it stood in, never the feed.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from urllib.parse import urlsplit
 import feedparser
 import scrapy
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
-from collectors.evidence import Capture, capture_response
-from collectors.failures import download_failed
+from collectors.evidence import Capture, PageEvidence
 from collectors.htmltext import html_to_text
 from collectors.items import PARKED_PAYLOAD_LIMIT, CursorItem, ParkedItem, PostItem
-from collectors.state import CursorStore
+from collectors.spiders.base import SourceSpider
 from schildwacht.contracts import Author
 
 MAX_REMEMBERED_ENTRIES = 1000
@@ -32,17 +31,14 @@ def _moment(entry: Any, fallback: datetime) -> datetime:
     return datetime(*parsed[:6], tzinfo=UTC) if parsed else fallback
 
 
-class FeedSpider(scrapy.Spider):
+class FeedSpider(SourceSpider):
     """Collects the entries of the configured feeds that mention a consenting official."""
 
     name = "rss"
-    cursors: CursorStore | None = None
     custom_settings = {"ROBOTSTXT_OBEY": True}
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        config = self.settings["SCHILDWACHT_SETTINGS"]
-        self.cursors = CursorStore.for_settings(config)
-        for url in config.collector_feeds:
+    async def first_requests(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.config.collector_feeds:
             state = json.loads(self.cursors.get(f"rss:{url}") or "{}")
             headers = {}
             if state.get("etag"):
@@ -75,10 +71,10 @@ class FeedSpider(scrapy.Spider):
                 self.name, f"{response.url}: geen geldige RSS/Atom-feed: {why}", response.body[:PARKED_PAYLOAD_LIMIT]
             )
             return
-        capture = capture_response(response, self.name)
+        page = PageEvidence(response, self.name)
         seen = set(state.get("seen", ()))
         current: list[str] = []
-        for entry in parsed.entries:
+        for index, entry in enumerate(parsed.entries):
             entry_id = entry.get("id") or entry.get("link")
             if not entry_id:
                 yield ParkedItem(
@@ -89,6 +85,7 @@ class FeedSpider(scrapy.Spider):
                 continue
             current.append(entry_id)
             if entry_id not in seen:
+                capture = page.post(entry_record(parsed.feed, entry), f"entries/{index}")
                 yield self.post(parsed.feed, entry, entry_id, capture, feed_url)
         validators = {"etag": _header(response, b"ETag"), "last_modified": _header(response, b"Last-Modified")}
         yield CursorItem(f"rss:{feed_url}", json.dumps({**validators, "seen": current[-MAX_REMEMBERED_ENTRIES:]}))
@@ -109,12 +106,20 @@ class FeedSpider(scrapy.Spider):
             collector=self.name,
         )
 
-    def closed(self, reason: str) -> None:
-        if self.cursors is not None:
-            self.cursors.close()
 
-    def failed(self, failure: Failure) -> Iterator[ParkedItem]:
-        yield from download_failed(self, failure)
+def _plain(value: Any) -> Any:
+    """feedparser's values as JSON: parsed dates (time.struct_time) are left out, their text form stays."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items() if not str(k).endswith("_parsed")}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+def entry_record(feed: Any, entry: Any) -> dict[str, Any]:
+    """The evidence of one feed item: the item as feedparser read it, with the feed's title and link (who
+    published it); the other items of the feed are not part of it."""
+    return {"feed": {"title": feed.get("title"), "link": feed.get("link")}, "entry": _plain(entry)}
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -12,6 +12,9 @@ nothing older, and only then published oldest first followed by its cursor; a se
 search answers 4xx or nothing, which is logged and skipped. The streaming endpoint is read for at most
 `collector_mastodon_stream_seconds`; every server-sent event's bytes are its raw evidence. Deleted
 statuses are only logged: evidence is never removed here.
+
+Evidence is per post (collectors/evidence.py): a status taken from a timeline, search or context page keeps its
+own JSON and the page's sha256, never the page with other people's statuses; a streamed event is its own bytes.
 """
 
 from __future__ import annotations
@@ -28,16 +31,12 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
-from collectors.evidence import Capture, capture_response
-from collectors.failures import download_failed
+from collectors.evidence import Capture, PageEvidence, capture_response
 from collectors.htmltext import html_to_text
 from collectors.items import PARKED_PAYLOAD_LIMIT, CursorItem, ParkedItem, PostItem
 from collectors.payloads import MalformedPayload, json_body
-from collectors.registry import Registry
-from collectors.state import CursorStore
-from schildwacht.config import Settings
+from collectors.spiders.base import SourceSpider
 from schildwacht.contracts import Author
 
 PAGE_LIMIT = 40
@@ -62,21 +61,14 @@ def _handle(account: dict, instance: str) -> str:
     return f"@{acct}" if "@" in acct else f"@{acct}@{instance}"
 
 
-class MastodonSpider(scrapy.Spider):
+class MastodonSpider(SourceSpider):
     """Collects from the Mastodon instances of the officials' registered handles."""
 
     name = "mastodon"
-    cursors: CursorStore | None = None
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.config: Settings = self.settings["SCHILDWACHT_SETTINGS"]
-        self.cursors = CursorStore.for_settings(self.config)
+    async def first_requests(self) -> AsyncIterator[scrapy.Request]:
         self.window_start = snowflake_at(datetime.now(UTC) - timedelta(days=self.config.collector_since_days))
-        registry = Registry(self.config)
-        try:
-            officials = registry.officials()
-        finally:
-            registry.close()
+        officials = self.active_officials()
         for official in officials:
             for handle in official.handles.get("mastodon", ()):
                 username, _, instance = handle.strip().lstrip("@").partition("@")
@@ -252,10 +244,10 @@ class MastodonSpider(scrapy.Spider):
         except MalformedPayload as exc:
             yield self.park(response, str(exc))
             return
-        capture = capture_response(response, self.name)
+        page = PageEvidence(response, self.name)
         publish_after = list_from if list_from is not None else 0
         newest = 0
-        for status in sorted(statuses, key=_status_id):
+        for index, status in sorted(enumerate(statuses), key=lambda pair: _status_id(pair[1])):
             status_id = _status_id(status)
             newest = max(newest, status_id)
             if status_id <= 0:
@@ -264,7 +256,7 @@ class MastodonSpider(scrapy.Spider):
             if status.get("reblog"):
                 continue
             if status_id > publish_after:
-                yield self.post_or_park(response, status, capture, instance, {})
+                yield self.post_or_park(response, status, page.post(status, f"/{index}"), instance, {})
             if list_from is not None:
                 url = f"{self.base(instance)}/api/v1/statuses/{status_id}/context"
                 yield scrapy.Request(
@@ -310,10 +302,10 @@ class MastodonSpider(scrapy.Spider):
             self.crawler.stats.inc_value("schildwacht/search_empty")
             self.logger.info("zoeken op %s naar %r: geen (nieuwe) resultaten", instance, query)
             return
-        capture = capture_response(response, self.name)
+        page = PageEvidence(response, self.name)
         held = list(held)
         oldest = None
-        for found in statuses:
+        for index, found in enumerate(statuses):
             status_id = _status_id(found)
             if status_id <= 0:
                 held.append((0, self.park(response, "status zonder geldig id", found)))
@@ -321,6 +313,7 @@ class MastodonSpider(scrapy.Spider):
             oldest = status_id if oldest is None else min(oldest, status_id)
             if status_id <= after or found.get("reblog"):
                 continue
+            capture = page.post(found, f"/statuses/{index}")
             held.append((status_id, self.post_or_park(response, found, capture, instance, {})))
         if oldest is not None and oldest > after + 1 and (below is None or oldest < below):
             if pages < MAX_PAGES_PER_FEED:
@@ -418,13 +411,15 @@ class MastodonSpider(scrapy.Spider):
             if isinstance(s, dict) and isinstance(s.get("account"), dict) and "acct" in s["account"]
         }
         thread_id = str(ancestors[0].get("id")) if ancestors and isinstance(ancestors[0], dict) else str(root_id)
-        capture = capture_response(response, self.name)
+        page = PageEvidence(response, self.name)
         newest = after
-        for status in sorted((s for s in descendants if isinstance(s, dict)), key=_status_id):
+        replies = [(index, s) for index, s in enumerate(descendants) if isinstance(s, dict)]
+        for index, status in sorted(replies, key=lambda pair: _status_id(pair[1])):
             status_id = _status_id(status)
             if status_id <= after:
                 continue
             newest = max(newest, status_id)
+            capture = page.post(status, f"/descendants/{index}")
             yield self.post_or_park(response, status, capture, instance, authors, thread_id)
         if newest > after:
             yield CursorItem(key, str(newest))
@@ -463,22 +458,11 @@ class MastodonSpider(scrapy.Spider):
         except (KeyError, TypeError, ValueError) as exc:
             return self.park(response, f"status onbruikbaar ({type(exc).__name__}: {exc})", status)
 
-    def park(self, response: Response, reason: str, entity: Any = None) -> ParkedItem:
-        payload = json.dumps(entity).encode() if entity is not None else response.body[:PARKED_PAYLOAD_LIMIT]
-        uid = f"mastodon:{entity['id']}" if isinstance(entity, dict) and entity.get("id") else None
-        return ParkedItem(self.name, f"{response.url}: {reason}", payload, uid)
+    def entity_uid(self, entity: Any) -> str | None:
+        return f"mastodon:{entity['id']}" if isinstance(entity, dict) and entity.get("id") else None
 
     def park_raw(self, response: Response, reason: str, raw: bytes) -> ParkedItem:
         return ParkedItem(self.name, f"{response.url}: {reason}", raw[:PARKED_PAYLOAD_LIMIT])
-
-    def closed(self, reason: str) -> None:
-        if self.cursors is not None:
-            self.cursors.close()
-
-    def failed(self, failure: Failure) -> Iterator[ParkedItem]:
-        """Errors after retries are logged and counted (the cursor stays put); oversized or truncated
-        answers are also parked, since retrying will not make them readable."""
-        yield from download_failed(self, failure)
 
 
 def _servers(entries: list[str]) -> list[str]:

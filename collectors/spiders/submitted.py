@@ -20,12 +20,11 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from twisted.python.failure import Failure
 
 from collectors.evidence import capture_response
-from collectors.failures import download_failed
 from collectors.htmltext import html_to_text
 from collectors.items import PostItem
+from collectors.spiders.base import SourceSpider
 from schildwacht.contracts import Author
 
 PLATFORMS = {
@@ -46,17 +45,18 @@ def platform_of(host: str) -> str:
     return next((name for domain, name in PLATFORMS.items() if host == domain or host.endswith("." + domain)), "web")
 
 
-class SubmittedUrlSpider(scrapy.Spider):
+class SubmittedUrlSpider(SourceSpider):
     """Fetches `url` once; the page becomes a post attributed to the host (or the X account in the URL)."""
 
     name = "submitted"
     custom_settings = {"ROBOTSTXT_OBEY": False}
+    uses_cursors = False
 
     def __init__(self, url: str, submitted_by: str, official_id: str | None = None, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.url, self.submitted_by, self.official_id = url, submitted_by, official_id
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def first_requests(self) -> AsyncIterator[scrapy.Request]:
         self.logger.info("ingediende URL ophalen voor %s: %s", self.submitted_by, self.url)
         yield scrapy.Request(self.url, callback=self.parse_page, errback=self.failed, dont_filter=True)
 
@@ -85,9 +85,6 @@ class SubmittedUrlSpider(scrapy.Spider):
             submitted_for=self.official_id,
             submitted_by=self.submitted_by,
         )
-
-    def failed(self, failure: Failure) -> Iterator[Any]:
-        yield from download_failed(self, failure)
 
 
 def _text(response: Response) -> str:

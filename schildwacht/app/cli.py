@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 app = typer.Typer(
@@ -16,10 +14,10 @@ app = typer.Typer(
 
 
 @app.callback()
-def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Meer logregels / more log output.")) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def main(verbose: bool = typer.Option(False, "--uitgebreid", "-v", help="Meer logregels / more log output.")) -> None:
+    from schildwacht.logs import configure
+
+    configure(verbose)  # JSON lines when stderr is not a terminal (schildwacht/logs.py)
 
 
 secret_app = typer.Typer(
@@ -43,12 +41,13 @@ def _register_stages() -> None:
     """Each stage adds its own commands, in pipeline order."""
     from classifiers.cli import register as classifiers
     from collectors.cli import register as collectors
+    from schildwacht.app.intake_cli import register as intake
     from schildwacht.app.pipeline_cli import register as pipeline
     from triage.bundle.cli import register as bundle
     from triage.registry.cli import register as registry
     from triage.web.cli import register as web
 
-    for register in (pipeline, collectors, classifiers, web, registry, bundle):
+    for register in (pipeline, collectors, intake, classifiers, web, registry, bundle):
         register(app)
 
 

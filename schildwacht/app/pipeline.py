@@ -1,7 +1,7 @@
 """Running the pipeline in one process: services, workers, replay of a file, and its summary.
 
 Used by `schildwacht replay` and `schildwacht demo`; in production each worker runs as its own service
-(`schildwacht worker classify|ingest|capture`) and `replay --no-workers` only feeds the raw topic and waits.
+(`schildwacht worker classify|ingest|capture`) and `replay --zonder-workers` only feeds the raw topic and waits.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from schildwacht.db_retry import retry_while_unreachable
 from schildwacht.embedded import embedded_services
 from schildwacht.kafka import ensure_topics
 from schildwacht.secret_keys import with_local_secret
+from schildwacht.topic_retention import sweep_topics
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     embedded_db: bool
+    embedded_broker: bool = False
 
 
 @contextlib.contextmanager
@@ -47,6 +49,7 @@ def runtime(settings: Settings, seed_demo: bool | None = None) -> Iterator[Runti
     settings = with_local_secret(settings)
     with embedded_services(settings) as svc:
         embedded_db = not settings.database_url
+        embedded_broker = not settings.kafka_bootstrap_servers
         settings = settings.model_copy(
             update={"kafka_bootstrap_servers": svc.kafka_bootstrap, "database_url": svc.database_url}
         )
@@ -60,39 +63,98 @@ def runtime(settings: Settings, seed_demo: bool | None = None) -> Iterator[Runti
                 seed(session)
         ensure_topics(settings)
         try:
-            yield Runtime(settings=settings, engine=engine, sessions=sessions, embedded_db=embedded_db)
+            yield Runtime(
+                settings=settings,
+                engine=engine,
+                sessions=sessions,
+                embedded_db=embedded_db,
+                embedded_broker=embedded_broker,
+            )
         finally:
             engine.dispose()
 
 
 @dataclass
 class Workers:
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
+    """The worker threads of this process. `join` ends them for good; `pause`/`resume` stop and restart them (the
+    embedded broker's topic sweep needs every consumer stopped, schildwacht/topic_retention.py)."""
 
-    def join(self, timeout: float = 15.0) -> None:
-        self.stop.set()
+    targets: dict[str, Callable[[threading.Event], object]] = field(default_factory=dict)
+    stop: threading.Event = field(default_factory=threading.Event)
+    round: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def resume(self) -> None:
+        self.round = threading.Event()
+        self.threads = [
+            threading.Thread(target=target, args=(self.round,), name=name, daemon=True)
+            for name, target in self.targets.items()
+        ]
+        for t in self.threads:
+            t.start()
+
+    def pause(self, timeout: float = 15.0) -> None:
+        self.round.set()
         for t in self.threads:
             t.join(timeout)
 
+    def join(self, timeout: float = 15.0) -> None:
+        with self.lock:
+            self.stop.set()
+            self.pause(timeout)
+
 
 def start_workers(rt: Runtime) -> Workers:
-    """Classifier, ingest and capture-on-flag workers as threads of this process."""
+    """Classifier, ingest and capture-on-flag workers as threads of this process; against the embedded broker also
+    the topic sweep (once per `kafka_topic_retention_hours`)."""
+    from classifiers.worker import GROUP_ID as CLASSIFIER_GROUP
     from classifiers.worker import ClassifierWorker
     from triage.bundle.capture import run_capture_worker
+    from triage.ingest import GROUP_ID as INGEST_GROUP
     from triage.ingest import IngestWorker
 
-    workers = Workers()
-    targets = {
-        "classifier": lambda: ClassifierWorker(rt.settings).run(workers.stop),
-        "ingest": lambda: IngestWorker(rt.settings, rt.sessions).run(workers.stop),
-        "capture": lambda: run_capture_worker(rt.settings, rt.sessions, workers.stop),
-    }
-    for name, target in targets.items():
-        t = threading.Thread(target=target, name=name, daemon=True)
-        t.start()
-        workers.threads.append(t)
+    loaded: list = []  # the classifier, loaded by the first round's thread and reused after a pause
+
+    def classify(stop: threading.Event) -> None:
+        worker = ClassifierWorker(rt.settings, loaded[0] if loaded else None)  # a worker closes its producer
+        loaded[:] = [worker.classifier]
+        worker.run(stop)
+
+    workers = Workers(
+        targets={
+            "classifier": classify,
+            "ingest": lambda stop: IngestWorker(rt.settings, rt.sessions).run(stop),
+            "capture": lambda stop: run_capture_worker(rt.settings, rt.sessions, stop),
+        }
+    )
+    workers.resume()
+    if rt.embedded_broker:
+        readers = {
+            rt.settings.topic_raw: [CLASSIFIER_GROUP],
+            rt.settings.topic_scored: [INGEST_GROUP],
+            rt.settings.topic_dead_letter: [INGEST_GROUP],
+        }
+        threading.Thread(
+            target=sweep_periodically, args=(rt.settings, workers, readers), name="topic-sweep", daemon=True
+        ).start()
     return workers
+
+
+def sweep_periodically(settings: Settings, workers: Workers, readers: dict[str, list[str]]) -> None:
+    """Every retention period: stop the workers (each finishes and commits its batch), sweep the drained topics,
+    start the workers again. A failed sweep is logged; the workers are restarted whatever happens."""
+    while not workers.stop.wait(settings.kafka_topic_retention_hours * 3600.0):
+        with workers.lock:
+            if workers.stop.is_set():
+                return
+            workers.pause()
+            try:
+                sweep_topics(settings, readers)
+            except Exception:
+                log.exception("topics legen mislukt; volgende poging na de volgende bewaartermijn")
+            finally:
+                workers.resume()
 
 
 @dataclass
@@ -163,7 +225,7 @@ def summary(
     """The replay's one-line result."""
     from schildwacht.models import Mention
 
-    flagged, case_ids = 0, set()
+    flagged, case_ids = 0, set[int]()
     with session_scope(sessions) as s:
         for i in range(0, len(uids), 1000):
             chunk = uids[i : i + 1000]

@@ -47,9 +47,9 @@ def replay(
         None, exists=True, dir_okay=False, help="JSONL-bestand met berichten (zonder: het meegeleverde demovoorbeeld)."
     ),
     workers: bool = typer.Option(
-        True, "--workers/--no-workers", help="Start classificatie- en ingest-workers in dit proces."
+        True, "--workers/--zonder-workers", help="Start classificatie- en ingest-workers in dit proces."
     ),
-    timeout: float = typer.Option(600, help="Maximaal wachten (seconden) tot alles verwerkt is."),
+    timeout: float = typer.Option(600, "--wachttijd", help="Maximaal wachten (seconden) tot alles verwerkt is."),
 ) -> None:
     """Stuur een bestand met berichten door de hele pijplijn en wacht tot alles gescoord en opgeslagen is.
 
@@ -85,14 +85,14 @@ def replay(
 
 
 def demo(
-    host: str = typer.Option(None, help="Adres van de web-UI (standaard uit de instellingen)."),
-    port: int = typer.Option(None, help="Poort van de web-UI."),
+    host: str = typer.Option(None, "--host", help="Adres van de web-UI (standaard uit de instellingen)."),
+    port: int = typer.Option(None, "--poort", help="Poort van de web-UI."),
 ) -> None:
     """Start alles ingebed, verwerk het demovoorbeeld en open de triage-UI (Ctrl-C stopt alles)."""
     import uvicorn
 
     from collectors.replay import run_replay
-    from schildwacht.app.seed import DEMO_FILE, DEMO_PASSWORD
+    from schildwacht.app.seed import DEMO_FILE, DEMO_PASSWORD, demo_casework
     from triage.web.app import create_app
     from triage.web.serving import serve_config
 
@@ -107,6 +107,8 @@ def demo(
             stats = run_replay(DEMO_POSTS, rt.settings)
             state = wait_until_processed(rt.sessions, stats.published_uids, timeout=600)
             typer.echo(json.dumps(summary(rt.sessions, stats.posts, stats.published_uids, stats.parked, state)))
+            with rt.sessions() as session:
+                typer.echo(json.dumps({"demo_casework": demo_casework(session)}))
             staff = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["staff"]
             url = f"http://{host or rt.settings.web_host}:{port or rt.settings.web_port}"
             err.print(f"\n[bold green]Schildwacht draait op {url}[/]")
@@ -126,11 +128,15 @@ def demo(
 
 def worker(kind: WorkerKind = typer.Argument(..., help="classify, ingest of capture")) -> None:
     """Draai één worker tot SIGTERM/Ctrl-C. classify/ingest: Kafka consumer group; capture: opnieuw vastleggen van
-    gemarkeerde berichten. Vereist KAFKA_BOOTSTRAP_SERVERS en (ingest, capture) DATABASE_URL."""
+    gemarkeerde berichten. Vereist KAFKA_BOOTSTRAP_SERVERS en (ingest, capture) DATABASE_URL. Met
+    SCHILDWACHT_METRICS_PORT: Prometheus-metrics op die poort (docs/operations.md)."""
+    from schildwacht.metrics import serve_worker_metrics
+
     settings = get_settings()
     if kind is not WorkerKind.capture and not settings.kafka_bootstrap_servers:
         raise typer.BadParameter("KAFKA_BOOTSTRAP_SERVERS is niet ingesteld.")
     stop = _stop_on_signals()
+    serve_worker_metrics(settings)
     if kind is WorkerKind.classify:
         from classifiers.worker import ClassifierWorker
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from schildwacht.models import Consent, Official, Organisation, StaffUser
+from schildwacht.models import Case, Consent, Official, Organisation, StaffUser
 from triage.security import hash_password
+from triage.web import casework
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "officials.json"
 DEMO_PASSWORD = "schildwacht-demo"
@@ -70,3 +72,51 @@ def seed(session: Session, path: Path = DEMO_FILE, password: str = DEMO_PASSWORD
             counts["staff"] += 1
     session.flush()
     return counts
+
+
+DEMO_TRIAGIST = "j.kokkelink@voorbeeld.example"
+
+
+def demo_casework(session: Session) -> dict[str, int]:
+    """After the demo posts are processed: a little staff work on the demo organisation's cases, so the UI shows a
+    note, a victim statement, a "geen actie" with its reason and two linked cases of a repeat author; then a few
+    months of closed fictional history for the statistics (schildwacht/app/demo_history.py).
+
+    Done through the case workflow as the demo triagist (audited like real work); cases it cannot find are skipped.
+    Returns what was done."""
+    user = session.scalars(select(StaffUser).where(StaffUser.email == DEMO_TRIAGIST)).one()
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(Case.organisation_id == user.organisation_id, Case.status == "nieuw")
+            .order_by(Case.severity, Case.opened_at)
+        )
+    )
+    done = {"notes": 0, "statements": 0, "dismissed": 0, "links": 0}
+    threat = next((c for c in cases if "threat" in (c.labels or [])), None)
+    if threat is not None:
+        casework.add_note(session, user, threat.id, "Betrokkene telefonisch gesproken; zij wil aangifte doen.")
+        casework.set_victim_statement(
+            session, user, threat.id, "Ik voel me niet meer veilig thuis en laat de kinderen niet alleen buiten spelen."
+        )
+        done["notes"] = done["statements"] = 1
+    mild = next((c for c in reversed(cases) if not set(c.labels or []) & set(casework.CASE_PAGE_ONLY_LABELS)), None)
+    if mild is not None:
+        result = casework.bulk_dismiss(session, user, [mild.id], "citaat_of_nieuws", "Citaat uit een nieuwsbericht.")
+        done["dismissed"] = len(result.dismissed)
+    repeat = session.execute(
+        select(Case.author_key, func.array_agg(Case.id))
+        .where(Case.organisation_id == user.organisation_id, Case.status == "nieuw")
+        .group_by(Case.author_key)
+        .having(func.count() > 1)
+        .order_by(Case.author_key)
+        .limit(1)
+    ).first()
+    if repeat is not None:
+        first, second = sorted(repeat[1])[:2]
+        casework.link_cases(session, user, first, second)
+        done["links"] = 1
+    from schildwacht.app.demo_history import seed_history
+
+    seed_history(session)  # a few closed months, so every statistics chart shows something (not in `done`)
+    return done

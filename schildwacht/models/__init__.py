@@ -2,11 +2,11 @@
 
 from schildwacht.models.base import Base
 from schildwacht.models.collector_state import CollectorCursor
-from schildwacht.models.evidence import Capture, CustodyEvent, OrganisationKey
+from schildwacht.models.evidence import Capture, CaseAttachment, CustodyEvent, OrganisationKey
 from schildwacht.models.mentions import Case, DeadLetterRecord, EvidenceBlob, Mention
 from schildwacht.models.registry import Consent, Official, Organisation
-from schildwacht.models.staff import AuditEvent, StaffSession, StaffUser
-from schildwacht.models.workflow import AlertOutbox, CaseStep, LoginAttempt
+from schildwacht.models.staff import AuditEvent, StaffSession, StaffToken, StaffUser
+from schildwacht.models.workflow import AlertOutbox, CaseLink, CaseNote, CaseStep, LoginAttempt
 
 __all__ = [
     "Base",
@@ -15,16 +15,20 @@ __all__ = [
     "Consent",
     "StaffUser",
     "StaffSession",
+    "StaffToken",
     "AuditEvent",
     "Mention",
     "Case",
     "EvidenceBlob",
     "DeadLetterRecord",
     "Capture",
+    "CaseAttachment",
     "CustodyEvent",
     "OrganisationKey",
     "AlertOutbox",
     "CaseStep",
+    "CaseNote",
+    "CaseLink",
     "LoginAttempt",
     "CollectorCursor",
 ]

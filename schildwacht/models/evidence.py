@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -10,7 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from schildwacht.models.base import Base, utcnow
 
-CUSTODY_KINDS = ("created", "post_added", "captured", "viewed", "status_changed", "assigned", "exported", "note")
+CUSTODY_KINDS = (
+    "created",
+    "post_added",
+    "captured",
+    "viewed",
+    "status_changed",
+    "assigned",
+    "exported",
+    "note",
+    "attachment_added",
+)
 CAPTURE_STATUSES = ("ok", "partial", "failed")
 
 
@@ -26,7 +37,7 @@ class CustodyEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(320))
-    details: Mapped[dict] = mapped_column(JSONB, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -51,6 +62,24 @@ class Capture(Base):
     html_sha256: Mapped[str | None] = mapped_column(String(64))
     screenshot_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class CaseAttachment(Base):
+    """A file staff added to a case (a screenshot, an e-mail the official forwarded). The bytes are an evidence blob,
+    addressed by the sha256 computed on upload; the upload is an 'attachment_added' custody event."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_blobs.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))  # as uploaded, for display only; never a path
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str | None] = mapped_column(Text)
+    uploaded_by: Mapped[str] = mapped_column(String(320))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OrganisationKey(Base):

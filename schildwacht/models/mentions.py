@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -10,10 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schildwacht.models.base import Base, utcnow
 from schildwacht.models.registry import Official
-
-CASE_STATUSES = ("nieuw", "in_behandeling", "wacht_op_betrokkene", "afgerond", "geen_actie")
-# Lower rank = more urgent; the queue sorts on it.
-SEVERITY_RANK = {"threat": 0, "doxxing": 1, "gender": 2, "abuse": 3}
 
 
 class Case(Base):
@@ -26,7 +23,7 @@ class Case(Base):
     official_id: Mapped[str] = mapped_column(ForeignKey("officials.id"), index=True)
     author_key: Mapped[str] = mapped_column(String(500))  # platform:handle
     thread_id: Mapped[str | None] = mapped_column(String(500))
-    labels: Mapped[list] = mapped_column(JSONB, default=list)
+    labels: Mapped[list[str]] = mapped_column(JSONB, default=list)
     severity: Mapped[int] = mapped_column(default=9, index=True)
     status: Mapped[str] = mapped_column(String(30), default="nieuw", index=True)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -35,7 +32,23 @@ class Case(Base):
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     claimed_at: Mapped[datetime | None]
+    # Legal hold (triage/legal_hold.py): the retention job never deletes a held case. Set by a recorded
+    # melding/aangifte or GIR step (database trigger, schildwacht/migrations/sql_extras.py), by staff or at withdrawal;
+    # lifted only by a beheerder with a reason. Review is due `legal_hold_review_days` after the later of since and
+    # reviewed_at.
     legal_hold: Mapped[bool] = mapped_column(default=False)
+    legal_hold_since: Mapped[datetime | None]
+    legal_hold_by: Mapped[str | None] = mapped_column(String(320))
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_reviewed_at: Mapped[datetime | None]
+    # Set together when a case is closed as "geen_actie" (a key of triage.web.casework.DISMISSAL_REASONS plus free
+    # text); cleared when the case is reopened.
+    dismissal_reason: Mapped[str | None] = mapped_column(String(40))
+    dismissal_note: Mapped[str | None] = mapped_column(Text)
+    # "Verklaring/impact betrokkene": what the official told staff, carried into the aangifte and the bundle.
+    victim_statement: Mapped[str | None] = mapped_column(Text)
+    # Set when this case's posts were moved into another case; this case is then closed.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
 
     official: Mapped[Official] = relationship()
     mentions: Mapped[list[Mention]] = relationship(back_populates="case", order_by="Mention.created_at")
@@ -57,7 +70,7 @@ class Mention(Base):
     post_id: Mapped[str] = mapped_column(String(400))
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     official_id: Mapped[str] = mapped_column(ForeignKey("officials.id"), index=True)
-    matched_official_ids: Mapped[list] = mapped_column(JSONB, default=list)
+    matched_official_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
     url: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[str | None] = mapped_column(String(400))
     author_handle: Mapped[str | None] = mapped_column(String(400))
@@ -71,10 +84,10 @@ class Mention(Base):
     collector_version: Mapped[str] = mapped_column(String(40))
     in_reply_to_id: Mapped[str | None] = mapped_column(String(400))
     thread_id: Mapped[str | None] = mapped_column(String(400))
-    raw_meta: Mapped[dict | None] = mapped_column(JSONB)  # RawPayload without the inline bytes
-    scores: Mapped[dict] = mapped_column(JSONB)
-    flags: Mapped[list] = mapped_column(JSONB, default=list)
-    spans: Mapped[list] = mapped_column(JSONB, default=list)
+    raw_meta: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # RawPayload without the inline bytes
+    scores: Mapped[dict[str, float]] = mapped_column(JSONB)
+    flags: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     target_official_id: Mapped[str | None] = mapped_column(String(64))
     model_name: Mapped[str] = mapped_column(String(100))
     model_version: Mapped[str] = mapped_column(String(60))
@@ -112,8 +125,11 @@ class DeadLetterRecord(Base):
     stage: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
     uid: Mapped[str | None] = mapped_column(String(450), index=True)
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    # The (start of the) payload, kept `retain_dead_letter_payload_days`; then nulled (payload_purged_at) while the
+    # reason, sha256 and size stay until the row goes after `retain_dead_letters_days` (triage/registry/retention.py).
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
     payload_size: Mapped[int | None] = mapped_column(BigInteger)  # bytes of the original (null: a version 1 letter)
+    payload_purged_at: Mapped[datetime | None]
     parked_at: Mapped[datetime]
     dlq_partition: Mapped[int]
     dlq_offset: Mapped[int] = mapped_column(BigInteger)

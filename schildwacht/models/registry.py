@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schildwacht.models.base import Base, utcnow
 
-OFFICIAL_STATUSES = ("invited", "active", "paused", "withdrawn")
 GENDERS = ("v", "m", "x")
 LINK_PURPOSES = ("invite", "manage")
 
@@ -24,6 +24,8 @@ class Organisation(Base):
     address: Mapped[str | None] = mapped_column(Text)
     contact_email: Mapped[str | None] = mapped_column(String(320))
     webhook_url: Mapped[str | None] = mapped_column(Text)
+    # Agreed to count in the anonymous national aggregate (triage/statistics/aggregate.py): counts only, no case.
+    shares_statistics: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -36,14 +38,17 @@ class Official(Base):
     role: Mapped[str] = mapped_column(String(40))
     gender: Mapped[str | None] = mapped_column(String(10))  # self-declared, optional: v, m, x
     email: Mapped[str | None] = mapped_column(String(320))  # where the invite / personal link is sent
-    handles: Mapped[dict] = mapped_column(JSONB, default=dict)  # {"mastodon": ["@a@b"], ...}
-    name_variants: Mapped[list] = mapped_column(JSONB, default=list)
-    alert_contacts: Mapped[list] = mapped_column(JSONB, default=list)
+    handles: Mapped[dict[str, list[str]]] = mapped_column(JSONB, default=dict)  # {"mastodon": ["@a@b"], ...}
+    name_variants: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    alert_contacts: Mapped[list[str]] = mapped_column(JSONB, default=list)
     sees_content: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="invited", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    # Set when the retention job minimised a withdrawn official's record (handles, variants, contacts, gender,
+    # e-mail and consent scopes cleared) after `retain_withdrawn_official_days`.
+    minimised_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
     consents: Mapped[list[Consent]] = relationship(back_populates="official", order_by="Consent.given_at")
@@ -60,7 +65,7 @@ class Consent(Base):
     given_at: Mapped[datetime] = mapped_column(default=utcnow)
     method: Mapped[str] = mapped_column(String(80))  # double-opt-in link, paper form, demo seed
     recorded_by: Mapped[str] = mapped_column(String(320))
-    scope: Mapped[dict] = mapped_column(JSONB, default=dict)
+    scope: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by: Mapped[str | None] = mapped_column(String(320))
     withdrawal_method: Mapped[str | None] = mapped_column(String(80))
@@ -85,4 +90,4 @@ class PersonalLink(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
-    pending: Mapped[dict | None] = mapped_column(JSONB)  # the official's choices between choose and confirm
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the official's choices between choose and confirm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
@@ -10,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schildwacht.models.base import Base, utcnow
 from schildwacht.models.registry import Organisation
-
-STAFF_ROLES = ("beheerder", "triagist", "alleen-lezen")
 
 
 class StaffUser(Base):
@@ -48,6 +47,22 @@ class StaffSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
+class StaffToken(Base):
+    """A single-use, expiring e-mailed link for a staff account: `invite` (set the first password) or `reset`
+    (forgot password). Only the sha256 of the random token is stored; `used_at` set means spent."""
+
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # invite, reset
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(320))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
 class AuditEvent(Base):
     """Append-only: the migration installs a trigger that refuses UPDATE and DELETE."""
 
@@ -60,4 +75,4 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(200))
-    details: Mapped[dict] = mapped_column(JSONB, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -1,4 +1,5 @@
-"""Triage workflow: Steunpakket checklist steps, the alert outbox and login attempts (rate limiting)."""
+"""Triage workflow: Steunpakket checklist steps, case notes and links, the alert outbox and login attempts (rate
+limiting)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,38 @@ class CaseStep(Base):
     reference: Mapped[str | None] = mapped_column(String(400))  # platform ref, police registration number, GIR nr
     vpt_code: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+    # gemeld_bij_platform only: when the platform answered the notice (DSA); null while unanswered.
+    platform_answered_at: Mapped[datetime | None]
+    # True when Schildwacht recorded the step itself from what it did (triage/autosteps.py: evidence captured, alert
+    # mail accepted, case in a GIR export); `done_by` is then the system actor. A staff correction sets it False.
+    automatic: Mapped[bool] = mapped_column(default=False)
+
+
+class CaseNote(Base):
+    """A staff note on a case: free text, timestamped, written by one staff user (shown by name)."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseLink(Base):
+    """Two related cases of one organisation (stored once, with case_id < other_case_id)."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (Index("uq_case_links_pair", "case_id", "other_case_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AlertOutbox(Base):
@@ -54,7 +87,7 @@ class AlertOutbox(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     # settled channels: "mail:x" / "hook:y" delivered, "refused:<stored value>" refused for good
-    delivered: Mapped[list] = mapped_column(JSONB, default=list)
+    delivered: Mapped[list[str]] = mapped_column(JSONB, default=list)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 

@@ -1,4 +1,4 @@
-"""Synthetic data generator: template-held-out split."""
+"""Synthetic data generator: the template-level train / validation split."""
 
 from __future__ import annotations
 

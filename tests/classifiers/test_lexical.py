@@ -22,7 +22,7 @@ def test_lexical_roundtrip_and_learns_from_replies(tmp_path: Path):
     texts = [e.text for e in held]
     a, b = model.decision(texts), loaded.decision(texts)
     assert max(abs(x - y) for r, s in zip(a, b) for x, y in zip(r, s)) < 1e-4
-    # fitted on other authors, it separates threats from criticism of the held-out author far better than chance
+    # fitted on other authors, it separates threats from criticism of the validation author far better than chance
     probs = loaded.predict(texts)
     threats = [p[0] for p, e in zip(probs, held) if e.labels[0]]
     criticism = [p[0] for p, e in zip(probs, held) if e.kind == "neg:criticism"]

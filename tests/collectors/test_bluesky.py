@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 from collections import Counter
@@ -154,7 +155,12 @@ def test_bluesky_feeds_threads_search_and_resume(stack, registry_seeded, read_to
     reply = by_uid["bluesky:h1"]
     assert reply.in_reply_to_official_id == "off-hoekstra" and reply.matched_official_ids == ["off-hoekstra"]
     assert reply.in_reply_to_id == "f0" and reply.thread_id == "f0" and reply.author.id == "did:plc:troll"
-    assert by_uid["bluesky:s2"].match_reasons == {"off-hoekstra": ["@fennahoekstra.bsky.social"]}
+    assert by_uid["bluesky:s2"].surfaces("off-hoekstra") == ["@fennahoekstra.bsky.social"]
+    served = {hashlib.sha256(body).hexdigest() for body in fake_http.served}
+    for mention in mentions:  # each post its own JSON, the page only by its hash
+        raw = mention.raw.inline_bytes()
+        assert json.loads(raw)["uri"].endswith(f"/{mention.post_id}") and mention.raw.page_sha256 in served
+        assert not [o.uid for o in mentions if o is not mention and o.text.encode() in raw]
     warc = base64.b64decode(by_uid["bluesky:s1"].raw.warc_b64)
     heads = {r.rec_type: r.http_headers for r in ArchiveIterator(io.BytesIO(warc))}
     assert heads["request"].get_header("Authorization") == "[verwijderd]"

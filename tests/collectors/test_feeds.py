@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 from collections import Counter
 
 from collectors.crawl import crawl
@@ -96,7 +99,13 @@ def test_feeds_conditional_get_new_entries_only_and_robots(stack, registry_seede
     assert article.text.startswith("Wethouder doet aangifte\n\nWethouder Marieke Zoetelief")
     assert article.author.handle == "noorderlandsdagblad.example"
     assert article.created_at.isoformat() == "2026-11-23T16:20:40+00:00"
-    assert article.raw.inline_bytes() == rss
+    # the item's own record and the feed's hash; the other item of the feed is not part of the evidence
+    record = json.loads(article.raw.inline_bytes())
+    assert record["entry"]["link"] == "https://www.noorderlandsdagblad.example/aangifte"
+    assert record["feed"] == {"title": "Noorderlands Dagblad", "link": "https://www.noorderlandsdagblad.example/"}
+    assert article.raw.page_sha256 == hashlib.sha256(rss).hexdigest() and article.raw.page_size == len(rss)
+    assert b"kerstmarkt" not in article.raw.inline_bytes().lower()
+    assert b"kerstmarkt" not in gzip.decompress(article.raw.warc_bytes()).lower()
 
     rss_requests = [h for _, p, h in fake_http.requests if p == "/rss.xml"]
     assert len(rss_requests) == 2 and rss_requests[1].get("If-None-Match") == '"v1"'

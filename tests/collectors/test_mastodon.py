@@ -10,6 +10,7 @@ scripted as a finite server-sent-events body, or served endlessly by EndlessStre
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import threading
@@ -137,6 +138,14 @@ def stored_cursor(settings, key: str) -> str | None:
         store.close()
 
 
+def _entities(doc) -> list[dict]:
+    """Every JSON object in `doc`, at any depth."""
+    found = [doc] if isinstance(doc, dict) else []
+    for child in doc.values() if isinstance(doc, dict) else doc if isinstance(doc, list) else ():
+        found += _entities(child)
+    return found
+
+
 def mentions_on(read_topic, settings) -> list[CollectedMention]:
     return [CollectedMention.from_bytes(r.value) for r in read_topic(settings, settings.topic_raw)]
 
@@ -189,20 +198,25 @@ def test_mastodon_statuses_replies_and_hashtag(stack, registry_seeded, read_topi
     assert reply.matched_official_ids == ["off-zoetelief"] and reply.in_reply_to_official_id == "off-zoetelief"
     assert reply.author.handle == "@troll@toot.example" and reply.author.id == TROLL["id"]
     assert reply.thread_id == own[0]["id"] and reply.in_reply_to_id == own[0]["id"]
-    assert by_uid[f"mastodon:{own[1]['id']}"].match_reasons == {"off-azzouzi": ["@tarik"]}
+    assert by_uid[f"mastodon:{own[1]['id']}"].surfaces("off-azzouzi") == ["@tarik"]
+    shared = by_uid[f"mastodon:{own[1]['id']}"]
+    assert [(m.kind, m.start) for m in shared.matches] == [("handle", shared.text.index("@tarik"))]
     assert "<script>" not in by_uid[f"mastodon:{tagged[3]['id']}"].text
 
+    served = {hashlib.sha256(body).hexdigest(): body for body in fake_http.served}
     for mention in mentions:
         raw = mention.raw.inline_bytes()
-        assert raw in fake_http.served and mention.post_id.encode() in raw
+        page = served[mention.raw.page_sha256]  # a page the server really sent, described by hash and size
+        assert mention.raw.page_size == len(page) and json.loads(raw) in _entities(json.loads(page))
+        assert json.loads(raw)["id"] == mention.post_id
         warc = base64.b64decode(mention.raw.warc_b64)
         records = [
             (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.http_headers, r.content_stream().read())
             for r in ArchiveIterator(io.BytesIO(warc))
         ]
-        assert [r[0] for r in records] == ["response", "request"]
+        assert [r[0] for r in records] == ["resource", "metadata", "request"]
         assert records[0][3] == raw and records[0][1].startswith(fake.base)
-        assert records[1][2].get_header("User-Agent").startswith("SchildwachtBot/")
+        assert records[2][2].get_header("User-Agent").startswith("SchildwachtBot/")
 
     # the 429 was answered once more after waiting, the 500 retried; the withdrawn official never asked for
     paths = fake_http.paths()
@@ -337,9 +351,11 @@ def test_search_finds_mentions_walks_all_pages_and_skips_servers_without_search(
     mentions = mentions_on(read_topic, settings)
     expected = (name_hits[0], name_hits[2], newer)
     assert Counter(m.uid for m in mentions) == Counter(f"mastodon:{s['id']}" for s in expected)
+    served = {hashlib.sha256(body).hexdigest(): json.loads(body) for body in fake_http.served}
     for mention in mentions:
         assert mention.matched_official_ids[0] == "off-zoetelief"
-        assert mention.raw.inline_bytes() in fake_http.served
+        page = served[mention.raw.page_sha256]  # the search answer the post stood in
+        assert json.loads(mention.raw.inline_bytes()) in page["statuses"]
     assert read_topic(settings, settings.topic_dead_letter) == []
 
 
@@ -451,3 +467,22 @@ def test_stream_is_read_for_the_configured_time_only(stack, registry_seeded, rea
     assert EndlessStream.outcome == ["client hing op"]
     assert stats["schildwacht/published"] == 1
     assert [m.uid for m in mentions_on(read_topic, settings)] == [f"mastodon:{hit['id']}"]
+
+
+def test_retry_after_and_server_errors_share_scrapys_retry_budget(stack, registry_seeded, read_topic, fake_http):
+    """429 with Retry-After and a plain 503 alternate: one budget of RETRY_TIMES retries (get_retry_request), so the
+    request is sent 1 + RETRY_TIMES times and then given up, with Scrapy's own retry stats."""
+    path = "/api/v1/timelines/tag/geduld"
+    fake = FakeMastodon(fake_http)
+    fake.timelines[path] = [status(1, TROLL, "<p>wethouder Zoetelief, geduld</p>", hours_ago=3)]
+    wait, down = (429, {"Retry-After": "0"}, b"{}"), (503, {}, b"down")
+    fake.script[path] = [wait, down, wait, down]  # a fifth request would get the page
+    settings = settings_for(stack, fake, collector_mastodon_hashtags=[f"geduld@{INSTANCE}"])
+
+    stats = crawl("mastodon", settings)
+
+    retry_times = 3  # RETRY_TIMES in collectors/settings.py
+    assert sum(p.startswith(path) for p in fake_http.paths()) == 1 + retry_times
+    assert stats["retry/max_reached"] == 1 and stats["retry/count"] == retry_times
+    assert stats["schildwacht/retry_after"] == 2 and stats.get("schildwacht/published", 0) == 0
+    assert mentions_on(read_topic, settings) == []

@@ -48,7 +48,9 @@ def test_submitted_url_is_captured_with_submitter(stack, registry_seeded, read_t
     mention = CollectedMention.from_bytes(record.value)
     assert mention.collector == "submitted" and mention.platform == "web"
     assert mention.matched_official_ids == ["off-azzouzi", "off-zoetelief"]
-    assert mention.match_reasons["off-azzouzi"] == ["ingediend door n.smits@voorbeeld.example"]
+    assert [(m.kind, m.surface, m.start) for m in mention.matches if m.official_id == "off-azzouzi"] == [
+        ("submitted", "ingediend door n.smits@voorbeeld.example", None)
+    ]
     assert "ik weet waar ze woont" in mention.text and "window.track" not in mention.text
     assert mention.created_at.isoformat() == "2026-11-22T08:15:00+00:00"
     assert mention.raw.inline_bytes() == PAGE

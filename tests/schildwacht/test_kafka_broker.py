@@ -1,9 +1,8 @@
-"""Pins the embedded Tansu broker behaviour the pipeline's client settings rely on (see README troubleshooting)."""
+"""Pins the embedded Tansu broker behaviour the pipeline's client settings rely on (docs/operations.md)."""
 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 
 import pytest
@@ -17,8 +16,8 @@ from schildwacht.kafka import RetryPolicy, consume_batches, ensure_topics, make_
 pytestmark = pytest.mark.integration
 
 
-def _run_consumer(settings, group: str, topic: str, handle, stop: threading.Event, timeout: float = 15.0) -> None:
-    """Drive consume_batches with `handle` until it sets `stop` or the timeout passes; nothing may be parked."""
+def _run_consumer(settings, group: str, topic: str, handle, stop: threading.Event, timeout: float = 90.0) -> None:
+    """Drive consume_batches with `handle` until it sets `stop` (or a generous bound passes); nothing may be parked."""
     consumer = make_consumer(settings, group, [topic])
     timer = threading.Timer(timeout, stop.set)
     timer.start()
@@ -61,17 +60,19 @@ def test_topics_are_created_explicitly_with_configured_partitions(stack):
     assert len(described[stack.settings.topic_raw]["partitions"]) == stack.settings.topic_partitions
 
 
-def test_short_session_timeout_joins_group_quickly_and_commits_survive_close(stack):
-    """With kafka-python's default 45 s session Tansu answers a join after ~23 s; our 2 s joins in ~1 s."""
+def test_configured_session_timeout_is_used_and_commits_survive_close(stack):
+    """With kafka-python's default 45 s session Tansu answers a join after ~23 s (docs/operations.md), so the
+    consumers take the configured short session; how fast a join is belongs in bench/, not in an assert here."""
+    consumer = make_consumer(stack.settings, "g-config", [stack.settings.topic_raw])
+    consumer.close()
+    assert consumer.config["session_timeout_ms"] == 2000  # the value the `stack` fixture configures
     ensure_topics(stack.settings)
     producer = make_producer(stack.settings)
     for i in range(10):
         publish(producer, stack.settings.topic_raw, b"k", f"m{i}".encode())
     group = f"g-{uuid.uuid4().hex[:6]}"
-    started = time.monotonic()
     first = _consume_all(stack.settings, group, stack.settings.topic_raw, expect=10)
-    assert len(first) == 10
-    assert time.monotonic() - started < 12, "group join should not wait for a long session timeout"
+    assert sorted(r.value for r in first) == sorted(f"m{i}".encode() for i in range(10))
     for i in range(10, 13):
         publish(producer, stack.settings.topic_raw, b"k", f"m{i}".encode())
     producer.close()
@@ -94,7 +95,7 @@ def test_failed_batch_is_retried_not_committed(stack):
             unreachable.connect()  # the database briefly unavailable: a real OperationalError, retried
         stop.set()
 
-    _run_consumer(stack.settings, f"g-{uuid.uuid4().hex[:6]}", stack.settings.topic_raw, flaky, stop, timeout=20)
+    _run_consumer(stack.settings, f"g-{uuid.uuid4().hex[:6]}", stack.settings.topic_raw, flaky, stop)
     assert seen == [b"once", b"once"]
 
 

@@ -51,7 +51,7 @@ from schildwacht.failures import Failure, classify
 from schildwacht.kafka import RetryPolicy, consume_batches, ensure_topics, make_consumer, make_producer
 from schildwacht.models import Case, DeadLetterRecord, EvidenceBlob, Mention, Official, StaffUser
 from triage.ingest import IngestWorker
-from triage.web.services import CASE_POSTS_SHOWN, case_detail
+from triage.web.caseviews import CASE_POSTS_SHOWN, case_detail
 
 pytestmark = pytest.mark.integration
 
@@ -248,14 +248,14 @@ PILLS: dict[str, tuple[str, bytes | None, str, str]] = {  # name: (topic, value,
     "tombstone-scored": ("scored", None, r"ScoredMention: tombstone", "triage-ingest"),
     "schema-version-raw": (
         "raw",
-        _other_version(mention("schema-raw"), "schildwacht.mention.collected/2"),
-        r"CollectedMention: schema: Input should be 'schildwacht.mention.collected/1'",
+        _other_version(mention("schema-raw"), "schildwacht.mention.collected/3"),
+        r"CollectedMention: schema: Input should be 'schildwacht.mention.collected/2'",
         "classifier",
     ),
     "schema-version-scored": (
         "scored",
-        _other_version(scored(mention("schema-scored")), "schildwacht.mention.scored/2"),
-        r"ScoredMention: schema: Input should be 'schildwacht.mention.scored/1'",
+        _other_version(scored(mention("schema-scored")), "schildwacht.mention.scored/3"),
+        r"ScoredMention: schema: Input should be 'schildwacht.mention.scored/2'",
         "triage-ingest",
     ),
     "spacy-component-raises": (
@@ -312,7 +312,8 @@ HASH_FIELDS = [("text_sha256",), ("raw", "sha256"), ("raw", "warc_sha256"), ("ra
 
 
 def _collected_base() -> dict:
-    return as_json(mention("grens", raw=RawPayload.from_bytes(b"{}", "application/json")))
+    """A valid message whose bounded strings may be replaced one by one (no matches: they name an official id)."""
+    return {**as_json(mention("grens", raw=RawPayload.from_bytes(b"{}", "application/json"))), "matches": []}
 
 
 def _overlong(path: tuple, column) -> tuple[str, bytes]:

@@ -38,7 +38,7 @@ def test_personal_link_tokens_and_query_values_do_not_reach_the_access_log(world
         c.get(f"/mijn/{token}")
         c.get(f"/mijn/{token}/inzage.json")
         c.get(f"/inloggen?terug={secret_query}&x=1")
-        c.get("/mijn/stijl.css")
+        c.get("/static/app.css")
     lines = log.getvalue().splitlines()
     assert len(lines) == 4, lines  # each request was logged ...
     text = log.getvalue()
@@ -46,4 +46,4 @@ def test_personal_link_tokens_and_query_values_do_not_reach_the_access_log(world
     assert '"GET /mijn/[token] HTTP/1.1"' in lines[0]
     assert '"GET /mijn/[token]/inzage.json HTTP/1.1"' in lines[1]
     assert '"GET /inloggen?terug=[...]&x=[...] HTTP/1.1"' in lines[2]
-    assert '"GET /mijn/stijl.css HTTP/1.1" 200' in lines[3]  # public paths stay readable
+    assert '"GET /static/app.css HTTP/1.1" 200' in lines[3]  # public paths stay readable

@@ -1,4 +1,4 @@
-"""Review item 9 (finding 6 follow-up): `--fingerprint` together with `--vertrouwde-sleutels` must narrow the match.
+"""Review item 9 (finding 6 follow-up): `--vingerafdruk` together with `--vertrouwde-sleutels` must narrow the match.
 
 A police unit keeps one trusted-keys file for every organisation it works with, and asks the organisation of a
 case for the fingerprint by phone. When both are given the signer must be that fingerprint AND be in the file
@@ -51,11 +51,11 @@ def trusted_file(bundles, tmp_path) -> Path:
 def test_the_signer_must_be_the_given_fingerprint_as_well_as_in_the_file(bundles, trusted_file):
     (bundle_a, fp_a), (bundle_b, fp_b) = bundles[ORG_A], bundles[ORG_B]
     # The attack: a bundle signed by B's key (in the file) while the caller asked for A's fingerprint.
-    wrong = verify(bundle_b, "--fingerprint", keys.format_fingerprint(fp_a), "--vertrouwde-sleutels", trusted_file)
+    wrong = verify(bundle_b, "--vingerafdruk", keys.format_fingerprint(fp_a), "--vertrouwde-sleutels", trusted_file)
     assert wrong.exit_code == 1, wrong.output
-    assert "NIET INTACT" in wrong.output and "andere sleutel" in wrong.output and "--fingerprint" in wrong.output
+    assert "NIET INTACT" in wrong.output and "andere sleutel" in wrong.output and "--vingerafdruk" in wrong.output
     for bundle, fp in ((bundle_a, fp_a), (bundle_b, fp_b)):
-        right = verify(bundle, "--fingerprint", fp, "--vertrouwde-sleutels", trusted_file)
+        right = verify(bundle, "--vingerafdruk", fp, "--vertrouwde-sleutels", trusted_file)
         assert right.exit_code == 0 and "Ondertekenaar geverifieerd" in right.output, right.output
 
 
@@ -63,12 +63,12 @@ def test_a_fingerprint_outside_the_file_is_not_an_extra_anchor(bundles, tmp_path
     (bundle_a, fp_a), (_, fp_b) = bundles[ORG_A], bundles[ORG_B]
     only_b = tmp_path / "alleen-b.txt"
     only_b.write_text(f"{fp_b} {ORG_B}\n", encoding="utf-8")
-    result = verify(bundle_a, "--fingerprint", fp_a, "--vertrouwde-sleutels", only_b)
+    result = verify(bundle_a, "--vingerafdruk", fp_a, "--vertrouwde-sleutels", only_b)
     assert result.exit_code == 1 and "andere sleutel" in result.output, result.output
     # ... and the file's own rules (organisation, period) still apply to the named fingerprint.
     elsewhere = tmp_path / "andere-organisatie.txt"
     elsewhere.write_text(f"{fp_a} {ORG_B}\n", encoding="utf-8")
-    result = verify(bundle_a, "--fingerprint", fp_a, "--vertrouwde-sleutels", elsewhere)
+    result = verify(bundle_a, "--vingerafdruk", fp_a, "--vertrouwde-sleutels", elsewhere)
     assert result.exit_code == 1 and "andere organisatie" in result.output, result.output
 
 

@@ -2,7 +2,7 @@
 
 A forger who rewrites a post, rebuilds the custody chain and re-signs the manifest with a fresh key produces a
 bundle that is perfectly self-consistent. It must fail against the organisation's trusted fingerprint (given with
-`--fingerprint`, a trusted-keys file, or the JSON document the organisation publishes at
+`--vingerafdruk`, a trusted-keys file, or the JSON document the organisation publishes at
 /.well-known/schildwacht-keys), and without any anchor verify must say "integer maar ondertekenaar niet
 geverifieerd" with exit code 3, never 0. LEESMIJ.txt says where to check the fingerprint, not what it is.
 
@@ -76,7 +76,7 @@ def test_without_a_trust_anchor_verify_never_exits_zero(exported, tmp_path):
         result = verify(bundle)
         assert result.exit_code == 3, result.output
         assert UNVERIFIED_NL in result.output.lower() and UNVERIFIED_EN in result.output.lower()
-        assert "--fingerprint" in result.output and WELL_KNOWN in result.output
+        assert "--vingerafdruk" in result.output and WELL_KNOWN in result.output
 
 
 def test_forged_bundle_fails_against_the_trusted_fingerprint(exported, tmp_path):
@@ -86,7 +86,7 @@ def test_forged_bundle_fails_against_the_trusted_fingerprint(exported, tmp_path)
     trusted = tmp_path / "vertrouwd.txt"
     trusted.write_text(f"# vertrouwde sleutels\n\n{grouped}  {ORG_A}  -  -  Gemeente Voorbeeld\n", encoding="utf-8")
 
-    for anchor in (["--fingerprint", grouped], ["--vertrouwde-sleutels", trusted]):
+    for anchor in (["--vingerafdruk", grouped], ["--vertrouwde-sleutels", trusted]):
         bad = verify(forged, *anchor)
         assert bad.exit_code == 1, bad.output
         assert "NIET INTACT" in bad.output and "andere sleutel" in bad.output
@@ -140,7 +140,7 @@ def test_readme_says_where_to_check_the_fingerprint_not_what_it_is(exported, wor
     compact = readme.replace(" ", "").replace(":", "").lower()
     assert registered not in compact and registered[:16] not in compact
     assert f"{world.settings.public_base_url}{WELL_KNOWN}" in readme
-    assert "--fingerprint" in readme and "--vertrouwde-sleutels" in readme
+    assert "--vingerafdruk" in readme and "--vertrouwde-sleutels" in readme
     # The report header shows the fingerprint for information, next to where to check it.
     html = files[layout.REPORT_HTML].decode("utf-8")
     assert keys.format_fingerprint(registered) in html and f"{world.settings.public_base_url}{WELL_KNOWN}" in html

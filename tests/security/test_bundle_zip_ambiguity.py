@@ -252,7 +252,7 @@ def test_verify_rejects_every_byte_the_central_directory_does_not_account_for(ge
     craft, reason = CRAFTED[kind]
     bundle = tmp_path / "vervalst.zip"
     bundle.write_bytes(craft(data))
-    result = verify(bundle, "--fingerprint", fp)
+    result = verify(bundle, "--vingerafdruk", fp)
     assert result.exit_code == 1, result.output
     assert "NIET INTACT" in result.output and reason in result.output, result.output
 
@@ -272,7 +272,7 @@ def test_the_genuine_bundle_passes_the_same_check(genuine, tmp_path):
     data, fp = genuine
     bundle = tmp_path / "echt.zip"
     bundle.write_bytes(data)
-    result = verify(bundle, "--fingerprint", fp)
+    result = verify(bundle, "--vingerafdruk", fp)
     assert result.exit_code == 0, result.output
 
 
@@ -299,7 +299,7 @@ def test_export_turns_data_into_safe_entry_names(db, pg, tmp_path):
     for name in names:
         assert SAFE_NAME.fullmatch(name) and ".." not in name.split("/"), name
     assert all(n.count("/") == 2 for n in items), items
-    result = verify(path, "--fingerprint", fp)
+    result = verify(path, "--vingerafdruk", fp)
     assert result.exit_code == 0, result.output
 
 

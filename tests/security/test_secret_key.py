@@ -83,7 +83,7 @@ def _web(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     stopped, and its result has returncode None and that status code as `stdout`."""
     port = free_port()
     proc = subprocess.Popen(
-        [SCHILDWACHT, "web", "--host", "127.0.0.1", "--port", str(port)],
+        [SCHILDWACHT, "web", "--host", "127.0.0.1", "--poort", str(port)],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -195,7 +195,7 @@ def test_link_and_stats_commands_refuse_weak_secret_key(pg, db, tmp_path, key):
     _registry_data(db)
     env = _env(tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=key)
     _assert_refused(_run(["officials", "invite", "off-a"], env, tmp_path))
-    _assert_refused(_run(["stats", "--json"], env, tmp_path))
+    _assert_refused(_run(["stats", "--organisatie", "gm-a", "--json"], env, tmp_path))
 
 
 def test_stats_refuses_weak_pseudonym_key(pg, db, tmp_path):
@@ -203,14 +203,16 @@ def test_stats_refuses_weak_pseudonym_key(pg, db, tmp_path):
     env = _env(
         tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=_generate(tmp_path, pg.url), SCHILDWACHT_PSEUDONYM_KEY="onderzoek-2026"
     )
-    _assert_refused(_run(["stats", "--json"], env, tmp_path), "SCHILDWACHT_PSEUDONYM_KEY")
+    _assert_refused(_run(["stats", "--organisatie", "gm-a", "--json"], env, tmp_path), "SCHILDWACHT_PSEUDONYM_KEY")
 
 
 def test_stats_pseudonyms_depend_on_the_secret_key(pg, db, tmp_path):
     _registry_data(db)
 
     def top_author(key: str) -> str:
-        result = _run(["stats", "--json"], _env(tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=key), tmp_path)
+        result = _run(
+            ["stats", "--organisatie", "gm-a", "--json"], _env(tmp_path, pg.url, SCHILDWACHT_SECRET_KEY=key), tmp_path
+        )
         assert result.returncode == 0, result.stderr
         top = json.loads(result.stdout)["authors"]["top"]
         assert len(top) == 1 and top[0]["cases"] == 2 and "troll" not in top[0]["author"]

@@ -81,7 +81,7 @@ def test_passphrase_from_a_file_encrypts_the_key_and_signs(cli, db, tmp_path):
     assert done.exit_code == 0, done.output
     with zipfile.ZipFile(out) as zf:
         fp = json.loads(zf.read(layout.MANIFEST))["signer"]["fingerprint"]
-    assert cli("bundle", "verify", str(out), "--fingerprint", fp).exit_code == 0
+    assert cli("bundle", "verify", str(out), "--vingerafdruk", fp).exit_code == 0
     missing = cli(
         "bundle", "export", str(case_id), "-o", str(out), SCHILDWACHT_KEY_PASSPHRASE_FILE=str(tmp_path / "bestaat-niet")
     )

@@ -134,7 +134,7 @@ import json, sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from collectors.outbound import GuardedResolver
-from collectors.settings import crawler_settings
+from collectors.crawl import scrapy_settings
 from schildwacht.config import Settings
 from schildwacht.netguard import OutboundGuard
 
@@ -163,11 +163,11 @@ class Probe(scrapy.Spider):
         results.append(["mislukt", failure.getErrorMessage()])
 
 results = []
-values = crawler_settings(Settings())
-values.update(TWISTED_DNS_RESOLVER="__main__.RebindingDns", ITEM_PIPELINES={}, LOG_LEVEL="CRITICAL",
-              DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS=1)
+values = scrapy_settings(Settings())
+values.update(dict(TWISTED_DNS_RESOLVER="__main__.RebindingDns", ITEM_PIPELINES={}, LOG_LEVEL="CRITICAL",
+                   DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS=1))
 if without_middleware:
-    values["DOWNLOADER_MIDDLEWARES"] = {**values["DOWNLOADER_MIDDLEWARES"],
+    values["DOWNLOADER_MIDDLEWARES"] = {**values["DOWNLOADER_MIDDLEWARES"].copy_to_dict(),
                                         "collectors.middlewares.OutboundGuardMiddleware": None}
 process = CrawlerProcess(values)
 process.crawl(Probe)

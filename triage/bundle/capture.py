@@ -1,6 +1,6 @@
-"""Capture a flagged post again from the platform: raw response + WARC (httpx, warcio), and through headless
-chromium the rendered DOM, a screenshot and a PDF print. Every attempt leaves a Capture row, failures included,
-and a 'captured' custody event on the case.
+"""Capture a flagged post again from the platform: raw response + WARC (httpx, schildwacht.warc), and through
+headless chromium the rendered DOM, a screenshot and a PDF print. Every attempt leaves a Capture row, failures
+included, and a 'captured' custody event on the case.
 
 Every request of a capture, the browser's included, passes the outbound guard (schildwacht/netguard.py) with one
 set of pins: the httpx fetch through a pinned client that checks each redirect hop, chromium through the guarded
@@ -12,7 +12,6 @@ its output: the capture records the Dutch refusal instead, so no internal page c
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import shutil
 import subprocess
@@ -25,15 +24,16 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
+from schildwacht.metrics import CAPTURES
 from schildwacht.models import EvidenceBlob, Mention
 from schildwacht.models.base import utcnow
 from schildwacht.models.evidence import Capture
 from schildwacht.netguard import OutboundGuard, OutboundRefused, Pins
+from schildwacht.warc import EvidenceWarc, HttpRequest, HttpResponse
+from triage.autosteps import record_evidence_captured
 from triage.bundle.custody import append_event
 from triage.bundle.dossier import software_version
 from triage.bundle.guarded_proxy import GuardedProxy
@@ -91,36 +91,34 @@ def _fetch(url: str, timeout: float, result: _Result, pins: Pins) -> None:
     body = response.content
     content_type = response.headers.get("content-type", "application/octet-stream")
     result.blobs["raw"] = (body, content_type.split(";")[0].strip())
-    out = io.BytesIO()
-    writer = WARCWriter(out, gzip=True)
-    req = response.request
-    request_line = f"{req.method} {req.url.raw_path.decode('ascii', 'replace')} HTTP/1.1"
-    request_record = writer.create_warc_record(
-        str(req.url),
-        "request",
-        payload=io.BytesIO(req.content or b""),
-        http_headers=StatusAndHeaders(request_line, list(req.headers.items()), is_http_request=True),
-    )
-    response_headers = [
-        (k, v)
-        for k, v in response.headers.items()
-        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
-    ]
-    response_record = writer.create_warc_record(
-        str(response.url),
-        "response",
-        payload=io.BytesIO(body),
-        http_headers=StatusAndHeaders(
-            f"{response.status_code} {response.reason_phrase}", response_headers, protocol=response.http_version
-        ),
-    )
-    writer.write_record(request_record)
-    writer.write_record(response_record)
-    result.blobs["warc"] = (out.getvalue(), "application/warc")
+    result.blobs["warc"] = (_warc(response, agent), "application/warc")
     if response.status_code >= 400:
         result.errors.append(
             f"HTTP {response.status_code}: bericht verwijderd of niet openbaar? / post deleted or not public?"
         )
+
+
+def _warc(response: httpx.Response, software: str) -> bytes:
+    """The exchange as WARC response + request records (`schildwacht.warc`: one redaction rule for all evidence).
+    httpx has undone any Content-Encoding, so the record holds the decoded body and says so in its headers."""
+    request = response.request
+    warc = EvidenceWarc(software, utcnow())
+    record_id = warc.response(
+        HttpResponse(
+            url=str(response.url),
+            status=response.status_code,
+            headers=list(response.headers.multi_items()),
+            body=response.content,
+            reason=response.reason_phrase or None,
+            protocol=response.http_version,
+            decoded=True,
+        )
+    )
+    warc.request(
+        HttpRequest(request.method, str(request.url), list(request.headers.multi_items()), request.content or b""),
+        concurrent_to=record_id,
+    )
+    return warc.getvalue()
 
 
 def chromium_command(binary: str, proxy: GuardedProxy, profile: Path, output: list[str], url: str) -> list[str]:
@@ -229,6 +227,8 @@ def capture_mention(
                 "error": capture.error,
             },
         )
+        if status == "ok":
+            record_evidence_captured(session, mention.case_id)
     return capture
 
 
@@ -268,6 +268,8 @@ def run_capture_worker(
                     ):
                         capture = capture_mention(session, settings, mention)
                         log.info("capture %s for %s: %s", capture.id, mention.uid, capture.status)
+                        CAPTURES.labels("success" if capture.status == "ok" else "failure").inc()
             except Exception:  # one bad post must not stop the worker; retried next round
                 log.exception("capture of mention %s failed", mention_id)
+                CAPTURES.labels("failure").inc()
         stop.wait(poll_seconds)

@@ -28,7 +28,7 @@ def refuse_unprotected_signing_key(settings: Settings) -> None:
 
 def export(
     case: int = typer.Argument(..., help="Zaaknummer / case id."),
-    output: Path = typer.Option(..., "-o", "--output", dir_okay=False, help="Doelbestand (.zip)."),
+    output: Path = typer.Option(..., "-o", "--uitvoer", dir_okay=False, help="Doelbestand (.zip)."),
     door: str = typer.Option(None, "--door", help="Wie exporteert (e-mail); standaard cli:<gebruiker>."),
 ) -> None:
     """Exporteer een zaak als ondertekende bewijsbundel (ZIP) voor de politie / export a signed bundle."""
@@ -58,7 +58,7 @@ def verify(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="De bundel (.zip)."),
     fingerprint: str = typer.Option(
         None,
-        "--fingerprint",
+        "--vingerafdruk",
         help="Vingerafdruk van de sleutel zoals de organisatie die publiceert (niet uit de bundel). Samen "
         "met --vertrouwde-sleutels: de bundel moet met deze sleutel ondertekend zijn én die sleutel "
         "moet in het bestand staan.",
@@ -66,7 +66,6 @@ def verify(
     trusted: Path = typer.Option(
         None,
         "--vertrouwde-sleutels",
-        "--trusted-keys",
         exists=True,
         dir_okay=False,
         help="Bestand met vertrouwde sleutels: per regel 'vingerafdruk [organisatie-id [geldig-vanaf "
@@ -82,7 +81,7 @@ def verify(
 
     Exitcode / exit code: 0 = intact en ondertekenaar geverifieerd; 1 = niet intact, andere sleutel of
     ingetrokken sleutel (het eerste probleem wordt genoemd); 2 = verkeerd gebruik; 3 = integer maar ondertekenaar
-    niet geverifieerd (geen --fingerprint of --vertrouwde-sleutels).
+    niet geverifieerd (geen --vingerafdruk of --vertrouwde-sleutels).
     """
     from triage.bundle.trust import TrustProblem, load_trusted_keys, normalise_fingerprint
     from triage.bundle.verify import EXIT_USAGE, SIGNER_UNVERIFIED, verify_bundle
@@ -138,7 +137,7 @@ def _key_command(action: str):
 def revoke(
     organisation: str = typer.Argument(..., help="Organisatie-id, bv. gm-voorbeeld."),
     fingerprint: str = typer.Argument(..., help="Vingerafdruk van de sleutel (64 hexadecimale tekens, groepen mogen)."),
-    reden: str = typer.Option(..., "--reden", "--reason", help="Waarom (alleen in het auditlog, niet gepubliceerd)."),
+    reden: str = typer.Option(..., "--reden", help="Waarom (alleen in het auditlog, niet gepubliceerd)."),
     door: str = typer.Option(None, "--door", help="Wie dit doet (e-mail); standaard cli:<gebruiker>."),
 ) -> None:
     """Trek een sleutel in die (mogelijk) in verkeerde handen is / revoke a compromised key.
@@ -172,7 +171,7 @@ def revoke(
 def export_public(
     organisation: str = typer.Argument(..., help="Organisatie-id."),
     output: Path = typer.Option(
-        None, "-o", "--output", dir_okay=False, help="Schrijf de PEM naar dit bestand (anders stdout)."
+        None, "-o", "--uitvoer", dir_okay=False, help="Schrijf de PEM naar dit bestand (anders stdout)."
     ),
 ) -> None:
     """Toon of bewaar de publieke sleutel en vingerafdruk om te publiceren / export the public key."""

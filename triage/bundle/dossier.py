@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -9,26 +10,13 @@ from importlib.metadata import PackageNotFoundError, version
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schildwacht.models import Case, EvidenceBlob, Mention, Official, Organisation
+from schildwacht.models import Case, CaseAttachment, EvidenceBlob, Mention, Official, Organisation
 from schildwacht.models.evidence import Capture
+from schildwacht.models.workflow import WORKFLOW_STEPS, CaseStep
+from schildwacht.vocabulary import has_public_task
 from triage.bundle import layout
 from triage.bundle.custody import case_events, format_time, to_record
 
-# Roles with a public task: the police register these with the VPT code (Veilige Publieke Taak).
-PUBLIC_TASK_ROLES = (
-    "burgemeester",
-    "wethouder",
-    "raadslid",
-    "statenlid",
-    "gedeputeerde",
-    "commissaris",
-    "commissaris van de koning",
-    "waterschapsbestuurder",
-    "dijkgraaf",
-    "griffier",
-    "secretaris",
-    "ambtenaar",
-)
 _EXTENSIONS = {
     "application/json": "json",
     "text/html": "html",
@@ -41,6 +29,18 @@ _EXTENSIONS = {
     "image/png": "png",
     "application/pdf": "pdf",
 }
+
+
+# How a capture attempt ended, as staff and the police read it.
+CAPTURE_STATUS_NL = {"ok": "vastgelegd", "partial": "deels vastgelegd", "failed": "mislukt"}
+ATTACHMENTS_DIR = "bijlagen"
+_ENGLISH_HALF = re.compile(r" / [^:;]*")
+
+
+def dutch_reason(error: str | None) -> str | None:
+    """A capture error as staff and the police read it: the capture worker writes "dutch / english: detail" pairs
+    (joined by "; "); this keeps the Dutch half and the detail."""
+    return _ENGLISH_HALF.sub("", error) if error else error
 
 
 def software_version() -> str:
@@ -73,7 +73,26 @@ class Item:
 
 
 @dataclass
+class Attachment:
+    """A file staff added to the case; `path` is its entry in the bundle (bijlagen/NN-<safe name>)."""
+
+    index: int
+    path: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    description: str | None
+    uploaded_by: str
+    uploaded_at: str
+    data: bytes | None
+
+
+@dataclass
 class Dossier:
+    """Invariant: `steps` lists every Steunpakket step in order (done or not); `attachments` every upload of the
+    case, oldest first; `custody` the whole chain in order (the report may group it, the bundle keeps it all)."""
+
     case: dict
     official: dict
     organisation: dict
@@ -81,6 +100,9 @@ class Dossier:
     items: list[Item]
     earlier_cases: list[dict]
     custody: list[dict] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)
+    victim_statement: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 def _ext(content_type: str | None) -> str:
@@ -114,7 +136,7 @@ def _context(session: Session, mention: Mention, case_uids: set[str]) -> list[di
             )
         ).first()
         if parent is not None:
-            rows.append(("ouderbericht / parent", parent))
+            rows.append(("ouderbericht", parent))
     if mention.thread_id:
         seen = {m.uid for _, m in rows} | case_uids  # posts of this case are in the bundle themselves
         thread = session.scalars(
@@ -127,7 +149,7 @@ def _context(session: Session, mention: Mention, case_uids: set[str]) -> list[di
             .order_by(Mention.created_at)
             .limit(50)
         )
-        rows += [("zelfde draad / same thread", m) for m in thread if m.uid not in seen]
+        rows += [("zelfde draad", m) for m in thread if m.uid not in seen]
     return [
         {
             "relation": relation,
@@ -151,11 +173,11 @@ def _captures(session: Session, mention: Mention) -> tuple[list[dict], list[Item
         session.scalars(select(Capture).where(Capture.mention_id == mention.id).order_by(Capture.started_at)), start=1
     ):
         parts = {
-            "raw": (cap.raw_sha256, "raw.{ext}", "ruw serverantwoord bij hercapture / raw response"),
-            "warc": (cap.warc_sha256, "warc.gz", "WARC-record van de hercapture / capture WARC"),
-            "html": (cap.html_sha256, "dom.html", "pagina zoals de browser die toonde (DOM) / rendered DOM"),
-            "screenshot": (cap.screenshot_sha256, "screenshot.png", "schermafbeelding / screenshot"),
-            "pdf": (cap.pdf_sha256, "print.pdf", "PDF-afdruk / PDF print"),
+            "raw": (cap.raw_sha256, "raw.{ext}", "ruw serverantwoord bij opnieuw vastleggen"),
+            "warc": (cap.warc_sha256, "warc.gz", "WARC-record bij opnieuw vastleggen"),
+            "html": (cap.html_sha256, "dom.html", "pagina zoals de browser die toonde (DOM)"),
+            "screenshot": (cap.screenshot_sha256, "screenshot.png", "schermafbeelding"),
+            "pdf": (cap.pdf_sha256, "print.pdf", "PDF-afdruk"),
         }
         names = {}
         for part, (sha, suffix, description) in parts.items():
@@ -187,13 +209,13 @@ def _item(session: Session, index: int, mention: Mention, case_uids: set[str]) -
         session,
         f"raw.{_ext(raw.get('content_type'))}",
         raw.get("sha256"),
-        "ruw serverantwoord bij verzameling / raw platform response at collection",
+        "ruw serverantwoord van het platform bij verzameling",
     )
     warc_file = _blob_file(
         session,
         "record.warc.gz",
         raw.get("warc_sha256"),
-        "WARC (verzoek + antwoord) bij verzameling / WARC request + response at collection",
+        "WARC (verzoek en antwoord) bij verzameling",
     )
     files += [f for f in (raw_file, warc_file) if f]
     captures, capture_files = _captures(session, mention)
@@ -245,6 +267,47 @@ def _ref(item_file: ItemFile | None, content_type: str | None = None, size: int 
     }
 
 
+def _steps(session: Session, case_id: int) -> list[dict]:
+    done = {row.step: row for row in session.scalars(select(CaseStep).where(CaseStep.case_id == case_id))}
+    return [
+        {
+            "key": key,
+            "label": label,
+            "done": key in done,
+            "done_at": iso(done[key].done_at) if key in done else None,
+            "done_by": done[key].done_by if key in done else None,
+            "reference": done[key].reference if key in done else None,
+            "vpt_code": done[key].vpt_code if key in done else None,
+            "note": done[key].note if key in done else None,
+        }
+        for key, label in WORKFLOW_STEPS
+    ]
+
+
+def _attachments(session: Session, case_id: int) -> list[Attachment]:
+    rows = session.scalars(
+        select(CaseAttachment).where(CaseAttachment.case_id == case_id).order_by(CaseAttachment.id)
+    ).all()
+    out = []
+    for n, row in enumerate(rows, start=1):
+        blob = session.get(EvidenceBlob, row.sha256)
+        out.append(
+            Attachment(
+                index=n,
+                path=f"{ATTACHMENTS_DIR}/{n:02d}-{layout.path_component(row.filename, 'bijlage')}",
+                filename=row.filename,
+                content_type=row.content_type,
+                size=row.size,
+                sha256=row.sha256,
+                description=row.description,
+                uploaded_by=row.uploaded_by,
+                uploaded_at=iso(row.uploaded_at),
+                data=blob.data if blob else None,
+            )
+        )
+    return out
+
+
 def load_dossier(session: Session, case_id: int) -> Dossier:
     """Read a case with its posts, evidence, captures, custody events and the author's other cases."""
     case = session.get(Case, case_id)
@@ -280,7 +343,7 @@ def load_dossier(session: Session, case_id: int) -> Dossier:
             "address": organisation.address,
             "contact_email": organisation.contact_email,
         },
-        vpt=official.role.lower() in PUBLIC_TASK_ROLES,
+        vpt=has_public_task(official.role),
         items=[_item(session, n, m, uids) for n, m in enumerate(mentions, start=1)],
         earlier_cases=[
             {
@@ -293,4 +356,7 @@ def load_dossier(session: Session, case_id: int) -> Dossier:
             for c in earlier
         ],
         custody=[to_record(e) for e in case_events(session, case_id)],
+        steps=_steps(session, case_id),
+        victim_statement=case.victim_statement,
+        attachments=_attachments(session, case_id),
     )

@@ -36,20 +36,21 @@ rapport.pdf / rapport.html   leesbaar rapport (PIF, 7 W's), letterlijke teksten,
 items/NN-.../post.json       identificatoren, tijden, tekst en context per bericht
 items/NN-.../tekst.txt       de letterlijke tekst (UTF-8)
 items/NN-.../raw.*, *.warc.gz oorspronkelijke serverantwoorden; capture-* bij hercapture
+bijlagen/NN-...              bestanden die medewerkers aan de zaak toevoegden (sha256 bij upload vastgelegd)
 custody.jsonl                bewaarketen (hash-keten) / chain of custody
 manifest.json                inhoud met sha256 per bestand, ondertekend in manifest.sig (Ed25519)
 public_key.pem               publieke sleutel waarmee de bundel is ondertekend
 SHA256SUMS (+ .tsr)          hashes van alle bestanden (+ RFC 3161-tijdstempel indien aanwezig)
 
 Controleren / verify:
-  schildwacht bundle verify <bestand>.zip --fingerprint "<vingerafdruk>"
+  schildwacht bundle verify <bestand>.zip --vingerafdruk "<vingerafdruk>"
   schildwacht bundle verify <bestand>.zip --vertrouwde-sleutels schildwacht-keys.json
 
 Waar vindt u de vingerafdruk? / Where to get the fingerprint:
   {organisation} publiceert haar sleutels (vingerafdruk en geldigheid) op
     {keys_url}
   Sla die pagina op als schildwacht-keys.json voor --vertrouwde-sleutels (haal haar vlak voor de controle op:
-  ingetrokken sleutels staan erop), of neem de vingerafdruk over voor --fingerprint. Ga na dat dit adres echt
+  ingetrokken sleutels staan erop), of neem de vingerafdruk over voor --vingerafdruk. Ga na dat dit adres echt
   van {organisation} is, of vraag de vingerafdruk op via een bekend kanaal (bijvoorbeeld telefonisch bij de
   organisatie). De vingerafdruk in de kop van het rapport is alleen ter informatie:
   alles in deze bundel, ook dit bestand, kan door een vervalser zijn aangepast.
@@ -78,6 +79,9 @@ def _content_files(
         layout.PUBLIC_KEY: public_pem.encode("ascii"),
         layout.README: readme.encode("utf-8"),
     }
+    for attachment in dossier.attachments:
+        if attachment.data is not None:
+            files[attachment.path] = attachment.data
     for item in dossier.items:
         files[f"{item.folder}/post.json"] = _json(item.post)
         if item.post["text"] is not None:
@@ -108,6 +112,19 @@ def _manifest(dossier: Dossier, files: dict[str, bytes], bundle_id: str, actor: 
                 "permalink": i.post["permalink"],
             }
             for i in dossier.items
+        ],
+        "attachments": [
+            {
+                "path": a.path if a.data is not None else None,
+                "filename": a.filename,
+                "sha256": a.sha256,
+                "size": a.size,
+                "content_type": a.content_type,
+                "uploaded_by": a.uploaded_by,
+                "uploaded_at": a.uploaded_at,
+                "missing": a.data is None,
+            }
+            for a in dossier.attachments
         ],
         "custody": {"file": layout.CUSTODY, "events": len(dossier.custody), "head_hash": head["hash"]},
         "signer": {

@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from triage.bundle.dossier import Dossier
+from schildwacht.vocabulary import CASE_STATUS_NL, LABEL_LONG_NL, amsterdam_and_utc, amsterdam_time, legal_advice
+from triage.bundle.dossier import CAPTURE_STATUS_NL, Dossier, dutch_reason
 from triage.bundle.keys import format_fingerprint
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-LABELS_NL = {
-    "threat": "bedreiging",
-    "doxxing": "doxing (persoonsgegevens verspreid)",
-    "abuse": "belediging / haatdragende taal",
-    "gender": "seksistische of gendergerelateerde haat",
-}
-ARTICLES = {
-    "threat": "Art. 285 Sr (bedreiging): dreigen met een ernstig misdrijf (tegen het leven, zware mishandeling, "
-    "verkrachting, brandstichting ...) dat redelijke vrees kan wekken; bedreiging van gezinsleden telt mee.",
-    "doxxing": "Art. 285d Sr (doxing, sinds 1 januari 2024): persoonsgegevens verzamelen of verspreiden om "
-    "iemand te intimideren of te hinderen in het ambt; strafverhoging met een derde bij burgemeester, "
-    "wethouder of raadslid.",
-    "abuse": "Art. 266/267 Sr (belediging; art. 267: een derde hoger bij belediging in verband met de "
-    "ambtsuitoefening). Klachtdelict: de betrokkene moet zelf een klacht indienen.",
-    "gender": "Art. 266/267 Sr (belediging, ook op persoonlijke kenmerken). Klachtdelict: de betrokkene moet "
-    "zelf een klacht indienen.",
-}
 KINDS_NL = {
     "created": "zaak geopend",
     "post_added": "bericht toegevoegd",
@@ -37,27 +18,24 @@ KINDS_NL = {
     "assigned": "toegewezen",
     "exported": "bundel geëxporteerd",
     "note": "notitie",
+    "attachment_added": "bijlage toegevoegd",
 }
-NOT_FLAGGED = (
-    "Niet automatisch gesignaleerd, zelf beoordelen: art. 261/262 Sr (smaad, laster; klachtdelict) "
-    "en art. 131 Sr (opruiing: openlijke oproep tot geweld tegen het gezag)."
-)
+# Custody kinds that the report lists in an appendix (there can be hundreds), not in its timeline.
+APPENDIX_KINDS = ("viewed",)
 
 
 def local_time(value: str | None) -> str:
     """'20-11-2026 22:14:05 (Amsterdam) · 2026-11-20 21:14:05 UTC' from a custody/manifest UTC timestamp."""
     if not value:
         return "onbekend"
-    at = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=ZoneInfo("UTC"))
-    return f"{at.astimezone(AMSTERDAM):%d-%m-%Y %H:%M:%S} (Amsterdam) · {at:%Y-%m-%d %H:%M:%S} UTC"
+    return amsterdam_and_utc(value)
 
 
 def short_time(value: str | None) -> str:
     """'20-11-2026 22:14:05' in Dutch local time (Europe/Amsterdam)."""
     if not value:
         return "onbekend"
-    at = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=ZoneInfo("UTC"))
-    return f"{at.astimezone(AMSTERDAM):%d-%m-%Y %H:%M:%S}"
+    return amsterdam_time(value, seconds=True)
 
 
 def safe_link(url: str | None) -> str | None:
@@ -102,7 +80,7 @@ def build_report(
     """Assemble the report's sections from a dossier. The fingerprint is shown for information only: the report is
     inside the bundle, so the police compare it with the one the organisation publishes at `keys_url`."""
     off, org, items = dossier.official, dossier.organisation, dossier.items
-    labels = [LABELS_NL.get(label, label) for label in dossier.case["labels"]]
+    labels = [LABEL_LONG_NL.get(label, label) for label in dossier.case["labels"]]
     posted = sorted(i.post["posted_at"] for i in items if i.post["posted_at"])
     platforms = sorted({i.post["platform"] for i in items})
     hosts = sorted({urlsplit(i.post["permalink"] or "").hostname or "" for i in items} - {""})
@@ -135,8 +113,7 @@ def build_report(
             "automatisch vastgesteld; aan te vullen door de betrokkene of de medewerker.",
         ),
     ]
-    advice = [ARTICLES[label] for label in dict.fromkeys(dossier.case["labels"]) if label in ARTICLES]
-    advice.append(NOT_FLAGGED)
+    advice = legal_advice(dossier.case["labels"]).sentences()  # the same advice the case screen shows
     instructions = [
         f"Neem de melding of aangifte op met het adres van de organisatie: {org['name']}, "
         f"{org['address'] or 'adres onbekend'} — niet het huisadres van de betrokkene.",
@@ -145,7 +122,7 @@ def build_report(
         "Belediging, smaad en laster zijn klachtdelicten: laat de betrokkene zelf de klacht indienen.",
         "Een anoniem account identificeren vraagt een vordering van de officier van justitie aan het platform; "
         "gebruik daarvoor de post-id's en account-id's in deze bundel.",
-        "Controleer de bundel vóór gebruik: 'schildwacht bundle verify <bestand>.zip --fingerprint "
+        "Controleer de bundel vóór gebruik: 'schildwacht bundle verify <bestand>.zip --vingerafdruk "
         f'"<vingerafdruk>"\' met de vingerafdruk die {org["name"]} publiceert op {keys_url} (of opvraagt via een '
         "bekend kanaal), niet die in deze bundel. Zie LEESMIJ.txt.",
         "De bestanden record.warc.gz bevatten de oorspronkelijke serverantwoorden (WARC, ISO 28500); raw.* zijn "
@@ -160,16 +137,21 @@ def build_report(
             timeline.append(
                 (
                     cap["started_at"],
-                    f"Bericht {item.index} opnieuw vastgelegd: {cap['status']}"
-                    + (f" ({cap['error']})" if cap["error"] else ""),
+                    f"Bericht {item.index} opnieuw vastgelegd: {CAPTURE_STATUS_NL.get(cap['status'], cap['status'])}"
+                    + (f" ({dutch_reason(cap['error'])})" if cap["error"] else ""),
                 )
             )
     for event in dossier.custody:
+        if event["kind"] in APPENDIX_KINDS:  # listed in the report's appendix, not in the timeline
+            continue
         kind = KINDS_NL.get(event["kind"], event["kind"])
         timeline.append((event["at"], f"Bewaarketen: {kind} door {event['actor']}"))
     timeline.sort(key=lambda row: row[0] or "")
     meta = [
-        ("Zaak", f"#{dossier.case['id']} (status: {dossier.case['status']})"),
+        (
+            "Zaak",
+            f"#{dossier.case['id']} (status: {CASE_STATUS_NL.get(dossier.case['status'], dossier.case['status'])})",
+        ),
         ("Betrokkene", f"{off['name']}, {off['role']}, {org['name']}"),
         ("VPT", "ja — slachtoffer met een publieke taak" if dossier.vpt else "nee"),
         ("Geëxporteerd door", exported_by),

@@ -14,8 +14,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from triage.bundle.dossier import Dossier
-from triage.bundle.pif import KINDS_NL, Report, local_time
+from schildwacht.vocabulary import CASE_STATUS_NL, LABEL_LONG_NL
+from triage.bundle.dossier import CAPTURE_STATUS_NL, Dossier, dutch_reason
+from triage.bundle.pif import APPENDIX_KINDS, KINDS_NL, Report, local_time
+from triage.bundle.report_html import REFERENCE_NAMES
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -38,6 +40,19 @@ def _fonts() -> tuple[str, str, str]:
 def _text(value: object) -> str:
     """Plain text as reportlab paragraph markup: escaped, line breaks kept."""
     return escape("" if value is None else str(value)).replace("\n", "<br/>")
+
+
+def _step_text(step: dict) -> str:
+    if not step["done"]:
+        return "nog niet afgerond"
+    lines = [f"{local_time(step['done_at'])} door {step['done_by']}"]
+    if step["reference"]:
+        lines.append(f"{REFERENCE_NAMES.get(step['key'], 'Referentie')}: {step['reference']}")
+    if step["vpt_code"]:
+        lines.append(f"VPT-code: {step['vpt_code']}")
+    if step["note"]:
+        lines.append(step["note"])
+    return "\n".join(lines)
 
 
 def render_pdf(report: Report, dossier: Dossier) -> bytes:
@@ -69,10 +84,18 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
         borderColor=colors.HexColor("#888888"),
     )
 
+    url = ParagraphStyle("url", parent=code, fontSize=8, leading=10)
+
+    def cell(value: object, style: ParagraphStyle) -> Paragraph:
+        """A value; a (text, style) pair picks its own style (URLs wrap as code, at any character)."""
+        if isinstance(value, tuple):
+            return Paragraph(_text(value[0]), value[1])
+        return Paragraph(_text(value), style)
+
     def table(rows: list[tuple[str, object]], value_style: ParagraphStyle = body, key_width: float = 45) -> Table:
         key_style = ParagraphStyle("k", parent=value_style, fontName=bold)
         t = Table(
-            [[Paragraph(_text(k), key_style), Paragraph(_text(v), value_style)] for k, v in rows],
+            [[Paragraph(_text(k), key_style), cell(v, value_style)] for k, v in rows],
             colWidths=[key_width * mm, (170 - key_width) * mm],
         )
         t.setStyle(
@@ -106,6 +129,12 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
         bullets(report.advice),
         Paragraph("Instructies voor de politie", h2),
         bullets(report.instructions, "1"),
+        Paragraph("Verklaring en impact betrokkene", h2),
+        Paragraph(_text(dossier.victim_statement), context)
+        if dossier.victim_statement
+        else Paragraph("Niet vastgelegd door de medewerker.", small),
+        Paragraph("Stappen Steunpakket online haat", h2),
+        table([(step["label"], _step_text(step)) for step in dossier.steps]),
         Paragraph("Berichten (letterlijk)", h2),
     ]
     for item in dossier.items:
@@ -115,16 +144,19 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
             Paragraph(_text(p["text"] if p["text"] is not None else "(tekst niet bewaard)"), verbatim),
             table(
                 [
-                    ("Permalink", p["permalink"]),
+                    ("Permalink", (p["permalink"] or "onbekend", url)),
                     ("Post-id", p["post_id"]),
                     ("Account-id", p["account"]["id"] or "onbekend"),
                     ("Gebruikersnaam", p["account"]["handle"] or "onbekend"),
                     ("Weergavenaam", p["account"]["display_name"] or "onbekend"),
-                    ("Profiel", p["account"]["profile_url"] or "onbekend"),
+                    ("Profiel", (p["account"]["profile_url"] or "onbekend", url)),
                     ("Geplaatst", local_time(p["posted_at"])),
                     ("Vastgelegd", f"{local_time(p['collected_at'])} door {p['collected_by']}"),
                     ("Reactie op", p["in_reply_to_id"] or "—"),
-                    ("Gesignaleerd als", ", ".join(p["classification"]["flags"]) or "—"),
+                    (
+                        "Gesignaleerd als",
+                        ", ".join(LABEL_LONG_NL.get(f, f) for f in p["classification"]["flags"]) or "—",
+                    ),
                 ]
             ),
             Spacer(1, 3),
@@ -135,11 +167,12 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
             ),
         ]
         for n, cap in enumerate(p["captures"], start=1):
-            error = f"; fout: {cap['error']}" if cap["error"] else ""
+            error = f"; reden: {dutch_reason(cap['error'])}" if cap["error"] else ""
+            status = CAPTURE_STATUS_NL.get(cap["status"], cap["status"])
             story.append(
                 Paragraph(
                     _text(
-                        f"Hercapture {n}: {cap['status']} — {local_time(cap['started_at'])} met {cap['tool']}{error}"
+                        f"Opnieuw vastgelegd ({n}): {status} — {local_time(cap['started_at'])} met {cap['tool']}{error}"
                     ),
                     small,
                 )
@@ -156,10 +189,33 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
                 ),
                 Paragraph(_text(ctx["text"] if ctx["text"] is not None else ctx["text_note"]), context),
             ]
+    story.append(Paragraph(f"Bijlagen ({len(dossier.attachments)})", h2))
+    story.append(
+        table(
+            [
+                (
+                    f"Bijlage {a.index}",
+                    f"{a.filename}{' — ' + a.description if a.description else ''}\n"
+                    f"bestand in de bundel: {a.path if a.data is not None else 'ontbreekt in de opslag'} · "
+                    f"{a.content_type} · {a.size} bytes\ntoegevoegd {local_time(a.uploaded_at)} door {a.uploaded_by}\n"
+                    f"sha256 {a.sha256}",
+                )
+                for a in dossier.attachments
+            ]
+        )
+        if dossier.attachments
+        else Paragraph("Geen bijlagen toegevoegd.", small)
+    )
+    viewed = [e for e in dossier.custody if e["kind"] in APPENDIX_KINDS]
     story += [
         Paragraph("Tijdlijn (Nederlandse tijd)", h2),
         table(report.timeline, small, 34),
         Paragraph("Bewaarketen (custody.jsonl)", h2),
+        Paragraph(
+            f'Alle {len(dossier.custody)} gebeurtenissen staan in custody.jsonl; {len(viewed)} keer "bekeken" '
+            "staat in bijlage A.",
+            small,
+        ),
         table(
             [
                 (
@@ -167,6 +223,7 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
                     f"{local_time(e['at'])} door {e['actor']}\nsha256-keten: {e['hash']}",
                 )
                 for e in dossier.custody
+                if e["kind"] not in APPENDIX_KINDS
             ],
             small,
             34,
@@ -177,11 +234,20 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
             Paragraph("Eerdere zaken van dezelfde afzender", h2),
             bullets(
                 [
-                    f"Zaak #{c['id']} — {local_time(c['opened_at'])} — {', '.join(c['labels'])} — {c['status']}"
+                    f"Zaak #{c['id']} — {local_time(c['opened_at'])} — "
+                    f"{', '.join(LABEL_LONG_NL.get(label, label) for label in c['labels'])} — "
+                    f"{CASE_STATUS_NL.get(c['status'], c['status'])}"
                     for c in dossier.earlier_cases
                 ]
             ),
         ]
+    story += [
+        Paragraph(f"Bijlage A: bekeken ({len(viewed)})", h2),
+        Paragraph("Wie de zaak of een bericht bekeek (elke keer in de bewaarketen vastgelegd).", small),
+        table([(str(e["seq"]), f"{local_time(e['at'])} door {e['actor']}") for e in viewed], small, 20)
+        if viewed
+        else Paragraph("Niemand.", small),
+    ]
 
     def footer(canvas, doc) -> None:
         canvas.saveState()

@@ -2,13 +2,25 @@
 
 The token proves that the bytes (the bundle's SHA256SUMS) existed at the TSA's time. Checking it needs no network:
 the message imprint, the CMS signature over the signed attributes, the messageDigest of the TSTInfo, and the
-signer certificate (extendedKeyUsage timeStamping; optionally issued by a CA the verifier trusts).
+signer certificate (extendedKeyUsage timeStamping, valid at genTime); with CAs the verifier trusts, also the chain.
+
+What the maintained `rfc3161-client` library (Trail of Bits, used by sigstore) does here, and why not everything:
+- it builds the query (`request_token`) and, when the verifier brings trusted CAs (`--tsa-ca`), does the whole
+  check against them: CMS signature, certificate path to a trusted root at genTime through intermediates embedded
+  in the token (real TSAs sign with a certificate under an intermediate), critical timeStamping EKU, imprint;
+  its parser wants strict DER, so the token's certificate set is put in DER order first (`_as_der`);
+- it cannot check a token WITHOUT a trust anchor: its verifier refuses to build without a root certificate and its
+  PKCS#7 check (OpenSSL PKCS7_verify, no partial chains) fails when the token's own signer certificate is given as
+  the anchor ("unable to get local issuer certificate"). Bundles are verified without `--tsa-ca` by default, and
+  then the token must still be shown intact (right content, signature, TSTInfo digest, EKU, validity) and its
+  signer named, with `ca_checked` false. That integrity-only check stays hand-written below (asn1crypto +
+  cryptography); drop it once the library can verify a signature without a chain.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,8 +31,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from rfc3161_client import HashAlgorithm, TimestampRequestBuilder, VerificationError, VerifierBuilder
+from rfc3161_client import decode_timestamp_response as decode_response
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512, "sha1": hashes.SHA1}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+    "sha1": hashes.SHA1,
+}
 
 
 class TimestampProblem(RuntimeError):
@@ -37,27 +56,24 @@ class TimestampInfo:
 
 
 def request_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
-    """POST a sha256 timestamp query for `data`; returns the DER TimeStampResp after checking it."""
-    nonce = secrets.randbits(63)
-    query = tsp.TimeStampReq(
-        {
-            "version": 1,
-            "message_imprint": {
-                "hash_algorithm": {"algorithm": "sha256"},
-                "hashed_message": hashlib.sha256(data).digest(),
-            },
-            "nonce": nonce,
-            "cert_req": True,
-        }
-    ).dump()
+    """POST a sha256 timestamp query (nonce, TSA certificate requested) for `data`; returns the DER TimeStampResp
+    after checking it."""
+    query = (
+        TimestampRequestBuilder()
+        .data(data)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .nonce(nonce=True)
+        .cert_request(cert_request=True)
+        .build()
+    )
     try:
         response = httpx.post(
-            url, content=query, timeout=timeout, headers={"Content-Type": "application/timestamp-query"}
+            url, content=query.as_bytes(), timeout=timeout, headers={"Content-Type": "application/timestamp-query"}
         )
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise TimestampProblem(f"TSA {url} niet bereikbaar / unreachable: {exc}") from exc
-    if _load(response.content)[1]["nonce"].native != nonce:
+    if _load(response.content)[1]["nonce"].native != query.nonce:
         raise TimestampProblem("TSA-antwoord hoort niet bij dit verzoek (nonce) / nonce mismatch")
     verify_token(response.content, data)
     return response.content
@@ -146,25 +162,42 @@ def verify_token(der: bytes, data: bytes, trusted_cas: list[x509.Certificate] | 
     gen_time = tst["gen_time"].native
     if not cert.not_valid_before_utc <= gen_time <= cert.not_valid_after_utc:
         raise TimestampProblem("TSA-certificaat was niet geldig op dat moment / certificate not valid at gen_time")
-    ca_checked = False
     if trusted_cas:
-        if not any(_issued_by(cert, ca) for ca in trusted_cas):
-            raise TimestampProblem("TSA-certificaat niet uitgegeven door de opgegeven CA / not issued by trusted CA")
-        ca_checked = True
+        _check_chain(der, data, cert, trusted_cas)
     return TimestampInfo(
         gen_time=gen_time,
         serial=tst["serial_number"].native,
         tsa_subject=cert.subject.rfc4514_string(),
         tsa_cert_sha256=cert.fingerprint(hashes.SHA256()).hex(),
-        ca_checked=ca_checked,
+        ca_checked=bool(trusted_cas),
     )
 
 
-def _issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
-    if cert == ca:
-        return True
+def _check_chain(der: bytes, data: bytes, cert: x509.Certificate, trusted_cas: list[x509.Certificate]) -> None:
+    """The whole token checked by rfc3161-client against the trusted CAs; a CA list that names the TSA certificate
+    itself pins it."""
+    if cert in trusted_cas:
+        return
+    builder = VerifierBuilder()
+    for ca in trusted_cas:
+        builder = builder.add_root_certificate(ca)
     try:
-        cert.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    return True
+        builder.build().verify_message(decode_response(_as_der(der)), data)
+    except (VerificationError, ValueError) as exc:
+        raise TimestampProblem(
+            f"TSA-certificaat niet uitgegeven door de opgegeven CA / not issued by trusted CA: {exc}"
+        ) from exc
+
+
+def _as_der(der: bytes) -> bytes:
+    """The response with its certificate SET OF in DER order. `openssl ts -reply` lists the signer first and the
+    chain after it, which the library's strict DER parser refuses (InvalidSetOrdering). The CMS signature covers
+    the signed attributes, not this set, so reordering it changes nothing that was signed."""
+    resp = tsp.TimeStampResp.load(der)
+    signed = resp["time_stamp_token"]["content"]
+    certificates = signed["certificates"]
+    if certificates.native is None or len(certificates) < 2:
+        return der
+    ordered = sorted(choice.dump() for choice in certificates)
+    signed["certificates"] = cms.CertificateSet([cms.CertificateChoices.load(item) for item in ordered])
+    return resp.dump(force=True)

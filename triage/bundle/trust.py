@@ -2,7 +2,7 @@
 
 A bundle carries its own public key, so its signature proves only that nothing changed since *someone* signed it.
 Who signed it follows only from comparing the key's fingerprint with an anchor obtained independently: a
-`--fingerprint`, a trusted-keys file, or the JSON document an organisation publishes at WELL_KNOWN_PATH (saved to
+`--vingerafdruk`, a trusted-keys file, or the JSON document an organisation publishes at WELL_KNOWN_PATH (saved to
 a file). Invariant: nothing read from a bundle ever becomes an anchor.
 
 Revocation. Without an RFC 3161 timestamp the only signing time in a bundle is the `exported_at` its signer wrote,

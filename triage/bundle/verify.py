@@ -4,7 +4,7 @@ problem and names it.
 
 Integrity and trust are separate results. The signature is checked with the public key inside the bundle, which
 proves only that nothing changed since that key signed. The signer counts as verified only when the key matches a
-trust anchor the caller brings from outside the bundle (`trust.TrustedKey`: a --fingerprint, a trusted-keys file,
+trust anchor the caller brings from outside the bundle (`trust.TrustedKey`: a --vingerafdruk, a trusted-keys file,
 the organisation's published keys); the fingerprint in the manifest, report or LEESMIJ.txt never counts. A key
 that matches none of the given anchors, or that an anchor marks revoked, is a failure (for the verifier, a
 forgery); no anchor at all gives "intact but signer not verified". An expected fingerprint given together with
@@ -40,7 +40,7 @@ SIGNER_UNVERIFIED = (
     "INTEGER MAAR ONDERTEKENAAR NIET GEVERIFIEERD / INTACT BUT SIGNER NOT VERIFIED: de bundel is "
     "sinds de ondertekening niet gewijzigd, maar er is niet vastgesteld wie hem ondertekende. "
     "Vraag de vingerafdruk op bij de organisatie (gepubliceerd op <haar Schildwacht-adres>"
-    f"{WELL_KNOWN_PATH}, of via een bekend kanaal) en controleer opnieuw met --fingerprint of "
+    f"{WELL_KNOWN_PATH}, of via een bekend kanaal) en controleer opnieuw met --vingerafdruk of "
     "--vertrouwde-sleutels. Vertrouw niet op de vingerafdruk in de bundel zelf."
 )
 
@@ -217,7 +217,7 @@ def _check_signer(
     if required is not None and fp != required:
         raise BundleProblem(
             f"{layout.SIGNATURE}: ondertekend met een andere sleutel ({format_fingerprint(fp)}) dan "
-            "de opgegeven vingerafdruk (--fingerprint) / signed by another key than the given "
+            "de opgegeven vingerafdruk (--vingerafdruk) / signed by another key than the given "
             "fingerprint"
         )
     try:

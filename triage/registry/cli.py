@@ -1,4 +1,5 @@
-"""Command line for the registry: `schildwacht officials …`, `schildwacht retention run`, `schildwacht stats`.
+"""Command line for the registry: `schildwacht officials …`, `schildwacht retention run`, `schildwacht stats`,
+`schildwacht auteurs zoek|inzage|wis` (authors' requests, triage/authors.py).
 
 Needs DATABASE_URL (the production database); the embedded demo database only lives while `schildwacht demo` runs.
 """
@@ -10,6 +11,7 @@ import json
 import signal
 import threading
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -22,7 +24,12 @@ officials_app = typer.Typer(
     help="Register van ambtsdragers: toevoegen, bekijken, uitnodigen, intrekken, inzage.", no_args_is_help=True
 )
 retention_app = typer.Typer(help="Bewaartermijnen toepassen: verlopen gegevens wissen.", no_args_is_help=True)
+authors_app = typer.Typer(
+    help="Verzoeken van auteurs (AVG): zoeken, inzage, wissen; altijd binnen één organisatie.", no_args_is_help=True
+)
 ACTOR_HELP = "Wie dit doet (komt in het logboek), bijvoorbeeld uw e-mailadres."
+HANDLE_HELP = "Gebruikersnaam van de auteur, bijv. @naam@server.example; met platform: mastodon:@naam@server.example."
+ORG_HELP = "De organisatie (verplicht)."
 
 
 def _fail(exc: Exception) -> None:
@@ -32,7 +39,7 @@ def _fail(exc: Exception) -> None:
 
 @officials_app.command("add")
 def add(
-    organisation: str = typer.Option(..., "--organisatie", "-o", help="Id van de organisatie, bijv. gm-voorbeeld."),
+    organisation: str = typer.Option(..., "--organisatie", help="Id van de organisatie, bijv. gm-voorbeeld."),
     name: str = typer.Option(..., "--naam", help="Volledige naam."),
     role: str = typer.Option(..., "--rol", help="Functie: wethouder, raadslid, burgemeester, statenlid …"),
     email: str = typer.Option(None, "--email", help="E-mailadres voor de uitnodiging."),
@@ -69,7 +76,7 @@ def add(
 
 @officials_app.command("list")
 def list_(
-    organisation: str = typer.Option(None, "--organisatie", "-o", help="Alleen deze organisatie."),
+    organisation: str = typer.Option(None, "--organisatie", help="Alleen deze organisatie."),
     status: str = typer.Option(None, "--status", help="invited, active, paused of withdrawn."),
     as_json: bool = typer.Option(False, "--json", help="Als JSON (één object per ambtsdrager)."),
 ) -> None:
@@ -77,7 +84,7 @@ def list_(
     from triage.registry import service
 
     with database_session() as (_, session):
-        rows = []
+        rows: list[dict[str, Any]] = []
         for o in service.list_officials(session, organisation, status):
             consent = service.current_consent(o)
             rows.append(
@@ -139,9 +146,7 @@ def import_(
         "eventueel id, organisation_id, email, gender, handles (platform:naam;…), "
         "name_variants (a|b), alert_contacts (a|b).",
     ),
-    organisation: str = typer.Option(
-        None, "--organisatie", "-o", help="Organisatie voor rijen zonder organisation_id."
-    ),
+    organisation: str = typer.Option(None, "--organisatie", help="Organisatie voor rijen zonder organisation_id."),
     actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
 ) -> None:
     """Importeer ambtsdragers uit een CSV-bestand (alles of niets). Iedereen krijgt status 'uitgenodigd'."""
@@ -216,7 +221,7 @@ def invite(
 def export(
     official_id: str = typer.Argument(..., help="Id van de ambtsdrager."),
     html: bool = typer.Option(False, "--html", help="Leesbare HTML in plaats van JSON."),
-    output: Path = typer.Option(None, "--uitvoer", "-u", help="Schrijf naar dit bestand (standaard: scherm)."),
+    output: Path = typer.Option(None, "--uitvoer", "-o", help="Schrijf naar dit bestand (standaard: scherm)."),
     actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
 ) -> None:
     """Inzage: alles wat over deze ambtsdrager bewaard wordt (registratie, toestemming, berichten, zaken)."""
@@ -239,7 +244,7 @@ def export(
             audit_text_reveals(session, data, f"cli:{actor}", data["organisation"]["id"], channel=f"cli.{as_}")
     except service.RegistryError as exc:
         _fail(exc)
-    text = pages.render("export.html", data=data) if html else json.dumps(data, ensure_ascii=False, indent=2)
+    text = pages.export_document(data) if html else json.dumps(data, ensure_ascii=False, indent=2)
     if output:
         output.write_text(text, encoding="utf-8")
         err.print(f"Geschreven: {output}")
@@ -249,7 +254,7 @@ def export(
 
 @retention_app.command("run")
 def retention_run(
-    every: float = typer.Option(None, "--every", help="Herhaal elke zoveel seconden (tot Ctrl-C/SIGTERM)."),
+    every: float = typer.Option(None, "--elke", help="Herhaal elke zoveel seconden (tot Ctrl-C/SIGTERM)."),
 ) -> None:
     """Pas de bewaartermijnen toe: wis wat verlopen is en schrijf de aantallen in het logboek."""
     from triage.registry.retention import run_forever, run_retention
@@ -267,11 +272,20 @@ def retention_run(
     err.print(f"Gestopt na {runs} run(s).")
 
 
+stats_app = typer.Typer(help="Statistiek van één organisatie; ook GIR-export, maandrapport en landelijk totaal.")
+
+
+@stats_app.callback(invoke_without_command=True)
 def stats(
-    organisation: str = typer.Option(None, "--organisatie", "-o", help="Alleen deze organisatie."),
+    ctx: typer.Context,
+    organisation: str = typer.Option(None, "--organisatie", help="De organisatie (verplicht: nooit alle samen)."),
     as_json: bool = typer.Option(False, "--json", help="Als JSON."),
 ) -> None:
-    """Tellingen per soort, functie en gender; auteurs alleen als pseudoniem."""
+    """Tellingen van één organisatie per soort, functie en gender; auteurs alleen als pseudoniem."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not organisation:
+        raise typer.BadParameter("verplicht: nooit alle organisaties samen", param_hint="--organisatie")
     from schildwacht.secret_keys import require_strong_secrets
     from triage.registry.statistics import compute_stats
 
@@ -303,7 +317,79 @@ def stats(
     )
 
 
+@authors_app.command("zoek")
+def authors_search(
+    handle: str = typer.Argument(..., help=HANDLE_HELP),
+    organisation: str = typer.Option(..., "--organisatie", help=ORG_HELP),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Toon de zaken en berichten van een auteur in deze organisatie (zonder inhoud), als JSON."""
+    from triage.authors import AuthorError, search
+
+    try:
+        with database_session() as (_, session):
+            data = search(session, organisation, handle, f"cli:{actor}")
+    except AuthorError as exc:
+        _fail(exc)
+    err.print(f"{len(data['cases'])} zaak/zaken, {len(data['mentions'])} bericht(en).")
+    typer.echo(json.dumps(data, ensure_ascii=False))
+
+
+@authors_app.command("inzage")
+def authors_export(
+    handle: str = typer.Argument(..., help=HANDLE_HELP),
+    organisation: str = typer.Option(..., "--organisatie", help=ORG_HELP),
+    output: Path = typer.Option(None, "--uitvoer", "-o", help="Schrijf naar dit bestand (standaard: scherm)."),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Inzage voor een auteur: alles wat deze organisatie over hem of haar bewaart (JSON). Elke tekst wordt gelogd."""
+    from triage.authors import AuthorError, export
+
+    try:
+        with database_session() as (_, session):
+            data = export(session, organisation, handle, f"cli:{actor}")
+    except AuthorError as exc:
+        _fail(exc)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Geschreven: {output}")
+    else:
+        typer.echo(text)
+
+
+@authors_app.command("wis")
+def authors_erase(
+    handle: str = typer.Argument(..., help=HANDLE_HELP),
+    organisation: str = typer.Option(..., "--organisatie", help=ORG_HELP),
+    reason: str = typer.Option(
+        ..., "--reden", help="Waarom (bijv. 'verzoek betrokkene van 12-05'); komt in het logboek."
+    ),
+    actor: str = typer.Option("cli", "--door", help=ACTOR_HELP),
+) -> None:
+    """Wis de gegevens van een auteur, behalve wat een zaak met legal hold of een open zaak nog nodig heeft.
+
+    Elke geraakte zaak krijgt een aantekening in de bewaarketen (zonder gebruikersnaam of inhoud)."""
+    from triage.authors import AuthorError, erase
+
+    try:
+        with database_session() as (_, session):
+            counts = erase(session, organisation, handle, f"cli:{actor}", reason)
+    except AuthorError as exc:
+        _fail(exc)
+    kept = counts["kept_legal_hold"] + counts["kept_open"]
+    err.print(
+        f"{counts['mentions_purged']} bericht(en) gewist; "
+        + (f"bewaard in zaak {', '.join(map(str, kept))} (legal hold of open zaak)." if kept else "niets bewaard.")
+    )
+    typer.echo(json.dumps(counts))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(officials_app, name="officials")
     app.add_typer(retention_app, name="retention")
-    app.command("stats")(stats)
+    app.add_typer(authors_app, name="auteurs")
+    from triage.statistics.cli import register as register_statistics
+
+    register_statistics(stats_app)  # stats gir | rapport | landelijk
+    app.add_typer(stats_app, name="stats")

@@ -1,54 +1,59 @@
-"""HTML for the registry pages (Jinja2, autoescaped) and the privacy notice from docs/privacy/."""
+"""What the registry's pages need besides the web app: the privacy notice (docs/privacy/), the names and filters
+its templates use, and the official's export as a standalone HTML document for the CLI.
+
+The pages themselves are served by the web app (triage/web/registry_staff.py, registry_official.py) from
+triage/web/templates/registry/; `template_globals` and `FILTERS` are installed in its one Jinja environment.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from schildwacht.config import REPO_ROOT
+from schildwacht.vocabulary import CASE_STATUS_FOR_OFFICIAL_NL, LABEL_NL, OFFICIAL_STATUS_NL, amsterdam_time
 
-TZ = ZoneInfo("Europe/Amsterdam")
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 PRIVACY_DIR = REPO_ROOT / "docs" / "privacy"
 NOTICE_FILE = PRIVACY_DIR / "privacyverklaring.md"
-STATUS_NL = {"invited": "uitgenodigd", "active": "actief", "paused": "gepauzeerd", "withdrawn": "ingetrokken"}
 GENDER_NL = {"v": "vrouw", "m": "man", "x": "anders / zeg ik liever zelf", None: "niet opgegeven"}
-CASE_STATUS_NL = {
-    "nieuw": "nieuw",
-    "in_behandeling": "in behandeling",
-    "wacht_op_betrokkene": "wacht op u",
-    "afgerond": "afgerond",
-    "geen_actie": "geen actie",
-}
 
 
 def date_nl(value: Any) -> str:
-    """Dutch local time, as the rest of the web app shows it."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(TZ).strftime("%d-%m-%Y %H:%M")
+    """Dutch local time, as the rest of the web app shows it; "—" for none."""
+    return "—" if value is None else amsterdam_time(value)
+
+
+FILTERS = {"datum": date_nl}
+
+
+def template_globals() -> dict[str, Any]:
+    """Names the registry templates use (statuses and cases as the official reads them)."""
+    return {
+        "OFFICIAL_STATUS_NL": OFFICIAL_STATUS_NL,
+        "GENDER_NL": GENDER_NL,
+        "CASE_STATUS_FOR_OFFICIAL_NL": CASE_STATUS_FOR_OFFICIAL_NL,
+        "LABEL_NL": LABEL_NL,
+    }
 
 
 @lru_cache
-def env() -> Environment:
-    e = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
-    e.filters["datum"] = date_nl
-    e.globals.update(STATUS_NL=STATUS_NL, GENDER_NL=GENDER_NL, CASE_STATUS_NL=CASE_STATUS_NL)
+def _document_env() -> Environment:
+    e = Environment(loader=FileSystemLoader(WEB_TEMPLATES), autoescape=select_autoescape(default=True))
+    e.filters.update(FILTERS)
+    e.globals.update(template_globals())
     return e
 
 
-def render(template: str, **context: Any) -> str:
-    return env().get_template(template).render(**context)
+def export_document(data: dict[str, Any]) -> str:
+    """The official's export (triage.registry.export) as one standalone HTML file, autoescaped."""
+    return _document_env().get_template("registry/export_document.html").render(data=data)
 
 
 def notice_version(text: str | None = None) -> str:

@@ -36,7 +36,7 @@ def purge_mention_content(session: Session, *conditions, now: datetime | None = 
     return result.rowcount or 0
 
 
-def _dependents(table_name: str) -> list[tuple]:
+def dependents(table_name: str) -> list[tuple]:
     """(table, column) pairs of other models with a foreign key into `table_name` (e.g. an alert outbox)."""
     found = []
     for table in Base.metadata.sorted_tables:
@@ -55,10 +55,10 @@ def delete_cases(session: Session, case_ids: Collection[int]) -> dict[str, int]:
     if not ids:
         return counts
     mention_ids = list(session.scalars(select(Mention.id).where(Mention.case_id.in_(ids))))
-    for table, column in _dependents("mentions"):
+    for table, column in dependents("mentions"):
         if mention_ids:
             session.execute(table.delete().where(column.in_(mention_ids)))
-    for table, column in _dependents("cases"):
+    for table, column in dependents("cases"):
         session.execute(table.delete().where(column.in_(ids)))
     if mention_ids:
         counts["captures"] = session.execute(delete(Capture).where(Capture.mention_id.in_(mention_ids))).rowcount
@@ -84,7 +84,7 @@ def delete_orphan_blobs(session: Session) -> int:
     captures = " OR ".join(f"c.{col} = b.sha256" for col in CAPTURE_HASH_COLUMNS)
     others = "".join(
         f" AND NOT EXISTS (SELECT 1 FROM {t.name} x WHERE x.{c.name} = b.sha256)"
-        for t, c in _dependents("evidence_blobs")
+        for t, c in dependents("evidence_blobs")
     )
     result = session.execute(
         text(f"""

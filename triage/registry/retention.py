@@ -3,14 +3,20 @@
 | what                                   | window (Settings)       | action                                     |
 |----------------------------------------|-------------------------|--------------------------------------------|
 | content of unflagged mentions          | retain_unflagged_days   | content fields nulled (ledger row stays)   |
+| content-free ledger rows (unflagged)   | retain_ledger_days      | row deleted                                |
 | cases closed as geen_actie (dismissed) | retain_dismissed_days   | case, its mentions, captures, chain deleted|
 | cases afgerond (closed)                | retain_closed_days      | idem                                       |
-| cases on legal hold                    | never                   | kept                                       |
+| cases on legal hold                    | never (review after legal_hold_review_days) | kept; overdue reviews counted |
 | evidence blobs nobody refers to        | at once                 | deleted                                    |
 | open cases of a withdrawn official     | at once (late arrivals) | deleted unless on legal hold               |
+| registry record of a withdrawn official| retain_withdrawn_official_days | minimised (no held case left)       |
+| dead-letter payloads                   | retain_dead_letter_payload_days | payload nulled (reason, hash, size stay) |
+| dead letters                           | retain_dead_letters_days| row deleted                                |
+| audit_events                           | retain_audit_days       | deleted, except events about a held case   |
 | login attempts, ended staff sessions   | retain_login_records_days, never less than the login-limit look-back (24 h) | deleted (a live session never) |
 
-Case windows count from the case's last change (updated_at); unflagged content from its collection time.
+Case windows count from the case's last change (updated_at); unflagged content and ledger rows from collection time;
+dead letters from when they were parked; a withdrawn official from the withdrawal.
 """  # noqa: E501 - a markdown table row (mirrors docs/privacy/bewaartermijnen.md)
 
 from __future__ import annotations
@@ -19,25 +25,40 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import String, cast, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
-from schildwacht.models import AuditEvent, Case, Mention, Official, StaffSession
+from schildwacht.models import AuditEvent, Case, Consent, DeadLetterRecord, Mention, Official, StaffSession
 from schildwacht.models.base import utcnow
+from schildwacht.models.registry import PersonalLink
 from schildwacht.models.workflow import LoginAttempt
+from schildwacht.vocabulary import CLOSED_STATUSES
+from triage import legal_hold
 from triage.registry import purge
-from triage.registry.service import CLOSED_STATUSES
 from triage.web import login_limits
 
 log = logging.getLogger(__name__)
 ACTOR = "system:retention"
 
 
+def case_windows(settings: Settings) -> dict[str, int]:
+    """Retention window in days per closed case status (counted from the case's last change)."""
+    return {"geen_actie": settings.retain_dismissed_days, "afgerond": settings.retain_closed_days}
+
+
+def case_expiry(case: Case, settings: Settings) -> datetime | None:
+    """When the retention job deletes `case`: None while it is open or on legal hold."""
+    days = case_windows(settings).get(case.status)
+    if case.legal_hold or days is None:
+        return None
+    return case.updated_at + timedelta(days=days)
+
+
 def due_cases(session: Session, settings: Settings, now: datetime) -> dict[str, list[int]]:
     """Ids of dismissed and closed cases past their window, never those on legal hold."""
-    windows = {"geen_actie": settings.retain_dismissed_days, "afgerond": settings.retain_closed_days}
+    windows = case_windows(settings)
     due: dict[str, list[int]] = {}
     for status, days in windows.items():
         due[status] = list(
@@ -79,7 +100,12 @@ def run_retention(session: Session, settings: Settings, now: datetime | None = N
     for key in ("mentions", "captures", "custody_events"):
         counts[f"{key}_deleted"] = dismissed[key] + closed[key] + withdrawn[key]
     counts["evidence_blobs_deleted"] = purge.delete_orphan_blobs(session)
+    counts["ledger_rows_deleted"] = delete_ledger_rows(session, settings, now)
+    counts["withdrawn_officials_minimised"] = minimise_withdrawn_officials(session, settings, now)
+    counts.update(expire_dead_letters(session, settings, now))
+    counts["audit_events_deleted"] = delete_audit_events(session, settings, now)
     counts.update(delete_login_records(session, settings, now))
+    counts["legal_hold_reviews_overdue"] = legal_hold.overdue_reviews(session, settings, now)
     session.add(
         AuditEvent(
             organisation_id=None,
@@ -94,6 +120,12 @@ def run_retention(session: Session, settings: Settings, now: datetime | None = N
                     "dismissed": settings.retain_dismissed_days,
                     "closed": settings.retain_closed_days,
                     "login_records": settings.retain_login_records_days,
+                    "ledger": settings.retain_ledger_days,
+                    "withdrawn_official": settings.retain_withdrawn_official_days,
+                    "dead_letter_payload": settings.retain_dead_letter_payload_days,
+                    "dead_letters": settings.retain_dead_letters_days,
+                    "audit": settings.retain_audit_days,
+                    "legal_hold_review": settings.legal_hold_review_days,
                 },
             },
         )
@@ -101,6 +133,84 @@ def run_retention(session: Session, settings: Settings, now: datetime | None = N
     session.flush()
     log.info("bewaartermijnen toegepast: %s", counts)
     return counts
+
+
+def delete_ledger_rows(session: Session, settings: Settings, now: datetime) -> int:
+    """Delete content-free ledger rows (unflagged, content purged, in no case) collected before the ledger window.
+    A row another table still points at is kept."""
+    conditions = [
+        Mention.flagged.is_(False),
+        Mention.case_id.is_(None),
+        Mention.content_purged_at.is_not(None),
+        Mention.collected_at <= now - timedelta(days=settings.retain_ledger_days),
+    ]
+    for _table, column in purge.dependents("mentions"):
+        conditions.append(~exists().where(column == Mention.id))
+    return session.execute(delete(Mention).where(*conditions)).rowcount or 0
+
+
+def minimise_withdrawn_officials(session: Session, settings: Settings, now: datetime) -> int:
+    """Minimise the registry record of officials withdrawn longer than the window who have no case on legal hold:
+    handles, name variants, alert contacts, gender and e-mail are cleared, their personal links deleted and each
+    consent's scope reduced to its platforms. What stays is the accountability record: id, organisation, name,
+    role, status and the consent history (notice version, times, method). Returns how many were minimised."""
+    held = exists().where(Case.official_id == Official.id, Case.legal_hold.is_(True))
+    due = list(
+        session.scalars(
+            select(Official).where(
+                Official.status == "withdrawn",
+                Official.minimised_at.is_(None),
+                Official.withdrawn_at <= now - timedelta(days=settings.retain_withdrawn_official_days),
+                ~held,
+            )
+        )
+    )
+    for official in due:
+        official.handles, official.name_variants, official.alert_contacts = {}, [], []
+        official.gender, official.email, official.sees_content = None, None, False
+        official.minimised_at = now
+        for consent in session.scalars(select(Consent).where(Consent.official_id == official.id)):
+            consent.scope = {"platforms": list((consent.scope or {}).get("platforms", []))}
+        session.execute(delete(PersonalLink).where(PersonalLink.official_id == official.id))
+    session.flush()
+    return len(due)
+
+
+def expire_dead_letters(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
+    """Null dead-letter payloads past the payload window (reason, sha256, size and origin stay) and delete dead
+    letters past the letter window."""
+    payloads = session.execute(
+        update(DeadLetterRecord)
+        .where(
+            DeadLetterRecord.payload.is_not(None),
+            DeadLetterRecord.parked_at <= now - timedelta(days=settings.retain_dead_letter_payload_days),
+        )
+        .values(payload=None, payload_purged_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    letters = session.execute(
+        delete(DeadLetterRecord).where(
+            DeadLetterRecord.parked_at <= now - timedelta(days=settings.retain_dead_letters_days)
+        )
+    ).rowcount
+    return {"dead_letter_payloads_purged": payloads or 0, "dead_letters_deleted": letters or 0}
+
+
+def delete_audit_events(session: Session, settings: Settings, now: datetime) -> int:
+    """Delete audit events older than the audit window, except those about a case on legal hold (by object or by
+    `details.case_id`). audit_events is append-only; this transaction declares the purge to the guard
+    (schildwacht/migrations/sql_extras.py), as purge.delete_cases does for a custody chain."""
+    held_ids = select(cast(Case.id, String)).where(Case.legal_hold.is_(True))
+    about_held = or_(
+        (AuditEvent.object_type == "case") & AuditEvent.object_id.in_(held_ids),
+        func.coalesce(AuditEvent.details["case_id"].astext, "").in_(held_ids),  # NULL would void the NOT below
+    )
+    session.execute(text("SET LOCAL schildwacht.purge = 'retention'"))
+    deleted = session.execute(
+        delete(AuditEvent).where(AuditEvent.at <= now - timedelta(days=settings.retain_audit_days), ~about_held)
+    ).rowcount
+    session.execute(text("RESET schildwacht.purge"))
+    return deleted or 0
 
 
 def delete_login_records(session: Session, settings: Settings, now: datetime) -> dict[str, int]:

@@ -21,22 +21,12 @@ from schildwacht import contacts
 from schildwacht.config import Settings
 from schildwacht.models import AuditEvent, Case, Consent, Mention, Official, Organisation
 from schildwacht.models.base import utcnow
-from schildwacht.models.registry import GENDERS, LINK_PURPOSES, OFFICIAL_STATUSES, PersonalLink
+from schildwacht.models.registry import GENDERS, LINK_PURPOSES, PersonalLink
 from schildwacht.netguard import OutboundGuard
+from schildwacht.vocabulary import CLOSED_STATUSES
+from triage import legal_hold
 from triage.registry import purge
 
-ROLES = (
-    "burgemeester",
-    "wethouder",
-    "raadslid",
-    "statenlid",
-    "gedeputeerde",
-    "commissaris van de koning",
-    "waterschapsbestuurder",
-    "griffier",
-    "secretaris",
-    "ambtenaar",
-)
 PLATFORMS = (
     "mastodon",
     "bluesky",
@@ -51,7 +41,6 @@ PLATFORMS = (
     "rss",
     "web",
 )
-CLOSED_STATUSES = ("afgerond", "geen_actie")
 EDITABLE = ("full_name", "role", "gender", "email", "handles", "name_variants", "alert_contacts", "sees_content")
 CHOICES = ("handles", "name_variants", "alert_contacts", "sees_content", "gender")
 # What only the official changes once they opted in: their choices and the address their personal links go to.
@@ -636,7 +625,7 @@ def withdraw(
 
     held = [c for c in cases if c.id in keep]
     for case in held:
-        case.legal_hold = True
+        legal_hold.hold_at_withdrawal(session, case, actor, now)
     doomed = [c.id for c in cases if c.id not in keep and not c.legal_hold and c.status not in CLOSED_STATUSES]
     session.flush()
     deleted = purge.delete_cases(session, doomed)
@@ -690,7 +679,6 @@ def aangifte_case_ids(session: Session, case_ids: Iterable[int]) -> set[int]:
 __all__ = [
     "RegistryError",
     "LinkError",
-    "OFFICIAL_STATUSES",
     "add_official",
     "update_official",
     "list_officials",

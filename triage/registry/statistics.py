@@ -43,15 +43,15 @@ def pseudonymise(key: bytes, author_key: str) -> str:
     return "auteur-" + hmac.new(key, author_key.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def compute_stats(
-    session: Session, settings: Settings, organisation_id: str | None = None, top_authors: int = 10
-) -> dict[str, Any]:
+def compute_stats(session: Session, settings: Settings, organisation_id: str, top_authors: int = 10) -> dict[str, Any]:
+    """Counts of one organisation (never a pool of organisations: pseudonyms would link authors across them)."""
     key = pseudonym_key(settings)
-    query = select(Case, Official.role, Official.gender).join(Official, Case.official_id == Official.id)
-    mentions = select(Mention.flags).where(Mention.flagged.is_(True))
-    if organisation_id is not None:
-        query = query.where(Case.organisation_id == organisation_id)
-        mentions = mentions.where(Mention.organisation_id == organisation_id)
+    query = (
+        select(Case, Official.role, Official.gender)
+        .join(Official, Case.official_id == Official.id)
+        .where(Case.organisation_id == organisation_id)
+    )
+    mentions = select(Mention.flags).where(Mention.flagged.is_(True), Mention.organisation_id == organisation_id)
     per_label: Counter[str] = Counter()
     per_role: dict[str, Counter[str]] = defaultdict(Counter)
     per_gender: dict[str, Counter[str]] = defaultdict(Counter)

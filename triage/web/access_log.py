@@ -2,7 +2,7 @@
 
 Invariant: every path the `uvicorn.access` logger writes has passed `redact_path`: a path segment that looks like a
 token (TOKEN_MIN_LENGTH or more URL-safe characters: an official's `/mijn/<token>` link, reset or invite links)
-reads `[token]`, and every query value reads `[...]`. Short segments (`/zaken/12`, `/mijn/stijl.css`) stay readable.
+reads `[token]`, and every query value reads `[...]`. Short segments (`/zaken/12`, `/static/app.css`) stay readable.
 """
 
 from __future__ import annotations

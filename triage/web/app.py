@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -15,20 +14,18 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from schildwacht.config import Settings
 from schildwacht.models import StaffUser
-from triage.web import services
-from triage.web.auth import AuthRequired, CsrfFailed, csrf_protect, csrf_token, current_user
+from schildwacht.vocabulary import CASE_STATUS_NL, LABEL_NL, STAFF_ROLE_NL, amsterdam_time
+from triage.registry import pages as registry_pages
+from triage.registry.service import LinkError
+from triage.statistics.service import display as statistics_display
+from triage.web import dutch, errors
+from triage.web.auth import AuthRequired, CsrfFailed, csrf_protect, csrf_token, current_user, remember_destination
 
 HERE = Path(__file__).resolve().parent
-TZ = ZoneInfo("Europe/Amsterdam")
-ROLE_NL = {"beheerder": "Beheerder", "triagist": "Triagist", "alleen-lezen": "Alleen lezen"}
 
 
 def _fmt_time(value: str | datetime | None) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(TZ).strftime("%d-%m-%Y %H:%M")
+    return amsterdam_time(value) if value else ""
 
 
 def _fmt_minutes(minutes: int) -> str:
@@ -44,7 +41,12 @@ def make_templates() -> Jinja2Templates:
     templates.env.autoescape = True
     templates.env.filters["tijd"] = _fmt_time
     templates.env.filters["duur"] = _fmt_minutes
-    templates.env.globals.update(ROLE_NL=ROLE_NL, STATUS_NL=services.STATUS_NL, LABEL_NL=services.LABEL_NL)
+    templates.env.filters["decimaal"] = dutch.decimal
+    templates.env.globals["aantal"] = dutch.count
+    templates.env.globals["display"] = statistics_display
+    templates.env.globals.update(ROLE_NL=STAFF_ROLE_NL, STATUS_NL=CASE_STATUS_NL, LABEL_NL=LABEL_NL)
+    templates.env.filters.update(registry_pages.FILTERS)  # the registry pages share this one environment
+    templates.env.globals.update(registry_pages.template_globals())
     return templates
 
 
@@ -111,6 +113,7 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
     async def _auth_required(request: Request, exc: AuthRequired):
         if is_api(request):
             return JSONResponse({"detail": "Niet ingelogd."}, status_code=401)
+        remember_destination(request)  # a link from an alert mail opens its case right after login
         return RedirectResponse("/inloggen", status_code=303)
 
     @app.exception_handler(CsrfFailed)
@@ -127,21 +130,37 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
             status_code=403,
         )
 
-    @app.exception_handler(services.ServiceError)
-    async def _service_error(request: Request, exc: services.ServiceError):
-        if is_api(request):
-            return JSONResponse({"detail": exc.message}, status_code=exc.status)
-        return render(request, "error.html", {"status": exc.status, "message": exc.message}, status_code=exc.status)
+    errors.install(app, render, is_api)  # Dutch HTML error pages (403, 404, 409, 422, 500); JSON under /api
 
-    from triage.registry.routes import install as install_registry
-    from triage.web import api, outage, pages, wellknown
+    from triage.statistics import pages as statistics_pages
+    from triage.web import (
+        api,
+        evidence_view,
+        health,
+        legal_hold_pages,
+        outage,
+        pages,
+        password_pages,
+        registry_official,
+        registry_staff,
+        staff_admin,
+        wellknown,
+    )
 
     outage.install(app, is_api)  # database unreachable: 503 with Retry-After
 
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(wellknown.router)
-    install_registry(app, settings, session_factory, current_user)
+    app.include_router(health.router)  # /healthz, /readyz, /metrics (token): no staff login, no organisation data
+    app.include_router(legal_hold_pages.router)
+    app.include_router(evidence_view.router)  # capture status, "Opnieuw vastleggen", attachments
+    app.include_router(registry_staff.router)  # /ambtsdragers
+    app.include_router(registry_official.router)  # /mijn/<token>: the official's own pages
+    app.add_exception_handler(LinkError, registry_official.link_error)
+    app.include_router(staff_admin.router)  # /beheer/medewerkers
+    app.include_router(password_pages.router)  # /account, /wachtwoord-vergeten, /wachtwoord/nieuw/<token>
+    app.include_router(statistics_pages.router)  # /statistieken: figures, charts, CSV, GIR export
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json(user: StaffUser = Depends(current_user)):

@@ -7,6 +7,7 @@ logged in is decided by the server-side session record (triage.web.sessions) on 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 
 from fastapi import Depends, Request
@@ -88,6 +89,7 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> StaffUser:
         raise AuthRequired()
     db.commit()  # the session's last use
     db.expunge(user)
+    request.state.user = user  # error pages show who is logged in (triage.web.errors)
     return user
 
 
@@ -137,6 +139,24 @@ def login(db: Session, settings: Settings, email: str, password: str, ip: str) -
     if not ok:
         return None, "Onjuist e-mailadres of wachtwoord."
     return user, None
+
+
+AFTER_LOGIN = "after_login"
+_CASE_PATH = re.compile(r"/zaken/\d{1,12}(\?via=alarm)?")
+
+
+def remember_destination(request: Request) -> None:
+    """Before the redirect to the login page: remember a case page that was asked for (only a local case path,
+    never an arbitrary URL, so the login can never redirect elsewhere)."""
+    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method == "GET" and _CASE_PATH.fullmatch(wanted):
+        request.session[AFTER_LOGIN] = wanted
+
+
+def destination_after_login(request: Request) -> str:
+    """Where a fresh login goes: the remembered case page, else the queue (read before `start_session`)."""
+    wanted = request.session.get(AFTER_LOGIN)
+    return wanted if isinstance(wanted, str) and _CASE_PATH.fullmatch(wanted) else "/zaken"
 
 
 def start_session(request: Request, db: Session, user: StaffUser) -> None:

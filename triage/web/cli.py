@@ -9,18 +9,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
-from typer.models import OptionInfo
 
 from schildwacht.clitools import database
 from schildwacht.config import Settings
+from schildwacht.vocabulary import amsterdam_time
 
 err = Console(stderr=True)
 CLI_ACTOR = "system:cli"
@@ -35,7 +34,7 @@ feedback_app = typer.Typer(
 
 def web(
     host: str = typer.Option(None, "--host", help="Adres om op te luisteren (standaard uit de instellingen)."),
-    port: int = typer.Option(None, "--port", help="Poort (standaard uit de instellingen)."),
+    port: int = typer.Option(None, "--poort", help="Poort (standaard uit de instellingen)."),
 ) -> None:
     """Start de triage-webapp (inloggen, wachtrij, zaken, JSON-API onder /api). Achter een reverse proxy:
     zet SCHILDWACHT_TRUSTED_PROXIES op het adres van de proxy, anders wordt X-Forwarded-For genegeerd."""
@@ -100,13 +99,13 @@ def organisations_add(
     err.print(f"Organisatie {organisation_id} ({name}) aangemaakt.")
 
 
-def _password_option(prompt: str) -> OptionInfo:
+def _password_option(prompt: str) -> Any:
     return typer.Option(
         ...,
         "--wachtwoord",
         prompt=prompt,
         hide_input=True,
-        confirmation_prompt="Herhaal wachtwoord",
+        confirmation_prompt="Herhaal wachtwoord",  # type: ignore[arg-type]  # click takes the prompt text too
         help="Wordt gevraagd als u het weglaat (minstens 12 tekens, niet voorspelbaar of veelgebruikt).",
     )
 
@@ -128,7 +127,7 @@ def _account_change() -> Iterator[tuple[Settings, Session]]:
 def users_add(
     email: str = typer.Option(..., "--email", help="E-mailadres (ook de inlognaam)."),
     name: str = typer.Option(..., "--naam", help="Volledige naam."),
-    organisation: str = typer.Option(..., "--organisatie", "-o", help="Id van de organisatie, bijv. gm-voorbeeld."),
+    organisation: str = typer.Option(..., "--organisatie", help="Id van de organisatie, bijv. gm-voorbeeld."),
     role: str = typer.Option("triagist", "--rol", help="beheerder, triagist of alleen-lezen."),
     password: str = _password_option("Wachtwoord"),
 ) -> None:
@@ -200,8 +199,8 @@ def users_sessions(
     for record in live:
         table.add_row(
             record.sid_sha256[:12],
-            _local_time(record.created_at),
-            _local_time(record.last_seen_at),
+            amsterdam_time(record.created_at),
+            amsterdam_time(record.last_seen_at),
             record.ip or "-",
             (record.user_agent or "-")[:60],
         )
@@ -209,26 +208,24 @@ def users_sessions(
     err.print(f"{len(live)} actieve sessie(s) voor {user.email}.")
 
 
-def _local_time(value: datetime) -> str:
-    return value.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
-
-
 @feedback_app.command("export")
 def feedback_export(
-    out: Path = typer.Option(None, "--uit", "-o", help="JSONL-bestand; zonder: naar standaarduitvoer."),
-    organisation: str = typer.Option(None, "--organisatie", help="Alleen deze organisatie."),
+    out: Path = typer.Option(None, "--uitvoer", "-o", help="JSONL-bestand; zonder: naar standaarduitvoer."),
+    organisation: str = typer.Option(..., "--organisatie", help="De organisatie (verplicht: één per export)."),
 ) -> None:
-    """Exporteer beslissingen als gelabelde JSONL: geen_actie = vals positief, afgerond = bevestigd."""
-    from triage.web.services import write_feedback
+    """Exporteer beslissingen van medewerkers als gelabelde JSONL voor modelverbetering (doel en grondslag: DPIA):
+    afgerond = bevestigd (met tekst), geen_actie = vals positief (zonder tekst). Alleen wat de bewaartermijnen nog
+    bewaren; `delete_by` zegt wanneer de kopie weg moet."""
+    from triage.feedback import write_feedback
 
-    with database() as (_, factory):
+    with database() as (settings, factory):
         session: Session = factory()
         try:
             if out is None:
-                n = write_feedback(session, sys.stdout, organisation)
+                n = write_feedback(session, sys.stdout, settings, organisation)
             else:
                 with out.open("w", encoding="utf-8") as fh:
-                    n = write_feedback(session, fh, organisation)
+                    n = write_feedback(session, fh, settings, organisation)
         finally:
             session.close()
     err.print(f"{n} voorbeelden geëxporteerd.")

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
 
 from schildwacht.config import Settings
 from schildwacht.models import StaffUser
-from triage.web import services
-from triage.web.auth import client_ip, current_user, end_session, get_db, get_settings, login, start_session
+from schildwacht.vocabulary import CASE_STATUS_NL
+from triage.web import caseviews, casework, evidence_view
+from triage.web.auth import (
+    client_ip,
+    current_user,
+    destination_after_login,
+    end_session,
+    get_db,
+    get_settings,
+    login,
+    start_session,
+)
+from triage.web.bundle_download import bundle_available, bundle_response
+from triage.web.dutch import count
 
 router = APIRouter(include_in_schema=False)
 MAX_REVEALED = 200
@@ -29,11 +35,10 @@ def _back(case_id: int, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/zaken/{case_id}{anchor}", status_code=303)
 
 
-def bundle_available() -> bool:
-    try:
-        return importlib.util.find_spec("triage.bundle.export") is not None
-    except ModuleNotFoundError:
-        return False
+def _queue_url(request: Request) -> str:
+    """The queue as the user last saw it (filters, search, sort, page survive every action)."""
+    query = request.session.get("queue_query") or ""
+    return f"/zaken?{query}" if query else "/zaken"
 
 
 @router.get("/inloggen")
@@ -55,8 +60,9 @@ def login_submit(
     if user is None:
         status = 429 if error and error.startswith("Te veel") else 401
         return _render(request, "login.html", {"error": error, "email": email}, status_code=status)
+    target = destination_after_login(request)
     start_session(request, db, user)
-    return RedirectResponse("/zaken", status_code=303)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/uitloggen")
@@ -77,23 +83,35 @@ def queue_page(
     platform: str | None = None,
     label: str | None = None,
     status: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    pagina: int = 1,
     user: StaffUser = Depends(current_user),
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ):
-    filters = services.QueueFilters(
-        official=official or None, platform=platform or None, label=label or None, status=status or None
+    filters = caseviews.QueueFilters(
+        official=official or None,
+        platform=platform or None,
+        label=label or None,
+        status=status or None,
+        q=(q or "").strip() or None,
+        sort=sort or None,
+        page=max(1, pagina),
     )
-    rows = services.queue(db, user, settings, filters)
+    result = caseviews.queue(db, user, settings, filters)
+    request.session["queue_query"] = filters.as_query()
     return _render(
         request,
         "queue.html",
         {
             "user": user,
-            "rows": rows,
+            "result": result,
+            "rows": result.rows,
             "filters": filters,
-            "options": services.filter_options(db, user),
-            "can_write": services.can_write(user),
+            "options": caseviews.filter_options(db, user),
+            "reasons": casework.DISMISSAL_REASONS,
+            "can_write": casework.can_write(user),
             "flash": request.session.pop("flash", None),
         },
     )
@@ -103,52 +121,78 @@ def queue_page(
 def bulk_dismiss(
     request: Request,
     case_ids: list[int] = Form(default=[]),
+    reden: str = Form(""),
     toelichting: str = Form(""),
     user: StaffUser = Depends(current_user),
     db: Session = Depends(get_db),
 ):
-    done = services.bulk_dismiss(db, user, case_ids, note=toelichting or None)
-    skipped = len(set(case_ids)) - len(done)
-    request.session["flash"] = f"{len(done)} zaak/zaken afgesloten met 'geen actie'." + (
-        f" {skipped} overgeslagen (geclaimd door een collega of al gesloten)." if skipped else ""
-    )
-    return RedirectResponse("/zaken", status_code=303)
+    result = casework.bulk_dismiss(db, user, case_ids, reden, toelichting)
+    parts = [f"{count(len(result.dismissed), 'zaak', 'zaken')} afgesloten met 'geen actie'."]
+    if result.case_page_only:
+        numbers = ", ".join(f"#{i}" for i in result.case_page_only)
+        parts.append(f"Niet afgesloten: {numbers}. Bedreiging of doxing sluit u alleen af op de zaakpagina.")
+    if result.skipped:
+        skipped = count(len(result.skipped), "zaak", "zaken")
+        parts.append(f"{skipped} overgeslagen (geclaimd door een collega of al gesloten).")
+    request.session["flash"] = " ".join(parts)
+    return RedirectResponse(_queue_url(request), status_code=303)
+
+
+@router.get("/auteurs/{account}")
+def author_page(
+    request: Request,
+    account: str,
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+):
+    view = caseviews.author_view(db, user, settings, account)
+    return _render(request, "author.html", {"user": user, **view, "queue_url": _queue_url(request)})
 
 
 @router.get("/zaken/{case_id}")
 def case_page(
     request: Request,
     case_id: int,
+    via: str | None = None,
     user: StaffUser = Depends(current_user),
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ):
+    if via == "alarm":  # the link in an alert mail: claim on opening, then show the plain case URL
+        if casework.open_from_alert(db, user, case_id):
+            request.session["flash"] = "U heeft deze zaak geclaimd vanuit de alarmmail."
+        return _back(case_id)
     revealed = request.session.get("revealed", [])
-    detail = services.view_case(db, user, settings, case_id, revealed)
+    detail = caseviews.view_case(db, user, settings, case_id, revealed)
     return _render(
         request,
         "case.html",
         {
             "user": user,
             **detail,
-            "can_write": services.can_write(user),
-            "colleagues": services.colleagues(db, user),
+            "can_write": casework.can_write(user),
+            "colleagues": caseviews.colleagues(db, user),
+            "reasons": casework.DISMISSAL_REASONS,
+            "queue_url": _queue_url(request),
             "bundle": bundle_available(),
-            "statuses": [(k, v) for k, v in services.STATUS_NL.items() if k != "nieuw"],
+            "evidence": evidence_view.case_evidence(db, user, case_id),
+            "statuses": [(k, v) for k, v in CASE_STATUS_NL.items() if k != "nieuw"],
             "flash": request.session.pop("flash", None),
+            "offer_bundle": request.session.pop("offer_bundle", None) == case_id,
         },
     )
 
 
 @router.post("/zaken/{case_id}/claimen")
 def claim(case_id: int, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
-    services.claim(db, user, case_id)
+    casework.claim(db, user, case_id)
     return _back(case_id)
 
 
 @router.post("/zaken/{case_id}/vrijgeven")
 def release(case_id: int, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
-    services.release(db, user, case_id)
+    casework.release(db, user, case_id)
     return _back(case_id)
 
 
@@ -156,7 +200,7 @@ def release(case_id: int, user: StaffUser = Depends(current_user), db: Session =
 def assign(
     case_id: int, collega: int = Form(...), user: StaffUser = Depends(current_user), db: Session = Depends(get_db)
 ):
-    services.assign(db, user, case_id, collega)
+    casework.assign(db, user, case_id, collega)
     return _back(case_id)
 
 
@@ -165,13 +209,69 @@ def set_status(
     request: Request,
     case_id: int,
     status: str = Form(...),
+    reden: str = Form(""),
     toelichting: str = Form(""),
     user: StaffUser = Depends(current_user),
     db: Session = Depends(get_db),
 ):
-    services.set_status(db, user, case_id, status, toelichting)
-    request.session["flash"] = f"Status gewijzigd naar '{services.STATUS_NL.get(status, status)}'."
+    casework.set_status(db, user, case_id, status, toelichting, reden)
+    request.session["flash"] = f"Status gewijzigd naar '{CASE_STATUS_NL.get(status, status)}'."
     return _back(case_id)
+
+
+@router.post("/zaken/{case_id}/heropenen")
+def reopen(
+    request: Request,
+    case_id: int,
+    toelichting: str = Form(""),
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+):
+    casework.reopen(db, user, case_id, toelichting)
+    request.session["flash"] = "Zaak heropend; u heeft hem nu geclaimd."
+    return _back(case_id)
+
+
+@router.post("/zaken/{case_id}/notities")
+def add_note(
+    case_id: int, tekst: str = Form(""), user: StaffUser = Depends(current_user), db: Session = Depends(get_db)
+):
+    casework.add_note(db, user, case_id, tekst)
+    return _back(case_id, "#notities")
+
+
+@router.post("/zaken/{case_id}/verklaring")
+def victim_statement(
+    request: Request,
+    case_id: int,
+    verklaring: str = Form(""),
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+):
+    casework.set_victim_statement(db, user, case_id, verklaring)
+    request.session["flash"] = "Verklaring betrokkene opgeslagen."
+    return _back(case_id, "#verklaring")
+
+
+@router.post("/zaken/{case_id}/koppelen")
+def link(
+    case_id: int, andere_zaak: int = Form(...), user: StaffUser = Depends(current_user), db: Session = Depends(get_db)
+):
+    casework.link_cases(db, user, case_id, andere_zaak)
+    return _back(case_id, "#verwant")
+
+
+@router.post("/zaken/{case_id}/samenvoegen")
+def merge(
+    request: Request,
+    case_id: int,
+    doel_zaak: int = Form(...),
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+):
+    moved = casework.merge_cases(db, user, case_id, doel_zaak)
+    request.session["flash"] = f"{count(moved, 'bericht', 'berichten')} verplaatst uit zaak #{case_id}."
+    return _back(doel_zaak)
 
 
 @router.post("/zaken/{case_id}/stappen/{step}")
@@ -184,8 +284,30 @@ def complete_step(
     user: StaffUser = Depends(current_user),
     db: Session = Depends(get_db),
 ):
-    services.complete_step(db, user, case_id, step, referentie, vpt_code, notitie)
+    casework.complete_step(db, user, case_id, step, referentie, vpt_code, notitie)
     return _back(case_id, "#stappen")
+
+
+@router.post("/zaken/{case_id}/stappen/{step}/intrekken")
+def withdraw_step(
+    request: Request,
+    case_id: int,
+    step: str,
+    reden: str = Form(""),
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+):
+    casework.withdraw_automatic_step(db, user, case_id, step, reden)
+    request.session["flash"] = "Automatisch vastgelegde stap ingetrokken."
+    return _back(case_id, "#stappen")
+
+
+@router.post("/zaken/{case_id}/afronden")
+def finish(request: Request, case_id: int, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
+    casework.finish(db, user, case_id)
+    request.session["flash"] = "Zaak afgerond. Download nu de bewijsbundel voor de politie."
+    request.session["offer_bundle"] = case_id
+    return _back(case_id)
 
 
 @router.post("/zaken/{case_id}/berichten/{mention_id}/tonen")
@@ -196,7 +318,7 @@ def reveal(
     user: StaffUser = Depends(current_user),
     db: Session = Depends(get_db),
 ):
-    m = services.reveal(db, user, case_id, mention_id)
+    m = casework.reveal(db, user, case_id, mention_id)
     revealed = [i for i in request.session.get("revealed", []) if i != m.id] + [m.id]
     request.session["revealed"] = revealed[-MAX_REVEALED:]
     return _back(case_id, f"#bericht-{m.id}")
@@ -210,8 +332,8 @@ def hide(
     user: StaffUser = Depends(current_user),
     db: Session = Depends(get_db),
 ):
-    services.get_case(db, user, case_id)
-    services.get_mention(db, user, mention_id)
+    casework.get_case(db, user, case_id)
+    casework.get_mention(db, user, mention_id)
     request.session["revealed"] = [i for i in request.session.get("revealed", []) if i != mention_id]
     return _back(case_id, f"#bericht-{mention_id}")
 
@@ -223,18 +345,4 @@ def download_bundle(
     db: Session = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ):
-    if not bundle_available():
-        raise services.NotFound("De bewijsbundel is in deze installatie niet beschikbaar.")
-    services.get_case(db, user, case_id)
-    workdir = Path(tempfile.mkdtemp(prefix="schildwacht-bundle-"))
-    try:
-        path = services.export_bundle(db, user, settings, case_id, workdir / f"bewijsbundel-zaak-{case_id}.zip")
-    except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    return FileResponse(
-        path,
-        media_type="application/zip",
-        filename=Path(path).name,
-        background=BackgroundTask(shutil.rmtree, workdir, ignore_errors=True),
-    )
+    return bundle_response(db, user, settings, case_id)

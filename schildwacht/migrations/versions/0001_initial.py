@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-06 01:59:39.612548
+Create Date: 2026-12-06 03:48:45.388894
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,8 +44,9 @@ def upgrade() -> None:
     sa.Column('stage', sa.String(length=60), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('uid', sa.String(length=450), nullable=True),
-    sa.Column('payload', sa.LargeBinary(), nullable=False),
+    sa.Column('payload', sa.LargeBinary(), nullable=True),
     sa.Column('payload_size', sa.BigInteger(), nullable=True),
+    sa.Column('payload_purged_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('parked_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('dlq_partition', sa.Integer(), nullable=False),
     sa.Column('dlq_offset', sa.BigInteger(), nullable=False),
@@ -78,6 +79,7 @@ def upgrade() -> None:
     sa.Column('address', sa.Text(), nullable=True),
     sa.Column('contact_email', sa.String(length=320), nullable=True),
     sa.Column('webhook_url', sa.Text(), nullable=True),
+    sa.Column('shares_statistics', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations'))
     )
@@ -96,6 +98,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('minimised_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_officials_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_officials'))
     )
@@ -146,8 +149,17 @@ def upgrade() -> None:
     sa.Column('claimed_by_id', sa.Integer(), nullable=True),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('legal_hold', sa.Boolean(), nullable=False),
+    sa.Column('legal_hold_since', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('legal_hold_by', sa.String(length=320), nullable=True),
+    sa.Column('legal_hold_reason', sa.Text(), nullable=True),
+    sa.Column('legal_hold_reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('dismissal_reason', sa.String(length=40), nullable=True),
+    sa.Column('dismissal_note', sa.Text(), nullable=True),
+    sa.Column('victim_statement', sa.Text(), nullable=True),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assigned_to_id'], ['staff_users.id'], name=op.f('fk_cases_assigned_to_id_staff_users')),
     sa.ForeignKeyConstraint(['claimed_by_id'], ['staff_users.id'], name=op.f('fk_cases_claimed_by_id_staff_users')),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['cases.id'], name=op.f('fk_cases_merged_into_id_cases'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_cases_official_id_officials')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_cases_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases'))
@@ -204,6 +216,20 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_staff_sessions_organisation_id'), 'staff_sessions', ['organisation_id'], unique=False)
     op.create_index(op.f('ix_staff_sessions_user_id'), 'staff_sessions', ['user_id'], unique=False)
+    op.create_table('staff_tokens',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('token_sha256', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.String(length=320), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], name=op.f('fk_staff_tokens_user_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_tokens')),
+    sa.UniqueConstraint('token_sha256', name=op.f('uq_staff_tokens_token_sha256'))
+    )
+    op.create_index(op.f('ix_staff_tokens_user_id'), 'staff_tokens', ['user_id'], unique=False)
     op.create_table('alert_outbox',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -225,6 +251,55 @@ def upgrade() -> None:
     op.create_index(op.f('ix_alert_outbox_organisation_id'), 'alert_outbox', ['organisation_id'], unique=False)
     op.create_index(op.f('ix_alert_outbox_sent_at'), 'alert_outbox', ['sent_at'], unique=False)
     op.create_index('uq_alert_outbox_case_label', 'alert_outbox', ['case_id', 'label'], unique=True)
+    op.create_table('case_attachments',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('uploaded_by', sa.String(length=320), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_attachments_case_id_cases')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_case_attachments_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['sha256'], ['evidence_blobs.sha256'], name=op.f('fk_case_attachments_sha256_evidence_blobs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_attachments'))
+    )
+    op.create_index(op.f('ix_case_attachments_case_id'), 'case_attachments', ['case_id'], unique=False)
+    op.create_index(op.f('ix_case_attachments_organisation_id'), 'case_attachments', ['organisation_id'], unique=False)
+    op.create_table('case_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('other_case_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_links_case_id_cases')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff_users.id'], name=op.f('fk_case_links_created_by_id_staff_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_case_links_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['other_case_id'], ['cases.id'], name=op.f('fk_case_links_other_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_links'))
+    )
+    op.create_index(op.f('ix_case_links_case_id'), 'case_links', ['case_id'], unique=False)
+    op.create_index(op.f('ix_case_links_organisation_id'), 'case_links', ['organisation_id'], unique=False)
+    op.create_index(op.f('ix_case_links_other_case_id'), 'case_links', ['other_case_id'], unique=False)
+    op.create_index('uq_case_links_pair', 'case_links', ['case_id', 'other_case_id'], unique=True)
+    op.create_table('case_notes',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['staff_users.id'], name=op.f('fk_case_notes_author_id_staff_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_notes_case_id_cases')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_case_notes_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_notes'))
+    )
+    op.create_index(op.f('ix_case_notes_case_id'), 'case_notes', ['case_id'], unique=False)
+    op.create_index(op.f('ix_case_notes_organisation_id'), 'case_notes', ['organisation_id'], unique=False)
     op.create_table('case_steps',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -235,6 +310,8 @@ def upgrade() -> None:
     sa.Column('reference', sa.String(length=400), nullable=True),
     sa.Column('vpt_code', sa.String(length=100), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('platform_answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('automatic', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_steps_case_id_cases')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_case_steps_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_steps'))
@@ -344,12 +421,25 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_case_steps_organisation_id'), table_name='case_steps')
     op.drop_index(op.f('ix_case_steps_case_id'), table_name='case_steps')
     op.drop_table('case_steps')
+    op.drop_index(op.f('ix_case_notes_organisation_id'), table_name='case_notes')
+    op.drop_index(op.f('ix_case_notes_case_id'), table_name='case_notes')
+    op.drop_table('case_notes')
+    op.drop_index('uq_case_links_pair', table_name='case_links')
+    op.drop_index(op.f('ix_case_links_other_case_id'), table_name='case_links')
+    op.drop_index(op.f('ix_case_links_organisation_id'), table_name='case_links')
+    op.drop_index(op.f('ix_case_links_case_id'), table_name='case_links')
+    op.drop_table('case_links')
+    op.drop_index(op.f('ix_case_attachments_organisation_id'), table_name='case_attachments')
+    op.drop_index(op.f('ix_case_attachments_case_id'), table_name='case_attachments')
+    op.drop_table('case_attachments')
     op.drop_index('uq_alert_outbox_case_label', table_name='alert_outbox')
     op.drop_index(op.f('ix_alert_outbox_sent_at'), table_name='alert_outbox')
     op.drop_index(op.f('ix_alert_outbox_organisation_id'), table_name='alert_outbox')
     op.drop_index(op.f('ix_alert_outbox_next_attempt_at'), table_name='alert_outbox')
     op.drop_index(op.f('ix_alert_outbox_case_id'), table_name='alert_outbox')
     op.drop_table('alert_outbox')
+    op.drop_index(op.f('ix_staff_tokens_user_id'), table_name='staff_tokens')
+    op.drop_table('staff_tokens')
     op.drop_index(op.f('ix_staff_sessions_user_id'), table_name='staff_sessions')
     op.drop_index(op.f('ix_staff_sessions_organisation_id'), table_name='staff_sessions')
     op.drop_table('staff_sessions')

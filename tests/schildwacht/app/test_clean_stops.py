@@ -145,10 +145,11 @@ def assert_stopped_cleanly(
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_replay_stops_its_services_on_signal(tmp_path, signum):
-    """`replay --no-workers` waits for workers that are not there, so it is certainly still running when signalled."""
+    """`replay --zonder-workers` waits for workers that are not there, so it is certainly still running when
+    signalled."""
     sample = tmp_path / "posts.jsonl"
     sample.write_bytes(b"\n".join(DEMO_POSTS.read_bytes().splitlines()[:3]) + b"\n")
-    with command(tmp_path, "replay", "--no-workers", str(sample)) as (proc, data_dir, log):
+    with command(tmp_path, "replay", "--zonder-workers", str(sample)) as (proc, data_dir, log):
         wait_for(lambda: "berichten gelezen" in log.read_text(), STARTUP_BOUND_S, "replay published", proc, log)
         assert " 0 doorgestuurd" not in log.read_text()  # something to wait for, so the replay does not end itself
         pgdata = services_running(data_dir)
@@ -159,7 +160,7 @@ def test_replay_stops_its_services_on_signal(tmp_path, signum):
 def test_replay_signalled_while_its_broker_starts_leaves_no_broker(tmp_path):
     """A signal that arrives while the broker starts (its process runs, its port is not yet open) waits until the
     start is done, then stops everything: an interrupted start would leave a broker that nothing stops."""
-    with command(tmp_path, "replay", "--no-workers", str(DEMO_POSTS)) as (proc, data_dir, log):
+    with command(tmp_path, "replay", "--zonder-workers", str(DEMO_POSTS)) as (proc, data_dir, log):
         wait_for(
             lambda: "tansu" in " ".join(processes_of(data_dir).values()),
             STARTUP_BOUND_S,
@@ -184,7 +185,7 @@ def _serves(url: str) -> bool:
 def test_demo_stops_its_services_on_signal(tmp_path, signum):
     """Signalled while uvicorn serves: uvicorn handles SIGTERM itself and passes it on; SIGHUP it does not handle."""
     port = free_port()
-    with command(tmp_path, "demo", "--port", str(port)) as (proc, data_dir, log):
+    with command(tmp_path, "demo", "--poort", str(port)) as (proc, data_dir, log):
         wait_for(lambda: _serves(f"http://127.0.0.1:{port}/inloggen"), STARTUP_BOUND_S, "demo web UI", proc, log)
         pgdata = services_running(data_dir)
         os.kill(proc.pid, signum)

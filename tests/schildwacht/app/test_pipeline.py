@@ -22,6 +22,7 @@ from schildwacht.contracts import DeadLetter
 from schildwacht.db import session_scope
 from schildwacht.kafka import make_producer, publish
 from schildwacht.models import Case, DeadLetterRecord, Mention
+from tests.support.waiting import wait_for
 from triage.bundle.export import export_bundle
 from triage.bundle.verify import verify_bundle
 from triage.ingest import IngestWorker
@@ -29,8 +30,18 @@ from triage.ingest import IngestWorker
 pytestmark = pytest.mark.integration
 
 
-def drain(bootstrap: str, topic: str, expect: int, timeout: float = 20.0) -> list:
-    """Read a topic from the beginning until `expect` records arrived or the timeout passed."""
+def stored(sessions) -> int:
+    with session_scope(sessions) as s:
+        return s.scalar(select(func.count()).select_from(Mention))
+
+
+def classifier_letters(sessions) -> int:
+    with session_scope(sessions) as s:
+        return s.scalar(select(func.count()).where(DeadLetterRecord.stage == "classifier"))
+
+
+def drain(bootstrap: str, topic: str, expect: int, timeout: float = 120.0) -> list:
+    """Read a topic from the beginning until `expect` records arrived (or a generous bound passed)."""
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -82,12 +93,7 @@ def test_replay_demo_sample_through_real_broker_and_database(stack, tmp_path):
             producer.close()
             state = wait_until_processed(rt.sessions, stats.published_uids, timeout=240)
             result = summary(rt.sessions, stats.posts, stats.published_uids, stats.parked, state)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:  # the poison letter reaches the table through the ingest worker
-                with session_scope(rt.sessions) as s:
-                    if s.scalar(select(func.count()).where(DeadLetterRecord.stage == "classifier")):
-                        break
-                time.sleep(0.2)
+            wait_for(lambda: classifier_letters(rt.sessions), "the poison letter in dead_letters (via ingest)")
         finally:
             workers.join()
 
@@ -169,16 +175,11 @@ def test_classifier_killed_midway_every_post_scored_exactly_once(stack, tmp_path
         try:
             stats = run_replay(_copies(tmp_path, 12), rt.settings)
             uids = stats.published_uids
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                with session_scope(rt.sessions) as s:
-                    done = s.scalar(select(func.count()).select_from(Mention))
-                if done >= 20:
-                    break
-                time.sleep(0.05)
+            wait_for(lambda: stored(rt.sessions) >= 20, "20 posts scored and stored before the kill")
             first.send_signal(signal.SIGKILL)
             first.wait(10)
-            assert 0 < done < len(uids), f"kill must land midway ({done}/{len(uids)})"
+            done = stored(rt.sessions)
+            assert 20 <= done < len(uids), f"kill must land midway ({done}/{len(uids)})"
             second = subprocess.Popen(cmd, env=_worker_env(stack), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 state = wait_until_processed(rt.sessions, uids, timeout=300)

@@ -1,4 +1,4 @@
-"""`replay --no-workers` (a feeder that waits for separately running workers) outlives a PostgreSQL outage: it polls
+"""`replay --zonder-workers` (a feeder that waits for separately running workers) outlives a PostgreSQL outage: it polls
 again with back-off and ends normally with its summary once the database and the workers are back."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def test_replay_without_workers_waits_out_a_database_outage(broker, pg_outage, t
     log, out = tmp_path / "stderr.log", tmp_path / "stdout.log"
     with open(log, "wb") as err_file, open(out, "wb") as out_file:
         proc = subprocess.Popen(
-            [str(SCHILDWACHT), "replay", "--no-workers", str(sample)],
+            [str(SCHILDWACHT), "replay", "--zonder-workers", str(sample)],
             env=env,
             cwd=tmp_path,
             stdout=out_file,

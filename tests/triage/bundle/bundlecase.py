@@ -19,6 +19,7 @@ from schildwacht.app.seed import seed
 from schildwacht.db import make_sessionmaker
 from schildwacht.models import Case, EvidenceBlob, Mention
 from tests.support.components import CHROMIUM, require  # noqa: F401 - re-exported for the bundle tests
+from tests.support.mentions import add_mention as support_add_mention
 from triage.bundle.custody import append_event
 
 T0 = datetime(2026, 11, 20, 21, 14, 5, tzinfo=UTC)
@@ -71,6 +72,7 @@ def add_mention(
     case_id: int | None = None,
     with_raw: bool = True,
 ) -> Mention:
+    """A flagged (by default) post of @boze_burger about `official_id`, with raw JSON and its WARC as evidence."""
     url = f"https://social.noorderland.example/@boze_burger/{post_id}"
     raw_meta = None
     if with_raw:
@@ -93,39 +95,31 @@ def add_mention(
             "warc_sha256": _blob(session, warc, "application/warc"),
             "tls_cert_sha256": "ab" * 32,
         }
-    mention = Mention(
-        uid=f"mastodon:{post_id}",
-        platform="mastodon",
-        post_id=post_id,
+    return support_add_mention(
+        session,
         organisation_id="gm-voorbeeld",
         official_id=official_id,
-        matched_official_ids=[official_id],
+        text=text,
+        post_id=post_id,
         url=url,
+        author="@boze_burger@social.noorderland.example",
         author_id="1099",
-        author_handle="@boze_burger@social.noorderland.example",
         author_display_name="Boze Bürger",
         author_profile_url="https://social.noorderland.example/@boze_burger",
-        text=text,
-        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
         created_at=created_at,
         collected_at=created_at + timedelta(minutes=3),
+        scored_at=created_at + timedelta(minutes=4),
         collector="mastodon",
         collector_version="1.2",
         in_reply_to_id=in_reply_to_id,
         thread_id=thread_id,
         raw_meta=raw_meta,
         scores={"threat": 0.93 if "threat" in flags else 0.02, "abuse": 0.4, "gender": 0.1, "doxxing": 0.1},
-        flags=list(flags),
-        spans=[],
+        flags=flags,
         model_name="robbert-schildwacht",
         model_version="2026.11",
-        scored_at=created_at + timedelta(minutes=4),
-        flagged=bool(flags),
         case_id=case_id,
     )
-    session.add(mention)
-    session.flush()
-    return mention
 
 
 def open_case(session: Session) -> int:

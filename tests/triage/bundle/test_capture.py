@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from warcio.archiveiterator import ArchiveIterator
 
 from schildwacht.config import Settings
 from schildwacht.models import EvidenceBlob, Mention
 from schildwacht.models.evidence import Capture
+from tests.support.waiting import wait_for
 from tests.triage.bundle.bundlecase import CHROMIUM, DIACRITICS, require
 from triage.bundle import layout
-from triage.bundle.capture import capture_mention, run_capture_worker
+from triage.bundle.capture import capture_mention, pending_mentions, run_capture_worker
 from triage.bundle.custody import case_events, verify_chain
 from triage.bundle.export import export_bundle
 from triage.bundle.verify import verify_bundle
@@ -121,6 +121,11 @@ def test_private_addresses_are_refused_by_default(db, built_case, pg, tmp_path, 
     assert SEEN == []  # the server was never asked (the guard itself: tests/security/test_netguard.py)
 
 
+def captured(db) -> int:
+    with db() as s:
+        return s.scalar(select(func.count()).select_from(Capture))
+
+
 def test_worker_captures_each_flagged_post_once_and_bundle_includes_it(db, built_case, pg, tmp_path, site):
     for uid in ("mastodon:901", "mastodon:902", "mastodon:903"):
         _point(db, uid, f"{site}/{uid}")
@@ -128,18 +133,13 @@ def test_worker_captures_each_flagged_post_once_and_bundle_includes_it(db, built
     worker = threading.Thread(target=run_capture_worker, args=(_settings(pg, tmp_path, None), db, stop, 0.2))
     worker.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with db() as s:
-                if len(s.scalars(select(Capture)).all()) >= 3:
-                    break
-            time.sleep(0.2)
-        time.sleep(0.6)  # a few more polling rounds: nothing may be captured twice
+        wait_for(lambda: captured(db) >= 3, "three captures by the worker")
     finally:
         stop.set()
-        worker.join(timeout=30)
+        worker.join(timeout=60)
     assert not worker.is_alive()
     with db() as s:
+        assert pending_mentions(s) == []  # what the worker's next round reads: nothing left to capture again
         captures = s.scalars(select(Capture)).all()
         assert sorted(c.mention_id for c in captures) == sorted(set(c.mention_id for c in captures))
         assert len(captures) == 3

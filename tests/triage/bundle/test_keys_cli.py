@@ -66,7 +66,7 @@ def test_export_verify_rotate_via_cli(cli, db, built_case, tmp_path):
     assert "Bundel intact" in result.output
     old_fp = _fingerprint(first)
 
-    ok = cli("bundle", "verify", str(first), "--fingerprint", old_fp)
+    ok = cli("bundle", "verify", str(first), "--vingerafdruk", old_fp)
     assert ok.exit_code == 0 and "Bewaarketen" in ok.output
 
     public = cli("keys", "export-public", "gm-voorbeeld")
@@ -82,8 +82,8 @@ def test_export_verify_rotate_via_cli(cli, db, built_case, tmp_path):
     assert [k.fingerprint for k in keys] == [old_fp, new_fp]
     assert keys[0].valid_until is not None and keys[1].valid_until is None
     # An old bundle stays verifiable with the old (retired) fingerprint; it is not the new key.
-    assert cli("bundle", "verify", str(first), "--fingerprint", old_fp).exit_code == 0
-    wrong = cli("bundle", "verify", str(first), "--fingerprint", new_fp)
+    assert cli("bundle", "verify", str(first), "--vingerafdruk", old_fp).exit_code == 0
+    wrong = cli("bundle", "verify", str(first), "--vingerafdruk", new_fp)
     assert wrong.exit_code == 1 and "NIET INTACT" in wrong.output
 
 

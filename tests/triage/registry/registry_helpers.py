@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from schildwacht.models import Case, Consent, EvidenceBlob, Mention, Official, Organisation, StaffUser
+from tests.support.mentions import add_mention as support_add_mention
 from triage.bundle import custody
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -73,38 +74,26 @@ def add_mention(
     n = next(_seq)
     at = now - timedelta(days=age_days)
     text = text if text is not None else f"bericht {n} over {official.full_name}"
-    m = Mention(
-        uid=f"mastodon:{n}",
-        platform="mastodon",
-        post_id=str(n),
+    return support_add_mention(
+        s,
         organisation_id=official.organisation_id,
         official_id=official.id,
-        matched_official_ids=[official.id],
+        text=text,
+        post_id=str(n),
         url=f"https://bad.example/{n}",
-        author_id=f"acct-{author}",
-        author_handle=author,
+        author=author,
         author_display_name=f"Display {author}",
         author_profile_url=f"https://bad.example/{author}",
-        text=text,
-        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
         created_at=at,
-        collected_at=at,
-        collector="test",
-        collector_version="1",
         scores={"threat": 0.9 if flagged else 0.01},
         flags=["threat"] if flagged else [],
         spans=[{"start": 0, "end": 3}],
         model_name="test",
         model_version="1",
-        scored_at=at,
-        flagged=flagged,
         ingested_at=at,
         raw_meta={"sha256": raw_sha, "size": 1, "warc_sha256": warc_sha} if raw_sha or warc_sha else None,
         case_id=case.id if case else None,
     )
-    s.add(m)
-    s.flush()
-    return m
 
 
 def add_case(

@@ -61,7 +61,7 @@ def test_officials_commands(cli, db, tmp_path):
     r = cli(
         "officials",
         "add",
-        "-o",
+        "--organisatie",
         "gm-a",
         "--naam",
         "Cor Claes",
@@ -75,7 +75,7 @@ def test_officials_commands(cli, db, tmp_path):
     assert r.exit_code == 0 and r.stdout.strip() == "off-cor"
     r = cli("officials", "invite", "off-cor")
     assert r.exit_code == 0 and "/mijn/" in r.stdout
-    r = cli("officials", "list", "--json", "-o", "gm-a")
+    r = cli("officials", "list", "--json", "--organisatie", "gm-a")
     assert {row["id"] for row in json.loads(r.stdout)} == {*ids, "off-cor"}
 
     with session_scope(db) as s:
@@ -105,8 +105,9 @@ def test_retention_and_stats_commands(cli, db):
     with session_scope(db) as s:
         assert s.scalars(select(AuditEvent).where(AuditEvent.action == "retention.run")).one()
         assert s.scalars(select(Mention).where(Mention.text.is_not(None))).all()  # the open case's post stays
-    r = cli("stats", "--json")
+    r = cli("stats", "--organisatie", "gm-a", "--json")
     assert r.exit_code == 0
     stats = json.loads(r.stdout)
     assert stats["cases"] == 1 and "geheim" not in r.stdout
-    assert cli("stats").exit_code == 0
+    assert cli("stats", "--organisatie", "gm-a").exit_code == 0
+    assert cli("stats").exit_code == 2  # never pooled over organisations

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from schildwacht.db import session_scope
 from schildwacht.models import Case, Consent, Mention, Official
 from tests.triage.registry.registry_helpers import add_case, add_mention, add_official, add_org
-from triage.registry import routes, service
+from tests.triage.registry.registry_web import web_client
+from triage.registry import service
 from triage.registry.export import export_official
 
 
@@ -56,9 +55,7 @@ def test_export_contains_all_and_only_this_officials_data(db, settings):
 
 def test_export_pages_json_and_html(db, settings):
     manage = _world(db, settings)
-    app = FastAPI()
-    routes.install(app, settings, db)
-    client = TestClient(app)
+    client = web_client(db, settings)
     r = client.get(f"/mijn/{manage}/inzage.json")
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     data = r.json()

@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from itsdangerous.encoding import base64_decode, base64_encode
 from sqlalchemy import select
@@ -15,7 +14,8 @@ from schildwacht.db import session_scope
 from schildwacht.models import AuditEvent, Consent, Official
 from schildwacht.models.base import utcnow
 from tests.triage.registry.registry_helpers import add_official, add_org
-from triage.registry import routes, service
+from tests.triage.registry.registry_web import web_client
+from triage.registry import service
 from triage.registry.service import LinkError
 
 
@@ -86,9 +86,7 @@ def test_invite_cannot_be_used_as_manage_link(db, settings, invited):
 
 
 def _app(db, settings) -> TestClient:
-    app = FastAPI()
-    routes.install(app, settings, db)
-    return TestClient(app, follow_redirects=False)
+    return web_client(db, settings)
 
 
 CHOICES = {

@@ -93,6 +93,12 @@ def test_retention_deletes_exactly_what_is_due(db, settings):
         "evidence_blobs_deleted": 4,
         "login_attempts_deleted": 0,
         "staff_sessions_deleted": 0,
+        "ledger_rows_deleted": 0,
+        "withdrawn_officials_minimised": 0,
+        "dead_letter_payloads_purged": 0,
+        "dead_letters_deleted": 0,
+        "audit_events_deleted": 0,
+        "legal_hold_reviews_overdue": 2,  # hold_old and hold_dismissed: held 4000 days ago, never reviewed
     }
     after = _state(db)
     due_cases = {ids["dismissed_old"], ids["closed_old"]}
@@ -126,6 +132,8 @@ def test_retention_default_keeps_no_unflagged_content_and_is_idempotent(db, sett
     with session_scope(db) as s:
         assert s.get(Mention, ids["unflagged_new"]).text is None
         second = run_retention(s, settings, now=NOW)
+    overdue = second.pop("legal_hold_reviews_overdue")  # a count of what is kept, not an action: same every run
+    assert overdue == first["legal_hold_reviews_overdue"] == 2
     assert set(second.values()) == {0}
     with session_scope(db) as s:  # both runs are logged
         assert len(s.scalars(select(AuditEvent).where(AuditEvent.action == "retention.run")).all()) == 2

@@ -37,9 +37,10 @@ def world(db):
             m = s.scalars(select(Mention).where(Mention.case_id == ids[case_key])).first()
             m.raw_meta = {"sha256": sha, "size": 1}
         ids["blobs"] = {"open": raw_open, "kept": raw_kept, "b": raw_b}
-        for case_key, org in (("open", "gm-a"), ("kept", "gm-a"), ("case_b", "gm-a")):
-            s.add(CaseStep(case_id=ids[case_key], organisation_id=org, step="melding_aangifte", done_by="t"))
-            s.add(AlertOutbox(case_id=ids[case_key], organisation_id=org, label="threat", reason="nieuw"))
+        # a recorded aangifte puts a case on legal hold by itself (triage/legal_hold.py); "open" only had nazorg
+        for case_key, step in (("open", "nazorg"), ("kept", "melding_aangifte"), ("case_b", "melding_aangifte")):
+            s.add(CaseStep(case_id=ids[case_key], organisation_id="gm-a", step=step, done_by="t"))
+            s.add(AlertOutbox(case_id=ids[case_key], organisation_id="gm-a", label="threat", reason="nieuw"))
     return ids
 
 
@@ -116,19 +117,15 @@ def test_custody_chain_stays_append_only_after_withdrawal(db, world):
 
 
 def test_official_withdraws_through_personal_link(db, settings, world):
-    from fastapi import FastAPI
-    from fastapi.testclient import TestClient
-
-    from triage.registry import routes
+    from tests.triage.registry.registry_web import web_client
 
     with session_scope(db) as s:
         token = service.issue_link(s, settings, s.get(Official, "off-a"), "manage", "test")
-    app = FastAPI()
-    routes.install(app, settings, db)
-    client = TestClient(app)
+    client = web_client(db, settings)
     form = client.get(f"/mijn/{token}/intrekken")
     assert form.status_code == 200
-    assert f'value="{world["open"]}" checked' in form.text  # a case with an aangifte is suggested for keeping
+    assert f'value="{world["open"]}"' in form.text  # offered: deleted unless kept
+    assert f'value="{world["kept"]}"' not in form.text  # its aangifte put it on legal hold: it stays anyway
     done = client.post(f"/mijn/{token}/intrekken", data={"keep_case_ids": [str(world["kept"])]})
     assert done.status_code == 200 and "ingetrokken" in done.text
     with session_scope(db) as s:

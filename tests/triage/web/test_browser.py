@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from schildwacht.models import Case
 from schildwacht.models.workflow import CaseStep
-from tests.triage.web.triageweb_support import CHROMIUM, DEMO_PASSWORD, USERS, require
+from tests.triage.web.browser_support import ARTIFACTS, sign_in
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "triage_web"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_page():
-    require(CHROMIUM is not None, "chromium")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(15_000)
-        dialogs = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.dialogs = dialogs
-        yield page
-        browser.close()
-
-
-def sign_in(page, base: str, who: str) -> None:
-    page.goto(f"{base}/zaken")
-    assert page.url.endswith("/inloggen")
-    page.fill("input[name=email]", USERS[who])
-    page.fill("input[name=wachtwoord]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/zaken")
 
 
 def test_login_queue_claim_reveal_checklist_close(world, live_server, browser_page, db):

@@ -1,26 +1,26 @@
-"""Concurrent claims, the alert outbox with a real SMTP server (aiosmtpd), feedback export, CLI.
+"""Concurrent claims, the alert outbox with a real SMTP server (aiosmtpd), CLI commands.
+
+The feedback export is covered in tests/triage/registry/test_privacy_feedback.py.
 
 Webhook delivery and its retries are covered with HTTPS receivers in tests/security/test_ssrf_webhook.py."""
 
 from __future__ import annotations
 
-import io
-import json
 import threading
 from datetime import timedelta
 from email import message_from_bytes
+from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
 from schildwacht.embedded import free_port
 from schildwacht.models import AuditEvent, Case, Organisation
 from schildwacht.models.base import utcnow
 from schildwacht.models.workflow import AlertOutbox
+from tests.support.smtp import smtp_sink
 from tests.triage.web.triageweb_support import ORG_A, add_case
 from triage.alerts import dispatch_pending, enqueue_case_alert
-from triage.web import services
 
 
 def test_two_staff_claim_concurrently_exactly_one_wins(world, client_factory, db):
@@ -52,23 +52,10 @@ def test_two_staff_claim_concurrently_exactly_one_wins(world, client_factory, db
         assert claims == 1
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
+    with smtp_sink() as sink:
+        yield sink
 
 
 def test_threat_case_alert_reaches_smtp_without_post_text(world, db, smtp):
@@ -87,7 +74,7 @@ def test_threat_case_alert_reaches_smtp_without_post_text(world, db, smtp):
         enqueue_case_alert(s, case)  # idempotent
         abuse = add_case(s, org=ORG_A, official="off-debruijn", labels=["abuse"], texts=["domme trut"])
         enqueue_case_alert(s, abuse)  # no alert for abuse only
-        cid = case.id
+        cid, opened = case.id, case.opened_at
     with db() as s:
         assert s.scalar(select(func.count()).select_from(AlertOutbox)) == 1
     assert dispatch_pending(db, settings) == 1
@@ -97,6 +84,9 @@ def test_threat_case_alert_reaches_smtp_without_post_text(world, db, smtp):
     msg = message_from_bytes(raw)
     body = msg.get_payload(decode=True).decode()
     assert f"https://schildwacht.test/zaken/{cid}" in body
+    # the opening time in Dutch local time (never UTC/ISO): computed here with zoneinfo as the oracle
+    assert f"geopend {opened.astimezone(ZoneInfo('Europe/Amsterdam')):%d-%m-%Y %H:%M} Nederlandse tijd" in body
+    assert opened.isoformat() not in body
     assert "Bedreiging" in msg["Subject"] and "wethouder" in msg["Subject"]
     for secret in ("mes", "woont", "Zoetelief", "@boos@"):
         assert secret not in body and secret not in msg["Subject"]
@@ -142,24 +132,6 @@ def test_failed_delivery_is_retried_with_backoff_and_never_lost(world, db, smtp)
     assert len(inbox.messages) == 1
     with db() as s:
         assert s.scalars(select(AlertOutbox)).one().attempts == 1
-
-
-def test_feedback_export_labels_decisions(world, client_factory, db):
-    c = client_factory("triagist_a")
-    c.form("/zaken/geen-actie", {"case_ids": [world.cases["abuse"]]})
-    c.form(f"/zaken/{world.cases['threat']}/claimen")
-    c.form(f"/zaken/{world.cases['threat']}/status", {"status": "afgerond"})
-    out = io.StringIO()
-    with db() as s:
-        n = services.write_feedback(s, out)
-    rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert n == len(rows) == 2
-    by_case = {r["case_id"]: r for r in rows}
-    assert by_case[world.cases["abuse"]]["decision"] == "false_positive"
-    assert by_case[world.cases["abuse"]]["labels"] == {"threat": 0, "doxxing": 0, "gender": 0, "abuse": 0}
-    assert by_case[world.cases["threat"]]["decision"] == "confirmed"
-    assert by_case[world.cases["threat"]]["labels"]["threat"] == 1
-    assert "woont" in by_case[world.cases["threat"]]["text"]
 
 
 def test_cli_commands_registered(world, db, tmp_path, monkeypatch, pg):
@@ -226,7 +198,7 @@ def test_cli_commands_registered(world, db, tmp_path, monkeypatch, pg):
         input="geheim-wachtwoord-1\ngeheim-wachtwoord-1\n",
     )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(app, ["feedback", "export", "--uit", str(tmp_path / "fb.jsonl")])
+    r = runner.invoke(app, ["feedback", "export", "--organisatie", ORG_A, "--uitvoer", str(tmp_path / "fb.jsonl")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "fb.jsonl").exists()
     with db() as s:

@@ -18,13 +18,21 @@ from triage.web.app import create_app
 PUBLIC = {
     ("GET", "/inloggen"),
     ("POST", "/inloggen"),
-    ("GET", "/mijn/stijl.css"),
+    ("GET", "/wachtwoord-vergeten"),
+    ("POST", "/wachtwoord-vergeten"),
     ("GET", "/.well-known/schildwacht-keys"),
-}  # published signing keys, no case data (tests/security)
-# The official's own pages authenticate with a signed personal link instead of a staff login (tests/triage/registry).
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+}  # published signing keys, no case data (tests/security); probes and a token-guarded /metrics (tests/schildwacht)
+# The official's own pages authenticate with a signed personal link instead of a staff login (tests/triage/registry);
+# a staff invitation or password reset with a single-use e-mailed link (tests/triage/web/test_accounts_admin.py).
 OFFICIAL_LINK = "/mijn/{token}"
+ACCOUNT_LINK = "/wachtwoord/nieuw/{token}"
 FORGED_TOKEN = "vervalst.token.zonder-handtekening"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Every role changes its own password (no ids, only the caller's own account; tests/triage/web/test_accounts_admin.py).
+OWN_ACCOUNT = {("POST", "/account/wachtwoord")}
 
 
 def _flatten(routes):
@@ -60,9 +68,23 @@ def payloads(world, case_ids: list[int], colleague: int):
         "vpt_code": "V",
         "notitie": "n",
         "toelichting": "t",
+        "reden": "vals_positief",
+        "tekst": "t",
+        "verklaring": "v",
+        "andere_zaak": str(case_ids[0]),
+        "doel_zaak": str(case_ids[0]),
         "case_ids": [str(i) for i in case_ids],
     }
-    body = {"status": "afgerond", "colleague_id": colleague, "reference": "X-1", "note": "n", "case_ids": case_ids}
+    body = {
+        "status": "afgerond",
+        "reason": "vals_positief",
+        "colleague_id": colleague,
+        "reference": "X-1",
+        "note": "n",
+        "text": "t",
+        "case_id": case_ids[0],
+        "case_ids": case_ids,
+    }
     return form, body
 
 
@@ -92,7 +114,10 @@ def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
         "mention_id": world.mentions["threat"],
         "step": "bewijs_vastgelegd",
         "official_id": "off-zoetelief",
+        "account": "@boos@x.example",
         "token": FORGED_TOKEN,
+        "user_id": world.users["triagist_a"],
+        "attachment_id": 1,
     }
     form, body = payloads(world, [world.cases["threat"]], world.users["triagist_a"])
     before = snapshot(db)
@@ -102,7 +127,7 @@ def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
             continue
         path = fill(template, ids)
         r = call(anon, method, path, form, body, anon.csrf)
-        if template.startswith(OFFICIAL_LINK):
+        if template.startswith((OFFICIAL_LINK, ACCOUNT_LINK)):
             assert r.status_code in (400, 403, 404, 410), (method, path, r.status_code)
         elif path.startswith("/api/") or path == "/openapi.json":
             assert r.status_code == 401, (method, path, r.status_code)
@@ -123,7 +148,11 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
     before = snapshot(db)
     with_ids = 0
     for method, template in endpoints(app):
-        if (method, template) in PUBLIC or template == "/uitloggen" or template.startswith(OFFICIAL_LINK):
+        if (
+            (method, template) in PUBLIC | OWN_ACCOUNT
+            or template == "/uitloggen"
+            or template.startswith((OFFICIAL_LINK, ACCOUNT_LINK))
+        ):
             continue
         if "{" in template:
             foreign = fill(
@@ -133,6 +162,9 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
                     "mention_id": a_mention,
                     "step": "bewijs_vastgelegd",
                     "official_id": "off-zoetelief",
+                    "account": "@boos@x.example",
+                    "user_id": world.users["triagist_a"],
+                    "attachment_id": 1,
                 },
             )
             missing = fill(
@@ -142,6 +174,9 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
                     "mention_id": 999999,
                     "step": "bewijs_vastgelegd",
                     "official_id": "off-bestaat-niet",
+                    "account": "@bestaat-niet@x.example",
+                    "user_id": 999999,
+                    "attachment_id": 999999,
                 },
             )
             r = call(b, method, foreign, form, body, b.csrf)
@@ -150,6 +185,8 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
             # export, a POST that a triagist may make, included) is 404
             registry_change = template.startswith("/ambtsdragers") and "/inzage." not in template
             expected = 403 if registry_change and method in WRITE_METHODS else 404
+            if template.startswith("/beheer/"):  # staff management: refused by role (beheerder only) first
+                expected = 403
             assert r.status_code == expected, (method, foreign, r.status_code, r.text[:200])
             # indistinguishable from an id that does not exist
             assert r_missing.status_code == expected and r_missing.text == r.text.replace(foreign, missing)
@@ -188,7 +225,10 @@ def test_missing_or_wrong_csrf_is_refused_on_every_write_route(world, app, clien
         "mention_id": world.mentions["abuse"],
         "step": "bewijs_vastgelegd",
         "official_id": "off-debruijn",
+        "account": "@hater@x.example",
         "token": FORGED_TOKEN,
+        "user_id": world.users["beheerder_a"],
+        "attachment_id": 1,
     }
     form, body = payloads(world, [world.cases["abuse"]], world.users["triagist_a"])
     before = snapshot(db)
@@ -221,6 +261,9 @@ def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
         "mention_id": world.mentions["b_threat"],
         "step": "bewijs_vastgelegd",
         "official_id": "off-vermeulen",
+        "account": "@noord@x.example",
+        "user_id": world.users["triagist_b"],
+        "attachment_id": 1,
     }
     form, body = payloads(world, [world.cases["b_threat"]], world.users["triagist_b"])
     before = snapshot(db)
@@ -236,7 +279,8 @@ def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
             method not in WRITE_METHODS
             or (method, template) in PUBLIC
             or template in view_only
-            or template.startswith(OFFICIAL_LINK)
+            or (method, template) in OWN_ACCOUNT
+            or template.startswith((OFFICIAL_LINK, ACCOUNT_LINK))
         ):
             continue
         r = call(lezer, method, fill(template, ids), form, body, lezer.csrf)

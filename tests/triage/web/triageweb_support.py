@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import timedelta
 
@@ -11,8 +10,9 @@ from fastapi.testclient import TestClient
 from schildwacht.app.seed import DEMO_PASSWORD
 from schildwacht.models import Case, Mention
 from schildwacht.models.base import utcnow
-from schildwacht.models.mentions import SEVERITY_RANK
+from schildwacht.vocabulary import SEVERITY_RANK
 from tests.support.components import CHROMIUM, require  # noqa: F401 - re-exported for the web tests
+from tests.support.mentions import add_mention as support_add_mention
 
 ORG_A, ORG_B = "gm-voorbeeld", "pv-noorderland"
 USERS = {
@@ -94,41 +94,24 @@ def add_mention(
     created=None,
     post_id=None,
 ) -> Mention:
-    n = next(_seq)
+    """A mention collected and scored just now (created `created`, default now)."""
     now = utcnow()
-    post_id = post_id or f"p{n}"
-    m = Mention(
-        uid=f"{platform}:{post_id}",
-        platform=platform,
-        post_id=post_id,
+    return support_add_mention(
+        session,
         organisation_id=org,
         official_id=official,
-        matched_official_ids=[official],
-        url=f"https://{platform}.example/{post_id}",
-        author_id=f"acct-{author}",
-        author_handle=author,
-        author_display_name="Boze Burger",
-        author_profile_url=f"https://{platform}.example/{author}",
         text=text,
-        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        post_id=post_id,
+        platform=platform,
+        author=author,
         created_at=created or now,
         collected_at=now,
-        collector="test",
-        collector_version="1",
+        flags=flags,
+        spans=spans,
+        case_id=case_id,
         in_reply_to_id=in_reply_to,
         thread_id=thread,
-        scores=({"abuse": 0.4} | {lab: 0.97 for lab in flags}) if flags else {"abuse": 0.1},
-        flags=list(flags),
-        spans=list(spans),
-        model_name="test-model",
-        model_version="0",
-        scored_at=now,
-        flagged=bool(flags),
-        case_id=case_id,
     )
-    session.add(m)
-    session.flush()
-    return m
 
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -1,0 +1,63 @@
+"""`schildwacht intake`: hand over e-mails, screenshots and chat exports, through the whole pipeline like `replay`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from schildwacht.app.pipeline import runtime, start_workers, summary, wait_until_processed
+from schildwacht.config import get_settings
+from schildwacht.db_retry import retry_while_unreachable
+
+err = Console(stderr=True)
+
+
+def intake_summary(rt, stats, timeout: float) -> dict[str, int]:
+    """Wait until every published piece is scored or parked; the one-line result of an intake."""
+    state = wait_until_processed(rt.sessions, stats.published_uids, timeout)
+    result = retry_while_unreachable(
+        lambda: summary(rt.sessions, stats.items, stats.published_uids, stats.parked, state),
+        until=time.monotonic() + timeout,
+    )
+    result.pop("posts")
+    return {"files": stats.files, "items": stats.items, **result}
+
+
+def intake(
+    files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, help="E-mails (.eml), schermafbeeldingen (.png/.jpg) en chatexports."
+    ),
+    official: str = typer.Option(None, "--ambtsdrager", help="Id van de ambtsdrager om wie het gaat."),
+    organisation: str = typer.Option(
+        None, "--organisatie", help="Alleen afzenders en ambtsdragers van deze organisatie."
+    ),
+    timeout: float = typer.Option(600, "--wachttijd", help="Maximaal wachten (seconden) tot alles verwerkt is."),
+) -> None:
+    """Neem doorgestuurde e-mails, schermafbeeldingen en WhatsApp-/Telegram-exports op in de pijplijn.
+
+    Elk bericht gaat net als verzamelde berichten naar classificatie en triage; het originele bestand blijft het
+    bewijs. Onleesbare of niet-toegestane invoer wordt geparkeerd met de reden. Zonder KAFKA_BOOTSTRAP_SERVERS /
+    DATABASE_URL starten broker en database ingebed. De laatste regel op stdout is een JSON-samenvatting.
+    """
+    from collectors.intake.run import run_intake
+
+    with runtime(get_settings()) as rt:
+        running = start_workers(rt)
+        try:
+            stats = run_intake(files, rt.settings, official, organisation)
+            err.print(
+                f"[bold]{stats.files}[/] bestanden, {stats.items} berichten: {stats.published} doorgestuurd, "
+                f"{stats.unmatched} zonder geregistreerde ambtsdrager (niet bewaard), {stats.parked} geparkeerd."
+            )
+            result = intake_summary(rt, stats, timeout)
+        finally:
+            running.join()
+    typer.echo(json.dumps(result))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("intake")(intake)

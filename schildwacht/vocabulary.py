@@ -1,0 +1,262 @@
+"""The one vocabulary of Schildwacht: case statuses, classifier labels and their severity, staff and official roles,
+the offences suggested to staff and the police, and how a moment is shown in Dutch local time.
+
+Invariants:
+- every status, label and staff role is a `StrEnum` member, so it compares equal to the string stored in the
+  database and carried in messages; its Dutch names (one per audience: staff, official, outside readers) live
+  here and nowhere else; the exported tuples and tables hold plain `str`;
+- `OPEN_STATUSES` and `CLOSED_STATUSES` split `CASE_STATUSES` without overlap;
+- the legal advice (`legal_advice`) is the single source for both the case screen and the police report, so the
+  two always say the same; it is advice for staff, never a legal verdict;
+- times are shown in Europe/Amsterdam; an aware datetime or an ISO 8601 string with an offset (or `Z`) is required,
+  so a moment is never silently read in the machine's own time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def _codes(*members: StrEnum) -> tuple[str, ...]:
+    """Plain strings, so database drivers, JSON and templates never see an enum type."""
+    return tuple(member.value for member in members)
+
+
+def _names(table: dict[StrEnum, str]) -> dict[str, str]:
+    return {member.value: name for member, name in table.items()}
+
+
+# ------------------------------------------------------------------------------------------------ case statuses
+
+
+class CaseStatus(StrEnum):
+    NIEUW = "nieuw"
+    IN_BEHANDELING = "in_behandeling"
+    WACHT_OP_BETROKKENE = "wacht_op_betrokkene"
+    AFGEROND = "afgerond"
+    GEEN_ACTIE = "geen_actie"
+
+
+CASE_STATUSES: tuple[str, ...] = _codes(*CaseStatus)
+OPEN_STATUSES: tuple[str, ...] = _codes(CaseStatus.NIEUW, CaseStatus.IN_BEHANDELING, CaseStatus.WACHT_OP_BETROKKENE)
+CLOSED_STATUSES: tuple[str, ...] = _codes(CaseStatus.AFGEROND, CaseStatus.GEEN_ACTIE)
+# As staff read it (queue, case screen, flash messages).
+CASE_STATUS_NL: dict[str, str] = _names(
+    {
+        CaseStatus.NIEUW: "Nieuw",
+        CaseStatus.IN_BEHANDELING: "In behandeling",
+        CaseStatus.WACHT_OP_BETROKKENE: "Wacht op betrokkene",
+        CaseStatus.AFGEROND: "Afgerond",
+        CaseStatus.GEEN_ACTIE: "Geen actie",
+    }
+)
+# As the official reads it on their own pages and export (addressed to them: "wacht op u").
+CASE_STATUS_FOR_OFFICIAL_NL: dict[str, str] = _names(
+    {
+        CaseStatus.NIEUW: "nieuw",
+        CaseStatus.IN_BEHANDELING: "in behandeling",
+        CaseStatus.WACHT_OP_BETROKKENE: "wacht op u",
+        CaseStatus.AFGEROND: "afgerond",
+        CaseStatus.GEEN_ACTIE: "geen actie",
+    }
+)
+
+
+class OfficialStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    WITHDRAWN = "withdrawn"
+
+
+OFFICIAL_STATUSES: tuple[str, ...] = _codes(*OfficialStatus)
+OFFICIAL_STATUS_NL: dict[str, str] = _names(
+    {
+        OfficialStatus.INVITED: "uitgenodigd",
+        OfficialStatus.ACTIVE: "actief",
+        OfficialStatus.PAUSED: "gepauzeerd",
+        OfficialStatus.WITHDRAWN: "ingetrokken",
+    }
+)
+
+
+# ------------------------------------------------------------------------------------------- labels, severity
+
+
+class Label(StrEnum):
+    """Classifier labels, most urgent first."""
+
+    THREAT = "threat"
+    DOXXING = "doxxing"
+    GENDER = "gender"
+    ABUSE = "abuse"
+
+
+LABELS: tuple[str, ...] = _codes(*Label)
+# Lower rank = more urgent; the queue sorts on it and an alert names the most urgent label.
+SEVERITY_RANK: dict[str, int] = {label.value: rank for rank, label in enumerate(Label)}
+# Short names: chips, filters, scores on the staff screens.
+LABEL_NL: dict[str, str] = _names(
+    {
+        Label.THREAT: "Bedreiging",
+        Label.DOXXING: "Doxing",
+        Label.GENDER: "Gendergerelateerde haat",
+        Label.ABUSE: "Belediging / haat",
+    }
+)
+# Self-explaining names for readers outside the team: alert messages and the police report.
+LABEL_LONG_NL: dict[str, str] = _names(
+    {
+        Label.THREAT: "Bedreiging",
+        Label.DOXXING: "Doxing (persoonsgegevens verspreid)",
+        Label.GENDER: "Seksistische of gendergerelateerde haat",
+        Label.ABUSE: "Belediging / haatdragende taal",
+    }
+)
+
+
+# ------------------------------------------------------------------------------------------------------ roles
+
+
+class StaffRole(StrEnum):
+    BEHEERDER = "beheerder"
+    TRIAGIST = "triagist"
+    ALLEEN_LEZEN = "alleen-lezen"
+
+
+STAFF_ROLES: tuple[str, ...] = _codes(*StaffRole)
+STAFF_ROLE_NL: dict[str, str] = _names(
+    {
+        StaffRole.BEHEERDER: "Beheerder",
+        StaffRole.TRIAGIST: "Triagist",
+        StaffRole.ALLEEN_LEZEN: "Alleen lezen",
+    }
+)
+# Roles that act on cases (claim, decide, export) and read an official's texts in bulk (each read audited).
+CASE_WRITE_ROLES: tuple[str, ...] = _codes(StaffRole.BEHEERDER, StaffRole.TRIAGIST)
+# Roles that manage the registry of officials and the organisation's accounts.
+ADMIN_ROLES: tuple[str, ...] = _codes(StaffRole.BEHEERDER)
+
+# The roles an official can be registered with (the registry's choice list).
+OFFICIAL_ROLES: tuple[str, ...] = (
+    "burgemeester",
+    "wethouder",
+    "raadslid",
+    "statenlid",
+    "gedeputeerde",
+    "commissaris van de koning",
+    "waterschapsbestuurder",
+    "griffier",
+    "secretaris",
+    "ambtenaar",
+)
+# Roles with a public task: the police register these with the VPT code (Veilige Publieke Taak). Every registry
+# role has one; the two extra spellings cover roles typed by hand.
+PUBLIC_TASK_ROLES: tuple[str, ...] = (*OFFICIAL_ROLES, "commissaris", "dijkgraaf")
+
+
+def has_public_task(role: str) -> bool:
+    """True when an official with this role (any case, surrounding spaces ignored) has a public task (VPT)."""
+    return role.strip().lower() in PUBLIC_TASK_ROLES
+
+
+# ---------------------------------------------------------------------------------------------- legal advice
+
+
+@dataclass(frozen=True)
+class Offence:
+    """A possibly applicable article of the Wetboek van Strafrecht, as advice (never a verdict)."""
+
+    article: str  # "285 Sr"
+    name: str  # "Bedreiging"
+    note: str  # what must hold, in plain Dutch
+
+    def sentence(self) -> str:
+        """'Art. 285 Sr (bedreiging): ...', the form the police report prints."""
+        return f"Art. {self.article} ({self.name.lower()}): {self.note}"
+
+
+BEDREIGING = Offence(
+    "285 Sr",
+    "Bedreiging",
+    "dreigen met een ernstig misdrijf (tegen het leven, zware mishandeling, verkrachting, brandstichting ...) dat "
+    "redelijke vrees kan wekken; bedreiging van gezinsleden telt mee.",
+)
+DOXING = Offence(
+    "285d Sr",
+    "Doxing",
+    "sinds 1 januari 2024: persoonsgegevens verzamelen of verspreiden om iemand te intimideren of te hinderen in "
+    "het ambt; strafverhoging met een derde bij burgemeester, wethouder of raadslid.",
+)
+BELEDIGING = Offence(
+    "266/267 Sr",
+    "Belediging",
+    "ook om persoonlijke kenmerken; seksistische beledigingen vallen hieronder. Art. 267: een derde hoger bij "
+    "belediging in verband met de ambtsuitoefening. Klachtdelict: de betrokkene moet zelf een klacht indienen.",
+)
+SMAAD_LASTER = Offence(
+    "261/262 Sr",
+    "Smaad, laster",
+    "alleen bij het ten laste leggen van een bepaald feit. Klachtdelict: de betrokkene moet zelf een klacht indienen.",
+)
+OPRUIING = Offence(
+    "131 Sr",
+    "Opruiing",
+    "alleen bij een openlijke oproep tot geweld of strafbare feiten tegen het gezag.",
+)
+OFFENCES_BY_LABEL: dict[str, tuple[Offence, ...]] = {  # keys: Label values
+    Label.THREAT.value: (BEDREIGING,),
+    Label.DOXXING.value: (DOXING,),
+    Label.GENDER.value: (BELEDIGING,),
+    Label.ABUSE.value: (BELEDIGING,),
+}
+# Never flagged by the classifier: staff and police judge these themselves for every case.
+SELF_ASSESSED: tuple[Offence, ...] = (SMAAD_LASTER, OPRUIING)
+SELF_ASSESSED_INTRO = "Niet automatisch gesignaleerd, zelf beoordelen"
+ADVICE_DISCLAIMER = "Advies, geen juridisch oordeel."
+
+
+@dataclass(frozen=True)
+class LegalAdvice:
+    suggested: tuple[Offence, ...]  # from the case's labels, most severe label first, each article once
+    self_assessed: tuple[Offence, ...]  # always the same: SELF_ASSESSED
+
+    def sentences(self) -> list[str]:
+        """The advice as the police report prints it: one sentence per suggested offence, then one line for the
+        offences to judge oneself."""
+        tail = " ".join(o.sentence() for o in self.self_assessed)
+        return [o.sentence() for o in self.suggested] + [f"{SELF_ASSESSED_INTRO}: {tail}"]
+
+
+def legal_advice(labels: Iterable[str]) -> LegalAdvice:
+    """The offences to suggest for a case with these labels (unknown labels ignored)."""
+    ordered = sorted(set(labels) & set(OFFENCES_BY_LABEL), key=SEVERITY_RANK.__getitem__)
+    suggested = dict.fromkeys(offence for label in ordered for offence in OFFENCES_BY_LABEL[label])
+    return LegalAdvice(suggested=tuple(suggested), self_assessed=SELF_ASSESSED)
+
+
+# ------------------------------------------------------------------------------------------------------ time
+
+
+def _aware(value: datetime | str) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        raise ValueError(f"tijdstip zonder tijdzone: {value!r}")
+    return moment
+
+
+def amsterdam_time(value: datetime | str, *, seconds: bool = False) -> str:
+    """'20-11-2026 22:14' (or with ':05' seconds) in Dutch local time, from an aware datetime or ISO 8601 string."""
+    return _aware(value).astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M:%S" if seconds else "%d-%m-%Y %H:%M")
+
+
+def amsterdam_and_utc(value: datetime | str) -> str:
+    """'20-11-2026 22:14:05 (Amsterdam) · 2026-11-20 21:14:05 UTC': both clocks, for evidence the police read."""
+    moment = _aware(value)
+    return f"{amsterdam_time(moment, seconds=True)} (Amsterdam) · {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"

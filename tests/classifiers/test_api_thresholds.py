@@ -1,0 +1,227 @@
+"""`classifiers/api.py` arithmetic and configuration: clipping, the `>=` cut-off, threshold overrides, the model
+gate, every combine mode, reading thresholds.json, choosing the model directory.
+
+Expected numbers are computed by hand from the formulas in the docstrings (written out next to each assert). The
+combined classifier runs the real shipped transformer, from a copy of its directory with a thresholds.json of the
+test's own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+
+import pytest
+
+from classifiers import api
+from classifiers.api import (
+    DEFAULT_MODEL_DIR,
+    ENV_MODEL_PATH,
+    MAX_BATCH,
+    ClassifyInput,
+    CombinedClassifier,
+    RuleClassifier,
+    _clip,
+    _read_json,
+    combine_scores,
+    gate,
+    load_classifier,
+    resolve_model_path,
+)
+from classifiers.rules import Hit, RuleResult
+from schildwacht.contracts import LABELS
+
+NEUTRAL = "Goedemorgen, de vergadering begint om acht uur."
+
+
+def rule_result(scores: dict[str, float], framed: tuple[str, ...] = ()) -> RuleResult:
+    return RuleResult(
+        scores={lab: scores.get(lab, 0.0) for lab in LABELS},
+        spans=[],
+        suppressed=[Hit(start=0, end=1, label=lab, rule="test", score=0.9) for lab in framed],
+    )
+
+
+def probs(**by_label: float) -> list[float]:
+    return [by_label.get(lab, 0.0) for lab in LABELS]
+
+
+@pytest.mark.parametrize(
+    "value, clipped", [(0.25, 0.25), (-0.1, 0.0), (1.7, 1.0), (math.nan, 0.0), ("0.75", 0.75), (1, 1.0), (0, 0.0)]
+)
+def test_clip_keeps_scores_in_zero_to_one(value, clipped):
+    assert _clip(value) == clipped
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleClassifier:
+    return RuleClassifier()
+
+
+def test_flag_at_exactly_the_threshold_not_below(rules):
+    rules.thresholds = {"threat": 0.6, "abuse": 0.5, "gender": 0.9, "doxxing": 0.3}
+    try:
+        result = rules._finish({"threat": 0.6, "abuse": 0.49995, "gender": 0.89999, "doxxing": 0.30004}, [], "off-1")
+    finally:
+        rules.thresholds = dict(api.DEFAULT_THRESHOLDS)
+    # rounded to 4 decimals first: 0.49995 -> 0.5 (flagged), 0.89999 -> 0.9 (flagged), 0.30004 -> 0.3 (flagged)
+    assert result.scores == {"threat": 0.6, "abuse": 0.5, "gender": 0.9, "doxxing": 0.3}
+    assert result.flags == ["threat", "abuse", "gender", "doxxing"]  # LABELS order
+    assert result.target == "off-1" and result.spans == []
+    below = RuleClassifier._finish(rules, {"threat": 0.59994, "abuse": 1.4, "doxxing": -2}, [], None)
+    assert below.scores == {"threat": 0.5999, "abuse": 1.0, "gender": 0.0, "doxxing": 0.0}
+    assert below.flags == ["threat", "abuse"]  # default 0.5 thresholds are back
+
+
+def test_threshold_overrides_merge_with_the_defaults():
+    assert RuleClassifier({"threat": 0.8}).thresholds == {"threat": 0.8, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
+    assert RuleClassifier().thresholds == api.DEFAULT_THRESHOLDS
+
+
+def test_rule_classifier_reads_every_input_kind(rules):
+    items = [ClassifyInput(text=None), ClassifyInput(text="x\ud800y"), ClassifyInput(text=12)]
+    same = [ClassifyInput(text=""), ClassifyInput(text="x\ufffdy"), ClassifyInput(text="12")]
+    assert rules.classify(items) == rules.classify(same)  # None is empty, a lone surrogate U+FFFD, a number text
+
+
+@pytest.mark.parametrize(
+    "p, g, expected",
+    [
+        (0.35, 0.7, 0.25),  # below the gate: 0.35 * 0.5 / 0.7
+        (0.7, 0.7, 0.5),  # the gate itself maps to 0.5
+        (0.85, 0.7, 0.75),  # above: 0.5 + (0.85 - 0.7) * 0.5 / 0.3
+        (1.0, 0.7, 1.0),
+        (0.3, 0.5, 0.3),  # a gate of 0.5 or less leaves p alone
+        (0.3, 0.2, 0.3),
+        (0.3, 1.0, 0.3),  # so does a gate of 1 or more
+    ],
+)
+def test_gate_sends_the_gate_to_one_half(p, g, expected):
+    assert gate(p, g) == pytest.approx(expected)
+
+
+def test_combine_modes_by_hand():
+    res = rule_result({"threat": 0.8, "abuse": 0.2, "gender": 0.6, "doxxing": 0.0})
+    p = probs(threat=0.4, abuse=0.6, gender=0.1, doxxing=0.9)
+    assert combine_scores(res, None, "max") == res.scores
+    assert combine_scores(res, p, "rules") == res.scores
+    assert combine_scores(res, p, "model") == pytest.approx(dict(zip(LABELS, p)))
+    assert combine_scores(res, p, "max") == pytest.approx({"threat": 0.8, "abuse": 0.6, "gender": 0.6, "doxxing": 0.9})
+    # mean: r >= 0.5 -> max(r, (m + r) / 2); r < 0.5 -> (m + r) / 2 + m (1 - r) / 2
+    assert combine_scores(res, p, "mean") == pytest.approx(
+        {
+            "threat": 0.8,  # max(0.8, 0.6)
+            "abuse": 0.4 + 0.5 * 0.6 * 0.8,  # 0.64
+            "gender": 0.6,  # max(0.6, 0.35)
+            "doxxing": 0.45 + 0.5 * 0.9,  # 0.9
+        }
+    )
+    per_label = {"threat": "model", "abuse": "rules", "doxxing": "mean"}  # gender: max by default
+    assert combine_scores(res, p, per_label) == pytest.approx(
+        {"threat": 0.4, "abuse": 0.2, "gender": 0.6, "doxxing": 0.9}
+    )
+
+
+def test_frame_damps_only_the_framed_label_and_gates_apply_per_label():
+    res = rule_result({}, framed=("gender",))
+    p = probs(threat=0.6, gender=0.6, doxxing=0.85)
+    out = combine_scores(res, p, "model", frame_damp=0.5, gates={"doxxing": 0.7})
+    assert out == pytest.approx({"threat": 0.6, "abuse": 0.0, "gender": 0.3, "doxxing": 0.75})
+
+
+def test_read_json_gives_nothing_for_a_missing_or_broken_file(tmp_path):
+    (tmp_path / "kapot.json").write_text("{niet af", encoding="utf-8")
+    (tmp_path / "goed.json").write_text('{"a": 1}', encoding="utf-8")
+    assert _read_json(tmp_path / "weg.json") == {} and _read_json(tmp_path / "kapot.json") == {}
+    assert _read_json(tmp_path / "goed.json") == {"a": 1}
+
+
+def test_model_path_from_argument_then_environment_then_default(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_MODEL_PATH, str(tmp_path / "uit-env"))
+    assert resolve_model_path(tmp_path / "expliciet") == tmp_path / "expliciet"
+    assert resolve_model_path(str(tmp_path / "tekst")) == tmp_path / "tekst"
+    assert resolve_model_path() == tmp_path / "uit-env"
+    monkeypatch.setenv(ENV_MODEL_PATH, "")
+    assert resolve_model_path() == DEFAULT_MODEL_DIR
+    monkeypatch.delenv(ENV_MODEL_PATH)
+    assert resolve_model_path() == DEFAULT_MODEL_DIR
+    assert DEFAULT_MODEL_DIR == Path(api.__file__).resolve().parents[1] / "models" / "schildwacht-nl-mini"
+
+
+def test_without_a_model_directory_the_rules_alone_with_a_warning(tmp_path, caplog):
+    (tmp_path / "leeg").mkdir()
+    with caplog.at_level(logging.WARNING, logger="classifiers.api"):
+        classifier = load_classifier(tmp_path / "leeg", {"abuse": 0.7})
+    assert type(classifier) is RuleClassifier and classifier.name == "schildwacht-rules"
+    assert classifier.thresholds["abuse"] == 0.7
+    assert f"geen modelmap gevonden op {tmp_path / 'leeg'}" in caplog.text
+
+
+@pytest.fixture(scope="module")
+def model_copy(tmp_path_factory) -> Path:
+    """The shipped model's files, linked, beside a thresholds.json of this test's own."""
+    directory = tmp_path_factory.mktemp("model")
+    for source in DEFAULT_MODEL_DIR.iterdir():
+        if source.name != "thresholds.json":
+            (directory / source.name).symlink_to(source)
+    config = json.loads((DEFAULT_MODEL_DIR / "thresholds.json").read_text(encoding="utf-8"))
+    config.update(
+        thresholds={"threat": 0.7, "abuse": 0.6, "onbekend": 0.1},
+        combine="rules",
+        frame_damp=0.25,
+        model_gate={"doxxing": 0.8},
+        name="testmodel",
+        version=7,
+    )
+    (directory / "thresholds.json").write_text(json.dumps(config), encoding="utf-8")
+    return directory
+
+
+def test_combined_classifier_takes_thresholds_json_and_overrides(model_copy):
+    classifier = load_classifier(model_copy, {"abuse": 0.55})
+    assert type(classifier) is CombinedClassifier
+    assert classifier.thresholds == {"threat": 0.7, "abuse": 0.55, "gender": 0.5, "doxxing": 0.5}
+    assert (classifier.combine, classifier.frame_damp, classifier.gates) == ("rules", 0.25, {"doxxing": 0.8})
+    assert (classifier.name, classifier.version) == ("testmodel", "7")
+    assert CombinedClassifier(model_copy, combine="max").combine == "max"
+
+
+def test_combined_classifier_in_rules_mode_equals_the_rule_layer_in_batches(model_copy, rules):
+    classifier = CombinedClassifier(model_copy, thresholds=dict(api.DEFAULT_THRESHOLDS))
+    texts = [NEUTRAL, "Wethouder, ik weet waar je woont en ik kom je halen.", ""] * ((MAX_BATCH // 3) + 1)
+    items = [ClassifyInput(text=t) for t in texts]
+    combined, alone = classifier.classify(items), rules.classify(items)
+    assert len(combined) == len(texts) > MAX_BATCH
+    assert [c.scores for c in combined] == [r.scores for r in alone]
+    assert [c.flags for c in combined] == [r.flags for r in alone]
+
+
+THREAT = "Ik weet waar je woont, pas maar op want vannacht kom ik langs met benzine."
+
+
+def expected_model_spans(classifier: CombinedClassifier, text: str, label: str, p: list[float]) -> list[tuple]:
+    """The documented rule, computed here through the model directly: the (at most 3) words whose removal lowers the
+    label's probability most, by at least OCCLUSION_MIN, in text order; else the start of the post."""
+    j = LABELS.index(label)
+    words = list(api.WORD.finditer(text[: api.OCCLUSION_CHARS]))[: api.OCCLUSION_WORDS]
+    rows = classifier.scorer.predict([text[: w.start()] + text[w.end() :] for w in words])
+    drops = sorted(((p[j] - row[j], w) for row, w in zip(rows, words)), key=lambda d: -d[0])
+    found = [(w.start(), w.end(), w.group(0)) for d, w in drops[:3] if d >= api.OCCLUSION_MIN]
+    return sorted(found) or [(0, min(len(text), 280), text[:280])]
+
+
+def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(model_copy):
+    classifier = CombinedClassifier(model_copy, combine="max")
+    certain = [1.0] * len(LABELS)  # every occluded variant scores lower: the three biggest drops are the evidence
+    unsure = [0.0] * len(LABELS)  # no variant scores lower: the start of the post stands in
+    long_text = THREAT + " " + "bla " * 100
+    spans = classifier._model_spans([(THREAT, ["threat", "doxxing"], certain), (long_text, ["abuse"], unsure)])
+    by_label = [(s.label, s.start, s.end, s.text, s.source) for s in spans[0]]
+    expected = [("threat", *w, "model") for w in expected_model_spans(classifier, THREAT, "threat", certain)]
+    expected += [("doxxing", *w, "model") for w in expected_model_spans(classifier, THREAT, "doxxing", certain)]
+    assert by_label == expected
+    assert any(end - start < len(THREAT) for _, start, end, *_ in by_label)  # some evidence is single words
+    assert [(s.label, s.start, s.end, s.text) for s in spans[1]] == [("abuse", 0, 280, long_text[:280])]
+    assert classifier._model_spans([]) == []

@@ -1,0 +1,296 @@
+"""Every check of `triage/bundle/verify.py` on its own: one real exported bundle, then one change per case, each
+expected to fail with its own Dutch/English reason, and the exact summary of an intact bundle.
+
+A change behind the signature is made as a forger would (`tests.security.forgery`): recompute the hashes and sign
+the manifest with a fresh key that the manifest names, so only the check under test can notice.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from schildwacht.config import Settings
+from tests.security.forgery import read_bundle, reseal, write_bundle
+from tests.triage.bundle.bundlecase import build_case, emptied, write_zip
+from triage.bundle import layout
+from triage.bundle.export import export_bundle
+from triage.bundle.keys import fingerprint, format_fingerprint, public_pem
+from triage.bundle.verify import (
+    EXIT_NOT_INTACT,
+    EXIT_SIGNER_UNVERIFIED,
+    EXIT_VERIFIED,
+    Verification,
+    verify_bundle,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def bundle(engine, pg, tmp_path_factory) -> tuple[Path, int]:
+    sessions = emptied(engine)
+    tmp = tmp_path_factory.mktemp("bundle")
+    case_id = build_case(sessions)
+    settings = Settings(database_url=pg.url, data_dir=tmp / "data")
+    with sessions() as s:
+        path = export_bundle(s, case_id, "n.smits@voorbeeld.example", tmp / "zaak.zip", settings)
+        s.commit()
+    return path, case_id
+
+
+def changed(bundle_path: Path, tmp_path: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
+    files = read_bundle(bundle_path)
+    change(files)
+    if layout.MANIFEST not in files:  # write_bundle puts the manifest first
+        return write_zip(tmp_path / "veranderd.zip", files)
+    return write_bundle(tmp_path / "veranderd.zip", files)
+
+
+def resigned(change_manifest: Callable[[dict, dict[str, bytes]], None]) -> Callable[[dict[str, bytes]], None]:
+    """A change to the manifest (and files), resealed with a fresh key that the manifest and public_key.pem name."""
+
+    def change(files: dict[str, bytes]) -> None:
+        manifest = json.loads(files[layout.MANIFEST])
+        key = Ed25519PrivateKey.generate()
+        pem = public_pem(key.public_key())
+        manifest["signer"].update(public_key_pem=pem, fingerprint=fingerprint(key.public_key()))
+        files[layout.PUBLIC_KEY] = pem.encode()
+        change_manifest(manifest, files)
+        reseal(files, manifest, key)
+
+    return change
+
+
+def sums_only(change_files: Callable[[dict[str, bytes]], None]) -> Callable[[dict[str, bytes]], None]:
+    """A change to files with SHA256SUMS recomputed (a careless forger): the manifest and its signature untouched."""
+
+    def change(files: dict[str, bytes]) -> None:
+        change_files(files)
+        files.pop(layout.TIMESTAMP, None)
+        files[layout.SUMS] = layout.format_sums({n: d for n, d in files.items() if n != layout.SUMS})
+
+    return change
+
+
+def manifest_edit(edit: Callable[[dict], object]) -> Callable[[dict[str, bytes]], None]:
+    def change(files: dict[str, bytes]) -> None:
+        manifest = json.loads(files[layout.MANIFEST])
+        edit(manifest)
+        files[layout.MANIFEST] = json.dumps(manifest).encode()
+
+    return change
+
+
+def other_public_pem() -> bytes:
+    return public_pem(Ed25519PrivateKey.generate().public_key()).encode()
+
+
+def custody_lines(files: dict[str, bytes]) -> list[dict]:
+    return [json.loads(line) for line in files[layout.CUSTODY].decode().splitlines() if line.strip()]
+
+
+def first_item(files: dict[str, bytes]) -> str:
+    return next(n for n in sorted(files) if n.endswith("/tekst.txt"))
+
+
+CASES = {
+    "manifest missing": (lambda f: f.pop(layout.MANIFEST), "manifest.json: ontbreekt / missing"),
+    "manifest no JSON": (
+        lambda f: f.update({layout.MANIFEST: b"{kapot"}),
+        "manifest.json: onleesbaar / unreadable (",
+    ),
+    "manifest not an object": (
+        lambda f: f.update({layout.MANIFEST: b"[]"}),
+        "manifest.json: onvolledig, veld format / incomplete",
+    ),
+    "manifest without signer": (
+        manifest_edit(lambda m: m.pop("signer")),
+        "manifest.json: onvolledig, veld signer / incomplete",
+    ),
+    "manifest items not a list": (
+        manifest_edit(lambda m: m.update(items={})),
+        "manifest.json: onvolledig, veld items / incomplete",
+    ),
+    "manifest file entry without hash": (
+        manifest_edit(lambda m: m["files"][0].pop("sha256")),
+        "manifest.json: onvolledig, veld files / incomplete",
+    ),
+    "manifest file entry not an object": (
+        manifest_edit(lambda m: m["files"].append("rapport.pdf")),
+        "manifest.json: onvolledig, veld files / incomplete",
+    ),
+    "unknown format": (
+        manifest_edit(lambda m: m.update(format="schildwacht-bundle/9")),
+        "manifest.json: onbekend formaat 'schildwacht-bundle/9' / unknown format",
+    ),
+    "signature file missing": (
+        lambda f: f.pop(layout.SIGNATURE),
+        "manifest.sig: ontbreekt in de ZIP / missing from ZIP",
+    ),
+    "sums file missing": (lambda f: f.pop(layout.SUMS), "SHA256SUMS: ontbreekt in de ZIP / missing from ZIP"),
+    "listed file missing": (
+        lambda f: f.pop(layout.REPORT_PDF),
+        "rapport.pdf: staat in het manifest maar ontbreekt in de ZIP / missing from ZIP",
+    ),
+    "extra file": (
+        lambda f: f.update({"extra.txt": b"x"}),
+        "extra.txt: extra bestand dat niet in het manifest staat / not in manifest",
+    ),
+    "sums unreadable": (
+        lambda f: f.update({layout.SUMS: b"\xff\xfe geen sums"}),
+        "SHA256SUMS: onleesbaar / unreadable (",
+    ),
+    "file missing from sums": (
+        lambda f: f.update(
+            {layout.SUMS: b"".join(line + b"\n" for line in f[layout.SUMS].splitlines() if b"rapport.pdf" not in line)}
+        ),
+        "rapport.pdf: ontbreekt in SHA256SUMS / not listed in SHA256SUMS",
+    ),
+    "sums name a file not in the ZIP": (
+        lambda f: f.update({layout.SUMS: f[layout.SUMS] + b"0" * 64 + b"  weg.txt\n"}),
+        "weg.txt: staat in SHA256SUMS maar ontbreekt in de ZIP / missing from ZIP",
+    ),
+    "file altered, sums not": (
+        lambda f: f.update({layout.REPORT_HTML: f[layout.REPORT_HTML] + b" "}),
+        "rapport.html: gewijzigd, sha256 klopt niet met SHA256SUMS / altered (hash mismatch)",
+    ),
+    "file altered, sums recomputed": (
+        sums_only(lambda f: f.update({layout.REPORT_HTML: f[layout.REPORT_HTML] + b" "})),
+        "rapport.html: gewijzigd, sha256 klopt niet met het manifest / altered (hash mismatch)",
+    ),
+    "signature not base64": (
+        sums_only(lambda f: f.update({layout.SIGNATURE: b"!!geen base64!!"})),
+        "manifest.sig: handtekening klopt niet bij manifest.json / signature invalid (Error)",
+    ),
+    "signature of another text": (
+        sums_only(lambda f: f.update({layout.SIGNATURE: f[layout.SIGNATURE][4:] + f[layout.SIGNATURE][:4]})),
+        "manifest.sig: handtekening klopt niet bij manifest.json / signature invalid (",
+    ),
+    "fingerprint not of the key": (
+        resigned(lambda m, f: m["signer"].update(fingerprint="0" * 64)),
+        "manifest.json: vingerafdruk hoort niet bij de publieke sleutel / fingerprint mismatch",
+    ),
+    "public key file differs": (
+        resigned(lambda m, f: f.update({layout.PUBLIC_KEY: other_public_pem()})),
+        "public_key.pem: wijkt af van de sleutel in het manifest / differs from manifest",
+    ),
+    "signer of another organisation": (
+        resigned(lambda m, f: m["signer"].update(organisation_id="pv-noorderland")),
+        "manifest.json: ondertekenaar en organisatie van de zaak verschillen / signer and case organisation differ",
+    ),
+    "case organisation not an object": (
+        resigned(lambda m, f: m["official"].update(organisation="gm-voorbeeld")),
+        "manifest.json: ondertekenaar en organisatie van de zaak verschillen / signer and case organisation differ",
+    ),
+    "signer organisation not a string": (
+        resigned(lambda m, f: m["signer"].update(organisation_id=None)),
+        "manifest.json: ondertekenaar en organisatie van de zaak verschillen / signer and case organisation differ",
+    ),
+    "custody unreadable": (
+        resigned(lambda m, f: f.update({layout.CUSTODY: b"{kapot\n"})),
+        "custody.jsonl: onleesbaar / unreadable (",
+    ),
+    "custody event cut off the end": (
+        resigned(
+            lambda m, f: f.update(
+                {layout.CUSTODY: b"".join(line + b"\n" for line in f[layout.CUSTODY].splitlines()[:-1])}
+            )
+        ),
+        "custody.jsonl: aantal of laatste gebeurtenis wijkt af van het manifest / events removed or added at the end",
+    ),
+    "custody count pinned differently": (
+        resigned(lambda m, f: m["custody"].update(events=m["custody"]["events"] + 1)),
+        "custody.jsonl: aantal of laatste gebeurtenis wijkt af van het manifest / events removed or added at the end",
+    ),
+    "custody head pinned differently": (
+        resigned(lambda m, f: m["custody"].update(head_hash="0" * 64)),
+        "custody.jsonl: aantal of laatste gebeurtenis wijkt af van het manifest / events removed or added at the end",
+    ),
+    "custody of another case": (
+        resigned(lambda m, f: m["case"].update(id=m["case"]["id"] + 1)),
+        "custody.jsonl: hoort bij een andere zaak / belongs to another case",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_problem_is_found_and_named(bundle, tmp_path, name):
+    change, reason = CASES[name]
+    result = verify_bundle(changed(bundle[0], tmp_path, change))
+    assert not result.ok and result.exit_code == EXIT_NOT_INTACT and not result.signer_verified
+    assert result.problem.startswith(reason), result.problem
+    assert result.summary == []
+
+
+def test_custody_without_events_is_refused(bundle, tmp_path):
+    def empty(m: dict, f: dict[str, bytes]) -> None:
+        f[layout.CUSTODY] = b"\n"
+        m["custody"].update(events=0)
+
+    result = verify_bundle(changed(bundle[0], tmp_path, resigned(empty)))
+    assert result.problem.startswith("custody.jsonl: aantal of laatste gebeurtenis wijkt af van het manifest")
+
+
+@pytest.mark.parametrize("exported_at", [None, "gisteren", "2026-11-20T21:00:00", 20261120])
+def test_export_time_must_be_readable_with_a_time_zone_when_a_key_is_checked(bundle, tmp_path, exported_at):
+    key = Ed25519PrivateKey.generate()
+
+    def edit(m: dict, f: dict[str, bytes]) -> None:
+        if exported_at is None:
+            m.pop("exported_at")
+        else:
+            m["exported_at"] = exported_at
+
+    files = read_bundle(bundle[0])
+    manifest = json.loads(files[layout.MANIFEST])
+    pem = public_pem(key.public_key())
+    manifest["signer"].update(public_key_pem=pem, fingerprint=fingerprint(key.public_key()))
+    files[layout.PUBLIC_KEY] = pem.encode()
+    edit(manifest, files)
+    reseal(files, manifest, key)
+    path = write_bundle(tmp_path / "tijd.zip", files)
+    assert verify_bundle(path).ok  # without an anchor the export time is not read
+    result = verify_bundle(path, expected_fingerprint=fingerprint(key.public_key()))
+    assert result.problem == "manifest.json: exporttijd ontbreekt of onleesbaar / export time unreadable"
+
+
+def test_intact_bundle_summary_says_what_was_checked(bundle):
+    path, case_id = bundle
+    files = read_bundle(path)
+    manifest = json.loads(files[layout.MANIFEST])
+    events = custody_lines(files)
+    fp = manifest["signer"]["fingerprint"]
+    with zipfile.ZipFile(path) as zf:
+        entries = len(zf.namelist())
+    unverified = verify_bundle(path)
+    assert unverified.ok and not unverified.signer_verified and unverified.exit_code == EXIT_SIGNER_UNVERIFIED
+    assert unverified.problem is None
+    assert unverified.summary == [
+        f"Bundel intact / bundle intact: zaak #{case_id}, {entries} bestanden, 3 bericht(en); "
+        "organisatie volgens de bundel: Gemeente Voorbeeld",
+        f"Ondertekenaar NIET geverifieerd / signer NOT verified: vingerafdruk {format_fingerprint(fp)}, "
+        "geen vertrouwde sleutel opgegeven / no trusted key given",
+        f"Bewaarketen / custody: {len(events)} gebeurtenissen, laatste: {events[-1]['kind']} door "
+        f"{events[-1]['actor']} op {events[-1]['at']}",
+        "Tijdstempel / timestamp: geen (niet aangevraagd of TSA onbereikbaar) / none",
+    ]
+    verified = verify_bundle(path, expected_fingerprint=fp)
+    assert verified.ok and verified.signer_verified and verified.exit_code == EXIT_VERIFIED
+    assert verified.summary[1] == (
+        f"Ondertekenaar geverifieerd / signer verified: vingerafdruk {format_fingerprint(fp)} is een "
+        "vertrouwde sleutel / matches a trusted key"
+    )
+    assert verified.summary[0] == unverified.summary[0] and verified.summary[2:] == unverified.summary[2:]
+
+
+def test_exit_code_of_each_result():
+    assert Verification(ok=False).exit_code == EXIT_NOT_INTACT == 1
+    assert Verification(ok=False, signer_verified=True).exit_code == EXIT_NOT_INTACT
+    assert Verification(ok=True, signer_verified=True).exit_code == EXIT_VERIFIED == 0
+    assert Verification(ok=True).exit_code == EXIT_SIGNER_UNVERIFIED == 3
