@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 from schildwacht.contracts import LABELS
 
@@ -62,6 +63,7 @@ def prf(preds: list[list[int]], labels: list[list[int]]) -> dict:
 
 
 def _mask(e: Example) -> list[int]:
+    assert e.labels is not None, "evaluation sets hold only examples mapped to our labels"
     lab = list(e.labels)
     if e.source == "mhc:other":
         lab = [0, -1, 0, 0]
@@ -90,7 +92,7 @@ class Variants:
         """Rule results, baseline and model probabilities for `texts` (computed once, combined many times)."""
         from .api import ClassifyInput
 
-        out = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])]}
+        out: dict[str, Any] = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])]}
         if self.scorer is not None:
             out["transformer"], out["lexical"] = self.scorer.predict_parts(texts)
             out["probs"] = (
@@ -151,7 +153,7 @@ def tune_combination(
     flags above CRITICISM_LIMIT heavily penalised). Returns (gates, damp, lexical weight or None)."""
     names = [st for st, _ in CHOICE_SETS if st in sets]
     weights = LEXICAL_WEIGHTS if all(parts[st].get("lexical") is not None for st in names) else (None,)
-    best = ({lab: 0.5 for lab in LABELS}, 1.0, None, -1e9)
+    best: tuple[dict[str, float], float, float | None, float] = ({lab: 0.5 for lab in LABELS}, 1.0, None, -1e9)
     for weight in weights:
         mixed = {st: with_lexical_weight(parts[st], weight) for st in names}
         for damp in (1.0, 0.5):
@@ -182,7 +184,7 @@ def _metrics_for(exs, sc, thr) -> dict:
     preds = [[int(x[j] >= thr[lab]) for j, lab in enumerate(LABELS)] for x in sc]
     m = prf(preds, labels)
     flag = [any(p) for p in preds]
-    kinds = defaultdict(lambda: [0, 0])
+    kinds: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for e, f in zip(exs, flag):
         kinds[e.kind][0] += f
         kinds[e.kind][1] += 1
@@ -261,7 +263,7 @@ def evaluate(
     thr.update(thresholds)
     training = meta.get("training") or {}
     if splits is None:
-        params = {
+        params: dict[str, Any] = {
             "seed": seed,
             "use_mhc": use_mhc,
             "n_per_template": int(training.get("n_per_template", 40)),
@@ -281,7 +283,7 @@ def evaluate(
     for name, probe in ((PROBE_DEV, splits.probe_dev), (PROBE, splits.probe_test)):
         if probe:  # reported only, never used for choices
             sets[name] = probe
-    excluded = {}
+    excluded: dict = {}
     if not (seen is splits and splits.info.get("leak_free")):  # leak-free splits share no text by construction
         sets, excluded = exclude_seen(sets, seen.train + seen.calib)
     # MHC half A was used for training: reported separately (after the validation sets), never used for choices
@@ -448,8 +450,9 @@ def _miss(excess: float) -> float:
     return 1.0 + 10 * excess if excess > 1e-12 else 0.0
 
 
-def choose(results: dict) -> str:
-    """Pick the shippable variant with the best _variant_score over the validation (choice) sets."""
+def choose(results: dict) -> str | None:
+    """Pick the shippable variant with the best _variant_score over the validation (choice) sets (None when no
+    variant is shippable)."""
     best, best_score = None, -1e9
     for var in results["sets"][GEN]:
         if var in results.get("report_only", ["tfidf_lr"]):

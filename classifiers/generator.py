@@ -969,7 +969,7 @@ def template_links() -> list[tuple[str, str, str]]:
     for tid, texts in rendered.items():
         for text in set(texts):
             index.add(tid, text)
-    links: dict[tuple[str, str], str] = {}
+    links: dict[tuple[str, ...], str] = {}  # a sorted pair of template ids
     for tid, texts in rendered.items():
         for text in set(texts):
             for m in index.matches(text):

@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from schildwacht.contracts import LABELS
 
@@ -91,7 +92,7 @@ class LexicalModel:
             },
             str(model_dir / WEIGHTS),
         )
-        vocab = {
+        vocab: dict[str, Any] = {
             name: sorted(vec.vocabulary_, key=vec.vocabulary_.get)
             for name, vec in (("word", self.word), ("char", self.char))
         }

@@ -82,7 +82,8 @@ def build_model(
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(seed)
-    cfg = BertConfig(
+    # num_labels is a PretrainedConfig keyword that BertConfig's typed signature leaves out
+    cfg = BertConfig(  # type: ignore[call-arg]
         vocab_size=vocab_size,
         hidden_size=hidden,
         num_hidden_layers=layers,

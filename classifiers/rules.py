@@ -2412,13 +2412,13 @@ class RuleEngine:
             doc0 = self.nlp.make_doc(view)
             doc, starts, ends, nl_after, lowers = self._respell(doc0)
             toks = lowers if doc is doc0 else [t.lower_ for t in doc]
-            matches = list(self.matcher(doc))
+            raw_matches = list(self.matcher(doc))
             if not self._triggers2.isdisjoint(toks):
-                matches += self.matcher2(doc)
-            pmatches = self.phrases(doc)
+                raw_matches += self.matcher2(doc)
+            raw_phrases = self.phrases(doc)
             vocab = self.nlp.vocab.strings
-            matches = [(vocab[mid], s, e) for mid, s, e in matches]
-            pmatches = [(vocab[mid], s, e) for mid, s, e in pmatches]
+            matches = [(vocab[mid], s, e) for mid, s, e in raw_matches]
+            pmatches = [(vocab[mid], s, e) for mid, s, e in raw_phrases]
         n = len(toks)
         # sentence ids
         sent = [0] * n

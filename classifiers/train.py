@@ -157,6 +157,7 @@ def build_splits(
     probe_dev, probe_test = load_probe("dev"), load_probe("test")
 
     def masked(e: Example) -> Example:
+        assert e.labels is not None, "RTP-LX and MHC training examples are mapped to our labels"
         lab = list(e.labels)
         if e.source == "rtp:insult":
             lab = [-1, 1, -1, -1]  # RTP-LX insults: threat/gender/doxxing unknown
@@ -286,7 +287,7 @@ def mlm_pretrain(
         return 0
     mlm = BertForMaskedLM(model.config)
     mlm.bert.load_state_dict(model.bert.state_dict(), strict=False)
-    mlm.to(device)
+    mlm.to(device)  # type: ignore[arg-type]  # transformers' stub for `to` leaves out the device argument
     r = random.Random(seed)
     lines = [c for c in corpus if len(c) > 20]
     r.shuffle(lines)
@@ -338,7 +339,7 @@ def mlm_pretrain(
             opt.step()
             step += 1
             run = 0.98 * run + 0.02 * out.loss.item() if step > 1 else out.loss.item()
-            if prog:
+            if prog and task is not None:  # both are set together
                 prog.update(task, completed=step if max_steps else min(seconds, time.time() - t0), loss=run)
     finally:
         if prog:
@@ -346,6 +347,14 @@ def mlm_pretrain(
     model.bert.load_state_dict({k: v.to("cpu") for k, v in mlm.bert.state_dict().items()}, strict=False)
     log(f"MLM: {step} steps, loss {run:.3f}")
     return step
+
+
+def mapped_labels(examples: list[Example]) -> list[list[int]]:
+    """The labels of examples that must all be mapped to ours (the calibration split is)."""
+    unmapped = [e.source for e in examples if e.labels is None]
+    if unmapped:
+        raise ValueError(f"{len(unmapped)} examples not mapped to our labels, e.g. from {unmapped[0]}")
+    return [e.labels for e in examples if e.labels is not None]
 
 
 def fit_calibration(logits: list[list[float]], labels: list[list[int]]) -> dict:
@@ -378,7 +387,7 @@ def fit_lexical(splits: Splits, out_dir: Path) -> LexicalModel:
     """Fit the TF-IDF + logistic-regression model on the training split, calibrate it, save it beside the
     transformer."""
     lexical = LexicalModel.fit(splits.train)
-    lex_cal = fit_calibration(lexical.decision([e.text for e in splits.calib]), [e.labels for e in splits.calib])
+    lex_cal = fit_calibration(lexical.decision([e.text for e in splits.calib]), mapped_labels(splits.calib))
     lexical.calibration = {lab: (ab["a"], ab["b"]) for lab, ab in lex_cal.items()}
     lexical.save(out_dir)
     return lexical
@@ -486,7 +495,7 @@ def train_model(
                 sched.step()
                 step += 1
                 run = 0.98 * run + 0.02 * loss.item() if bi else loss.item()
-                if prog:
+                if prog and task is not None:  # both are set together
                     prog.update(task, advance=1, loss=run)
             if not prog:
                 log(f"epoch {ep + 1}: loss {run:.4f} ({time.time() - t0:.0f}s)")
@@ -495,7 +504,7 @@ def train_model(
             prog.stop()
     model.to("cpu").eval()
     cal_logits = predict_logits(model, tok, [e.text for e in splits.calib])
-    calibration = fit_calibration(cal_logits, [e.labels for e in splits.calib])
+    calibration = fit_calibration(cal_logits, mapped_labels(splits.calib))
     model.save_pretrained(str(out_dir), safe_serialization=True)
     fit_lexical(splits, out_dir)
     log(f"lexical model (TF-IDF + LR) fitted, {time.time() - t0:.0f}s")

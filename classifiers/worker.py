@@ -27,13 +27,15 @@ def to_input(mention: CollectedMention) -> ClassifyInput:
     refs = []
     for official_id in mention.matched_official_ids:
         in_text = [m for m in mention.matches if m.official_id == official_id and m.kind in ("name", "handle", "role")]
+        # the contract gives start and end together or neither
+        offsets = [(m.start, m.end) for m in in_text if m.start is not None and m.end is not None]
         refs.append(
             OfficialRef(
                 id=official_id,
                 names=mention.surfaces(official_id, ("name", "role")),
                 handles=mention.surfaces(official_id, ("handle", "reply")),
                 # a version 1 message has no offsets: then the classifier looks for the names itself
-                found_at=None if any(m.start is None for m in in_text) else [(m.start, m.end) for m in in_text],
+                found_at=offsets if len(offsets) == len(in_text) else None,
             )
         )
     return ClassifyInput(text=mention.text, officials=refs, reply_to_official=mention.in_reply_to_official_id)

@@ -20,6 +20,7 @@ class Source(str, Enum):
     mastodon = "mastodon"
     bluesky = "bluesky"
     rss = "rss"
+    jetstream = "jetstream"  # Bluesky in real time; nothing when SCHILDWACHT_COLLECTOR_JETSTREAM_URL is unset
     mailbox = "mailbox"  # the forwarding mailbox (IMAP); nothing when SCHILDWACHT_INTAKE_IMAP_HOST is unset
 
 

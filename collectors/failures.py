@@ -16,7 +16,7 @@ from collectors.outbound import RefusedDestination
 def download_failed(spider: scrapy.Spider, failure: Failure) -> Iterator[ParkedItem]:
     """Log and count every failure; park the ones whose content is unusable (too large, truncated) and the ones
     the outbound guard refused (nothing was fetched; the reason says why)."""
-    request = failure.request
+    request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's Failure
     if failure.check(RefusedDestination):
         spider.crawler.stats.inc_value("schildwacht/refused")
         reason = f"geweigerd / refused: {failure.getErrorMessage()}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import spacy
 from spacy.matcher import Matcher, PhraseMatcher
@@ -144,7 +145,10 @@ class OfficialMatcher:
 
         core = [t for t in rest if comparable(t) not in TUSSENVOEGSELS] if rest else []
         if core:
-            pattern = [{"NORM": {"IN": list(ROLE_WORDS)}}, {"NORM": {"IN": sorted(TUSSENVOEGSELS)}, "OP": "*"}]
+            pattern: list[dict[str, Any]] = [
+                {"NORM": {"IN": list(ROLE_WORDS)}},
+                {"NORM": {"IN": sorted(TUSSENVOEGSELS)}, "OP": "*"},
+            ]
             pattern += [{"NORM": _norm_token(t)} for t in core]
             self._roles.add(official.id, [pattern])
 
@@ -175,7 +179,11 @@ class OfficialMatcher:
             ranked.append((_RANK_REPLY, -1, reply_to, "reply", in_reply_to_author or "", None, None))
         kinds: dict[tuple[int, int, str], str] = {}
         spans: list[Span] = []
-        matchers = [(self._handles, "handle"), (self._names, "name"), (self._roles, "role")]
+        matchers: list[tuple[PhraseMatcher | Matcher, str]] = [
+            (self._handles, "handle"),
+            (self._names, "name"),
+            (self._roles, "role"),
+        ]
         if platform == "mastodon":
             matchers.append((self._mastodon_local, "handle"))
         for matcher, kind in matchers:
@@ -191,14 +199,14 @@ class OfficialMatcher:
         author = self.author_official(platform, author_handle)
         result = MatchResult(in_reply_to_official_id=reply_to if reply_to != author else None)
         seen: set[tuple[str, str, str]] = set()
-        for _, _, official_id, kind, surface, start, end in sorted(ranked, key=lambda r: r[:2]):
+        for _, _, official_id, kind, surface, start_char, end_char in sorted(ranked, key=lambda r: r[:2]):
             if official_id == author or (official_id, kind, surface) in seen:
                 continue
             if official_id not in result.official_ids:
                 result.official_ids.append(official_id)
             seen.add((official_id, kind, surface))
             result.matches.append(
-                OfficialMatch(official_id=official_id, kind=kind, surface=surface, start=start, end=end)
+                OfficialMatch(official_id=official_id, kind=kind, surface=surface, start=start_char, end=end_char)
             )
         result.matches.sort(key=lambda m: result.official_ids.index(m.official_id))
         return result

@@ -76,9 +76,9 @@ class RetryAfterMiddleware:
         asks_to_wait = response.status == 429 or (response.status == 503 and b"Retry-After" in response.headers)
         if not asks_to_wait:
             return response
-        retry = get_retry_request(
-            request, spider=self.crawler.spider, reason=f"{response.status} Retry-After", logger=log
-        )
+        spider = self.crawler.spider
+        assert spider is not None  # a response arrives only while a crawl runs
+        retry = get_retry_request(request, spider=spider, reason=f"{response.status} Retry-After", logger=log)
         if retry is None:  # retries spent; get_retry_request logged it
             return response
         tries = retry.meta["retry_times"]

@@ -79,19 +79,23 @@ class GuardedResolver:
         addressTypes: Sequence[type[IAddress]] | None = None,
         transportSemantics: str = "TCP",
     ) -> IHostResolution:
+        # mypy reads zope interface methods (declared without `self`) as plain functions and `@implementer`
+        # classes as unrelated to their interface (the mypy-zope plugin that fixes this supports only older mypy
+        # releases): hence `receiver: Any` and the `type: ignore` on the return.
+        receiver: Any = resolutionReceiver
         resolution = _Resolution(hostName)
-        resolutionReceiver.resolutionBegan(resolution)
+        receiver.resolutionBegan(resolution)
 
         def deliver(addresses: list[IPAddress]) -> None:
             for address in addresses:
                 kind = IPv4Address if address.version == 4 else IPv6Address
                 if addressTypes is None or kind in addressTypes:
-                    resolutionReceiver.addressResolved(kind("TCP", str(address), portNumber))
+                    receiver.addressResolved(kind("TCP", str(address), portNumber))
 
         def refuse(failure: Failure) -> None:
             log.error("geen verbinding met %s: %s", hostName, failure.getErrorMessage())
 
         done = self.pin(hostName)
         done.addCallbacks(deliver, refuse)
-        done.addBoth(lambda _: resolutionReceiver.resolutionComplete())
-        return resolution
+        done.addBoth(lambda _: receiver.resolutionComplete())
+        return resolution  # type: ignore[return-value]

@@ -19,7 +19,8 @@ def json_body(response: Response, shape: type) -> Any:
     except UnicodeDecodeError as exc:
         raise MalformedPayload(f"ongeldige UTF-8 op byte {exc.start}") from exc
     except (ValueError, RecursionError) as exc:
-        content_type = response.headers.get("Content-Type", b"?").decode("latin-1")
+        # Scrapy types Headers.get as `bytes | None` even with a default
+        content_type = response.headers.get("Content-Type", b"?").decode("latin-1")  # type: ignore[union-attr]
         raise MalformedPayload(f"geen geldige JSON ({content_type}): {exc}") from exc
     if not isinstance(doc, shape):
         raise MalformedPayload(f"verwacht een JSON-{'lijst' if shape is list else 'object'}")

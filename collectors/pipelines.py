@@ -62,9 +62,11 @@ class MatchPipeline:
 
     def matcher(self) -> OfficialMatcher:
         """The matcher for the current registry snapshot (rebuilt when the registry changed)."""
+        assert self.registry is not None  # opened by open_spider
         officials = self.registry.officials()
         if officials != self._snapshot:
             self._matcher, self._snapshot = OfficialMatcher(officials), officials
+        assert self._matcher is not None  # built on the first call: a tuple never equals the initial None
         return self._matcher
 
     async def process_item(self, item):
@@ -106,6 +108,8 @@ class MatchPipeline:
 
 def mention_from_item(item: PostItem) -> CollectedMention:
     """The Kafka message for a matched post."""
+    match = item.match
+    assert match is not None  # filled by MatchPipeline, which runs before this pipeline
     return CollectedMention(
         platform=item.platform,
         post_id=item.post_id,
@@ -116,10 +120,10 @@ def mention_from_item(item: PostItem) -> CollectedMention:
         collected_at=item.capture.captured_at,
         collector=item.collector,
         collector_version=COLLECTOR_VERSION,
-        matched_official_ids=item.match.official_ids,
-        matches=item.match.matches,
+        matched_official_ids=match.official_ids,
+        matches=match.matches,
         in_reply_to_id=item.in_reply_to_id,
-        in_reply_to_official_id=item.match.in_reply_to_official_id,
+        in_reply_to_official_id=match.in_reply_to_official_id,
         thread_id=item.thread_id,
         raw=item.capture.payload(),
     )
@@ -215,5 +219,6 @@ class PublishPipeline:
         if self.failed:
             log.warning("cursor %s niet opgeslagen: eerdere berichten zijn niet bevestigd", item.key)
             return
+        assert self.cursors is not None  # opened by open_spider
         self.cursors.set(item.key, item.value)
         self.crawler.stats.inc_value("schildwacht/cursors_committed")

@@ -22,6 +22,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "collectors.middlewares.RobotsTxtMiddleware": 100,
     "collectors.middlewares.RetryAfterMiddleware": 560,  # before RetryMiddleware (550) sees the response
+    "collectors.mastodon_auth.MastodonTokenMiddleware": 600,  # after the guard: only to the token's own server
 }
 # Only http(s) is ever fetched; the guard's resolver is the reactor's (collectors/outbound.py).
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}

@@ -58,11 +58,16 @@ class Settings(BaseSettings):
     collector_mastodon_public_timelines: list[str] = Field(default_factory=list)  # servers: local public timeline
     collector_mastodon_search_instances: list[str] = Field(default_factory=list)  # servers: /api/v2/search
     collector_mastodon_stream_seconds: float = 0.0  # >0: read streaming/public/local of the public_timelines servers
+    # server domain -> access token, for servers whose search, timelines or streaming need login (sent as Bearer)
+    collector_mastodon_access_tokens: dict[str, SecretStr] = Field(default_factory=dict)
     collector_bluesky_appview_url: str = "https://public.api.bsky.app"
     collector_bluesky_pds_url: str = "https://bsky.social"
     collector_bluesky_identifier: str | None = None  # account for searchPosts (needs a session)
     collector_bluesky_app_password: SecretStr | None = None
     collector_feeds: list[str] = Field(default_factory=list)  # RSS/Atom feed URLs
+    # Bluesky Jetstream (collectors/spiders/jetstream.py), e.g. wss://jetstream2.us-east.bsky.network/subscribe
+    collector_jetstream_url: str | None = None
+    collector_jetstream_seconds: float = Field(default=60.0, gt=0)  # how long one collection round listens
     # Forwarding mailbox (collectors/spiders/mailbox.py): read over IMAP when a host is set.
     intake_imap_host: str | None = None
     intake_imap_port: int = 993

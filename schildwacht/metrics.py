@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import REGISTRY as REGISTRY  # re-exported: the registry every stage's metrics live in
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 from schildwacht.config import Settings
 

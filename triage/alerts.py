@@ -19,6 +19,9 @@ list records what is settled per contact: "mail:<address>" / "hook:<url>" for a 
 looks it up in DNS nor tries it again. Once no channel is left to retry, the row is closed (`sent_at`) with the
 Dutch refusal in `last_error` and an `alert.refused` audit event.
 
+When the mail server accepts an alert mail (SMTP 250), the case's "intern gemeld" step records itself with the
+recipients and the time (`triage.autosteps.record_alert_mailed`); a bounce, a refusal or a webhook never records it.
+
 Webhook URLs are credentials (Slack, Teams): logs, `last_error` and the audit log show them as scheme and host
 only (`_without_secrets`); only `delivered`, which the dispatcher needs, keeps them whole, like the contact itself.
 """
@@ -219,7 +222,8 @@ def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: Outb
     """One attempt at every contact of `row` not yet settled; True when the row is now completely delivered."""
     case = session.get(Case, row.case_id)
     org = session.get(Organisation, row.organisation_id)
-    official = session.get(Official, case.official_id) if case else None
+    assert case is not None and org is not None, "alert_outbox.case_id and organisation_id are foreign keys"
+    official = session.get(Official, case.official_id)
     content = alert_content(row, case, org, official, settings)
     settled = list(row.delivered or [])
     refused_earlier = [

@@ -24,6 +24,7 @@ CUSTODY_KIND = {
     "case.reopen": "status_changed",
     "case.merge": "status_changed",
     "case.note": "note",
+    "mention.label_correction": "note",
     "case.victim_statement": "note",
     "case.link": "note",
     "case.claim": "assigned",

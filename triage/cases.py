@@ -44,7 +44,7 @@ def attach_to_case(session: Session, mention: Mention, window_hours: int) -> tup
         .limit(1)
     ).first()
     created = case is None
-    if created:
+    if case is None:
         case = Case(
             organisation_id=mention.organisation_id,
             official_id=mention.official_id,

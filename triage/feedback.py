@@ -9,6 +9,9 @@ use under art. 6(4); it is a second purpose and named as such. Invariants of the
   example says when its source is deleted (`delete_by`, absent for a case on legal hold): the copy goes by then;
 - dismissed posts (often harsh but legitimate criticism) are exported without text, author or spans: their scores
   and predicted labels suffice to calibrate thresholds; confirmed posts carry their text, never an author;
+- a post staff corrected (triage/label_corrections.py) takes its corrected labels as its training labels, with
+  `label_source: "correction"` (otherwise "decision"); a dismissed post whose correction leaves a label carries its
+  text too (staff judged it hateful, so it is no longer legitimate criticism); reasons and names stay out;
 - every export is audited with the organisation and the count.
 """
 
@@ -27,9 +30,10 @@ from schildwacht.models import Case, Mention
 from schildwacht.models.base import utcnow
 from schildwacht.vocabulary import LABELS, CaseStatus
 from triage import audit
+from triage.label_corrections import apply_corrections, corrections_by_mention
 from triage.registry.retention import case_expiry
 
-FORMAT = "schildwacht-feedback/2"
+FORMAT = "schildwacht-feedback/3"
 
 
 def feedback_examples(
@@ -47,17 +51,23 @@ def feedback_examples(
         )
         .order_by(Case.id, Mention.id)
     )
-    for mention, case in session.execute(query):
+    rows = session.execute(query).all()
+    corrections = corrections_by_mention(session, [mention.id for mention, _ in rows])
+    for mention, case in rows:
         expiry = case_expiry(case, settings)
         if expiry is not None and expiry <= now:
             continue  # retention would already have deleted it
         confirmed = case.status == CaseStatus.AFGEROND
         flags = set(mention.flags or [])
+        changes = [(c.label, c.action) for c in corrections.get(mention.id, [])]
+        corrected = apply_corrections(flags, changes) if changes else None
+        training = set(corrected) if corrected is not None else (flags if confirmed else set())
         yield {
             "format": FORMAT,
             "organisation_id": organisation_id,
-            "text": mention.text if confirmed else None,
-            "labels": {label: int(confirmed and label in flags) for label in LABELS},
+            "text": mention.text if confirmed or corrected else None,
+            "labels": {label: int(label in training) for label in LABELS},
+            "label_source": "correction" if corrected is not None else "decision",
             "decision": "confirmed" if confirmed else "false_positive",
             "case_status": case.status,
             "dismissal_reason": case.dismissal_reason,

@@ -131,8 +131,8 @@ class IngestWorker:
         if not flagged:
             return unknown, 0
         self._store_evidence(session, [item.mention.raw for item in flagged if item.mention.raw])
-        ids = [new[item.mention.uid] for item in flagged]
-        mentions = {m.id: m for m in session.scalars(select(Mention).where(Mention.id.in_(ids)))}
+        flagged_ids = [new[item.mention.uid] for item in flagged]
+        mentions = {m.id: m for m in session.scalars(select(Mention).where(Mention.id.in_(flagged_ids)))}
         opened = 0
         for item in flagged:
             if self._open_or_join_case(session, mentions[new[item.mention.uid]]):

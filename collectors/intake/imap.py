@@ -2,7 +2,8 @@
 
 Invariants: messages are read with BODY.PEEK[] (nothing is marked read or moved, so a second reader or a rerun sees
 the same mailbox) and come back byte for byte as the server stores them; UIDs are returned in ascending order and
-only those strictly after the cursor (IMAP's `n:*` also names the last message when n is beyond it).
+only those strictly after the cursor (IMAP's `n:*` also names the last message when n is beyond it); the password
+never travels unencrypted except to this machine (security "none" is refused for any other host).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.mailbox import BaseMailBox
 
 from schildwacht.config import Settings
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class MailboxError(RuntimeError):
@@ -27,6 +30,8 @@ class ForwardingMailbox:
     """A logged-in connection to the configured mailbox folder; use as a context manager."""
 
     def __init__(self, settings: Settings) -> None:
+        if settings.intake_imap_security == "none" and settings.intake_imap_host not in LOOPBACK:
+            raise MailboxError(f"onversleuteld IMAP alleen naar deze machine, niet naar {settings.intake_imap_host}")
         kind = {"ssl": MailBox, "starttls": MailBoxStartTls, "none": MailBoxUnencrypted}[settings.intake_imap_security]
         password = settings.intake_imap_password.get_secret_value() if settings.intake_imap_password else ""
         try:

@@ -127,7 +127,8 @@ def _attached_message(message: EmailMessage) -> EmailMessage | None:
     for part in message.walk():
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
-            return inner[0] if isinstance(inner, list) else inner
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            return inner if isinstance(inner, EmailMessage) else None
     return None
 
 
@@ -183,7 +184,8 @@ def mail_pieces(data: bytes, name: str, received_at: datetime) -> list[Piece | R
     for part in message.walk():
         if part.get_content_maintype() != "image" or part.get_content_type() not in FORMATS.values():
             continue
-        image = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        image = payload if isinstance(payload, bytes) else b""
         label = part.get_filename() or "bijlage"
         try:
             piece = image_piece(image, f"{name}/{label}", received_at)

@@ -153,6 +153,7 @@ class BlueskySpider(SourceSpider):
             yield self.park(response, f"feed onleesbaar: {exc}")
             return
         page = PageEvidence(response, self.name)
+        assert self.cursors is not None  # opened by SourceSpider.start (uses_cursors)
         high_water = self.cursors.get(key) or ""
         bottom = False
         for index, (post, view) in enumerate(zip(entries, views, strict=True)):
@@ -195,6 +196,7 @@ class BlueskySpider(SourceSpider):
             yield self.park(response, f"thread onleesbaar: {exc}")
             return
         key = f"bluesky:thread:{root_uri}"
+        assert self.cursors is not None  # opened by SourceSpider.start (uses_cursors)
         high_water = self.cursors.get(key) or ""
         page = PageEvidence(response, self.name)
         found = []
@@ -247,7 +249,7 @@ class BlueskySpider(SourceSpider):
         return f"bluesky:{rkey(entity['uri'])}" if isinstance(entity, dict) and entity.get("uri") else None
 
 
-def _replies(node: dict, pointer: str) -> Iterator[tuple[dict, str | None, str]]:
+def _replies(node: dict, pointer: str) -> Iterator[tuple[Any, str | None, str]]:
     """Every reply below a thread node at JSON pointer `pointer`: the post, the handle of the post it answers, and
     the JSON pointer of the post in the page."""
     own = ((node.get("post") or {}).get("author") or {}).get("handle")

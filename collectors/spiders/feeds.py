@@ -28,7 +28,7 @@ MAX_REMEMBERED_ENTRIES = 1000
 
 def _moment(entry: Any, fallback: datetime) -> datetime:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime(*parsed[:6], tzinfo=UTC) if parsed else fallback
+    return datetime(*parsed[:6]).replace(tzinfo=UTC) if parsed else fallback
 
 
 class FeedSpider(SourceSpider):
@@ -38,6 +38,7 @@ class FeedSpider(SourceSpider):
     custom_settings = {"ROBOTSTXT_OBEY": True}
 
     async def first_requests(self) -> AsyncIterator[scrapy.Request]:
+        assert self.cursors is not None  # opened by SourceSpider.start (uses_cursors)
         for url in self.config.collector_feeds:
             state = json.loads(self.cursors.get(f"rss:{url}") or "{}")
             headers = {}
@@ -62,7 +63,8 @@ class FeedSpider(SourceSpider):
         parsed = feedparser.parse(
             response.body,
             response_headers={
-                "content-type": response.headers.get("Content-Type", b"application/xml").decode("latin-1")
+                # Scrapy types Headers.get as `bytes | None` even with a default
+                "content-type": response.headers.get("Content-Type", b"application/xml").decode("latin-1")  # type: ignore[union-attr]
             },
         )
         if not parsed.entries and (parsed.bozo or not parsed.version):

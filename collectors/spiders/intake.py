@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from collectors.evidence import COLLECTOR_VERSION, Capture
 from collectors.intake.files import pieces_of
 from collectors.intake.pieces import Piece, Refusal
@@ -59,6 +61,12 @@ class HandOverSpider(SourceSpider):
     uses_cursors = False
     official_id: str | None = None
     organisation: str | None = None
+
+    def database(self) -> Engine:
+        """An engine on the registry database (the caller disposes of it)."""
+        if not self.config.database_url:
+            raise ValueError("Geen database ingesteld (DATABASE_URL): het register van bestuurders is nodig.")
+        return make_engine(self.config.database_url)
 
     def file_items(self, session, data: bytes, name: str, target: Person | None) -> list[PostItem | ParkedItem]:
         """The items of one file `name` with bytes `data`; `target` is the official named for it, if any."""
@@ -133,7 +141,7 @@ class IntakeSpider(HandOverSpider):
         self.official_id, self.organisation = official_id, organisation
 
     async def first_requests(self) -> AsyncIterator[Any]:
-        engine = make_engine(self.config.database_url)
+        engine = self.database()
         try:
             with make_sessionmaker(engine)() as session:
                 target = official(session, self.official_id) if self.official_id else None

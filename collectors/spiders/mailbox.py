@@ -12,7 +12,6 @@ Without `intake_imap_host` the spider does nothing.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,8 +20,9 @@ from twisted.internet.threads import deferToThread
 
 from collectors.intake.imap import ForwardingMailbox, MailboxError, cursor_key
 from collectors.items import CursorItem, ParkedItem
+from collectors.settling import items_settled
 from collectors.spiders.intake import HandOverSpider
-from schildwacht.db import make_engine, make_sessionmaker
+from schildwacht.db import make_sessionmaker
 
 
 def _thread(function, *args):
@@ -48,10 +48,11 @@ class MailboxSpider(HandOverSpider):
             self.logger.error("%s", exc)
             self.crawler.stats.inc_value("schildwacht/http_errors")
             return
-        engine = make_engine(config.database_url)
+        engine = self.database()
         try:
             with box, make_sessionmaker(engine)() as session:
                 validity = await _thread(box.validity)
+                assert self.cursors is not None  # opened by SourceSpider.start (uses_cursors)
                 stored_validity, _, stored_uid = (self.cursors.get(key) or "").partition(":")
                 last = int(stored_uid) if stored_validity == str(validity) and stored_uid.isdigit() else 0
                 for uid in await _thread(box.uids_after, last, config.intake_imap_batch):
@@ -62,14 +63,7 @@ class MailboxSpider(HandOverSpider):
                     else:
                         for item in self.file_items(session, data, f"imap-uid-{uid}.eml", None):
                             yield item
-                    await self._settled()
+                    await items_settled(self.crawler)
                     yield CursorItem(key, f"{validity}:{uid}")
         finally:
             engine.dispose()
-
-    async def _settled(self) -> None:
-        """Wait until every item yielded so far has left the pipelines (start items are processed concurrently,
-        and a cursor must never be stored before the messages it passes are confirmed)."""
-        slot = self.crawler.engine.scraper.slot
-        while slot is not None and slot.itemproc_size > 0:
-            await asyncio.sleep(0.02)

@@ -116,6 +116,7 @@ class MastodonSpider(SourceSpider):
         return self.config.collector_mastodon_instances.get(instance, f"https://{instance}").rstrip("/")
 
     def cursor(self, key: str, default: int) -> int:
+        assert self.cursors is not None  # opened by SourceSpider.start (uses_cursors)
         stored = self.cursors.get(key)
         return int(stored) if stored else default
 

@@ -90,7 +90,7 @@ class SubmittedUrlSpider(SourceSpider):
 def _text(response: Response) -> str:
     if not isinstance(response, TextResponse):
         return ""
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     if "html" not in content_type:
         return response.text
     title = (response.css("title::text").get() or "").strip()
@@ -100,7 +100,7 @@ def _text(response: Response) -> str:
 
 
 def _published(response: Response) -> datetime | None:
-    if not isinstance(response, TextResponse) or "html" not in response.headers.get("Content-Type", b"").decode():
+    if not isinstance(response, TextResponse) or "html" not in (response.headers.get("Content-Type") or b"").decode():
         return None
     value = response.xpath("//meta[@property='article:published_time']/@content").get()
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ HOURS = [1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 6, 7, 8, 9, 9, 7, 4]
 ACTOR = "j.kokkelink@voorbeeld.example"
 
 
-def _pick(rng: random.Random, weighted: tuple) -> object:
+def _pick(rng: random.Random, weighted: tuple) -> Any:
     values, weights = zip(*weighted, strict=True)
     return rng.choices(values, weights)[0]
 

@@ -92,6 +92,7 @@ def demo(
     import uvicorn
 
     from collectors.replay import run_replay
+    from schildwacht.app.intake_cli import intake_demo
     from schildwacht.app.seed import DEMO_FILE, DEMO_PASSWORD, demo_casework
     from triage.web.app import create_app
     from triage.web.serving import serve_config
@@ -109,6 +110,7 @@ def demo(
             typer.echo(json.dumps(summary(rt.sessions, stats.posts, stats.published_uids, stats.parked, state)))
             with rt.sessions() as session:
                 typer.echo(json.dumps({"demo_casework": demo_casework(session)}))
+            typer.echo(json.dumps({"demo_intake": intake_demo(rt)}))
             staff = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["staff"]
             url = f"http://{host or rt.settings.web_host}:{port or rt.settings.web_port}"
             err.print(f"\n[bold green]Schildwacht draait op {url}[/]")

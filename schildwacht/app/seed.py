@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+from fastapi import UploadFile
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
 
-from schildwacht.models import Case, Consent, Official, Organisation, StaffUser
+from schildwacht.models import Case, Consent, Mention, Official, Organisation, StaffUser
+from schildwacht.vocabulary import SEVERITY_RANK
 from triage.security import hash_password
-from triage.web import casework
+from triage.web import casework, evidence_view
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "officials.json"
+DEMO_SCREENSHOT = DEMO_FILE.parent / "intake" / "dm-schermafbeelding.png"
+PNG_HEADERS = Headers({"content-type": "image/png"})
 DEMO_PASSWORD = "schildwacht-demo"
 DEMO_NOTICE_VERSION = "demo-2026-1"
 
@@ -79,8 +85,9 @@ DEMO_TRIAGIST = "j.kokkelink@voorbeeld.example"
 
 def demo_casework(session: Session) -> dict[str, int]:
     """After the demo posts are processed: a little staff work on the demo organisation's cases, so the UI shows a
-    note, a victim statement, a "geen actie" with its reason and two linked cases of a repeat author; then a few
-    months of closed fictional history for the statistics (schildwacht/app/demo_history.py).
+    note, a victim statement, an attachment (the forwarded screenshot), a label correction, a "geen actie" with its
+    reason and two linked cases of a repeat author; then a few months of closed fictional history for the statistics
+    (schildwacht/app/demo_history.py).
 
     Done through the case workflow as the demo triagist (audited like real work); cases it cannot find are skipped.
     Returns what was done."""
@@ -92,7 +99,7 @@ def demo_casework(session: Session) -> dict[str, int]:
             .order_by(Case.severity, Case.opened_at)
         )
     )
-    done = {"notes": 0, "statements": 0, "dismissed": 0, "links": 0}
+    done = {"notes": 0, "statements": 0, "attachments": 0, "corrections": 0, "dismissed": 0, "links": 0}
     threat = next((c for c in cases if "threat" in (c.labels or [])), None)
     if threat is not None:
         casework.add_note(session, user, threat.id, "Betrokkene telefonisch gesproken; zij wil aangifte doen.")
@@ -100,8 +107,14 @@ def demo_casework(session: Session) -> dict[str, int]:
             session, user, threat.id, "Ik voel me niet meer veilig thuis en laat de kinderen niet alleen buiten spelen."
         )
         done["notes"] = done["statements"] = 1
+        screenshot = DEMO_SCREENSHOT.read_bytes()
+        upload = UploadFile(io.BytesIO(screenshot), filename=DEMO_SCREENSHOT.name, headers=PNG_HEADERS)
+        evidence_view.add_attachment(session, user, threat.id, upload, "Schermafbeelding, doorgestuurd door betrokkene")
+        session.commit()
+        done["attachments"] = 1
     mild = next((c for c in reversed(cases) if not set(c.labels or []) & set(casework.CASE_PAGE_ONLY_LABELS)), None)
     if mild is not None:
+        done["corrections"] = _demo_label_correction(session, user, mild.id)
         result = casework.bulk_dismiss(session, user, [mild.id], "citaat_of_nieuws", "Citaat uit een nieuwsbericht.")
         done["dismissed"] = len(result.dismissed)
     repeat = session.execute(
@@ -120,3 +133,16 @@ def demo_casework(session: Session) -> dict[str, int]:
 
     seed_history(session)  # a few closed months, so every statistics chart shows something (not in `done`)
     return done
+
+
+def _demo_label_correction(session: Session, user: StaffUser, case_id: int) -> int:
+    """The case about to be dismissed as a quote: remove the model's most urgent label from its first flagged post,
+    with the reason (a negative training example for `feedback export`); returns the number of corrections (0/1)."""
+    posts = session.scalars(select(Mention).where(Mention.case_id == case_id).order_by(Mention.id))
+    post = next((m for m in posts if m.flags), None)
+    if post is None:
+        return 0
+    label = sorted(post.flags, key=lambda lab: SEVERITY_RANK.get(lab, 9))[0]
+    reason = "Citaat uit een nieuwsbericht; geen eigen uiting van de auteur."
+    casework.correct_label(session, user, case_id, post.id, label, "removed", reason)
+    return 1

@@ -6,7 +6,7 @@ from schildwacht.models.evidence import Capture, CaseAttachment, CustodyEvent, O
 from schildwacht.models.mentions import Case, DeadLetterRecord, EvidenceBlob, Mention
 from schildwacht.models.registry import Consent, Official, Organisation
 from schildwacht.models.staff import AuditEvent, StaffSession, StaffToken, StaffUser
-from schildwacht.models.workflow import AlertOutbox, CaseLink, CaseNote, CaseStep, LoginAttempt
+from schildwacht.models.workflow import AlertOutbox, CaseLink, CaseNote, CaseStep, LabelCorrection, LoginAttempt
 
 __all__ = [
     "Base",
@@ -28,6 +28,7 @@ __all__ = [
     "AlertOutbox",
     "CaseStep",
     "CaseNote",
+    "LabelCorrection",
     "CaseLink",
     "LoginAttempt",
     "CollectorCursor",

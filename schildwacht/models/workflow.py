@@ -58,6 +58,25 @@ class CaseNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LabelCorrection(Base):
+    """A staff correction of one classifier label on one post: `added` or `removed`, with the reason.
+
+    Append-only: the post's corrected labels are its model flags with the corrections applied in id order
+    (triage/label_corrections.py). The model's flags and scores on the mention are evidence and never change."""
+
+    __tablename__ = "label_corrections"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)  # the case it was corrected on
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    label: Mapped[str] = mapped_column(String(30))
+    action: Mapped[str] = mapped_column(String(10))  # added, removed
+    reason: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CaseLink(Base):
     """Two related cases of one organisation (stored once, with case_id < other_case_id)."""
 

@@ -8,6 +8,7 @@ import pytest
 
 from classifiers.api import DEFAULT_MODEL_DIR, ClassifyInput, load_classifier
 from schildwacht.contracts import LABELS, Span
+from tests.support.components import require
 
 HAS_MODEL = (DEFAULT_MODEL_DIR / "config.json").exists()
 
@@ -28,8 +29,8 @@ def test_env_var_is_respected(tmp_path, monkeypatch):
     assert load_classifier().name == "schildwacht-rules"
 
 
-@pytest.mark.skipif(not HAS_MODEL, reason="models/schildwacht-nl-mini not trained yet")
 def test_saved_model_loads_with_auto_classes():
+    require(HAS_MODEL, "the shipped model models/schildwacht-nl-mini")
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     model = AutoModelForSequenceClassification.from_pretrained(str(DEFAULT_MODEL_DIR))
@@ -44,8 +45,8 @@ def test_saved_model_loads_with_auto_classes():
     assert size < 50 * 1024 * 1024
 
 
-@pytest.mark.skipif(not HAS_MODEL, reason="models/schildwacht-nl-mini not trained yet")
 def test_shipped_classifier_contract(clf, official):
+    require(HAS_MODEL, "the shipped model models/schildwacht-nl-mini")
     assert clf.name == "schildwacht-nl-mini"
     items = [
         ClassifyInput("ik ga je vermoorden, wethouder", [official]),

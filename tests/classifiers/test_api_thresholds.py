@@ -225,3 +225,52 @@ def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(model_c
     assert any(end - start < len(THREAT) for _, start, end, *_ in by_label)  # some evidence is single words
     assert [(s.label, s.start, s.end, s.text) for s in spans[1]] == [("abuse", 0, 280, long_text[:280])]
     assert classifier._model_spans([]) == []
+
+
+def test_combined_scores_spans_and_batches_follow_the_documented_rules(model_copy, rules, monkeypatch):
+    """Scores: the rule layer and the model combined by `combine_scores` (tested by hand above) with the directory's
+    frame damping and gates, rounded and clipped; flags at the thresholds; spans: the rules' spans, plus model
+    evidence for a label flagged by the model without a rule span."""
+    monkeypatch.setattr(api, "MAX_BATCH", 2)  # six items: three batches
+    classifier = CombinedClassifier(model_copy, combine="max")
+    texts = [
+        THREAT,
+        NEUTRAL,
+        "",
+        "Jij vieze trut, ga terug naar de keuken.",
+        "Zoetelief woont op Dorpsstraat 12.",
+        "Wat een ongelooflijk waardeloze bestuurder ben jij, rot toch op",
+    ]
+    items = [ClassifyInput(text=t) for t in texts]
+    got = classifier.classify(items)
+    probabilities = classifier.scorer.predict(texts)
+    assert len(got) == len(texts)
+    for item, result, p in zip(items, got, probabilities):
+        ((text, res, target),) = rules._rule_pass([item])
+        combined = combine_scores(res, p, "max", 0.25, {"doxxing": 0.8})
+        scores = {lab: round(_clip(combined[lab]), 4) for lab in LABELS}
+        assert result.scores == scores and result.target == target
+        assert result.flags == [lab for lab in LABELS if scores[lab] >= classifier.thresholds[lab]]
+        model_only = [
+            lab
+            for lab in LABELS
+            if text
+            and scores[lab] >= classifier.thresholds[lab]
+            and p[LABELS.index(lab)] >= {"doxxing": 0.8}.get(lab, 0.5)
+            and not any(s.label == lab for s in res.spans)
+        ]
+        expected = [(s.start, s.end, s.label, s.source) for s in res.spans]
+        for lab in model_only:
+            expected += [(a, b, lab, "model") for a, b, _ in expected_model_spans(classifier, text, lab, p)]
+        assert [(s.start, s.end, s.label, s.source) for s in result.spans] == expected
+    assert any(s.source == "model" for result in got for s in result.spans)  # the model-evidence path ran
+
+
+def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_defaults_to_none():
+    res = rule_result({"threat": 0.6, "abuse": 0.5}, framed=("threat",))
+    p = probs(threat=0.9, abuse=0.9)
+    # r >= 0.5: max(r, (m + r) / 2): threat max(0.6, 0.75), abuse (exactly 0.5) max(0.5, 0.7)
+    assert combine_scores(res, p, "mean") == pytest.approx(
+        {"threat": 0.75, "abuse": 0.7, "gender": 0.0, "doxxing": 0.0}
+    )
+    assert combine_scores(res, p, "model")["threat"] == pytest.approx(0.9)  # no frame_damp given: undamped

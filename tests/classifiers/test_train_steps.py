@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch  # a pinned dependency (torch==2.13.0): never skipped
 
-torch = pytest.importorskip("torch")
-
-from classifiers.model import build_model, train_tokenizer  # noqa: E402
-from classifiers.train import mlm_pretrain, predict_logits  # noqa: E402
+from classifiers.model import build_model, train_tokenizer
+from classifiers.train import mlm_pretrain, predict_logits
 
 TEXTS = [f"De wethouder van gemeente {i} opent vandaag de nieuwe bibliotheek aan de Kerkstraat." for i in range(40)] + [
     f"Raadslid {i} stelt vragen over de begroting en het zwembad in de wijk." for i in range(40)

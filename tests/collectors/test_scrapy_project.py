@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SPIDERS = ["bluesky", "mastodon", "replay", "rss", "submitted"]  # the `name` of each spider in collectors/spiders
+# the `name` of each spider in collectors/spiders
+SPIDERS = ["bluesky", "intake", "jetstream", "mailbox", "mastodon", "replay", "rss", "submitted"]
 
 
 def scrapy(*args: str) -> subprocess.CompletedProcess:

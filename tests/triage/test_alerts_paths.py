@@ -8,7 +8,6 @@ receiver is needed for them (HTTPS webhook delivery: tests/security/test_ssrf_we
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from schildwacht.db import session_scope
 from schildwacht.models import AuditEvent, Case, Official, Organisation
 from schildwacht.models.workflow import AlertOutbox
 from schildwacht.vocabulary import LABEL_LONG_NL
-from tests.support.smtp import smtp_sink
+from tests.support.mailsink import mail_sink
 from tests.triage.registry.registry_helpers import add_case, add_official, add_org
 from triage.alerts import _origin, _stored_contacts, _without_secrets, alert_content, backoff_seconds, dispatch_pending
 from triage.alerts import enqueue_case_alert as enqueue
@@ -30,8 +29,8 @@ OPENED = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
 
 @pytest.fixture
 def smtp():
-    with smtp_sink() as sink:
-        yield sink
+    with mail_sink() as sink:
+        yield sink.port, sink
 
 
 @pytest.fixture
@@ -156,14 +155,14 @@ def test_mail_subject_and_body_say_new_or_escalation(db, settings, smtp):
         case.labels = ["doxxing", "threat"]
         enqueue(s, case)  # threat ranks above doxxing: a second row, an escalation
     assert dispatch_pending(db, settings) == 2
-    subjects = sorted(message_from_bytes(raw, policy=policy.default)["Subject"] for _, raw in inbox.messages)
+    subjects = sorted(message["Subject"] for _, message in inbox.mails)
     assert subjects == [
         f"[Schildwacht] Escalatie: {LABEL_LONG_NL['threat']} tegen burgemeester (zaak {case_id})",
         f"[Schildwacht] Nieuwe melding: {LABEL_LONG_NL['doxxing']} tegen burgemeester (zaak {case_id})",
     ]
-    body = message_from_bytes(inbox.messages[0][1]).get_payload(decode=True).decode()
+    body = inbox.body(0)
     assert "Gemeente gm-a" in body and f"https://schildwacht.test/zaken/{case_id}" in body and "112" in body
-    assert f"geopend {OPENED.isoformat()}" in body
+    assert "geopend 20-11-2026 22:00 Nederlandse tijd" in body  # 21:00 UTC is 22:00 in Amsterdam in November
 
 
 def test_row_without_recipients_is_retried_and_says_why(db, settings):
@@ -193,7 +192,7 @@ def test_field_demanding_another_kind_is_refused_for_good(db, settings, smtp):
     assert "https://h.example: staat als e-mailadres opgeslagen maar is een URL." in row.last_error
     assert "iemand@a.example: staat als webhook opgeslagen maar is geen URL." in row.last_error
     assert "geheim" not in row.last_error
-    assert [rcpts for rcpts, _ in inbox.messages] == [["ok@a.example"]]
+    assert [rcpts for rcpts, _ in inbox.mails] == [["ok@a.example"]]
     with db() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action.like("alert.%"))).one()
     assert event.action == "alert.refused"
@@ -216,7 +215,7 @@ def test_retry_sends_only_to_what_failed_and_remembers_refusals(db, settings, sm
     assert row.sent_at is not None and row.attempts == 1
     assert row.delivered == ["refused:http://127.0.0.1/hook", "mail:veilig@a.example", "mail:tweede@a.example"]
     assert "http://127.0.0.1: eerder geweigerd / refused earlier" in row.last_error
-    assert sorted(r for rcpts, _ in inbox.messages for r in rcpts) == ["tweede@a.example", "veilig@a.example"]
+    assert sorted(r for rcpts, _ in inbox.mails for r in rcpts) == ["tweede@a.example", "veilig@a.example"]
 
 
 def test_partly_delivered_row_does_not_send_twice(db, settings, smtp):
@@ -225,7 +224,7 @@ def test_partly_delivered_row_does_not_send_twice(db, settings, smtp):
     with session_scope(db) as s:
         s.scalars(select(AlertOutbox)).one().delivered = ["mail:veilig@a.example"]  # accepted in an earlier round
     assert dispatch_pending(db, settings) == 1
-    assert [rcpts for rcpts, _ in inbox.messages] == [["tweede@a.example"]]
+    assert [rcpts for rcpts, _ in inbox.mails] == [["tweede@a.example"]]
     with db() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action.like("alert.%"))).one()
     assert event.action == "alert.sent" and event.details["refused"] == []
@@ -243,4 +242,4 @@ def test_dispatch_stops_at_its_limit(db, settings, smtp):
     assert dispatch_pending(db, settings, limit=1) == 1
     assert dispatch_pending(db, settings, limit=1) == 1
     assert dispatch_pending(db, settings, limit=1) == 0
-    assert len(inbox.messages) == 2
+    assert len(inbox.mails) == 2

@@ -16,6 +16,7 @@ from schildwacht.models.workflow import WORKFLOW_STEPS, CaseStep
 from schildwacht.vocabulary import has_public_task
 from triage.bundle import layout
 from triage.bundle.custody import case_events, format_time, to_record
+from triage.label_corrections import correction_records, corrections_by_mention
 
 _EXTENSIONS = {
     "application/json": "json",
@@ -205,17 +206,23 @@ def _captures(session: Session, mention: Mention) -> tuple[list[dict], list[Item
 def _item(session: Session, index: int, mention: Mention, case_uids: set[str]) -> Item:
     raw = mention.raw_meta or {}
     files: list[ItemFile] = []
+    from_page = raw.get("page_sha256") is not None  # one post taken from a page of several: only its own record
     raw_file = _blob_file(
         session,
         f"raw.{_ext(raw.get('content_type'))}",
         raw.get("sha256"),
-        "ruw serverantwoord van het platform bij verzameling",
+        "het eigen record van dit bericht uit het serverantwoord bij verzameling (sha256 van de hele pagina: "
+        "page_sha256)"
+        if from_page
+        else "ruw serverantwoord van het platform bij verzameling",
     )
     warc_file = _blob_file(
         session,
         "record.warc.gz",
         raw.get("warc_sha256"),
-        "WARC (verzoek en antwoord) bij verzameling",
+        "WARC bij verzameling (verzoek, statusregel en headers van de pagina, het eigen record van dit bericht)"
+        if from_page
+        else "WARC (verzoek en antwoord) bij verzameling",
     )
     files += [f for f in (raw_file, warc_file) if f]
     captures, capture_files = _captures(session, mention)
@@ -245,10 +252,16 @@ def _item(session: Session, index: int, mention: Mention, case_uids: set[str]) -
             "model": f"{mention.model_name}@{mention.model_version}",
             "scored_at": iso(mention.scored_at),
         },
+        # Staff corrections of the labels above (the model's flags and scores stay as they were computed).
+        "staff_corrections": correction_records(
+            session, corrections_by_mention(session, [mention.id]).get(mention.id, [])
+        ),
         "evidence": {
             "raw": _ref(raw_file, raw.get("content_type"), raw.get("size")),
             "warc": _ref(warc_file),
             "tls_cert_sha256": raw.get("tls_cert_sha256"),
+            "page_sha256": raw.get("page_sha256"),
+            "page_size": raw.get("page_size"),
         },
         "captures": captures,
     }
@@ -301,7 +314,7 @@ def _attachments(session: Session, case_id: int) -> list[Attachment]:
                 sha256=row.sha256,
                 description=row.description,
                 uploaded_by=row.uploaded_by,
-                uploaded_at=iso(row.uploaded_at),
+                uploaded_at=format_time(row.uploaded_at),
                 data=blob.data if blob else None,
             )
         )
@@ -315,6 +328,7 @@ def load_dossier(session: Session, case_id: int) -> Dossier:
         raise LookupError(f"zaak {case_id} bestaat niet / case not found")
     official = session.get(Official, case.official_id)
     organisation = session.get(Organisation, case.organisation_id)
+    assert official is not None and organisation is not None, "cases.official_id and organisation_id are foreign keys"
     mentions = list(
         session.scalars(select(Mention).where(Mention.case_id == case_id).order_by(Mention.created_at, Mention.id))
     )

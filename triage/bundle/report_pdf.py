@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -92,7 +93,7 @@ def render_pdf(report: Report, dossier: Dossier) -> bytes:
             return Paragraph(_text(value[0]), value[1])
         return Paragraph(_text(value), style)
 
-    def table(rows: list[tuple[str, object]], value_style: ParagraphStyle = body, key_width: float = 45) -> Table:
+    def table(rows: Sequence[tuple[str, object]], value_style: ParagraphStyle = body, key_width: float = 45) -> Table:
         key_style = ParagraphStyle("k", parent=value_style, fontName=bold)
         t = Table(
             [[Paragraph(_text(k), key_style), cell(v, value_style)] for k, v in rows],

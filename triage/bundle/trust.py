@@ -199,7 +199,7 @@ def match_signer(
     )
 
 
-def _key_rows(session: Session) -> Sequence[Row[tuple[OrganisationKey, str]]]:
+def _key_rows(session: Session) -> Sequence[Row[OrganisationKey, str]]:
     return session.execute(
         select(OrganisationKey, Organisation.name)
         .join(Organisation, Organisation.id == OrganisationKey.organisation_id)

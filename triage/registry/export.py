@@ -110,7 +110,7 @@ def export_official(session: Session, official_id: str, generated_at: datetime |
     mentions = list(
         session.scalars(select(Mention).where(Mention.official_id == official.id).order_by(Mention.created_at))
     )
-    cases = session.scalars(select(Case).where(Case.official_id == official.id).order_by(Case.opened_at))
+    cases = list(session.scalars(select(Case).where(Case.official_id == official.id).order_by(Case.opened_at)))
     links = session.scalars(
         select(PersonalLink).where(PersonalLink.official_id == official.id).order_by(PersonalLink.created_at)
     )
@@ -121,7 +121,6 @@ def export_official(session: Session, official_id: str, generated_at: datetime |
     )
     from schildwacht.models.base import utcnow
 
-    cases = list(cases)
     case_work = _case_access(session, [c.id for c in cases], [m.id for m in mentions])
     return {
         "format": FORMAT,

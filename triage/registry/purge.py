@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from schildwacht.dml import affected_rows
 from schildwacht.models import Base, Case, Mention
 from schildwacht.models.base import utcnow
 from schildwacht.models.evidence import Capture, CustodyEvent
 
 # What is removed from a mention when its content is purged; the ledger (uid, hashes, scores, model) stays.
-CONTENT_VALUES = dict(
+CONTENT_VALUES: dict[str, object] = dict(
     url=None, text=None, author_id=None, author_handle=None, author_display_name=None, author_profile_url=None, spans=[]
 )
 CAPTURE_HASH_COLUMNS = ("raw_sha256", "warc_sha256", "html_sha256", "screenshot_sha256", "pdf_sha256")
@@ -33,7 +34,7 @@ def purge_mention_content(session: Session, *conditions, now: datetime | None = 
         .values(content_purged_at=now, **CONTENT_VALUES)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return affected_rows(result) or 0
 
 
 def dependents(table_name: str) -> list[tuple]:
@@ -61,16 +62,18 @@ def delete_cases(session: Session, case_ids: Collection[int]) -> dict[str, int]:
     for table, column in dependents("cases"):
         session.execute(table.delete().where(column.in_(ids)))
     if mention_ids:
-        counts["captures"] = session.execute(delete(Capture).where(Capture.mention_id.in_(mention_ids))).rowcount
+        counts["captures"] = affected_rows(session.execute(delete(Capture).where(Capture.mention_id.in_(mention_ids))))
     n_custody = session.scalar(select(func.count()).select_from(CustodyEvent).where(CustodyEvent.case_id.in_(ids)))
     if n_custody:
         # The chain of custody is append-only for everyone else; the chain of a case that is itself deleted goes
         # with it. The guard (schildwacht/migrations/sql_extras.py) lets this transaction, and only it, delete.
         session.execute(text("SET LOCAL schildwacht.purge = 'case'"))
-        counts["custody_events"] = session.execute(delete(CustodyEvent).where(CustodyEvent.case_id.in_(ids))).rowcount
+        counts["custody_events"] = affected_rows(
+            session.execute(delete(CustodyEvent).where(CustodyEvent.case_id.in_(ids)))
+        )
         session.execute(text("RESET schildwacht.purge"))
-    counts["mentions"] = session.execute(delete(Mention).where(Mention.case_id.in_(ids))).rowcount
-    counts["cases"] = session.execute(delete(Case).where(Case.id.in_(ids))).rowcount
+    counts["mentions"] = affected_rows(session.execute(delete(Mention).where(Mention.case_id.in_(ids))))
+    counts["cases"] = affected_rows(session.execute(delete(Case).where(Case.id.in_(ids))))
     session.expire_all()
     return counts
 
@@ -94,4 +97,4 @@ def delete_orphan_blobs(session: Session) -> int:
           AND NOT EXISTS (SELECT 1 FROM captures c WHERE {captures}){others}
     """)
     )
-    return result.rowcount or 0
+    return affected_rows(result) or 0

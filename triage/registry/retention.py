@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.config import Settings
 from schildwacht.db import session_scope
+from schildwacht.dml import affected_rows
 from schildwacht.models import AuditEvent, Case, Consent, DeadLetterRecord, Mention, Official, StaffSession
 from schildwacht.models.base import utcnow
 from schildwacht.models.registry import PersonalLink
@@ -146,7 +147,7 @@ def delete_ledger_rows(session: Session, settings: Settings, now: datetime) -> i
     ]
     for _table, column in purge.dependents("mentions"):
         conditions.append(~exists().where(column == Mention.id))
-    return session.execute(delete(Mention).where(*conditions)).rowcount or 0
+    return affected_rows(session.execute(delete(Mention).where(*conditions))) or 0
 
 
 def minimise_withdrawn_officials(session: Session, settings: Settings, now: datetime) -> int:
@@ -179,20 +180,24 @@ def minimise_withdrawn_officials(session: Session, settings: Settings, now: date
 def expire_dead_letters(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
     """Null dead-letter payloads past the payload window (reason, sha256, size and origin stay) and delete dead
     letters past the letter window."""
-    payloads = session.execute(
-        update(DeadLetterRecord)
-        .where(
-            DeadLetterRecord.payload.is_not(None),
-            DeadLetterRecord.parked_at <= now - timedelta(days=settings.retain_dead_letter_payload_days),
+    payloads = affected_rows(
+        session.execute(
+            update(DeadLetterRecord)
+            .where(
+                DeadLetterRecord.payload.is_not(None),
+                DeadLetterRecord.parked_at <= now - timedelta(days=settings.retain_dead_letter_payload_days),
+            )
+            .values(payload=None, payload_purged_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(payload=None, payload_purged_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    letters = session.execute(
-        delete(DeadLetterRecord).where(
-            DeadLetterRecord.parked_at <= now - timedelta(days=settings.retain_dead_letters_days)
+    )
+    letters = affected_rows(
+        session.execute(
+            delete(DeadLetterRecord).where(
+                DeadLetterRecord.parked_at <= now - timedelta(days=settings.retain_dead_letters_days)
+            )
         )
-    ).rowcount
+    )
     return {"dead_letter_payloads_purged": payloads or 0, "dead_letters_deleted": letters or 0}
 
 
@@ -206,9 +211,11 @@ def delete_audit_events(session: Session, settings: Settings, now: datetime) -> 
         func.coalesce(AuditEvent.details["case_id"].astext, "").in_(held_ids),  # NULL would void the NOT below
     )
     session.execute(text("SET LOCAL schildwacht.purge = 'retention'"))
-    deleted = session.execute(
-        delete(AuditEvent).where(AuditEvent.at <= now - timedelta(days=settings.retain_audit_days), ~about_held)
-    ).rowcount
+    deleted = affected_rows(
+        session.execute(
+            delete(AuditEvent).where(AuditEvent.at <= now - timedelta(days=settings.retain_audit_days), ~about_held)
+        )
+    )
     session.execute(text("RESET schildwacht.purge"))
     return deleted or 0
 
@@ -220,12 +227,12 @@ def delete_login_records(session: Session, settings: Settings, now: datetime) ->
     that would log the user out without a trace."""
     cutoff = now - timedelta(days=settings.retain_login_records_days)
     attempts_cutoff = min(cutoff, now - login_limits.lookback(settings))
-    attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at <= attempts_cutoff)).rowcount
+    attempts = affected_rows(session.execute(delete(LoginAttempt).where(LoginAttempt.at <= attempts_cutoff)))
     ended = or_(
         StaffSession.revoked_at.is_not(None),
         StaffSession.created_at <= now - timedelta(seconds=settings.session_max_age_s),
     )
-    sessions = session.execute(delete(StaffSession).where(StaffSession.created_at <= cutoff, ended)).rowcount
+    sessions = affected_rows(session.execute(delete(StaffSession).where(StaffSession.created_at <= cutoff, ended)))
     return {"login_attempts_deleted": attempts, "staff_sessions_deleted": sessions}
 
 

@@ -165,7 +165,7 @@ def _name(value: str) -> str:
 
 def _email(value: str | None) -> str | None:
     """Empty, or exactly one e-mail address (schildwacht.contacts)."""
-    if not (value or "").strip():
+    if value is None or not value.strip():
         return None
     try:
         return contacts.email_address(value)
@@ -407,15 +407,15 @@ def set_paused(session: Session, official: Official, paused: bool, actor: str) -
 
 
 def _serializer(settings: Settings, now: datetime | None = None) -> URLSafeTimedSerializer:
-    if now is None:
-        signer = TimestampSigner
-    else:
+    signer: type[TimestampSigner] = TimestampSigner
+    if now is not None:
         stamp = int(now.timestamp())
 
-        class signer(TimestampSigner):
+        class FixedClockSigner(TimestampSigner):
             def get_timestamp(self) -> int:
                 return stamp
 
+        signer = FixedClockSigner
     return URLSafeTimedSerializer(settings.secret_key, salt=LINK_SALT, signer=signer)
 
 

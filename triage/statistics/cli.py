@@ -5,6 +5,7 @@ aggregate, which holds only suppressed counts)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -19,7 +20,7 @@ TOT = typer.Option(..., "--tot", help="Laatste dag (telt mee), JJJJ-MM-DD.")
 OUT = typer.Option(..., "-o", "--uitvoer", help="Uitvoerbestand; de extensie kiest het formaat.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     err.print(f"[bold red]Fout:[/] {message}")
     raise typer.Exit(1)
 

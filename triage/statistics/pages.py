@@ -103,8 +103,10 @@ def table_csv(key: str, request: Request, user: StaffUser = Depends(current_user
     )
 
 
-@router.get("/statistieken/gir.{fmt}")
+@router.post("/statistieken/gir.{fmt}")
 def gir_export(fmt: str, request: Request, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
+    """The GIR export of the chosen period. A POST with the CSRF token: exporting records the automatic step
+    "geregistreerd in GIR" on every exported case, so it changes state and must not be triggered by a link."""
     if fmt not in ("csv", "json"):
         raise NotFound("Kies gir.csv of gir.json.")
     if user.role not in CASE_WRITE_ROLES:
@@ -127,7 +129,9 @@ def report(fmt: str, request: Request, user: StaffUser = Depends(current_user), 
     from triage.statistics.report import render_html, render_pdf
 
     stats, _ = _compute(request, db, user)
-    name = db.get(Organisation, user.organisation_id).name
+    organisation = db.get(Organisation, user.organisation_id)
+    assert organisation is not None  # a logged-in user's organisation exists (foreign key)
+    name = organisation.name
     _audit(db, user, "statistics.report", stats.period, stats.filters, format=fmt)
     body = render_pdf(stats, name) if fmt == "pdf" else render_html(stats, name).encode()
     media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"

@@ -52,7 +52,8 @@ def key_figures(stats: Statistics) -> list[tuple[str, str]]:
 
 
 def _title(stats: Statistics, organisation_name: str) -> str:
-    return f"Maandrapport online haat – {organisation_name} – {stats.period.label()}"
+    kind = "Maandrapport" if stats.period.kind == "maand" else "Rapport"
+    return f"{kind} online haat – {organisation_name} – {stats.period.label()}"
 
 
 def render_pdf(stats: Statistics, organisation_name: str) -> bytes:

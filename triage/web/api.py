@@ -82,6 +82,19 @@ class TextIn(BaseModel):
     text: str = Field(max_length=casework.STATEMENT_MAX)
 
 
+class LabelCorrectionIn(BaseModel):
+    label: str = Field(max_length=30, description="Een label uit schildwacht.vocabulary.LABELS, bijvoorbeeld threat")
+    action: Literal["added", "removed"]
+    reason: str = Field(max_length=casework.NOTE_MAX, description="Verplicht: waarom het label niet klopte")
+
+
+class LabelCorrectionOut(BaseModel):
+    ok: bool = True
+    case_id: int
+    mention_id: int
+    correction_id: int
+
+
 class OtherCaseIn(BaseModel):
     case_id: int
 
@@ -161,6 +174,22 @@ def get_case(
 def reveal(case_id: int, mention_id: int, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
     m = casework.reveal(db, user, case_id, mention_id, channel="api")
     return RevealOut(mention_id=m.id, case_id=case_id, text=m.text, spans=list(m.spans or []))
+
+
+@router.post(
+    "/cases/{case_id}/mentions/{mention_id}/labels",
+    response_model=LabelCorrectionOut,
+    summary="Label van een bericht corrigeren (toevoegen of verwijderen, met reden; geaudit)",
+)
+def correct_label(
+    case_id: int,
+    mention_id: int,
+    body: LabelCorrectionIn,
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+):
+    row = casework.correct_label(db, user, case_id, mention_id, body.label, body.action, body.reason)
+    return LabelCorrectionOut(case_id=case_id, mention_id=mention_id, correction_id=row.id)
 
 
 @router.post("/cases/{case_id}/claim", response_model=Ok, summary="Zaak claimen")

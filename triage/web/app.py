@@ -157,7 +157,7 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
     app.include_router(evidence_view.router)  # capture status, "Opnieuw vastleggen", attachments
     app.include_router(registry_staff.router)  # /ambtsdragers
     app.include_router(registry_official.router)  # /mijn/<token>: the official's own pages
-    app.add_exception_handler(LinkError, registry_official.link_error)
+    app.exception_handler(LinkError)(registry_official.link_error)
     app.include_router(staff_admin.router)  # /beheer/medewerkers
     app.include_router(password_pages.router)  # /account, /wachtwoord-vergeten, /wachtwoord/nieuw/<token>
     app.include_router(statistics_pages.router)  # /statistieken: figures, charts, CSV, GIR export

@@ -83,7 +83,7 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> StaffUser:
         raise AuthRequired()
     record = sessions.live_session(db, get_settings(request), session_id)
     user = db.get(StaffUser, record.user_id) if record is not None else None
-    if user is None or not user.active or user.organisation_id != record.organisation_id:
+    if record is None or user is None or not user.active or user.organisation_id != record.organisation_id:
         db.rollback()
         request.session.clear()
         raise AuthRequired()

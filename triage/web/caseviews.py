@@ -32,7 +32,7 @@ from schildwacht.vocabulary import (
     SEVERITY_RANK,
     legal_advice,
 )
-from triage import audit, legal_hold
+from triage import audit, label_corrections, legal_hold
 from triage.autosteps import actor_nl
 from triage.web import step_forms
 from triage.web.casework import CASE_PAGE_ONLY_LABELS, DISMISSAL_REASONS, MERGED_REASON, get_case, scoped_mentions
@@ -53,6 +53,7 @@ ACTION_NL = {
     "case.step": "stap afgevinkt",
     "case.step.withdraw": "automatische stap ingetrokken",
     "case.note": "notitie toegevoegd",
+    "mention.label_correction": "label gecorrigeerd",
     "case.victim_statement": "verklaring betrokkene vastgelegd",
     "case.link": "gekoppeld aan andere zaak",
     "case.merge": "samengevoegd",
@@ -184,7 +185,8 @@ def queue(
     }.get(f.sort or "", (Case.severity, Case.opened_at, Case.id))
     page = max(1, f.page or 1)
     cases = session.scalars(q.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
-    if (f.q or "").strip():
+    search = (f.q or "").strip()
+    if search:
         audit.record(
             session,
             actor=user.email,
@@ -192,7 +194,7 @@ def queue(
             action="queue.search",
             object_type="queue",
             object_id=user.organisation_id,
-            details={"q": f.q.strip()[:200], "results": total},
+            details={"q": search[:200], "results": total},
         )
         session.commit()
     repeat = repeat_counts(session, user, [c.author_key for c in cases])
@@ -348,7 +350,11 @@ def segments(text: str | None, spans: Iterable[dict] | None) -> list[dict[str, A
     return out
 
 
-def mention_view(m: Mention, revealed: bool, case_id: int | None = None) -> dict[str, Any]:
+def mention_view(
+    m: Mention, revealed: bool, case_id: int | None = None, corrections: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One post as staff see it; `corrections` (label_corrections.correction_records) yields the corrected labels
+    beside the model's, which stay as they were."""
     has_text = m.text is not None
     shown = bool(revealed and has_text)
     scores = {k: round(float(v), 3) for k, v in (m.scores or {}).items() if isinstance(v, (int, float))}
@@ -380,12 +386,27 @@ def mention_view(m: Mention, revealed: bool, case_id: int | None = None) -> dict
         "marked_count": len(m.spans or []),
         "model": f"{m.model_name} {m.model_version}",
         "has_text": has_text,
-        "text_length": len(m.text) if has_text else 0,
+        "text_length": len(m.text) if m.text is not None else 0,
         "purged": m.content_purged_at is not None,
         "revealed": shown,
         "text": m.text if shown else None,
         "segments": segments(m.text, m.spans) if shown else [],
         "own_case": case_id is not None and m.case_id == case_id,
+        **_corrected(flags, corrections or []),
+    }
+
+
+def _corrected(flags: list[str], corrections: list[dict[str, Any]]) -> dict[str, Any]:
+    changes = [(c["label"], c["action"]) for c in corrections]
+    corrected = label_corrections.apply_corrections(flags, changes) if corrections else None
+    return {
+        "corrections": [
+            {**c, "label_nl": LABEL_NL.get(c["label"], c["label"]), "added": c["action"] == label_corrections.ADDED}
+            for c in corrections
+        ],
+        "corrected_labels": corrected,
+        "corrected_nl": [LABEL_NL.get(lab, lab) for lab in corrected] if corrected is not None else None,
+        "corrected_by": sorted({c["by"] for c in corrections}),
     }
 
 
@@ -533,9 +554,13 @@ def case_detail(
         .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
     ).all()
     repeat = repeat_counts(session, user, [case.author_key]).get(author_handle_of(case.author_key), 1)
+    corrections = {
+        mention_id: label_corrections.correction_records(session, rows)
+        for mention_id, rows in label_corrections.corrections_by_mention(session, post_ids).items()
+    }
     return {
         "case": case_summary(session, case, settings, repeat_cases=repeat),
-        "posts": [mention_view(m, m.id in revealed, case.id) for m in posts],
+        "posts": [mention_view(m, m.id in revealed, case.id, corrections.get(m.id)) for m in posts],
         "context": [mention_view(m, m.id in revealed, case.id) for m in context],
         "history": [mention_view(m, m.id in revealed, case.id) for m in history],
         "official": {
@@ -564,12 +589,12 @@ def case_detail(
         "log": [
             {
                 "at": e.at.isoformat(),
-                "actor": names.get(e.actor, e.actor),
+                "actor": actor_nl(e.actor, names),
                 "action": e.action,
                 "action_nl": ACTION_NL.get(e.action, e.action),
-                "detail": STEP_NL.get(e.details.get("step"), "")
+                "detail": STEP_NL.get(e.details.get("step") or "", "")
                 or REASON_NL.get(e.details.get("reason") or "", "")
-                or CASE_STATUS_NL.get(e.details.get("to"), "")
+                or CASE_STATUS_NL.get(e.details.get("to") or "", "")
                 or (f"zaak #{e.details['other_case_id']}" if e.details.get("other_case_id") else "")
                 or "",
             }

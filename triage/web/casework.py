@@ -19,11 +19,20 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
-from schildwacht.models import Case, CaseLink, CaseNote, Mention, StaffUser
+from schildwacht.dml import affected_rows
+from schildwacht.models import Case, CaseLink, CaseNote, LabelCorrection, Mention, StaffUser
 from schildwacht.models.base import utcnow
 from schildwacht.models.workflow import STEP_KEYS, CaseStep
-from schildwacht.vocabulary import CASE_STATUSES, CASE_WRITE_ROLES, CLOSED_STATUSES, OPEN_STATUSES, SEVERITY_RANK
-from triage import audit
+from schildwacht.vocabulary import (
+    CASE_STATUSES,
+    CASE_WRITE_ROLES,
+    CLOSED_STATUSES,
+    LABEL_NL,
+    LABELS,
+    OPEN_STATUSES,
+    SEVERITY_RANK,
+)
+from triage import audit, label_corrections
 from triage.web.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 # Labels whose cases are closed only on the case page, after reading them (never by bulk or the `d` key).
@@ -134,7 +143,7 @@ def claim(session: Session, user: StaffUser, case_id: int) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         session.rollback()
         current = get_case(session, user, case_id)
         if current.claimed_by_id == user.id:
@@ -316,6 +325,8 @@ def complete_step(
     if step not in STEP_KEYS:
         raise NotFound("Onbekende stap.")
     case = get_case(session, user, case_id, for_update=True)
+    if case.status in CLOSED_STATUSES:
+        raise Conflict("Deze zaak is gesloten; heropen de zaak om een stap vast te leggen.")
     _require_claimant(session, case, user)
     reference = (reference or "").strip()[:400] or None
     vpt_code = (vpt_code or "").strip()[:100] or None
@@ -399,6 +410,57 @@ def add_note(session: Session, user: StaffUser, case_id: int, text: str) -> Case
     return note
 
 
+def correct_label(
+    session: Session, user: StaffUser, case_id: int, mention_id: int, label: str, action: str, reason: str | None
+) -> LabelCorrection:
+    """Add or remove one label of a post of the case, with a reason (any writer; no claim needed; audited and in the
+    custody chain). The model's flags and scores stay as they are: they are evidence."""
+    require_writer(user)
+    case = get_case(session, user, case_id)
+    mention = get_mention(session, user, mention_id)
+    if mention.case_id != case.id:
+        raise NotFound("Bericht niet gevonden in deze zaak.")
+    if label not in LABELS:
+        raise Invalid("Onbekend label.")
+    if action not in label_corrections.ACTIONS:
+        raise Invalid("Kies 'toevoegen' of 'verwijderen'.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Geef een reden voor de correctie.")
+    if len(reason) > NOTE_MAX:
+        raise Invalid(f"Een reden is hooguit {NOTE_MAX} tekens.")
+    earlier = label_corrections.corrections_by_mention(session, [mention.id]).get(mention.id, [])
+    current = label_corrections.apply_corrections(mention.flags or [], [(c.label, c.action) for c in earlier])
+    name = LABEL_NL.get(label, label)
+    if action == label_corrections.ADDED and label in current:
+        raise Conflict(f"Dit bericht heeft het label '{name}' al.")
+    if action == label_corrections.REMOVED and label not in current:
+        raise Conflict(f"Dit bericht heeft het label '{name}' niet.")
+    row = LabelCorrection(
+        mention_id=mention.id,
+        case_id=case.id,
+        organisation_id=case.organisation_id,
+        label=label,
+        action=action,
+        reason=reason,
+        author_id=user.id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record_case(
+        session,
+        actor=user.email,
+        organisation_id=user.organisation_id,
+        action="mention.label_correction",
+        case_id=case.id,
+        object_type="mention",
+        object_id=mention.id,
+        details={"case_id": case.id, "mention_id": mention.id, "label": label, "correction": action, "reason": reason},
+    )
+    session.commit()
+    return row
+
+
 def set_victim_statement(session: Session, user: StaffUser, case_id: int, text: str) -> None:
     """Record the victim impact statement ("verklaring/impact betrokkene"); empty text clears it."""
     require_writer(user)
@@ -440,8 +502,9 @@ def link_cases(session: Session, user: StaffUser, case_id: int, other_id: int) -
 def merge_cases(session: Session, user: StaffUser, source_id: int, target_id: int) -> int:
     """Move every post of `source` into `target` and close `source` (reason "samengevoegd", merged_into_id set).
 
-    The target takes over the labels; both custody chains record the merge with the moved post ids. Returns the
-    number of posts moved."""
+    The target takes over the labels, the notes (moved) and the Steunpakket steps it has not done itself (copied:
+    the source keeps its own record); both custody chains record the merge with the moved post, note and step ids.
+    Returns the number of posts moved."""
     require_writer(user)
     source = get_case(session, user, source_id, for_update=True)
     target = _other_case(session, user, source, target_id)
@@ -455,6 +518,16 @@ def merge_cases(session: Session, user: StaffUser, source_id: int, target_id: in
         update(Mention).where(Mention.case_id == source.id).values(case_id=target.id),
         execution_options={"synchronize_session": False},
     )
+    session.execute(
+        update(LabelCorrection).where(LabelCorrection.case_id == source.id).values(case_id=target.id),
+        execution_options={"synchronize_session": False},
+    )
+    notes = list(session.scalars(select(CaseNote.id).where(CaseNote.case_id == source.id).order_by(CaseNote.id)))
+    session.execute(
+        update(CaseNote).where(CaseNote.case_id == source.id).values(case_id=target.id),
+        execution_options={"synchronize_session": False},
+    )
+    steps = _copy_missing_steps(session, source, target)
     labels = sorted(set(target.labels or []) | set(source.labels or []), key=lambda lab: SEVERITY_RANK.get(lab, 9))
     target.labels = labels
     target.severity = min((SEVERITY_RANK.get(lab, 9) for lab in labels), default=9)
@@ -464,10 +537,36 @@ def merge_cases(session: Session, user: StaffUser, source_id: int, target_id: in
     source.status, source.merged_into_id, source.updated_at = "geen_actie", target.id, now
     source.dismissal_reason, source.dismissal_note = MERGED_REASON, f"Samengevoegd met zaak #{target.id}."
     source.claimed_by_id = None
-    audit_case(session, user, "case.merge", source.id, into=target.id, mention_ids=moved)
-    audit_case(session, user, "case.merge", target.id, merged_from=source.id, mention_ids=moved)
+    carried = {"mention_ids": moved, "note_ids": notes, "steps": steps}
+    audit_case(session, user, "case.merge", source.id, into=target.id, **carried)
+    audit_case(session, user, "case.merge", target.id, merged_from=source.id, **carried)
     session.commit()
     return len(moved)
+
+
+def _copy_missing_steps(session: Session, source: Case, target: Case) -> list[str]:
+    """Copy the source's Steunpakket steps the target lacks onto the target (same who, when and references);
+    returns their keys in checklist order."""
+    have = set(session.scalars(select(CaseStep.step).where(CaseStep.case_id == target.id)))
+    rows = {row.step: row for row in session.scalars(select(CaseStep).where(CaseStep.case_id == source.id))}
+    copied = [key for key in STEP_KEYS if key in rows and key not in have]
+    for key in copied:
+        row = rows[key]
+        session.add(
+            CaseStep(
+                case_id=target.id,
+                organisation_id=target.organisation_id,
+                step=key,
+                done_at=row.done_at,
+                done_by=row.done_by,
+                reference=row.reference,
+                vpt_code=row.vpt_code,
+                note=row.note,
+                platform_answered_at=row.platform_answered_at,
+                automatic=row.automatic,
+            )
+        )
+    return copied
 
 
 # ---------------------------------------------------------------- export

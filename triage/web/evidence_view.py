@@ -56,11 +56,11 @@ def case_evidence(session: Session, user: StaffUser, case_id: int) -> dict[str, 
     ).all()
     latest: dict[int, Capture] = {}
     attempts: dict[int, int] = {}
-    for cap in session.scalars(
+    for attempt in session.scalars(
         select(Capture).where(Capture.mention_id.in_([m.id for m in posts])).order_by(Capture.started_at)
     ):
-        latest[cap.mention_id] = cap
-        attempts[cap.mention_id] = attempts.get(cap.mention_id, 0) + 1
+        latest[attempt.mention_id] = attempt
+        attempts[attempt.mention_id] = attempts.get(attempt.mention_id, 0) + 1
     captures = []
     for m in posts:
         cap = latest.get(m.id)
@@ -216,7 +216,9 @@ def recapture(
     ).all()
     outcome: dict[str, int] = {}
     for mention_id in ids:
-        capture = capture_mention(db, settings, db.get(Mention, mention_id), actor=user.email)
+        mention = db.get(Mention, mention_id)
+        assert mention is not None, "selected from this case just above"
+        capture = capture_mention(db, settings, mention, actor=user.email)
         audit_case(db, user, "case.capture", case.id, mention_id=mention_id, status=capture.status)
         db.commit()
         outcome[capture.status] = outcome.get(capture.status, 0) + 1

@@ -6,18 +6,21 @@ CSRF-protected by the app-wide dependency.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from schildwacht.models import StaffUser
+from schildwacht.models import Case, StaffUser
 from triage import legal_hold
 from triage.web import casework
 from triage.web.auth import current_user, get_db
 from triage.web.errors import Forbidden, Invalid, NotFound
 
 router = APIRouter(include_in_schema=False)
-ACTIONS = {
+# action -> (change(session, case, actor, role, reason), the message shown when done)
+ACTIONS: dict[str, tuple[Callable[[Session, Case, str, str, str], object], str]] = {
     "instellen": (legal_hold.set_hold, "Legal hold ingesteld."),
     "herzien": (legal_hold.review_hold, "Herziening vastgelegd; de legal hold blijft."),
     "opheffen": (legal_hold.lift_hold, "Legal hold opgeheven; de zaak volgt weer de bewaartermijnen."),

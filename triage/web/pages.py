@@ -25,6 +25,9 @@ from triage.web.dutch import count
 
 router = APIRouter(include_in_schema=False)
 MAX_REVEALED = 200
+FLOW = "step_flow"
+"""Session key: the case whose next page puts the cursor on the next open step (after opening it from an alert or
+saving a step). A plain visit leaves the cursor alone, so the one-key shortcuts work at once."""
 
 
 def _render(request: Request, name: str, context: dict, status_code: int = 200):
@@ -162,6 +165,7 @@ def case_page(
     if via == "alarm":  # the link in an alert mail: claim on opening, then show the plain case URL
         if casework.open_from_alert(db, user, case_id):
             request.session["flash"] = "U heeft deze zaak geclaimd vanuit de alarmmail."
+            request.session[FLOW] = case_id
         return _back(case_id)
     revealed = request.session.get("revealed", [])
     detail = caseviews.view_case(db, user, settings, case_id, revealed)
@@ -180,6 +184,7 @@ def case_page(
             "statuses": [(k, v) for k, v in CASE_STATUS_NL.items() if k != "nieuw"],
             "flash": request.session.pop("flash", None),
             "offer_bundle": request.session.pop("offer_bundle", None) == case_id,
+            "in_flow": request.session.pop(FLOW, None) == case_id,
         },
     )
 
@@ -276,6 +281,7 @@ def merge(
 
 @router.post("/zaken/{case_id}/stappen/{step}")
 def complete_step(
+    request: Request,
     case_id: int,
     step: str,
     referentie: str = Form(""),
@@ -285,6 +291,7 @@ def complete_step(
     db: Session = Depends(get_db),
 ):
     casework.complete_step(db, user, case_id, step, referentie, vpt_code, notitie)
+    request.session[FLOW] = case_id
     return _back(case_id, "#stappen")
 
 
@@ -322,6 +329,23 @@ def reveal(
     revealed = [i for i in request.session.get("revealed", []) if i != m.id] + [m.id]
     request.session["revealed"] = revealed[-MAX_REVEALED:]
     return _back(case_id, f"#bericht-{m.id}")
+
+
+@router.post("/zaken/{case_id}/berichten/{mention_id}/labels")
+def correct_label(
+    request: Request,
+    case_id: int,
+    mention_id: int,
+    label: str = Form(""),
+    actie: str = Form(""),
+    reden: str = Form(""),
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+):
+    action = {"toevoegen": "added", "verwijderen": "removed"}.get(actie, actie)
+    casework.correct_label(db, user, case_id, mention_id, label, action, reden)
+    request.session["flash"] = "Label gecorrigeerd. De scores van het model blijven als bewijs bewaard."
+    return _back(case_id, f"#bericht-{mention_id}")
 
 
 @router.post("/zaken/{case_id}/berichten/{mention_id}/verbergen")

@@ -51,6 +51,7 @@ def change_own_password(
 ):
     """All sessions of the account end (other devices are logged out); this browser gets a fresh one."""
     me = db.get(StaffUser, user.id, with_for_update=True)
+    assert me is not None, "current_user has just read this account"
     try:
         accounts.verify_and_change_password(db, me, huidig, nieuw, herhaal)
     except accounts.AccountError as exc:
@@ -88,6 +89,7 @@ def forgot_submit(
     )
     db.commit()
     if send:
+        assert user is not None, "send implies an account"
         token = accounts.issue_token(db, user, "reset", actor=address)
         organisation = db.get(Organisation, user.organisation_id)
         try:

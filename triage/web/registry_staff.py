@@ -37,7 +37,7 @@ EXPORT_REFUSED = (
     "bericht te tonen (dat wordt vastgelegd)."
 )
 # An empty official for the "add" form and for re-showing a refused form.
-BLANK_OFFICIAL = dict(
+BLANK_OFFICIAL: dict[str, Any] = dict(
     id=None,
     full_name="",
     role="",

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
+from schildwacht.dml import affected_rows
 from schildwacht.models import StaffSession, StaffUser
 from schildwacht.models.base import utcnow
 from triage import audit
@@ -98,12 +99,14 @@ def revoke_session(db: Session, session_id: str, *, reason: str, actor: str) -> 
 def revoke_all(db: Session, user: StaffUser, *, reason: str, actor: str) -> int:
     """End every unrevoked session of the user (expired ones too, so none can count as live again); the number
     ended is audited. The caller commits."""
-    ended = db.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoke_reason=reason)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    ended = affected_rows(
+        db.execute(
+            update(StaffSession)
+            .where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), revoke_reason=reason)
+            .execution_options(synchronize_session=False)
+        )
+    )
     audit.record(
         db,
         actor=actor,

@@ -88,6 +88,6 @@ def prefill(
         },
         "nazorg": {
             "contact": contact,
-            "note": f"Contact met {official.full_name} via {contact}" if contact else None,
+            "note": f"Contact met {official.full_name} via {contact}" if official and contact else None,
         },
     }

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from collectors.intake.files import pieces_of
+from collectors.intake.imap import ForwardingMailbox, MailboxError
 from collectors.intake.mail import authentication, parse
 from collectors.intake.pieces import Piece, Refusal
+from schildwacht.config import Settings
 from tests.collectors.intake.messages import (
     FORWARDED_DATE,
     TELEGRAM,
@@ -129,3 +131,20 @@ def test_screenshot_is_read_with_the_dutch_model_and_keeps_the_image():
     assert float(piece.annotations["Schildwacht-OCR-Confidence"]) > 60
     blank = only(pieces_of(screenshot([]), "leeg.png", LIMIT, NOW))
     assert blank.text == "" and blank.annotations["Schildwacht-OCR-Low-Confidence"] == "ja"
+
+
+def test_a_screenshot_attached_to_a_forward_is_a_piece_of_its_own_with_the_forwarder():
+    require(TESSERACT is not None, "tesseract (tesseract-ocr-nld)")
+    image = screenshot(["Zoetelief, wij komen eraan."])
+    data = forwarded_attached("k.horst@voorbeeld.example", "Zie bijlage.", screenshot=image)
+    mail, shot = pieces_of(data, "fw.eml", LIMIT, NOW)
+    assert mail.raw == data and shot.raw == image and shot.platform == "screenshot"
+    assert shot.forwarder == "k.horst@voorbeeld.example"
+    assert shot.annotations["Schildwacht-Eml-SHA256"] == hashlib.sha256(data).hexdigest()
+    assert "Zoetelief" in shot.text
+
+
+def test_unencrypted_imap_is_refused_for_another_host():
+    settings = Settings(intake_imap_host="imap.voorbeeld.example", intake_imap_security="none", intake_imap_user="m")
+    with pytest.raises(MailboxError, match="onversleuteld"):
+        ForwardingMailbox(settings)

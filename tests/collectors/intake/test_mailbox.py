@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from hashlib import sha256
 
+from pydantic import SecretStr
+
 from collectors.crawl import crawl
 from collectors.state import CursorStore
 from schildwacht.contracts import CollectedMention, DeadLetter
@@ -14,6 +16,11 @@ from tests.collectors.intake.messages import forwarded_inline
 USER = "meldpunt"
 
 
+def crlf(message: bytes) -> bytes:
+    """The message with CRLF line ends, as SMTP delivers it and IMAP serves it."""
+    return message.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
 def mailbox_settings(stack, dovecot, batch: int):
     return stack.settings.model_copy(
         update={
@@ -21,7 +28,7 @@ def mailbox_settings(stack, dovecot, batch: int):
             "intake_imap_port": dovecot.port,
             "intake_imap_security": "none",
             "intake_imap_user": USER,
-            "intake_imap_password": PASSWORD,
+            "intake_imap_password": SecretStr(PASSWORD),
             "intake_imap_batch": batch,
         }
     )
@@ -30,9 +37,9 @@ def mailbox_settings(stack, dovecot, batch: int):
 def test_mailbox_publishes_registered_forwards_parks_the_rest_and_resumes_after_a_restart(
     stack, registry_seeded, read_topic, dovecot
 ):
-    good = [forwarded_inline("m.zoetelief@voorbeeld.example", f"Bericht {i}: ik weet waar je woont.") for i in range(5)]
-    forged = forwarded_inline("m.zoetelief@voorbeeld.example", "Vervalst.", auth="dmarc=fail")
-    unknown = forwarded_inline("iemand@elders.example", "Onbekend.")
+    good = [crlf(forwarded_inline("m.zoetelief@voorbeeld.example", f"Bericht {i}: ik weet waar.")) for i in range(5)]
+    forged = crlf(forwarded_inline("m.zoetelief@voorbeeld.example", "Vervalst.", auth="dmarc=fail"))
+    unknown = crlf(forwarded_inline("iemand@elders.example", "Onbekend."))
     delivered = [good[0], forged, good[1], good[2], unknown, good[3]]
     dovecot.deliver(USER, delivered)
 
@@ -43,10 +50,13 @@ def test_mailbox_publishes_registered_forwards_parks_the_rest_and_resumes_after_
     third = crawl("mailbox", mailbox_settings(stack, dovecot, batch=100))  # nothing new
 
     raw = [CollectedMention.from_bytes(r.value) for r in read_topic(stack.settings, stack.settings.topic_raw)]
-    letters = [DeadLetter.from_bytes(r.value) for r in read_topic(stack.settings, stack.settings.topic_dead_letter)]
-    expected = [f"email:{sha256(m).hexdigest()}" for m in (good[0], good[1], good[2], good[3], good[4])]
-    assert [m.uid for m in raw] == expected, "every forward once, in mailbox order: no gap, no duplicate"
-    assert [m.raw.inline_bytes() for m in raw] == [good[0], good[1], good[2], good[3], good[4]]
+    letters = sorted(
+        (DeadLetter.from_bytes(r.value) for r in read_topic(stack.settings, stack.settings.topic_dead_letter)),
+        key=lambda letter: letter.reason,  # "imap-uid-<N>.eml: ...": mailbox order
+    )
+    expected = sorted(f"email:{sha256(m).hexdigest()}" for m in good)
+    assert sorted(m.uid for m in raw) == expected, "every forward exactly once: no gap, no duplicate"
+    assert sorted(m.raw.inline_bytes() for m in raw) == sorted(good), "the messages byte for byte as delivered"
     assert len(letters) == 2
     assert "vervalst" in letters[0].reason and letters[0].payload == forged
     assert "geen geregistreerde" in letters[1].reason and letters[1].payload == unknown

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from schildwacht.app.cli import app
+from schildwacht.app.intake_cli import DEMO_INTAKE, intake_demo
+from schildwacht.app.pipeline import runtime, start_workers
 from schildwacht.app.seed import seed
 from schildwacht.db import session_scope
 from schildwacht.models import Mention
@@ -68,3 +70,29 @@ def test_screenshot_threat_becomes_a_flagged_case_whose_bundle_holds_the_image(s
         contents = [zf.read(name) for name in zf.namelist()]
     assert image in contents, "the original screenshot is in the bundle, byte for byte"
     assert summary["flagged"] >= 1 and summary["cases"] >= 1
+
+
+def test_demo_hands_over_a_forwarded_mail_and_a_screenshot(stack, tmp_path):
+    require(TESSERACT is not None, "tesseract (tesseract-ocr-nld)")
+    with runtime(stack.settings, seed_demo=True) as rt:
+        workers = start_workers(rt)
+        try:
+            result = intake_demo(rt)
+        finally:
+            workers.join()
+        with session_scope(rt.sessions) as session:
+            stored = {m.platform: m for m in session.scalars(select(Mention))}
+            authors = {platform: m.author_handle for platform, m in stored.items()}
+            flagged = {platform: m.flagged for platform, m in stored.items()}
+
+    assert sorted(p.name for p in DEMO_INTAKE) == ["dm-schermafbeelding.png", "doorgestuurd.eml"]
+    # both are threats against wethouder Zoetelief (read the files): both flagged
+    assert {k: result[k] for k in ("files", "items", "scored", "flagged", "dead_letter")} == {
+        "files": 2,
+        "items": 2,
+        "scored": 2,
+        "flagged": 2,
+        "dead_letter": 0,
+    }
+    assert authors["email"] == "ware.patriot@anoniem.example"
+    assert flagged == {"email": True, "screenshot": True}

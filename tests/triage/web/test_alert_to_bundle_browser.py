@@ -16,7 +16,7 @@ from schildwacht.models.workflow import CaseStep
 from tests.support.mailsink import mail_sink
 from tests.triage.web import autostep_support
 from tests.triage.web.autostep_support import COLLECTED, capture_settings
-from tests.triage.web.browser_support import shot
+from tests.triage.web.browser_support import shot, sign_in
 from tests.triage.web.triageweb_support import CHROMIUM, DEMO_PASSWORD, ORG_A, USERS, require
 from triage.alerts import dispatch_pending, enqueue_case_alert
 from triage.bundle.capture import capture_mention
@@ -96,7 +96,6 @@ def test_alert_mail_to_verified_bundle_in_at_most_twelve_actions(world, live_ser
     walk.fill(":focus", "DSA-2026-00017")
     walk.press("Enter")
     page.wait_for_selector("li[data-step=gemeld_bij_platform].done")
-    print("DBG", page.url, page.evaluate("() => [document.querySelectorAll('[autofocus]').length, document.activeElement.tagName, document.readyState, (document.querySelector('[autofocus]').focus(), document.activeElement.tagName), document.hasFocus()]"), page.request.get(page.url.split('/zaken')[0] + '/static/app.js').text().count('autofocus'))
     assert focused(page)["step"] == "nazorg"  # pre-filled with the official's contact route
     assert "m.zoetelief@voorbeeld.example" in page.input_value("li[data-step=nazorg] input[name=notitie]")
     walk.press("Enter")
@@ -133,3 +132,28 @@ def test_alert_mail_to_verified_bundle_in_at_most_twelve_actions(world, live_ser
     for action in walk.actions:
         print(f"  - {action}")
     assert len(walk.actions) <= MAX_ACTIONS, walk.actions
+
+
+def test_one_key_per_step_and_enter_saves(world, live_server, browser, db):
+    """On a plain visit the cursor stays free for the shortcuts: a digit goes to its step, Enter saves it."""
+    require(CHROMIUM is not None, "chromium")
+    base, cid = live_server, world.cases["doxxing"]
+    page = browser.person()
+    sign_in(page, base, "triagist_a")
+    page.goto(f"{base}/zaken/{cid}")
+    page.keyboard.press("c")  # claim
+    page.wait_for_selector("[data-testid=claimed-by]:has-text('Joris Kokkelink')")
+    page.keyboard.press("6")
+    assert focused(page)["step"] == "gir_geregistreerd"
+    page.keyboard.type("GIR-2026-12")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li[data-step=gir_geregistreerd].done")
+    page.keyboard.press("Escape")  # leave the field the page put the cursor in, back to the shortcuts
+    page.keyboard.press("1")
+    assert focused(page)["step"] == "bewijs_vastgelegd"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li[data-step=bewijs_vastgelegd].done")
+    with db() as s:
+        steps = {row.step: row for row in s.scalars(select(CaseStep).where(CaseStep.case_id == cid))}
+    assert set(steps) == {"gir_geregistreerd", "bewijs_vastgelegd"}
+    assert steps["gir_geregistreerd"].reference == "GIR-2026-12" and not steps["bewijs_vastgelegd"].automatic

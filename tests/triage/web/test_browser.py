@@ -50,7 +50,7 @@ def test_login_queue_claim_reveal_checklist_close(world, live_server, browser_pa
         "intern_gemeld": {"referentie": "burgemeester"},
         "gemeld_bij_platform": {"referentie": "DSA-42"},
         "nazorg": {"notitie": "Telefonisch contact met wethouder"},
-        "melding_aangifte": {"referentie": "PL0900-2026-123", "vpt_code": "VPT-BB"},
+        "melding_aangifte": {"referentie": "PL0900-2026-123"},  # VPT code pre-filled: the official is a wethouder
         "gir_geregistreerd": {"referentie": "GIR-2026-7"},
     }
     for key in (
@@ -67,6 +67,7 @@ def test_login_queue_claim_reveal_checklist_close(world, live_server, browser_pa
         item.locator("button").click()
         page.wait_for_selector(f"li[data-step={key}].done")
     assert "PL0900-2026-123" in page.locator("li[data-step=melding_aangifte]").inner_text()
+    assert "VPT-code VPT" in page.locator("li[data-step=melding_aangifte]").inner_text()
     page.screenshot(path=str(ARTIFACTS / "04-stappen.png"), full_page=True)
 
     page.select_option("select[name=status]", "afgerond")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from email import message_from_bytes
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +17,7 @@ from schildwacht.embedded import free_port
 from schildwacht.models import AuditEvent, Case, Organisation
 from schildwacht.models.base import utcnow
 from schildwacht.models.workflow import AlertOutbox
-from tests.support.smtp import smtp_sink
+from tests.support.mailsink import mail_sink
 from tests.triage.web.triageweb_support import ORG_A, add_case
 from triage.alerts import dispatch_pending, enqueue_case_alert
 
@@ -54,8 +53,8 @@ def test_two_staff_claim_concurrently_exactly_one_wins(world, client_factory, db
 
 @pytest.fixture
 def smtp():
-    with smtp_sink() as sink:
-        yield sink
+    with mail_sink() as sink:
+        yield sink.port, sink
 
 
 def test_threat_case_alert_reaches_smtp_without_post_text(world, db, smtp):
@@ -78,11 +77,10 @@ def test_threat_case_alert_reaches_smtp_without_post_text(world, db, smtp):
     with db() as s:
         assert s.scalar(select(func.count()).select_from(AlertOutbox)) == 1
     assert dispatch_pending(db, settings) == 1
-    assert len(inbox.messages) == 1
-    rcpts, raw = inbox.messages[0]
+    assert len(inbox.mails) == 1
+    rcpts, msg = inbox.mails[0]
     assert rcpts == ["veiligheid@a.example"]
-    msg = message_from_bytes(raw)
-    body = msg.get_payload(decode=True).decode()
+    body = inbox.body(0)
     assert f"https://schildwacht.test/zaken/{cid}" in body
     # the opening time in Dutch local time (never UTC/ISO): computed here with zoneinfo as the oracle
     assert f"geopend {opened.astimezone(ZoneInfo('Europe/Amsterdam')):%d-%m-%Y %H:%M} Nederlandse tijd" in body
@@ -94,7 +92,7 @@ def test_threat_case_alert_reaches_smtp_without_post_text(world, db, smtp):
         row = s.scalars(select(AlertOutbox)).one()
         assert row.sent_at is not None and row.delivered == ["mail:veiligheid@a.example"]
     assert dispatch_pending(db, settings) == 0  # nothing sent twice
-    assert len(inbox.messages) == 1
+    assert len(inbox.mails) == 1
 
 
 def test_escalation_to_threat_raises_new_alert(world, db):
@@ -129,7 +127,7 @@ def test_failed_delivery_is_retried_with_backoff_and_never_lost(world, db, smtp)
     with db() as s, s.begin():
         s.execute(update(AlertOutbox).values(next_attempt_at=utcnow()))
     assert dispatch_pending(db, settings.model_copy(update={"smtp_port": port})) == 1
-    assert len(inbox.messages) == 1
+    assert len(inbox.mails) == 1
     with db() as s:
         assert s.scalars(select(AlertOutbox)).one().attempts == 1
 

@@ -3,11 +3,21 @@ and the author view, through the JSON API and the form routes against the real d
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlalchemy import func, select
 
-from schildwacht.models import AuditEvent, Case, CaseLink, CaseNote, CustodyEvent, Mention
+from schildwacht.models import (
+    AuditEvent,
+    Case,
+    CaseAttachment,
+    CaseLink,
+    CaseNote,
+    CustodyEvent,
+    LabelCorrection,
+    Mention,
+)
 from tests.triage.web.triageweb_support import ORG_A, add_case
 
 
@@ -228,7 +238,7 @@ def test_docs_list_only_the_api(world, client_factory):
 
 
 def test_demo_casework_shows_notes_statement_reason_and_link(world, db):
-    from schildwacht.app.seed import demo_casework
+    from schildwacht.app.seed import DEMO_SCREENSHOT, demo_casework
 
     with db() as s, s.begin():
         again = add_case(
@@ -236,10 +246,17 @@ def test_demo_casework_shows_notes_statement_reason_and_link(world, db):
         )
     with db() as s:
         done = demo_casework(s)
-    assert done == {"notes": 1, "statements": 1, "dismissed": 1, "links": 1}
+    assert done == {"notes": 1, "statements": 1, "attachments": 1, "corrections": 1, "dismissed": 1, "links": 1}
     with db() as s:
         threat = s.get(Case, world.cases["threat"])
         assert threat.victim_statement and threat.status == "nieuw"
+        # the forwarded screenshot of the demo intake, attached to the threat case with its hash
+        attachment = s.scalars(select(CaseAttachment).where(CaseAttachment.case_id == threat.id)).one()
+        assert attachment.sha256 == hashlib.sha256(DEMO_SCREENSHOT.read_bytes()).hexdigest()
+        # the post of the case dismissed as a quote (the xss case, flagged "abuse") loses that label
+        correction = s.scalars(select(LabelCorrection)).one()
+        expected = (world.mentions["xss"], "abuse", "removed")
+        assert (correction.mention_id, correction.label, correction.action) == expected
         # the least urgent open case (abuse, opened last) is closed with a reason; the repeat author's cases linked
         assert s.get(Case, world.cases["xss"]).dismissal_reason == "citaat_of_nieuws"
         assert s.get(Case, again.id).status == "nieuw"

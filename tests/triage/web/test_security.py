@@ -74,6 +74,8 @@ def payloads(world, case_ids: list[int], colleague: int):
         "andere_zaak": str(case_ids[0]),
         "doel_zaak": str(case_ids[0]),
         "case_ids": [str(i) for i in case_ids],
+        "label": "abuse",
+        "actie": "toevoegen",
     }
     body = {
         "status": "afgerond",
@@ -84,6 +86,8 @@ def payloads(world, case_ids: list[int], colleague: int):
         "text": "t",
         "case_id": case_ids[0],
         "case_ids": case_ids,
+        "label": "abuse",
+        "action": "added",
     }
     return form, body
 
@@ -118,6 +122,9 @@ def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
         "token": FORGED_TOKEN,
         "user_id": world.users["triagist_a"],
         "attachment_id": 1,
+        "action": "instellen",
+        "key": "berichten_per_week",
+        "fmt": "csv",
     }
     form, body = payloads(world, [world.cases["threat"]], world.users["triagist_a"])
     before = snapshot(db)
@@ -154,6 +161,10 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
             or template.startswith((OFFICIAL_LINK, ACCOUNT_LINK))
         ):
             continue
+        if template.startswith("/statistieken"):
+            # organisation-wide figures of the caller's own organisation, no foreign id to try: their scope is
+            # tested against hand-counted data of two organisations in tests/triage/statistics/
+            continue
         if "{" in template:
             foreign = fill(
                 template,
@@ -165,6 +176,9 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
                     "account": "@boos@x.example",
                     "user_id": world.users["triagist_a"],
                     "attachment_id": 1,
+                    "action": "instellen",
+                    "key": "berichten_per_week",
+                    "fmt": "csv",
                 },
             )
             missing = fill(
@@ -177,6 +191,9 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
                     "account": "@bestaat-niet@x.example",
                     "user_id": 999999,
                     "attachment_id": 999999,
+                    "action": "instellen",
+                    "key": "berichten_per_week",
+                    "fmt": "csv",
                 },
             )
             r = call(b, method, foreign, form, body, b.csrf)
@@ -229,6 +246,9 @@ def test_missing_or_wrong_csrf_is_refused_on_every_write_route(world, app, clien
         "token": FORGED_TOKEN,
         "user_id": world.users["beheerder_a"],
         "attachment_id": 1,
+        "action": "instellen",
+        "key": "berichten_per_week",
+        "fmt": "csv",
     }
     form, body = payloads(world, [world.cases["abuse"]], world.users["triagist_a"])
     before = snapshot(db)
@@ -264,6 +284,9 @@ def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
         "account": "@noord@x.example",
         "user_id": world.users["triagist_b"],
         "attachment_id": 1,
+        "action": "instellen",
+        "key": "berichten_per_week",
+        "fmt": "csv",
     }
     form, body = payloads(world, [world.cases["b_threat"]], world.users["triagist_b"])
     before = snapshot(db)

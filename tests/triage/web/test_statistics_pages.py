@@ -79,7 +79,7 @@ def test_read_only_role_sees_statistics_of_its_own_organisation_but_no_cases(sta
     assert SECRET_TEXT not in page.text and "gir.csv" not in page.text
     table = reader.get("/statistieken/csv/zaken_per_week?periode=maand&van=2026-11-01")
     assert table.status_code == 200 and SECRET_TEXT not in table.text
-    assert reader.get("/statistieken/gir.csv?periode=maand&van=2026-11-01").status_code == 403
+    assert reader.form("/statistieken/gir.csv?periode=maand&van=2026-11-01").status_code == 403
     report = reader.get("/statistieken/rapport.pdf?periode=maand&van=2026-11-01")
     assert report.status_code == 200 and report.content.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(report.content)).pages)
@@ -93,11 +93,12 @@ def test_csv_gir_and_bad_input(stats_app, db):
     weekly = client.get("/statistieken/csv/berichten_per_week?periode=maand&van=2026-11-01")
     rows = list(csv.reader(io.StringIO(weekly.text.lstrip("\ufeff")), delimiter=";"))
     assert rows[2] == ["02-11-2026", "2", "0", "0", "0"]
-    gir = client.get("/statistieken/gir.csv?periode=maand&van=2026-11-01")
+    gir = client.form("/statistieken/gir.csv?periode=maand&van=2026-11-01")
     assert gir.status_code == 200 and gir.headers["content-disposition"].startswith("attachment")
     ids = [int(r[0]) for r in list(csv.reader(io.StringIO(gir.text.lstrip("\ufeff")), delimiter=";"))[1:]]
     assert ids == [made.cases[k] for k in ("c1", "c2", "c3", "c4")]
-    assert client.get("/statistieken/gir.json?periode=maand&van=2026-11-01").json()["organisatie"] == ORG_A
+    assert client.form("/statistieken/gir.json?periode=maand&van=2026-11-01").json()["organisatie"] == ORG_A
+    assert client.get("/statistieken/gir.csv?periode=maand&van=2026-11-01").status_code == 405  # never by a link
     assert client.get("/statistieken?periode=aangepast&van=2026-11-05&tot=2026-11-01").status_code == 422
     assert client.get("/statistieken?soort=spam").status_code == 422
     assert client.get("/statistieken/csv/geheim").status_code == 404

@@ -64,15 +64,16 @@
     return true;
   }
   // The case page puts the cursor on the next open step (or "Afronden", or the offered bundle). Browsers skip the
-  // autofocus attribute when the URL has a #fragment, as after saving a step (#stappen): focus it here as well.
-  function autofocus() {
+  // autofocus attribute when the URL has a #fragment, as after saving a step (#stappen): focus it here once the
+  // page (and its scroll to the fragment) has loaded, unless the person already moved the cursor.
+  window.addEventListener("load", function () {
     var target = document.querySelector("[autofocus]");
-    if (target && document.activeElement !== target) { target.focus(); }
-  }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", autofocus); } else { autofocus(); }
+    if (target && (document.activeElement === document.body || !document.activeElement)) { target.focus(); }
+  });
   document.addEventListener("keydown", function (ev) {
     var t = ev.target;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    if (ev.key === "Escape" && t && t.closest && t.closest(".step-form")) { t.blur(); return; }  // back to the shortcuts
     if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA" || t.tagName === "BUTTON" || t.tagName === "A" || t.isContentEditable)) { return; }
     var r = rows(), row = current >= 0 ? r[current] : null;
     switch (ev.key) {
