@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from multiprocessing import forkserver
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,9 @@ def settings_for(broker, database_url: str, tmp_path: Path) -> Settings:
 
 def test_replay_during_a_registry_outage_publishes_what_it_publishes_without_one(broker, pg_outage, tmp_path, capfd):
     url = pg_outage.url  # the same after a restart
+    # Crawls run in children of one forkserver per test session, which keep the stderr of the test that started it:
+    # stop it, so that this test's crawls come from a new one writing to the stderr capfd reads.
+    forkserver._forkserver._stop()
     engine = make_engine(url)
     with session_scope(make_sessionmaker(engine)) as session:
         seed(session)
