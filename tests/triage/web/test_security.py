@@ -56,6 +56,31 @@ def endpoints(app):
     return out
 
 
+# Path parameters every test fills the same way; the ids that point at data are chosen per test (route_ids).
+FIXED_IDS = {
+    "step": "bewijs_vastgelegd",
+    "token": FORGED_TOKEN,
+    "action": "instellen",
+    "key": "berichten_per_week",
+    "fmt": "csv",
+}
+
+
+def route_ids(
+    *, case_id: int, mention_id: int, official_id: str, account: str, user_id: int, attachment_id: int
+) -> dict:
+    """A value for every path parameter in the route table."""
+    return {
+        **FIXED_IDS,
+        "case_id": case_id,
+        "mention_id": mention_id,
+        "official_id": official_id,
+        "account": account,
+        "user_id": user_id,
+        "attachment_id": attachment_id,
+    }
+
+
 def fill(path: str, ids: dict) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
 
@@ -113,19 +138,14 @@ def snapshot(db):
 
 def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
     anon = client_factory(None)  # has an anonymous session with a valid CSRF token, so only auth is tested
-    ids = {
-        "case_id": world.cases["threat"],
-        "mention_id": world.mentions["threat"],
-        "step": "bewijs_vastgelegd",
-        "official_id": "off-zoetelief",
-        "account": "@boos@x.example",
-        "token": FORGED_TOKEN,
-        "user_id": world.users["triagist_a"],
-        "attachment_id": 1,
-        "action": "instellen",
-        "key": "berichten_per_week",
-        "fmt": "csv",
-    }
+    ids = route_ids(
+        case_id=world.cases["threat"],
+        mention_id=world.mentions["threat"],
+        official_id="off-zoetelief",
+        account="@boos@x.example",
+        user_id=world.users["triagist_a"],
+        attachment_id=1,
+    )
     form, body = payloads(world, [world.cases["threat"]], world.users["triagist_a"])
     before = snapshot(db)
     checked = 0
@@ -168,33 +188,25 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
         if "{" in template:
             foreign = fill(
                 template,
-                {
-                    "case_id": a_case,
-                    "mention_id": a_mention,
-                    "step": "bewijs_vastgelegd",
-                    "official_id": "off-zoetelief",
-                    "account": "@boos@x.example",
-                    "user_id": world.users["triagist_a"],
-                    "attachment_id": 1,
-                    "action": "instellen",
-                    "key": "berichten_per_week",
-                    "fmt": "csv",
-                },
+                route_ids(
+                    case_id=a_case,
+                    mention_id=a_mention,
+                    official_id="off-zoetelief",
+                    account="@boos@x.example",
+                    user_id=world.users["triagist_a"],
+                    attachment_id=1,
+                ),
             )
             missing = fill(
                 template,
-                {
-                    "case_id": 999999,
-                    "mention_id": 999999,
-                    "step": "bewijs_vastgelegd",
-                    "official_id": "off-bestaat-niet",
-                    "account": "@bestaat-niet@x.example",
-                    "user_id": 999999,
-                    "attachment_id": 999999,
-                    "action": "instellen",
-                    "key": "berichten_per_week",
-                    "fmt": "csv",
-                },
+                route_ids(
+                    case_id=999999,
+                    mention_id=999999,
+                    official_id="off-bestaat-niet",
+                    account="@bestaat-niet@x.example",
+                    user_id=999999,
+                    attachment_id=999999,
+                ),
             )
             r = call(b, method, foreign, form, body, b.csrf)
             r_missing = call(b, method, missing, form, body, b.csrf)
@@ -237,19 +249,14 @@ def _only_b_changed(before, after, world):
 
 def test_missing_or_wrong_csrf_is_refused_on_every_write_route(world, app, client_factory, db):
     a = client_factory("triagist_a")
-    ids = {
-        "case_id": world.cases["abuse"],
-        "mention_id": world.mentions["abuse"],
-        "step": "bewijs_vastgelegd",
-        "official_id": "off-debruijn",
-        "account": "@hater@x.example",
-        "token": FORGED_TOKEN,
-        "user_id": world.users["beheerder_a"],
-        "attachment_id": 1,
-        "action": "instellen",
-        "key": "berichten_per_week",
-        "fmt": "csv",
-    }
+    ids = route_ids(
+        case_id=world.cases["abuse"],
+        mention_id=world.mentions["abuse"],
+        official_id="off-debruijn",
+        account="@hater@x.example",
+        user_id=world.users["beheerder_a"],
+        attachment_id=1,
+    )
     form, body = payloads(world, [world.cases["abuse"]], world.users["triagist_a"])
     before = snapshot(db)
     writes = [(m, t) for m, t in endpoints(app) if m in WRITE_METHODS and (m, t) != ("POST", "/inloggen")]
@@ -276,18 +283,14 @@ def test_missing_or_wrong_csrf_is_refused_on_every_write_route(world, app, clien
 
 def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
     lezer = client_factory("lezer_b")
-    ids = {
-        "case_id": world.cases["b_threat"],
-        "mention_id": world.mentions["b_threat"],
-        "step": "bewijs_vastgelegd",
-        "official_id": "off-vermeulen",
-        "account": "@noord@x.example",
-        "user_id": world.users["triagist_b"],
-        "attachment_id": 1,
-        "action": "instellen",
-        "key": "berichten_per_week",
-        "fmt": "csv",
-    }
+    ids = route_ids(
+        case_id=world.cases["b_threat"],
+        mention_id=world.mentions["b_threat"],
+        official_id="off-vermeulen",
+        account="@noord@x.example",
+        user_id=world.users["triagist_b"],
+        attachment_id=1,
+    )
     form, body = payloads(world, [world.cases["b_threat"]], world.users["triagist_b"])
     before = snapshot(db)
     view_only = {
