@@ -6,7 +6,9 @@ built locally, nothing downloaded). Prints the ratio.
 
 Measures the transformer forward pass incl. tokenisation (ModelScorer.transformer_probs, the path the reference
 runs too), the shipped model probability (transformer + TF-IDF half, ModelScorer.predict) and the full classifier
-(rules + model + target resolution).
+(rules + window scoring + model + target resolution + evidence spans), with window scoring off beside it (the path
+before windows), on the generated posts and on long posts (a generated post among 3-6 generated neutral ones),
+where the windows do their work. Prints the full path's ratio to the reference as well.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classifiers.generator import generate  # noqa: E402
+
+T = TypeVar("T")
 
 
 def posts(n: int) -> list[str]:
@@ -29,7 +35,22 @@ def posts(n: int) -> list[str]:
     return (texts * (n // len(texts) + 1))[:n]
 
 
-def rate(fn, texts: list[str], batch: int, min_seconds: float = 3.0) -> float:
+def long_posts(n: int, seed: int = 5) -> list[str]:
+    """Generated posts, each at a random place among 3-6 generated neutral posts: long posts for the windows."""
+    import random
+
+    ps = generate(n_per_template=2, seed=123)
+    neutral = [p.text for p in ps if p.kind == "neg:neutral"]
+    r = random.Random(seed)
+    out = []
+    for p in ps[:n]:
+        around = r.sample(neutral, r.randint(3, 6))
+        around.insert(r.randint(0, len(around)), p.text)
+        out.append(" ".join(around))
+    return out
+
+
+def rate(fn: Callable[[list[T]], object], texts: list[T], batch: int, min_seconds: float = 3.0) -> float:
     fn(texts[:batch])  # warm-up
     done, t0 = 0, time.perf_counter()
     while True:
@@ -48,7 +69,8 @@ def build_reference(tokenizer_dir: Path, out: Path) -> Path:
     from schildwacht.contracts import LABELS
 
     tok = AutoTokenizer.from_pretrained(str(tokenizer_dir))
-    cfg = BertConfig(
+    # num_labels is a PretrainedConfig keyword that BertConfig's typed signature leaves out
+    cfg = BertConfig(  # type: ignore[call-arg]
         vocab_size=tok.vocab_size,
         num_labels=len(LABELS),
         problem_type="multi_label_classification",
@@ -71,7 +93,7 @@ def main() -> None:
 
     import torch
 
-    from classifiers.api import ClassifyInput, load_classifier
+    from classifiers.api import Classifier, ClassifyInput, load_classifier
     from classifiers.model import ModelScorer
 
     texts = posts(args.posts)
@@ -92,15 +114,25 @@ def main() -> None:
     from classifiers.api import CombinedClassifier
 
     items = [ClassifyInput(t) for t in texts]
+    long_items = [ClassifyInput(t) for t in long_posts(128)]
     clf = load_classifier(args.model)
     comb = getattr(clf, "combine", "rules")
-    combos = [(f"full classify, shipped combine={'per-label' if isinstance(comb, dict) else comb}", clf)]
+    combos: list[tuple[str, Classifier, list[ClassifyInput]]] = [
+        (f"full classify, shipped combine={'per-label' if isinstance(comb, dict) else comb}", clf, items)
+    ]
     if getattr(clf, "combine", None) != "max":
-        combos.append(("full classify, combine=max (rules+model)", CombinedClassifier(Path(args.model), combine="max")))
-    for label, c in combos:
-        c1 = rate(lambda xs, c=c: c.classify(xs), items[:64], 1, args.seconds)
-        c32 = rate(lambda xs, c=c: c.classify(xs), items, 32, args.seconds)
+        combos.append(
+            ("full classify, combine=max (rules+model)", CombinedClassifier(Path(args.model), combine="max"), items)
+        )
+    whole_only = CombinedClassifier(Path(args.model), windows=False)
+    combos.append(("full classify, windows off (before)", whole_only, items))
+    combos.append(("long posts: full classify, windows on", clf, long_items))
+    combos.append(("long posts: full classify, windows off", whole_only, long_items))
+    for label, c, xs in combos:
+        c1 = rate(c.classify, xs[:64], 1, args.seconds)
+        c32 = rate(c.classify, xs, 32, args.seconds)
         rows.append((label, nparams, c1, c32))
+    full = next(row for row in rows if row[0].startswith("full classify, shipped"))
     ref = None
     if not args.no_reference:
         with tempfile.TemporaryDirectory() as td:
@@ -120,6 +152,10 @@ def main() -> None:
             print(
                 f"ratio mini+TF-IDF/base: batch 1 = {rows[1][2] / ref[2]:.1f}x, batch 32 = {rows[1][3] / ref[3]:.1f}x"
             )
+        print(
+            f"ratio full classify (windows on)/base: batch 1 = {full[2] / ref[2]:.1f}x, "
+            f"batch 32 = {full[3] / ref[3]:.1f}x"
+        )
 
 
 if __name__ == "__main__":

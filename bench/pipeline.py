@@ -8,11 +8,18 @@ the demo registry's officials by handle, with its raw bytes as evidence):
 1. warm-up until every classify worker reports partitions of the raw topic on its metrics port;
 2. throughput: publish all `--posts` at once; end-to-end posts/s = posts / (first publish .. last row stored), and
    the CPU seconds per post the worker processes used meanwhile;
-3. classifier alone: the same posts through `classify()` in this process, in the workers' batch size (posts/s and
-   CPU seconds per post: the CPU ratio is what the pipeline adds, robust to other load on a shared machine);
+3. classifier alone: the same posts through `classify()` in this process, in the workers' batch size, with torch's
+   default threads for a process (min(4, cores), as bench/classifier.py runs it: `classify_per_s`, the reference of
+   `ratio`) and, where that differs, with a classify worker's threads (`classify_worker_per_s`); posts/s and CPU
+   seconds per post (the CPU ratio: what the pipeline adds, less sensitive to other load on a shared machine);
 4. latency: `--latency-posts` posts offered at `--rate` posts/s; publish -> row latency from the row's
    `ingested_at` (set by the insert; its commit follows in the same batch).
-Prints a table and, as the last line, {"posts", "e2e_per_s", "classify_per_s", "ratio", "p95_s"} as JSON.
+Prints a table and, as the last line, {"posts", "e2e_per_s", "classify_per_s", "ratio", "p95_s"} as JSON, followed by
+"classify_worker_per_s" (the classifier alone with a classify worker's torch threads), "ratio_same_threads" (e2e
+against that), "cpu_ratio" (its CPU per post against the worker processes'), "torch_threads" (per classify worker)
+and "load" (1-minute load average at the start and end of the throughput phase).
+The classify workers run with the deployed default torch threads (classifiers/worker.py: `default_torch_threads`);
+K > 1 workers get OMP_NUM_THREADS = max(1, cores // 2K) each, the rule of docs/operations.md.
 Numbers depend on the machine and on what else runs on it: report them with the CPU count and load.
 """
 
@@ -90,7 +97,7 @@ def stored(sessions, phase: str) -> int:
     from schildwacht.models import Mention
 
     with session_scope(sessions) as s:
-        return s.scalar(select(func.count()).where(Mention.post_id.like(f"{phase}-%")))
+        return s.scalar(select(func.count()).where(Mention.post_id.like(f"{phase}-%"))) or 0
 
 
 def wait_stored(sessions, phase: str, n: int, bound_s: float) -> float:
@@ -129,7 +136,7 @@ def worker_partitions(ports: list[int], topic: str) -> list[set[str]]:
     import httpx
     from prometheus_client.parser import text_string_to_metric_families
 
-    seen = []
+    seen: list[set[str]] = []
     for port in ports:
         try:
             text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
@@ -168,18 +175,31 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def classify_alone(posts: list[CollectedMention], batch: int) -> tuple[float, float]:
-    """(posts/s, CPU seconds per post) of the classifier alone in this process."""
+def classify_alone(posts: list[CollectedMention], batch: int, threads: int | None = None) -> tuple[float, float]:
+    """(posts/s, CPU seconds per post) of the classifier alone in this process, with `threads` torch threads (None:
+    the default of classifiers/model.py)."""
+    import torch
+
     from classifiers.api import load_classifier
     from classifiers.worker import to_input
 
     clf = load_classifier(MODEL)
+    if threads:
+        torch.set_num_threads(threads)
     inputs = [to_input(p) for p in posts]
     clf.classify(inputs[:batch])  # warm-up
     start, cpu = time.perf_counter(), time.process_time()
     for i in range(0, len(inputs), batch):
         clf.classify(inputs[i : i + batch])
     return len(inputs) / (time.perf_counter() - start), (time.process_time() - cpu) / len(inputs)
+
+
+def worker_threads(workers: int) -> int:
+    """Torch threads of each of `workers` classify workers on this machine: the default for one, else the rule of
+    docs/operations.md (half the cores shared by the workers)."""
+    from classifiers.worker import default_torch_threads
+
+    return default_torch_threads() if workers == 1 else max(1, len(os.sched_getaffinity(0)) // (2 * workers))
 
 
 def latencies(sessions, phase: str, sent: dict[str, float]) -> list[float]:
@@ -214,19 +234,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp) / "data", model_path=MODEL)
         with runtime(settings, seed_demo=True) as rt:
-            env = {
+            env: dict[str, str] = {
                 **os.environ,
-                "KAFKA_BOOTSTRAP_SERVERS": rt.settings.kafka_bootstrap_servers,
-                "DATABASE_URL": rt.settings.database_url,
+                "KAFKA_BOOTSTRAP_SERVERS": rt.settings.kafka_bootstrap_servers or "",
+                "DATABASE_URL": rt.settings.database_url or "",
                 "SCHILDWACHT_DATA_DIR": str(settings.data_dir),
                 "SCHILDWACHT_MODEL_PATH": str(MODEL),
                 "SCHILDWACHT_METRICS_HOST": "127.0.0.1",
                 "SCHILDWACHT_SMTP_PORT": str(free_port()),  # nothing listens: alerts fail fast and back off
             }
+            env.pop("OMP_NUM_THREADS", None)
             ports = [free_port() for _ in range(args.classify_workers)]
-            # the classify workers share the cores instead of each taking them all (classifiers/model.py)
-            threads = str(max(1, min(4, os.cpu_count() or 1) // args.classify_workers))
-            procs = [start_worker("classify", {**env, "OMP_NUM_THREADS": threads}, port, Path(tmp)) for port in ports]
+            threads = worker_threads(args.classify_workers)
+            classify_env = env if args.classify_workers == 1 else {**env, "OMP_NUM_THREADS": str(threads)}
+            procs = [start_worker("classify", classify_env, port, Path(tmp)) for port in ports]
             procs.append(start_worker("ingest", env, free_port(), Path(tmp)))
             producer = make_producer(rt.settings, linger_ms=20)
             try:
@@ -248,14 +269,24 @@ def main() -> None:
                 posts = make_posts(args.posts, "tp", 7)
                 pids = [p.pid for p in procs]
                 cpu_before = cpu_seconds(pids)
+                ingest_before = cpu_seconds(pids[-1:])
+                load_before = os.getloadavg()[0]
                 start = time.monotonic()
                 publish_all(producer, rt.settings.topic_raw, posts)
                 published = time.monotonic()
                 end = wait_stored(rt.sessions, "tp", len(posts), args.bound)
                 e2e = len(posts) / (end - start)
                 workers_cpu = (cpu_seconds(pids) - cpu_before) / len(posts)
+                ingest_cpu = (cpu_seconds(pids[-1:]) - ingest_before) / len(posts)
+                load_after = os.getloadavg()[0]
 
                 classify, classify_cpu = classify_alone(posts, rt.settings.batch_max_items)
+                default_threads = min(4, os.cpu_count() or 1)  # classifiers/model.py: set_threads
+                alone_worker = (
+                    classify_alone(posts, rt.settings.batch_max_items, threads)
+                    if threads != default_threads
+                    else (classify, classify_cpu)
+                )
 
                 lat_posts = make_posts(args.latency_posts, "lat", 11)
                 sent = publish_at_rate(producer, rt.settings.topic_raw, lat_posts, args.rate)
@@ -269,13 +300,22 @@ def main() -> None:
                     p.wait(30)
 
     flagged_note = f"~{FLAGGED_SHARE:.0%} harmful templates"
-    load = os.getloadavg()[0]
-    print(f"CPU: {os.cpu_count()} cores, load average {load:.1f}; {args.classify_workers} classify worker(s)")
-    print(f"throughput: {len(posts)} posts ({flagged_note}) published in {published - start:.1f} s, stored after")
-    print(f"  {end - start:.1f} s: {e2e:.1f} posts/s end to end; classifier alone {classify:.1f} posts/s")
     print(
-        f"CPU per post (robust to other load): worker processes {workers_cpu * 1000:.1f} ms, classifier alone "
-        f"{classify_cpu * 1000:.1f} ms, ratio {classify_cpu / workers_cpu:.2f}"
+        f"CPU: {os.cpu_count()} cores, load average {load_before:.1f} -> {load_after:.1f} during the throughput phase; "
+        f"{args.classify_workers} classify worker(s) with {threads} torch thread(s) each"
+    )
+    print(f"throughput: {len(posts)} posts ({flagged_note}) published in {published - start:.1f} s, stored after")
+    print(
+        f"  {end - start:.1f} s: {e2e:.1f} posts/s end to end; classifier alone {classify:.1f} posts/s "
+        f"({default_threads} thread(s)), {alone_worker[0]:.1f} posts/s ({threads} thread(s)); "
+        f"ratio {e2e / classify:.2f}, {e2e / alone_worker[0]:.2f} with the same threads"
+    )
+    print(
+        f"CPU per post: worker processes {workers_cpu * 1000:.1f} ms (classify "
+        f"{(workers_cpu - ingest_cpu) * 1000:.1f}, ingest {ingest_cpu * 1000:.1f}), "
+        f"classifier alone {classify_cpu * 1000:.1f} ms "
+        f"({default_threads} thread(s)), {alone_worker[1] * 1000:.1f} ms ({threads} thread(s)); "
+        f"ratio {alone_worker[1] / workers_cpu:.2f} (same threads)"
     )
     print(
         f"latency at {args.rate:.0f} posts/s offered ({len(lat)} posts): p50 {pct(lat, 50):.3f} s, "
@@ -290,6 +330,11 @@ def main() -> None:
                 "classify_per_s": round(classify, 1),
                 "ratio": round(e2e / classify, 2),
                 "p95_s": round(pct(lat, 95), 3),
+                "classify_worker_per_s": round(alone_worker[0], 1),
+                "ratio_same_threads": round(e2e / alone_worker[0], 2),
+                "cpu_ratio": round(alone_worker[1] / workers_cpu, 2),
+                "torch_threads": threads,
+                "load": [round(load_before, 1), round(load_after, 1)],
             }
         )
     )

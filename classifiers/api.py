@@ -13,12 +13,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from schildwacht.config import REPO_ROOT
 from schildwacht.contracts import LABELS, Span
 
-from .textnorm import scrub_surrogates
+from .textnorm import blank_html, scrub_surrogates
+
+if TYPE_CHECKING:
+    from .rules import RuleResult
+    from .windows import Window
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +112,66 @@ class RuleClassifier:
 
 
 WORD = re.compile(r"\w+")
+#: A window counts for a label from this probability on (thresholds.json `window_gate` overrides it); chosen on the
+#: long-post validation posts of scripts/eval_long_posts.py (model card, "Long posts").
+WINDOW_GATE = 0.9
 OCCLUSION_CHARS, OCCLUSION_WORDS, OCCLUSION_MIN = 2000, 80, 0.05
 
 
-class CombinedClassifier(RuleClassifier):
-    """Rules + transformer; ``combine`` is read from thresholds.json ("max", "model", "rules" or per label)."""
+@dataclass
+class Strongest:
+    """Per label, the strongest model reading of a post: the whole post or one of its windows (classifiers.windows).
 
-    def __init__(self, model_dir: Path, thresholds: dict[str, float] | None = None, combine: str | None = None) -> None:
+    `probs` are the frame-damped probabilities (LABELS order) that enter `combine_scores`; `raw` the undamped ones of
+    the reading that gave each maximum; `fired` that reading's (start, end) in the post, None for the whole post."""
+
+    probs: list[float]
+    raw: list[float]
+    fired: list[tuple[int, int] | None]
+
+
+def strongest(
+    whole: Sequence[float],
+    whole_framed: set[str],
+    windows: Sequence[tuple[int, int]],
+    window_probs: Sequence[Sequence[float]],
+    window_framed: Sequence[set[str]],
+    frame_damp: float,
+    window_gate: float = 0.0,
+) -> Strongest:
+    """The highest probability per label over the whole post and its windows, each reading's probability of a label
+    multiplied by `frame_damp` when that label is framed in it (`*_framed`: the labels of which the rules suppressed
+    a would-be hit there). A window counts for a label only from `window_gate` on (after damping): read alone, an
+    ordinary sentence sometimes scores high. Without windows this is `combine_scores`' own damping of the whole post.
+    Ties go to the whole post, then to the earliest window."""
+    readings: list[tuple[tuple[int, int] | None, Sequence[float], set[str]]] = [(None, whole, whole_framed)]
+    readings += list(zip(windows, window_probs, window_framed))
+    best = Strongest(probs=[0.0] * len(LABELS), raw=[0.0] * len(LABELS), fired=[None] * len(LABELS))
+    for j, lab in enumerate(LABELS):
+        top = -1.0
+        for where, p, framed in readings:
+            value = float(p[j]) * (frame_damp if lab in framed else 1.0)
+            if value > top and (where is None or value >= window_gate):
+                top, best.probs[j], best.raw[j], best.fired[j] = value, value, float(p[j]), where
+    return best
+
+
+class CombinedClassifier(RuleClassifier):
+    """Rules + transformer; ``combine`` is read from thresholds.json ("max", "model", "rules" or per label).
+
+    The model reads every post whole and, where it does not fit in one window, also sentence by sentence
+    (classifiers.windows): per label the strongest reading counts (`strongest`), and model evidence points into the
+    window that gave it. ``windows=False`` reads whole posts only (the behaviour before windows, for comparisons)."""
+
+    def __init__(
+        self,
+        model_dir: Path,
+        thresholds: dict[str, float] | None = None,
+        combine: str | None = None,
+        windows: bool = True,
+    ) -> None:
         from .model import ModelScorer
+        from .windows import Splitter
 
         cfg = _read_json(model_dir / "thresholds.json")
         file_thr = {k: float(v) for k, v in (cfg.get("thresholds") or {}).items() if k in LABELS}
@@ -124,65 +180,120 @@ class CombinedClassifier(RuleClassifier):
         self.frame_damp = float(cfg.get("frame_damp", 1.0))
         self.gates = {k: float(v) for k, v in (cfg.get("model_gate") or {}).items()}
         self.scorer = ModelScorer(model_dir)
+        self.splitter = Splitter() if windows else None
+        self.window_gate = float(cfg.get("window_gate", WINDOW_GATE))
         self.name = cfg.get("name") or model_dir.name
         self.version = str(cfg.get("version") or "0")
         self._lock = threading.Lock()
 
     def classify(self, items: Sequence[ClassifyInput]) -> list[Classification]:
+        from .target import official_terms
+
         out: list[Classification] = []
         for b in range(0, len(items), MAX_BATCH):
             batch = items[b : b + MAX_BATCH]
             ruled = self._rule_pass(batch)
-            with self._lock:
-                probs = self.scorer.predict([t for t, _, _ in ruled]) if self.combine != "rules" else None
+            terms = [[t for o in (it.officials or []) for t in official_terms(o)] for it in batch]
+            readings = self._read(ruled, terms) if self.combine != "rules" else None
             done, jobs = [], []
             for k, (text, res, tgt) in enumerate(ruled):
-                scores = combine_scores(
-                    res, None if probs is None else probs[k], self.combine, self.frame_damp, self.gates
-                )
+                best = None if readings is None else readings[k]
+                scores = combine_scores(res, None if best is None else best.probs, self.combine, 1.0, self.gates)
                 spans = list(res.spans)
-                if probs is not None and text:
+                if best is not None and text:
                     model_only = [
                         lab
                         for lab in LABELS
                         if scores[lab] >= self.thresholds[lab]
-                        and probs[k][LABELS.index(lab)] >= self.gates.get(lab, 0.5)
+                        and best.raw[LABELS.index(lab)] >= self.gates.get(lab, 0.5)
                         and not any(s.label == lab for s in spans)
                     ]
-                    if model_only:
-                        jobs.append((k, text, model_only, probs[k]))
+                    for where, labels in _group_by_reading(best, model_only):
+                        a, z = where if where is not None else (0, len(text))
+                        jobs.append((k, text, a, z, labels, best.raw))
                 done.append((scores, spans, tgt))
             for (k, *_), extra in zip(jobs, self._model_spans([job[1:] for job in jobs])):
                 done[k][1].extend(extra)
             out += [self._finish(scores, spans, tgt) for scores, spans, tgt in done]
         return out
 
-    def _model_spans(self, jobs: list[tuple[str, list[str], list[float]]]) -> list[list[Span]]:
-        """Evidence where the model flagged without a rule hit, per job (text, labels, model probabilities): per label
-        the (at most 3) words whose removal lowers the model probability most, by at least OCCLUSION_MIN; the start
-        of the post if no word does. All occluded variants of a batch go through the model in one call."""
-        words = [list(WORD.finditer(text[:OCCLUSION_CHARS]))[:OCCLUSION_WORDS] for text, _, _ in jobs]
-        variants = [text[: w.start()] + text[w.end() :] for (text, _, _), ws in zip(jobs, words) for w in ws]
+    def _read(self, ruled: list[tuple[str, RuleResult, str | None]], terms: list[list[str]]) -> list[Strongest]:
+        """Every post whole and its windows, all through the model in one call; the strongest reading per label."""
+        plans = [self.splitter.plan(text) if self.splitter is not None and text else [] for text, _, _ in ruled]
+        views = [blank_html(text) for text, _, _ in ruled]
+        texts = [text for text, _, _ in ruled]
+        texts += [view[w.start : w.end] for view, plan in zip(views, plans) for w in plan]
+        with self._lock:
+            probs = self.scorer.predict(texts)
+        rest = iter(probs[len(ruled) :])
+        out = []
+        for k, ((_, res, _), plan) in enumerate(zip(ruled, plans)):
+            framed = [self._framed_in(views[k], w, res, terms[k]) for w in plan]
+            windows = [(w.start, w.end) for w in plan]
+            whole_framed = {h.label for h in res.suppressed}
+            window_probs = [next(rest) for _ in plan]
+            out.append(
+                strongest(probs[k], whole_framed, windows, window_probs, framed, self.frame_damp, self.window_gate)
+            )
+        return out
+
+    def _framed_in(self, view: str, window: Window, res: RuleResult, terms: list[str]) -> set[str]:
+        """The labels framed in `window`: the rules suppressed a would-be hit of the label inside the window both
+        when reading the whole post (`res`) and when reading the window with its neighbouring units, so a frame
+        elsewhere in a long post (two news words in different sentences) does not damp it."""
+        inside = {h.label for h in res.suppressed if h.start < window.end and h.end > window.start}
+        if not inside:
+            return set()
+        near = self.rules.analyze(view[window.context_start : window.context_end], terms)
+        shift = window.context_start
+        return {
+            h.label
+            for h in near.suppressed
+            if h.label in inside and h.start + shift < window.end and h.end + shift > window.start
+        }
+
+    def _model_spans(self, jobs: list[tuple[str, int, int, list[str], list[float]]]) -> list[list[Span]]:
+        """Evidence where the model flagged without a rule hit, per job (post, start and end of the reading that
+        fired, labels, that reading's model probabilities): per label the (at most 3) words of the reading whose
+        removal lowers its model probability most, by at least OCCLUSION_MIN; the start of the reading if no word
+        does. All occluded variants of a batch go through the model in one call."""
+        readings = [(text, a, blank_html(text)[a:z]) for text, a, z, _, _ in jobs]
+        words = [list(WORD.finditer(part[:OCCLUSION_CHARS]))[:OCCLUSION_WORDS] for _, _, part in readings]
+        variants = [part[: w.start()] + part[w.end() :] for (_, _, part), ws in zip(readings, words) for w in ws]
         with self._lock:
             occluded = iter(self.scorer.predict(variants) if variants else [])
         out = []
-        for (text, labels, probs), ws in zip(jobs, words):
+        for (text, a, part), (_, _, _, labels, probs), ws in zip(readings, jobs, words):
             rows = [next(occluded) for _ in ws]
             spans: list[Span] = []
             for lab in labels:
                 j = LABELS.index(lab)
                 drops = sorted(((probs[j] - row[j], w) for row, w in zip(rows, ws)), key=lambda d: -d[0])
                 found = [
-                    Span(start=w.start(), end=w.end(), label=lab, text=w.group(0), source="model")
+                    Span(
+                        start=a + w.start(),
+                        end=a + w.end(),
+                        label=lab,
+                        text=text[a + w.start() : a + w.end()],
+                        source="model",
+                    )
                     for d, w in drops[:3]
                     if d >= OCCLUSION_MIN
                 ]
                 if not found:
-                    shown = text[:280]
-                    found = [Span(start=0, end=len(shown), label=lab, text=shown, source="model")]
+                    end = a + min(len(part), 280)
+                    found = [Span(start=a, end=end, label=lab, text=text[a:end], source="model")]
                 spans += sorted(found, key=lambda sp: sp.start)
             out.append(spans)
         return out
+
+
+def _group_by_reading(best: Strongest, labels: list[str]) -> list[tuple[tuple[int, int] | None, list[str]]]:
+    """`labels` grouped by the reading that fired them, in order of first appearance."""
+    groups: dict[tuple[int, int] | None, list[str]] = {}
+    for lab in labels:
+        groups.setdefault(best.fired[LABELS.index(lab)], []).append(lab)
+    return list(groups.items())
 
 
 def gate(p: float, g: float) -> float:

@@ -3,10 +3,14 @@
 raw topic (CollectedMention) → classify → scored topic (ScoredMention); a record that cannot be read or scored →
 dead-letter topic (isolated and parked by `schildwacht.kafka.consume_batches`, see schildwacht/failures.py).
 Offsets are committed only after every result of the batch is confirmed by the broker.
+
+Torch threads: a worker that loads its own classifier runs `OMP_NUM_THREADS` intra-op threads where that is set,
+else `default_torch_threads()` (half the usable cores, see there).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -20,6 +24,19 @@ from schildwacht.metrics import CLASSIFY_SECONDS
 
 GROUP_ID = "schildwacht-classifier"
 STAGE = "classifier"
+MAX_TORCH_THREADS = 4
+
+
+def default_torch_threads() -> int:
+    """Intra-op torch threads of a classify worker where `OMP_NUM_THREADS` is not set: half the cores this process
+    may run on (its CPU affinity), at least 1, at most MAX_TORCH_THREADS.
+
+    The other half is for what shares the host with it: the ingest worker, the broker, PostgreSQL. A team of torch
+    threads meets at a barrier after every operator, and a member that one of those processes pushed off its core
+    keeps the others spinning there: on 2 cores under load the classifier with 2 threads burnt 4 to 5 times the CPU
+    per post of one with a single thread and scored 3 to 4 times more slowly (docs/operations.md).
+    """
+    return max(1, min(MAX_TORCH_THREADS, len(os.sched_getaffinity(0)) // 2))
 
 
 def to_input(mention: CollectedMention) -> ClassifyInput:
@@ -57,6 +74,8 @@ class ClassifierWorker:
 
     def __init__(self, settings: Settings, classifier: Classifier | None = None, group_id: str = GROUP_ID) -> None:
         self.settings = settings
+        if classifier is None:  # classifiers.model.set_threads reads it when the model is loaded
+            os.environ.setdefault("OMP_NUM_THREADS", str(default_torch_threads()))
         self.classifier = classifier or load_classifier(settings.model_path, thresholds=settings.thresholds() or None)
         self.group_id = group_id
         self.producer = make_producer(settings)

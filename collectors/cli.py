@@ -22,6 +22,10 @@ class Source(str, Enum):
     rss = "rss"
     jetstream = "jetstream"  # Bluesky in real time; nothing when SCHILDWACHT_COLLECTOR_JETSTREAM_URL is unset
     mailbox = "mailbox"  # the forwarding mailbox (IMAP); nothing when SCHILDWACHT_INTAKE_IMAP_HOST is unset
+    uploads = "uploads"  # files staff uploaded in the web app ("Melding toevoegen"); nothing when none wait
+    meta = "meta"  # Facebook pages and Instagram accounts that officials connected (comments; Meta Graph API)
+    x = "x"  # X API v2; nothing when SCHILDWACHT_COLLECTOR_X_BEARER_TOKEN is unset
+    youtube = "youtube"  # YouTube Data API v3; nothing when SCHILDWACHT_COLLECTOR_YOUTUBE_API_KEY is unset
 
 
 def collect_once(settings: Settings, sources: list[Source]) -> dict[str, dict[str, int]]:

@@ -30,9 +30,13 @@ _PRELOAD = [
     "collectors.spiders.intake",
     "collectors.spiders.jetstream",
     "collectors.spiders.mailbox",
+    "collectors.spiders.uploads",
     "collectors.spiders.mastodon",
+    "collectors.spiders.meta",
     "collectors.spiders.replay",
     "collectors.spiders.submitted",
+    "collectors.spiders.x",
+    "collectors.spiders.youtube",
 ]
 
 

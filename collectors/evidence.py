@@ -23,7 +23,7 @@ from typing import Any
 
 from scrapy.http import Response
 
-from schildwacht.contracts import RawPayload, sha256_hex
+from schildwacht.contracts import IntakeReceipt, RawPayload, sha256_hex
 from schildwacht.warc import EvidenceWarc, HttpRequest, HttpResponse
 
 COLLECTOR_VERSION = "0.2.0"
@@ -42,6 +42,7 @@ class Capture:
     tls_cert_sha256: str | None = None
     page_sha256: str | None = None
     page_size: int | None = None
+    intake: IntakeReceipt | None = None  # how a handed-over file came in (intake only)
 
     @property
     def raw_sha256(self) -> str:
@@ -59,6 +60,7 @@ class Capture:
         raw.tls_cert_sha256 = self.tls_cert_sha256
         raw.page_sha256 = self.page_sha256
         raw.page_size = self.page_size
+        raw.intake = self.intake
         return raw
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from schildwacht.config import Settings
 from schildwacht.db import make_engine, make_sessionmaker
+from schildwacht.meta_accounts import connected_pages
 from schildwacht.models import Official
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,12 @@ class OfficialEntry:
     name_variants: tuple[str, ...] = ()
 
 
-def _entry(official: Official) -> OfficialEntry:
+def _entry(official: Official, pages: dict[str, tuple[str, ...]]) -> OfficialEntry:
+    """`pages`: the official's connected Facebook pages and Instagram accounts by platform (their Graph ids), so a
+    comment answering the official's own post matches as a reply (collectors/spiders/meta.py)."""
     handles = {platform: tuple(str(h) for h in values or ()) for platform, values in (official.handles or {}).items()}
+    for platform, ids in pages.items():
+        handles[platform] = (*handles.get(platform, ()), *ids)
     return OfficialEntry(
         id=official.id,
         full_name=official.full_name,
@@ -66,7 +71,8 @@ class Registry:
     def _load(self) -> tuple[OfficialEntry, ...]:
         with self._sessions() as session:
             rows = session.scalars(select(Official).where(Official.status == "active").order_by(Official.id)).all()
-            entries = tuple(_entry(o) for o in rows)
+            pages = connected_pages(session)
+            entries = tuple(_entry(o, pages.get(o.id, {})) for o in rows)
         log.info("register geladen: %d actieve bestuurders", len(entries))
         return entries
 

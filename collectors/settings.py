@@ -21,6 +21,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "collectors.middlewares.RobotsTxtMiddleware": 100,
+    # X's x-rate-limit-* headers; its 429s wait for the reset before RetryAfterMiddleware (560) would see them
+    "collectors.x_ratelimit.XRateLimitMiddleware": 570,
     "collectors.middlewares.RetryAfterMiddleware": 560,  # before RetryMiddleware (550) sees the response
     "collectors.mastodon_auth.MastodonTokenMiddleware": 600,  # after the guard: only to the token's own server
 }

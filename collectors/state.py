@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from schildwacht.config import Settings
@@ -28,6 +29,14 @@ class CursorStore:
         with self._sessions() as session:
             row = session.get(CollectorCursor, key)
             return row.value if row else None
+
+    def with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every stored position whose key starts with `prefix` (literally: no wildcards)."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(CollectorCursor).where(CollectorCursor.key.startswith(prefix, autoescape=True))
+            )
+            return {row.key: row.value for row in rows}
 
     def set(self, key: str, value: str) -> None:
         """Store a position (committed before returning)."""

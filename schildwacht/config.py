@@ -68,6 +68,19 @@ class Settings(BaseSettings):
     # Bluesky Jetstream (collectors/spiders/jetstream.py), e.g. wss://jetstream2.us-east.bsky.network/subscribe
     collector_jetstream_url: str | None = None
     collector_jetstream_seconds: float = Field(default=60.0, gt=0)  # how long one collection round listens
+    # X API v2 (collectors/spiders/x.py): the organisation's bearer token; nothing is collected without one.
+    collector_x_api_url: str = "https://api.x.com"
+    collector_x_bearer_token: SecretStr | None = None
+    collector_x_monthly_post_cap: int = Field(default=10_000, ge=0)  # posts the plan may read per calendar month
+    collector_x_conversation_days: int = Field(default=7, ge=1)  # follow replies to an official's post this long
+    collector_x_stream_seconds: float = Field(default=0.0, ge=0)  # >0: read the filtered stream this long per round
+    # YouTube Data API v3 (collectors/spiders/youtube.py): API key, channels (ids "UC…") besides the officials' own
+    # (handles["youtube"]), single videos, and the project's daily quota in units (1 per list call).
+    collector_youtube_api_url: str = "https://www.googleapis.com/youtube/v3"
+    collector_youtube_api_key: SecretStr | None = None
+    collector_youtube_channels: list[str] = Field(default_factory=list)
+    collector_youtube_videos: list[str] = Field(default_factory=list)
+    collector_youtube_daily_quota: int = Field(default=10_000, ge=0)
     # Forwarding mailbox (collectors/spiders/mailbox.py): read over IMAP when a host is set.
     intake_imap_host: str | None = None
     intake_imap_port: int = 993
@@ -77,6 +90,17 @@ class Settings(BaseSettings):
     intake_imap_folder: str = "INBOX"
     intake_imap_organisation: str | None = None  # senders must belong to this organisation, when set
     intake_imap_batch: int = Field(default=200, ge=1)  # messages per collection round
+    # Meta Graph API: Facebook pages and Instagram professional accounts that officials connect themselves
+    # (collectors/spiders/meta.py; triage/web/meta_connect.py, meta_webhook.py). Unset app id: nothing to connect.
+    meta_app_id: str | None = None
+    meta_app_secret: SecretStr | None = None  # the code exchange, and the HMAC key of X-Hub-Signature-256
+    meta_webhook_verify_token: SecretStr | None = None  # what Meta's subscription check must send as hub.verify_token
+    # Encrypts page access tokens at rest (schildwacht/meta_tokens.py); unset: derived from secret_key.
+    meta_token_key: str | None = None
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"  # tests and the demo point both at a local fake
+    meta_dialog_url: str = "https://www.facebook.com/v21.0/dialog/oauth"
+    meta_page_limit: int = Field(default=25, ge=1, le=100)  # objects per Graph API page
+    meta_recheck_comments: int = Field(default=200, ge=0)  # known comments re-read per round to notice removals
 
     # Classifier
     model_path: Path | None = None

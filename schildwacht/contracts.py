@@ -115,6 +115,28 @@ class Author(BaseModel):
     profile_url: Text | None = None
 
 
+IntakeChannel = Literal["email", "upload", "cli"]
+INTAKE_CHANNELS: tuple[str, ...] = get_args(IntakeChannel)
+
+
+class IntakeReceipt(BaseModel):
+    """How a handed-over file reached Schildwacht (intake only; None for a post a collector read from a platform).
+
+    `channel` is the way in: `email` (forwarded to the intake mailbox), `upload` (a staff member uploaded it in the
+    web app) or `cli` (`schildwacht intake`); what kind of file it was (e-mail, screenshot, WhatsApp or Telegram
+    chat export) is the mention's platform. `handed_over_by`: the forwarder's or uploader's e-mail address, or the
+    command; `file_sha256`: the handed-over file as received (the .eml around an attached screenshot, the whole
+    chat export); `ocr_confidence`: Tesseract's mean word confidence (0-100) when the text was read from an image.
+    The time of receipt is the mention's `collected_at`."""
+
+    model_config = ConfigDict(extra="forbid")
+    channel: IntakeChannel
+    handed_over_by: Varchar400
+    file_name: Varchar400
+    file_sha256: SHA256
+    ocr_confidence: float | None = Field(default=None, ge=0, le=100)
+
+
 class RawPayload(BaseModel):
     """The bytes the platform served, inline (base64) or by reference to stored evidence."""
 
@@ -132,6 +154,7 @@ class RawPayload(BaseModel):
         default=None, description="sha256 of the whole page the post was taken from; the page itself is not kept"
     )
     page_size: int | None = Field(default=None, ge=0, description="bytes of that page")
+    intake: IntakeReceipt | None = Field(default=None, description="how a handed-over file came in (intake only)")
 
     @classmethod
     def from_bytes(

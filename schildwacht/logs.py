@@ -9,7 +9,8 @@ Invariants of a JSON line, so that logs can be shipped to an operator's log stor
   parameters, which hold post content: `schildwacht.failures.describe`; only its first line, since psycopg adds the
   parameters as CONTEXT; every double-quoted value masked, since PostgreSQL quotes the offending value) and
   `traceback` (the frames only).
-Callers log identifiers, never post text, in their messages (docs/operations.md).
+Callers log identifiers, never post text, in their messages (docs/operations.md); no request URL (it may hold a
+token) is ever logged by the HTTP client, not even when verbose (`URL_LOGGERS`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from pythonjsonlogger.json import JsonFormatter
 from schildwacht.failures import describe
 
 CONTEXT = ("uid", "stage", "topic", "partition", "offset", "group")
+# HTTP client loggers that write a request's full URL at INFO: an OAuth exchange carries the client secret, the code
+# and a user token in its query (triage/web/meta_connect.py), so they log warnings only, even when verbose.
+URL_LOGGERS = ("httpx", "httpcore")
 _QUOTED = re.compile(r'"[^"]*"')
 _HUMAN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -59,6 +63,8 @@ def configure(verbose: bool = False, stream: TextIO | None = None) -> logging.Ha
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
+    for name in URL_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return handler
 
 

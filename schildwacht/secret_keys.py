@@ -143,12 +143,14 @@ def check_secret_key(value: str | None) -> str | None:
 
 def weak_secrets(settings: Settings) -> dict[str, str]:
     """Environment variable -> reason, for every configured secret that is weak. The secret key is always needed;
-    the pseudonym key only where it is set, non-empty (otherwise it is derived from the secret key)."""
+    the pseudonym key and the Meta token key only where set, non-empty (otherwise derived from the secret key)."""
     found = {}
     if (reason := check_secret_key(settings.secret_key)) is not None:
         found["SCHILDWACHT_SECRET_KEY"] = reason
     if settings.pseudonym_key and (reason := check_secret_key(settings.pseudonym_key)) is not None:
         found["SCHILDWACHT_PSEUDONYM_KEY"] = reason
+    if settings.meta_token_key and (reason := check_secret_key(settings.meta_token_key)) is not None:
+        found["SCHILDWACHT_META_TOKEN_KEY"] = reason  # encrypts Meta page tokens (schildwacht/meta_tokens.py)
     return found
 
 

@@ -86,6 +86,24 @@ OFFICIAL_STATUS_NL: dict[str, str] = _names(
 )
 
 
+class MetaAccountStatus(StrEnum):
+    """A connected Facebook page / Instagram account (schildwacht/models/meta.py)."""
+
+    CONNECTED = "connected"
+    RECONNECT = "reconnect"  # Meta refused the token (expired or revoked): the official must connect again
+    DISCONNECTED = "disconnected"
+
+
+META_ACCOUNT_STATUSES: tuple[str, ...] = _codes(*MetaAccountStatus)
+META_ACCOUNT_STATUS_NL: dict[str, str] = _names(
+    {
+        MetaAccountStatus.CONNECTED: "gekoppeld",
+        MetaAccountStatus.RECONNECT: "opnieuw koppelen nodig",
+        MetaAccountStatus.DISCONNECTED: "ontkoppeld",
+    }
+)
+
+
 # ------------------------------------------------------------------------------------------- labels, severity
 
 
@@ -128,6 +146,7 @@ class StaffRole(StrEnum):
     BEHEERDER = "beheerder"
     TRIAGIST = "triagist"
     ALLEEN_LEZEN = "alleen-lezen"
+    NETWERK = "netwerk"
 
 
 STAFF_ROLES: tuple[str, ...] = _codes(*StaffRole)
@@ -136,12 +155,46 @@ STAFF_ROLE_NL: dict[str, str] = _names(
         StaffRole.BEHEERDER: "Beheerder",
         StaffRole.TRIAGIST: "Triagist",
         StaffRole.ALLEEN_LEZEN: "Alleen lezen",
+        StaffRole.NETWERK: "Netwerk / Ondersteuningsteam",
     }
 )
+# The roles of an organisation's own staff (gemeente, provincie, waterschap).
+ORGANISATION_ROLES: tuple[str, ...] = _codes(StaffRole.BEHEERDER, StaffRole.TRIAGIST, StaffRole.ALLEEN_LEZEN)
+# The one role of a network organisation (organisation kind NETWORK_KIND, e.g. the Ondersteuningsteam Weerbaar
+# Bestuur): it sees only the anonymous aggregate of the organisations that share, never a case, text or name.
+NETWORK_ROLE: str = StaffRole.NETWERK.value
+NETWORK_KIND = "netwerk"
 # Roles that act on cases (claim, decide, export) and read an official's texts in bulk (each read audited).
 CASE_WRITE_ROLES: tuple[str, ...] = _codes(StaffRole.BEHEERDER, StaffRole.TRIAGIST)
 # Roles that manage the registry of officials and the organisation's accounts.
 ADMIN_ROLES: tuple[str, ...] = _codes(StaffRole.BEHEERDER)
+
+# Who may receive the monthly statistics report by e-mail (the organisation's settings page), in that order.
+REPORT_RECIPIENT_NL: dict[str, str] = {
+    "burgemeester": "Burgemeester",
+    "griffier": "Griffier",
+    "veiligheidscoordinator": "Veiligheidscoördinator",
+}
+
+
+class PlatformAnswer(StrEnum):
+    """How a platform answered a notice (step gemeld_bij_platform, DSA)."""
+
+    VERWIJDERD = "verwijderd"
+    AFGEWEZEN = "afgewezen"
+    GEEN_REACTIE = "geen_reactie"
+
+
+PLATFORM_ANSWERS: tuple[str, ...] = _codes(*PlatformAnswer)
+# Answers that are an answer: they set the step's `platform_answered_at`; "geen reactie" leaves it empty.
+PLATFORM_ANSWERED: tuple[str, ...] = _codes(PlatformAnswer.VERWIJDERD, PlatformAnswer.AFGEWEZEN)
+PLATFORM_ANSWER_NL: dict[str, str] = _names(
+    {
+        PlatformAnswer.VERWIJDERD: "Verwijderd",
+        PlatformAnswer.AFGEWEZEN: "Afgewezen (blijft staan)",
+        PlatformAnswer.GEEN_REACTIE: "Geen reactie",
+    }
+)
 
 # The roles an official can be registered with (the registry's choice list).
 OFFICIAL_ROLES: tuple[str, ...] = (
@@ -260,3 +313,26 @@ def amsterdam_and_utc(value: datetime | str) -> str:
     """'20-11-2026 22:14:05 (Amsterdam) · 2026-11-20 21:14:05 UTC': both clocks, for evidence the police read."""
     moment = _aware(value)
     return f"{amsterdam_time(moment, seconds=True)} (Amsterdam) · {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+# Intake (forwarded mail, uploads, `schildwacht intake`): the way a file came in (IntakeReceipt.channel), the kind of
+# file by the mention's platform, and when text read from an image (OCR) must be checked against the image.
+INTAKE_CHANNEL_NL: dict[str, str] = {
+    "email": "e-mail (doorgestuurd naar het meldpunt)",
+    "upload": "upload in Schildwacht",
+    "cli": "opdrachtregel (schildwacht intake)",
+}
+INTAKE_FORMAT_NL: dict[str, str] = {
+    "email": "e-mail",
+    "screenshot": "schermafbeelding",
+    "whatsapp": "chatexport (WhatsApp)",
+    "telegram": "chatexport (Telegram)",
+}
+LOW_OCR_CONFIDENCE = 60.0  # Tesseract's mean word confidence (0-100) below which staff must check the reading
+
+
+def ocr_warning(confidence: float | None) -> str | None:
+    """The Dutch warning beside text read from an image with confidence below LOW_OCR_CONFIDENCE; None otherwise."""
+    if confidence is None or confidence >= LOW_OCR_CONFIDENCE:
+        return None
+    return f"OCR-lezing onzeker ({confidence:.0f}%): controleer de tekst tegen de afbeelding"

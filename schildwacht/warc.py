@@ -4,9 +4,9 @@ Invariants of every WARC written here:
 - one gzip member per record; every record carries the same WARC-Date (the capture moment, UTC, microseconds)
   and WARC-Software, and a response's request (or head) record names it in WARC-Concurrent-To;
 - HTTP headers pass `evidence_headers`, the one redaction rule: a credential header (Authorization, Cookie,
-  Set-Cookie, Proxy-Authorization) stays by name with the value "[verwijderd]", never its value; hop-by-hop
-  headers and Content-Length are dropped, and Content-Length is written again for the payload as stored; where
-  the HTTP client undid a Content-Encoding (`HttpResponse.decoded`), that header is dropped too, so the headers
+  Set-Cookie, Proxy-Authorization, X-Goog-Api-Key) stays by name with the value "[verwijderd]", never its value;
+  hop-by-hop headers and Content-Length are dropped, and Content-Length is written again for the payload as stored;
+  where the HTTP client undid a Content-Encoding (`HttpResponse.decoded`), that header is dropped too, so the headers
   always describe the bytes in the record;
 - the payload of a response or resource record is exactly the bytes given (warcio adds the digests).
 """
@@ -24,7 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 REDACTED = "[verwijderd]"
-CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization", "x-goog-api-key"})
 # Hop-by-hop, or describing the transfer rather than the bytes kept.
 TRANSFER_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
 

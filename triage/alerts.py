@@ -138,6 +138,12 @@ def _origin(url: str) -> str:
     return f"{scheme}://{_END_OF_HOST.split(rest, maxsplit=1)[0].rpartition('@')[2]}"
 
 
+def _shown(value: str) -> str:
+    """A stored contact as logs, `last_error` and the audit log show it: a URL cut down to scheme and host, also when
+    the stored value has spaces in it (the whole value is replaced first, so no part of its path is left)."""
+    return _without_secrets(value.strip(), value)
+
+
 def alert_content(
     row: AlertOutbox, case: Case, org: Organisation, official: Official | None, settings: Settings
 ) -> dict:
@@ -227,7 +233,7 @@ def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: Outb
     content = alert_content(row, case, org, official, settings)
     settled = list(row.delivered or [])
     refused_earlier = [
-        f"{_without_secrets(entry.removeprefix(REFUSED))}: eerder geweigerd / refused earlier"
+        f"{_shown(entry.removeprefix(REFUSED))}: eerder geweigerd / refused earlier"
         for entry in settled
         if entry.startswith(REFUSED)
     ]
@@ -236,7 +242,7 @@ def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: Outb
     for value, kind in stored:
         if REFUSED + value in settled:
             continue  # refused in an earlier round: neither checked nor looked up again
-        shown = _without_secrets(value.strip())
+        shown = _shown(value)
         try:
             contact = _checked(value, kind, guard)
             channel = f"{contact.kind}:{contact.value}"
@@ -267,7 +273,7 @@ def _deliver(session: Session, row: AlertOutbox, settings: Settings, guard: Outb
         row.last_error = "; ".join(errors + refusals + refused_earlier)[:4000]
         row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, settings))
         return False
-    refused = [_without_secrets(entry.removeprefix(REFUSED)) for entry in settled if entry.startswith(REFUSED)]
+    refused = [_shown(entry.removeprefix(REFUSED)) for entry in settled if entry.startswith(REFUSED)]
     row.sent_at = utcnow()  # closed: every channel either accepted or is refused for good
     row.last_error = "; ".join(refusals + refused_earlier)[:4000] or None
     audit.record(

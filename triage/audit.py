@@ -32,6 +32,7 @@ CUSTODY_KIND = {
     "case.assign": "assigned",
     "case.step": "note",
     "case.step.withdraw": "note",
+    "case.platform_answer": "note",
     "case.export": "exported",
 }
 

@@ -5,7 +5,8 @@
   capture of the case failed or is partial.
 - "intern_gemeld": the alert mail was accepted by the mail server (`record_alert_mailed`, called by the alert
   dispatcher after the SMTP server said 250); never for a bounce, a refusal or a webhook.
-- "gir_geregistreerd": the case was part of a GIR export (`record_gir_export`, called by that export).
+- "gir_geregistreerd": the case was part of a GIR export (`record_gir_export`, called by that export; it writes the
+  same rows as `record_automatic` would case by case, in bulk).
 
 Invariants: only the steps in AUTOMATIC_STEPS are ever recorded here; the steps that need a person's judgement
 (platform report, aftercare, aangifte) never are. A step a person recorded or corrected (`automatic` False) is never
@@ -14,18 +15,21 @@ overwritten. Every recording is audited ("case.step", details `automatic: true`)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.orm import Session
 
-from schildwacht.models import Case, Mention
+from schildwacht.models import AuditEvent, Case, Mention
 from schildwacht.models.base import utcnow
-from schildwacht.models.evidence import Capture
+from schildwacht.models.evidence import Capture, CustodyEvent
 from schildwacht.models.workflow import CaseStep
 from schildwacht.vocabulary import amsterdam_time
 from triage import audit
+from triage.bundle import custody
 
 AUTOMATIC_STEPS = ("bewijs_vastgelegd", "intern_gemeld", "gir_geregistreerd")
 CAPTURE_ACTOR = "system:capture"
@@ -135,13 +139,105 @@ def record_alert_mailed(session: Session, case_id: int, recipients: Iterable[str
     return record_automatic(session, case_id, "intern_gemeld", ALERT_ACTOR, note, reference=", ".join(recipients))
 
 
-def record_gir_export(session: Session, case_ids: Iterable[int], actor: str) -> int:
-    """Record "geregistreerd in GIR" for every case of a GIR export made by `actor`; returns how many were recorded.
+def gir_note(at: datetime) -> str:
+    """The note of a "geregistreerd in GIR" step recorded by an export made at `at`."""
+    return f"Opgenomen in de GIR-export van {amsterdam_time(at)} Nederlandse tijd."
 
-    The caller has scoped `case_ids` to one organisation and commits."""
-    when = amsterdam_time(utcnow())
-    note = f"Opgenomen in de GIR-export van {when} Nederlandse tijd."
-    return sum(
-        record_automatic(session, int(case_id), "gir_geregistreerd", GIR_ACTOR_PREFIX + actor, note)
-        for case_id in sorted(set(case_ids))
-    )
+
+def record_gir_export(session: Session, case_ids: Iterable[int], actor: str, at: datetime | None = None) -> int:
+    """Record "geregistreerd in GIR" for every case of a GIR export made by `actor` (at `at`, default now); returns
+    how many were recorded.
+
+    Same rows as `record_automatic` case by case (a person's step is left alone and not counted; an automatic step
+    with the same note counts but gets no second audit event), written in bulk: the steps with one INSERT and one
+    UPDATE, the audit events and the custody events with one multi-row INSERT each, so a year of cases takes
+    seconds. The caller has scoped `case_ids` to one organisation and commits."""
+    ids = sorted({int(case_id) for case_id in case_ids})
+    if not ids:
+        return 0
+    custody.lock_all_chains(session)  # first, before any write of this transaction could hold a single chain's lock
+    now = at or utcnow()
+    step, done_by, note = "gir_geregistreerd", GIR_ACTOR_PREFIX + actor, gir_note(now)
+    wanted = bindparam("ids", ids, type_=ARRAY(Integer))
+    cases = session.execute(select(Case.id, Case.organisation_id).where(Case.id == any_(wanted)))
+    organisation = {row.id: row.organisation_id for row in cases}
+    existing = {
+        row.case_id: row
+        for row in session.execute(
+            select(CaseStep.id, CaseStep.case_id, CaseStep.automatic, CaseStep.note, CaseStep.reference)
+            .where(CaseStep.case_id == any_(wanted), CaseStep.step == step)
+            .order_by(CaseStep.case_id)
+            .with_for_update()
+        )
+    }
+    fresh = [cid for cid in ids if cid in organisation and cid not in existing]
+    unchanged = {cid for cid, row in existing.items() if row.automatic and row.note == note and row.reference is None}
+    redone = [cid for cid, row in existing.items() if row.automatic and cid not in unchanged]
+    values = {"done_at": now, "done_by": done_by, "note": note, "reference": None, "automatic": True}
+    if fresh:
+        session.execute(
+            insert(CaseStep),
+            [{"case_id": cid, "organisation_id": organisation[cid], "step": step, **values} for cid in fresh],
+        )
+    if redone:
+        ids_redone = bindparam("redone", [existing[cid].id for cid in redone], type_=ARRAY(Integer))
+        session.execute(
+            update(CaseStep).where(CaseStep.id == any_(ids_redone)).values(**values),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    changed = sorted(fresh + redone)
+    details = {
+        cid: {"case_id": cid, "step": step, "automatic": True, "reference": None, "note": note} for cid in changed
+    }
+    if changed:
+        session.execute(
+            insert(AuditEvent),
+            [
+                {
+                    "at": now,
+                    "actor": done_by,
+                    "organisation_id": organisation[cid],
+                    "action": "case.step",
+                    "object_type": "case",
+                    "object_id": str(cid),
+                    "details": details[cid],
+                }
+                for cid in changed
+            ],
+        )
+        _append_custody(session, {cid: {"action": "case.step", **details[cid]} for cid in changed}, done_by, now)
+    return len(changed) + len(unchanged)
+
+
+def _append_custody(session: Session, details: dict[int, dict], actor: str, at: datetime) -> None:
+    """Append one "case.step" custody event per case (`details` by case id), as `custody.append_event` does one at
+    a time: the next `seq` and `prev_hash` of each chain, the same hash; one multi-row INSERT.
+
+    It holds every chain for the transaction (`custody.lock_all_chains`): a concurrent single append waits, as it
+    waits for another append to its own case, and a chain never forks."""
+    cases = sorted(details)
+    custody.lock_all_chains(session)  # already held when called from record_gir_export; taking it again is a no-op
+    last = {
+        row.case_id: row
+        for row in session.execute(
+            select(CustodyEvent.case_id, CustodyEvent.seq, CustodyEvent.hash)
+            .where(CustodyEvent.case_id == any_(bindparam("cases", cases, type_=ARRAY(Integer))))
+            .ext(distinct_on(CustodyEvent.case_id))
+            .order_by(CustodyEvent.case_id, CustodyEvent.seq.desc())
+        )
+    }
+    kind = audit.CUSTODY_KIND["case.step"]
+    rows = []
+    for cid in cases:
+        previous = last.get(cid)
+        record = {
+            "case_id": cid,
+            "seq": previous.seq + 1 if previous else 1,
+            "at": custody.format_time(at),
+            "kind": kind,
+            "actor": actor,
+            "details": json.loads(custody.canonical_json(details[cid])),
+            "prev_hash": previous.hash if previous else custody.GENESIS,
+        }
+        rows.append({**record, "at": at, "hash": custody.event_hash(record)})
+    session.execute(insert(CustodyEvent), rows)

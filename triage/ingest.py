@@ -32,6 +32,7 @@ from schildwacht.models import DeadLetterRecord, EvidenceBlob, Mention, Official
 from triage import alerts
 from triage.bundle import custody
 from triage.cases import attach_to_case
+from triage.intake_receipt import record_receipt
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ class IngestWorker:
                 "model": f"{mention.model_name}@{mention.model_version}",
             },
         )
+        record_receipt(session, case.id, mention)  # handed-over posts: 'received_via_intake' (channel, by whom)
         alerts.enqueue_case_alert(session, case)
         return created
 

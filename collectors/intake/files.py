@@ -10,13 +10,13 @@ from datetime import datetime
 from pathlib import PurePath
 
 from collectors.intake.archives import chat_member
-from collectors.intake.images import image_piece
+from collectors.intake.images import IMAGE_MAGIC, image_piece
 from collectors.intake.mail import mail_pieces
+from collectors.intake.outlook import CFB_MAGIC, msg_pieces
 from collectors.intake.pieces import IntakeError, Piece, Refusal
 from collectors.intake.telegram import telegram_pieces
 from collectors.intake.whatsapp import whatsapp_pieces
 
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 
 
@@ -28,7 +28,9 @@ def pieces_of(data: bytes, name: str, limit: int, received_at: datetime) -> list
     try:
         if suffix == ".eml":
             return mail_pieces(data, name, received_at)
-        if suffix in IMAGE_SUFFIXES or data.startswith(_IMAGE_MAGIC):
+        if suffix == ".msg" or data.startswith(CFB_MAGIC):
+            return msg_pieces(data, name, received_at)
+        if suffix in IMAGE_SUFFIXES or data.startswith(IMAGE_MAGIC):
             return [image_piece(data, name, received_at)]
         if suffix == ".zip":
             member, text = chat_member(data, limit)
@@ -39,4 +41,4 @@ def pieces_of(data: bytes, name: str, limit: int, received_at: datetime) -> list
             return [*whatsapp_pieces(data, name)]
     except IntakeError as exc:
         return [Refusal(f"{name}: {exc}", data)]
-    return [Refusal(f"{name}: onbekend bestandstype (verwacht .eml, .png, .jpg, .zip, .txt of .json)", data)]
+    return [Refusal(f"{name}: onbekend bestandstype (verwacht .eml, .msg, .png, .jpg, .zip, .txt of .json)", data)]

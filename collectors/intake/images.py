@@ -16,10 +16,12 @@ from PIL import Image, UnidentifiedImageError
 
 from collectors.intake.pieces import IntakeError, Piece
 from schildwacht.contracts import Author, sha256_hex
+from schildwacht.vocabulary import LOW_OCR_CONFIDENCE
 
 MAX_PIXELS = 40_000_000
-LOW_CONFIDENCE = 60.0
+LOW_CONFIDENCE = LOW_OCR_CONFIDENCE
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # how a PNG and a JPEG start
 OCR_LANGUAGE = "nld"
 
 
@@ -80,6 +82,7 @@ def image_piece(data: bytes, name: str, received_at: datetime | None = None) -> 
         text=reading.text,
         raw=data,
         content_type=content_type,
+        ocr_confidence=round(reading.confidence, 1),
         annotations={
             "Schildwacht-Intake-File": name,
             "Schildwacht-OCR-Language": OCR_LANGUAGE,

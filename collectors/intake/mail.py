@@ -3,7 +3,8 @@
 A forwarded message is found as an attached `message/rfc822` part, or as an inline forward (Gmail, Outlook and
 Apple Mail markers, Dutch and English) whose header block (Van/From, Datum/Date/Verzonden/Sent) gives author and
 time. Without either, the mail's own body is the message and its author is unknown. Each PNG/JPEG attachment is a
-piece of its own (see `images`). Every piece records the forwarder, the .eml's sha256 at receipt and how many
+piece of its own (see `images`), and so is each attached Outlook message (.msg, see `outlook`; the body beside it is
+then only the forwarder's covering note). Every piece records the forwarder, the .eml's sha256 at receipt and how many
 Received headers the forwarded message carried.
 
 Sender authenticity (`authentication`): the topmost Authentication-Results header (the one the receiving server
@@ -21,6 +22,7 @@ from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 
 from collectors.intake.images import FORMATS, image_piece
+from collectors.intake.outlook import CONTENT_TYPE, msg_pieces
 from collectors.intake.pieces import IntakeError, Piece, Refusal
 from schildwacht.contracts import Author, sha256_hex
 
@@ -145,6 +147,7 @@ def mail_pieces(data: bytes, name: str, received_at: datetime) -> list[Piece | R
         "Schildwacht-Eml-SHA256": digest,
         "Schildwacht-Received-At": received_at.isoformat(),
     }
+    outlook = _outlook_attachments(message)
     inner = _attached_message(message)
     if inner is not None:
         author, when, message_id, text = (
@@ -163,6 +166,8 @@ def mail_pieces(data: bytes, name: str, received_at: datetime) -> list[Piece | R
             fields, text = forward
             author, when = _author(fields.get("from")), _moment(fields.get("date"))
             text = "\n\n".join(p for p in (fields.get("subject", ""), text) if p.strip())
+        elif outlook:  # the forwarded message is the attached .msg; the body is the forwarder's covering note
+            author, when, text = Author(handle="onbekend (doorgestuurd bericht)"), None, ""
         else:
             author, when, text = Author(handle="onbekend (doorgestuurd bericht)"), None, body.strip()
     pieces: list[Piece | Refusal] = []
@@ -195,6 +200,29 @@ def mail_pieces(data: bytes, name: str, received_at: datetime) -> list[Piece | R
         piece.annotations.update(common)
         piece.forwarder, piece.sender_check = forwarder, verdict
         pieces.append(piece)
+    for label, attached in outlook:
+        try:
+            found = msg_pieces(attached, f"{name}/{label}", received_at)
+        except IntakeError as exc:
+            pieces.append(Refusal(f"{name}: bijlage {label}: {exc}", attached))
+            continue
+        for item in found:
+            if isinstance(item, Piece):
+                item.annotations = common | {"Schildwacht-Intake-File": f"{name}/{label}"} | item.annotations
+                item.forwarder, item.sender_check = forwarder, verdict
+            pieces.append(item)
     if not pieces:
         raise IntakeError("e-mail zonder tekst en zonder schermafbeelding")
     return pieces
+
+
+def _outlook_attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of each attached Outlook message (.msg)."""
+    found = []
+    for part in message.walk():
+        label = part.get_filename() or ""
+        if part.get_content_type() != CONTENT_TYPE and not label.lower().endswith(".msg"):
+            continue
+        payload = part.get_payload(decode=True)
+        found.append((label or "bijlage.msg", payload if isinstance(payload, bytes) else b""))
+    return found

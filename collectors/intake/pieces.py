@@ -30,6 +30,7 @@ class Piece:
     page_size: int | None = None
     forwarder: str | None = None  # e-mail address of who forwarded it, when it came by mail
     sender_check: str | None = None  # the forwarder's DMARC/DKIM verdict: "pass", "fail" or "unchecked"
+    ocr_confidence: float | None = None  # Tesseract's mean word confidence (0-100) when read from an image
 
 
 @dataclass

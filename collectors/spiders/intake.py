@@ -27,17 +27,23 @@ from collectors.intake.pieces import Piece, Refusal
 from collectors.intake.senders import Person, by_address, official
 from collectors.items import ParkedItem, PostItem
 from collectors.spiders.base import SourceSpider
-from schildwacht.contracts import sha256_hex
+from schildwacht.contracts import IntakeChannel, IntakeReceipt, sha256_hex
 from schildwacht.db import make_engine, make_sessionmaker
 from schildwacht.warc import EvidenceWarc
 
 HANDED_OVER_BY_CLI = "schildwacht intake"
 
 
-def piece_capture(piece: Piece, collector: str, received_at: datetime) -> Capture:
-    """The evidence of one piece: its exact bytes in a WARC resource record with the intake annotations."""
+def piece_capture(piece: Piece, collector: str, received_at: datetime, receipt: IntakeReceipt | None = None) -> Capture:
+    """The evidence of one piece: its exact bytes in a WARC resource record with the intake annotations, and how
+    it came in (`receipt`, which travels in the contract's `raw.intake`)."""
     uri = f"urn:sha256:{sha256_hex(piece.raw)}"
     annotations = dict(piece.annotations)
+    if receipt is not None:
+        annotations |= {
+            "Schildwacht-Intake-Channel": receipt.channel,
+            "Schildwacht-Handed-Over-By": receipt.handed_over_by,
+        }
     if piece.page_sha256:
         annotations |= {"Schildwacht-Page-SHA256": piece.page_sha256, "Schildwacht-Page-Size": str(piece.page_size)}
     warc = EvidenceWarc(f"schildwacht-{collector}/{COLLECTOR_VERSION}", received_at)
@@ -50,6 +56,7 @@ def piece_capture(piece: Piece, collector: str, received_at: datetime) -> Captur
         warc=warc.getvalue(),
         page_sha256=piece.page_sha256,
         page_size=piece.page_size,
+        intake=receipt,
     )
 
 
@@ -61,6 +68,8 @@ class HandOverSpider(SourceSpider):
     uses_cursors = False
     official_id: str | None = None
     organisation: str | None = None
+    channel: IntakeChannel = "cli"  # the way in, recorded in each piece's IntakeReceipt
+    handed_over_by: str = HANDED_OVER_BY_CLI  # who handed the files over, unless a forwarder's mail says who
 
     def database(self) -> Engine:
         """An engine on the registry database (the caller disposes of it)."""
@@ -83,14 +92,14 @@ class HandOverSpider(SourceSpider):
                 items.append(self._parked(piece.reason, piece.payload))
                 continue
             self.crawler.stats.inc_value("schildwacht/intake_items")
-            items.append(self._accepted(session, piece, target, name, received_at))
+            items.append(self._accepted(session, piece, target, name, sha256_hex(data), received_at))
         return items
 
     def _accepted(
-        self, session, piece: Piece, target: Person | None, name: str, received_at: datetime
+        self, session, piece: Piece, target: Person | None, name: str, file_sha256: str, received_at: datetime
     ) -> PostItem | ParkedItem:
         submitted_for = target.id if target else None
-        submitted_by = HANDED_OVER_BY_CLI
+        submitted_by = self.handed_over_by
         if piece.forwarder is not None:
             sender = by_address(session, piece.forwarder)
             where = f"{name}: afzender {piece.forwarder}"
@@ -116,7 +125,18 @@ class HandOverSpider(SourceSpider):
             author=piece.author,
             created_at=piece.created_at or received_at,
             text=piece.text,
-            capture=piece_capture(piece, self.name, received_at),
+            capture=piece_capture(
+                piece,
+                self.name,
+                received_at,
+                IntakeReceipt(
+                    channel=self.channel,
+                    handed_over_by=submitted_by[:400],
+                    file_name=name[:400],
+                    file_sha256=file_sha256,
+                    ocr_confidence=piece.ocr_confidence,
+                ),
+            ),
             collector=self.name,
             in_reply_to_id=piece.in_reply_to_id,
             thread_id=piece.thread_id,

@@ -34,6 +34,7 @@ class MailboxSpider(HandOverSpider):
 
     name = "mailbox"
     uses_cursors = True
+    channel = "email"
 
     async def first_requests(self) -> AsyncIterator[Any]:
         config = self.config

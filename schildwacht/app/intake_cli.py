@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from schildwacht.app.pipeline import runtime, start_workers, summary, wait_until_processed
-from schildwacht.config import get_settings
+from schildwacht.config import Settings, get_settings
 from schildwacht.db_retry import retry_while_unreachable
 
 err = Console(stderr=True)
 # A forwarded e-mail and a DM screenshot, handed over in `schildwacht demo` after the demo posts.
 DEMO_INTAKE = sorted((Path(__file__).resolve().parent / "demo" / "intake").glob("*.*"))
+UPLOAD_ROUND_S = 5.0  # how often the demo takes in web uploads
 
 
 def intake_summary(rt, stats, timeout: float) -> dict[str, int]:
@@ -34,6 +38,30 @@ def intake_demo(rt) -> dict[str, int]:
     from collectors.intake.run import run_intake
 
     return intake_summary(rt, run_intake(DEMO_INTAKE, rt.settings), timeout=600)
+
+
+@contextmanager
+def uploads_taken_in(settings: Settings, every: float = UPLOAD_ROUND_S) -> Iterator[None]:
+    """While open, a background thread takes in what staff upload with "Melding toevoegen" every `every` seconds
+    (the `uploads` source of `schildwacht collect --elke` in production); it stops when the block ends."""
+    stop = threading.Event()
+
+    def rounds() -> None:
+        from collectors.crawl import CrawlError, crawl
+
+        while not stop.wait(every):
+            try:
+                crawl("uploads", settings)
+            except CrawlError as exc:
+                err.print(f"[red]uploads: {exc}[/]")
+
+    thread = threading.Thread(target=rounds, name="demo-uploads", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=120)
 
 
 def intake(

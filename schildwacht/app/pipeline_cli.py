@@ -92,7 +92,9 @@ def demo(
     import uvicorn
 
     from collectors.replay import run_replay
-    from schildwacht.app.intake_cli import intake_demo
+    from schildwacht.app.demo_meta import collect_demo_meta
+    from schildwacht.app.demo_x import collect_demo_x
+    from schildwacht.app.intake_cli import intake_demo, uploads_taken_in
     from schildwacht.app.seed import DEMO_FILE, DEMO_PASSWORD, demo_casework
     from triage.web.app import create_app
     from triage.web.serving import serve_config
@@ -111,6 +113,9 @@ def demo(
             with rt.sessions() as session:
                 typer.echo(json.dumps({"demo_casework": demo_casework(session)}))
             typer.echo(json.dumps({"demo_intake": intake_demo(rt)}))
+            web_settings, x_result = collect_demo_x(rt)  # a fictional X source through its local fake API
+            typer.echo(json.dumps({"demo_x": x_result}))
+            typer.echo(json.dumps({"demo_meta": collect_demo_meta(rt)}))  # a fictional Facebook page, local fake
             staff = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["staff"]
             url = f"http://{host or rt.settings.web_host}:{port or rt.settings.web_port}"
             err.print(f"\n[bold green]Schildwacht draait op {url}[/]")
@@ -120,9 +125,11 @@ def demo(
                     f"{user['organisation_id']})"
                 )
             err.print(f"Meldingen (e-mail) van dreiging/doxing komen binnen in {maildir}/new")
+            err.print("Uploads via 'Melding toevoegen' worden elke paar seconden ingelezen.")
             err.print("Stoppen: Ctrl-C\n")
-            app = create_app(rt.settings, rt.sessions)
-            uvicorn.Server(serve_config(rt.settings, app, host, port, log_level="warning")).run()
+            app = create_app(web_settings, rt.sessions)
+            with uploads_taken_in(rt.settings):
+                uvicorn.Server(serve_config(rt.settings, app, host, port, log_level="warning")).run()
         finally:
             running.join()
     err.print("Gestopt: broker en database zijn afgesloten.")

@@ -45,6 +45,10 @@ def install_extras(op: Operations) -> None:
         """)
     install_legal_hold_trigger(op)
 
+    from schildwacht.migrations.statistics_extras import install_flagged_post_days_trigger
+
+    install_flagged_post_days_trigger(op)
+
 
 def install_legal_hold_trigger(op: Operations) -> None:
     """A recorded HOLD_STEPS step puts its case on legal hold (once: an existing hold keeps its reason and date)."""

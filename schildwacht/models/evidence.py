@@ -21,6 +21,7 @@ CUSTODY_KINDS = (
     "exported",
     "note",
     "attachment_added",
+    "received_via_intake",  # a handed-over file (mail, upload, `schildwacht intake`): channel and who handed it over
 )
 CAPTURE_STATUSES = ("ok", "partial", "failed")
 

@@ -17,6 +17,8 @@ class Case(Base):
     """One incident: the flagged posts of one author against one official within a window, or one thread."""
 
     __tablename__ = "cases"
+    # The statistics page reads one organisation's cases of a period (triage/statistics/service.py).
+    __table_args__ = (Index("ix_cases_organisation_opened", "organisation_id", "opened_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)

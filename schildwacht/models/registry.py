@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy import ForeignKey, String, Text, false, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +26,10 @@ class Organisation(Base):
     webhook_url: Mapped[str | None] = mapped_column(Text)
     # Agreed to count in the anonymous national aggregate (triage/statistics/aggregate.py): counts only, no case.
     shares_statistics: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Opt-in: the previous month's report is e-mailed on the first working day (triage/statistics/monthly_mail.py)
+    # to `report_recipients` ({"burgemeester"|"griffier"|"veiligheidscoordinator": one e-mail address}).
+    report_mail_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    report_recipients: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +67,15 @@ class AuditEvent(Base):
     """Append-only: the migration installs a trigger that refuses UPDATE and DELETE."""
 
     __tablename__ = "audit_events"
+    # Time to close (triage/statistics/service.py): the status changes of one organisation's cases.
+    __table_args__ = (
+        Index(
+            "ix_audit_events_case_status",
+            "organisation_id",
+            "object_id",
+            postgresql_where=text("action = 'case.status'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

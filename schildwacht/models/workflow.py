@@ -40,9 +40,33 @@ class CaseStep(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # gemeld_bij_platform only: when the platform answered the notice (DSA); null while unanswered.
     platform_answered_at: Mapped[datetime | None]
+    # gemeld_bij_platform only: the platform's answer (vocabulary.PLATFORM_ANSWERS) and its reference, as staff
+    # recorded them; "geen_reactie" leaves `platform_answered_at` empty (the notice counts as unanswered).
+    platform_answer: Mapped[str | None] = mapped_column(String(20))
+    platform_answer_reference: Mapped[str | None] = mapped_column(String(400))
     # True when Schildwacht recorded the step itself from what it did (triage/autosteps.py: evidence captured, alert
     # mail accepted, case in a GIR export); `done_by` is then the system actor. A staff correction sets it False.
     automatic: Mapped[bool] = mapped_column(default=False)
+
+
+class MonthlyReportMailing(Base):
+    """The monthly report of one organisation for one month (`month` = "2026-11"), e-mailed at most once: the row
+    is claimed (`claimed_until`) before any mail goes out, each accepted recipient is added to `delivered` and
+    committed at once, and `sent_at` closes it. A restart resumes with the recipients not yet in `delivered`."""
+
+    __tablename__ = "monthly_report_mailings"
+    __table_args__ = (Index("uq_monthly_report_mailings_org_month", "organisation_id", "month", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    delivered: Mapped[list[str]] = mapped_column(JSONB, default=list)  # addresses whose server accepted the mail
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    sent_by: Mapped[str | None] = mapped_column(String(320))  # "system:monthly-report" or "cli:<who>"
 
 
 class CaseNote(Base):

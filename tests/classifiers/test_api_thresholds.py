@@ -217,7 +217,8 @@ def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(model_c
     certain = [1.0] * len(LABELS)  # every occluded variant scores lower: the three biggest drops are the evidence
     unsure = [0.0] * len(LABELS)  # no variant scores lower: the start of the post stands in
     long_text = THREAT + " " + "bla " * 100
-    spans = classifier._model_spans([(THREAT, ["threat", "doxxing"], certain), (long_text, ["abuse"], unsure)])
+    jobs = [(THREAT, 0, len(THREAT), ["threat", "doxxing"], certain), (long_text, 0, len(long_text), ["abuse"], unsure)]
+    spans = classifier._model_spans(jobs)
     by_label = [(s.label, s.start, s.end, s.text, s.source) for s in spans[0]]
     expected = [("threat", *w, "model") for w in expected_model_spans(classifier, THREAT, "threat", certain)]
     expected += [("doxxing", *w, "model") for w in expected_model_spans(classifier, THREAT, "doxxing", certain)]
@@ -225,6 +226,23 @@ def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(model_c
     assert any(end - start < len(THREAT) for _, start, end, *_ in by_label)  # some evidence is single words
     assert [(s.label, s.start, s.end, s.text) for s in spans[1]] == [("abuse", 0, 280, long_text[:280])]
     assert classifier._model_spans([]) == []
+
+
+def test_model_evidence_of_a_window_points_into_that_window(model_copy):
+    """A window's evidence: the same rule applied to the window's text, shifted by the window's start; without a
+    word that lowers the score enough, the window itself (at most 280 characters) from its start."""
+    classifier = CombinedClassifier(model_copy, combine="max")
+    before = "Goedemorgen allemaal. "
+    post = before + THREAT + " " + "bla " * 100
+    a, z = len(before), len(before) + len(THREAT)
+    certain, unsure = [1.0] * len(LABELS), [0.0] * len(LABELS)
+    found, fallback = classifier._model_spans(
+        [(post, a, z, ["threat"], certain), (post, a, len(post), ["gender"], unsure)]
+    )
+    expected = [(a + s, a + e, w) for s, e, w in expected_model_spans(classifier, THREAT, "threat", certain)]
+    assert [(s.start, s.end, s.text) for s in found] == expected
+    assert all(post[s.start : s.end] == s.text for s in found)
+    assert [(s.label, s.start, s.end, s.text) for s in fallback] == [("gender", a, a + 280, post[a : a + 280])]
 
 
 def test_combined_scores_spans_and_batches_follow_the_documented_rules(model_copy, rules, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -62,12 +63,15 @@ def registry_seeded(db):
     return db
 
 
+Answer = Callable[[str, str, dict, bytes], tuple[int, dict, bytes]]  # (method, target, headers, body) -> reply
+
+
 class FakeHttp:
     """A real HTTP server on 127.0.0.1 in a thread; `answer(method, target, headers, body)` gives
     (status, headers, body). Requests and the bodies served are recorded for assertions."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.answer = lambda method, target, headers, body: (404, {}, b"{}")
+        self.answer: Answer = lambda method, target, headers, body: (404, {}, b"{}")
         self.requests: list[tuple[str, str, dict]] = []
         self.served: list[bytes] = []
         self.lock = threading.Lock()

@@ -9,7 +9,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # the `name` of each spider in collectors/spiders
-SPIDERS = ["bluesky", "intake", "jetstream", "mailbox", "mastodon", "replay", "rss", "submitted"]
+SPIDERS = [
+    "bluesky",
+    "intake",
+    "jetstream",
+    "mailbox",
+    "mastodon",
+    "meta",
+    "replay",
+    "rss",
+    "submitted",
+    "uploads",
+    "x",
+    "youtube",
+]
 
 
 def scrapy(*args: str) -> subprocess.CompletedProcess:

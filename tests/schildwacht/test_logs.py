@@ -7,11 +7,13 @@ import json
 import logging
 import os
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy import exc as sa_exc
 
 from schildwacht.logs import CONTEXT, configure
+from tests.collectors.conftest import FakeHttp
 
 POST_TEXT = "ik weet waar je woont, wethouder Zoetelief"
 
@@ -75,3 +77,22 @@ def test_a_terminal_gets_readable_lines(restore_root_logging):
     os.close(leader)
     assert "WARNING schildwacht.test: broker weg" in written
     assert not written.lstrip().startswith("{")
+
+
+@pytest.fixture
+def fake_http():
+    server = FakeHttp()
+    yield server
+    server.close()
+
+
+def test_verbose_logs_never_carry_a_request_url_with_its_secrets(restore_root_logging, fake_http):
+    # the OAuth code exchange of triage/web/meta_connect.py sends the app secret and tokens in the query
+    fake_http.answer = lambda method, target, headers, body: (200, {}, b'{"access_token": "x"}')
+    stream = io.StringIO()
+    configure(verbose=True, stream=stream)
+    response = httpx.get(f"{fake_http.base}/oauth/access_token", params={"client_secret": "app-geheim-123"})
+    logging.getLogger("schildwacht.test").info("exchange answered %d", response.status_code)
+    assert len(fake_http.requests) == 1 and "app-geheim-123" in fake_http.requests[0][1]  # it went out with it
+    assert "exchange answered 200" in stream.getvalue()  # verbose logging works
+    assert "app-geheim-123" not in stream.getvalue()

@@ -47,7 +47,10 @@ def test_labels_have_names_severity_and_advice():
 
 
 def test_roles():
-    assert set(v.STAFF_ROLES) == set(v.STAFF_ROLE_NL) == {"beheerder", "triagist", "alleen-lezen"}
+    assert set(v.STAFF_ROLES) == set(v.STAFF_ROLE_NL) == {"beheerder", "triagist", "alleen-lezen", "netwerk"}
+    assert set(v.ORGANISATION_ROLES) | {v.NETWORK_ROLE} == set(v.STAFF_ROLES)
+    assert v.NETWORK_ROLE not in v.CASE_WRITE_ROLES + v.ADMIN_ROLES
+    assert set(v.PLATFORM_ANSWERED) < set(v.PLATFORM_ANSWERS) == set(v.PLATFORM_ANSWER_NL)
     assert set(v.CASE_WRITE_ROLES) == {"beheerder", "triagist"}
     assert v.ADMIN_ROLES == ("beheerder",)
     assert all(v.has_public_task(role) for role in v.OFFICIAL_ROLES)

@@ -7,16 +7,22 @@ receiver is needed for them (HTTPS webhook delivery: tests/security/test_ssrf_we
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import ipaddress
+import json
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from prometheus_client import REGISTRY
+from sqlalchemy import create_engine, select
 
 from schildwacht.config import Settings
-from schildwacht.db import session_scope
+from schildwacht.db import make_sessionmaker, session_scope
 from schildwacht.models import AuditEvent, Case, Official, Organisation
-from schildwacht.models.workflow import AlertOutbox
+from schildwacht.models.workflow import AlertOutbox, CaseStep
 from schildwacht.vocabulary import LABEL_LONG_NL
+from tests.security.sites import PUBLIC_STAND_IN, Seen, Site, self_signed
 from tests.support.mailsink import mail_sink
 from tests.triage.registry.registry_helpers import add_case, add_official, add_org
 from triage.alerts import _origin, _stored_contacts, _without_secrets, alert_content, backoff_seconds, dispatch_pending
@@ -52,7 +58,7 @@ def threat_case(db, *, org_mail: str | None, hook: str | None = None, contacts: 
         org = add_org(s, "gm-a")
         org.contact_email, org.webhook_url = org_mail, hook
         official = add_official(s, "off-a", "gm-a", role="burgemeester")
-        official.alert_contacts = contacts
+        official.alert_contacts = contacts or []
         case = add_case(s, official, labels=["threat"])
         case.opened_at = OPENED
         enqueue(s, case)
@@ -79,6 +85,7 @@ def test_backoff_doubles_from_the_base_up_to_the_cap():
         ("https://h.example'onerror", "https://h.example"),
         ('https://h.example"x', "https://h.example"),
         ("https://h.example\\evil", "https://h.example"),
+        ("https://h.example/r?naar=https://x.example/geheim", "https://h.example"),
     ],
 )
 def test_origin_keeps_scheme_and_host_only(url, origin):
@@ -189,9 +196,12 @@ def test_field_demanding_another_kind_is_refused_for_good(db, settings, smtp):
         "refused:iemand@a.example",
         "mail:ok@a.example",
     ]
-    assert "https://h.example: staat als e-mailadres opgeslagen maar is een URL." in row.last_error
-    assert "iemand@a.example: staat als webhook opgeslagen maar is geen URL." in row.last_error
-    assert "geheim" not in row.last_error
+    assert row.last_error == (
+        "https://h.example: geweigerd, wordt niet opnieuw geprobeerd / refused, not retried: "
+        "https://h.example: staat als e-mailadres opgeslagen maar is een URL.; "
+        "iemand@a.example: geweigerd, wordt niet opnieuw geprobeerd / refused, not retried: "
+        "iemand@a.example: staat als webhook opgeslagen maar is geen URL."
+    )
     assert [rcpts for rcpts, _ in inbox.mails] == [["ok@a.example"]]
     with db() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action.like("alert.%"))).one()
@@ -207,6 +217,8 @@ def test_retry_sends_only_to_what_failed_and_remembers_refusals(db, settings, sm
     assert dispatch_pending(db, dead) == 0
     first = outbox(db)
     assert first.sent_at is None and first.attempts == 1 and first.delivered == ["refused:http://127.0.0.1/hook"]
+    failed = [part.split(": ")[0] for part in first.last_error.split("; ")]  # failures first, then refusals
+    assert failed == ["veilig@a.example", "tweede@a.example", "http://127.0.0.1"]
     with session_scope(db) as s:
         s.scalars(select(AlertOutbox)).one().next_attempt_at = OPENED  # due now
         s.get(Organisation, "gm-a").contact_email = "veilig@a.example"
@@ -214,13 +226,13 @@ def test_retry_sends_only_to_what_failed_and_remembers_refusals(db, settings, sm
     row = outbox(db)
     assert row.sent_at is not None and row.attempts == 1
     assert row.delivered == ["refused:http://127.0.0.1/hook", "mail:veilig@a.example", "mail:tweede@a.example"]
-    assert "http://127.0.0.1: eerder geweigerd / refused earlier" in row.last_error
+    assert row.last_error == "http://127.0.0.1: eerder geweigerd / refused earlier"
     assert sorted(r for rcpts, _ in inbox.mails for r in rcpts) == ["tweede@a.example", "veilig@a.example"]
 
 
 def test_partly_delivered_row_does_not_send_twice(db, settings, smtp):
     _, inbox = smtp
-    threat_case(db, org_mail="veilig@a.example", contacts=["tweede@a.example"])
+    case_id = threat_case(db, org_mail="veilig@a.example", contacts=["tweede@a.example"])
     with session_scope(db) as s:
         s.scalars(select(AlertOutbox)).one().delivered = ["mail:veilig@a.example"]  # accepted in an earlier round
     assert dispatch_pending(db, settings) == 1
@@ -230,6 +242,7 @@ def test_partly_delivered_row_does_not_send_twice(db, settings, smtp):
     assert event.action == "alert.sent" and event.details["refused"] == []
     assert event.details["channels"] == ["mail:veilig@a.example", "mail:tweede@a.example"]
     assert (event.details["label"], event.details["reason"]) == ("threat", "nieuw")
+    assert (event.organisation_id, event.object_type, event.object_id) == ("gm-a", "case", str(case_id))
 
 
 def test_dispatch_stops_at_its_limit(db, settings, smtp):
@@ -243,3 +256,208 @@ def test_dispatch_stops_at_its_limit(db, settings, smtp):
     assert dispatch_pending(db, settings, limit=1) == 1
     assert dispatch_pending(db, settings, limit=1) == 0
     assert len(inbox.mails) == 2
+
+
+def test_mail_body_is_exactly_what_the_recipient_reads(db, settings, smtp):
+    _, inbox = smtp
+    case_id = threat_case(db, org_mail="veilig@a.example")
+    assert dispatch_pending(db, settings) == 1
+    assert inbox.body(0).replace("\r\n", "\n") == (  # SMTP carries lines ending in CRLF
+        "Nieuwe melding in Schildwacht voor Gemeente gm-a.\n\n"
+        f"Soort: {LABEL_LONG_NL['threat']}\n"
+        "Betrokkene: burgemeester\n"
+        f"Zaak: {case_id} (geopend 20-11-2026 22:00 Nederlandse tijd)\n\n"
+        "Bekijk en behandel de zaak (inloggen vereist; openen claimt de zaak voor u):\n"
+        f"https://schildwacht.test/zaken/{case_id}?via=alarm\n\n"
+        "Bij acuut gevaar: bel 112.\n"
+        "Deze e-mail bevat bewust geen berichttekst.\n"
+    )
+
+
+@pytest.fixture
+def tls(tmp_path, monkeypatch):
+    """A certificate for the loopback webhook receivers, trusted by the dispatcher through SSL_CERT_FILE."""
+    made = self_signed(tmp_path / "tls", PUBLIC_STAND_IN)
+    monkeypatch.setenv("SSL_CERT_FILE", str(made.cert))
+    return made
+
+
+def reachable(settings: Settings) -> Settings:
+    """`settings` with the loopback stand-in for a public receiver declared reachable (outbound_allowed_networks)."""
+    return settings.model_copy(update={"outbound_allowed_networks": [ipaddress.ip_network(f"{PUBLIC_STAND_IN}/32")]})
+
+
+def test_organisation_webhook_receives_the_alert_as_json(db, settings, tls):
+    with Site(PUBLIC_STAND_IN, tls=tls.server_context()) as hook:
+        case_id = threat_case(db, org_mail=None, hook=hook.url("/alarm/geheim"))
+        assert dispatch_pending(db, reachable(settings)) == 1
+    assert [(r.method, r.path) for r in hook.seen] == [("POST", "/alarm/geheim")]
+    assert json.loads(hook.seen[0].body) == {
+        "schema": "schildwacht.alert/1",
+        "case_id": case_id,
+        "label": "threat",
+        "label_nl": LABEL_LONG_NL["threat"],
+        "reason": "nieuw",
+        "official_role": "burgemeester",
+        "organisation": "Gemeente gm-a",
+        "url": f"https://schildwacht.test/zaken/{case_id}",
+        "opened_at": OPENED.isoformat(),
+    }
+    assert outbox(db).delivered == [f"hook:{hook.url('/alarm/geheim')}"]
+
+
+def test_webhook_that_is_down_is_retried_not_refused(db, settings, caplog):
+    """An allowed receiver that does not answer is a passing failure: retried later, never refused for good; the log
+    names the alert, the case and the receiver without its secret path."""
+    case_id = threat_case(db, org_mail=None, hook=f"https://{PUBLIC_STAND_IN}:9/alarm/geheim")  # nobody listens
+    with caplog.at_level(logging.WARNING, logger="triage.alerts"):
+        assert dispatch_pending(db, reachable(settings)) == 0
+    row = outbox(db)
+    assert row.sent_at is None and row.attempts == 1 and row.delivered == []
+    assert row.last_error.startswith(f"https://{PUBLIC_STAND_IN}:9: ConnectError") and "geheim" not in row.last_error
+    reason = row.last_error.removeprefix(f"https://{PUBLIC_STAND_IN}:9: ")
+    assert [r.getMessage() for r in caplog.records if r.name == "triage.alerts"] == [
+        f"alert {row.id} for case {case_id} to https://{PUBLIC_STAND_IN}:9 failed: {reason}"
+    ]
+
+
+def test_webhook_redirect_is_a_failure_and_not_followed(db, settings, tls):
+    def moved(request: Seen) -> tuple[int, dict[str, str], bytes]:
+        return (307, {"Location": "/elders"}, b"") if request.path == "/alarm" else (200, {}, b"")
+
+    with Site(PUBLIC_STAND_IN, moved, tls=tls.server_context()) as hook:
+        threat_case(db, org_mail=None, hook=hook.url("/alarm"))
+        assert dispatch_pending(db, reachable(settings)) == 0
+    assert [r.path for r in hook.seen] == ["/alarm"]
+    row = outbox(db)
+    assert row.sent_at is None and row.attempts == 1 and "307" in row.last_error
+
+
+def test_webhook_that_never_answers_times_out_and_is_retried(db, settings, tls):
+    """A hanging receiver must not stall the dispatcher: the call ends after `alert_timeout_s` as a failure."""
+    release = threading.Event()
+
+    def hang(request: Seen) -> tuple[int, dict[str, str], bytes]:
+        release.wait(120)
+        return 200, {}, b""
+
+    with Site(PUBLIC_STAND_IN, hang, tls=tls.server_context()) as hook:
+        threat_case(db, org_mail=None, hook=hook.url("/alarm"))
+        results: list[int] = []
+        dispatcher = threading.Thread(
+            target=lambda: results.append(
+                dispatch_pending(db, reachable(settings).model_copy(update={"alert_timeout_s": 1}))
+            )
+        )
+        dispatcher.start()
+        dispatcher.join(60)  # generous bound; the dispatcher ends on its own timeout
+        release.set()
+        dispatcher.join(60)
+    assert results == [0]
+    row = outbox(db)
+    assert row.sent_at is None and row.attempts == 1 and "Timeout" in row.last_error
+
+
+def test_a_row_another_dispatcher_holds_is_skipped_not_waited_for(db, settings, pg):
+    """Several dispatchers may run: a row locked by one is skipped by the others (FOR UPDATE SKIP LOCKED). The second
+    dispatcher's connection gives up on any lock wait, so waiting would fail the test instead of hanging it."""
+    threat_case(db, org_mail="veilig@a.example")
+    impatient = make_sessionmaker(create_engine(pg.url, connect_args={"options": "-c lock_timeout=10000"}))
+    with db() as holder, holder.begin():
+        holder.scalars(select(AlertOutbox).with_for_update()).one()
+        assert dispatch_pending(impatient, settings) == 0
+    assert outbox(db).attempts == 0
+    assert dispatch_pending(impatient, settings) == 1
+
+
+def test_a_stored_webhook_with_a_space_shows_nothing_of_its_path(db, settings, caplog):
+    case_id = threat_case(db, org_mail=None, contacts=["https://h.example/geheim token123"])
+    with caplog.at_level(logging.WARNING, logger="triage.alerts"):
+        assert dispatch_pending(db, settings) == 0
+    row = outbox(db)
+    assert [r.getMessage() for r in caplog.records if r.name == "triage.alerts"] == [
+        f"alert {row.id} for case {case_id}: https://h.example refused: 'https://h.example' is geen geldige "
+        "webhook-URL: één URL, zonder spaties of regeleinden."
+    ]
+    assert row.sent_at is not None and row.delivered == ["refused:https://h.example/geheim token123"]
+    assert "h.example" in row.last_error and "geheim" not in row.last_error and "token123" not in row.last_error
+    with db() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "alert.refused")).one()
+    assert event.details["refused"] == ["https://h.example"]
+
+
+def test_a_row_waiting_for_its_back_off_is_not_sent_and_the_longest_waiting_goes_first(db, settings, smtp):
+    _, inbox = smtp
+    case_id = threat_case(db, org_mail="veilig@a.example")
+    with session_scope(db) as s:
+        first = s.scalars(select(AlertOutbox)).one()
+        first.next_attempt_at = datetime(2999, 1, 1, tzinfo=UTC)  # backing off
+        s.add(AlertOutbox(case_id=case_id, organisation_id="gm-a", label="x", reason="nieuw", delivered=[]))  # due now
+        s.flush()
+        s.add(
+            AlertOutbox(
+                case_id=case_id,
+                organisation_id="gm-a",
+                label="doxxing",
+                reason="nieuw",
+                delivered=[],
+                next_attempt_at=OPENED,  # due since long before the row added just before it
+            )
+        )
+    assert dispatch_pending(db, settings, limit=1) == 1
+    assert [m["Subject"].split(": ")[1].split(" tegen")[0] for _, m in inbox.mails] == [LABEL_LONG_NL["doxxing"]]
+    assert dispatch_pending(db, settings) == 1  # the second row; the first waits for its back-off
+    with db() as s:
+        unsent = s.scalars(select(AlertOutbox).where(AlertOutbox.sent_at.is_(None))).all()
+    assert [row.label for row in unsent] == ["threat"]
+
+
+def test_deliveries_are_counted_as_sent_or_failed(db, settings, smtp):
+    def count(result: str) -> float:
+        return REGISTRY.get_sample_value("schildwacht_alerts_total", {"result": result}) or 0.0
+
+    before = count("sent"), count("failed")
+    threat_case(db, org_mail="veilig@a.example")
+    assert dispatch_pending(db, settings) == 1
+    assert dispatch_pending(db, settings.model_copy(update={"smtp_port": 9})) == 0  # nothing due: nothing counted
+    with session_scope(db) as s:
+        row = s.scalars(select(AlertOutbox)).one()
+        s.add(AlertOutbox(case_id=row.case_id, organisation_id="gm-a", label="doxxing", reason="nieuw", delivered=[]))
+    assert dispatch_pending(db, settings.model_copy(update={"smtp_port": 9})) == 0  # discard port: fails
+    assert (count("sent"), count("failed")) == (before[0] + 1, before[1] + 1)
+
+
+def test_failed_rounds_are_counted_and_back_off_further_each_time(db, settings):
+    threat_case(db, org_mail="veilig@a.example")
+    dead = settings.model_copy(update={"smtp_port": 9})  # discard port: nobody answers SMTP there
+    for attempts, back_off in ((1, 30), (2, 60)):  # alert_backoff_base_s 30, doubling
+        with session_scope(db) as s:
+            s.scalars(select(AlertOutbox)).one().next_attempt_at = OPENED  # due now
+        before = datetime.now(UTC)
+        assert dispatch_pending(db, dead) == 0
+        after = datetime.now(UTC)
+        row = outbox(db)
+        assert row.attempts == attempts
+        assert before + timedelta(seconds=back_off) <= row.next_attempt_at <= after + timedelta(seconds=back_off)
+
+
+def internal_report_steps(db) -> list[tuple[int, str | None]]:
+    with db() as s:
+        return [
+            (step.case_id, step.reference)
+            for step in s.scalars(select(CaseStep).where(CaseStep.step == "intern_gemeld"))
+        ]
+
+
+def test_an_accepted_mail_records_the_internal_report_step_with_its_recipients(db, settings, smtp):
+    case_id = threat_case(db, org_mail="veilig@a.example", contacts=["tweede@a.example"])
+    assert dispatch_pending(db, settings) == 1
+    assert internal_report_steps(db) == [(case_id, "tweede@a.example, veilig@a.example")]
+
+
+def test_a_round_in_which_no_mail_was_accepted_records_no_internal_report_step(db, settings):
+    threat_case(db, org_mail="veilig@a.example", hook=f"https://{PUBLIC_STAND_IN}:9/alarm")  # the webhook is down
+    with session_scope(db) as s:
+        s.scalars(select(AlertOutbox)).one().delivered = ["mail:veilig@a.example"]  # accepted in an earlier round
+    assert dispatch_pending(db, reachable(settings)) == 0
+    assert internal_report_steps(db) == []

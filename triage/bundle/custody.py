@@ -54,10 +54,26 @@ def to_record(event: CustodyEvent | Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+ALL_CHAINS = "custody:*"
+"""Advisory lock key over every chain: shared by each single append, exclusive for a bulk append of many chains."""
+
+
+def lock_all_chains(session: Session) -> None:
+    """Take `ALL_CHAINS` exclusively until the end of the transaction: no single append runs meanwhile, so a bulk
+    append may compute many chains' next `seq` and `prev_hash` at once. One lock instead of one per case: PostgreSQL
+    keeps advisory locks to the commit in a shared table of max_locks_per_transaction x max_connections slots
+    (6,400 by default), which a year of per-case locks would exhaust ("out of shared memory")."""
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": ALL_CHAINS})
+
+
 def append_event(session: Session, case_id: int, kind: str, actor: str, details: dict) -> None:
-    """Append one event to the case's chain (serialised per case; flushed, the caller commits)."""
+    """Append one event to the case's chain (serialised per case; flushed, the caller commits).
+
+    Locks, held to the end of the transaction: `ALL_CHAINS` shared (a bulk append takes it exclusively, see
+    `lock_all_chains`), then the case's own chain lock."""
     if kind not in CUSTODY_KINDS:
         raise ValueError(f"unknown custody event kind {kind!r}; expected one of {CUSTODY_KINDS}")
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(hashtext(:k))"), {"k": ALL_CHAINS})
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"custody:{case_id}"})
     last = session.execute(
         select(CustodyEvent.seq, CustodyEvent.hash)

@@ -19,6 +19,7 @@ KINDS_NL = {
     "exported": "bundel geëxporteerd",
     "note": "notitie",
     "attachment_added": "bijlage toegevoegd",
+    "received_via_intake": "ontvangen via intake",
 }
 # Custody kinds that the report lists in an appendix (there can be hundreds), not in its timeline.
 APPENDIX_KINDS = ("viewed",)

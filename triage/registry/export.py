@@ -91,6 +91,7 @@ CUSTODY_NL = {
     "assigned": "toegewezen",
     "exported": "bewijsbundel gemaakt",
     "note": "aantekening",
+    "received_via_intake": "ontvangen via intake",
 }
 
 

@@ -17,7 +17,13 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from schildwacht.config import REPO_ROOT
-from schildwacht.vocabulary import CASE_STATUS_FOR_OFFICIAL_NL, LABEL_NL, OFFICIAL_STATUS_NL, amsterdam_time
+from schildwacht.vocabulary import (
+    CASE_STATUS_FOR_OFFICIAL_NL,
+    LABEL_NL,
+    META_ACCOUNT_STATUS_NL,
+    OFFICIAL_STATUS_NL,
+    amsterdam_time,
+)
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 PRIVACY_DIR = REPO_ROOT / "docs" / "privacy"
@@ -40,6 +46,7 @@ def template_globals() -> dict[str, Any]:
         "GENDER_NL": GENDER_NL,
         "CASE_STATUS_FOR_OFFICIAL_NL": CASE_STATUS_FOR_OFFICIAL_NL,
         "LABEL_NL": LABEL_NL,
+        "META_ACCOUNT_STATUS_NL": META_ACCOUNT_STATUS_NL,
     }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from schildwacht.dml import affected_rows
-from schildwacht.models import Base, Case, Mention
+from schildwacht.models import Base, Case, IntakeUpload, Mention
 from schildwacht.models.base import utcnow
 from schildwacht.models.evidence import Capture, CustodyEvent
 
@@ -32,6 +32,28 @@ def purge_mention_content(session: Session, *conditions, now: datetime | None = 
         update(Mention)
         .where(Mention.content_purged_at.is_(None), *conditions)
         .values(content_purged_at=now, **CONTENT_VALUES)
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(result) or 0
+
+
+UPLOAD_WITHDRAWN = "Niet verwerkt: de ambtsdrager heeft de toestemming ingetrokken."
+
+
+def drop_uploads(session: Session, official_id: str, now: datetime) -> int:
+    """Empty the bytes and the note of every file staff uploaded for `official_id` (web page "Melding toevoegen");
+    one still waiting is closed unread, so the uploads spider never takes it in. The receipt (file name, sha256,
+    size, uploader, times) stays. Returns how many uploads held bytes or a note."""
+    result = session.execute(
+        update(IntakeUpload)
+        .where(IntakeUpload.official_id == official_id)
+        .where((IntakeUpload.data.is_not(None)) | (IntakeUpload.note.is_not(None)))
+        .values(
+            data=None,
+            note=None,
+            processed_at=func.coalesce(IntakeUpload.processed_at, now),
+            result=func.coalesce(IntakeUpload.result, UPLOAD_WITHDRAWN),
+        )
         .execution_options(synchronize_session=False)
     )
     return affected_rows(result) or 0

@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from schildwacht import contacts
+from schildwacht import contacts, meta_accounts
 from schildwacht.config import Settings
 from schildwacht.models import AuditEvent, Case, Consent, Mention, Official, Organisation
 from schildwacht.models.base import utcnow
@@ -622,6 +622,8 @@ def withdraw(
     ):
         link.revoked_at = now
     session.flush()  # the status change is the first statement of the transaction's effect
+    meta_accounts.drop_tokens(session, official.id, actor)  # connected Facebook/Instagram: tokens gone at once
+    purge.drop_uploads(session, official.id, now)  # uploaded files not yet read, and every upload's note
 
     held = [c for c in cases if c.id in keep]
     for case in held:

@@ -5,15 +5,20 @@ Invariants:
   `<style>` element, no `style=` attribute and no script: matplotlib's inline styles are rewritten into SVG
   presentation attributes (`fill="..."`), which CSP does not govern;
 - each chart gets its own id salt, so the clip-path ids of several charts on one page never collide;
-- a chart is a pure function of its `Table` (frozen, hashable), so rendered charts are cached by table;
+- a chart is a pure function of its `Table` and title; rendered charts are kept in a bounded in-process LRU keyed by
+  the organisation, the format and a sha256 digest of the table (key, title, columns, rows, note), so an
+  organisation is only ever served a chart drawn from its own figures, and any change in the data draws anew;
+- matplotlib's rc parameters are process-global and its figures not thread-safe: one chart is drawn at a time;
 - a chart shows exactly the numbers of its `Table` (the page puts that table right under it); Dutch decimal commas.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import io
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from html import escape
 
@@ -156,6 +161,8 @@ DRAW: dict[str, Callable[[Table], Figure]] = {
     "platformmeldingen": lambda t: _bars(t, (3,), share=True),
     "dreiging_per_uur": lambda t: _bars(t, (1,), horizontal=False),
     "dreiging_per_dag": lambda t: _bars(t, (1,), horizontal=False),
+    # the network's anonymous aggregate (aggregate.aggregate_tables): only the categories shown as a number
+    **{f"landelijk_{d}": lambda t: _bars(t, (1,)) for d in ("soort", "functie", "gender", "platform", "stap")},
 }
 # What the bars of each chart show, when it is not the table's own first number column.
 MEASURE = {
@@ -165,6 +172,46 @@ MEASURE = {
     "tijd_tot_afsluiten": "mediaan aantal uren tot afsluiten",
     "platformmeldingen": "aandeel beantwoord",
 }
+
+
+CACHE_SIZE = 512
+"""Rendered charts kept in the process (about 11 per view of the page; an SVG is 10-40 kB)."""
+_cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+_draw_lock = threading.Lock()
+
+
+def digest(table: Table, title: str | None = None) -> str:
+    """sha256 of everything a chart is drawn from (reprs of numbers and text are exact and deterministic)."""
+    content = (table.key, title or table.title, table.columns, table.rows, table.note)
+    return hashlib.sha256(repr(content).encode()).hexdigest()
+
+
+def clear_cache() -> None:
+    """Forget every rendered chart (the benchmark measures cold pages with it)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def cached_charts() -> int:
+    """How many rendered charts the cache holds now."""
+    with _cache_lock:
+        return len(_cache)
+
+
+def _rendered(organisation: str, fmt: str, table: Table, title: str | None, render: Callable[[], bytes]) -> bytes:
+    key = (organisation, fmt, digest(table, title))
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    with _draw_lock:
+        value = render()
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
 
 
 def _figure_bytes(table: Table, fmt: str) -> bytes:
@@ -190,9 +237,13 @@ def _presentation_attributes(match: re.Match[str]) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=256)
-def inline_svg(table: Table, title: str | None = None) -> str:
-    """The chart as an `<svg>` element for embedding in a page under a strict CSP (see the module invariants)."""
+def inline_svg(table: Table, title: str | None = None, *, organisation: str) -> str:
+    """The chart as an `<svg>` element for embedding in a page under a strict CSP (see the module invariants), drawn
+    from `organisation`'s own `table` or taken from the cache of that organisation's charts."""
+    return _rendered(organisation, "svg", table, title, lambda: _svg(table, title).encode()).decode()
+
+
+def _svg(table: Table, title: str | None) -> str:
     svg = _figure_bytes(table, "svg").decode()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -218,7 +269,6 @@ def aspect(table: Table) -> float:
     return float(height / width)
 
 
-@functools.lru_cache(maxsize=64)
-def png(table: Table) -> bytes:
-    """The chart as PNG (150 dpi) for the PDF report."""
-    return _figure_bytes(table, "png")
+def png(table: Table, *, organisation: str) -> bytes:
+    """The chart as PNG (150 dpi) for the PDF report; cached like `inline_svg`."""
+    return _rendered(organisation, "png", table, None, lambda: _figure_bytes(table, "png"))

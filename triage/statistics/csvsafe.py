@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,12 +26,22 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A complete CSV document (BOM, header, rows) with every cell passed through `safe_cell`."""
+def csv_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]], rows_per_chunk: int = 500) -> Iterator[str]:
+    """The CSV document in pieces (BOM and header first, then `rows_per_chunk` rows at a time), for streaming:
+    the pieces joined are `to_csv(columns, rows)`, and at most one piece is in memory."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([safe_cell(c) for c in columns])
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow([safe_cell(c) for c in row])
-    return buffer.getvalue()
+        if n % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A complete CSV document (BOM, header, rows) with every cell passed through `safe_cell`."""
+    return "".join(csv_chunks(columns, rows))

@@ -4,15 +4,18 @@ welke wijze, wanneer, waarom), with the offence suggestion and the references of
 Invariants: only the organisation's own cases of the period (the statistics service's scope and filters); no post
 text (the GIR registration refers to the evidence bundle for that); the offence column is advice, never a verdict
 (`schildwacht.vocabulary.legal_advice`); earlier cases by the same author in this organisation are counted, as the
-PIF asks.
+PIF asks; the web and CLI exports stream (server-side cursor, CSV/JSON in pieces) from one snapshot
+(`SnapshotExport`), so a year of cases is never whole in memory.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from schildwacht.vocabulary import (
     ADVICE_DISCLAIMER,
@@ -23,7 +26,7 @@ from schildwacht.vocabulary import (
     has_public_task,
     legal_advice,
 )
-from triage.statistics.csvsafe import to_csv
+from triage.statistics.csvsafe import csv_chunks
 from triage.statistics.period import Filters, Period
 from triage.statistics.service import Scope
 
@@ -45,6 +48,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("vpt_code", "VPT-code"),
     ("gir_nummer", "GIR-nummer"),
 )
+BATCH = 500  # rows fetched from the server-side cursor at a time
 STEP_COLUMNS = {
     "intern_gemeld": "intern_gemeld",
     "gemeld_bij_platform": "platform_referentie",
@@ -53,7 +57,8 @@ STEP_COLUMNS = {
 }
 
 
-def _rows(session: Session, organisation_id: str, period: Period, filters: Filters) -> list[Any]:
+def _rows(session: Session, organisation_id: str, period: Period, filters: Filters) -> Iterator[Any]:
+    """The export's rows in order, fetched from a server-side cursor in batches (never the whole result at once)."""
     scope = Scope(organisation_id, period, filters)
     sql = f"""
         WITH earlier AS (
@@ -76,7 +81,16 @@ def _rows(session: Session, organisation_id: str, period: Period, filters: Filte
         ) mm ON true
         WHERE {scope.cases}
         ORDER BY c.opened_at, c.id"""
-    return scope.rows(session, sql)
+    yield from session.execute(text(sql).execution_options(yield_per=BATCH), scope.params)
+
+
+def case_ids(session: Session, organisation_id: str, period: Period, filters: Filters | None = None) -> list[int]:
+    """The ids of the cases the export of this selection holds, in its order."""
+    scope = Scope(organisation_id, period, filters or Filters())
+    return [
+        row[0]
+        for row in scope.rows(session, f"SELECT c.id FROM cases c WHERE {scope.cases} ORDER BY c.opened_at, c.id")
+    ]
 
 
 def _record(row: Any) -> dict[str, Any]:
@@ -119,24 +133,73 @@ def _record(row: Any) -> dict[str, Any]:
     return record
 
 
+def iter_records(
+    session: Session, organisation_id: str, period: Period, filters: Filters | None = None
+) -> Iterator[dict[str, Any]]:
+    """One dict per case, keys as in `COLUMNS`, one at a time."""
+    return (_record(row) for row in _rows(session, organisation_id, period, filters or Filters()))
+
+
 def gir_records(session: Session, organisation_id: str, period: Period, filters: Filters | None = None) -> list[dict]:
     """One dict per case, keys as in `COLUMNS`."""
-    return [_record(row) for row in _rows(session, organisation_id, period, filters or Filters())]
+    return list(iter_records(session, organisation_id, period, filters))
 
 
-def gir_csv(records: list[dict]) -> str:
+def gir_csv_chunks(records: Iterable[dict]) -> Iterator[str]:
+    """The records as formula-safe CSV with Dutch headers, in pieces for streaming."""
+    return csv_chunks([title for _, title in COLUMNS], ([r[key] for key, _ in COLUMNS] for r in records))
+
+
+def gir_csv(records: Iterable[dict]) -> str:
     """The records as formula-safe CSV with Dutch headers."""
-    return to_csv([title for _, title in COLUMNS], ([r[key] for key, _ in COLUMNS] for r in records))
+    return "".join(gir_csv_chunks(records))
 
 
-def gir_json(records: list[dict], organisation_id: str, period: Period) -> str:
-    return json.dumps(
-        {
-            "organisatie": organisation_id,
-            "periode": {"van": period.start.isoformat(), "tot_en_met": period.last_day.isoformat()},
-            "kolommen": dict(COLUMNS),
-            "zaken": records,
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+def gir_json_chunks(records: Iterable[dict], organisation_id: str, period: Period) -> Iterator[str]:
+    """The export as one JSON document (organisation, period, column titles, one object per case), in pieces."""
+    head = {
+        "organisatie": organisation_id,
+        "periode": {"van": period.start.isoformat(), "tot_en_met": period.last_day.isoformat()},
+        "kolommen": dict(COLUMNS),
+    }
+    yield json.dumps(head, ensure_ascii=False, indent=2).removesuffix("\n}") + ',\n  "zaken": ['
+    for n, record in enumerate(records):
+        yield ("," if n else "") + "\n    " + json.dumps(record, ensure_ascii=False)
+    yield "\n  ]\n}\n"
+
+
+def gir_json(records: Iterable[dict], organisation_id: str, period: Period) -> str:
+    return "".join(gir_json_chunks(records, organisation_id, period))
+
+
+class SnapshotExport:
+    """A GIR export read from one database snapshot (REPEATABLE READ): `case_ids` first, for the GIR step and the
+    audit that the caller records and commits in its own session, then the file streamed from the same snapshot.
+    The file therefore shows the cases as they were before this export recorded its GIR step on them, as the
+    unstreamed export did, and holds exactly the cases in `case_ids`. The snapshot's session closes when the stream
+    ends or `close()` is called."""
+
+    def __init__(self, sessions: sessionmaker[Session], organisation_id: str, period: Period, filters: Filters) -> None:
+        self.organisation_id, self.period, self.filters = organisation_id, period, filters
+        self._session = sessions()
+        try:
+            self._session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            self.case_ids = case_ids(self._session, organisation_id, period, filters)
+        except BaseException:
+            self.close()
+            raise
+
+    def chunks(self, fmt: str) -> Iterator[str]:
+        """The CSV or JSON document in pieces."""
+        try:
+            records = iter_records(self._session, self.organisation_id, self.period, self.filters)
+            if fmt == "csv":
+                yield from gir_csv_chunks(records)
+            else:
+                yield from gir_json_chunks(records, self.organisation_id, self.period)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._session.rollback()
+        self._session.close()

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from schildwacht.models import Organisation, StaffUser
@@ -71,7 +71,10 @@ def _compute(request: Request, db: Session, user: StaffUser) -> tuple[Statistics
 def statistics_page(request: Request, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
     stats, query = _compute(request, db, user)
     _audit(db, user, "statistics.view", stats.period, stats.filters)
-    figures = [(stats.table(key), charts.inline_svg(stats.table(key))) for key in charts.CHARTED]
+    figures = [
+        (stats.table(key), charts.inline_svg(stats.table(key), organisation=stats.organisation_id))
+        for key in charts.CHARTED
+    ]
     return request.app.state.render(
         request,
         "statistics.html",
@@ -112,13 +115,18 @@ def gir_export(fmt: str, request: Request, user: StaffUser = Depends(current_use
     if user.role not in CASE_WRITE_ROLES:
         raise Forbidden("De GIR-export bevat gegevens per zaak; uw rol ziet alleen de statistiek.")
     period, filters = _selection(request)
-    records = gir.gir_records(db, user.organisation_id, period, filters)
-    record_gir_export(db, [r["zaak"] for r in records], user.email)  # "geregistreerd in GIR", automatic
-    _audit(db, user, "statistics.gir_export", period, filters, format=fmt, cases=[r["zaak"] for r in records])
+    # Streamed from one snapshot taken before the GIR step is recorded (gir.SnapshotExport).
+    export = gir.SnapshotExport(request.app.state.session_factory, user.organisation_id, period, filters)
+    try:
+        record_gir_export(db, export.case_ids, user.email)  # "geregistreerd in GIR", automatic
+        _audit(db, user, "statistics.gir_export", period, filters, format=fmt, cases=export.case_ids)
+    except BaseException:
+        export.close()
+        raise
     name = f"gir-{user.organisation_id}-{period.start}-{period.last_day}.{fmt}"
-    body = gir.gir_csv(records) if fmt == "csv" else gir.gir_json(records, user.organisation_id, period)
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return StreamingResponse(export.chunks(fmt), media_type=media, headers=headers)
 
 
 @router.get("/statistieken/rapport.{fmt}")

@@ -93,7 +93,11 @@ def render_pdf(stats: Statistics, organisation_name: str) -> bytes:
     ]
     for key in REPORT_CHARTS:
         table = stats.table(key)
-        image = Image(io.BytesIO(charts.png(table)), width=width, height=width * charts.aspect(table))
+        image = Image(
+            io.BytesIO(charts.png(table, organisation=stats.organisation_id)),
+            width=width,
+            height=width * charts.aspect(table),
+        )
         cells = [list(table.columns)] + [
             [display(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows
         ]
@@ -132,6 +136,7 @@ def render_html(stats: Statistics, organisation_name: str) -> str:
             "<tr>" + "".join(f"<td>{escape(display(c, v))}</td>" for c, v in zip(table.columns, row, strict=True))
             for row in table.rows
         )
-        parts.append(f"<h2>{escape(table.title)}</h2>{charts.inline_svg(table)}<table><tr>{head}</tr>{body}</table>")
+        svg = charts.inline_svg(table, organisation=stats.organisation_id)
+        parts.append(f"<h2>{escape(table.title)}</h2>{svg}<table><tr>{head}</tr>{body}</table>")
     parts.append("</body></html>")
     return "".join(parts)

@@ -13,8 +13,9 @@ Invariants:
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -70,7 +71,10 @@ class Statistics:
 
 
 class Scope:
-    """The WHERE clauses and parameters shared by every query: organisation, period, filters."""
+    """The WHERE clauses and parameters shared by every query: organisation, period, filters.
+
+    `cases` filters `cases c` by opening time; `post_days` filters `flagged_post_days d` by local day, which is the
+    same as filtering flagged mentions by posting time, since a period is whole local days."""
 
     def __init__(self, organisation_id: str, period: Period, filters: Filters) -> None:
         start, end = period.bounds()
@@ -81,21 +85,22 @@ class Scope:
             "c.opened_at >= :start",
             "c.opened_at < :end",
         ]
-        post_where = ["m.organisation_id = :org", "m.flagged", "m.created_at >= :start", "m.created_at < :end"]
+        self.params |= {"first_day": period.start, "end_day": period.end}
+        day_where = ["d.organisation_id = :org", "d.day >= :first_day", "d.day < :end_day"]
         if filters.official_id:
             self.params["official"] = filters.official_id
             case_where.append("c.official_id = :official")
-            post_where.append("m.official_id = :official")
+            day_where.append("d.official_id = :official")
         if filters.label:
             self.params["label"] = json.dumps([filters.label])
             case_where.append("c.labels @> CAST(:label AS jsonb)")
-            post_where.append("m.flags @> CAST(:label AS jsonb)")
+            day_where.append("d.flags @> CAST(:label AS jsonb)")
         if filters.platform:
             self.params["platform"] = filters.platform
             case_where.append("split_part(c.author_key, ':', 1) = :platform")
-            post_where.append("m.platform = :platform")
+            day_where.append("d.platform = :platform")
         self.cases = " AND ".join(case_where)
-        self.posts = " AND ".join(post_where)
+        self.post_days = " AND ".join(day_where)
 
     def rows(self, session: Session, sql: str, **extra: Any) -> list[Any]:
         return list(session.execute(text(sql), {**self.params, **extra}))
@@ -105,83 +110,139 @@ def _label_columns() -> tuple[str, ...]:
     return tuple(LABEL_NL[label] for label in LABELS)
 
 
-def _weekly(scope: Scope, session: Session, period: Period, kind: str) -> Table:
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class PostCounts:
+    """The flagged posts of the scope, summed from `flagged_post_days` (one row per day, official, platform and
+    label set; see schildwacht/models/statistics.py) instead of counted from the mentions."""
+
+    total: int = 0
+    per_week_label: Counter[tuple[date, str]] = field(default_factory=Counter)
+    per_platform: Counter[str] = field(default_factory=Counter)
+    threat_hours: list[int] = field(default_factory=lambda: [0] * 24)
+    threat_weekdays: list[int] = field(default_factory=lambda: [0] * 7)
+
+
+def _post_counts(scope: Scope, session: Session) -> PostCounts:
+    counts = PostCounts()
+    sql = f"SELECT d.day, d.platform, d.flags, d.posts, d.hours FROM flagged_post_days d WHERE {scope.post_days}"
+    for day, platform, flags, posts, hours in scope.rows(session, sql):
+        counts.total += posts
+        counts.per_platform[platform] += posts
+        for label in flags:
+            counts.per_week_label[_monday(day), label] += posts
+        if "threat" in flags:
+            counts.threat_hours = [a + b for a, b in zip(counts.threat_hours, hours, strict=True)]
+            counts.threat_weekdays[day.weekday()] += posts
+    return counts
+
+
+@dataclass
+class CaseCounts:
+    """The scope's cases counted once per week, label set, platform and official; the count figures are sums."""
+
+    total: int = 0
+    threats: int = 0
+    per_week_label: Counter[tuple[date, str]] = field(default_factory=Counter)
+    per_platform: Counter[str] = field(default_factory=Counter)
+    per_official: Counter[str] = field(default_factory=Counter)
+
+
+def _case_counts(scope: Scope, session: Session) -> CaseCounts:
+    sql = f"""
+        SELECT date_trunc('week', timezone(:tz, c.opened_at))::date, c.labels, split_part(c.author_key, ':', 1),
+               c.official_id, count(*)
+        FROM cases c WHERE {scope.cases} GROUP BY 1, 2, 3, 4"""
+    counts = CaseCounts()
+    for week, labels, platform, official, n in scope.rows(session, sql):
+        counts.total += n
+        counts.threats += n if "threat" in labels else 0
+        counts.per_platform[platform] += n
+        counts.per_official[official] += n
+        for label in labels:
+            counts.per_week_label[week, label] += n
+    return counts
+
+
+def _step_counts(scope: Scope, session: Session) -> dict[str, tuple[int, int]]:
+    """Per step: the scope's cases with that step, and how many of them are threat cases (a case has each step at
+    most once: unique index uq_case_steps_case_step)."""
+    sql = f"""
+        SELECT s.step, count(*), count(*) FILTER (WHERE c.labels @> '["threat"]'::jsonb)
+        FROM case_steps s JOIN cases c ON c.id = s.case_id WHERE {scope.cases} GROUP BY 1"""
+    return {step: (n, threats) for step, n, threats in scope.rows(session, sql)}
+
+
+def _sla(settings: Settings) -> dict[str, int]:
+    return {label: getattr(settings, f"sla_minutes_{label}") for label in LABELS}
+
+
+def _weekly(period: Period, counts: Counter[tuple[date, str]], kind: str) -> Table:
     if kind == "posts":
-        sql = f"""
-            SELECT date_trunc('week', timezone(:tz, m.created_at))::date AS week, lab, count(*)
-            FROM mentions m, jsonb_array_elements_text(m.flags) AS lab
-            WHERE {scope.posts} GROUP BY 1, 2"""
         key, title = "berichten_per_week", "Gesignaleerde berichten per week, per soort"
     else:
-        sql = f"""
-            SELECT date_trunc('week', timezone(:tz, c.opened_at))::date AS week, lab, count(*)
-            FROM cases c, jsonb_array_elements_text(c.labels) AS lab
-            WHERE {scope.cases} GROUP BY 1, 2"""
         key, title = "zaken_per_week", "Zaken per week, per soort"
-    counts = {(week, label): n for week, label, n in scope.rows(session, sql)}
-    rows = tuple((f"{week:%d-%m-%Y}", *(counts.get((week, label), 0) for label in LABELS)) for week in period.weeks())
+    rows = tuple((f"{week:%d-%m-%Y}", *(counts[week, label] for label in LABELS)) for week in period.weeks())
     return Table(key, title, ("Week (vanaf maandag)", *_label_columns()), rows)
 
 
-def _per_platform(scope: Scope, session: Session) -> Table:
-    posts = dict(scope.rows(session, f"SELECT m.platform, count(*) FROM mentions m WHERE {scope.posts} GROUP BY 1"))
-    cases = dict(
-        scope.rows(
-            session,
-            f"SELECT split_part(c.author_key, ':', 1), count(*) FROM cases c WHERE {scope.cases} GROUP BY 1",
-        )
-    )
-    names = sorted(set(posts) | set(cases), key=lambda p: (-posts.get(p, 0), p))
-    rows = tuple((name, posts.get(name, 0), cases.get(name, 0)) for name in names)
+def _per_platform(posts: Counter[str], cases: Counter[str]) -> Table:
+    names = sorted(set(posts) | set(cases), key=lambda p: (-posts[p], p))
+    rows = tuple((name, posts[name], cases[name]) for name in names)
     return Table("per_platform", "Per platform", ("Platform", "Berichten", "Zaken"), rows)
 
 
-def _per_official_group(scope: Scope, session: Session, column: str) -> Table:
-    """Per role or per self-declared gender: registered officials, how many were hit, the share, the cases.
+def _per_official_group(scope: Scope, session: Session, cases: CaseCounts) -> tuple[Table, Table]:
+    """Per role and per self-declared gender: registered officials, how many were hit, the share, the cases.
 
     'Registered' = active or paused now, or with a case in the period (so the share never exceeds 1)."""
     official_filter = "AND o.id = :official" if "official" in scope.params else ""
-    sql = f"""
-        WITH hit AS (
-            SELECT c.official_id, count(*) AS n FROM cases c WHERE {scope.cases} GROUP BY 1
-        )
-        SELECT o.{column}, count(*) AS officials, count(hit.official_id) AS affected, coalesce(sum(hit.n), 0)
-        FROM officials o LEFT JOIN hit ON hit.official_id = o.id
-        WHERE o.organisation_id = :org {official_filter}
-          AND (o.status IN ('active', 'paused') OR hit.official_id IS NOT NULL)
-        GROUP BY 1"""
-    found = scope.rows(session, sql)
-    if column == "gender":
-        rows = [(GENDER_NAMES.get(g, "niet opgegeven"), o, a, a / o if o else 0.0, int(n)) for g, o, a, n in found]
-        key, title, first = "per_gender", "Per gender (alleen als de ambtsdrager dit zelf opgaf)", "Gender"
-    else:
-        rows = [(role, o, a, a / o if o else 0.0, int(n)) for role, o, a, n in found]
-        key, title, first = "per_functie", "Per functie", "Functie"
-    rows.sort(key=lambda r: (-r[4], r[0]))
-    return Table(key, title, (first, "Ambtsdragers", "Getroffen", "Aandeel getroffen", "Zaken"), tuple(rows))
+    sql = f"SELECT o.id, o.role, o.gender, o.status FROM officials o WHERE o.organisation_id = :org {official_filter}"
+    officials = scope.rows(session, sql)
+    tables = []
+    for column in ("role", "gender"):
+        groups: dict[str | None, list[int]] = {}
+        for oid, role, gender, status in officials:
+            hit = cases.per_official[oid]
+            if status in ("active", "paused") or hit:
+                group = groups.setdefault(role if column == "role" else gender, [0, 0, 0])
+                group[0] += 1
+                group[1] += 1 if hit else 0
+                group[2] += hit
+        if column == "gender":
+            key, title, first = "per_gender", "Per gender (alleen als de ambtsdrager dit zelf opgaf)", "Gender"
+        else:
+            key, title, first = "per_functie", "Per functie", "Functie"
+        rows = [(_group_name(column, name), o, a, a / o if o else 0.0, n) for name, (o, a, n) in groups.items()]
+        rows.sort(key=lambda r: (-r[4], r[0]))
+        columns = (first, "Ambtsdragers", "Getroffen", "Aandeel getroffen", "Zaken")
+        tables.append(Table(key, title, columns, tuple(rows)))
+    return tables[0], tables[1]
 
 
-def _funnel(scope: Scope, session: Session) -> tuple[Table, Headline]:
-    sql = f"""
-        SELECT s.step, count(DISTINCT s.case_id) FROM case_steps s JOIN cases c ON c.id = s.case_id
-        WHERE {scope.cases} GROUP BY 1"""
-    done = dict(scope.rows(session, sql))
-    total = scope.rows(session, f"SELECT count(*) FROM cases c WHERE {scope.cases}")[0][0]
+def _group_name(column: str, value: str | None) -> str:
+    """A role as it is; a gender code in Dutch, "niet opgegeven" when the official gave none."""
+    if column == "role" and value is not None:
+        return value
+    return GENDER_NAMES.get(value or "", "niet opgegeven")
+
+
+def _funnel(cases: CaseCounts, steps: dict[str, tuple[int, int]]) -> tuple[Table, Headline]:
+    total = cases.total
+    done = {step: n for step, (n, _) in steps.items()}
     rows = [("Zaken", total, 1.0 if total else 0.0)]
     rows += [(name, done.get(step, 0), done.get(step, 0) / total if total else 0.0) for step, name in WORKFLOW_STEPS]
-    threat_sql = f"""
-        SELECT count(*), count(*) FILTER (WHERE EXISTS (
-            SELECT 1 FROM case_steps s WHERE s.case_id = c.id AND s.step = 'melding_aangifte'))
-        FROM cases c WHERE {scope.cases} AND c.labels @> '["threat"]'::jsonb"""
-    threats, aangifte = scope.rows(session, threat_sql)[0]
     table = Table("werkproces", "Werkproces: zaken per stap", ("Stap", "Zaken", "Aandeel van alle zaken"), tuple(rows))
-    return table, Headline(threats, aangifte)
+    return table, Headline(cases.threats, steps.get("melding_aangifte", (0, 0))[1])
 
 
 def _claim_times(scope: Scope, session: Session, settings: Settings, now: datetime) -> Table:
     """Per most severe label: median minutes to claim, and the share claimed within the SLA among cases whose SLA
     has been decided (claimed, or unclaimed past the deadline at `now`)."""
-    sla = {label: getattr(settings, f"sla_minutes_{label}") for label in LABELS}
+    sla = _sla(settings)
     sql = f"""
         WITH norm AS (SELECT * FROM unnest(CAST(:ranks AS int[]), CAST(:mins AS int[])) AS n(rank, mins))
         SELECT c.severity, count(*), count(c.claimed_at),
@@ -190,16 +251,8 @@ def _claim_times(scope: Scope, session: Session, settings: Settings, now: dateti
                count(*) FILTER (WHERE c.claimed_at IS NOT NULL
                                    OR CAST(:now AS timestamptz) - c.opened_at > make_interval(mins => n.mins))
         FROM cases c JOIN norm n ON n.rank = c.severity WHERE {scope.cases} GROUP BY 1"""
-    found = {
-        row[0]: row[1:]
-        for row in scope.rows(
-            session,
-            sql,
-            ranks=[SEVERITY_RANK[label] for label in LABELS],
-            mins=[sla[label] for label in LABELS],
-            now=now,
-        )
-    }
+    ranks, mins = [SEVERITY_RANK[label] for label in LABELS], [sla[label] for label in LABELS]
+    found = {row[0]: row[1:] for row in scope.rows(session, sql, ranks=ranks, mins=mins, now=now)}
     rows = []
     for label in LABELS:
         n, claimed, median, within, decided = found.get(SEVERITY_RANK[label], (0, 0, None, 0, 0))
@@ -223,7 +276,7 @@ def _claim_times(scope: Scope, session: Session, settings: Settings, now: dateti
 
 def _close_times(scope: Scope, session: Session) -> Table:
     """Per most severe label: closed cases and the median hours from opening to the (last) closing status change
-    in the audit log."""
+    in the audit log (index ix_audit_events_case_status)."""
     sql = f"""
         WITH closed AS (
             SELECT c.id, c.severity, c.opened_at, max(a.at) AS closed_at
@@ -269,10 +322,16 @@ def _platform_notices(scope: Scope, session: Session) -> Table:
 
 
 def _repeat_offenders(scope: Scope, session: Session, settings: Settings) -> Table:
-    """Authors with two or more cases in the period, as keyed pseudonyms (never a handle)."""
+    """Authors with two or more cases in the period, as keyed pseudonyms (never a handle). Counted per author and
+    official first, so the number of officials needs no sort (it is the number of those groups)."""
     sql = f"""
-        SELECT lower(c.author_key), count(*), count(DISTINCT c.official_id), min(c.opened_at), max(c.opened_at)
-        FROM cases c WHERE {scope.cases} GROUP BY 1 HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT :top"""
+        SELECT author, sum(n)::int, count(*), min(first_at), max(last_at)
+        FROM (
+            SELECT lower(c.author_key) AS author, c.official_id, count(*) AS n,
+                   min(c.opened_at) AS first_at, max(c.opened_at) AS last_at
+            FROM cases c WHERE {scope.cases} GROUP BY 1, 2
+        ) per_official
+        GROUP BY 1 HAVING sum(n) > 1 ORDER BY 2 DESC, 1 LIMIT :top"""
     key = pseudonym_key(settings)
     rows = tuple(
         (
@@ -293,27 +352,19 @@ def _repeat_offenders(scope: Scope, session: Session, settings: Settings) -> Tab
     )
 
 
-def _threat_times(scope: Scope, session: Session) -> tuple[Table, Table]:
+def _threat_times(posts: PostCounts) -> tuple[Table, Table]:
     """Threat posts by hour of day and by day of the week (local time)."""
-    sql = f"""
-        SELECT extract(hour FROM timezone(:tz, m.created_at))::int,
-               extract(isodow FROM timezone(:tz, m.created_at))::int, count(*)
-        FROM mentions m WHERE {scope.posts} AND m.flags @> '["threat"]'::jsonb GROUP BY 1, 2"""
-    hours, days = [0] * 24, [0] * 7
-    for hour, isodow, n in scope.rows(session, sql):
-        hours[hour] += n
-        days[isodow - 1] += n
     by_hour = Table(
         "dreiging_per_uur",
         "Bedreigingen per uur van de dag",
         ("Uur", "Berichten"),
-        tuple((f"{h:02d}:00", n) for h, n in enumerate(hours)),
+        tuple((f"{h:02d}:00", n) for h, n in enumerate(posts.threat_hours)),
     )
     by_day = Table(
         "dreiging_per_dag",
         "Bedreigingen per dag van de week",
         ("Dag", "Berichten"),
-        tuple(zip(WEEKDAYS_NL, days, strict=True)),
+        tuple(zip(WEEKDAYS_NL, posts.threat_weekdays, strict=True)),
     )
     return by_hour, by_day
 
@@ -326,19 +377,24 @@ def compute(
     filters: Filters | None = None,
     now: datetime | None = None,
 ) -> Statistics:
-    """Every figure of one organisation for one period (`now` decides which unclaimed cases missed their SLA)."""
+    """Every figure of one organisation for one period (`now` decides which unclaimed cases missed their SLA).
+
+    Posts come from the day aggregate `flagged_post_days`; the case counts from one grouped pass over the cases;
+    the steps, claim, close, notice and author figures from one query each."""
     filters = filters or Filters()
     scope = Scope(organisation_id, period, filters)
     now = now or datetime.now(AMSTERDAM)
-    posts = scope.rows(session, f"SELECT count(*) FROM mentions m WHERE {scope.posts}")[0][0]
-    funnel, headline = _funnel(scope, session)
-    by_hour, by_day = _threat_times(scope, session)
+    posts = _post_counts(scope, session)
+    cases = _case_counts(scope, session)
+    funnel, headline = _funnel(cases, _step_counts(scope, session))
+    by_role, by_gender = _per_official_group(scope, session, cases)
+    by_hour, by_day = _threat_times(posts)
     tables = [
-        _weekly(scope, session, period, "posts"),
-        _weekly(scope, session, period, "cases"),
-        _per_platform(scope, session),
-        _per_official_group(scope, session, "role"),
-        _per_official_group(scope, session, "gender"),
+        _weekly(period, posts.per_week_label, "posts"),
+        _weekly(period, cases.per_week_label, "cases"),
+        _per_platform(posts.per_platform, cases.per_platform),
+        by_role,
+        by_gender,
         funnel,
         _claim_times(scope, session, settings, now),
         _close_times(scope, session),
@@ -347,8 +403,7 @@ def compute(
         by_hour,
         by_day,
     ]
-    cases = funnel.rows[0][1]
-    return Statistics(organisation_id, period, filters, posts, cases, headline, {t.key: t for t in tables})
+    return Statistics(organisation_id, period, filters, posts.total, cases.total, headline, {t.key: t for t in tables})
 
 
 def filter_choices(session: Session, organisation_id: str) -> dict[str, list[tuple[str, str]]]:
@@ -358,7 +413,7 @@ def filter_choices(session: Session, organisation_id: str) -> dict[str, list[tup
         {"org": organisation_id},
     )
     platforms = session.execute(
-        text("SELECT DISTINCT platform FROM mentions WHERE organisation_id = :org AND flagged ORDER BY 1"),
+        text("SELECT DISTINCT platform FROM flagged_post_days WHERE organisation_id = :org ORDER BY 1"),
         {"org": organisation_id},
     )
     return {

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from schildwacht.models import Organisation, StaffToken, StaffUser
 from schildwacht.models.base import utcnow
-from schildwacht.vocabulary import STAFF_ROLES
+from schildwacht.vocabulary import NETWORK_KIND, NETWORK_ROLE, ORGANISATION_ROLES
 from triage import audit
 from triage.security import WeakPassword, check_password_policy, hash_password, normalise_email, verify_password
 from triage.web import sessions
@@ -53,9 +53,14 @@ def _checked_hash(password: str) -> str:
     return hash_password(password)
 
 
-def _checked_role(role: str) -> str:
-    if role not in STAFF_ROLES:
-        raise AccountError(f"De rol moet een van {', '.join(STAFF_ROLES)} zijn.")
+def _checked_role(db: Session, role: str, organisation_id: str) -> str:
+    """The network role exists only in a network organisation, and a network organisation has only that role, so
+    no beheerder of a gemeente can make an account that sees other organisations' figures."""
+    organisation = db.get(Organisation, organisation_id)
+    network = organisation is not None and organisation.kind == NETWORK_KIND
+    allowed = (NETWORK_ROLE,) if network else ORGANISATION_ROLES
+    if role not in allowed:
+        raise AccountError(f"De rol moet een van {', '.join(allowed)} zijn.")
     return role
 
 
@@ -71,7 +76,7 @@ def create_user(
         email=email,
         name=name,
         organisation_id=organisation_id,
-        role=_checked_role(role),
+        role=_checked_role(db, role, organisation_id),
         password_hash=_checked_hash(password),
     )
     db.add(user)
@@ -104,7 +109,7 @@ def change_password(db: Session, user: StaffUser, password: str, *, actor: str) 
 
 def change_role(db: Session, user: StaffUser, role: str, *, actor: str) -> int:
     """Give the user another role; returns the number of sessions ended."""
-    before, user.role = user.role, _checked_role(role)
+    before, user.role = user.role, _checked_role(db, role, user.organisation_id)
     audit.record(
         db,
         actor=actor,

@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from schildwacht.config import Settings
 from schildwacht.models import StaffUser
-from schildwacht.vocabulary import CASE_STATUS_NL, LABEL_NL, STAFF_ROLE_NL, amsterdam_time
+from schildwacht.vocabulary import CASE_STATUS_NL, LABEL_NL, PLATFORM_ANSWER_NL, STAFF_ROLE_NL, amsterdam_time
 from triage.registry import pages as registry_pages
 from triage.registry.service import LinkError
 from triage.statistics.service import display as statistics_display
@@ -45,6 +45,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals["aantal"] = dutch.count
     templates.env.globals["display"] = statistics_display
     templates.env.globals.update(ROLE_NL=STAFF_ROLE_NL, STATUS_NL=CASE_STATUS_NL, LABEL_NL=LABEL_NL)
+    templates.env.globals["PLATFORM_ANSWER_NL"] = PLATFORM_ANSWER_NL
     templates.env.filters.update(registry_pages.FILTERS)  # the registry pages share this one environment
     templates.env.globals.update(registry_pages.template_globals())
     return templates
@@ -132,15 +133,21 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
 
     errors.install(app, render, is_api)  # Dutch HTML error pages (403, 404, 409, 422, 500); JSON under /api
 
+    from triage.statistics import network_pages
     from triage.statistics import pages as statistics_pages
     from triage.web import (
         api,
         evidence_view,
         health,
+        intake_upload,
         legal_hold_pages,
+        meta_connect,
+        meta_webhook,
+        organisation_settings,
         outage,
         pages,
         password_pages,
+        platform_answer,
         registry_official,
         registry_staff,
         staff_admin,
@@ -155,12 +162,18 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
     app.include_router(health.router)  # /healthz, /readyz, /metrics (token): no staff login, no organisation data
     app.include_router(legal_hold_pages.router)
     app.include_router(evidence_view.router)  # capture status, "Opnieuw vastleggen", attachments
+    app.include_router(intake_upload.router)  # /meldingen/toevoegen: files for the intake stage ("Melding toevoegen")
     app.include_router(registry_staff.router)  # /ambtsdragers
     app.include_router(registry_official.router)  # /mijn/<token>: the official's own pages
     app.exception_handler(LinkError)(registry_official.link_error)
+    app.include_router(meta_connect.router)  # /mijn/<token>/meta/...: connect and disconnect Facebook/Instagram
+    app.include_router(meta_webhook.router)  # /meta/webhook: Meta's servers, signed (docs/security.md)
     app.include_router(staff_admin.router)  # /beheer/medewerkers
     app.include_router(password_pages.router)  # /account, /wachtwoord-vergeten, /wachtwoord/nieuw/<token>
     app.include_router(statistics_pages.router)  # /statistieken: figures, charts, CSV, GIR export
+    app.include_router(platform_answer.router)  # the platform's answer to a notice (DSA), on the case page
+    app.include_router(organisation_settings.router)  # /beheer/instellingen: sharing, monthly report mail
+    app.include_router(network_pages.router)  # /landelijk: the network role's anonymous aggregate
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json(user: StaffUser = Depends(current_user)):

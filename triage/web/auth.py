@@ -18,14 +18,18 @@ from schildwacht.config import Settings
 from schildwacht.models import StaffUser
 from schildwacht.models.base import utcnow
 from schildwacht.models.workflow import LoginAttempt
+from schildwacht.vocabulary import NETWORK_ROLE
 from triage import audit
 from triage.security import hash_password, normalise_email, verify_password
 from triage.web import sessions
+from triage.web.errors import Forbidden
 from triage.web.login_limits import hold_login_locks, lockout
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+# Called by Meta's servers, proven by the X-Hub-Signature-256 of the body instead (triage/web/meta_webhook.py).
+CSRF_EXEMPT_PATHS = frozenset({"/meta/webhook"})
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
 
 
@@ -48,7 +52,7 @@ def csrf_token(request: Request) -> str:
 
 async def csrf_protect(request: Request) -> None:
     """App-wide dependency: every non-GET request needs the session's token (form field or X-CSRF-Token header)."""
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.url.path in CSRF_EXEMPT_PATHS:
         return
     expected = request.session.get("csrf")
     supplied = request.headers.get(CSRF_HEADER)
@@ -75,9 +79,18 @@ def get_db(request: Request):
         session.close()
 
 
+NETWORK_HOME = "/landelijk"
+# The only paths a network account (vocabulary.NETWORK_ROLE) may use: the anonymous aggregate, its own account and
+# logging out. Exact paths, none with a parameter; every other route answers 403 before it runs.
+NETWORK_PATHS = frozenset(
+    {"/", NETWORK_HOME, f"{NETWORK_HOME}.csv", f"{NETWORK_HOME}.json", "/account", "/account/wachtwoord", "/uitloggen"}
+)
+
+
 def current_user(request: Request, db: Session = Depends(get_db)) -> StaffUser:
     """The logged-in, active staff user of a live server-side session (revoked, idle or too old: AuthRequired);
-    the session record also pins the organisation."""
+    the session record also pins the organisation. A network account gets Forbidden on every path outside
+    `NETWORK_PATHS`, so no case, queue, text or official's name is ever served to it, whatever route is added."""
     session_id = request.session.get("sid")
     if not isinstance(session_id, str):
         raise AuthRequired()
@@ -90,6 +103,8 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> StaffUser:
     db.commit()  # the session's last use
     db.expunge(user)
     request.state.user = user  # error pages show who is logged in (triage.web.errors)
+    if user.role == NETWORK_ROLE and request.url.path not in NETWORK_PATHS:
+        raise Forbidden("Uw account (netwerk) ziet alleen het anonieme landelijke totaal.")
     return user
 
 

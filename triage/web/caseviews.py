@@ -34,6 +34,8 @@ from schildwacht.vocabulary import (
 )
 from triage import audit, label_corrections, legal_hold
 from triage.autosteps import actor_nl
+from triage.intake_receipt import receipt_view
+from triage.removal_notice import removed_at
 from triage.web import step_forms
 from triage.web.casework import CASE_PAGE_ONLY_LABELS, DISMISSAL_REASONS, MERGED_REASON, get_case, scoped_mentions
 from triage.web.dutch import decimal, score_level
@@ -52,6 +54,7 @@ ACTION_NL = {
     "case.reopen": "heropend",
     "case.step": "stap afgevinkt",
     "case.step.withdraw": "automatische stap ingetrokken",
+    "case.platform_answer": "antwoord platform vastgelegd",
     "case.note": "notitie toegevoegd",
     "mention.label_correction": "label gecorrigeerd",
     "case.victim_statement": "verklaring betrokkene vastgelegd",
@@ -392,6 +395,8 @@ def mention_view(
         "text": m.text if shown else None,
         "segments": segments(m.text, m.spans) if shown else [],
         "own_case": case_id is not None and m.case_id == case_id,
+        "intake": receipt_view(m),  # handed over (mail, upload, CLI): channel, by whom, OCR confidence and warning
+        "removed_at": removed_at(m),  # deleted on the platform since (by it or the author), when noticed
         **_corrected(flags, corrections or []),
     }
 
@@ -477,6 +482,11 @@ def step_views(
                 "reference": row.reference if row else None,
                 "vpt_code": row.vpt_code if row else None,
                 "note": row.note if row else None,
+                "platform_answer": row.platform_answer if row else None,
+                "platform_answered_at": row.platform_answered_at.isoformat()
+                if row and row.platform_answered_at
+                else None,
+                "platform_answer_reference": row.platform_answer_reference if row else None,
                 "prefill": prefill.get(key, {}),
             }
         )

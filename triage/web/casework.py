@@ -563,6 +563,8 @@ def _copy_missing_steps(session: Session, source: Case, target: Case) -> list[st
                 vpt_code=row.vpt_code,
                 note=row.note,
                 platform_answered_at=row.platform_answered_at,
+                platform_answer=row.platform_answer,
+                platform_answer_reference=row.platform_answer_reference,
                 automatic=row.automatic,
             )
         )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from schildwacht.clitools import database
 from schildwacht.config import Settings
-from schildwacht.vocabulary import amsterdam_time
+from schildwacht.vocabulary import NETWORK_KIND, amsterdam_time
 
 err = Console(stderr=True)
 CLI_ACTOR = "system:cli"
@@ -55,7 +55,9 @@ def web(
 def organisations_add(
     organisation_id: str = typer.Argument(..., help="Korte id, bijv. gm-voorbeeld."),
     name: str = typer.Option(..., "--naam", help="Naam, bijv. Gemeente Voorbeeld."),
-    kind: str = typer.Option("gemeente", "--soort", help="gemeente, provincie of waterschap."),
+    kind: str = typer.Option(
+        "gemeente", "--soort", help="gemeente, provincie, waterschap of netwerk (alleen het landelijke totaal)."
+    ),
     address: str = typer.Option(
         None, "--adres", help="Postadres (voor de aangifte: gebruik het adres van de organisatie)."
     ),
@@ -67,8 +69,8 @@ def organisations_add(
     from schildwacht.models import Organisation
     from triage import audit
 
-    if kind not in ("gemeente", "provincie", "waterschap"):
-        raise typer.BadParameter("soort moet gemeente, provincie of waterschap zijn")
+    if kind not in ("gemeente", "provincie", "waterschap", NETWORK_KIND):
+        raise typer.BadParameter("soort moet gemeente, provincie, waterschap of netwerk zijn")
     try:
         contact_email = contacts.email_address(contact_email) if contact_email is not None else None
         webhook_url = contacts.webhook_url(webhook_url) if webhook_url is not None else None
@@ -128,7 +130,7 @@ def users_add(
     email: str = typer.Option(..., "--email", help="E-mailadres (ook de inlognaam)."),
     name: str = typer.Option(..., "--naam", help="Volledige naam."),
     organisation: str = typer.Option(..., "--organisatie", help="Id van de organisatie, bijv. gm-voorbeeld."),
-    role: str = typer.Option("triagist", "--rol", help="beheerder, triagist of alleen-lezen."),
+    role: str = typer.Option("triagist", "--rol", help="beheerder, triagist, alleen-lezen; netwerk (in een netwerk)"),
     password: str = _password_option("Wachtwoord"),
 ) -> None:
     """Maak een medewerkersaccount aan (wachtwoord wordt als argon2-hash opgeslagen)."""
@@ -157,7 +159,7 @@ def users_passwd(
 @users_app.command("role")
 def users_role(
     email: str = typer.Argument(..., help="E-mailadres van het account."),
-    role: str = typer.Option(..., "--rol", help="beheerder, triagist of alleen-lezen."),
+    role: str = typer.Option(..., "--rol", help="beheerder, triagist, alleen-lezen; netwerk (in een netwerk)"),
 ) -> None:
     """Geef een account een andere rol; alle sessies van het account worden beëindigd."""
     from triage.web.accounts import change_role, find_user

@@ -101,7 +101,7 @@ def clean_filename(raw: str | None) -> str:
     return name.strip()[:200] or "bijlage"
 
 
-def _read_limited(upload: UploadFile) -> tuple[bytes, str]:
+def read_limited(upload: UploadFile) -> tuple[bytes, str]:
     digest, chunks, size = hashlib.sha256(), [], 0
     while chunk := upload.file.read(1024 * 1024):
         size += len(chunk)
@@ -122,7 +122,7 @@ def add_attachment(
     case = get_case(session, user, case_id, for_update=True)
     if upload is None or isinstance(upload, str):
         raise Invalid("Kies een bestand om toe te voegen; er is niets bewaard.")
-    data, sha = _read_limited(upload)
+    data, sha = read_limited(upload)
     declared = (upload.content_type or "").split(";")[0].strip().lower()
     content_type = declared if _CONTENT_TYPE.match(declared) else "application/octet-stream"
     session.execute(

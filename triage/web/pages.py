@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
 from schildwacht.models import StaffUser
-from schildwacht.vocabulary import CASE_STATUS_NL
+from schildwacht.vocabulary import CASE_STATUS_NL, NETWORK_ROLE
 from triage.web import caseviews, casework, evidence_view
 from triage.web.auth import (
+    NETWORK_HOME,
     client_ip,
     current_user,
     destination_after_login,
@@ -47,7 +48,7 @@ def _queue_url(request: Request) -> str:
 @router.get("/inloggen")
 def login_form(request: Request):
     if request.session.get("sid"):
-        return RedirectResponse("/zaken", status_code=303)
+        return RedirectResponse("/", status_code=303)
     return _render(request, "login.html", {})
 
 
@@ -63,7 +64,7 @@ def login_submit(
     if user is None:
         status = 429 if error and error.startswith("Te veel") else 401
         return _render(request, "login.html", {"error": error, "email": email}, status_code=status)
-    target = destination_after_login(request)
+    target = NETWORK_HOME if user.role == NETWORK_ROLE else destination_after_login(request)
     start_session(request, db, user)
     return RedirectResponse(target, status_code=303)
 
@@ -76,7 +77,7 @@ def logout(request: Request, user: StaffUser = Depends(current_user), db: Sessio
 
 @router.get("/")
 def home(user: StaffUser = Depends(current_user)):
-    return RedirectResponse("/zaken", status_code=303)
+    return RedirectResponse(NETWORK_HOME if user.role == NETWORK_ROLE else "/zaken", status_code=303)
 
 
 @router.get("/zaken")

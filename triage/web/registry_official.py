@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
+from schildwacht.meta_accounts import accounts_of
 from schildwacht.models import Case, Mention
 from schildwacht.vocabulary import CLOSED_STATUSES
 from triage.registry import pages, service
@@ -79,6 +80,7 @@ def _manage_page(request: Request, db: Session, token: str, official, link, stat
         link=link,
         token=token,
         counts=_counts(db, official.id),
+        meta_accounts=accounts_of(db, official.id),
         **extra,
     )
 

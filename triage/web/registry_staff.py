@@ -20,7 +20,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from schildwacht.collector_allowance import status_lines
 from schildwacht.config import Settings
+from schildwacht.meta_accounts import accounts_of
 from schildwacht.models import Official, Organisation, StaffUser
 from schildwacht.vocabulary import ADMIN_ROLES, CASE_WRITE_ROLES, LABEL_NL, OFFICIAL_ROLES
 from triage.registry import linkmail, service
@@ -111,12 +113,18 @@ def _detail(request: Request, db: Session, user: StaffUser, official, status_cod
         can_export=user.role in CASE_WRITE_ROLES,
         email_locked=service.email_is_officials(official),
         roles=OFFICIAL_ROLES,
+        meta_accounts=accounts_of(db, official.id) if getattr(official, "id", None) else [],
         **extra,
     )
 
 
 @router.get("")
-def staff_list(request: Request, user: StaffUser = Depends(current_user), db: Session = Depends(get_db)):
+def staff_list(
+    request: Request,
+    user: StaffUser = Depends(current_user),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+):
     officials = service.list_officials(db, user.organisation_id)
     return render(
         request,
@@ -126,6 +134,7 @@ def staff_list(request: Request, user: StaffUser = Depends(current_user), db: Se
         officials=officials,
         consents={o.id: service.current_consent(o) for o in officials},
         can_edit=user.role in ADMIN_ROLES,
+        collector_lines=status_lines(db, settings),
     )
 
 

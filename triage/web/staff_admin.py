@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
 from schildwacht.models import Organisation, StaffUser
-from schildwacht.vocabulary import STAFF_ROLES
+from schildwacht.vocabulary import ORGANISATION_ROLES
 from triage.web import accounts
 from triage.web.account_mail import send_account_link
 from triage.web.auth import current_user, get_db, get_settings
@@ -50,7 +50,7 @@ def _page(request: Request, db: Session, admin: StaffUser, status_code: int = 20
     context = {
         "user": admin,
         "staff": staff,
-        "roles": STAFF_ROLES,
+        "roles": ORGANISATION_ROLES,
         "flash": request.session.pop("flash", None),
         **extra,
     }

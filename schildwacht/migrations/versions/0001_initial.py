@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-06 04:25:53.788351
+Create Date: 2026-12-06 06:08:48.154880
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,12 +28,28 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
     op.create_index(op.f('ix_audit_events_at'), 'audit_events', ['at'], unique=False)
+    op.create_index('ix_audit_events_case_status', 'audit_events', ['organisation_id', 'object_id'], unique=False, postgresql_where=sa.text("action = 'case.status'"))
     op.create_index(op.f('ix_audit_events_organisation_id'), 'audit_events', ['organisation_id'], unique=False)
     op.create_table('collector_cursors',
     sa.Column('key', sa.String(length=1000), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_collector_cursors'))
+    )
+    op.create_table('collector_pauses',
+    sa.Column('source', sa.String(length=40), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('credential_sha256', sa.String(length=64), nullable=True),
+    sa.Column('since', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('source', name=op.f('pk_collector_pauses'))
+    )
+    op.create_table('collector_usage',
+    sa.Column('source', sa.String(length=40), nullable=False),
+    sa.Column('period', sa.String(length=20), nullable=False),
+    sa.Column('used', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('source', 'period', name=op.f('pk_collector_usage'))
     )
     op.create_table('dead_letters',
     sa.Column('id', sa.BigInteger(), nullable=False),
@@ -62,6 +78,16 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_evidence_blobs'))
     )
+    op.create_table('flagged_post_days',
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('official_id', sa.String(length=64), nullable=False),
+    sa.Column('platform', sa.String(length=40), nullable=False),
+    sa.Column('flags', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('posts', sa.Integer(), nullable=False),
+    sa.Column('hours', postgresql.ARRAY(sa.Integer()), nullable=False),
+    sa.PrimaryKeyConstraint('organisation_id', 'day', 'official_id', 'platform', 'flags', name=op.f('pk_flagged_post_days'))
+    )
     op.create_table('login_attempts',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
@@ -80,9 +106,26 @@ def upgrade() -> None:
     sa.Column('contact_email', sa.String(length=320), nullable=True),
     sa.Column('webhook_url', sa.Text(), nullable=True),
     sa.Column('shares_statistics', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('report_mail_enabled', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('report_recipients', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'"), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations'))
     )
+    op.create_table('monthly_report_mailings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('delivered', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_by', sa.String(length=320), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_monthly_report_mailings_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_monthly_report_mailings'))
+    )
+    op.create_index('uq_monthly_report_mailings_org_month', 'monthly_report_mailings', ['organisation_id', 'month'], unique=True)
     op.create_table('officials',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('organisation_id', sa.String(length=64), nullable=False),
@@ -167,6 +210,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_cases_official_id'), 'cases', ['official_id'], unique=False)
     op.create_index(op.f('ix_cases_opened_at'), 'cases', ['opened_at'], unique=False)
     op.create_index(op.f('ix_cases_organisation_id'), 'cases', ['organisation_id'], unique=False)
+    op.create_index('ix_cases_organisation_opened', 'cases', ['organisation_id', 'opened_at'], unique=False)
     op.create_index(op.f('ix_cases_severity'), 'cases', ['severity'], unique=False)
     op.create_index(op.f('ix_cases_status'), 'cases', ['status'], unique=False)
     op.create_table('consents',
@@ -184,6 +228,61 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consents'))
     )
     op.create_index(op.f('ix_consents_official_id'), 'consents', ['official_id'], unique=False)
+    op.create_table('intake_uploads',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('official_id', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('uploaded_by', sa.String(length=320), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('result', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_intake_uploads_official_id_officials')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_intake_uploads_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_intake_uploads'))
+    )
+    op.create_index(op.f('ix_intake_uploads_organisation_id'), 'intake_uploads', ['organisation_id'], unique=False)
+    op.create_index(op.f('ix_intake_uploads_processed_at'), 'intake_uploads', ['processed_at'], unique=False)
+    op.create_index(op.f('ix_intake_uploads_uploaded_at'), 'intake_uploads', ['uploaded_at'], unique=False)
+    op.create_table('meta_accounts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('official_id', sa.String(length=64), nullable=False),
+    sa.Column('organisation_id', sa.String(length=64), nullable=False),
+    sa.Column('page_id', sa.String(length=64), nullable=False),
+    sa.Column('page_name', sa.String(length=300), nullable=False),
+    sa.Column('instagram_id', sa.String(length=64), nullable=True),
+    sa.Column('instagram_username', sa.String(length=300), nullable=True),
+    sa.Column('token_ciphertext', sa.LargeBinary(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('problem', sa.Text(), nullable=True),
+    sa.Column('connected_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('disconnected_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('disconnected_by', sa.String(length=320), nullable=True),
+    sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_meta_accounts_official_id_officials')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_meta_accounts_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meta_accounts')),
+    sa.UniqueConstraint('official_id', 'page_id', name='uq_meta_accounts_official_page')
+    )
+    op.create_index(op.f('ix_meta_accounts_instagram_id'), 'meta_accounts', ['instagram_id'], unique=False)
+    op.create_index(op.f('ix_meta_accounts_official_id'), 'meta_accounts', ['official_id'], unique=False)
+    op.create_index(op.f('ix_meta_accounts_organisation_id'), 'meta_accounts', ['organisation_id'], unique=False)
+    op.create_index(op.f('ix_meta_accounts_page_id'), 'meta_accounts', ['page_id'], unique=False)
+    op.create_table('meta_oauth_states',
+    sa.Column('state_sha256', sa.String(length=64), nullable=False),
+    sa.Column('official_id', sa.String(length=64), nullable=False),
+    sa.Column('link_ciphertext', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_meta_oauth_states_official_id_officials')),
+    sa.PrimaryKeyConstraint('state_sha256', name=op.f('pk_meta_oauth_states'))
+    )
+    op.create_index(op.f('ix_meta_oauth_states_official_id'), 'meta_oauth_states', ['official_id'], unique=False)
     op.create_table('personal_links',
     sa.Column('nonce', sa.String(length=64), nullable=False),
     sa.Column('official_id', sa.String(length=64), nullable=False),
@@ -311,6 +410,8 @@ def upgrade() -> None:
     sa.Column('vpt_code', sa.String(length=100), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('platform_answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('platform_answer', sa.String(length=20), nullable=True),
+    sa.Column('platform_answer_reference', sa.String(length=400), nullable=True),
     sa.Column('automatic', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_steps_case_id_cases')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_case_steps_organisation_id_organisations')),
@@ -379,6 +480,21 @@ def upgrade() -> None:
     op.create_index(op.f('ix_mentions_flagged'), 'mentions', ['flagged'], unique=False)
     op.create_index(op.f('ix_mentions_official_id'), 'mentions', ['official_id'], unique=False)
     op.create_index(op.f('ix_mentions_organisation_id'), 'mentions', ['organisation_id'], unique=False)
+    op.create_table('meta_comments',
+    sa.Column('uid', sa.String(length=200), nullable=False),
+    sa.Column('official_id', sa.String(length=64), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('object_id', sa.String(length=200), nullable=False),
+    sa.Column('first_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('removed_via', sa.String(length=40), nullable=True),
+    sa.Column('details', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['meta_accounts.id'], name=op.f('fk_meta_comments_account_id_meta_accounts')),
+    sa.PrimaryKeyConstraint('uid', name=op.f('pk_meta_comments'))
+    )
+    op.create_index(op.f('ix_meta_comments_account_id'), 'meta_comments', ['account_id'], unique=False)
+    op.create_index(op.f('ix_meta_comments_official_id'), 'meta_comments', ['official_id'], unique=False)
     op.create_table('captures',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('mention_id', sa.BigInteger(), nullable=False),
@@ -431,6 +547,9 @@ def downgrade() -> None:
     op.drop_table('label_corrections')
     op.drop_index(op.f('ix_captures_mention_id'), table_name='captures')
     op.drop_table('captures')
+    op.drop_index(op.f('ix_meta_comments_official_id'), table_name='meta_comments')
+    op.drop_index(op.f('ix_meta_comments_account_id'), table_name='meta_comments')
+    op.drop_table('meta_comments')
     op.drop_index(op.f('ix_mentions_organisation_id'), table_name='mentions')
     op.drop_index(op.f('ix_mentions_official_id'), table_name='mentions')
     op.drop_index(op.f('ix_mentions_flagged'), table_name='mentions')
@@ -468,10 +587,22 @@ def downgrade() -> None:
     op.drop_table('staff_sessions')
     op.drop_index(op.f('ix_personal_links_official_id'), table_name='personal_links')
     op.drop_table('personal_links')
+    op.drop_index(op.f('ix_meta_oauth_states_official_id'), table_name='meta_oauth_states')
+    op.drop_table('meta_oauth_states')
+    op.drop_index(op.f('ix_meta_accounts_page_id'), table_name='meta_accounts')
+    op.drop_index(op.f('ix_meta_accounts_organisation_id'), table_name='meta_accounts')
+    op.drop_index(op.f('ix_meta_accounts_official_id'), table_name='meta_accounts')
+    op.drop_index(op.f('ix_meta_accounts_instagram_id'), table_name='meta_accounts')
+    op.drop_table('meta_accounts')
+    op.drop_index(op.f('ix_intake_uploads_uploaded_at'), table_name='intake_uploads')
+    op.drop_index(op.f('ix_intake_uploads_processed_at'), table_name='intake_uploads')
+    op.drop_index(op.f('ix_intake_uploads_organisation_id'), table_name='intake_uploads')
+    op.drop_table('intake_uploads')
     op.drop_index(op.f('ix_consents_official_id'), table_name='consents')
     op.drop_table('consents')
     op.drop_index(op.f('ix_cases_status'), table_name='cases')
     op.drop_index(op.f('ix_cases_severity'), table_name='cases')
+    op.drop_index('ix_cases_organisation_opened', table_name='cases')
     op.drop_index(op.f('ix_cases_organisation_id'), table_name='cases')
     op.drop_index(op.f('ix_cases_opened_at'), table_name='cases')
     op.drop_index(op.f('ix_cases_official_id'), table_name='cases')
@@ -483,16 +614,22 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_officials_status'), table_name='officials')
     op.drop_index(op.f('ix_officials_organisation_id'), table_name='officials')
     op.drop_table('officials')
+    op.drop_index('uq_monthly_report_mailings_org_month', table_name='monthly_report_mailings')
+    op.drop_table('monthly_report_mailings')
     op.drop_table('organisations')
     op.drop_index('ix_login_attempts_ip_at', table_name='login_attempts')
     op.drop_index('ix_login_attempts_email_ip_at', table_name='login_attempts')
     op.drop_table('login_attempts')
+    op.drop_table('flagged_post_days')
     op.drop_table('evidence_blobs')
     op.drop_index('uq_dead_letters_dlq_position', table_name='dead_letters')
     op.drop_index(op.f('ix_dead_letters_uid'), table_name='dead_letters')
     op.drop_table('dead_letters')
+    op.drop_table('collector_usage')
+    op.drop_table('collector_pauses')
     op.drop_table('collector_cursors')
     op.drop_index(op.f('ix_audit_events_organisation_id'), table_name='audit_events')
+    op.drop_index('ix_audit_events_case_status', table_name='audit_events', postgresql_where=sa.text("action = 'case.status'"))
     op.drop_index(op.f('ix_audit_events_at'), table_name='audit_events')
     op.drop_table('audit_events')
     # ### end Alembic commands ###

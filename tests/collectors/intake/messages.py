@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import random
 import shutil
 import zipfile
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 TESSERACT = shutil.which("tesseract")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -63,6 +64,19 @@ def screenshot(lines: list[str], width: int = 1100) -> bytes:
     draw = ImageDraw.Draw(image)
     for i, line in enumerate(lines):
         draw.text((40, 40 + 60 * i), line, font=font, fill="black")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def degraded(png: bytes, blur: float = 3.0, speckle: float = 0.04, seed: int = 7) -> bytes:
+    """`png` as a bad phone photo of a screen: Gaussian blur plus salt-and-pepper specks on `speckle` of the pixels
+    (fixed seed). Tesseract still reads most words, with a mean confidence well below the clean rendering's."""
+    image = Image.open(io.BytesIO(png)).convert("L").filter(ImageFilter.GaussianBlur(blur))
+    pixels, (width, height), rnd = image.load(), image.size, random.Random(seed)
+    assert pixels is not None
+    for _ in range(int(width * height * speckle)):
+        pixels[rnd.randrange(width), rnd.randrange(height)] = rnd.choice((0, 255))
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from asn1crypto import tsp
 from cryptography import x509
 
 from schildwacht.config import Settings
@@ -94,3 +96,23 @@ def test_unreachable_tsa_gives_an_unstamped_but_valid_bundle(db, built_case, pg,
     assert layout.TIMESTAMP not in read_zip(path)
     result = verify_bundle(path)
     assert result.ok and "geen" in result.summary[-1]
+
+
+def backdated(token: bytes, days: int) -> bytes:
+    """`token` with the time in its TSTInfo moved back, the TSA's signature left as it was (a forger's edit)."""
+    response = tsp.TimeStampResp.load(token)
+    encapsulated = response["time_stamp_token"]["content"]["encap_content_info"]
+    info = tsp.TSTInfo.load(encapsulated["content"].contents)
+    info["gen_time"] = info["gen_time"].native - timedelta(days=days)
+    encapsulated["content"] = info
+    return response.dump(force=True)
+
+
+def test_token_with_a_backdated_time_is_rejected(stamped, tmp_path):
+    files = read_zip(stamped)
+    files[layout.TIMESTAMP] = backdated(files[layout.TIMESTAMP], days=30)
+    with pytest.raises(TimestampProblem, match="TSTInfo gewijzigd"):
+        verify_token(files[layout.TIMESTAMP], files[layout.SUMS])
+    result = verify_bundle(write_zip(tmp_path / "teruggedateerd.zip", files))
+    assert not result.ok
+    assert result.problem == f"{layout.TIMESTAMP}: TSTInfo gewijzigd (messageDigest) / TSTInfo altered"

@@ -21,6 +21,7 @@ from tests.triage.bundle.bundlecase import build_case, emptied, write_zip
 from triage.bundle import layout
 from triage.bundle.export import export_bundle
 from triage.bundle.keys import fingerprint, format_fingerprint, public_pem
+from triage.bundle.trust import TrustedKey
 from triage.bundle.verify import (
     EXIT_NOT_INTACT,
     EXIT_SIGNER_UNVERIFIED,
@@ -212,6 +213,19 @@ CASES = {
         resigned(lambda m, f: m["custody"].update(head_hash="0" * 64)),
         "custody.jsonl: aantal of laatste gebeurtenis wijkt af van het manifest / events removed or added at the end",
     ),
+    "custody event altered in the chain": (
+        resigned(
+            lambda m, f: f.update(
+                {
+                    layout.CUSTODY: b"".join(
+                        json.dumps(e | {"actor": "vervalser"} if e["seq"] == 1 else e).encode() + b"\n"
+                        for e in custody_lines(f)
+                    )
+                }
+            )
+        ),
+        "custody.jsonl: gebeurtenis 1: inhoud gewijzigd (hash klopt niet) / event altered (hash mismatch)",
+    ),
     "custody of another case": (
         resigned(lambda m, f: m["case"].update(id=m["case"]["id"] + 1)),
         "custody.jsonl: hoort bij een andere zaak / belongs to another case",
@@ -294,3 +308,39 @@ def test_exit_code_of_each_result():
     assert Verification(ok=False, signer_verified=True).exit_code == EXIT_NOT_INTACT
     assert Verification(ok=True, signer_verified=True).exit_code == EXIT_VERIFIED == 0
     assert Verification(ok=True).exit_code == EXIT_SIGNER_UNVERIFIED == 3
+
+
+def test_a_missing_file_or_no_zip_is_named(tmp_path):
+    assert verify_bundle(tmp_path / "weg.zip").problem.startswith("weg.zip: geen leesbare ZIP / not a readable ZIP (")
+    (tmp_path / "kapot.zip").write_bytes(b"dit is geen zip")
+    result = verify_bundle(tmp_path / "kapot.zip")
+    assert not result.ok and result.problem.startswith("kapot.zip: geen leesbare ZIP")
+
+
+def test_signer_is_checked_against_the_anchors_the_verifier_brings(bundle):
+    path, _ = bundle
+    fp = json.loads(read_bundle(path)[layout.MANIFEST])["signer"]["fingerprint"]
+    other = fingerprint(Ed25519PrivateKey.generate().public_key())
+
+    wrong = verify_bundle(path, expected_fingerprint=other)
+    assert not wrong.ok and wrong.exit_code == EXIT_NOT_INTACT
+    assert wrong.problem == (
+        f"manifest.sig: ondertekend met een andere sleutel ({format_fingerprint(fp)}) dan de opgegeven vingerafdruk "
+        "(--vingerafdruk) / signed by another key than the given fingerprint"
+    )
+    named = verify_bundle(path, trusted_keys=[TrustedKey(fp, "gm-voorbeeld", "Gemeente Voorbeeld")])
+    assert (
+        named.ok
+        and named.signer_verified
+        and named.summary[1]
+        == (
+            f"Ondertekenaar geverifieerd / signer verified: vingerafdruk {format_fingerprint(fp)} is een vertrouwde "
+            "sleutel van Gemeente Voorbeeld / matches a trusted key"
+        )
+    )
+    by_id = verify_bundle(path, trusted_keys=[TrustedKey(fp, "gm-voorbeeld")])
+    assert "vertrouwde sleutel van gm-voorbeeld / matches" in by_id.summary[1]
+    revoked = verify_bundle(path, trusted_keys=[TrustedKey(fp, revoked=True)])
+    assert not revoked.ok and revoked.problem.startswith(f"manifest.sig: de sleutel ({format_fingerprint(fp)}) is ")
+    narrowed = verify_bundle(path, expected_fingerprint=other, trusted_keys=[TrustedKey(fp), TrustedKey(other)])
+    assert not narrowed.ok and narrowed.problem == wrong.problem

@@ -1,5 +1,6 @@
 """`schildwacht stats gir|rapport|landelijk` on the real database, the monthly report's content (no post text, the
-service's numbers), and the anonymous aggregate's sharing rule and small-cell suppression."""
+service's numbers), and the anonymous aggregate's sharing rule and small-cell suppression (primary and secondary;
+the suppression rules themselves in test_suppression.py)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from schildwacht.db import session_scope
 from schildwacht.models import AuditEvent, Organisation
 from tests.support.components import require
 from tests.triage.statistics.statistics_data import SECRET_TEXT, _case, _official, build, local
-from triage.statistics.aggregate import SUPPRESSED, AggregateError, aggregate
-from triage.statistics.period import month_period
+from triage.statistics.aggregate import SECONDARY, SUPPRESSED, AggregateError, aggregate
+from triage.statistics.period import custom_period, month_period
 
 ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parents[3] / "test-artifacts" / "statistics"
 
@@ -140,23 +141,58 @@ def test_aggregate_only_sharing_organisations_with_suppression(db, made, cli, tm
     with session_scope(db) as s:
         result = aggregate(s, period)
     counts = {(r["indeling"], r["categorie"]): r["zaken"] for r in result["aantallen"]}
-    # Sharing November cases: A 4 + B 1 + C 2 = 7; threat: A 2 + B 1 + C 2 = 5; the rest under 5.
+    # Sharing November cases: A c1 (threat, mastodon, wethouder v), c2 (threat+abuse, mastodon, wethouder v),
+    # c3 (abuse, bluesky, raadslid m), c4 (doxxing, mastodon, burgemeester, gender not given); B b1 (threat,
+    # mastodon, wethouder v); C two (threat, mastodon, raadslid v). Total 7, threat 5, the rest under 5.
     assert counts[("totaal", "zaken")] == 7
-    assert counts[("soort", "Bedreiging")] == 5
+    assert counts[("soort", "Bedreiging")] == 5  # labels cover the total: abuse + doxxing >= 2 fixes neither
     assert counts[("soort", "Belediging / haat")] == SUPPRESSED  # 2
     assert counts[("soort", "Doxing")] == SUPPRESSED  # 1
-    assert counts[("platform", "mastodon")] == 6  # A 3 + B 1 + C 2
+    # the issue's example: mastodon 6 would give bluesky = 7 - 6 = 1; as x (5 or more) bluesky is 1 or 2
+    assert counts[("platform", "mastodon")] == SECONDARY
     assert counts[("platform", "bluesky")] == SUPPRESSED
-    assert counts[("gender", "vrouw")] == 5  # A st-v 2 + B 1 + C 2
+    # wethouder 3, raadslid 3, burgemeester 1: all small, together 7, none fixed
+    assert [counts[("functie", f)] for f in ("burgemeester", "raadslid", "wethouder")] == [SUPPRESSED] * 3
+    # vrouw 5, man 1, not given 1: with vrouw as x (5 or more) the other two are still 1 each, so no gender row
+    assert not any(d == "gender" for d, _ in counts) and result["niet_uitgesplitst"] == ["gender"]
     assert (result["bedreigingszaken"], result["bedreigingszaken_met_aangifte"]) == (5, SUPPRESSED)  # 2 aangiftes
     assert result["aangiftepercentage"] is None  # never derived from a suppressed count
     assert result["organisaties"] == 3
     assert not any(str(v).isdigit() and 0 < int(v) < 5 for v in counts.values())
+    assert set(result["toelichting"]) == {SUPPRESSED, SECONDARY, "niet uitgesplitst"}
     text = json.dumps(result)
     assert made.org_a not in text and "st-d" not in text and "@een" not in text
     out = tmp_path / "landelijk.csv"
     assert cli("stats", "landelijk", "--van", "2026-11-01", "--tot", "2026-11-30", "-o", str(out)).exit_code == 0
-    assert "totaal;zaken;7" in out.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Indeling", "Categorie", "Zaken", "Toelichting"]
+    assert ["totaal", "zaken", "7", ""] in rows
+    assert ["platform", "mastodon", "x", result["toelichting"]["x"]] in rows
+    assert ["platform", "bluesky", "<5", result["toelichting"]["<5"]] in rows
+    assert ["gender", "niet uitgesplitst", "", result["toelichting"]["niet uitgesplitst"]] in rows
+    # November minus its last day would show the cases of 30 November (c4): only calendar periods
+    with session_scope(db) as s, pytest.raises(AggregateError, match="kalendermaand"):
+        aggregate(s, custom_period("2026-11-01", "2026-11-29"))
+    assert cli("stats", "landelijk", "--van", "2026-11-01", "--tot", "2026-11-29", "-o", str(out)).exit_code == 1
+    with session_scope(db) as s:  # a quarter and a year are calendar periods too
+        assert aggregate(s, custom_period("2026-10-01", "2026-12-31"))["aantallen"][0]["zaken"] == 9  # 7 + c5 + Oct
+        assert aggregate(s, custom_period("2026-01-01", "2026-12-31"))["aantallen"][0]["zaken"] == 9
+
+
+def test_aggregate_of_a_total_under_5_shows_no_breakdown(db, made):
+    # December 2026 holds c5 only (A: threat, mastodon, wethouder v, aangifte): every breakdown would name it
+    with session_scope(db) as s:
+        s.execute(
+            update(Organisation)
+            .where(Organisation.id.in_([made.org_a, made.org_b, made.org_c]))
+            .values(shares_statistics=True)
+        )
+    with session_scope(db) as s:
+        result = aggregate(s, month_period("2026-12"))
+    assert result["aantallen"] == [{"indeling": "totaal", "categorie": "zaken", "zaken": SUPPRESSED}]
+    assert result["niet_uitgesplitst"] == ["soort", "functie", "gender", "platform", "stap"]
+    assert (result["bedreigingszaken"], result["bedreigingszaken_met_aangifte"]) == (None, None)
+    assert result["aangiftepercentage"] is None
 
 
 def test_pdftoppm_present_for_the_report_check():

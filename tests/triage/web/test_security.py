@@ -28,6 +28,10 @@ PUBLIC = {
 # The official's own pages authenticate with a signed personal link instead of a staff login (tests/triage/registry);
 # a staff invitation or password reset with a single-use e-mailed link (tests/triage/web/test_accounts_admin.py).
 OFFICIAL_LINK = "/mijn/{token}"
+# Meta's servers call the webhook without any session: GET needs the verify token, POST a body signed with the app
+# secret; Meta's OAuth redirect returns with a single-use state bound to the official's browser session
+# (tests/triage/web/test_meta_pages.py, docs/security.md). Without those proofs each answers 403.
+META_PROVEN = {("GET", "/meta/webhook"), ("POST", "/meta/webhook"), ("GET", "/meta/terug")}
 ACCOUNT_LINK = "/wachtwoord/nieuw/{token}"
 FORGED_TOKEN = "vervalst.token.zonder-handtekening"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -63,6 +67,7 @@ FIXED_IDS = {
     "action": "instellen",
     "key": "berichten_per_week",
     "fmt": "csv",
+    "account_id": 1,  # a connected Meta account: only under the official's own link (/mijn/{token}/meta/...)
 }
 
 
@@ -154,7 +159,9 @@ def test_every_route_refuses_anonymous_requests(world, app, client_factory, db):
             continue
         path = fill(template, ids)
         r = call(anon, method, path, form, body, anon.csrf)
-        if template.startswith((OFFICIAL_LINK, ACCOUNT_LINK)):
+        if (method, template) in META_PROVEN:
+            assert r.status_code == 403, (method, path, r.status_code)
+        elif template.startswith((OFFICIAL_LINK, ACCOUNT_LINK)):
             assert r.status_code in (400, 403, 404, 410), (method, path, r.status_code)
         elif path.startswith("/api/") or path == "/openapi.json":
             assert r.status_code == 401, (method, path, r.status_code)
@@ -176,7 +183,7 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
     with_ids = 0
     for method, template in endpoints(app):
         if (
-            (method, template) in PUBLIC | OWN_ACCOUNT
+            (method, template) in PUBLIC | OWN_ACCOUNT | META_PROVEN
             or template == "/uitloggen"
             or template.startswith((OFFICIAL_LINK, ACCOUNT_LINK))
         ):
@@ -215,6 +222,8 @@ def test_cross_organisation_access_is_404_everywhere(world, app, client_factory,
             registry_change = template.startswith("/ambtsdragers") and "/inzage." not in template
             expected = 403 if registry_change and method in WRITE_METHODS else 404
             if template.startswith("/beheer/"):  # staff management: refused by role (beheerder only) first
+                expected = 403
+            if template.startswith("/landelijk"):  # the national aggregate: network role only, no ids
                 expected = 403
             assert r.status_code == expected, (method, foreign, r.status_code, r.text[:200])
             # indistinguishable from an id that does not exist
@@ -316,6 +325,63 @@ def test_read_only_role_cannot_change_anything(world, app, client_factory, db):
     assert snapshot(db) == before
     assert lezer.get(f"/zaken/{world.cases['b_threat']}").status_code == 200
     assert "Claimen" not in lezer.get("/zaken").text
+
+
+def test_network_role_is_refused_on_every_route_but_its_aggregate(world, app, db):
+    """A network account (Ondersteuningsteam) sees the anonymous aggregate and its own account only: every other
+    route of the route table answers 403 (reads and writes, with a valid CSRF token) and shows no case content."""
+    from schildwacht.models import Organisation
+    from triage.web import accounts
+    from triage.web.auth import NETWORK_PATHS
+
+    password = "Netwerk-analist-wachtwoord-2026!"
+    with db() as s, s.begin():
+        s.add(Organisation(id="ost-netwerk", name="Ondersteuningsteam Weerbaar Bestuur", kind="netwerk"))
+        s.flush()
+        accounts.create_user(
+            s,
+            email="analist@ost.example",
+            name="Analist",
+            organisation_id="ost-netwerk",
+            role="netwerk",
+            password=password,
+            actor="test",
+        )
+    network = Client(app, base_url="http://testserver")
+    token = csrf_of(network.get("/inloggen").text)
+    r = network.post(
+        "/inloggen",
+        data={"csrf_token": token, "email": "analist@ost.example", "wachtwoord": password},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/landelijk"
+    network.csrf = csrf_of(network.get("/landelijk").text)
+    ids = route_ids(
+        case_id=world.cases["threat"],
+        mention_id=world.mentions["threat"],
+        official_id="off-zoetelief",
+        account="@boos@x.example",
+        user_id=world.users["triagist_a"],
+        attachment_id=1,
+    )
+    form, body = payloads(world, [world.cases["threat"]], world.users["triagist_a"])
+    before = snapshot(db)
+    checked = 0
+    for method, template in endpoints(app):
+        if (
+            (method, template) in PUBLIC
+            or template.startswith((OFFICIAL_LINK, ACCOUNT_LINK))
+            or fill(template, ids) in NETWORK_PATHS
+        ):
+            continue
+        r = call(network, method, fill(template, ids), form, body, network.csrf)
+        assert r.status_code == 403, (method, template, r.status_code)
+        for secret in ("Zoetelief", "woont", "huis in brand", "@boos@", "Kokkelink"):
+            assert secret not in r.text, (method, template, secret)
+        checked += 1
+    assert checked >= 40
+    assert snapshot(db) == before
+    assert network.get("/account").status_code == 200  # its own account stays reachable
 
 
 def test_login_rate_limit_per_account_and_ip(app):
