@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
 from schildwacht.meta_tokens import TokenUnreadable, decrypt
-from schildwacht.models import AuditEvent, MetaAccount, MetaComment, Official
+from schildwacht.models import AuditEvent, MetaAccount, MetaComment, MetaOAuthState, Official
 from schildwacht.models.base import utcnow
 
 RECONNECT_NOTICE = (
@@ -116,7 +116,9 @@ def disconnect(session: Session, account: MetaAccount, actor: str, reason: str =
 
 
 def drop_tokens(session: Session, official_id: str, actor: str) -> int:
-    """Disconnect every account of the official (withdrawal of consent); returns how many held a token."""
+    """Disconnect every account of the official (withdrawal of consent) and delete their unfinished connect attempts
+    (each holds their personal link, encrypted); returns how many accounts held a token."""
+    session.execute(delete(MetaOAuthState).where(MetaOAuthState.official_id == official_id))
     count = 0
     for account in session.scalars(
         select(MetaAccount).where(MetaAccount.official_id == official_id, MetaAccount.status != "disconnected")

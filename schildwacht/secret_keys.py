@@ -143,7 +143,8 @@ def check_secret_key(value: str | None) -> str | None:
 
 def weak_secrets(settings: Settings) -> dict[str, str]:
     """Environment variable -> reason, for every configured secret that is weak. The secret key is always needed;
-    the pseudonym key and the Meta token key only where set, non-empty (otherwise derived from the secret key)."""
+    the pseudonym key and the Meta token key only where set, non-empty (otherwise derived from the secret key); the
+    Meta webhook verify token only where set (without it the webhook subscription check is refused)."""
     found = {}
     if (reason := check_secret_key(settings.secret_key)) is not None:
         found["SCHILDWACHT_SECRET_KEY"] = reason
@@ -151,6 +152,9 @@ def weak_secrets(settings: Settings) -> dict[str, str]:
         found["SCHILDWACHT_PSEUDONYM_KEY"] = reason
     if settings.meta_token_key and (reason := check_secret_key(settings.meta_token_key)) is not None:
         found["SCHILDWACHT_META_TOKEN_KEY"] = reason  # encrypts Meta page tokens (schildwacht/meta_tokens.py)
+    verify_token = settings.meta_webhook_verify_token
+    if verify_token and (reason := check_secret_key(verify_token.get_secret_value())) is not None:
+        found["SCHILDWACHT_META_WEBHOOK_VERIFY_TOKEN"] = reason  # chosen by the operator, answers Meta's check
     return found
 
 

@@ -16,11 +16,13 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from collectors.allowance import SourceAllowance
 from collectors.failures import download_failed
 from collectors.items import PARKED_PAYLOAD_LIMIT, ParkedItem
 from collectors.registry import OfficialEntry, Registry
 from collectors.state import CursorStore
 from schildwacht.config import Settings
+from schildwacht.removals import RemovalLog
 
 
 class SourceSpider(scrapy.Spider):
@@ -69,3 +71,23 @@ class SourceSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Iterator[ParkedItem]:
         """Errback of every request: see `collectors.failures.download_failed`."""
         yield from download_failed(self, failure)
+
+
+class MeteredSpider(SourceSpider):
+    """A source with a budget set by the platform (`allowance`: a monthly post cap, a daily quota) and a record of
+    what it has seen and what disappeared (`removals`), both opened by the subclass in `first_requests` and both
+    closed when the crawl ends; its entities are `<uid_prefix>:<id>`."""
+
+    uid_prefix: str
+    allowance: SourceAllowance | None = None
+    removals: RemovalLog | None = None
+
+    def entity_uid(self, entity: Any) -> str | None:
+        return f"{self.uid_prefix}:{entity['id']}" if isinstance(entity, dict) and entity.get("id") else None
+
+    def closed(self, reason: str) -> None:
+        super().closed(reason)
+        if self.allowance is not None:
+            self.allowance.close()
+        if self.removals is not None:
+            self.removals.close()

@@ -38,7 +38,7 @@ from collectors.evidence import Capture, PageEvidence
 from collectors.items import CursorItem, ParkedItem, PostItem
 from collectors.payloads import MalformedPayload, json_body
 from collectors.registry import OfficialEntry
-from collectors.spiders.base import SourceSpider
+from collectors.spiders.base import MeteredSpider
 from collectors.x_ratelimit import RateLimited
 from collectors.x_stream import FilteredStream
 from schildwacht.collector_allowance import local_time
@@ -104,12 +104,11 @@ def _state(raw: str | None) -> dict[str, Any]:
     return state if isinstance(state, dict) else {}
 
 
-class XSpider(SourceSpider):
+class XSpider(MeteredSpider):
     """Collects mentions of the consenting officials on X and the replies under their own posts."""
 
     name = "x"
-    allowance: SourceAllowance | None = None
-    removals: RemovalLog | None = None
+    uid_prefix = "x"
 
     async def first_requests(self) -> AsyncIterator[scrapy.Request]:
         token = self.config.collector_x_bearer_token
@@ -366,16 +365,6 @@ class XSpider(SourceSpider):
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return self.park(response, f"post onbruikbaar ({type(exc).__name__}: {exc})", tweet)
-
-    def entity_uid(self, entity: Any) -> str | None:
-        return f"x:{entity['id']}" if isinstance(entity, dict) and entity.get("id") else None
-
-    def closed(self, reason: str) -> None:
-        super().closed(reason)
-        if self.allowance is not None:
-            self.allowance.close()
-        if self.removals is not None:
-            self.removals.close()
 
 
 def _when(value: str) -> datetime:

@@ -34,7 +34,7 @@ from collectors.allowance import SourceAllowance
 from collectors.evidence import Capture, PageEvidence
 from collectors.items import CursorItem, ParkedItem, PostItem
 from collectors.payloads import MalformedPayload, json_body
-from collectors.spiders.base import SourceSpider
+from collectors.spiders.base import MeteredSpider
 from schildwacht.collector_allowance import local_time
 from schildwacht.contracts import Author
 from schildwacht.removals import RemovalLog
@@ -74,12 +74,11 @@ def _error(response: Response) -> tuple[str, str]:
         return "", ""
 
 
-class YouTubeSpider(SourceSpider):
+class YouTubeSpider(MeteredSpider):
     """Collects the comment threads of the registered channels and videos."""
 
     name = "youtube"
-    allowance: SourceAllowance | None = None
-    removals: RemovalLog | None = None
+    uid_prefix = "youtube"
 
     async def first_requests(self) -> AsyncIterator[scrapy.Request]:
         key = self.config.collector_youtube_api_key
@@ -286,13 +285,3 @@ class YouTubeSpider(SourceSpider):
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return self.park(response, f"reactie onbruikbaar ({type(exc).__name__}: {exc})", comment)
-
-    def entity_uid(self, entity: Any) -> str | None:
-        return f"youtube:{entity['id']}" if isinstance(entity, dict) and entity.get("id") else None
-
-    def closed(self, reason: str) -> None:
-        super().closed(reason)
-        if self.allowance is not None:
-            self.allowance.close()
-        if self.removals is not None:
-            self.removals.close()

@@ -52,7 +52,7 @@ def test_model_only_spans_are_the_words_that_move_the_model():
         "Geniet nog maar even van je mooie huis aan de dijk, burgemeester. Het duurt niet lang meer.",
     ]
     probs = clf.scorer.predict(texts)
-    results = clf._model_spans([(text, ["threat"], row) for text, row in zip(texts, probs)])
+    results = clf._model_spans([(text, 0, len(text), ["threat"], row) for text, row in zip(texts, probs)])
     assert len(results) == len(texts)
     for text, row, spans in zip(texts, probs, results):
         assert spans and all(s.source == "model" and s.label == "threat" for s in spans)

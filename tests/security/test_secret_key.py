@@ -273,3 +273,20 @@ def test_demo_runtime_signs_with_its_own_data_dir_key(stack, tmp_path):
 
     elsewhere = with_local_secret(settings.model_copy(update={"data_dir": tmp_path / "other"}))
     assert elsewhere.secret_key not in (key, "", OLD_DEFAULT)
+
+
+def test_weak_meta_secrets_are_named_and_strong_ones_pass():
+    """The optional Meta secrets (token encryption key, webhook verify token) are checked only where set, each named
+    by its environment variable."""
+    from schildwacht import secret_keys
+
+    strong = secret_keys.generate_secret_key()
+    base = {"secret_key": strong, "_env_file": None}
+    assert secret_keys.weak_secrets(Settings(**base)) == {}
+    weak = Settings(**base, meta_token_key="changeme", meta_webhook_verify_token="geheim123")
+    assert set(secret_keys.weak_secrets(weak)) == {
+        "SCHILDWACHT_META_TOKEN_KEY",
+        "SCHILDWACHT_META_WEBHOOK_VERIFY_TOKEN",
+    }
+    other = secret_keys.generate_secret_key()
+    assert secret_keys.weak_secrets(Settings(**base, meta_token_key=other, meta_webhook_verify_token=other)) == {}

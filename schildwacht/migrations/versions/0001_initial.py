@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-06 06:08:48.154880
+Create Date: 2026-12-06 07:41:25.570072
 """
 from alembic import op
 import sqlalchemy as sa
@@ -211,6 +211,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_cases_opened_at'), 'cases', ['opened_at'], unique=False)
     op.create_index(op.f('ix_cases_organisation_id'), 'cases', ['organisation_id'], unique=False)
     op.create_index('ix_cases_organisation_opened', 'cases', ['organisation_id', 'opened_at'], unique=False)
+    op.create_index('ix_cases_organisation_platform_opened', 'cases', ['organisation_id', sa.literal_column("split_part(author_key, ':', 1)"), 'opened_at'], unique=False)
     op.create_index(op.f('ix_cases_severity'), 'cases', ['severity'], unique=False)
     op.create_index(op.f('ix_cases_status'), 'cases', ['status'], unique=False)
     op.create_table('consents',
@@ -602,6 +603,7 @@ def downgrade() -> None:
     op.drop_table('consents')
     op.drop_index(op.f('ix_cases_status'), table_name='cases')
     op.drop_index(op.f('ix_cases_severity'), table_name='cases')
+    op.drop_index('ix_cases_organisation_platform_opened', table_name='cases')
     op.drop_index('ix_cases_organisation_opened', table_name='cases')
     op.drop_index(op.f('ix_cases_organisation_id'), table_name='cases')
     op.drop_index(op.f('ix_cases_opened_at'), table_name='cases')

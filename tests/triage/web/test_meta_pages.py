@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -315,3 +316,24 @@ def test_an_abandoned_round_trip_is_deleted_once_expired(meta_app, meta_settings
     with db() as s:
         left = s.scalars(select(MetaOAuthState.state_sha256)).all()
         assert left == [hashlib.sha256(fresh.encode()).hexdigest()]  # the encrypted link of the old one is gone
+
+
+def test_withdrawal_deletes_unfinished_connect_attempts(meta_app, meta_settings, db, graph):
+    """An official who started connecting and then withdraws consent leaves no connect attempt behind (each holds
+    their personal link, encrypted); nobody else's attempt goes with it."""
+    token = manage_link(db, meta_settings)
+    official = login(meta_app, None)
+    start(official, token)  # never finished
+    with db() as s, s.begin():
+        s.add(
+            MetaOAuthState(
+                state_sha256="0" * 64,
+                official_id="off-debruijn",
+                link_ciphertext=b"x",
+                expires_at=datetime.now(UTC) + timedelta(minutes=15),
+            )
+        )
+    with db() as s, s.begin():
+        service.withdraw(s, OFFICIAL, "test")
+    with db() as s:
+        assert s.scalars(select(MetaOAuthState.official_id)).all() == ["off-debruijn"]
