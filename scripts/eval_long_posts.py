@@ -5,7 +5,7 @@ flagged, with windows on and off, beside the unchanged short-post numbers.
 
 Validation data only: the lines of the validation authors (`b_facebook`, `r_mayor`, read from their own files) and
 the posts of the generator validation templates, drawn as `classifiers.train.build_splits` draws them for the
-model's seed. Never the test author, the probe, MHC or ../shared/heldout. Each line is embedded at a random place
+model's seed. Never the test author, the probe or MHC. Each line is embedded at a random place
 among 3-6 ordinary sentences written for this script (FILLER), with a fixed seed, so every run builds the same posts.
 `--schrijf` writes the table into the model card between the LONGPOSTS markers.
 """
