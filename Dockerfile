@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY schildwacht ./schildwacht
 COPY collectors ./collectors
 COPY classifiers ./classifiers
+# training/ (training code, its data and the training-only dependencies of the extra `train`) stays out of the image.
 COPY triage ./triage
 COPY models ./models
 COPY docs ./docs

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from classifiers.generator import generate  # noqa: E402
+from training.generator import generate  # noqa: E402
 
 T = TypeVar("T")
 

@@ -40,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers.generator import generate  # noqa: E402
 from schildwacht.contracts import Author, CollectedMention, OfficialMatch, RawPayload  # noqa: E402
+from training.generator import generate  # noqa: E402
 
 MODEL = ROOT / "models" / "schildwacht-nl-mini"
 FLAGGED_SHARE = 0.10

@@ -1,6 +1,7 @@
-"""CLI commands `classify`, `train` and `evaluate`; ``register(app)`` adds them to the main schildwacht CLI.
+"""CLI command `classify`; ``register(app)`` adds it to the main schildwacht CLI (`train` and `evaluate` belong to
+training/, declared in schildwacht/app/training_cli.py).
 
-Heavy imports (torch, transformers, spaCy, scikit-learn) happen inside the commands, never at import time.
+Heavy imports (torch, transformers, spaCy, scikit-learn) happen inside the command, never at import time.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def classify_lines(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the top-level commands `classify`, `train` and `evaluate` to the schildwacht CLI."""
+    """Add the top-level command `classify` to the schildwacht CLI."""
 
     @app.command(
         "classify",
@@ -117,145 +118,3 @@ def register(app: typer.Typer) -> None:
             k, _, v = t.partition("=")
             thr[k.strip()] = float(v)
         classify_lines(sys.stdin, sys.stdout, str(model) if model else None, min(64, max(1, batch_size)), thr or None)
-
-    @app.command(
-        "train",
-        help="Train het Nederlandse classificatiemodel (tokenizer + klein BERT-model, plus "
-        "TF-IDF+LR) op de gegenereerde berichten, de handgeschreven trainingsreacties "
-        "(classifiers/replies, zonder de validatie- en testauteurs), RTP-LX en de helft van de "
-        "MHC-sjablonen.",
-    )
-    def train_cmd(
-        output: Path = typer.Option(
-            Path("models/schildwacht-nl-mini"), "--uitvoer", "-o", help="Uitvoermap voor het model."
-        ),
-        epochs: int = typer.Option(5, "--epochs", "-e", help="Aantal epochs."),
-        seed: int = typer.Option(0, "--seed", help="Random seed."),
-        mlm_seconds: int = typer.Option(
-            240, "--mlm-seconden", help="Seconden MLM-voortraining op pretrain_nl (0 = overslaan)."
-        ),
-        mlm_steps: int = typer.Option(
-            0,
-            "--mlm-stappen",
-            min=0,
-            help="Aantal MLM-stappen; > 0 vervangt de tijdsgrens van --mlm-seconden, zodat "
-            "de voortraining op elke machine gelijk is.",
-        ),
-        pretrain_lines: int = typer.Option(
-            200000,
-            "--voortrain-regels",
-            min=1000,
-            help="Hoogstens zoveel regels ongelabelde Nederlandse tekst voor tokenizer "
-            "en MLM (pretrain_nl heeft er ruim 155.000).",
-        ),
-        device: str = typer.Option(
-            "cpu",
-            "--apparaat",
-            help="Waarop getraind wordt: cpu of cuda (een GPU; het opgeslagen model draait op de cpu).",
-        ),
-        per_template: int = typer.Option(30, "--per-sjabloon", help="Gegenereerde berichten per sjabloon."),
-        no_mhc: bool = typer.Option(False, "--zonder-mhc", help="MHC-dev niet gebruiken voor training."),
-        reply_weight: int = typer.Option(
-            3,
-            "--reactie-gewicht",
-            min=1,
-            help="Hoe vaak elke trainingsreactie meetelt (origineel + kopieën met spelfouten).",
-        ),
-        evaluate_after: bool = typer.Option(
-            True, "--evalueer/--niet-evalueren", help="Na het trainen evalueren en het modelkaartrapport schrijven."
-        ),
-    ) -> None:
-        from rich.console import Console
-
-        from .train import train_model
-
-        if device != "cpu":
-            import torch
-
-            if not device.startswith("cuda") or not torch.cuda.is_available():
-                raise typer.BadParameter(
-                    f"{device!r}: geen bruikbare GPU hier; gebruik cpu of cuda op een machine met een GPU.",
-                    param_hint="--apparaat",
-                )
-        console = Console(stderr=True)
-        meta = train_model(
-            output,
-            epochs=epochs,
-            seed=seed,
-            use_mhc=not no_mhc,
-            mlm_seconds=mlm_seconds,
-            n_per_template=per_template,
-            reply_weight=reply_weight,
-            pretrain_lines=pretrain_lines,
-            device=device,
-            mlm_max_steps=mlm_steps,
-            log=console.log,
-        )
-        from .card import write_card
-
-        write_card(output)
-        console.log(f"klaar: {output} ({meta['training']['seconds']}s)")
-        if evaluate_after:
-            _evaluate(output, seed, not no_mhc, console, write=True)
-
-    @app.command(
-        "evaluate",
-        help="Evalueer TF-IDF+LR, alleen regels, de transformer en de combinatie op dezelfde "
-        "validatiedata (sjablonen en reactie-auteurs die niet in de training zaten); toont "
-        "per label precisie, recall en F1, op MHC per functionaliteit, meet ook op de "
-        "testauteur (o_instagram, nooit gebruikt voor een keuze) en op de twee helften "
-        "van de handgeschreven proefreacties (classifiers/probe_replies.jsonl), kiest per "
-        "label de modelpoort (model_gate) en het TF-IDF-aandeel van de modelkans "
-        "(lexical_weight) onder de harde doelen van het issue, en schrijft het "
-        "rapport in de modelkaart.",
-    )
-    def evaluate_cmd(
-        model: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--model", "-m", help="Modelmap."),
-        seed: int | None = typer.Option(
-            None,
-            "--seed",
-            help="Seed van de gegenereerde voorbeelden (standaard die waarmee het model "
-            "getraind is, uit thresholds.json).",
-        ),
-        write: bool = typer.Option(
-            True,
-            "--schrijf/--niet-schrijven",
-            help="Rapport in README.md van het model en gekozen variant in thresholds.json schrijven.",
-        ),
-    ) -> None:
-        from rich.console import Console
-
-        if seed is None:
-            seed = _training_seed(model)
-        _evaluate(model, seed, True, Console(), write=write)
-
-
-def _training_seed(model: Path) -> int:
-    """The seed the model was trained with (thresholds.json → training.seed), 0 when unknown."""
-    try:
-        return int(json.loads((Path(model) / "thresholds.json").read_text())["training"]["seed"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
-
-
-def _evaluate(model: Path, seed: int, use_mhc: bool, console, write: bool) -> dict:
-    from .evaluate import apply_choice, evaluate, render_table, write_report_into_card
-
-    results = evaluate(
-        model if (Path(model) / "config.json").exists() else None, seed=seed, use_mhc=use_mhc, log=console.log
-    )
-    render_table(results, console)
-    console.print(f"[bold]gekozen variant:[/bold] {results['chosen']}")
-    if "model_gate" in results:
-        console.print(
-            f"modelpoort {results['model_gate']}, frame_damp {results['gate_damp']}, "
-            f"lexicaal gewicht {results['lexical_weight']}"
-        )
-    if write and (Path(model) / "config.json").exists():
-        from .card import write_card
-
-        apply_choice(Path(model), results)
-        write_card(Path(model))
-        write_report_into_card(Path(model), results)
-        console.print(f"rapport geschreven naar {Path(model) / 'README.md'}")
-    return results

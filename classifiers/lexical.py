@@ -1,8 +1,9 @@
-"""TF-IDF + logistic regression over word 1-2-grams and character 2-5-grams: the lexical half of the model.
+"""TF-IDF + logistic regression over word 1-2-grams and character 2-5-grams: the lexical half of the model, runtime
+side (loading and predicting only; fitting and saving live in training/lexical_fit.py).
 
-Fitted on the same training split as the transformer; saved beside it as plain arrays (`lexical.safetensors`) and
-term lists (`lexical_vocab.json`), so loading never unpickles anything. Label masking as in training: a label is
-fitted only on examples that annotate it (label >= 0).
+The saved format: plain arrays (`lexical.safetensors`: word_idf, char_idf, coef, intercept) and term lists in column
+order plus the Platt calibration (`lexical_vocab.json`), so loading never unpickles anything. The vectoriser settings
+in ANALYZERS are part of that format: a model is predicted with exactly the analyzers it was fitted with.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from .textnorm import model_text
 
 WEIGHTS = "lexical.safetensors"
 VOCAB = "lexical_vocab.json"
-_WORD = {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "max_features": 60000}
-_CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 3, "max_features": 120000}
+#: Vectoriser settings per feature block, in the column order of `coef` (word block first, then char block).
+ANALYZERS: dict[str, dict[str, Any]] = {
+    "word": {"analyzer": "word", "ngram_range": (1, 2)},
+    "char": {"analyzer": "char_wb", "ngram_range": (2, 5)},
+}
 
 
 def platt(logits: list[list[float]], calibration: dict[str, tuple[float, float]]) -> list[list[float]]:
@@ -34,7 +38,8 @@ def platt(logits: list[list[float]], calibration: dict[str, tuple[float, float]]
     ]
 
 
-def _prep(texts: Sequence[str]) -> list[str]:
+def prepare_texts(texts: Sequence[str]) -> list[str]:
+    """What the vectorisers read, in fitting and in predicting alike: the model text, lowercased."""
     return [model_text(t).lower() for t in texts]
 
 
@@ -46,58 +51,17 @@ class LexicalModel:
         self.coef, self.intercept = coef, intercept  # numpy arrays: (labels, features), (labels,)
         self.calibration = calibration or {lab: (1.0, 0.0) for lab in LABELS}
 
-    @classmethod
-    def fit(cls, examples: Sequence, c: float = 4.0) -> LexicalModel:
-        import numpy as np
-        from scipy.sparse import hstack
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        texts = _prep([e.text for e in examples])
-        word = TfidfVectorizer(sublinear_tf=True, **_WORD)
-        char = TfidfVectorizer(sublinear_tf=True, **_CHAR)
-        x = hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
-        coef = np.zeros((len(LABELS), x.shape[1]), dtype=np.float32)
-        intercept = np.zeros(len(LABELS), dtype=np.float32)
-        for j in range(len(LABELS)):
-            rows = [i for i, e in enumerate(examples) if e.labels[j] >= 0]
-            y = [examples[i].labels[j] for i in rows]
-            lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x[rows], y)
-            coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
-        return cls(word, char, coef, intercept)
-
     def decision(self, texts: Sequence[str]) -> list[list[float]]:
         """Per-label decision values (logits), LABELS order."""
         from scipy.sparse import hstack
 
-        t = _prep(texts)
+        t = prepare_texts(texts)
         x = hstack([self.word.transform(t), self.char.transform(t)]).tocsr()
         z = x @ self.coef.T + self.intercept
         return z.tolist()
 
     def predict(self, texts: Sequence[str]) -> list[list[float]]:
         return platt(self.decision(texts), self.calibration)
-
-    def save(self, model_dir: Path) -> None:
-        import numpy as np
-        from safetensors.numpy import save_file
-
-        model_dir = Path(model_dir)
-        save_file(
-            {
-                "word_idf": self.word.idf_.astype(np.float32),
-                "char_idf": self.char.idf_.astype(np.float32),
-                "coef": self.coef,
-                "intercept": self.intercept,
-            },
-            str(model_dir / WEIGHTS),
-        )
-        vocab: dict[str, Any] = {
-            name: sorted(vec.vocabulary_, key=vec.vocabulary_.get)
-            for name, vec in (("word", self.word), ("char", self.char))
-        }
-        vocab["calibration"] = {lab: list(ab) for lab, ab in self.calibration.items()}
-        (model_dir / VOCAB).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, model_dir: Path) -> LexicalModel | None:
@@ -111,8 +75,7 @@ class LexicalModel:
         arrays = load_file(str(model_dir / WEIGHTS))
         vocab = json.loads((model_dir / VOCAB).read_text(encoding="utf-8"))
         vecs = []
-        for name, params in (("word", _WORD), ("char", _CHAR)):
-            settings = {k: v for k, v in params.items() if k not in ("min_df", "max_features")}
+        for name, settings in ANALYZERS.items():
             vec = TfidfVectorizer(sublinear_tf=True, vocabulary=vocab[name], **settings)
             vec.idf_ = arrays[f"{name}_idf"]
             vecs.append(vec)

@@ -1,4 +1,5 @@
-"""Transformer part: tokenizer training, a small BERT-style multi-label classifier, inference.
+"""Transformer part, runtime side: loading a model directory and inference (building and training the tokenizer and
+the small BERT-style classifier live in training/model_build.py and training/train.py).
 
 The loader is general: any local directory that AutoModelForSequenceClassification / AutoTokenizer can load
 (e.g. a Dutch base model such as RobBERT fine-tuned for the four labels) works, as long as its config carries
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from schildwacht.contracts import LABELS
@@ -28,76 +29,6 @@ def set_threads() -> None:
     n = int(os.environ.get("OMP_NUM_THREADS") or 0) or min(4, os.cpu_count() or 1)
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
-
-
-def train_tokenizer(texts: Iterable[str], out_dir: Path, vocab_size: int = 8000):
-    """Train a lowercasing, accent-stripping WordPiece tokenizer and save it as a BertTokenizerFast."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(
-        clean_text=True, handle_chinese_chars=False, strip_accents=True, lowercase=True
-    )
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(
-        vocab_size=vocab_size,
-        min_frequency=2,
-        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
-        limit_alphabet=300,
-    )
-    tok.train_from_iterator(texts, trainer=trainer)
-    from tokenizers.processors import TemplateProcessing
-
-    tok.post_processor = TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
-    )
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-        model_max_length=MAX_LENGTH,
-    )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fast.save_pretrained(str(out_dir))
-    return fast
-
-
-def build_model(
-    vocab_size: int,
-    layers: int = 4,
-    hidden: int = 256,
-    heads: int = 4,
-    intermediate: int = 768,
-    max_pos: int = 128,
-    seed: int = 0,
-):
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification
-
-    torch.manual_seed(seed)
-    # num_labels is a PretrainedConfig keyword that BertConfig's typed signature leaves out
-    cfg = BertConfig(  # type: ignore[call-arg]
-        vocab_size=vocab_size,
-        hidden_size=hidden,
-        num_hidden_layers=layers,
-        num_attention_heads=heads,
-        intermediate_size=intermediate,
-        max_position_embeddings=max_pos,
-        num_labels=len(LABELS),
-        problem_type="multi_label_classification",
-        id2label={i: lab for i, lab in enumerate(LABELS)},
-        label2id={lab: i for i, lab in enumerate(LABELS)},
-        hidden_dropout_prob=0.1,
-        attention_probs_dropout_prob=0.1,
-    )
-    return BertForSequenceClassification(cfg)
 
 
 def mix_probs(transformer: list[list[float]], lexical: list[list[float]], weight: float) -> list[list[float]]:

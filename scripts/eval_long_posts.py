@@ -4,7 +4,7 @@ flagged, with windows on and off, beside the unchanged short-post numbers.
     .venv/bin/python scripts/eval_long_posts.py [--model models/schildwacht-nl-mini] [--schrijf]
 
 Validation data only: the lines of the validation authors (`b_facebook`, `r_mayor`, read from their own files) and
-the posts of the generator validation templates, drawn as `classifiers.train.build_splits` draws them for the
+the posts of the generator validation templates, drawn as `training.train.build_splits` draws them for the
 model's seed. Never the test author, the probe or MHC. Each line is embedded at a random place
 among 3-6 ordinary sentences written for this script (FILLER), with a fixed seed, so every run builds the same posts.
 `--schrijf` writes the table into the model card between the LONGPOSTS markers.
@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classifiers.api import DEFAULT_MODEL_DIR, ClassifyInput, CombinedClassifier  # noqa: E402
-from classifiers.data import REPLIES_DIR, REPLIES_VAL_AUTHORS, _labels  # noqa: E402
-from classifiers.generator import generate, split_by_template  # noqa: E402
 from schildwacht.contracts import LABELS, Span  # noqa: E402
+from training.data import REPLIES_DIR, REPLIES_VAL_AUTHORS, _labels  # noqa: E402
+from training.generator import generate, split_by_template  # noqa: E402
 
 SEED = 17
 START, END = "<!-- LONGPOSTS:START -->", "<!-- LONGPOSTS:END -->"

@@ -4,12 +4,16 @@ list (../shared/data/pretrain_nl) within one edit of, or glued to, a word that t
 from __future__ import annotations
 
 import gzip
+import sys
 import unicodedata
+from pathlib import Path
 
-from classifiers import lexicons as L
-from classifiers.data import PRETRAIN_DIR
-from classifiers.rules import LDNOOBW_GENDER, spell_vocab
-from classifiers.spelling import _EXC_PATH, glued_forms, typo_forms
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # training/ is in the checkout, not installed
+
+from classifiers import lexicons as L  # noqa: E402
+from classifiers.rules import LDNOOBW_GENDER, spell_vocab  # noqa: E402
+from classifiers.spelling import _EXC_PATH, glued_forms, typo_forms  # noqa: E402
+from training.data import PRETRAIN_DIR  # noqa: E402
 
 HEADER = """# Dutch words (OpenTaal word list, BSD / CC BY 3.0) within one edit of, or glued to, a rule-lexicon word:
 # spelling.Speller leaves these alone. Regenerate with `python scripts/regen_spelling_exceptions.py` when lexicons change.

@@ -2,7 +2,10 @@
 
 - `collectors`, `classifiers` and `triage` never import one another, nor the composition root `schildwacht.app`;
 - the shared core (`schildwacht` without `app`) imports no stage;
-- only `schildwacht.app` (and `python -m schildwacht`, which starts it) knows every stage.
+- only `schildwacht.app` (and `python -m schildwacht`, which starts it) knows every stage;
+- `training` (training code and data, in the checkout only) may import `classifiers` and the core, and nothing but
+  the declaration of `schildwacht train` / `evaluate` (schildwacht/app/training_cli.py) imports it, inside its
+  functions only, so starting the CLI loads no training code.
 Imports inside functions count too: a lazy import is still a dependency.
 """
 
@@ -15,18 +18,35 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("collectors", "classifiers", "triage")
+TRAINING = "training"
+TRAINING_ENTRY = "schildwacht/app/training_cli.py"
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every absolute module name `path` imports, at any depth of the file."""
+def imported_modules(path: Path, module_level: bool = False) -> set[str]:
+    """Every absolute module name `path` imports, at any depth of the file (`module_level`: outside functions only)."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree) if not module_level else outside_functions(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
+
+
+def outside_functions(tree: ast.AST) -> list[ast.AST]:
+    """The nodes of `tree` that are not inside a function (what runs when the module is imported)."""
+    found, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo += [n for n in ast.iter_child_nodes(node) if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return found
+
+
+def imports_any(names: set[str], modules: tuple[str, ...]) -> bool:
+    return any(n == m or n.startswith(m + ".") for n in names for m in modules)
 
 
 def owner(path: Path) -> str:
@@ -39,15 +59,17 @@ def owner(path: Path) -> str:
 
 def forbidden_for(layer: str) -> tuple[str, ...]:
     if layer in STAGES:
-        return tuple(s for s in STAGES if s != layer) + ("schildwacht.app",)
+        return tuple(s for s in STAGES if s != layer) + ("schildwacht.app", TRAINING)
     if layer == "core":
-        return STAGES + ("schildwacht.app",)
+        return STAGES + ("schildwacht.app", TRAINING)
+    if layer == TRAINING:
+        return ("collectors", "triage", "schildwacht.app")
     return ()
 
 
 def violations() -> list[str]:
     found = []
-    for package in (*STAGES, "schildwacht"):
+    for package in (*STAGES, "schildwacht", TRAINING):
         for path in sorted((ROOT / package).rglob("*.py")):
             bad = forbidden_for(owner(path))
             for name in sorted(imported_modules(path)):
@@ -60,6 +82,13 @@ def test_no_stage_imports_another_and_the_core_imports_no_stage():
     assert violations() == []
 
 
+def test_only_the_train_commands_import_training_and_only_when_they_run():
+    sources = [p for package in (*STAGES, "schildwacht") for p in sorted((ROOT / package).rglob("*.py"))]
+    importers = {str(p.relative_to(ROOT)) for p in sources if imports_any(imported_modules(p), (TRAINING,))}
+    assert importers == {TRAINING_ENTRY}
+    assert not imports_any(imported_modules(ROOT / TRAINING_ENTRY, module_level=True), (TRAINING,))
+
+
 @pytest.mark.parametrize(
     ("source", "layer", "name"),
     [
@@ -67,6 +96,9 @@ def test_no_stage_imports_another_and_the_core_imports_no_stage():
         ("def f():\n    import classifiers.api\n", "triage", "classifiers.api"),
         ("from schildwacht.app.pipeline import runtime\n", "collectors", "schildwacht.app.pipeline"),
         ("from collectors import matching\n", "core", "collectors"),
+        ("def f():\n    from training.train import train_model\n", "classifiers", "training.train"),
+        ("import training.data\n", "core", "training.data"),
+        ("from triage.models import Official\n", "training", "triage.models"),
     ],
 )
 def test_the_check_sees_a_cross_stage_import(tmp_path, source, layer, name):
@@ -76,3 +108,19 @@ def test_the_check_sees_a_cross_stage_import(tmp_path, source, layer, name):
     bad = forbidden_for(layer)
     assert any(n == b or n.startswith(b + ".") for n in imported_modules(path) for b in bad)
     assert name in imported_modules(path)
+
+
+@pytest.mark.parametrize(
+    ("source", "lazy"),
+    [
+        ("import training.cli\n", False),
+        ("if True:\n    from training import cli\n", False),
+        ("def f():\n    import training.cli\n", True),
+        ("class C:\n    def f(self):\n        import training.cli\n", True),
+    ],
+)
+def test_the_check_tells_a_lazy_import_from_one_at_import_time(tmp_path, source, lazy):
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    assert imports_any(imported_modules(path), (TRAINING,))
+    assert imports_any(imported_modules(path, module_level=True), (TRAINING,)) is not lazy

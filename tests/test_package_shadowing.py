@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("stage", ["classifiers", "collectors", "triage"])
+@pytest.mark.parametrize("stage", ["classifiers", "collectors", "triage", "training"])
 def test_stage_package_is_the_source_not_the_test_folder(stage: str) -> None:
     tests_package = importlib.import_module(f"tests.{stage}")  # the test folder of the same name, imported first
     source = importlib.import_module(stage)

@@ -43,11 +43,12 @@ def _register_stages() -> None:
     from collectors.cli import register as collectors
     from schildwacht.app.intake_cli import register as intake
     from schildwacht.app.pipeline_cli import register as pipeline
+    from schildwacht.app.training_cli import register as training
     from triage.bundle.cli import register as bundle
     from triage.registry.cli import register as registry
     from triage.web.cli import register as web
 
-    for register in (pipeline, collectors, intake, classifiers, web, registry, bundle):
+    for register in (pipeline, collectors, intake, classifiers, training, web, registry, bundle):
         register(app)
 
 

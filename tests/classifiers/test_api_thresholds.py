@@ -8,6 +8,7 @@ test's own.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -22,6 +23,7 @@ from classifiers.api import (
     MAX_BATCH,
     ClassifyInput,
     CombinedClassifier,
+    OfficialRef,
     RuleClassifier,
     _clip,
     _read_json,
@@ -31,6 +33,7 @@ from classifiers.api import (
     resolve_model_path,
 )
 from classifiers.rules import Hit, RuleResult
+from schildwacht.config import Settings
 from schildwacht.contracts import LABELS
 
 NEUTRAL = "Goedemorgen, de vergadering begint om acht uur."
@@ -84,6 +87,22 @@ def test_rule_classifier_reads_every_input_kind(rules):
     items = [ClassifyInput(text=None), ClassifyInput(text="x\ud800y"), ClassifyInput(text=12)]
     same = [ClassifyInput(text=""), ClassifyInput(text="x\ufffdy"), ClassifyInput(text="12")]
     assert rules.classify(items) == rules.classify(same)  # None is empty, a lone surrogate U+FFFD, a number text
+
+
+def test_rule_classifier_keeps_the_rule_spans_and_the_resolved_target(rules):
+    """Oracle: the phrases of the text itself (found with `str.index`) and the official named in it."""
+    text = "Jansen, ik weet waar je woont en ik kom je halen."
+    official = OfficialRef(id="off-1", names=["Jansen"])
+    (named, anonymous) = rules.classify([ClassifyInput(text, [official]), ClassifyInput(text)])
+    where, come = text.index("weet waar je woont"), text.index("ik kom je halen")
+    expected = {
+        ("doxxing", where, where + len("weet waar je woont")),
+        ("threat", where, where + len("weet waar je woont")),
+        ("threat", come, come + len("ik kom je halen")),
+    }
+    assert {(s.label, s.start, s.end) for s in named.spans} == expected
+    assert all(text[s.start : s.end] == s.text and s.source.startswith("rule:") for s in named.spans)
+    assert (named.target, anonymous.target) == ("off-1", None) and anonymous.spans == named.spans
 
 
 @pytest.mark.parametrize(
@@ -156,7 +175,9 @@ def test_without_a_model_directory_the_rules_alone_with_a_warning(tmp_path, capl
         classifier = load_classifier(tmp_path / "leeg", {"abuse": 0.7})
     assert type(classifier) is RuleClassifier and classifier.name == "schildwacht-rules"
     assert classifier.thresholds["abuse"] == 0.7
-    assert f"geen modelmap gevonden op {tmp_path / 'leeg'}" in caplog.text
+    assert caplog.messages == [
+        f"geen modelmap gevonden op {tmp_path / 'leeg'}; alleen de regellaag (schildwacht-rules) wordt gebruikt"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +313,82 @@ def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_default
         {"threat": 0.75, "abuse": 0.7, "gender": 0.0, "doxxing": 0.0}
     )
     assert combine_scores(res, p, "model")["threat"] == pytest.approx(0.9)  # no frame_damp given: undamped
+
+
+# --- the shipped models/schildwacht-nl-mini/thresholds.json, by hand ----------------------------------------------
+
+#: Read off the shipped thresholds.json by hand: "combine": "max", "frame_damp": 0.5, "model_gate" per label, all
+#: thresholds 0.5, no "window_gate" (so WINDOW_GATE, 0.9).
+SHIPPED_GATES = {"threat": 0.5, "abuse": 0.6, "gender": 0.7, "doxxing": 0.5}
+SHIPPED_DAMP = 0.5
+MODEL_ONLY_ABUSE = "Wat een ongelooflijk waardeloze bestuurder ben jij, rot toch op"  # no rule hit: model evidence
+FRAMED_GENDER = "Vrouwen horen niet in de politiek."  # the rules suppress a gender-role phrase: gender is damped
+
+
+@pytest.fixture(scope="module")
+def shipped() -> CombinedClassifier:
+    return CombinedClassifier(DEFAULT_MODEL_DIR)
+
+
+def by_hand(p: float, r: float, gate_at: float, framed: bool) -> float:
+    """The documented combination written out: damp a framed label, send the model's gate to 0.5 (linear below and
+    above it), take the larger of model and rules, round to 4 decimals."""
+    m = p * (SHIPPED_DAMP if framed else 1.0)
+    if 0.5 < gate_at < 1.0:
+        m = m * 0.5 / gate_at if m < gate_at else 0.5 + (m - gate_at) * 0.5 / (1.0 - gate_at)
+    return round(max(m, r), 4)
+
+
+def test_shipped_thresholds_json_is_read_as_written(shipped):
+    assert (shipped.combine, shipped.frame_damp, shipped.gates) == ("max", SHIPPED_DAMP, SHIPPED_GATES)
+    assert shipped.thresholds == {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
+    assert shipped.window_gate == api.WINDOW_GATE == 0.9 and shipped.name == "schildwacht-nl-mini"
+
+
+def test_shipped_scores_are_the_documented_combination_of_rules_and_model(shipped):
+    """Short posts (one window each): the model's probability of the whole post (the input of the arithmetic, read
+    from the scorer) and the rule layer's scores and frames, combined by hand with the shipped constants."""
+    texts = [MODEL_ONLY_ABUSE, FRAMED_GENDER, "Jij vieze trut, ga terug naar de keuken.", NEUTRAL]
+    results = shipped.classify([ClassifyInput(t) for t in texts])
+    for text, result, p in zip(texts, results, shipped.scorer.predict(texts)):
+        rules_alone = shipped.rules.analyze(text)
+        framed = {h.label for h in rules_alone.suppressed}
+        expected = {
+            lab: by_hand(p[j], rules_alone.scores[lab], SHIPPED_GATES[lab], lab in framed)
+            for j, lab in enumerate(LABELS)
+        }
+        assert result.scores == expected, text
+        assert result.flags == [lab for lab in LABELS if expected[lab] >= 0.5], text
+    assert "gender" in {h.label for h in shipped.rules.analyze(FRAMED_GENDER).suppressed}  # the damped case ran
+
+
+def test_thresholds_from_settings_override_the_file_and_flag_from_exactly_the_threshold(shipped):
+    """`Settings.threshold_*` reach the classifier the way the worker passes them (`load_classifier(path,
+    settings.thresholds())`); a score equal to its threshold flags, 0.0001 less does not. Model evidence follows the
+    flag: a label the model flags without a rule span gets spans of source "model" only while it is flagged."""
+    (baseline,) = shipped.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
+    score = baseline.scores["abuse"]
+    assert "abuse" in baseline.flags and {s.source for s in baseline.spans if s.label == "abuse"} == {"model"}
+    settings = Settings(threshold_abuse=score, threshold_gender=0.99)
+    classifier = load_classifier(DEFAULT_MODEL_DIR, settings.thresholds())
+    assert classifier.thresholds == {"threat": 0.5, "abuse": score, "gender": 0.99, "doxxing": 0.5}
+    (at,) = classifier.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
+    assert at.scores == baseline.scores and "abuse" in at.flags
+    assert [s for s in at.spans if s.label == "abuse"] == [s for s in baseline.spans if s.label == "abuse"]
+    classifier.thresholds["abuse"] = round(score + 0.0001, 4)
+    (above,) = classifier.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
+    assert "abuse" not in above.flags and not any(s.label == "abuse" for s in above.spans)
+
+
+def test_model_evidence_from_exactly_the_model_gate(shipped):
+    """A model gate equal to the post's probability maps it to exactly 0.5: flagged at threshold 0.5, with model
+    evidence (the gate is reached); a gate just above it gives neither evidence nor (after rounding) more than 0.5."""
+    (p,) = shipped.scorer.predict([MODEL_ONLY_ABUSE])
+    reader = copy.copy(shipped)
+    reader.gates = {**SHIPPED_GATES, "abuse": float(p[LABELS.index("abuse")])}
+    (at,) = reader.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
+    assert at.scores["abuse"] == 0.5 and "abuse" in at.flags
+    assert {s.source for s in at.spans if s.label == "abuse"} == {"model"}
+    reader.gates = {**SHIPPED_GATES, "abuse": float(p[LABELS.index("abuse")]) + 1e-6}
+    (below,) = reader.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
+    assert not any(s.label == "abuse" for s in below.spans)

@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from classifiers.data import Example
-from classifiers.evaluate import GEN, MHC_B, evaluate, prf
-from classifiers.train import Splits
+from training.data import Example
+from training.evaluate import GEN, MHC_B, evaluate, prf
+from training.train import Splits
 
 # (text, labels, source, kind): the rule layer's verdict on each text is the premise, checked by test_premise
 VAL_GEN = [
@@ -178,7 +178,7 @@ def test_choice_sets_are_called_validation_never_held_out():
     """Rules and gates were tuned on the choice sets (MHC half B among them): output and card call them validation."""
     from pathlib import Path
 
-    from classifiers.evaluate import CHOICE_SETS, markdown_report
+    from training.evaluate import CHOICE_SETS, markdown_report
 
     for name, _ in CHOICE_SETS:
         assert "validation" in name and "held-out" not in name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifiers.data import PROBE_PATH, load_probe
+from training.data import PROBE_PATH, load_probe
 
 
 def test_probe_halves_partition_the_file():

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch  # a pinned dependency (torch==2.13.0): never skipped
 
-from classifiers.model import build_model, train_tokenizer
-from classifiers.train import mlm_pretrain, predict_logits
+from training.model_build import build_model, train_tokenizer
+from training.train import mlm_pretrain, predict_logits
 
 TEXTS = [f"De wethouder van gemeente {i} opent vandaag de nieuwe bibliotheek aan de Kerkstraat." for i in range(40)] + [
     f"Raadslid {i} stelt vragen over de begroting en het zwembad in de wijk." for i in range(40)
@@ -41,11 +41,11 @@ def test_mlm_pretrain_with_a_step_budget_takes_exactly_that_many_steps(tiny) -> 
 
 
 def test_evaluate_defaults_to_the_training_seed(tmp_path: Path) -> None:
-    from classifiers.cli import _training_seed
+    from training.cli import training_seed
 
-    assert _training_seed(tmp_path) == 0
+    assert training_seed(tmp_path) == 0
     (tmp_path / "thresholds.json").write_text('{"training": {"seed": 3}}')
-    assert _training_seed(tmp_path) == 3
+    assert training_seed(tmp_path) == 3
 
 
 def test_predict_logits_keeps_input_order(tiny) -> None:

@@ -959,7 +959,7 @@ FILLED_LITERAL_SHARE = 0.6
 
 def template_links() -> list[tuple[str, str, str]]:
     """(template id, template id, reason) for every pair of templates that must stay on one side of the split:
-    a rendering of one equals or near-duplicates (``classifiers.dedupe``) a rendering of the other ("near"), or a
+    a rendering of one equals or near-duplicates (``training.dedupe``) a rendering of the other ("near"), or a
     rendering of one is the other with its slots filled in ("filled")."""
     from .dedupe import DuplicateIndex, normalise
 

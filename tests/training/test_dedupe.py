@@ -1,7 +1,7 @@
 """Leaks between splits: every kind of duplicate is caught across train / calibration / validation / test / probe,
 distinct lines are kept, the generator splits on rendered text, and the real splits share no text any more.
 
-The oracle for "near-duplicate" is computed here, independently of classifiers.dedupe: its own normalisation and
+The oracle for "near-duplicate" is computed here, independently of training.dedupe: its own normalisation and
 character 5-gram Jaccard by brute force."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import unicodedata
 
 import pytest
 
-from classifiers.data import Example
-from classifiers.dedupe import NEAR_DUP_JACCARD, DuplicateIndex, dedupe_by_priority, normalise
+from training.data import Example
+from training.dedupe import NEAR_DUP_JACCARD, DuplicateIndex, dedupe_by_priority, normalise
 
 
 def _oracle_norm(text: str) -> str:
@@ -136,7 +136,7 @@ def test_near_duplicate_decision_follows_the_documented_threshold():
 
 
 def test_generator_splits_on_rendered_text():
-    from classifiers.generator import _renderings, all_templates, split_by_template
+    from training.generator import _renderings, all_templates, split_by_template
 
     templates = {tid: (code, tpl) for tid, code, tpl in all_templates()}
     by_text = {tpl: tid for tid, (_, tpl) in templates.items()}
@@ -158,7 +158,7 @@ def test_generator_splits_on_rendered_text():
 
 @pytest.fixture(scope="module")
 def real_splits():
-    from classifiers.train import build_splits
+    from training.train import build_splits
 
     return build_splits(seed=0, n_per_template=3), build_splits(seed=0, n_per_template=3, leak_free=False)
 
@@ -210,7 +210,7 @@ def test_moving_a_template_leaves_the_other_validation_posts_as_they_were(real_s
     split drew, so before / after figures compare the same posts."""
     new, old = real_splits
     moved = {e.group for e in old.val_gen} - {e.group for e in new.val_gen}
-    from classifiers.generator import all_templates
+    from training.generator import all_templates
 
     twin = [tid for tid, _, tpl in all_templates() if tpl == "vrouwen zijn te dom om te besturen"]
     assert moved == {"gen:" + twin[0]}

@@ -3,7 +3,7 @@ same validation data (templates and reply authors not trained on); picks the var
 into the model card.
 
 Leak-free: the evaluation sets come from ``build_splits(leak_free=True)`` and every item that equals or
-near-duplicates (classifiers.dedupe) a text the model was trained or calibrated on is excluded and counted
+near-duplicates (training.dedupe) a text the model was trained or calibrated on is excluded and counted
 (``results["excluded"]``). For a model trained before the dedupe existed (no ``leak_free`` in its training record)
 those texts are the splits it was really trained on, rebuilt with ``build_splits(leak_free=False)``."""
 
@@ -20,7 +20,7 @@ from schildwacht.contracts import LABELS
 
 from .data import Example
 from .dedupe import NEAR_DUP_JACCARD, SHINGLE, DuplicateIndex, drop_seen
-from .lexical import LexicalModel
+from .lexical_fit import fit_lexical_model
 from .train import Splits, build_splits
 
 CRITICISM_KINDS = {"neg:criticism"}
@@ -77,20 +77,20 @@ class Variants:
     transformer's, averaged with the lexical (TF-IDF + LR) model's where the model directory has one."""
 
     def __init__(self, model_dir: Path | None, splits: Splits) -> None:
-        from .api import RuleClassifier
+        from classifiers.api import RuleClassifier
 
         self.rules = RuleClassifier()
         self.scorer = None
         if model_dir is not None and (Path(model_dir) / "config.json").exists():
-            from .model import ModelScorer
+            from classifiers.model import ModelScorer
 
             self.scorer = ModelScorer(model_dir)
         # the TF-IDF + LR baseline: the saved lexical model (fitted on the same training split), else fitted here
-        self.tfidf = self.scorer.lexical if self.scorer and self.scorer.lexical else LexicalModel.fit(splits.train)
+        self.tfidf = self.scorer.lexical if self.scorer and self.scorer.lexical else fit_lexical_model(splits.train)
 
     def parts(self, texts: list[str]) -> dict:
         """Rule results, baseline and model probabilities for `texts` (computed once, combined many times)."""
-        from .api import ClassifyInput
+        from classifiers.api import ClassifyInput
 
         out: dict[str, Any] = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])]}
         if self.scorer is not None:
@@ -106,7 +106,7 @@ class Variants:
     def combined(
         parts: dict, damp: float = 1.0, gates: dict[str, float] | None = None, probs_key: str = "probs"
     ) -> list[list[float]]:
-        from .api import combine_scores
+        from classifiers.api import combine_scores
 
         return [
             [combine_scores(res, p, "max", damp, gates)[lab] for lab in LABELS]
@@ -139,7 +139,7 @@ def with_lexical_weight(parts: dict, weight: float | None) -> dict:
     """`parts` with "probs" re-mixed at `weight` (unchanged when weight is None or there is no lexical half)."""
     if weight is None or parts.get("lexical") is None:
         return parts
-    from .model import mix_probs
+    from classifiers.model import mix_probs
 
     return {**parts, "probs": mix_probs(parts["transformer"], parts["lexical"], weight)}
 

@@ -3,8 +3,8 @@ validation author is never trained or calibrated on."""
 
 from __future__ import annotations
 
-from classifiers.data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, load_probe, load_replies
-from classifiers.train import split_replies
+from training.data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, load_probe, load_replies
+from training.train import split_replies
 
 
 def test_reply_files_load_with_valid_labels():

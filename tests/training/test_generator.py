@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifiers.generator import all_templates, generate, split_by_template
+from training.generator import all_templates, generate, split_by_template
 
 
 def test_split_has_no_template_overlap():

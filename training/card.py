@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from classifiers.spelling import SPELL_EXCEPTIONS
+
 from .evaluate import REPORT_END, REPORT_START
-from .spelling import SPELL_EXCEPTIONS
 
 CARD = """---
 language: nl
@@ -52,8 +53,8 @@ used for automated sanctions, and it is not meant for content outside this domai
 ## Training data (every source)
 | source | path | use | licence |
 |---|---|---|---|
-| Synthetic posts from `classifiers/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
-| Training replies `classifiers/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity, veiled threats and their harmless lookalikes, election campaigns, everyday mentions, forums, Telegram groups, Instagram / TikTok comments, mayors' emergency orders, mostly hard negatives, livestream chat of council meetings), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | classifiers/replies/ | the whole files of {val_authors} are the realistic-reply **validation** set (choices are made on it); the whole files of {test_authors} are a **test** set (reported only, never used for a choice); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
+| Synthetic posts from `training/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
+| Training replies `training/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity, veiled threats and their harmless lookalikes, election campaigns, everyday mentions, forums, Telegram groups, Instagram / TikTok comments, mayors' emergency orders, mostly hard negatives, livestream chat of council meetings), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | training/replies/ | the whole files of {val_authors} are the realistic-reply **validation** set (choices are made on it); the whole files of {test_authors} are a **test** set (reported only, never used for a choice); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
 | Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is a **validation** set (never trained on, but the rules and the gates were tuned on it, so it is not held out). Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
 | RTP-LX Dutch prompts + benign completions (password zip, read in place) | ../shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
 | UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
@@ -125,7 +126,7 @@ acceptance aim) instead of F1. Model selection, decided before the runs: a secon
 (elderly Facebook users, provincial politics, women in politics with positive statements about women as
 negatives, violent words aimed at things) would ship unless its selection score on the choice sets was more than
 0.01 lower. It scored 0.8315 against 0.8436 for this one, so this one ships; those four files wait in
-`classifiers/replies_pending/`. Model 0.2.0 on the same sets, same code: selection score 0.8124; `replies_val`
+`training/replies_pending/`. Model 0.2.0 on the same sets, same code: selection score 0.8124; `replies_val`
 threat P / R 0.925 / 0.730; `replies_test` 0.943 / 0.811; probe test half 0.969 / 0.861 (31 of 36).
 
 Seventh round (0.3.1): the same weights as 0.3.0, a new combination. The evaluation now searches the
@@ -173,7 +174,7 @@ leaked text into each other, and part of what was reported as held out was not:
 calibration, generator / MHC / RTP-LX / reply validation, the test author, both probe halves) is now compared with
 every other on a normalised form (case, diacritics, punctuation, emoji and whitespace ignored) and by near-duplicate
 measure: Jaccard similarity >= 0.6 of character 5-gram sets, candidates found with MinHash LSH (`datasketch`) and then
-checked exactly (`classifiers/dedupe.py`; 0.6 was read off the cross-split pairs: above it they are the same sentence
+checked exactly (`training/dedupe.py`; 0.6 was read off the cross-split pairs: above it they are the same sentence
 with a word changed or added, an emoji, a handle or a typo, below 0.5 different sentences that share a frame).
 (2) Found that way: the probe dev line "Hoer." was trained on (`e_women` "hoer"); the probe test line "Zeg maar vast
 gedag tegen je gezin." was in the calibration split (`a_twitter`); five more probe lines near-duplicate training

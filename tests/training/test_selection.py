@@ -3,8 +3,9 @@ and threat on the realistic replies is scored as recall at the precision aim."""
 
 from __future__ import annotations
 
-from classifiers.data import Example
-from classifiers.evaluate import (
+from classifiers.rules import RuleResult
+from training.data import Example
+from training.evaluate import (
     GATED,
     GEN,
     MHC_B,
@@ -14,7 +15,6 @@ from classifiers.evaluate import (
     _variant_score,
     tune_combination,
 )
-from classifiers.rules import RuleResult
 
 THR = {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
 NO_RULES = {"threat": 0.0, "abuse": 0.0, "gender": 0.0, "doxxing": 0.0}
@@ -110,7 +110,7 @@ def test_lexical_weight_is_searched_with_the_gates():
     gates, damp, weight = tune_combination(parts, sets, THR)
     assert weight == 0.75
     from classifiers.api import combine_scores
-    from classifiers.evaluate import with_lexical_weight
+    from training.evaluate import with_lexical_weight
 
     for st, want in ((REPLIES, [True] * 10 + [False] * 10), (MHC_B, [True] * 5 + [False] * 10)):
         mixed = with_lexical_weight(parts[st], weight)

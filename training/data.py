@@ -186,7 +186,7 @@ def _labels(row: dict) -> list[int]:
 
 
 def load_replies(directory: Path = REPLIES_DIR) -> dict[str, list[Example]]:
-    """Training replies (classifiers/replies/<author>.jsonl): realistic replies to local officials, each file written
+    """Training replies (training/replies/<author>.jsonl): realistic replies to local officials, each file written
     by a separate author (a helper told not to open the rules, generator, probe or datasets). Returns examples per
     author; group = "reply:<author>:<line>", kind "neg:<kind>" for negatives as in the generator."""
     out: dict[str, list[Example]] = {}
@@ -203,7 +203,7 @@ def load_replies(directory: Path = REPLIES_DIR) -> dict[str, list[Example]]:
 
 
 def load_probe(half: str, path: Path = PROBE_PATH) -> list[Example]:
-    """Hand-written replies to local officials (classifiers/probe_replies.jsonl), written by a separate author without
+    """Hand-written replies to local officials (training/probe_replies.jsonl), written by a separate author without
     sight of the rules, the generator or any dataset; never used for training. half "dev" (even lines): the rule author
     read its errors; half "test" (odd lines): only ever scored. Negative kinds map to the generator's "neg:" kinds so
     criticism / hard-negative flag rates are computed the same way."""

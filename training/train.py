@@ -10,6 +10,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifiers.lexical import LexicalModel
+from classifiers.model import MAX_LENGTH, set_threads
+from classifiers.textnorm import model_text
 from schildwacht.contracts import LABELS
 
 from .data import (
@@ -27,9 +30,8 @@ from .data import (
 )
 from .dedupe import NEAR_DUP_JACCARD, SHINGLE, Leak, dedupe_by_priority
 from .generator import add_noise, all_templates, generate, join_clusters, split_by_template, template_clusters
-from .lexical import LexicalModel
-from .model import MAX_LENGTH, build_model, set_threads, train_tokenizer
-from .textnorm import model_text
+from .lexical_fit import fit_lexical_model, save_lexical_model
+from .model_build import build_model, train_tokenizer
 
 MODEL_NAME = "schildwacht-nl-mini"
 VERSION = "0.4.0"
@@ -38,7 +40,7 @@ VERSION = "0.4.0"
 @dataclass
 class Splits:
     """Every split of one training run. With ``leak_free`` (build_splits) no text of a split equals or
-    near-duplicates (classifiers.dedupe) a text of a split before it in PRIORITY; ``leaks`` lists what was dropped."""
+    near-duplicates (training.dedupe) a text of a split before it in PRIORITY; ``leaks`` lists what was dropped."""
 
     train: list[Example]
     calib: list[Example]
@@ -116,7 +118,7 @@ def build_splits(
 
     leak_free (default): generator templates are split on rendered text as well as on ids (a template and its
     near-duplicate or slot-filled twin stay on one side, calibration included), and every split is deduplicated
-    against the splits before it in PRIORITY (classifiers.dedupe: normalised equality or character-shingle Jaccard
+    against the splits before it in PRIORITY (training.dedupe: normalised equality or character-shingle Jaccard
     >= NEAR_DUP_JACCARD), before the noisy reply copies are made. leak_free=False rebuilds the splits that models up
     to 0.4.0 were trained on (only exact reply-text overlap with held-out authors removed).
     """
@@ -386,10 +388,10 @@ def _device_name(device: str) -> str:
 def fit_lexical(splits: Splits, out_dir: Path) -> LexicalModel:
     """Fit the TF-IDF + logistic-regression model on the training split, calibrate it, save it beside the
     transformer."""
-    lexical = LexicalModel.fit(splits.train)
+    lexical = fit_lexical_model(splits.train)
     lex_cal = fit_calibration(lexical.decision([e.text for e in splits.calib]), mapped_labels(splits.calib))
     lexical.calibration = {lab: (ab["a"], ab["b"]) for lab, ab in lex_cal.items()}
-    lexical.save(out_dir)
+    save_lexical_model(lexical, out_dir)
     return lexical
 
 

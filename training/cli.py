@@ -1,0 +1,121 @@
+"""What `schildwacht train` and `schildwacht evaluate` do. Their options are declared in the composition root
+(schildwacht/app/training_cli.py), which imports this module only when one of the two commands runs.
+
+Heavy imports (torch, transformers, spaCy, scikit-learn, datasketch) happen inside the functions."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+#: Modules of the optional dependency group `train` (pyproject.toml) that training needs and the runtime does not.
+TRAIN_EXTRA_MODULES = ("datasketch",)
+
+
+def require_train_extra() -> None:
+    """Stop with a Dutch message when a module of the `train` extra is not installed."""
+    missing = [name for name in TRAIN_EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        typer.secho(
+            f"Voor trainen en evalueren ontbreekt {', '.join(missing)}: installeer de extra 'train' "
+            "(pip install -e '.[train]').",
+            err=True,
+        )
+        raise typer.Exit(code=2)
+
+
+def check_device(device: str) -> None:
+    """`device` is "cpu" or a CUDA device that is present here; else a usage error naming --apparaat."""
+    if device == "cpu":
+        return
+    import torch
+
+    if not device.startswith("cuda") or not torch.cuda.is_available():
+        raise typer.BadParameter(
+            f"{device!r}: geen bruikbare GPU hier; gebruik cpu of cuda op een machine met een GPU.",
+            param_hint="--apparaat",
+        )
+
+
+def run_train(
+    output: Path,
+    *,
+    epochs: int,
+    seed: int,
+    mlm_seconds: int,
+    mlm_steps: int,
+    pretrain_lines: int,
+    device: str,
+    per_template: int,
+    use_mhc: bool,
+    reply_weight: int,
+    evaluate_after: bool,
+) -> None:
+    """Train a model into `output`, write its card and, with `evaluate_after`, evaluate it and write the report."""
+    require_train_extra()
+    check_device(device)
+    from .card import write_card
+    from .train import train_model
+
+    console = Console(stderr=True)
+    meta = train_model(
+        output,
+        epochs=epochs,
+        seed=seed,
+        use_mhc=use_mhc,
+        mlm_seconds=mlm_seconds,
+        n_per_template=per_template,
+        reply_weight=reply_weight,
+        pretrain_lines=pretrain_lines,
+        device=device,
+        mlm_max_steps=mlm_steps,
+        log=console.log,
+    )
+    write_card(output)
+    console.log(f"klaar: {output} ({meta['training']['seconds']}s)")
+    if evaluate_after:
+        evaluate_model(output, seed, use_mhc, console, write=True)
+
+
+def run_evaluate(model: Path, seed: int | None, write: bool) -> None:
+    """Evaluate `model` with the seed it was trained with (or `seed`), print the tables, optionally write them."""
+    require_train_extra()
+    evaluate_model(model, training_seed(model) if seed is None else seed, True, Console(), write=write)
+
+
+def training_seed(model: Path) -> int:
+    """The seed the model was trained with (thresholds.json → training.seed), 0 when unknown."""
+    try:
+        return int(json.loads((Path(model) / "thresholds.json").read_text())["training"]["seed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def evaluate_model(model: Path, seed: int, use_mhc: bool, console: Console, write: bool) -> dict[str, Any]:
+    """One evaluation run printed to `console`; with `write` the chosen variant goes into thresholds.json and the
+    report into the model card."""
+    from .evaluate import apply_choice, evaluate, render_table, write_report_into_card
+
+    results = evaluate(
+        model if (Path(model) / "config.json").exists() else None, seed=seed, use_mhc=use_mhc, log=console.log
+    )
+    render_table(results, console)
+    console.print(f"[bold]gekozen variant:[/bold] {results['chosen']}")
+    if "model_gate" in results:
+        console.print(
+            f"modelpoort {results['model_gate']}, frame_damp {results['gate_damp']}, "
+            f"lexicaal gewicht {results['lexical_weight']}"
+        )
+    if write and (Path(model) / "config.json").exists():
+        from .card import write_card
+
+        apply_choice(Path(model), results)
+        write_card(Path(model))
+        write_report_into_card(Path(model), results)
+        console.print(f"rapport geschreven naar {Path(model) / 'README.md'}")
+    return results
