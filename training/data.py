@@ -169,6 +169,14 @@ def ud_negatives(n: int = 1500, seed: int = 3) -> list[Example]:
 PROBE_PATH = Path(__file__).with_name("probe_replies.jsonl")
 _PROBE_NEG_KINDS = {"criticism", "news", "counter", "idiom", "profanity_weather", "neutral"}
 REPLIES_DIR = Path(__file__).with_name("replies")
+# The patterns of the five-label reply files and of the frozen test set (their "kind"): what a post stands for,
+# positive or hard negative. The frozen test set is reported per pattern.
+PATTERNS = (
+    "explicit_threat", "veiled_threat", "dehumanisation", "obfuscation", "long_post", "identity_abuse",
+    "gender_abuse", "abuse", "doxxing", "doxxing_threat",
+    "criticism", "news", "counter_speech", "quote", "idiom", "game_sport_hunting", "thing_not_person",
+    "own_contact_info", "profanity", "neutral",
+)  # fmt: skip
 _REPLY_NEG_KINDS = {"criticism", "news", "counter", "quote", "idiom", "profanity", "neutral", "sarcasm"}
 # The authors whose files are held out of training whole: the realistic-reply validation set for choices.
 REPLIES_VAL_AUTHORS = ("b_facebook", "r_mayor")
