@@ -116,6 +116,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
 def test_the_wheel_carries_no_training_code_or_data(wheel: zipfile.ZipFile):
     members = wheel.namelist()
     assert "classifiers/api.py" in members and "classifiers/spelling_exceptions.txt" in members  # the runtime ships
+    word_lists = {f"classifiers/rules_data/{p.name}" for p in (ROOT / "classifiers" / "rules_data").glob("*.txt")}
+    assert len(word_lists) > 20 and word_lists <= set(members)  # the rule layer's lists (classifiers/lexicons.py)
     assert [m for m in members if m.split("/")[0] == "training"] == []
     data_names = {p.name for p in _training_data_files()}
     assert [m for m in members if Path(m).name in data_names] == []
