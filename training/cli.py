@@ -82,6 +82,35 @@ def run_train(
         evaluate_model(output, seed, use_mhc, console, write=True)
 
 
+def run_train_feedback(
+    output: Path, feedback: list[Path], *, base: Path, epochs: int, replay: int, seed: int, device: str
+) -> None:
+    """Fine-tune `base` on feedback exports into `output` (training/feedback_train.py). Every file is read and
+    checked, and the base and the output directory too, before anything is written; a problem stops with a Dutch
+    message and exit code 2."""
+    from .feedback_data import FeedbackError, read_feedback
+    from .feedback_train import FineTuning, check_base, check_output, fine_tune
+
+    require_train_extra()
+    check_device(device)
+    console = Console(stderr=True)
+    try:
+        check_base(base)
+        check_output(output, base)
+        data = read_feedback(feedback)
+    except FeedbackError as exc:
+        typer.secho(f"Fout: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    skipped = sum(f.skipped_without_text for f in data.files)
+    console.log(
+        f"feedback: {len(data.examples)} voorbeelden met tekst uit {len(data.files)} bestand(en); "
+        f"{skipped} afgewezen berichten zonder tekst overgeslagen"
+    )
+    settings = FineTuning(epochs=epochs, replay=replay, seed=seed, device=device)
+    meta = fine_tune(base, data, output, settings, log=console.log)
+    console.log(f"versie {meta['version']}, basis {base}")
+
+
 def run_evaluate(model: Path, seed: int | None, write: bool) -> None:
     """Evaluate `model` with the seed it was trained with (or `seed`), print the tables, optionally write them."""
     require_train_extra()

@@ -43,13 +43,17 @@ def register(app: typer.Typer) -> None:
         help="Train het Nederlandse classificatiemodel (tokenizer + klein BERT-model, plus "
         "TF-IDF+LR) op de gegenereerde berichten, de handgeschreven trainingsreacties "
         "(training/replies, zonder de validatie- en testauteurs), RTP-LX en de helft van de "
-        "MHC-sjablonen.",
+        "MHC-sjablonen. Met --feedback BESTAND... wordt in plaats daarvan het basismodel "
+        "(--basis) bijgetraind op feedbackexports van medewerkers (schildwacht feedback export) "
+        "en naar een nieuwe map (-o) geschreven.",
     )
     def train_cmd(
         output: Path = typer.Option(
             Path("models/schildwacht-nl-mini"), "--uitvoer", "-o", help="Uitvoermap voor het model."
         ),
-        epochs: int = typer.Option(5, "--epochs", "-e", help="Aantal epochs."),
+        epochs: int | None = typer.Option(
+            None, "--epochs", "-e", min=1, help="Aantal epochs (standaard 5; met --feedback 3)."
+        ),
         seed: int = typer.Option(0, "--seed", help="Random seed."),
         mlm_seconds: int = typer.Option(
             240, "--mlm-seconden", help="Seconden MLM-voortraining op pretrain_nl (0 = overslaan)."
@@ -82,12 +86,40 @@ def register(app: typer.Typer) -> None:
             help="Hoe vaak elke trainingsreactie meetelt (origineel + kopieën met spelfouten).",
         ),
         evaluate_after: bool = typer.Option(
-            True, "--evalueer/--niet-evalueren", help="Na het trainen evalueren en het modelkaartrapport schrijven."
+            True,
+            "--evalueer/--niet-evalueren",
+            help="Na het trainen evalueren en het modelkaartrapport schrijven (niet bij --feedback).",
+        ),
+        feedback: list[Path] | None = typer.Option(
+            None,
+            "--feedback",
+            metavar="BESTAND",
+            help="Feedbackexport (schildwacht feedback export; herhaal voor meer bestanden, alle van één "
+            "organisatie): het basismodel wordt hierop bijgetraind. Alleen berichten met tekst tellen; "
+            "afgewezen berichten zonder tekst worden overgeslagen en geteld.",
+        ),
+        base: Path = typer.Option(
+            Path("models/schildwacht-nl-mini"),
+            "--basis",
+            help="Met --feedback: het model dat wordt bijgetraind (gewichten, tokenizer, kalibratiedeel en "
+            "drempels komen hiervandaan).",
+        ),
+        replay: int = typer.Option(
+            3000,
+            "--herhaling",
+            min=0,
+            help="Met --feedback: zoveel voorbeelden uit de oorspronkelijke trainingsdata trainen mee, zodat "
+            "het model niet vergeet wat het kon.",
         ),
     ) -> None:
+        if feedback:
+            training_commands().run_train_feedback(
+                output, feedback, base=base, epochs=epochs or 3, replay=replay, seed=seed, device=device
+            )
+            return
         training_commands().run_train(
             output,
-            epochs=epochs,
+            epochs=epochs or 5,
             seed=seed,
             mlm_seconds=mlm_seconds,
             mlm_steps=mlm_steps,
