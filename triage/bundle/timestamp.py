@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
-from asn1crypto import cms, tsp
+from asn1crypto import cms, core, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -81,11 +81,12 @@ def request_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
 
 def _load(der: bytes) -> tuple[cms.SignedData, tsp.TSTInfo, bytes]:
     try:
-        resp = tsp.TimeStampResp.load(der)
-        status = resp["status"]["status"].native
+        # The status is read on its own first: a refusal carries no token (RFC 3161), and asn1crypto's TimeStampResp
+        # cannot be read without one.
+        status = tsp.PKIStatusInfo.load(core.Sequence.load(der)[0].dump())["status"].native
         if status not in ("granted", "granted_with_mods"):
             raise TimestampProblem(f"TSA weigerde / TSA refused: {status}")
-        token = resp["time_stamp_token"]
+        token = tsp.TimeStampResp.load(der)["time_stamp_token"]
         if token["content_type"].native != "signed_data":
             raise TimestampProblem("token is geen CMS SignedData / not SignedData")
         signed = token["content"]

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms, tsp
 from cryptography import x509
 
 from tests.support.components import require
@@ -67,3 +68,16 @@ def test_without_a_trusted_ca_the_token_is_intact_but_not_ca_checked(chained_tok
     assert not info.ca_checked and "Chain TSA" in info.tsa_subject
     with pytest.raises(TimestampProblem, match="andere inhoud"):
         verify_token(token, DATA + b"!")
+
+
+def test_certificates_in_any_order_are_checked_against_the_root(chained_token):
+    """`openssl ts -reply` lists the signer first; the CA path check still works whichever order the token's
+    certificates come in (rfc3161-client's DER parser wants a sorted SET OF)."""
+    token, d = chained_token
+    response = tsp.TimeStampResp.load(token)
+    signed = response["time_stamp_token"]["content"]
+    certificates = sorted((choice.dump() for choice in signed["certificates"]), reverse=True)
+    assert len(certificates) == 2
+    signed["certificates"] = cms.CertificateSet([cms.CertificateChoices.load(c) for c in certificates])
+    info = verify_token(response.dump(force=True), DATA, [_cert(d / "ca.crt")])
+    assert info.ca_checked and "Chain TSA" in info.tsa_subject

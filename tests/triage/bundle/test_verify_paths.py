@@ -7,24 +7,33 @@ the manifest with a fresh key that the manifest names, so only the check under t
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
 
+from schildwacht.app.cli import app as cli_app
 from schildwacht.config import Settings
 from tests.security.forgery import read_bundle, reseal, write_bundle
-from tests.triage.bundle.bundlecase import build_case, emptied, write_zip
+from tests.triage.bundle.bundlecase import build_case, emptied, make_tsa_pki, require, write_zip
+from tests.triage.bundle.localtsa import Tsa, gen_time, local_tsa_in
 from triage.bundle import layout
+from triage.bundle.custody import GENESIS, event_hash
 from triage.bundle.export import export_bundle
 from triage.bundle.keys import fingerprint, format_fingerprint, public_pem
-from triage.bundle.trust import TrustedKey
+from triage.bundle.trust import TrustedKey, TrustProblem
 from triage.bundle.verify import (
     EXIT_NOT_INTACT,
     EXIT_SIGNER_UNVERIFIED,
+    EXIT_USAGE,
     EXIT_VERIFIED,
     Verification,
     verify_bundle,
@@ -98,6 +107,52 @@ def custody_lines(files: dict[str, bytes]) -> list[dict]:
 
 def first_item(files: dict[str, bytes]) -> str:
     return next(n for n in sorted(files) if n.endswith("/tekst.txt"))
+
+
+def rechained(events: list[dict]) -> bytes:
+    """custody.jsonl with every link and hash recomputed, as a forger who knows the hash rule writes it."""
+    lines, prev = [], GENESIS
+    for event in events:
+        record = event | {"prev_hash": prev}
+        record["hash"] = prev = event_hash(record)
+        lines.append(json.dumps(record).encode() + b"\n")
+    return b"".join(lines)
+
+
+def pin_custody(manifest: dict, custody: bytes) -> None:
+    """The manifest's count and head hash of the custody chain set to those of `custody`."""
+    events = [json.loads(line) for line in custody.splitlines()]
+    manifest["custody"].update(events=len(events), head_hash=events[-1]["hash"])
+
+
+def chain_of_another_case(m: dict, f: dict[str, bytes]) -> None:
+    f[layout.CUSTODY] = rechained([e | {"case_id": e["case_id"] + 1} for e in custody_lines(f)])
+    pin_custody(m, f[layout.CUSTODY])
+
+
+def manifest_lists(path: str) -> Callable[[dict[str, bytes]], None]:
+    """The forger's manifest (re-signed) lists `path` with its hash, but a ZIP cannot hold it, so it is left out."""
+
+    def change(files: dict[str, bytes]) -> None:
+        def add(m: dict, f: dict[str, bytes]) -> None:
+            f[path] = b"buiten de bundel / outside the bundle"
+            m["files"].append({"path": path, "sha256": "", "size": 0})
+
+        resigned(add)(files)
+        del files[path]
+        files[layout.SUMS] = layout.format_sums({n: d for n, d in files.items() if n != layout.SUMS})
+
+    return change
+
+
+def without_public_key_file(m: dict, f: dict[str, bytes]) -> None:
+    del f[layout.PUBLIC_KEY]
+    m["files"] = [e for e in m["files"] if e["path"] != layout.PUBLIC_KEY]
+
+
+def with_a_character_outside_base64(files: dict[str, bytes]) -> None:
+    signature = files[layout.SIGNATURE]
+    files[layout.SIGNATURE] = signature[:10] + b"!" + signature[10:]
 
 
 CASES = {
@@ -230,6 +285,38 @@ CASES = {
         resigned(lambda m, f: m["case"].update(id=m["case"]["id"] + 1)),
         "custody.jsonl: hoort bij een andere zaak / belongs to another case",
     ),
+    "custody chain of another case": (
+        resigned(chain_of_another_case),
+        "custody.jsonl: hoort bij een andere zaak / belongs to another case",
+    ),
+    "member with ..": (
+        lambda f: f.update({"items/../../buiten.txt": b"x"}),
+        "veranderd.zip: 'items/../../buiten.txt': onveilige bestandsnaam in de ZIP (bevat '..') / unsafe entry name",
+    ),
+    "absolute member": (
+        lambda f: f.update({"/tmp/buiten.txt": b"x"}),
+        "veranderd.zip: '/tmp/buiten.txt': onveilige bestandsnaam in de ZIP (absoluut pad) / unsafe entry name",
+    ),
+    "manifest lists a path with ..": (
+        manifest_lists("../buiten.txt"),
+        "../buiten.txt: staat in het manifest maar ontbreekt in de ZIP / missing from ZIP",
+    ),
+    "manifest lists an absolute path": (
+        manifest_lists("/etc/passwd"),
+        "/etc/passwd: staat in het manifest maar ontbreekt in de ZIP / missing from ZIP",
+    ),
+    "signature with a character outside base64": (
+        sums_only(with_a_character_outside_base64),
+        "manifest.sig: handtekening klopt niet bij manifest.json / signature invalid (Error)",
+    ),
+    "public key file not ASCII": (
+        resigned(lambda m, f: f.update({layout.PUBLIC_KEY: f[layout.PUBLIC_KEY] + "é".encode()})),
+        "public_key.pem: wijkt af van de sleutel in het manifest / differs from manifest",
+    ),
+    "public key file missing": (
+        resigned(without_public_key_file),
+        "public_key.pem: wijkt af van de sleutel in het manifest / differs from manifest",
+    ),
 }
 
 
@@ -237,9 +324,49 @@ CASES = {
 def test_each_problem_is_found_and_named(bundle, tmp_path, name):
     change, reason = CASES[name]
     result = verify_bundle(changed(bundle[0], tmp_path, change))
-    assert not result.ok and result.exit_code == EXIT_NOT_INTACT and not result.signer_verified
+    assert result.ok is False and result.exit_code == EXIT_NOT_INTACT and not result.signer_verified
     assert result.problem.startswith(reason), result.problem
     assert result.summary == []
+
+
+def test_an_event_of_another_case_inside_the_chain_is_named(bundle, tmp_path):
+    path, case_id = bundle
+
+    def splice(m: dict, f: dict[str, bytes]) -> None:
+        f[layout.CUSTODY] = rechained([e | {"case_id": case_id + 1} if e["seq"] == 2 else e for e in custody_lines(f)])
+        pin_custody(m, f[layout.CUSTODY])
+
+    result = verify_bundle(changed(path, tmp_path, resigned(splice)))
+    assert result.problem == (
+        f"custody.jsonl: gebeurtenis 2: hoort bij zaak {case_id + 1}, niet {case_id} / event from another case"
+    )
+
+
+def test_custody_of_one_event_is_a_chain(bundle, tmp_path):
+    def first_only(m: dict, f: dict[str, bytes]) -> None:
+        f[layout.CUSTODY] = f[layout.CUSTODY].splitlines(keepends=True)[0]
+        pin_custody(m, f[layout.CUSTODY])
+
+    files = read_bundle(bundle[0])
+    first = custody_lines(files)[0]
+    result = verify_bundle(changed(bundle[0], tmp_path, resigned(first_only)))
+    assert result.ok, result.problem
+    assert result.summary[2] == (
+        f"Bewaarketen / custody: 1 gebeurtenissen, laatste: created door system:triage-ingest op {first['at']}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "problem"),
+    [
+        (64 * 1024 * 1024, "public_key.pem: gewijzigd, sha256 klopt niet met SHA256SUMS / altered (hash mismatch)"),
+        (64 * 1024 * 1024 + 1, "public_key.pem: onredelijk groot / unreasonably large"),
+    ],
+    ids=["64 MiB is read", "one byte more is refused unread"],
+)
+def test_control_files_are_read_up_to_64_mib(bundle, tmp_path, size, problem):
+    result = verify_bundle(changed(bundle[0], tmp_path, lambda f: f.update({layout.PUBLIC_KEY: b" " * size})))
+    assert result.problem == problem
 
 
 def test_custody_without_events_is_refused(bundle, tmp_path):
@@ -344,3 +471,108 @@ def test_signer_is_checked_against_the_anchors_the_verifier_brings(bundle):
     assert not revoked.ok and revoked.problem.startswith(f"manifest.sig: de sleutel ({format_fingerprint(fp)}) is ")
     narrowed = verify_bundle(path, expected_fingerprint=other, trusted_keys=[TrustedKey(fp), TrustedKey(other)])
     assert not narrowed.ok and narrowed.problem == wrong.problem
+
+
+@pytest.fixture(scope="module")
+def tsa(tmp_path_factory) -> Tsa:
+    require(shutil.which("openssl") is not None, "openssl")
+    return local_tsa_in(tmp_path_factory.mktemp("tsa"))
+
+
+def test_timestamp_is_checked_and_summarised(bundle, tsa, tmp_path):
+    """The bundle's SHA256SUMS stamped by the local `openssl ts` TSA, as export does; what the summary says is read
+    from the token by `openssl ts -text` and from the TSA certificate file."""
+    files = read_bundle(bundle[0])
+    token = files[layout.TIMESTAMP] = tsa.stamp(files[layout.SUMS])
+    path = write_bundle(tmp_path / "gestempeld.zip", files)
+    serial = int(tsa.as_openssl_reads_it(token)["Serial number"], 16)
+    der = tsa.cert().public_bytes(serialization.Encoding.DER)
+    stamped = (
+        f"Tijdstempel / timestamp (RFC 3161): {gen_time(tsa, token):%Y-%m-%d %H:%M:%S} UTC door "
+        f"CN=Test TSA,O=Schildwacht test, serienummer {serial}"
+    )
+
+    plain = verify_bundle(path)
+    assert plain.ok, plain.problem
+    assert plain.summary[-1] == (
+        f"{stamped}; TSA-certificaat sha256 {hashlib.sha256(der).hexdigest()} (niet tegen een CA gecontroleerd)"
+    )
+    checked = verify_bundle(path, trusted_tsa_cas=[tsa.cert("ca.crt")])
+    assert checked.ok and checked.summary[-1] == f"{stamped}; TSA-certificaat door opgegeven CA uitgegeven"
+    assert checked.summary[:-1] == plain.summary[:-1]
+
+    make_tsa_pki(tmp_path / "ander", "Other")
+    stranger = Tsa(tmp_path / "ander").cert("ca.crt")
+    refused = verify_bundle(path, trusted_tsa_cas=[stranger])
+    assert refused.ok is False and refused.problem.startswith(
+        "SHA256SUMS.tsr: TSA-certificaat niet uitgegeven door de opgegeven CA / not issued by trusted CA: "
+    )
+    files[layout.TIMESTAMP] = tsa.stamp(files[layout.SUMS] + b"\n")
+    other = verify_bundle(write_bundle(tmp_path / "ander.zip", files))
+    assert other.problem == "SHA256SUMS.tsr: tijdstempel hoort bij andere inhoud / timestamp is for different content"
+
+
+def test_a_trusted_key_must_be_valid_at_the_export_and_at_the_timestamp(bundle, tsa, tmp_path):
+    """A bundle dated (by its signer) inside the key's period but stamped by the TSA after it is refused."""
+    key = Ed25519PrivateKey.generate()
+    exported = datetime(2026, 11, 20, 21, 30, tzinfo=UTC)
+    files = read_bundle(bundle[0])
+    manifest = json.loads(files[layout.MANIFEST])
+    pem = public_pem(key.public_key())
+    manifest["signer"].update(public_key_pem=pem, fingerprint=fingerprint(key.public_key()))
+    manifest["exported_at"] = exported.isoformat()
+    files[layout.PUBLIC_KEY] = pem.encode()
+    reseal(files, manifest, key)
+    unstamped = write_bundle(tmp_path / "ongestempeld.zip", files)
+    files[layout.TIMESTAMP] = tsa.stamp(files[layout.SUMS])
+    stamped_at = gen_time(tsa, files[layout.TIMESTAMP])
+    stamped = write_bundle(tmp_path / "gestempeld.zip", files)
+    fp = fingerprint(key.public_key())
+    around_export = TrustedKey(fp, valid_from=exported - timedelta(days=1), valid_until=exported + timedelta(days=1))
+
+    assert verify_bundle(unstamped, trusted_keys=[around_export]).signer_verified
+    late = verify_bundle(stamped, trusted_keys=[around_export])
+    assert late.problem == (
+        f"manifest.sig: de sleutel was bij ondertekening (2026-11-20T21:30:00.000000Z, "
+        f"{stamped_at:%Y-%m-%dT%H:%M:%S}.000000Z) niet geldig volgens de vertrouwde sleutels "
+        "/ key not valid at signing time"
+    )
+    through_stamp = TrustedKey(fp, valid_from=exported, valid_until=stamped_at)
+    assert verify_bundle(stamped, trusted_keys=[through_stamp]).signer_verified
+
+
+def verify_cli(*args: object):
+    return CliRunner().invoke(cli_app, ["bundle", "verify", *map(str, args)])
+
+
+def test_cli_exit_codes_as_documented(bundle, tmp_path):
+    """0 intact and signer verified, 1 not intact, 2 usage error (before any bundle is judged), 3 signer unverified."""
+    path, _ = bundle
+    fp = json.loads(read_bundle(path)[layout.MANIFEST])["signer"]["fingerprint"]
+    assert verify_cli(path, "--vingerafdruk", format_fingerprint(fp)).exit_code == EXIT_VERIFIED == 0
+    assert verify_cli(path).exit_code == EXIT_SIGNER_UNVERIFIED == 3
+    altered = changed(path, tmp_path, lambda f: f.update({layout.REPORT_HTML: f[layout.REPORT_HTML] + b" "}))
+    bad = verify_cli(altered, "--vingerafdruk", fp)
+    assert bad.exit_code == EXIT_NOT_INTACT == 1
+    assert "NIET INTACT / NOT INTACT: rapport.html: gewijzigd" in bad.output, bad.output
+    not_a_certificate = tmp_path / "ca.pem"
+    not_a_certificate.write_text("geen certificaat\n", encoding="utf-8")
+    not_a_key_list = tmp_path / "sleutels.txt"
+    not_a_key_list.write_text("dit is geen vingerafdruk\n", encoding="utf-8")
+    for usage in (
+        ["--vingerafdruk", "abc"],
+        ["--tsa-ca", not_a_certificate],
+        ["--vertrouwde-sleutels", not_a_key_list],
+    ):
+        for bundle_path in (path, altered):
+            result = verify_cli(bundle_path, *usage)
+            assert result.exit_code == EXIT_USAGE == 2, result.output
+            assert "Onbruikbare invoer / unusable input" in result.output, result.output
+            assert "intact" not in result.output.lower(), result.output
+    missing = verify_cli(tmp_path / "weg.zip")
+    assert missing.exit_code == EXIT_USAGE and "intact" not in missing.output.lower(), missing.output
+
+
+def test_a_malformed_expected_fingerprint_is_a_usage_error_not_a_verdict(bundle):
+    with pytest.raises(TrustProblem, match="'abc' is geen vingerafdruk"):
+        verify_bundle(bundle[0], expected_fingerprint="abc")
