@@ -103,7 +103,9 @@ def ensure_topics(settings: Settings, bootstrap: str | None = None) -> None:
                 pass
         old = [ConfigResource(ConfigResourceType.TOPIC, t, configs=c) for t, c in configs.items() if t in existing]
         if old:
-            admin.alter_configs(old)
+            # The broker checks the keys itself; kafka-python's own check first asks the broker for every key it may
+            # set, which Tansu lists only once a key is set: an existing topic without them would fail here.
+            admin.alter_configs(old, raise_on_unknown=False)
     finally:
         admin.close()
 

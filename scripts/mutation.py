@@ -110,6 +110,9 @@ def main(modules: list[str]) -> int:
         env = os.environ | {
             "SCHILDWACHT_TEST_POSTGRES_TEMPLATE_URL": template_database(postgres.url),
             "SCHILDWACHT_TEST_KAFKA_BOOTSTRAP": broker.bootstrap,
+            # mutmut limits each mutant's CPU time (a multiple of its tests' measured seconds); torch's threads spin
+            # on a busy machine and would spend that limit in a fraction of the time (classifiers/model.py threads)
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
         }
         for module in modules:
             work = work_dir(module, selection[module])

@@ -103,6 +103,15 @@ def test_rule_classifier_keeps_the_rule_spans_and_the_resolved_target(rules):
     assert {(s.label, s.start, s.end) for s in named.spans} == expected
     assert all(text[s.start : s.end] == s.text and s.source.startswith("rule:") for s in named.spans)
     assert (named.target, anonymous.target) == ("off-1", None) and anonymous.spans == named.spans
+    # the official's name makes a bare insult personal (the rules take the names), a reply names its official
+    insult = "Piet Jansen is een idioot."
+    piet = OfficialRef(id="off-2", names=["Piet Jansen"])
+    about, unnamed, reply = rules.classify(
+        [ClassifyInput(insult, [piet]), ClassifyInput(insult), ClassifyInput("Jij bent een idioot.", [], "off-9")]
+    )
+    assert (about.flags, about.target, unnamed.flags, unnamed.target) == (["abuse"], "off-2", [], None)
+    assert [(s.label, s.text) for s in about.spans] == [("abuse", "idioot")]
+    assert (reply.flags, reply.target) == (["abuse"], "off-9")
 
 
 @pytest.mark.parametrize(
@@ -193,6 +202,7 @@ def model_copy(tmp_path_factory) -> Path:
         combine="rules",
         frame_damp=0.25,
         model_gate={"doxxing": 0.8},
+        window_gate=0.95,
         name="testmodel",
         version=7,
     )
@@ -200,20 +210,45 @@ def model_copy(tmp_path_factory) -> Path:
     return directory
 
 
-def test_combined_classifier_takes_thresholds_json_and_overrides(model_copy):
+@pytest.fixture(scope="module")
+def max_copy(model_copy) -> CombinedClassifier:
+    """The copy's classifier with `combine="max"` given explicitly (it wins over the file's "rules"), loaded once."""
+    return CombinedClassifier(model_copy, combine="max")
+
+
+def test_combined_classifier_takes_thresholds_json_and_overrides(model_copy, max_copy):
     classifier = load_classifier(model_copy, {"abuse": 0.55})
     assert type(classifier) is CombinedClassifier
     assert classifier.thresholds == {"threat": 0.7, "abuse": 0.55, "gender": 0.5, "doxxing": 0.5}
     assert (classifier.combine, classifier.frame_damp, classifier.gates) == ("rules", 0.25, {"doxxing": 0.8})
-    assert (classifier.name, classifier.version) == ("testmodel", "7")
-    assert CombinedClassifier(model_copy, combine="max").combine == "max"
+    assert (classifier.name, classifier.version, classifier.window_gate) == ("testmodel", "7", 0.95)
+    assert max_copy.combine == "max"
 
 
-def test_combined_classifier_in_rules_mode_equals_the_rule_layer_in_batches(model_copy, rules):
+def test_a_thresholds_json_without_settings_gives_the_documented_defaults(tmp_path):
+    """An empty thresholds.json: combine "max", no frame damping, no model gates, the WINDOW_GATE, thresholds 0.5,
+    the directory's name and version "0"."""
+    directory = tmp_path / "kaal-model"
+    directory.mkdir()
+    for source in DEFAULT_MODEL_DIR.iterdir():
+        if source.name != "thresholds.json":
+            (directory / source.name).symlink_to(source)
+    (directory / "thresholds.json").write_text("{}", encoding="utf-8")
+    bare = CombinedClassifier(directory, windows=False)
+    assert (bare.combine, bare.frame_damp, bare.gates, bare.window_gate) == ("max", 1.0, {}, 0.9)
+    assert (bare.name, bare.version, bare.thresholds) == ("kaal-model", "0", api.DEFAULT_THRESHOLDS)
+
+
+def test_combined_classifier_in_rules_mode_equals_the_rule_layer_in_batches(model_copy, rules, monkeypatch):
+    """In "rules" mode the model is not asked at all (its file's "combine"), and the results are the rule layer's."""
     classifier = CombinedClassifier(model_copy, thresholds=dict(api.DEFAULT_THRESHOLDS))
     texts = [NEUTRAL, "Wethouder, ik weet waar je woont en ik kom je halen.", ""] * ((MAX_BATCH // 3) + 1)
     items = [ClassifyInput(text=t) for t in texts]
+    asked: list[int] = []
+    predict = classifier.scorer.predict
+    monkeypatch.setattr(classifier.scorer, "predict", lambda batch: asked.append(len(batch)) or predict(batch))
     combined, alone = classifier.classify(items), rules.classify(items)
+    assert asked == []
     assert len(combined) == len(texts) > MAX_BATCH
     assert [c.scores for c in combined] == [r.scores for r in alone]
     assert [c.flags for c in combined] == [r.flags for r in alone]
@@ -233,8 +268,8 @@ def expected_model_spans(classifier: CombinedClassifier, text: str, label: str, 
     return sorted(found) or [(0, min(len(text), 280), text[:280])]
 
 
-def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(model_copy):
-    classifier = CombinedClassifier(model_copy, combine="max")
+def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(max_copy):
+    classifier = max_copy
     certain = [1.0] * len(LABELS)  # every occluded variant scores lower: the three biggest drops are the evidence
     unsure = [0.0] * len(LABELS)  # no variant scores lower: the start of the post stands in
     long_text = THREAT + " " + "bla " * 100
@@ -249,10 +284,10 @@ def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(model_c
     assert classifier._model_spans([]) == []
 
 
-def test_model_evidence_of_a_window_points_into_that_window(model_copy):
+def test_model_evidence_of_a_window_points_into_that_window(max_copy):
     """A window's evidence: the same rule applied to the window's text, shifted by the window's start; without a
     word that lowers the score enough, the window itself (at most 280 characters) from its start."""
-    classifier = CombinedClassifier(model_copy, combine="max")
+    classifier = max_copy
     before = "Goedemorgen allemaal. "
     post = before + THREAT + " " + "bla " * 100
     a, z = len(before), len(before) + len(THREAT)
@@ -266,12 +301,12 @@ def test_model_evidence_of_a_window_points_into_that_window(model_copy):
     assert [(s.label, s.start, s.end, s.text) for s in fallback] == [("gender", a, a + 280, post[a : a + 280])]
 
 
-def test_combined_scores_spans_and_batches_follow_the_documented_rules(model_copy, rules, monkeypatch):
+def test_combined_scores_spans_and_batches_follow_the_documented_rules(max_copy, rules, monkeypatch):
     """Scores: the rule layer and the model combined by `combine_scores` (tested by hand above) with the directory's
     frame damping and gates, rounded and clipped; flags at the thresholds; spans: the rules' spans, plus model
     evidence for a label flagged by the model without a rule span."""
     monkeypatch.setattr(api, "MAX_BATCH", 2)  # six items: three batches
-    classifier = CombinedClassifier(model_copy, combine="max")
+    classifier = max_copy
     texts = [
         THREAT,
         NEUTRAL,
@@ -303,6 +338,35 @@ def test_combined_scores_spans_and_batches_follow_the_documented_rules(model_cop
             expected += [(a, b, lab, "model") for a, b, _ in expected_model_spans(classifier, text, lab, p)]
         assert [(s.start, s.end, s.label, s.source) for s in result.spans] == expected
     assert any(s.source == "model" for result in got for s in result.spans)  # the model-evidence path ran
+
+
+def test_combined_classifier_reads_every_input_kind(max_copy):
+    """With the model the text itself counts (no neutral stand-in would give the same probabilities): None reads as
+    the empty text, a number as its digits, a lone surrogate as U+FFFD."""
+    items = [ClassifyInput(text=None), ClassifyInput(text=12), ClassifyInput(text="Jij \ud800 idioot")]
+    same = [ClassifyInput(text=""), ClassifyInput(text="12"), ClassifyInput(text="Jij \ufffd idioot")]
+    got, expected = max_copy.classify(items), max_copy.classify(same)
+    assert [(c.scores, c.flags, c.spans) for c in got] == [(c.scores, c.flags, c.spans) for c in expected]
+    assert got[0].scores != got[1].scores  # the empty text and "12" are told apart: the comparison can fail
+    piet = OfficialRef(id="off-2", names=["Piet Jansen"])
+    named, reply = max_copy.classify(
+        [ClassifyInput("Piet Jansen is een idioot.", [piet]), ClassifyInput("Jij bent een idioot.", [], "off-9")]
+    )
+    assert (named.target, reply.target) == ("off-2", "off-9")
+
+
+def test_the_classifier_combines_in_its_own_mode(max_copy):
+    """The same post in "max" and in "model" mode (the copy's frame damping 0.25, no gender gate): the framed gender
+    label keeps the rule score with "max" and takes the damped model probability alone with "model"."""
+    (p,) = max_copy.scorer.predict([FRAMED_GENDER])
+    rule_score = max_copy.rules.analyze(FRAMED_GENDER).scores["gender"]
+    model_reader = copy.copy(max_copy)
+    model_reader.combine = "model"
+    (by_max,) = max_copy.classify([ClassifyInput(FRAMED_GENDER)])
+    (by_model,) = model_reader.classify([ClassifyInput(FRAMED_GENDER)])
+    damped = p[LABELS.index("gender")] * 0.25
+    assert by_max.scores["gender"] == round(max(damped, rule_score), 4) == rule_score
+    assert by_model.scores["gender"] == round(damped, 4) != rule_score
 
 
 def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_defaults_to_none():
@@ -382,7 +446,7 @@ def test_thresholds_from_settings_override_the_file_and_flag_from_exactly_the_th
 
 def test_model_evidence_from_exactly_the_model_gate(shipped):
     """A model gate equal to the post's probability maps it to exactly 0.5: flagged at threshold 0.5, with model
-    evidence (the gate is reached); a gate just above it gives neither evidence nor (after rounding) more than 0.5."""
+    evidence (the gate is reached); a gate just above it gives no evidence, even where a lower threshold flags."""
     (p,) = shipped.scorer.predict([MODEL_ONLY_ABUSE])
     reader = copy.copy(shipped)
     reader.gates = {**SHIPPED_GATES, "abuse": float(p[LABELS.index("abuse")])}
@@ -390,5 +454,6 @@ def test_model_evidence_from_exactly_the_model_gate(shipped):
     assert at.scores["abuse"] == 0.5 and "abuse" in at.flags
     assert {s.source for s in at.spans if s.label == "abuse"} == {"model"}
     reader.gates = {**SHIPPED_GATES, "abuse": float(p[LABELS.index("abuse")]) + 1e-6}
+    reader.thresholds = {**shipped.thresholds, "abuse": 0.3}  # still flagged (0.4999...), the gate not reached
     (below,) = reader.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
-    assert not any(s.label == "abuse" for s in below.spans)
+    assert "abuse" in below.flags and not any(s.label == "abuse" for s in below.spans)

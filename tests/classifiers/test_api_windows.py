@@ -5,6 +5,7 @@ sentence; harmless, negated and quoted long posts stay unflagged; windows of man
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 
@@ -102,6 +103,21 @@ def test_a_threat_in_sentence_four_of_six_is_flagged_with_its_span_in_sentence_f
     assert all(text[s.start : s.end] == s.text for s in spans)
     # read whole, the five ordinary sentences dilute it below the threshold: the windows found it
     assert "threat" not in whole_only.classify([ClassifyInput(text)])[0].flags
+
+
+def test_the_window_gate_decides_whether_a_window_counts(classifier):
+    """The threat of sentence four is flagged only through a window (the test above). A window gate equal to that
+    window's probability lets it count (from the gate on); the next float above it leaves the whole post, which
+    does not flag it."""
+    text = long_post(THREAT)
+    j = LABELS.index("threat")
+    (best,) = classifier._read(classifier._rule_pass([ClassifyInput(text)]), [[]])
+    assert best.fired[j] is not None and best.probs[j] >= 0.5  # a window gave the strongest reading
+    reader = copy.copy(classifier)
+    reader.window_gate = best.probs[j]
+    assert "threat" in reader.classify([ClassifyInput(text)])[0].flags
+    reader.window_gate = math.nextafter(best.probs[j], 2.0)
+    assert "threat" not in reader.classify([ClassifyInput(text)])[0].flags
 
 
 def test_a_threat_at_the_end_of_a_post_far_beyond_the_model_tokens_is_found(classifier, whole_only):

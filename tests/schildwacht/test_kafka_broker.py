@@ -12,12 +12,16 @@ from sqlalchemy.pool import NullPool
 from schildwacht.contracts import ContractError, DeadLetter
 from schildwacht.embedded import free_port
 from schildwacht.kafka import RetryPolicy, consume_batches, ensure_topics, make_consumer, make_producer, park, publish
+from tests.support.kafka_loop import watch_retries
 
 pytestmark = pytest.mark.integration
 
 
-def _run_consumer(settings, group: str, topic: str, handle, stop: threading.Event, timeout: float = 90.0) -> None:
-    """Drive consume_batches with `handle` until it sets `stop` (or a generous bound passes); nothing may be parked."""
+def _run_consumer(
+    settings, group: str, topic: str, handle, stop: threading.Event, timeout: float = 90.0, retries: int = 0
+) -> None:
+    """Drive consume_batches with `handle` until it sets `stop` (or a generous bound passes); nothing may be parked,
+    and the loop may retry a batch `retries` times (one more ends the run: the test's asserts then fail at once)."""
     consumer = make_consumer(settings, group, [topic])
     timer = threading.Timer(timeout, stop.set)
     timer.start()
@@ -26,9 +30,10 @@ def _run_consumer(settings, group: str, topic: str, handle, stop: threading.Even
         raise AssertionError(f"record at offset {record.offset} parked: {reason}")
 
     try:
-        consume_batches(
-            consumer, handle, stop, no_parking, RetryPolicy(backoff_initial_s=0.2), max_items=50, max_wait_ms=100
-        )
+        with watch_retries(stop, retries):
+            consume_batches(
+                consumer, handle, stop, no_parking, RetryPolicy(backoff_initial_s=0.2), max_items=50, max_wait_ms=100
+            )
     finally:
         timer.cancel()
         consumer.close()
@@ -95,7 +100,7 @@ def test_failed_batch_is_retried_not_committed(stack):
             unreachable.connect()  # the database briefly unavailable: a real OperationalError, retried
         stop.set()
 
-    _run_consumer(stack.settings, f"g-{uuid.uuid4().hex[:6]}", stack.settings.topic_raw, flaky, stop)
+    _run_consumer(stack.settings, f"g-{uuid.uuid4().hex[:6]}", stack.settings.topic_raw, flaky, stop, retries=1)
     assert seen == [b"once", b"once"]
 
 

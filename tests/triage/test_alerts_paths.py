@@ -208,6 +208,9 @@ def test_field_demanding_another_kind_is_refused_for_good(db, settings, smtp):
     assert event.action == "alert.refused"
     assert event.details["channels"] == ["mail:ok@a.example"]
     assert event.details["refused"] == ["https://h.example", "iemand@a.example"]
+    # the dispatcher, not a person, acted; the event names the case it is about
+    assert event.actor == "system:alerts"
+    assert event.details["case_id"] == row.case_id and event.object_id == str(row.case_id)
 
 
 def test_retry_sends_only_to_what_failed_and_remembers_refusals(db, settings, smtp):
