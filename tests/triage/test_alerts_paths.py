@@ -172,6 +172,55 @@ def test_mail_subject_and_body_say_new_or_escalation(db, settings, smtp):
     assert "geopend 20-11-2026 22:00 Nederlandse tijd" in body  # 21:00 UTC is 22:00 in Amsterdam in November
 
 
+@pytest.mark.parametrize(
+    ("queued", "then", "rows"),
+    [
+        (["threat"], ["threat"], [("threat", "nieuw")]),  # the same label again: nothing new
+        (["threat"], ["threat", "doxxing"], [("threat", "nieuw")]),  # a less severe label joins: nothing new
+        (["doxxing"], ["doxxing", "gender"], [("doxxing", "nieuw")]),  # a label that never alerts: nothing new
+        (["threat"], ["doxxing"], [("threat", "nieuw")]),  # threat corrected away, doxxing is less severe: nothing
+        (["doxxing"], ["doxxing", "threat"], [("doxxing", "nieuw"), ("threat", "escalatie")]),  # more severe
+    ],
+)
+def test_a_case_alerts_again_only_when_it_escalates(db, queued, then, rows):
+    with session_scope(db) as s:
+        add_org(s, "gm-a")
+        case = add_case(s, add_official(s, "off-a", "gm-a"), labels=queued)
+        enqueue(s, case)
+        case_id = case.id
+    with session_scope(db) as s:
+        case = s.get(Case, case_id)
+        case.labels = then
+        enqueue(s, case)
+    with db() as s:
+        stored = s.execute(select(AlertOutbox.label, AlertOutbox.reason).order_by(AlertOutbox.id)).all()
+    assert [tuple(r) for r in stored] == rows
+
+
+def test_a_case_not_yet_flushed_gets_its_alert_row(db):
+    """The ingest worker queues the alert of a case it has only just added to the session (no id yet)."""
+    with session_scope(db) as s:
+        add_org(s, "gm-a")
+        official = add_official(s, "off-a", "gm-a")
+        case = Case(
+            organisation_id="gm-a",
+            official_id=official.id,
+            author_key="mastodon:@x@bad.example",
+            labels=["doxxing"],
+            severity=1,
+            status="nieuw",
+            opened_at=OPENED,
+            last_post_at=OPENED,
+        )
+        s.add(case)
+        assert case.id is None
+        enqueue(s, case)
+    with db() as s:
+        stored = s.execute(select(AlertOutbox.case_id, AlertOutbox.label)).all()
+        case_ids = s.scalars(select(Case.id)).all()
+    assert [tuple(r) for r in stored] == [(case_ids[0], "doxxing")] and len(case_ids) == 1
+
+
 def test_row_without_recipients_is_retried_and_says_why(db, settings):
     threat_case(db, org_mail=None)
     assert dispatch_pending(db, settings) == 0
