@@ -35,7 +35,18 @@ from schildwacht.contracts import LABELS
 from .data import Example
 from .feedback_data import Feedback, FeedbackError
 from .generator import add_noise
-from .train import Splits, _batches, build_splits, fit_calibration, fit_lexical, mapped_labels, predict_logits
+from .train import (
+    Splits,
+    _batches,
+    build_splits,
+    fit_calibration,
+    fit_lexical,
+    mapped_labels,
+    masked_bce,
+    predict_logits,
+    train_step,
+    warmup_then_linear,
+)
 
 #: Files of the base's tokenizer that are copied unchanged (those present).
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
@@ -167,38 +178,18 @@ def _train(model: Any, tokenizer: Any, index: list[int], examples: list[Example]
     ids = tokenizer([model_text(e.text) or "." for e in examples], truncation=True, max_length=MAX_LENGTH)["input_ids"]
     labels = torch.tensor(mapped_labels(examples), dtype=torch.float32)
     lengths = [len(x) for x in ids]
-    known = labels >= 0
-    pos = ((labels == 1) & known).sum(0).float()
-    neg = ((labels == 0) & known).sum(0).float()
-    pos_weight = torch.clamp((neg / pos.clamp(min=1)) ** 0.5, 1.0, 4.0)
-    lossf = torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight.to(settings.device))
+    lossf = masked_bce(labels, settings.device)
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01)
-    total = math.ceil(len(ids) / settings.batch_size) * settings.epochs
-    warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.02, 1 - s / total))
+    sched = warmup_then_linear(opt, math.ceil(len(ids) / settings.batch_size) * settings.epochs)
     r = random.Random(settings.seed)
     step = 0
     for epoch in range(settings.epochs):
         model.train()
         run = 0.0
         for b in _batches(len(ids), lengths, settings.batch_size, r):
-            width = max(lengths[i] for i in b)
-            inp = torch.zeros((len(b), width), dtype=torch.long)
-            att = torch.zeros((len(b), width), dtype=torch.long)
-            for k, i in enumerate(b):
-                inp[k, : lengths[i]] = torch.tensor(ids[i])
-                att[k, : lengths[i]] = 1
-            y = labels[b].to(settings.device)
-            m = (y >= 0).float()
-            out = model(input_ids=inp.to(settings.device), attention_mask=att.to(settings.device)).logits[:, index]
-            loss = (lossf(out, y.clamp(min=0)) * m).sum() / m.sum().clamp(min=1)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            loss = train_step(model, opt, sched, lossf, ids, lengths, labels, b, settings.device, index)
             step += 1
-            run = 0.9 * run + 0.1 * loss.item() if step > 1 else loss.item()
+            run = 0.9 * run + 0.1 * loss if step > 1 else loss
         log(f"epoch {epoch + 1}/{settings.epochs}: loss {run:.4f}")
     return step
 

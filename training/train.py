@@ -245,6 +245,52 @@ def _batches(n: int, lengths: list[int], bs: int, r: random.Random):
     return batches
 
 
+def masked_bce(labels, device: str):
+    """BCE per label with a mild positive weight (sqrt of negatives/positives, 1..4) counted over the annotated cells
+    only (-1 = the example's source does not annotate that label); `reduction="none"` so `train_step` can mask."""
+    import torch
+
+    known = labels >= 0
+    pos = ((labels == 1) & known).sum(0).float()
+    neg = ((labels == 0) & known).sum(0).float()
+    pos_weight = torch.clamp((neg / pos.clamp(min=1)) ** 0.5, 1.0, 4.0)
+    return torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight.to(device))
+
+
+def warmup_then_linear(opt, total: int):
+    """Learning-rate factor: linear warm-up over the first 6% of `total` steps, then linear decay to 2%."""
+    import torch
+
+    warm = max(1, int(0.06 * total))
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.02, 1 - s / total))
+
+
+def train_step(model, opt, sched, lossf, ids, lengths, labels, batch, device: str, index=None) -> float:
+    """One optimiser step of masked BCE on `batch` (indices into `ids`/`labels`), padded to its longest sequence;
+    label cells of -1 add nothing to the loss. `index` picks and orders the model's outputs as LABELS (None: as
+    they are). Returns the batch loss."""
+    import torch
+
+    width = max(lengths[i] for i in batch)
+    inp = torch.zeros((len(batch), width), dtype=torch.long)
+    att = torch.zeros((len(batch), width), dtype=torch.long)
+    for k, i in enumerate(batch):
+        inp[k, : lengths[i]] = torch.tensor(ids[i])
+        att[k, : lengths[i]] = 1
+    y = labels[batch].to(device)
+    mask = (y >= 0).float()
+    out = model(input_ids=inp.to(device), attention_mask=att.to(device)).logits
+    if index is not None:
+        out = out[:, index]
+    loss = (lossf(out, y.clamp(min=0)) * mask).sum() / mask.sum().clamp(min=1)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    return float(loss.item())
+
+
 def predict_logits(model, tokenizer, texts: list[str], bs: int = 64) -> list[list[float]]:
     import torch
 
@@ -450,15 +496,8 @@ def train_model(
     r = random.Random(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     steps_per_epoch = math.ceil(len(ids) / batch_size)
-    total = steps_per_epoch * epochs
-    warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.02, 1 - s / total))
-    # positives are rarer than negatives for some labels: mild positive weighting
-    known = labels >= 0
-    pos = ((labels == 1) & known).sum(0).float()
-    neg = ((labels == 0) & known).sum(0).float()
-    pos_weight = torch.clamp((neg / pos.clamp(min=1)) ** 0.5, 1.0, 4.0)
-    lossf = torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight.to(device))
+    sched = warmup_then_linear(opt, steps_per_epoch * epochs)
+    lossf = masked_bce(labels, device)  # positives are rarer than negatives for some labels
     prog = None
     if progress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -479,24 +518,9 @@ def train_model(
             task = prog.add_task(f"epoch {ep + 1}/{epochs}", total=steps_per_epoch, loss=0.0) if prog else None
             run = 0.0
             for bi, b in enumerate(_batches(len(ids), lengths, batch_size, r)):
-                mx = max(lengths[i] for i in b)
-                inp = torch.zeros((len(b), mx), dtype=torch.long)
-                att = torch.zeros((len(b), mx), dtype=torch.long)
-                for k, i in enumerate(b):
-                    inp[k, : lengths[i]] = torch.tensor(ids[i])
-                    att[k, : lengths[i]] = 1
-                inp, att = inp.to(device), att.to(device)
-                y = labels[b].to(device)
-                m = (y >= 0).float()
-                out = model(input_ids=inp, attention_mask=att).logits
-                loss = (lossf(out, y.clamp(min=0)) * m).sum() / m.sum().clamp(min=1)
-                opt.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-                sched.step()
+                loss = train_step(model, opt, sched, lossf, ids, lengths, labels, b, device)
                 step += 1
-                run = 0.98 * run + 0.02 * loss.item() if bi else loss.item()
+                run = 0.98 * run + 0.02 * loss if bi else loss
                 if prog and task is not None:  # both are set together
                     prog.update(task, advance=1, loss=run)
             if not prog:
