@@ -7,7 +7,6 @@ Only this crawl may reach the fake on 127.0.0.1; the page token is fictional, st
 
 from __future__ import annotations
 
-import time
 from ipaddress import ip_network
 from typing import Any
 
@@ -15,8 +14,7 @@ from sqlalchemy import select
 
 from collectors.crawl import crawl
 from schildwacht.app.demo.fake_meta import PAGE_ID, PAGE_NAME, FakeMeta
-from schildwacht.app.pipeline import Runtime, summary, wait_until_processed
-from schildwacht.db_retry import retry_while_unreachable
+from schildwacht.app.pipeline import Runtime, processed_summary
 from schildwacht.meta_tokens import encrypt
 from schildwacht.models import MetaAccount, Official
 
@@ -58,10 +56,6 @@ def collect_demo_meta(rt: Runtime, timeout: float = 600) -> dict[str, Any]:
     finally:
         fake.close()
     uids = list(stats.get("schildwacht/published_uids", []))
-    state = wait_until_processed(rt.sessions, uids, timeout)
-    result = retry_while_unreachable(
-        lambda: summary(rt.sessions, len(fake.comments), uids, stats.get("schildwacht/parked", 0), state),
-        until=time.monotonic() + timeout,
-    )
+    result = processed_summary(rt.sessions, len(fake.comments), uids, stats.get("schildwacht/parked", 0), timeout)
     result["requests"] = len(fake.requests)
     return result

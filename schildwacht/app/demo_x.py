@@ -7,7 +7,6 @@ token is fictional and only the fake accepts it.
 
 from __future__ import annotations
 
-import time
 from ipaddress import ip_network
 from typing import Any
 
@@ -15,9 +14,8 @@ from pydantic import SecretStr
 
 from collectors.crawl import crawl
 from schildwacht.app.demo.fake_x import FakeX
-from schildwacht.app.pipeline import Runtime, summary, wait_until_processed
+from schildwacht.app.pipeline import Runtime, processed_summary
 from schildwacht.config import Settings
-from schildwacht.db_retry import retry_while_unreachable
 
 DEMO_TOKEN = "demo-bearer-token-schildwacht"
 
@@ -45,10 +43,6 @@ def collect_demo_x(rt: Runtime, timeout: float = 600) -> tuple[Settings, dict[st
     finally:
         fake.close()
     uids = list(stats.get("schildwacht/published_uids", []))
-    state = wait_until_processed(rt.sessions, uids, timeout)
-    result = retry_while_unreachable(
-        lambda: summary(rt.sessions, len(fake.tweets), uids, stats.get("schildwacht/parked", 0), state),
-        until=time.monotonic() + timeout,
-    )
+    result = processed_summary(rt.sessions, len(fake.tweets), uids, stats.get("schildwacht/parked", 0), timeout)
     result["requests"] = len(fake.requests)
     return settings, result

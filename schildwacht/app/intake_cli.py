@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,9 +11,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from schildwacht.app.pipeline import runtime, start_workers, summary, wait_until_processed
+from schildwacht.app.pipeline import processed_summary, runtime, start_workers
 from schildwacht.config import Settings, get_settings
-from schildwacht.db_retry import retry_while_unreachable
 
 err = Console(stderr=True)
 # A forwarded e-mail and a DM screenshot, handed over in `schildwacht demo` after the demo posts.
@@ -24,11 +22,7 @@ UPLOAD_ROUND_S = 5.0  # how often the demo takes in web uploads
 
 def intake_summary(rt, stats, timeout: float) -> dict[str, int]:
     """Wait until every published piece is scored or parked; the one-line result of an intake."""
-    state = wait_until_processed(rt.sessions, stats.published_uids, timeout)
-    result = retry_while_unreachable(
-        lambda: summary(rt.sessions, stats.items, stats.published_uids, stats.parked, state),
-        until=time.monotonic() + timeout,
-    )
+    result = processed_summary(rt.sessions, stats.items, stats.published_uids, stats.parked, timeout)
     result.pop("posts")
     return {"files": stats.files, "items": stats.items, **result}
 

@@ -219,6 +219,17 @@ def wait_until_processed(
         time.sleep(0.25)
 
 
+def processed_summary(
+    sessions: sessionmaker[Session], posts: int, uids: list[str], collector_parked: int, timeout: float
+) -> dict[str, int]:
+    """Wait until every published post is scored or parked (`wait_until_processed`), then `summary`, read again while
+    the database is unreachable, within `timeout` for each."""
+    state = wait_until_processed(sessions, uids, timeout)
+    return retry_while_unreachable(
+        lambda: summary(sessions, posts, uids, collector_parked, state), until=time.monotonic() + timeout
+    )
+
+
 def summary(
     sessions: sessionmaker[Session], posts: int, uids: list[str], collector_parked: int, state: Progress
 ) -> dict[str, int]:

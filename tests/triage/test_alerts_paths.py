@@ -65,6 +65,21 @@ def threat_case(db, *, org_mail: str | None, hook: str | None = None, contacts: 
         return case.id
 
 
+def threat_alert(case_id: int) -> dict:
+    """The alert message of `threat_case` as its recipients get it, written out by hand."""
+    return {
+        "schema": "schildwacht.alert/1",
+        "case_id": case_id,
+        "label": "threat",
+        "label_nl": LABEL_LONG_NL["threat"],
+        "reason": "nieuw",
+        "official_role": "burgemeester",
+        "organisation": "Gemeente gm-a",
+        "url": f"https://schildwacht.test/zaken/{case_id}",
+        "opened_at": OPENED.isoformat(),
+    }
+
+
 def outbox(db) -> AlertOutbox:
     with db() as s:
         return s.scalars(select(AlertOutbox)).one()
@@ -136,17 +151,7 @@ def test_alert_content_is_link_label_and_role_only(db, settings):
         row, case = s.scalars(select(AlertOutbox)).one(), s.get(Case, case_id)
         content = alert_content(row, case, s.get(Organisation, "gm-a"), s.get(Official, "off-a"), settings)
         without_official = alert_content(row, case, s.get(Organisation, "gm-a"), None, settings)
-    assert content == {
-        "schema": "schildwacht.alert/1",
-        "case_id": case_id,
-        "label": "threat",
-        "label_nl": LABEL_LONG_NL["threat"],
-        "reason": "nieuw",
-        "official_role": "burgemeester",
-        "organisation": "Gemeente gm-a",
-        "url": f"https://schildwacht.test/zaken/{case_id}",
-        "opened_at": OPENED.isoformat(),
-    }
+    assert content == threat_alert(case_id)
     assert without_official["official_role"] is None
 
 
@@ -344,17 +349,7 @@ def test_organisation_webhook_receives_the_alert_as_json(db, settings, tls):
         case_id = threat_case(db, org_mail=None, hook=hook.url("/alarm/geheim"))
         assert dispatch_pending(db, reachable(settings)) == 1
     assert [(r.method, r.path) for r in hook.seen] == [("POST", "/alarm/geheim")]
-    assert json.loads(hook.seen[0].body) == {
-        "schema": "schildwacht.alert/1",
-        "case_id": case_id,
-        "label": "threat",
-        "label_nl": LABEL_LONG_NL["threat"],
-        "reason": "nieuw",
-        "official_role": "burgemeester",
-        "organisation": "Gemeente gm-a",
-        "url": f"https://schildwacht.test/zaken/{case_id}",
-        "opened_at": OPENED.isoformat(),
-    }
+    assert json.loads(hook.seen[0].body) == threat_alert(case_id)
     assert outbox(db).delivered == [f"hook:{hook.url('/alarm/geheim')}"]
 
 

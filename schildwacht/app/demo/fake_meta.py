@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from schildwacht.app.demo.local_server import QuietHandler, start, stop
 
 PAGE_ID = "104000000000777"
 PAGE_NAME = "Wethouder Marieke Zoetelief (demo)"
@@ -76,25 +77,12 @@ class FakeMeta:
     def serve(self) -> str:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
-                status, headers, body = fake.answer(self.path, dict(self.headers))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(*fake.answer(self.path, dict(self.headers)))
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server, base = start(Handler)
+        return base
 
     def close(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)

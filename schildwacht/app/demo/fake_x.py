@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from schildwacht.app.demo.local_server import QuietHandler, start, stop
+
 SEARCH_PATH = "/2/tweets/search/recent"
 STREAM_PATH = "/2/tweets/search/stream"
 RULES_PATH = "/2/tweets/search/stream/rules"
@@ -267,7 +269,7 @@ class FakeX:
         """Start serving on 127.0.0.1 in a daemon thread; returns the base URL."""
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 params = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -292,23 +294,10 @@ class FakeX:
             def reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
                 with fake.lock:
                     fake.served.append(body)
-                self.send_response(status)
-                self.send_header("Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8"))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                super().reply(status, headers, body)
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server, self.base = start(Handler)
         return self.base
 
     def close(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schildwacht.models import Mention, MetaComment
+from tests.triage.web.triageweb_support import mark_removed
 
 NOTICE = "Verwijderd door platform of auteur (opgemerkt op"
 
@@ -18,19 +18,7 @@ def test_removed_post_shows_when_the_removal_was_noticed(world, client_factory, 
     client = client_factory("triagist_a")
     assert NOTICE not in client.get(f"/zaken/{cid}").text  # nothing removed yet
 
-    with db() as s:
-        uid = s.get_one(Mention, mid).uid
-        s.add(
-            MetaComment(
-                uid=uid,
-                official_id="",
-                object_id="x:search:test",
-                removed_at=datetime(2026, 3, 1, 14, 5, tzinfo=UTC),  # 15:05 in Amsterdam (CET, UTC+1)
-                removed_via="poll",
-                details={},
-            )
-        )
-        s.commit()
+    mark_removed(db, mid, "x:search:test", datetime(2026, 3, 1, 14, 5, tzinfo=UTC))  # 15:05 in Amsterdam (CET, UTC+1)
 
     page = client.get(f"/zaken/{cid}").text
     assert f"{NOTICE} 01-03-2026 15:05)" in page

@@ -7,27 +7,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from schildwacht.models import Mention, MetaComment
 from tests.triage.web.browser_support import shot, sign_in
+from tests.triage.web.triageweb_support import mark_removed
 
 pytestmark = pytest.mark.browser
 
 
 def test_removed_post_notice_is_visible_on_the_case_page(world, live_server, browser, db):
     cid, mid = world.cases["threat"], world.mentions["threat"]
-    with db() as s:
-        uid = s.get_one(Mention, mid).uid
-        s.add(
-            MetaComment(
-                uid=uid,
-                official_id="",
-                object_id="youtube:channel:UCtest",
-                removed_at=datetime(2026, 7, 1, 9, 30, tzinfo=UTC),  # 11:30 in Amsterdam (CEST, UTC+2)
-                removed_via="poll",
-                details={},
-            )
-        )
-        s.commit()
+    mark_removed(
+        db, mid, "youtube:channel:UCtest", datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
+    )  # 11:30 in Amsterdam (CEST, UTC+2)
     page, base = browser.person(1280, 900), live_server
     sign_in(page, base, "triagist_a")
     page.goto(f"{base}/zaken/{cid}")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 
 from schildwacht.app.seed import DEMO_PASSWORD
-from schildwacht.models import Case, Mention
+from schildwacht.models import Case, Mention, MetaComment
 from schildwacht.models.base import utcnow
 from schildwacht.vocabulary import SEVERITY_RANK
 from tests.support.components import CHROMIUM, require  # noqa: F401 - re-exported for the web tests
@@ -115,6 +115,18 @@ def add_mention(
 
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def mark_removed(db, mention_id: int, object_id: str, removed_at: datetime) -> None:
+    """Record, as the collectors do (`meta_comments`, by uid), that the platform no longer serves this post."""
+    with db() as s:
+        uid = s.get_one(Mention, mention_id).uid
+        s.add(
+            MetaComment(
+                uid=uid, official_id="", object_id=object_id, removed_at=removed_at, removed_via="poll", details={}
+            )
+        )
+        s.commit()
 
 
 def csrf_of(html: str) -> str:
