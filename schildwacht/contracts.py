@@ -46,6 +46,8 @@ MatchKind = Literal["reply", "handle", "name", "role", "submitted"]
 MATCH_KINDS: tuple[str, ...] = get_args(MatchKind)
 DEAD_LETTER_SCHEMA: Final = "schildwacht.dead-letter/2"
 DEAD_LETTER_SCHEMA_V1 = "schildwacht.dead-letter/1"
+# The file format of `schildwacht feedback export` (triage writes it, `train --feedback` in training/ reads it).
+FEEDBACK_FORMAT: Final = "schildwacht-feedback/3"
 # Bytes of a parked payload kept in its dead letter (base64 in the letter: well below the 8 MiB request limit).
 DEAD_LETTER_PAYLOAD_LIMIT = 256 * 1024
 

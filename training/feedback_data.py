@@ -20,13 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schildwacht.contracts import FEEDBACK_FORMAT
 from schildwacht.contracts import LABELS as MODEL_LABELS
 from schildwacht.vocabulary import LABELS as SERVICE_LABELS
 
 from .data import Example
-
-#: The export format this code reads; the value of `triage.feedback.FORMAT` (training never imports triage).
-FEEDBACK_FORMAT = "schildwacht-feedback/3"
 
 
 class FeedbackError(ValueError):

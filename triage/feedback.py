@@ -26,14 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
+from schildwacht.contracts import FEEDBACK_FORMAT
 from schildwacht.models import Case, Mention
 from schildwacht.models.base import utcnow
 from schildwacht.vocabulary import LABELS, CaseStatus
 from triage import audit
 from triage.label_corrections import apply_corrections, corrections_by_mention
 from triage.registry.retention import case_expiry
-
-FORMAT = "schildwacht-feedback/3"
 
 
 def feedback_examples(
@@ -63,7 +62,7 @@ def feedback_examples(
         corrected = apply_corrections(flags, changes) if changes else None
         training = set(corrected) if corrected is not None else (flags if confirmed else set())
         yield {
-            "format": FORMAT,
+            "format": FEEDBACK_FORMAT,
             "organisation_id": organisation_id,
             "text": mention.text if confirmed or corrected else None,
             "labels": {label: int(label in training) for label in LABELS},
@@ -99,7 +98,7 @@ def write_feedback(
         action="feedback.export",
         object_type="feedback",
         object_id=organisation_id,
-        details={"examples": count, "with_text": texts, "format": FORMAT},
+        details={"examples": count, "with_text": texts, "format": FEEDBACK_FORMAT},
     )
     session.commit()
     return count
