@@ -9,6 +9,8 @@ The corpus, in this order: training/replies/*.jsonl, training/replies_pending/*.
 the MHC Dutch dev set (column test_case) and posts from training/generator.py (fixed seed; each is analysed once
 without and once with official terms). The frozen test set is never read. Each line holds the source, the text,
 the official terms and the full RuleResult: scores, spans, hits, suppressed hits and the truncation flag.
+`--disable FAMILY` switches a rule family off (for example `--disable identity` to compare with a snapshot taken
+before that family existed).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # training/ is in the checkout, not installed
 
-from classifiers.rules import RuleEngine, RuleResult  # noqa: E402
+from classifiers.rules import FAMILIES, RuleEngine, RuleResult  # noqa: E402
 from training.data import DATA_DIR  # noqa: E402
 from training.generator import generate  # noqa: E402
 
@@ -75,8 +77,11 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="JSONL file to write")
     parser.add_argument("--per-template", type=int, default=10, help="generated posts per template (default 10)")
     parser.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    parser.add_argument(
+        "--disable", action="append", default=[], choices=FAMILIES, help="switch a rule family off (repeatable)"
+    )
     args = parser.parse_args()
-    engine = RuleEngine()
+    engine = RuleEngine(disabled_families=frozenset(args.disable))
     n = 0
     with args.out.open("w", encoding="utf-8") as out:
         for source, text, terms in corpus(args.per_template, args.seed):

@@ -1,0 +1,193 @@
+"""Family `doxxing`: personal data of a person published or offered.
+
+Rules: dox_offer ("wie heeft het adres", with a kind of personal data in the text), we_know_where ("we weten waar je
+woont": also a threat), and per regex on the clean / folded view postcode, phone_mobile, phone, licence_plate,
+street_address, school_name, scored by context (an owner, a person, doxxing words, public buildings, the writer's
+own data) and suppressed in news; high-scoring data with intent words also gives threat dox_intimidation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import lexicons as L
+from .context import Context
+from .frames import framed, negated
+from .spans import Hit
+
+_POSTCODE = re.compile(r"(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
+_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s-]?(?:\(0\))?[\s-]?6|06)[\s-]?(?:\d[\s-]?){7}\d(?!\d)")
+_LANDLINE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s-]?|0)[1-57-9]\d{1,2}[\s-]?\d{6,7}(?!\d)")
+_PLATE = re.compile(
+    r"(?<![\w-])(?:[A-Z]{2}-\d{2}-\d{2}|\d{2}-\d{2}-[A-Z]{2}|\d{2}-[A-Z]{2}-\d{2}|[A-Z]{2}-\d{2}-[A-Z]{2}|"
+    r"[A-Z]{2}-[A-Z]{2}-\d{2}|\d{2}-[A-Z]{2}-[A-Z]{2}|\d{2}-[A-Z]{3}-\d|\d-[A-Z]{3}-\d{2}|[A-Z]{2}-\d{3}-[A-Z]|"
+    r"[A-Z]-\d{3}-[A-Z]{2}|[A-Z]{3}-\d{2}-[A-Z]|[A-Z]-\d{2}-[A-Z]{3}|\d-[A-Z]{2}-\d{3}|\d{3}-[A-Z]{2}-\d)(?![\w-])",
+    re.IGNORECASE,
+)
+_STREET = re.compile(
+    r"(?<![\w])((?:[a-z][a-z'-]*\s){0,2}[a-z][a-z'-]{2,}(?:" + "|".join(L.STREET_SUFFIXES) + r"))\s+(\d{1,4})"
+    r"(?![a-z]+\d)(?:\s?-?\s?[a-z](?![a-z]))?(?!\d)(?![.,]\d)"
+)
+_SCHOOL = re.compile(
+    r"(?<![\w])(?:basisschool|kinderopvang|kinderdagverblijf|kdv|bso|creche|peuterspeelzaal|obs|cbs|rkbs|pcbs|"
+    r"daltonschool|montessorischool|jenaplanschool|vrije school|school|scholengemeenschap|lyceum|gymnasium)"
+    r"\s+(?:(?:de|het|'t|sint|st\.?)\s+)?[a-z][\w'-]{2,}"
+)
+_CAPWORD = re.compile(r"[A-Z]")
+
+
+def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
+    """A doxxing phrase over tokens s_..e_-1: "dox_offer" or "dox_know"."""
+    if name == "dox_offer":
+        frame = "negation" if negated(c, s_, 3) else framed(c, s_, direct=True)
+        if c.all_set & {
+            "woont",
+            "adres",
+            "huisnummer",
+            "privenummer",
+            "nummer",
+            "kenteken",
+            "school",
+            "woonadres",
+            "huisadres",
+        }:
+            c.add(s_, e_, "doxxing", "dox_offer", 0.75, frame)
+    elif name == "dox_know":
+        frame = "negation" if negated(c, s_, 3) else framed(c, s_, direct=True)
+        c.add(s_, e_, "doxxing", "we_know_where", 0.95, frame)
+        c.add(s_, e_, "threat", "we_know_where", 0.85, frame)
+
+
+def personal_data(c: Context) -> None:
+    """Postcodes, phone numbers, licence plates, street addresses and school names, scored by context."""
+    pii: list[tuple[int, int, str]] = []
+    for rx, nm, src in (
+        (_POSTCODE, "postcode", c.clean),
+        (_PHONE, "phone_mobile", c.folded),
+        (_LANDLINE, "phone", c.folded),
+        (_PLATE, "licence_plate", c.clean),
+        (_STREET, "street_address", c.folded),
+        (_SCHOOL, "school_name", c.folded),
+    ):
+        for mt in rx.finditer(src):
+            if nm == "street_address":
+                street = mt.group(1).split()[-1]
+                if street in L.STREET_STOP or street.endswith(("jaar", "keer")):
+                    continue
+                if re.match(
+                    r"\s*(jaar|keer|procent|euro|minuten|uur|dagen|weken|km|meter|%)",
+                    c.folded[mt.end() : mt.end() + 12],
+                ):
+                    continue
+            if nm == "licence_plate" and not (re.search(r"[A-Za-z]", mt.group(0)) and re.search(r"\d", mt.group(0))):
+                continue
+            if nm == "school_name" and mt.group(0).split()[0] == "school":
+                # plain "school X" only when X looks like a name (capitalised in the original)
+                last = mt.group(0).split()[-1]
+                pos = mt.end() - len(last)
+                if not _CAPWORD.match(c.clean[pos : pos + 1]):
+                    continue
+            pii.append((mt.start(), mt.end(), nm))
+    if pii:
+        dox_ctx = any(nm == "dox_context" or nm == "dox_know" for nm, _, _ in c.phrase_matches) or bool(
+            c.all_set
+            & {
+                "aanbellen",
+                "langsgaan",
+                "langskomen",
+                "bezoeken",
+                "opzoeken",
+                "adres",
+                "woont",
+                "privenummer",
+                "privéadres",
+                "priveadres",
+                "woonadres",
+                "huisadres",
+                "thuisadres",
+            }
+        )
+        public = bool(
+            c.all_set
+            & {
+                "gemeentehuis",
+                "stadhuis",
+                "raadhuis",
+                "kantoor",
+                "buurthuis",
+                "bibliotheek",
+                "griffie",
+                "spreekuur",
+                "verhuisd",
+                "provinciehuis",
+                "informatieavond",
+                "bezoekadres",
+                "postadres",
+                "openingstijden",
+                "handhaving",
+            }
+        )
+        kinds = {nm for _, _, nm in pii}
+        own_only = "mijn" in c.all_set and not (
+            c.all_set & {"je", "jouw", "jij", "u", "uw", "zijn", "haar", "hun", "hij", "zij"}
+        )
+        owner = bool(
+            c.all_set
+            & {
+                "je",
+                "jouw",
+                "jij",
+                "u",
+                "uw",
+                "zijn",
+                "haar",
+                "hij",
+                "zij",
+                "ze",
+                "hun",
+                "woont",
+                "woon",
+                "wonen",
+                "adres",
+                "huis",
+                "kinderen",
+                "dochter",
+                "zoon",
+                "vrouw",
+                "man",
+                "kenteken",
+                "auto",
+                "nummer",
+                "bel",
+                "app",
+                "bellen",
+                "bezoekje",
+                "langs",
+                "langskomen",
+            }
+        )
+        person = bool(c.all_set & (L.SECOND_PERSON | L.ROLE_WORDS)) or c.off_hit
+        for s0, e0, nm in pii:
+            if nm == "school_name":
+                score = 0.9 if (owner and (dox_ctx or c.all_set & {"kinderen", "dochter", "zoon", "kind"})) else 0.15
+            elif nm == "phone":
+                score = 0.85 if (dox_ctx and owner) else (0.5 if person and owner else 0.15)
+            else:
+                score = 0.92 if (dox_ctx or (owner and person)) else (0.55 if person or owner else 0.3)
+                if {"street_address", "postcode"} <= kinds and not public:
+                    score = max(score, 0.75)
+                if public and not (c.all_set & {"je", "jouw", "jij", "zijn", "haar"}):
+                    score = min(score, 0.3)
+            if own_only:
+                score = min(score, 0.3)
+            frame = None
+            if c.text_news and not dox_ctx and not (c.all_set & {"je", "jouw", "jij"}):
+                frame = "news"
+            h = Hit(s0, e0, "doxxing", nm, score)
+            (c.suppressed if frame else c.hits).append(h)
+            if (
+                score >= 0.85
+                and c.all_set & L.INTENT_MODALS
+                and c.all_set & {"langs", "bezoekje", "langskomen", "tot", "wacht", "weten", "weet"}
+            ):
+                c.hits.append(Hit(s0, e0, "threat", "dox_intimidation", 0.6))

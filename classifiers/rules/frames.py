@@ -1,0 +1,176 @@
+"""Frames: why a hostile-looking hit is not a hostile statement, as plain functions of the text's Context.
+
+negation ("ik zou je nooit slaan"), quotation ("..." with news or counter-speech around it), news reports,
+counter-speech ("dreigen is strafbaar"), references to a threat ("de dreiging"), prevention ("het geweld moet
+stoppen"), idioms ("politiek dood") and violence aimed only at things ("die motie afschieten"). A frame never
+removes a hit: the family records it as suppressed, with the score capped at 0.1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import lexicons as L
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+def quote_mask(text: str) -> list[bool]:
+    """True for characters inside a quotation ("...", “...”, „...”, «...», '...' at word boundaries)."""
+    mask = [False] * len(text)
+    pairs = {'"': '"', "“": "”", "„": "”", "«": "»", "‘": "’", "'": "'"}
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in pairs and (c != "'" or (i == 0 or not text[i - 1].isalnum())):
+            close = pairs[c]
+            j = i + 1
+            while j < n:
+                if text[j] == close or (c == "„" and text[j] == "“") or (c == '"' and text[j] in "”"):
+                    if close != "'" or j + 1 >= n or not text[j + 1].isalnum():
+                        break
+                j += 1
+            if j < n and j - i > 2:
+                for k in range(i, j + 1):
+                    mask[k] = True
+                i = j + 1
+                continue
+        i += 1
+    return mask
+
+
+def text_is_news(ws: set[str]) -> bool:
+    """A set of words reads as a news report: one strong news word or two weak ones."""
+    return bool(ws & L.NEWS_STRONG) or len(ws & L.NEWS_WEAK) >= 2
+
+
+def in_quote(c: Context, i: int) -> bool:
+    """Token i lies inside a quotation."""
+    return c.quoted[c.starts[i]] if c.starts[i] < len(c.quoted) else False
+
+
+def target_ctx(c: Context, i: int) -> bool:
+    """A person is in view for token i: the addressee, a role word or the official (the whole short post counts)."""
+    s = c.all_set if c.breaks <= 3 else c.sent_sets[c.sent[i]]
+    return bool(s & L.SECOND_PERSON) or bool(s & L.ROLE_WORDS) or c.off_hit or c.role_tok
+
+
+def negated(c: Context, i: int, window: int = 5) -> bool:
+    """A negation within `window` tokens before (or right after) token i, in its sentence and clause."""
+    toks, sent, n = c.toks, c.sent, c.n
+    lo = max(0, i - window)
+    for j in range(i - 1, lo - 1, -1):  # a negation in an earlier clause does not negate this one
+        if toks[j] in L.CLAUSE_BREAK:
+            lo = j + 1
+            break
+    for j in range(lo, min(n, i + 2)):
+        if sent[j] == sent[i] and toks[j] in L.NEGATIONS:
+            return True
+    return False
+
+
+def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> str | None:
+    """Why a hit at token i is not a hostile statement (None if it is): idiom, quote, prevention, counter,
+    reference or news. `direct`: the hit addresses someone, so only quotes, idioms and speech frames apply;
+    `strict`: a verb of saying does not make it a reference."""
+    toks, sent, n = c.toks, c.sent, c.n
+    s = c.sent_sets[sent[i]]
+    if toks[i] not in L.GENDER_GROUP and any(
+        toks[k] in {"politiek", "electoraal", "kerk", "figuurlijk"} and sent[k] == sent[i]
+        for k in range(max(0, i - 3), min(n, i + 5))
+    ):
+        return "idiom"  # "politiek de kogel krijgen", "de kogel is door de kerk", "politiek dood"
+    q = in_quote(c, i)
+    if q and (c.text_news or c.text_counter or c.quoted_frac < 0.8):
+        return "quote"
+    if (
+        s & L.PREVENT
+        and s & (L.NEGATIONS | {"moet", "moeten", "nu"})
+        and not (
+            s & L.PREVENT <= {"stoppen"}
+            and any(toks[k] == "stoppen" and k + 1 < n and toks[k + 1] == "met" for k in range(n) if sent[k] == sent[i])
+        )
+    ):
+        return "prevention"  # but "moeten stoppen met klagen" tells someone to quit, it prevents nothing
+    if s & L.META_SPEECH and s & L.COUNTER_EVAL:
+        return "counter"  # "het is walgelijk om te zeggen dat ...", "dreigen dat ... is strafbaar"
+    if s & L.REFERENCE and any(toks[k] in L.REFERENCE for k in range(i + 1, min(n, i + 4))):
+        return "reference"
+    said = s & L.SPEECH
+    if said <= L.OPINION and any(
+        toks[k] in L.OPINION and k > 0 and toks[k - 1] in {"ik", "we", "wij"} and sent[k] == sent[i] for k in range(n)
+    ):
+        said = set()  # "ik denk echt dat ...": the writer's own opinion, not someone else's words
+    if (
+        not strict
+        and said
+        and (s & (L.SECOND_PERSON | {"mensen", "iemand", "wie", "die"}) or c.sent_toks[sent[i]][0] in L.SPEECH)
+    ):
+        return "reference"
+    if direct and not q:
+        return None
+    if text_is_news(s) or (c.text_news and not (s & L.SECOND_PERSON)):
+        return "news"
+    if q and not direct:
+        return "quote"
+    return None
+
+
+def is_inanimate(w: str) -> bool:
+    """A noun that names a thing or an abstraction (list or suffix)."""
+    if w in L.INANIMATE:
+        return True
+    return (
+        len(w) > 5
+        and w.endswith(L.INANIMATE_SUFFIX)
+        or (len(w) > 6 and w.endswith(("ing", "ingen")) and not w.endswith(("ling", "lingen")))
+    )
+
+
+def looks_person(w: str) -> bool:
+    """A pronoun or person noun (list or suffix) that is not a thing."""
+    return w in L.PERSON_MARKERS or (len(w) > 4 and w.endswith(L.PERSON_SUFFIX) and w not in L.INANIMATE)
+
+
+def inanimate_target(c: Context, i: int) -> bool:
+    """True when every noun phrase in the sentence of token i is a thing or an institution and at least one
+    is a thing (plan, motie, printer, modetrends), and no person is mentioned: violence aimed at objects."""
+    toks, sent, n = c.toks, c.sent, c.n
+    si = sent[i]
+    ss_ = c.sent_sets[si]
+    if ss_ & L.PERSON_MARKERS or ss_ & L.ROLE_WORDS or ss_ & L.GENDER_GROUP or c.off_hit:
+        return False
+    lo = i
+    while lo > 0 and sent[lo - 1] == si:
+        lo -= 1
+    hi = i
+    while hi + 1 < n and sent[hi + 1] == si:
+        hi += 1
+    found = False
+    for k in range(lo, hi + 1):
+        if toks[k] not in L.DETERMINERS:
+            continue
+        head = None
+        for q in range(k + 1, min(hi + 1, k + 4)):
+            w = toks[q]
+            nxt = toks[q + 1] if q + 1 <= hi else ""
+            if w in L.ADJ_SKIP or (
+                not is_inanimate(w)
+                and w not in L.NEUTRAL_HEADS
+                and w.endswith("e")
+                and len(w) > 3
+                and nxt.isalpha()
+                and nxt not in L.ADVERBS
+                and nxt not in L.INTENT_MODALS
+            ):
+                continue
+            head = w
+            break
+        if head is None or not head.isalpha():
+            continue
+        if is_inanimate(head):
+            found = True
+        elif head not in L.NEUTRAL_HEADS:
+            return False  # a noun that may name a person or group ("die homoseksuelen")
+    return found

@@ -1,0 +1,114 @@
+"""Family `identity`: identity-based hate aimed at the official, for origin, religion, skin colour, sexual
+orientation, gender identity (transphobia) or disability; misogyny stays `gender`.
+
+Written the spaCy way: token patterns in `rules_data/identity_patterns.jsonl` (one Matcher, label = rule name) over
+word lists (IDENTITY_GROUPS, IDENTITY_SLURS, IDENTITY_ADJECTIVES, DEHUMANISING, ORIGIN_PLACES, IDENTITY_TERMS), plus
+one token rule for slurs said on their own ("Geitenneuker", "kutmarokkaan"). Rules:
+
+- identity_slur: a slur, or a profanity compounded with a group word, with a person in view or opening the post;
+- identity_slur_modified ("vuile syrier"), identity_adjective_insult ("turkse trut", "syrische parasiet"),
+  identity_you_are ("jij bent gewoon een autist"), identity_like_you ("moslims zoals Bouzid"), identity_go_back
+  ("ga terug naar je eigen land"), identity_misgender ("je bent en blijft een man"), identity_dehuman ("apen horen
+  in Artis"), identity_code ("(((Hirsch)))", "omvolking", "jij en je soort", "mensen van uw kleur"),
+  identity_typical ("typisch zo'n marokkaan"), identity_named ("die jood Hirsch"), identity_role_slur ("een lesbo als
+  burgemeester"), identity_group_claim ("invaliden horen niet in het college"), identity_symbol ("haal die lap van
+  je kop"), identity_slur_split ("geiten neuker");
+- identity_not_belong ("je hoort hier niet"), identity_thing ("dat ding"), identity_extermination ("gaskamer") and
+  identity_dehuman_place ("hoort in een kooi") and identity_generalise ("zulke mensen horen hier niet", "dit
+  ongedierte") only with identity in view (IDENTITY_TERMS, a group word, an
+  identity adjective or a slur in the text).
+
+Every hit honours the frames: negation, quotation, news, counter-speech and reference ("discriminatie van moslims is
+onacceptabel" or "'ga terug naar je eigen land' kreeg ik vandaag" is not identity hate); the patterns whose words
+are neutral in themselves ("[groep] zoals jij") are suppressed as "support" in a sentence of praise without a
+negation ("homoseksuelen zoals jij zijn geweldig"). Every hit carries label "identity"; a span covers the matched
+tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import lexicons as L
+from .context import Context
+from .frames import framed, negated, target_ctx
+from .patterns import build_matchers
+
+#: rules that need identity in view somewhere in the text
+NEEDS_IDENTITY_IN_VIEW = {
+    "identity_not_belong",
+    "identity_thing",
+    "identity_extermination",
+    "identity_dehuman_place",
+    "identity_generalise",
+}
+#: rules that speak to or about a person directly: only quotes, idioms and speech frames explain them away
+DIRECT = {"identity_you_are", "identity_slur_modified", "identity_not_belong", "identity_misgender"}
+#: rules whose words are neutral in themselves ("[groep] zoals jij"): praise in the sentence makes them support
+PRAISABLE = {"identity_like_you", "identity_group_claim", "identity_generalise", "identity_role_slur"}
+SCORES = {"identity_not_belong": 0.7, "identity_thing": 0.7, "identity_code": 0.75}
+#: words before a slur that aim it at someone ("die flikker", "vuile makak")
+AIMING = L.INSULT_MODIFIERS | {"die", "dat", "deze", "een", "wat", "zo'n", "kut", "kanker", "jij", "jullie", "echte"}
+#: words after "flikker" that make it the verb ("flikker op", "flikker toch op"): abuse, not a slur
+VERB_USE = {"op", "toch", "maar", "nou", "het", "dat", "hem", "haar", "ze", "je"}
+
+
+def _praised(c: Context, i: int) -> bool:
+    """The sentence of token i praises or welcomes (POSITIVE_APPRAISAL) and holds no negation."""
+    ss = c.sent_sets[c.sent[i]]
+    return bool(ss & L.POSITIVE_APPRAISAL) and not ss & L.NEGATIONS
+
+
+def build_matcher(vocab: Any) -> Any:
+    """The Matcher over the identity patterns (a second, selective Matcher is not used by this family)."""
+    return build_matchers(vocab, ("identity",))[0]
+
+
+def _identity_in_view(c: Context) -> bool:
+    return bool(c.all_set & (L.IDENTITY_TERMS | L.IDENTITY_GROUPS | L.IDENTITY_SLURS | L.IDENTITY_ADJECTIVES)) or any(
+        _slur_compound(t) for t in c.toks
+    )
+
+
+def _slur_compound(t: str) -> bool:
+    """A profanity glued to a group word ("kutmarokkaan", "kankerjoden") or a group word glued to a put-down
+    ("moslimhoertjes", "homo-wethouder", "pottenvriendin")."""
+    w = t.replace("-", "")
+    if any(w.startswith(p) and w[len(p) :] in L.IDENTITY_GROUPS for p in L.PROFANE_MODS if len(w) > len(p) + 2):
+        return True
+    return any(
+        w.startswith(p) and w[len(p) :] in L.DEROGATORY_HEADS for p in L.IDENTITY_PREFIXES if len(w) > len(p) + 2
+    )
+
+
+def _slurs(c: Context) -> None:
+    toks, n = c.toks, c.n
+    for i, t in enumerate(toks):
+        if t not in L.IDENTITY_SLURS and not _slur_compound(t):
+            continue
+        if t.startswith("flikker") and i + 1 < n and toks[i + 1] in VERB_USE:
+            continue
+        aimed = target_ctx(c, i) or i == 0 or (i > 0 and toks[i - 1] in AIMING)
+        if not aimed:
+            continue
+        frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)
+        c.add(i, i + 1, "identity", "identity_slur", 0.85, frame)
+
+
+def find(c: Context, matches: list[tuple[str, int, int]]) -> None:
+    """Identity hits from the identity Matcher's matches (label, start, end) and the slur token rule."""
+    in_view: bool | None = None
+    for name, s, e in matches:
+        if name in NEEDS_IDENTITY_IN_VIEW:
+            in_view = _identity_in_view(c) if in_view is None else in_view
+            if not in_view:
+                continue
+        if name == "identity_named" and (
+            not c.clean[c.starts[e - 1] : c.starts[e - 1] + 1].isupper() or c.toks[s + 1] in {"zwarte", "zwart"}
+        ):
+            continue  # "die jood Hirsch": a name (capitalised) follows; "die zwarte Volvo" names a colour
+        frame = "negation" if negated(c, s, 3) else framed(c, s, direct=name in DIRECT)
+        if frame is None and name in PRAISABLE and _praised(c, s):
+            frame = "support"  # "homoseksuelen zoals jij zijn geweldig", "ik zal moslims zoals jij omhelzen"
+        c.add(s, e, "identity", name, SCORES.get(name, 0.85), frame)
+    _slurs(c)

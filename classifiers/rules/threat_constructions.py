@@ -1,0 +1,156 @@
+"""Family `threat`, third pass: threats read from whole sentences by word sets rather than token patterns.
+
+Getting rid of people ("laten we ons van ze ontdoen"), death as the wished state ("X zouden allemaal dood moeten
+zijn"), "je gaat eraan", force with weapons against a group, harm wished on someone, a warning ("als ik jou was ..."),
+and the constructions of `aimed_construction` (a fatal accident wished, a murdered politician's fate, a blow to the
+head, a ruined life, a reckoning, vigilantism). One hit per sentence, on its anchor word (CONSTRUCTION_ANCHORS);
+a sentence that already holds a threat hit is skipped, so this pass runs after the verb and pattern passes.
+"""
+
+from __future__ import annotations
+
+from .. import lexicons as L
+from .context import Context
+from .frames import framed, inanimate_target, negated
+from .spans import tok_at
+from .threats import INTENT_WORDS
+
+
+def constructions(c: Context) -> None:
+    """Sentence constructions read from word sets, one hit per sentence on its anchor word; sentences that
+    already hold a threat hit are skipped."""
+    toks, sent, sent_toks, sent_sets, starts, n = c.toks, c.sent, c.sent_toks, c.sent_sets, c.starts, c.n
+    threat_sents = {sent[tok_at(starts, h.start)] for h in c.hits if h.label == "threat"}
+    for si_, stoks in sent_toks.items():
+        if si_ in threat_sents:
+            continue
+        ss = sent_sets[si_]
+        i0 = sent.index(si_)
+        kind = None
+        # "laten we ons van X ontdoen", "we zouden ons van ze moeten ontdoen": getting rid of people
+        if (
+            "ontdoen" in ss
+            and "van" in ss
+            and ss & L.GROUPISH
+            and not ss & L.ROLE_WORDS
+            and ss & (INTENT_WORDS | {"we", "wij", "ons"})
+        ):
+            kind = "threat_riddance"
+        # "X zouden allemaal dood (moeten) zijn", "mensen zoals jij zouden beter dood zijn"
+        elif (
+            "dood" in ss
+            and ss & {"zou", "zouden", "moet", "moeten", "horen", "hoort"}
+            and (ss & {"allemaal", "beter"} or ("zoals" in ss and ss & {"jij", "jou", "u"}))
+            and ss & (L.GROUPISH | L.PERSON_MARKERS)
+            and not ss & (L.PAST_NARRATIVE | {"geweest", "zonder", "anders"})
+        ):
+            kind = "threat_dead_wish"
+        # "je gaat eraan", "tot ze er allemaal aan gaan": you / they are going to die
+        elif (
+            ss & {"ga", "gaat", "gaan"}
+            and (
+                "eraan" in ss
+                or any(toks[k] == "er" and "aan" in toks[k + 1 : k + 4] for k in range(i0, n) if sent[k] == si_)
+            )
+            and ss & (L.GROUPISH | {"zij", "hij", "u"})
+            and any(
+                toks[k] in {"eraan", "aan"}
+                and (
+                    k + 1 == n
+                    or sent[k + 1] != si_
+                    or not toks[k + 1].isalpha()
+                    or toks[k + 1] in {"gaan", "gaat"} | L.ROLE_WORDS
+                )
+                for k in range(i0, n)
+                if sent[k] == si_
+            )
+        ):
+            kind = "threat_die"
+        # "tijd om X met geweld uit de stad te verwijderen, met knuppels"
+        elif (
+            "met" in ss
+            and ss & L.WEAPONS_PLURAL
+            and ss & (INTENT_WORDS | {"tijd", "gaan", "we", "wij"})
+            and ss & (L.GROUPISH | L.PERSON_MARKERS)
+            and not ss & L.PAST_NARRATIVE
+        ):
+            kind = "threat_force"
+        # "ik wens je een pijnlijke dood", "hopelijk rijdt er een vrachtwagen over je heen": harm wished on someone
+        elif (
+            ss & {"wens", "wensen", "hoop", "hopen", "hopelijk"}
+            and ss & L.HARM_WISHED
+            and (ss & (L.SECOND_PERSON | L.ROLE_WORDS | {"hem", "haar"}) or c.off_hit or c.role_tok)
+            and not ss & {"niemand", "niet", "nooit", "beterschap", "sterkte"}
+        ):
+            kind = "threat_wish"
+        # "als ik jou was zou ik de deur op slot doen": a warning that something will happen
+        elif any(
+            toks[k] == "als" and toks[k + 1 : k + 4] in (["ik", "jou", "was"], ["ik", "u", "was"])
+            for k in range(i0, n - 3)
+            if sent[k] == si_
+        ) and ss & {
+            "slot",
+            "beveiliging",
+            "oppassen",
+            "uitkijken",
+            "voorzichtig",
+            "alleen",
+            "opletten",
+            "verhuizen",
+            "vluchten",
+            "donker",
+            "vannacht",
+            "'s",
+        }:
+            kind = "threat_warning"
+        elif (
+            ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or c.off_hit or c.role_tok
+        ) and not ss & L.PAST_NARRATIVE:
+            kind = aimed_construction(stoks, ss)
+        if kind is None or inanimate_target(c, i0):
+            continue
+        k = next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in L.CONSTRUCTION_ANCHORS), i0)
+        frame = "negation" if negated(c, k, 6) else framed(c, k)
+        c.add(k, k + 1, "threat", kind, 0.85, frame)
+        if ss & L.GENDER_GROUP:
+            c.add(k, k + 1, "gender", "threat_women", 0.85, frame)
+
+
+def aimed_construction(stoks: list[str], ss: set[str]) -> str | None:
+    """Threat constructions read from one sentence that mentions a person: a fatal accident wished on them, the
+    fate of a murdered politician, a blow to the head promised or deserved, their life to be ruined, a warning to
+    hide, incitement to jump to their death, a reckoning, taking the law into one's own hands, their death as
+    the solution. Returns the construction's rule name or None."""
+
+    def after(words: set[str], targets: set[str], span: int) -> bool:
+        return any(t in words and set(stoks[k + 1 : k + 1 + span]) & targets for k, t in enumerate(stoks))
+
+    if (
+        after({"onder"}, L.VEHICLES, 3)
+        and ss & L.WISH_MODALS
+        and ss & {"komen", "komt", "lopen", "loopt", "liggen", "ligt", "belanden", "belandt"}
+    ):
+        return "threat_accident_wish"
+    if ss & L.MURDERED and ss & L.FATE_WORDS:
+        return "threat_fate"
+    if (
+        ss & L.GET_OR_DESERVE
+        and after(L.BLOWS, {"op", "voor", "tegen", "in"}, 1)
+        and after({"op", "voor", "tegen", "in"}, L.HEADS, 3)
+    ):
+        return "threat_blow"
+    if after(L.OTHERS_LIFE, {"leven"}, 1) and ss & L.RUINED and ss & (L.INTENT_SUBJECTS | {"ga", "gaan", "zal"}):
+        return "threat_ruin_life"
+    if ss & L.HIDE and ss & {"beter", "maar", "snel"} and not ss & {"ik", "we", "wij"}:
+        return "threat_warning"
+    if after({"spring", "springen"}, {"van", "voor", "uit"}, 2) and after({"van", "uit"}, L.JUMP_FROM, 3):
+        return "threat_incite_jump"
+    if ss & L.RECKON and "met" in ss and ("af" in ss or "afrekenen" in ss) and not ss & L.BALLOT:
+        return "threat_reckoning"
+    if ("recht" in ss and "eigen" in ss and ss & {"hand", "handen"}) or (
+        "zelf" in ss and ss & {"we", "wij", "ik"} and after({"pakken", "pak"}, L.AIMED_OBJECTS, 3)
+    ):
+        return "threat_vigilante"
+    if "dood" in ss and ss & {"opgelost", "oplossing"}:
+        return "threat_dead_solution"
+    return None

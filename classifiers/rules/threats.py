@@ -1,0 +1,302 @@
+"""Family `threat`: explicit threats of violence against a person.
+
+Three passes, in this order: a strong violence verb with intent in its sentence ("ik vermoord je"), the Matcher
+patterns of `threat_patterns.jsonl` checked against their sentence (`on_match`), and sentence constructions read
+from word sets (riddance, death as the wished state, a fatal accident wished on someone, a reckoning:
+`threat_constructions.py`, which skips sentences that already hold a threat). Rules: violence_verb, threat_* (one
+per pattern label and construction), death_wish (abuse: "X verdienen te sterven"); a threat aimed at women also
+gives gender sexual_violence / threat_women. Every hit honours the frames (negation, quote, news, counter-speech,
+reference).
+"""
+
+from __future__ import annotations
+
+from .. import lexicons as L
+from .context import SENT_END, Context
+from .frames import framed, inanimate_target, looks_person, negated
+
+INTENT_WORDS = (
+    L.INTENT_SUBJECTS
+    | L.INTENT_MODALS
+    | L.SECOND_PERSON
+    | {
+        "verdient",
+        "verdienen",
+        "oplossing",
+        "graag",
+        "hopelijk",
+        "moeten",
+        "zouden",
+        "hoort",
+        "horen",
+        "lets",
+        "laten",
+        "mag",
+        "mogen",
+        "tijd",
+    }
+)
+
+
+def violence_verbs(c: Context) -> None:
+    """A single strong violence verb ("vermoorden", "neerschieten") with intent, a modal or an addressee."""
+    toks, sent, sent_toks, sent_sets, n = c.toks, c.sent, c.sent_toks, c.sent_sets, c.n
+    for i, t in enumerate(toks):
+        if t in L.STRONG_VIOLENCE and t not in L.PERSON_ONLY:
+            ss = sent_sets[sent[i]]
+            lead = [w for w in sent_toks[sent[i]] if w not in L.ADVERBS and w not in {"@", ",", "-"}]
+            imperative = (
+                bool(lead)
+                and lead[0] == t
+                and i + 1 < n
+                and toks[i + 1] in {"alle", "elke", "iedere", "ze", "hem", "haar", "die", "deze", "jullie"}
+            )
+            if not (ss & INTENT_WORDS) and not imperative:
+                continue
+            if ss & L.PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
+                continue
+            # "ik vermoord die burgemeester": a present-tense verb right after "ik / we" announces the act
+            present_1st = (
+                i > 0 and toks[i - 1] in {"ik", "we", "wij"} and not t.endswith(("de", "den", "te"))
+            ) or imperative
+            # subordinate order: "als ik ze (allemaal) neerschiet", "zodra we je vinden en neersteken"
+            for back in (2, 3):
+                if (
+                    i >= back
+                    and toks[i - back] in {"ik", "we", "wij"}
+                    and not t.endswith(("de", "den", "te"))
+                    and all(
+                        w in {"je", "jou", "ze", "hem", "haar", "jullie", "u", "allemaal", "gewoon", "eens"}
+                        for w in toks[i - back + 1 : i]
+                    )
+                ):
+                    present_1st = True
+            if (
+                ss & L.FIRST_SG
+                and not (ss & (L.INTENT_MODALS | L.SECOND_PERSON | {"zal", "ga", "wil"}))
+                and not present_1st
+            ):
+                continue
+            if inanimate_target(c, i):
+                continue  # "die printer neerschieten", "die motie afschieten"
+            frame = "negation" if negated(c, i, 6) else framed(c, i, direct=bool(ss & {"je", "jij", "jou", "u"}))
+            score = 0.9 if ss & (L.SECOND_PERSON | L.INTENT_SUBJECTS) else 0.8
+            c.add(i, i + 1, "threat", "violence_verb", score, frame)
+            other_group = (
+                bool(ss & (L.GROUP_NOUNS - L.GENDER_GROUP - {"mensen", "kinderen"}))
+                or bool(ss & L.GROUP_MEMBERS)
+                or any(
+                    toks[k] == "zoals"
+                    and k > 0
+                    and sent[k] == sent[i]
+                    and toks[k - 1].isalpha()
+                    and toks[k - 1]
+                    not in L.GENDER_GROUP
+                    | {"iemand", "mensen", "types", "figuren", "persoon", "personen", "jij", "jou", "u"}
+                    for k in range(n)
+                )
+            )
+            if t.startswith(("verkracht",)) and (
+                ss & (L.GENDER_GROUP | {"haar", "zij"})
+                or ss & L.ALL_GENDER_SLURS
+                or c.off_hit
+                or (ss & L.SECOND_PERSON and not other_group)
+            ):
+                # sexual violence is gender-targeted when aimed at women / the addressed official; a rape
+                # threat against another group is a threat, not gender-targeted (data README mapping)
+                c.add(i, i + 1, "gender", "sexual_violence", 0.9, frame)
+            if ss & L.GENDER_GROUP:
+                c.add(i, i + 1, "gender", "threat_women", 0.85, frame)
+
+
+def on_match(c: Context, name: str, s_: int, e_: int) -> None:
+    """A threat_* Matcher pattern over tokens s_..e_-1, kept when its sentence carries the intent it needs."""
+    toks, sent, sent_toks, sent_sets, n = c.toks, c.sent, c.sent_toks, c.sent_sets, c.n
+    ss = sent_sets[sent[s_]]
+    if inanimate_target(c, s_):
+        return  # "dit beleid moet dood", "die motie afschieten": aimed at a thing
+    if (
+        name in {"threat_v2_sep", "threat_sep_kill"}
+        and toks[e_ - 1] in {"om", "op"}
+        and e_ < n
+        and sent[e_] == sent[s_]
+        and toks[e_].isalnum()
+        and toks[e_] not in {"als", "wanneer", "zodra", "en", "hoor", "dan"}
+    ):
+        return  # "ik breng je om 8 uur", "dan hang ik je op de hoogte": not the particle
+    if name == "threat_np":
+        span = toks[s_:e_]
+        person_np = any(
+            w in L.GENDER_GROUP
+            or w in L.ROLE_WORDS
+            or w in L.GROUP_NOUNS
+            or w in {"alle", "elke", "iedere", "jullie", "iedereen"}
+            or looks_person(w)
+            for w in span
+        )
+        if not person_np or not (ss & INTENT_WORDS or toks[s_] in L.VIOLENCE_STEMS):
+            return
+    if name == "threat_np_imp" and not any(
+        w in L.GENDER_GROUP or w in L.ROLE_WORDS or w in L.GROUP_NOUNS or looks_person(w) for w in toks[s_ + 2 : e_ - 1]
+    ):
+        return
+    if name == "threat_get_you" and not (
+        e_ == n
+        or sent[e_] != sent[s_]
+        or toks[e_] in SENT_END
+        or toks[e_] in {",", "!!", "!!!", "...", "hoor", "klootzak"}
+    ):
+        return  # only sentence-final: "we krijgen je nog wel." vs "ik pak je bericht op"
+    if (
+        name == "threat_ensure"
+        and toks[e_ - 1] not in {"overleeft", "overleven"}
+        and any(toks[k] in L.NEGATIONS for k in range(s_, e_))
+    ):
+        return  # "ik zorg dat je niet doodgaat"
+    if (
+        name == "threat_body"
+        and toks[s_] in {"breken", "slaan", "trappen", "rammen", "snijden", "hakken", "draaien", "rukken", "schoppen"}
+        and not (ss & INTENT_WORDS)
+    ):
+        return
+    direct = name in {"threat_dead", "threat_days", "threat_come", "threat_pay", "threat_bullet"} or bool(
+        ss & {"je", "jij", "jou", "u", "jullie"}
+    )
+    if name in {"threat_person_verb", "threat_in_elkaar", "threat_separable"}:
+        if toks[s_] in {"die", "dat", "deze"} and name != "threat_separable":
+            if not (ss & INTENT_WORDS):
+                return
+        imperative = name == "threat_separable" and (
+            s_ == 0 or toks[s_ - 1] in {":", ",", ";", "-", "en"} or sent[s_ - 1] != sent[s_]
+        )
+        if not (ss & INTENT_WORDS) and toks[s_] not in {"je", "jou", "jij", "u"} and not imperative:
+            return
+        if name == "threat_separable" and toks[e_ - 1] == "om" and toks[s_] != "draai":
+            return
+        if (
+            name == "threat_person_verb"
+            and toks[e_ - 1] in {"pijn", "kapot", "lijden"}
+            and toks[s_] in {"die", "dat", "deze", "ze", "zij", "hun", "jouw", "uw"}
+        ):
+            return
+    if name == "threat_end_life":
+        phrase = toks[s_:e_]
+        if phrase[0] in {"geen", "niet"}:
+            if not (
+                {"verdienen", "verdient", "verdien", "moeten", "moet", "laten", "mogen", "mag"} & set(phrase)
+                or ss & {"verdienen", "verdient"}
+            ):
+                return
+        if not (ss & INTENT_WORDS):
+            return
+    if name == "threat_te_infinitive" and not (ss & INTENT_WORDS):
+        return
+    if name == "threat_fire" and not (ss & (INTENT_WORDS | {"huis", "auto", "kantoor"})):
+        return
+    neg = negated(c, s_, 4) and not (name == "threat_end_life" and toks[s_] in {"geen", "niet"})
+    if name == "threat_veiled":  # these constructions contain their own "niet" / "nergens"
+        neg = any(toks[k] in L.NEGATIONS for k in range(max(0, s_ - 4), s_) if sent[k] == sent[s_])
+    frame = (
+        "negation"
+        if neg
+        else framed(
+            c,
+            s_,
+            direct=direct,
+            strict=name in {"threat_dead", "threat_days", "threat_come", "threat_separable", "threat_person_verb"},
+        )
+    )
+    if name == "threat_must_die" and "tegen" in toks[s_:e_] and toks[e_ - 1] != "muur":
+        return
+    if name == "threat_head_off" and not (ss & INTENT_WORDS):
+        return
+    if name in {"threat_weapon", "threat_veiled"}:
+        if not (
+            c.all_set & (L.SECOND_PERSON | L.ROLE_WORDS)
+            or c.off_hit
+            or c.role_tok
+            or (name == "threat_weapon" and ss & {"ik", "we", "wij"} and c.all_set & L.PUBLIC_PLACES)
+            or (
+                name == "threat_weapon"
+                and ss & {"ik", "we", "wij", "iemand"}
+                and ss & L.INTENT_MODALS
+                and ss
+                & {
+                    "bewerken",
+                    "bewerk",
+                    "aanvallen",
+                    "steken",
+                    "snijden",
+                    "slaan",
+                    "doden",
+                    "afmaken",
+                    "lijf",
+                    "opwachten",
+                    "neersteken",
+                    "vermoorden",
+                    "pakken",
+                    "raken",
+                }
+            )
+        ):
+            return
+        if name == "threat_weapon" and not (
+            ss & (L.SECOND_PERSON | {"ik", "we", "wij", "iemand"})
+            and ss & (INTENT_WORDS | {"krijg", "krijgt", "wacht"})
+        ):
+            return
+    if name == "threat_bomb2" and not (ss & (INTENT_WORDS | {"hoop", "hopelijk"})):
+        return
+    if name == "threat_fire2" and not (ss & INTENT_WORDS):
+        return
+    if name == "threat_wild_sep":
+        first = toks[s_]
+        if first in {
+            "dood",
+            "met",
+            "verdienen",
+            "verdient",
+            "verdiend",
+            "beter",
+            "mooier",
+            "fijner",
+            "levend",
+        }:
+            pass
+        elif sent_toks[sent[s_]][0] == first and first in {
+            "hang",
+            "knoop",
+            "schiet",
+            "steek",
+            "sla",
+            "maak",
+            "knal",
+            "trap",
+        }:
+            pass  # imperative: "Hang ze allemaal op"
+        elif not (
+            ss & (L.INTENT_SUBJECTS | L.INTENT_MODALS | {"verdienen", "verdient", "juist", "goed", "moeten", "moet"})
+        ):
+            return
+        if ss & L.PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
+            return
+    score = {
+        "threat_pay": 0.6,
+        "threat_fire": 0.85,
+        "threat_weapon": 0.75,
+        "threat_veiled": 0.7,
+        "threat_get_you": 0.7,
+    }.get(name, 0.9)
+    if (
+        name == "threat_end_life"
+        and (set(toks[s_:e_]) | ss) & {"verdienen", "verdient", "verdien"}
+        and not (set(toks[s_:e_]) & {"beeindigen", "einde", "handen", "hand"})
+    ):
+        # "X verdienen te sterven / verdienen het niet te leven": a death wish -> abuse, not a threat
+        c.add(s_, e_, "abuse", "death_wish", 0.8, frame)
+        if ss & L.GENDER_GROUP:
+            c.add(s_, e_, "gender", "death_wish_women", 0.8, frame)
+        return
+    c.add(s_, e_, "threat", name.replace("threat_", "threat_"), score, frame)
+    if ss & L.GENDER_GROUP and name != "threat_pay":
+        c.add(s_, e_, "gender", "threat_women", 0.85, frame)

@@ -1,0 +1,112 @@
+"""The rule layer's `identity` family (issue #17): identity-based hate aimed at the official (origin, religion, skin
+colour, sexual orientation, gender identity, disability), with the negation / quote / news / counter-speech frames.
+
+Oracles: hand-written texts with the rule and the words each must flag (or must not), and the labels of the
+five-label reply files for precision and recall against floors derived from those files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifiers.rules import RuleEngine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine()
+
+
+@pytest.fixture(scope="module")
+def identity_only() -> RuleEngine:
+    return RuleEngine(disabled_families=frozenset({"threat", "abuse", "gender", "doxxing"}))
+
+
+POSITIVES = [
+    ("Vuile syriër, ga terug naar je eigen land.", "identity_slur_modified", "Vuile syriër"),
+    ("Vuile syriër, ga terug naar je eigen land.", "identity_go_back", "terug naar je eigen land"),
+    ("Moslims zoals jij horen niet in de gemeenteraad.", "identity_like_you", "Moslims zoals jij"),
+    ("@wethouder_wiersma jij bent gewoon een autist", "identity_you_are", "jij bent gewoon een autist"),
+    ("Geitenneuker", "identity_slur", "Geitenneuker"),
+    ("Je bent en blijft een man, ook in een jurk.", "identity_misgender", "blijft een man"),
+]
+
+NEGATIVES = [
+    "Discriminatie van moslims is onacceptabel.",  # counter-speech naming the group
+    "Wethouder El Amrani opent vrijdag de nieuwe moskee in Gouda.",
+    "Gemeenteraad neemt motie aan tegen moslimhaat na bedreigingen aan raadslid Bouzid",  # news
+    "Flikker toch op met je parkeerbeleid, wethouder.",  # the verb: abuse, not a slur
+    "Ik ben zelf moslim en trots op mijn geloof.",  # the official about their own identity
+]
+
+FRAMED = [
+    # a quotation reported with indignation, and counter-speech about a slur: kept as suppressed hits
+    ("'Ga terug naar je eigen land' kreeg wethouder Youssef gisteren in zijn DM's. Schandalig.", "identity_go_back"),
+    ("Iemand 'vuile syriër' noemen is racisme en dat is walgelijk.", "identity_slur_modified"),
+    # the same words in praise
+    ("Homoseksuelen zoals jij zijn geweldig.", "identity_like_you"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule", "words"), POSITIVES)
+def test_identity_hate_is_flagged_on_the_words_that_carry_it(engine, text, rule, words):
+    res = engine.analyze(text)
+    hits = [h for h in res.hits if h.rule == rule]
+    assert words in [text[h.start : h.end] for h in hits]
+    assert all(h.label == "identity" for h in hits)
+    assert res.scores["identity"] >= 0.7
+    # the spans shown to moderators point at the text and cover the flagged words
+    spans = [s for s in res.spans if s.label == "identity"]
+    assert spans and all(s.text == text[s.start : s.end] for s in spans)
+    start = text.index(words)
+    assert any(s.start <= start and start + len(words) <= s.end for s in spans)
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_no_identity_hit_where_there_is_no_identity_hate(engine, text):
+    res = engine.analyze(text)
+    assert [h for h in res.hits if h.label == "identity"] == []
+    assert res.scores["identity"] <= 0.1
+
+
+@pytest.mark.parametrize(("text", "rule"), FRAMED)
+def test_quoted_counter_and_supportive_speech_is_suppressed(engine, text, rule):
+    res = engine.analyze(text)
+    assert [h for h in res.hits if h.label == "identity"] == []
+    assert rule in {h.rule for h in res.suppressed if h.label == "identity"}
+    assert res.scores["identity"] == 0.1
+
+
+def test_every_identity_family_hit_carries_the_identity_label(identity_only):
+    texts = [t for t, _, _ in POSITIVES] + NEGATIVES + [t for t, _ in FRAMED]
+    for text in texts:
+        res = identity_only.analyze(text)
+        assert {h.label for h in res.hits + res.suppressed} <= {"identity"}
+        assert all(h.rule.startswith("identity_") for h in res.hits + res.suppressed)
+
+
+def _five_label_rows() -> list[dict]:
+    rows = []
+    for folder in ("replies", "replies_pending"):
+        for path in sorted((ROOT / "training" / folder).glob("*.jsonl")):
+            lines = [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+            if lines and "identity" in lines[0]["labels"]:
+                rows += lines
+    return rows
+
+
+def test_precision_and_recall_on_the_five_label_reply_files(identity_only):
+    rows = _five_label_rows()
+    assert len(rows) >= 1000  # x_identity, y_dehuman, z_longdialect
+    truth = [bool(r["labels"]["identity"]) for r in rows]
+    pred = [any(h.label == "identity" for h in identity_only.analyze(r["text"]).hits) for r in rows]
+    tp = sum(t and p for t, p in zip(truth, pred, strict=True))
+    precision, recall = tp / max(1, sum(pred)), tp / sum(truth)
+    base_rate = sum(truth) / len(rows)  # the precision of flagging at random
+    assert precision >= max(0.9, 4 * base_rate)
+    # a rule layer is for the explicit cases: it must find a third of them, the rest is the model's job
+    assert recall >= 1 / 3
