@@ -5,10 +5,13 @@ built locally, nothing downloaded). Prints the ratio.
     .venv/bin/python bench/classifier.py [--model models/schildwacht-nl-mini] [--posts 256] [--no-reference]
 
 Measures the transformer forward pass incl. tokenisation (ModelScorer.transformer_probs, the path the reference
-runs too), the shipped model probability (transformer + TF-IDF half, ModelScorer.predict) and the full classifier
-(rules + window scoring + model + target resolution + evidence spans), with window scoring off beside it (the path
-before windows), on the generated posts and on long posts (a generated post among 3-6 generated neutral ones),
-where the windows do their work. Prints the full path's ratio to the reference as well.
+runs too; float32 and int8), the model probability (float32 transformer + TF-IDF half, ModelScorer.predict) and the
+full classifier as shipped (rules + window scoring + model + target resolution + evidence spans by candidate
+occlusion), beside it the full path before the speed-up (every word occluded), with the int8 transformer (opt-in,
+thresholds.json `int8`) and with window scoring off (the path before windows), on the generated posts and on long
+posts (a generated post among 3-6 generated neutral ones), where the windows do their work. Prints the full path's
+ratios to the path before the speed-up and to the reference. Run it with OMP_NUM_THREADS set and trust only the
+ratios of one run on a shared machine.
 """
 
 from __future__ import annotations
@@ -97,16 +100,25 @@ def main() -> None:
     from classifiers.model import ModelScorer
 
     texts = posts(args.posts)
+    small = ModelScorer(args.model)
     print(
-        f"CPU: {os.cpu_count()} cores, torch threads {min(4, os.cpu_count() or 1)}, torch {torch.__version__}, "
+        f"CPU: {os.cpu_count()} cores, torch threads {torch.get_num_threads()}, torch {torch.__version__}, "
         f"{len(texts)} generated posts (mean {sum(map(len, texts)) / len(texts):.0f} chars)"
     )
     rows = []
-    small = ModelScorer(args.model)
     nparams = sum(p.numel() for p in small.model.parameters())
     r1 = rate(small.transformer_probs, texts[:64], 1, args.seconds)
     r32 = rate(small.transformer_probs, texts, 32, args.seconds)
     rows.append(("schildwacht-nl-mini (transformer)", nparams, r1, r32))
+    int8 = ModelScorer(args.model, quantize=True)
+    rows.append(
+        (
+            "schildwacht-nl-mini (transformer, int8)",
+            nparams,
+            rate(int8.transformer_probs, texts[:64], 1, args.seconds),
+            rate(int8.transformer_probs, texts, 32, args.seconds),
+        )
+    )
     if small.lexical is not None:
         m1 = rate(small.predict, texts[:64], 1, args.seconds)
         m32 = rate(small.predict, texts, 32, args.seconds)
@@ -120,6 +132,9 @@ def main() -> None:
     combos: list[tuple[str, Classifier, list[ClassifyInput]]] = [
         (f"full classify, shipped combine={'per-label' if isinstance(comb, dict) else comb}", clf, items)
     ]
+    before = CombinedClassifier(Path(args.model), occlusion_candidates=0, int8=False)
+    combos.append(("full classify, before speed-up (all words)", before, items))
+    combos.append(("full classify, int8 transformer (opt-in)", CombinedClassifier(Path(args.model), int8=True), items))
     if getattr(clf, "combine", None) != "max":
         combos.append(
             ("full classify, combine=max (rules+model)", CombinedClassifier(Path(args.model), combine="max"), items)
@@ -133,6 +148,7 @@ def main() -> None:
         c32 = rate(c.classify, xs, 32, args.seconds)
         rows.append((label, nparams, c1, c32))
     full = next(row for row in rows if row[0].startswith("full classify, shipped"))
+    slow = next(row for row in rows if row[0].startswith("full classify, before"))
     ref = None
     if not args.no_reference:
         with tempfile.TemporaryDirectory() as td:
@@ -146,11 +162,14 @@ def main() -> None:
     print(f"{'model':50s} {'params':>11s} {'posts/s b=1':>12s} {'posts/s b=32':>13s}")
     for name, n, a, b in rows:
         print(f"{name:50s} {n:11,d} {a:12.1f} {b:13.1f}")
+    print(
+        f"ratio full classify/before speed-up: batch 1 = {full[2] / slow[2]:.2f}x, batch 32 = {full[3] / slow[3]:.2f}x"
+    )
     if ref:
         print(f"ratio mini/base: batch 1 = {rows[0][2] / ref[2]:.1f}x, batch 32 = {rows[0][3] / ref[3]:.1f}x")
         if small.lexical is not None:
             print(
-                f"ratio mini+TF-IDF/base: batch 1 = {rows[1][2] / ref[2]:.1f}x, batch 32 = {rows[1][3] / ref[3]:.1f}x"
+                f"ratio mini+TF-IDF/base: batch 1 = {rows[2][2] / ref[2]:.1f}x, batch 32 = {rows[2][3] / ref[3]:.1f}x"
             )
         print(
             f"ratio full classify (windows on)/base: batch 1 = {full[2] / ref[2]:.1f}x, "

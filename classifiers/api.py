@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "schildwacht-nl-mini"
 ENV_MODEL_PATH = "SCHILDWACHT_MODEL_PATH"
-DEFAULT_THRESHOLDS = {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
+DEFAULT_THRESHOLDS = {label: 0.5 for label in LABELS}
 MAX_BATCH = 64
 
 
@@ -74,6 +74,11 @@ def _clip(x: float) -> float:
     return min(1.0, max(0.0, x))
 
 
+def _shown(score: float) -> float:
+    """A score as it is returned and compared with its threshold: clipped to 0..1, rounded to 4 decimals."""
+    return round(_clip(score), 4)
+
+
 class RuleClassifier:
     """The spaCy rule layer alone (used when no model directory exists)."""
 
@@ -100,7 +105,7 @@ class RuleClassifier:
         return out
 
     def _finish(self, scores: dict[str, float], spans: list[Span], target: str | None) -> Classification:
-        scores = {lab: round(_clip(scores.get(lab, 0.0)), 4) for lab in LABELS}
+        scores = {lab: _shown(scores.get(lab, 0.0)) for lab in LABELS}
         flags = [lab for lab in LABELS if scores[lab] >= self.thresholds[lab]]
         return Classification(scores=scores, flags=flags, spans=spans, target=target)
 
@@ -116,6 +121,14 @@ WORD = re.compile(r"\w+")
 #: long-post validation posts of scripts/eval_long_posts.py (model card, "Long posts").
 WINDOW_GATE = 0.9
 OCCLUSION_CHARS, OCCLUSION_WORDS, OCCLUSION_MIN = 2000, 80, 0.05
+#: Per flagged label, only this many candidate words of a reading go through the transformer occluded: those whose
+#: removal lowers the lexical half's probability most (bench/classifier_equivalence.py measures what this changes);
+#: thresholds.json `occlusion_candidates` overrides it, 0 occludes every word with the whole model.
+OCCLUSION_CANDIDATES = 4
+#: Whether the transformer's linear layers run in int8 (classifiers.model.int8_linears, at load time; thresholds.json
+#: `int8` overrides it). Off: int8 is faster with the same flags, but it quantises activations per batch, so a post's
+#: scores would depend (by up to ~0.04) on the posts it shares a batch with.
+INT8 = False
 
 
 @dataclass
@@ -169,6 +182,8 @@ class CombinedClassifier(RuleClassifier):
         thresholds: dict[str, float] | None = None,
         combine: str | None = None,
         windows: bool = True,
+        occlusion_candidates: int | None = None,
+        int8: bool | None = None,
     ) -> None:
         from .model import ModelScorer
         from .windows import Splitter
@@ -179,9 +194,13 @@ class CombinedClassifier(RuleClassifier):
         self.combine = combine or cfg.get("combine", "max")
         self.frame_damp = float(cfg.get("frame_damp", 1.0))
         self.gates = {k: float(v) for k, v in (cfg.get("model_gate") or {}).items()}
-        self.scorer = ModelScorer(model_dir)
+        self.int8 = bool(cfg.get("int8", INT8)) if int8 is None else int8
+        self.scorer = ModelScorer(model_dir, quantize=self.int8)
         self.splitter = Splitter() if windows else None
         self.window_gate = float(cfg.get("window_gate", WINDOW_GATE))
+        if occlusion_candidates is None:
+            occlusion_candidates = int(cfg.get("occlusion_candidates", OCCLUSION_CANDIDATES))
+        self.occlusion_candidates = occlusion_candidates
         self.name = cfg.get("name") or model_dir.name
         self.version = str(cfg.get("version") or "0")
         self._lock = threading.Lock()
@@ -204,7 +223,7 @@ class CombinedClassifier(RuleClassifier):
                     model_only = [
                         lab
                         for lab in LABELS
-                        if scores[lab] >= self.thresholds[lab]
+                        if _shown(scores[lab]) >= self.thresholds[lab]  # flagged exactly as _finish flags it
                         and best.raw[LABELS.index(lab)] >= self.gates.get(lab, 0.5)
                         and not any(s.label == lab for s in spans)
                     ]
@@ -256,19 +275,20 @@ class CombinedClassifier(RuleClassifier):
         """Evidence where the model flagged without a rule hit, per job (post, start and end of the reading that
         fired, labels, that reading's model probabilities): per label the (at most 3) words of the reading whose
         removal lowers its model probability most, by at least OCCLUSION_MIN; the start of the reading if no word
-        does. All occluded variants of a batch go through the model in one call."""
+        does. Only the reading's candidate words are weighed (`_occlude`: per label of the job, those that lower the
+        lexical half most); all occluded variants of a batch go through the model in one call."""
         readings = [(text, a, blank_html(text)[a:z]) for text, a, z, _, _ in jobs]
         words = [list(WORD.finditer(part[:OCCLUSION_CHARS]))[:OCCLUSION_WORDS] for _, _, part in readings]
-        variants = [part[: w.start()] + part[w.end() :] for (_, _, part), ws in zip(readings, words) for w in ws]
+        variants = [[part[: w.start()] + part[w.end() :] for w in ws] for (_, _, part), ws in zip(readings, words)]
         with self._lock:
-            occluded = iter(self.scorer.predict(variants) if variants else [])
+            occluded = self._occlude(variants, [job[3] for job in jobs])
         out = []
-        for (text, a, part), (_, _, _, labels, probs), ws in zip(readings, jobs, words):
-            rows = [next(occluded) for _ in ws]
+        for (text, a, part), (_, _, _, labels, probs), ws, rows in zip(readings, jobs, words, occluded):
             spans: list[Span] = []
             for lab in labels:
                 j = LABELS.index(lab)
-                drops = sorted(((probs[j] - row[j], w) for row, w in zip(rows, ws)), key=lambda d: -d[0])
+                weighed = [(probs[j] - row[j], w) for row, w in zip(rows, ws) if row is not None]
+                drops = sorted(weighed, key=lambda d: -d[0])
                 found = [
                     Span(
                         start=a + w.start(),
@@ -286,6 +306,37 @@ class CombinedClassifier(RuleClassifier):
                 spans += sorted(found, key=lambda sp: sp.start)
             out.append(spans)
         return out
+
+    def _occlude(self, variants: list[list[str]], labels: list[list[str]]) -> list[list[list[float] | None]]:
+        """Model probabilities of the occluded variants of each job, None for a variant not weighed. Without a
+        lexical half or with `occlusion_candidates` 0 every variant is weighed by the whole model. Otherwise the
+        lexical half reads every variant (it is cheap) and the transformer only the candidates: per label of the job
+        the `occlusion_candidates` variants with the lowest lexical probability (all of them in a reading of at most
+        that many words); their probability is mixed from the two halves exactly as `ModelScorer.predict` mixes
+        it."""
+        scorer, k = self.scorer, self.occlusion_candidates
+        flat = [v for vs in variants for v in vs]
+        if scorer.lexical is None or k <= 0:
+            rows = iter(scorer.predict(flat) if flat else [])
+            return [[next(rows) for _ in vs] for vs in variants]
+        lexical = iter(scorer.lexical.predict(flat) if flat else [])
+        per_job = [[next(lexical) for _ in vs] for vs in variants]
+        chosen = [_candidates(rows, labs, k) for rows, labs in zip(per_job, labels)]
+        picked = [(vs[i], rows[i]) for vs, rows, keep in zip(variants, per_job, chosen) for i in sorted(keep)]
+        transformer = scorer.transformer_probs([v for v, _ in picked]) if picked else []
+        mixed = iter(scorer.mix(transformer, [row for _, row in picked]))
+        return [[next(mixed) if i in keep else None for i in range(len(vs))] for vs, keep in zip(variants, chosen)]
+
+
+def _candidates(lexical_rows: list[list[float]], labels: list[str], k: int) -> set[int]:
+    """Indexes of the (at most) `k` rows with the lowest probability per label, together; all rows when at most k."""
+    if len(lexical_rows) <= k:
+        return set(range(len(lexical_rows)))
+    keep: set[int] = set()
+    for lab in labels:
+        j = LABELS.index(lab)
+        keep.update(sorted(range(len(lexical_rows)), key=lambda i: lexical_rows[i][j])[:k])
+    return keep
 
 
 def _group_by_reading(best: Strongest, labels: list[str]) -> list[tuple[tuple[int, int] | None, list[str]]]:

@@ -27,15 +27,15 @@ ANALYZERS: dict[str, dict[str, Any]] = {
 }
 
 
+# The logit of a label a model has no output for (a model of an older version): probability ~0 after platt().
+ABSENT_LOGIT = -50.0
+
+
 def platt(logits: list[list[float]], calibration: dict[str, tuple[float, float]]) -> list[list[float]]:
-    """Per-label Platt scaling: p = sigmoid(a * z + b) for each logit row in LABELS order."""
-    return [
-        [
-            1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, calibration[lab][0] * z + calibration[lab][1]))))
-            for lab, z in zip(LABELS, row)
-        ]
-        for row in logits
-    ]
+    """Per-label Platt scaling: p = sigmoid(a * z + b) for each logit row in LABELS order (a label without
+    calibration keeps a = 1, b = 0)."""
+    ab = [calibration.get(lab, (1.0, 0.0)) for lab in LABELS]
+    return [[1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, a * z + b)))) for (a, b), z in zip(ab, row)] for row in logits]
 
 
 def prepare_texts(texts: Sequence[str]) -> list[str]:
@@ -52,13 +52,15 @@ class LexicalModel:
         self.calibration = calibration or {lab: (1.0, 0.0) for lab in LABELS}
 
     def decision(self, texts: Sequence[str]) -> list[list[float]]:
-        """Per-label decision values (logits), LABELS order."""
+        """Per-label decision values (logits), LABELS order. A model fitted before a label existed (fewer rows than
+        LABELS) gives ABSENT_LOGIT for the labels after its own: it has no evidence for them."""
         from scipy.sparse import hstack
 
         t = prepare_texts(texts)
         x = hstack([self.word.transform(t), self.char.transform(t)]).tocsr()
         z = x @ self.coef.T + self.intercept
-        return z.tolist()
+        missing = [ABSENT_LOGIT] * (len(LABELS) - z.shape[1])
+        return [row + missing for row in z.tolist()]
 
     def predict(self, texts: Sequence[str]) -> list[list[float]]:
         return platt(self.decision(texts), self.calibration)

@@ -2,20 +2,23 @@
 the small BERT-style classifier live in training/model_build.py and training/train.py).
 
 The loader is general: any local directory that AutoModelForSequenceClassification / AutoTokenizer can load
-(e.g. a Dutch base model such as RobBERT fine-tuned for the four labels) works, as long as its config carries
-``id2label`` with the four label names (or exactly four outputs in LABELS order).
+(e.g. a Dutch base model such as RobBERT fine-tuned for our labels) works, as long as its config carries ``id2label``
+with label names of LABELS (or its outputs are the first labels of LABELS, in order). A label the model has no output
+for (a model of 0.4.x predates `identity`) gets probability ~0 from it: only the rules can raise that label then.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from schildwacht.contracts import LABELS
 
-from .lexical import LexicalModel, platt
+from .lexical import ABSENT_LOGIT, LexicalModel, platt
 from .textnorm import model_text
 
 MAX_LENGTH = 96
@@ -36,11 +39,26 @@ def mix_probs(transformer: list[list[float]], lexical: list[list[float]], weight
     return [[(1 - weight) * a + weight * b for a, b in zip(x, y)] for x, y in zip(transformer, lexical)]
 
 
+def int8_linears(model: Any) -> Any:
+    """`model` with every nn.Linear replaced by a dynamically quantised int8 one (weights int8, activations
+    quantised per batch, so a text's output depends slightly on the texts batched with it), a load-time step: the
+    weights on disk stay float32."""
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*(torch\.ao\.quantization|quantize_per_tensor).*")
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
 class ModelScorer:
     """Loads a local model dir; ``predict(texts)`` -> list of per-label probabilities (LABELS order). A directory with
-    a lexical model (classifiers.lexical) averages its probabilities with the transformer's."""
+    a lexical model (classifiers.lexical) averages its probabilities with the transformer's. ``quantize`` runs the
+    transformer's linear layers in int8 (`int8_linears`)."""
 
-    def __init__(self, model_dir: str | Path, max_length: int = MAX_LENGTH, batch_size: int = 32) -> None:
+    def __init__(
+        self, model_dir: str | Path, max_length: int = MAX_LENGTH, batch_size: int = 32, quantize: bool = False
+    ) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -55,14 +73,17 @@ class ModelScorer:
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.dir))
         self.model = AutoModelForSequenceClassification.from_pretrained(str(self.dir))
         self.model.eval()
+        if quantize:
+            self.model = int8_linears(self.model)
         self.max_length = max_length
         self.batch_size = batch_size
         id2label = {int(k): v for k, v in (self.model.config.id2label or {}).items()}
-        if all(lab in id2label.values() for lab in LABELS):
+        outputs = int(self.model.config.num_labels)
+        if any(lab in id2label.values() for lab in LABELS):
             inv = {v: k for k, v in id2label.items()}
-            self.index = [inv[lab] for lab in LABELS]
+            self.index: list[int | None] = [inv.get(lab) for lab in LABELS]
         else:
-            self.index = list(range(len(LABELS)))
+            self.index = [j if j < outputs else None for j in range(len(LABELS))]
         meta = {}
         try:
             meta = json.loads((self.dir / "thresholds.json").read_text())
@@ -76,12 +97,11 @@ class ModelScorer:
         self.lexical_weight = float(meta.get("lexical_weight", 0.5))
         self._torch = torch
 
-    def logits(self, texts: Sequence[str]):
+    def logits(self, texts: Sequence[str]) -> list[list[float]]:
         torch = self._torch
-        out = []
         clean = [model_text(t) or "." for t in texts]
         order = sorted(range(len(clean)), key=lambda i: len(clean[i]))
-        res = [None] * len(clean)
+        res: list[list[float]] = [[] for _ in clean]
         with torch.inference_mode():
             for b in range(0, len(order), self.batch_size):
                 idx = order[b : b + self.batch_size]
@@ -93,11 +113,10 @@ class ModelScorer:
                     return_tensors="pt",
                 )
                 enc.pop("token_type_ids", None) if "token_type_ids" not in self.tokenizer.model_input_names else None
-                lg = self.model(**enc).logits[:, self.index].float().tolist()
+                lg = self.model(**enc).logits.float().tolist()
                 for i, row in zip(idx, lg):
-                    res[i] = row
-        out = res
-        return out
+                    res[i] = [ABSENT_LOGIT if j is None else row[j] for j in self.index]
+        return res
 
     def predict(self, texts: Sequence[str]) -> list[list[float]]:
         """The model's probabilities: the transformer's, averaged with the lexical model's where the directory has

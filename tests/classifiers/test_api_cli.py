@@ -36,9 +36,9 @@ def test_saved_model_loads_with_auto_classes():
     model = AutoModelForSequenceClassification.from_pretrained(str(DEFAULT_MODEL_DIR))
     tok = AutoTokenizer.from_pretrained(str(DEFAULT_MODEL_DIR))
     assert model.config.problem_type == "multi_label_classification"
-    assert [model.config.id2label[i] for i in range(4)] == list(LABELS)
+    assert [model.config.id2label[i] for i in range(len(LABELS))] == list(LABELS)
     enc = tok(["ik ga je vermoorden"], return_tensors="pt")
-    assert model(**enc).logits.shape == (1, 4)
+    assert model(**enc).logits.shape == (1, len(LABELS))
     files = {p.name for p in DEFAULT_MODEL_DIR.iterdir()}
     assert {"model.safetensors", "config.json", "thresholds.json", "README.md"} <= files
     size = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir() if p.is_file())
@@ -113,5 +113,5 @@ def test_frame_damping_applies_to_the_framed_label_only():
     # the rules suppress a gender-role phrase inside a counter-speech frame ("walgelijk"); nothing about threat
     res = RuleEngine().analyze("Walgelijk dat mensen zeggen dat vrouwen in de keuken horen.")
     assert {h.label for h in res.suppressed} >= {"gender"} and "threat" not in {h.label for h in res.suppressed}
-    out = combine_scores(res, [0.8, 0.0, 0.8, 0.0], "max", 0.5, {lab: 0.6 for lab in LABELS})
+    out = combine_scores(res, [0.8, 0.0, 0.8, 0.0, 0.0], "max", 0.5, {lab: 0.6 for lab in LABELS})
     assert out["threat"] >= 0.5 > out["gender"]

@@ -64,22 +64,31 @@ def rules() -> RuleClassifier:
 
 
 def test_flag_at_exactly_the_threshold_not_below(rules):
-    rules.thresholds = {"threat": 0.6, "abuse": 0.5, "gender": 0.9, "doxxing": 0.3}
+    rules.thresholds = {"threat": 0.6, "abuse": 0.5, "gender": 0.9, "doxxing": 0.3, "identity": 0.7}
     try:
-        result = rules._finish({"threat": 0.6, "abuse": 0.49995, "gender": 0.89999, "doxxing": 0.30004}, [], "off-1")
+        result = rules._finish(
+            {"threat": 0.6, "abuse": 0.49995, "gender": 0.89999, "doxxing": 0.30004, "identity": 0.69994}, [], "off-1"
+        )
     finally:
         rules.thresholds = dict(api.DEFAULT_THRESHOLDS)
-    # rounded to 4 decimals first: 0.49995 -> 0.5 (flagged), 0.89999 -> 0.9 (flagged), 0.30004 -> 0.3 (flagged)
-    assert result.scores == {"threat": 0.6, "abuse": 0.5, "gender": 0.9, "doxxing": 0.3}
+    # rounded to 4 decimals first: 0.49995 -> 0.5 (flagged), 0.89999 -> 0.9 (flagged), 0.30004 -> 0.3 (flagged),
+    # 0.69994 -> 0.6999 (not flagged at 0.7)
+    assert result.scores == {"threat": 0.6, "abuse": 0.5, "gender": 0.9, "doxxing": 0.3, "identity": 0.6999}
     assert result.flags == ["threat", "abuse", "gender", "doxxing"]  # LABELS order
     assert result.target == "off-1" and result.spans == []
     below = RuleClassifier._finish(rules, {"threat": 0.59994, "abuse": 1.4, "doxxing": -2}, [], None)
-    assert below.scores == {"threat": 0.5999, "abuse": 1.0, "gender": 0.0, "doxxing": 0.0}
+    assert below.scores == {"threat": 0.5999, "abuse": 1.0, "gender": 0.0, "doxxing": 0.0, "identity": 0.0}
     assert below.flags == ["threat", "abuse"]  # default 0.5 thresholds are back
 
 
 def test_threshold_overrides_merge_with_the_defaults():
-    assert RuleClassifier({"threat": 0.8}).thresholds == {"threat": 0.8, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
+    assert RuleClassifier({"threat": 0.8}).thresholds == {
+        "threat": 0.8,
+        "abuse": 0.5,
+        "gender": 0.5,
+        "doxxing": 0.5,
+        "identity": 0.5,
+    }
     assert RuleClassifier().thresholds == api.DEFAULT_THRESHOLDS
 
 
@@ -131,12 +140,14 @@ def test_gate_sends_the_gate_to_one_half(p, g, expected):
 
 
 def test_combine_modes_by_hand():
-    res = rule_result({"threat": 0.8, "abuse": 0.2, "gender": 0.6, "doxxing": 0.0})
-    p = probs(threat=0.4, abuse=0.6, gender=0.1, doxxing=0.9)
+    res = rule_result({"threat": 0.8, "abuse": 0.2, "gender": 0.6, "doxxing": 0.0, "identity": 0.3})
+    p = probs(threat=0.4, abuse=0.6, gender=0.1, doxxing=0.9, identity=0.7)
     assert combine_scores(res, None, "max") == res.scores
     assert combine_scores(res, p, "rules") == res.scores
     assert combine_scores(res, p, "model") == pytest.approx(dict(zip(LABELS, p)))
-    assert combine_scores(res, p, "max") == pytest.approx({"threat": 0.8, "abuse": 0.6, "gender": 0.6, "doxxing": 0.9})
+    assert combine_scores(res, p, "max") == pytest.approx(
+        {"threat": 0.8, "abuse": 0.6, "gender": 0.6, "doxxing": 0.9, "identity": 0.7}
+    )
     # mean: r >= 0.5 -> max(r, (m + r) / 2); r < 0.5 -> (m + r) / 2 + m (1 - r) / 2
     assert combine_scores(res, p, "mean") == pytest.approx(
         {
@@ -144,11 +155,12 @@ def test_combine_modes_by_hand():
             "abuse": 0.4 + 0.5 * 0.6 * 0.8,  # 0.64
             "gender": 0.6,  # max(0.6, 0.35)
             "doxxing": 0.45 + 0.5 * 0.9,  # 0.9
+            "identity": 0.5 + 0.5 * 0.7 * 0.7,  # 0.745
         }
     )
     per_label = {"threat": "model", "abuse": "rules", "doxxing": "mean"}  # gender: max by default
     assert combine_scores(res, p, per_label) == pytest.approx(
-        {"threat": 0.4, "abuse": 0.2, "gender": 0.6, "doxxing": 0.9}
+        {"threat": 0.4, "abuse": 0.2, "gender": 0.6, "doxxing": 0.9, "identity": 0.7}
     )
 
 
@@ -156,7 +168,7 @@ def test_frame_damps_only_the_framed_label_and_gates_apply_per_label():
     res = rule_result({}, framed=("gender",))
     p = probs(threat=0.6, gender=0.6, doxxing=0.85)
     out = combine_scores(res, p, "model", frame_damp=0.5, gates={"doxxing": 0.7})
-    assert out == pytest.approx({"threat": 0.6, "abuse": 0.0, "gender": 0.3, "doxxing": 0.75})
+    assert out == pytest.approx({"threat": 0.6, "abuse": 0.0, "gender": 0.3, "doxxing": 0.75, "identity": 0.0})
 
 
 def test_read_json_gives_nothing_for_a_missing_or_broken_file(tmp_path):
@@ -203,6 +215,7 @@ def model_copy(tmp_path_factory) -> Path:
         frame_damp=0.25,
         model_gate={"doxxing": 0.8},
         window_gate=0.95,
+        occlusion_candidates=3,
         name="testmodel",
         version=7,
     )
@@ -219,15 +232,17 @@ def max_copy(model_copy) -> CombinedClassifier:
 def test_combined_classifier_takes_thresholds_json_and_overrides(model_copy, max_copy):
     classifier = load_classifier(model_copy, {"abuse": 0.55})
     assert type(classifier) is CombinedClassifier
-    assert classifier.thresholds == {"threat": 0.7, "abuse": 0.55, "gender": 0.5, "doxxing": 0.5}
+    assert classifier.thresholds == {"threat": 0.7, "abuse": 0.55, "gender": 0.5, "doxxing": 0.5, "identity": 0.5}
     assert (classifier.combine, classifier.frame_damp, classifier.gates) == ("rules", 0.25, {"doxxing": 0.8})
     assert (classifier.name, classifier.version, classifier.window_gate) == ("testmodel", "7", 0.95)
+    assert (classifier.occlusion_candidates, classifier.int8) == (3, False)
     assert max_copy.combine == "max"
+    assert CombinedClassifier(model_copy, occlusion_candidates=0).occlusion_candidates == 0
 
 
 def test_a_thresholds_json_without_settings_gives_the_documented_defaults(tmp_path):
-    """An empty thresholds.json: combine "max", no frame damping, no model gates, the WINDOW_GATE, thresholds 0.5,
-    the directory's name and version "0"."""
+    """An empty thresholds.json: combine "max", no frame damping, no model gates, the WINDOW_GATE, 4 occlusion
+    candidates, a float32 transformer, thresholds 0.5, the directory's name and version "0"."""
     directory = tmp_path / "kaal-model"
     directory.mkdir()
     for source in DEFAULT_MODEL_DIR.iterdir():
@@ -236,6 +251,7 @@ def test_a_thresholds_json_without_settings_gives_the_documented_defaults(tmp_pa
     (directory / "thresholds.json").write_text("{}", encoding="utf-8")
     bare = CombinedClassifier(directory, windows=False)
     assert (bare.combine, bare.frame_damp, bare.gates, bare.window_gate) == ("max", 1.0, {}, 0.9)
+    assert (bare.occlusion_candidates, bare.int8) == (4, False)
     assert (bare.name, bare.version, bare.thresholds) == ("kaal-model", "0", api.DEFAULT_THRESHOLDS)
 
 
@@ -257,13 +273,28 @@ def test_combined_classifier_in_rules_mode_equals_the_rule_layer_in_batches(mode
 THREAT = "Ik weet waar je woont, pas maar op want vannacht kom ik langs met benzine."
 
 
-def expected_model_spans(classifier: CombinedClassifier, text: str, label: str, p: list[float]) -> list[tuple]:
-    """The documented rule, computed here through the model directly: the (at most 3) words whose removal lowers the
-    label's probability most, by at least OCCLUSION_MIN, in text order; else the start of the post."""
+def expected_model_spans(
+    classifier: CombinedClassifier, text: str, label: str, p: list[float], job_labels: tuple[str, ...] = ()
+) -> list[tuple]:
+    """The documented rule, computed here through the model directly on every occluded variant: the candidates are,
+    per label of the job (`job_labels`, default `label` alone), the `occlusion_candidates` words whose removal lowers
+    the lexical half's probability of that label most (every word with 0); of all candidates, the (at most 3) whose
+    removal lowers the model probability of `label` most, by at least OCCLUSION_MIN, in text order; else the start
+    of the post."""
     j = LABELS.index(label)
     words = list(api.WORD.finditer(text[: api.OCCLUSION_CHARS]))[: api.OCCLUSION_WORDS]
-    rows = classifier.scorer.predict([text[: w.start()] + text[w.end() :] for w in words])
-    drops = sorted(((p[j] - row[j], w) for row, w in zip(rows, words)), key=lambda d: -d[0])
+    variants = [text[: w.start()] + text[w.end() :] for w in words]
+    rows = classifier.scorer.predict(variants)
+    assert classifier.scorer.lexical is not None  # the shipped model has a lexical half
+    lexical = classifier.scorer.lexical.predict(variants)
+    candidates = {
+        i
+        for lab in job_labels or (label,)
+        for i in sorted(range(len(words)), key=lambda i: lexical[i][LABELS.index(lab)])[
+            : classifier.occlusion_candidates or None
+        ]
+    }
+    drops = sorted(((p[j] - rows[i][j], words[i]) for i in sorted(candidates)), key=lambda d: -d[0])
     found = [(w.start(), w.end(), w.group(0)) for d, w in drops[:3] if d >= api.OCCLUSION_MIN]
     return sorted(found) or [(0, min(len(text), 280), text[:280])]
 
@@ -276,12 +307,33 @@ def test_model_evidence_is_the_words_whose_removal_lowers_the_score_most(max_cop
     jobs = [(THREAT, 0, len(THREAT), ["threat", "doxxing"], certain), (long_text, 0, len(long_text), ["abuse"], unsure)]
     spans = classifier._model_spans(jobs)
     by_label = [(s.label, s.start, s.end, s.text, s.source) for s in spans[0]]
-    expected = [("threat", *w, "model") for w in expected_model_spans(classifier, THREAT, "threat", certain)]
-    expected += [("doxxing", *w, "model") for w in expected_model_spans(classifier, THREAT, "doxxing", certain)]
+    both = ("threat", "doxxing")
+    expected = [("threat", *w, "model") for w in expected_model_spans(classifier, THREAT, "threat", certain, both)]
+    expected += [("doxxing", *w, "model") for w in expected_model_spans(classifier, THREAT, "doxxing", certain, both)]
     assert by_label == expected
     assert any(end - start < len(THREAT) for _, start, end, *_ in by_label)  # some evidence is single words
     assert [(s.label, s.start, s.end, s.text) for s in spans[1]] == [("abuse", 0, 280, long_text[:280])]
     assert classifier._model_spans([]) == []
+
+
+@pytest.mark.parametrize("candidates", [0, 2, 30])
+def test_model_evidence_weighs_the_candidates_or_every_word(max_copy, monkeypatch, candidates):
+    """With 0 candidates every word of the reading is weighed by the whole model; else the transformer reads only the
+    candidate variants (at most `candidates` per label: two labels here), and a reading of at most that many words
+    (THREAT has 15) gets every word weighed, as with 0."""
+    monkeypatch.setattr(max_copy, "occlusion_candidates", candidates)
+    asked: list[int] = []
+    transformer = max_copy.scorer.transformer_probs
+    monkeypatch.setattr(max_copy.scorer, "transformer_probs", lambda b: asked.append(len(b)) or transformer(b))
+    certain = [1.0] * len(LABELS)
+    (spans,) = max_copy._model_spans([(THREAT, 0, len(THREAT), ["threat", "gender"], certain)])
+    both = ("threat", "gender")
+    expected = [("threat", *w) for w in expected_model_spans(max_copy, THREAT, "threat", certain, both)]
+    expected += [("gender", *w) for w in expected_model_spans(max_copy, THREAT, "gender", certain, both)]
+    assert [(s.label, s.start, s.end, s.text) for s in spans] == expected
+    words = len(api.WORD.findall(THREAT))
+    assert words == 15
+    assert (asked[0] == words) if candidates in (0, 30) else (candidates <= asked[0] <= 2 * candidates)
 
 
 def test_model_evidence_of_a_window_points_into_that_window(max_copy):
@@ -335,7 +387,8 @@ def test_combined_scores_spans_and_batches_follow_the_documented_rules(max_copy,
         ]
         expected = [(s.start, s.end, s.label, s.source) for s in res.spans]
         for lab in model_only:
-            expected += [(a, b, lab, "model") for a, b, _ in expected_model_spans(classifier, text, lab, p)]
+            spans = expected_model_spans(classifier, text, lab, p, tuple(model_only))  # short posts: one reading
+            expected += [(a, b, lab, "model") for a, b, _ in spans]
         assert [(s.start, s.end, s.label, s.source) for s in result.spans] == expected
     assert any(s.source == "model" for result in got for s in result.spans)  # the model-evidence path ran
 
@@ -374,7 +427,7 @@ def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_default
     p = probs(threat=0.9, abuse=0.9)
     # r >= 0.5: max(r, (m + r) / 2): threat max(0.6, 0.75), abuse (exactly 0.5) max(0.5, 0.7)
     assert combine_scores(res, p, "mean") == pytest.approx(
-        {"threat": 0.75, "abuse": 0.7, "gender": 0.0, "doxxing": 0.0}
+        {"threat": 0.75, "abuse": 0.7, "gender": 0.0, "doxxing": 0.0, "identity": 0.0}
     )
     assert combine_scores(res, p, "model")["threat"] == pytest.approx(0.9)  # no frame_damp given: undamped
 
@@ -383,7 +436,7 @@ def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_default
 
 #: Read off the shipped thresholds.json by hand: "combine": "max", "frame_damp": 0.5, "model_gate" per label, all
 #: thresholds 0.5, no "window_gate" (so WINDOW_GATE, 0.9).
-SHIPPED_GATES = {"threat": 0.5, "abuse": 0.6, "gender": 0.7, "doxxing": 0.5}
+SHIPPED_GATES = {"threat": 0.6, "abuse": 0.6, "gender": 0.8, "doxxing": 0.5, "identity": 0.95}
 SHIPPED_DAMP = 0.5
 MODEL_ONLY_ABUSE = "Wat een ongelooflijk waardeloze bestuurder ben jij, rot toch op"  # no rule hit: model evidence
 FRAMED_GENDER = "Vrouwen horen niet in de politiek."  # the rules suppress a gender-role phrase: gender is damped
@@ -405,7 +458,7 @@ def by_hand(p: float, r: float, gate_at: float, framed: bool) -> float:
 
 def test_shipped_thresholds_json_is_read_as_written(shipped):
     assert (shipped.combine, shipped.frame_damp, shipped.gates) == ("max", SHIPPED_DAMP, SHIPPED_GATES)
-    assert shipped.thresholds == {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
+    assert shipped.thresholds == {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5, "identity": 0.5}
     assert shipped.window_gate == api.WINDOW_GATE == 0.9 and shipped.name == "schildwacht-nl-mini"
 
 
@@ -435,7 +488,7 @@ def test_thresholds_from_settings_override_the_file_and_flag_from_exactly_the_th
     assert "abuse" in baseline.flags and {s.source for s in baseline.spans if s.label == "abuse"} == {"model"}
     settings = Settings(threshold_abuse=score, threshold_gender=0.99)
     classifier = load_classifier(DEFAULT_MODEL_DIR, settings.thresholds())
-    assert classifier.thresholds == {"threat": 0.5, "abuse": score, "gender": 0.99, "doxxing": 0.5}
+    assert classifier.thresholds == {"threat": 0.5, "abuse": score, "gender": 0.99, "doxxing": 0.5, "identity": 0.5}
     (at,) = classifier.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
     assert at.scores == baseline.scores and "abuse" in at.flags
     assert [s for s in at.spans if s.label == "abuse"] == [s for s in baseline.spans if s.label == "abuse"]

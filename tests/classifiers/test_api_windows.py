@@ -44,12 +44,12 @@ def test_strongest_takes_the_highest_damped_reading_per_label():
     # abuse: whole 0.6, windows 0.5, 0.7 * 0.5 = 0.35, 0.2 -> the whole post
     # gender: whole 0.2, windows 0.2, 0.1, 0.2 -> a tie goes to the whole post
     # doxxing: whole 0.1 beats every window
-    assert best.probs == pytest.approx([0.9, 0.6, 0.2, 0.1])
-    assert best.raw == pytest.approx([0.9, 0.6, 0.2, 0.1])
-    assert best.fired == [(11, 30), None, None, None]
+    assert best.probs == pytest.approx([0.9, 0.6, 0.2, 0.1, 0.0])
+    assert best.raw == pytest.approx([0.9, 0.6, 0.2, 0.1, 0.0])
+    assert best.fired == [(11, 30), None, None, None, None]  # identity: 0 everywhere, the whole post
     damped = strongest(whole, set(), windows[2:], window_probs[2:], [{"threat", "abuse"}], 0.25)
     # threat: 0.95 * 0.25 = 0.2375 < 0.3 of the undamped whole post; the window's raw probability is kept apart
-    assert damped.probs == pytest.approx([0.3, 0.6, 0.2, 0.1]) and damped.fired == [None] * 4
+    assert damped.probs == pytest.approx([0.3, 0.6, 0.2, 0.1, 0.0]) and damped.fired == [None] * 5
     tie = strongest(probs(), set(), windows[:2], [probs(threat=0.4), probs(threat=0.4)], [set(), set()], 1.0)
     assert tie.fired[0] == (0, 10)  # between windows the earliest wins
     framed_max = strongest(probs(), set(), windows[:1], [probs(threat=0.8)], [{"threat"}], 0.5)
@@ -58,11 +58,11 @@ def test_strongest_takes_the_highest_damped_reading_per_label():
     # a window gate of 0.9: a window counts from 0.9 on (damped value); the whole post always counts
     gated = strongest(whole, set(), windows, window_probs, framed, 0.5, window_gate=0.9)
     # threat: windows 0.8 (< 0.9), 0.9 (counts: exactly the gate), 0.475 -> the second window; abuse 0.6 whole
-    assert gated.probs == pytest.approx([0.9, 0.6, 0.2, 0.1]) and gated.fired == [(11, 30), None, None, None]
+    assert gated.probs == pytest.approx([0.9, 0.6, 0.2, 0.1, 0.0]) and gated.fired == [(11, 30), None, None, None, None]
     above = strongest(probs(threat=0.1), set(), windows, window_probs, framed, 0.5, window_gate=0.95)
     # threat: no window reaches 0.95 after damping (0.95 * 0.5): the whole post's 0.1 stands
     assert above.probs[0] == pytest.approx(0.1) and above.fired[0] is None
-    assert alone.probs == pytest.approx([0.3, 0.3, 0.2, 0.1]) and alone.raw == pytest.approx(whole)
+    assert alone.probs == pytest.approx([0.3, 0.3, 0.2, 0.1, 0.0]) and alone.raw == pytest.approx(whole)
 
 
 def test_model_evidence_jobs_are_grouped_by_the_reading_that_fired():
