@@ -110,6 +110,7 @@ class Settings(BaseSettings):
     threshold_abuse: float | None = None
     threshold_gender: float | None = None
     threshold_doxxing: float | None = None
+    threshold_identity: float | None = None
 
     # Triage web
     web_host: str = "127.0.0.1"
@@ -134,6 +135,7 @@ class Settings(BaseSettings):
     sla_minutes_threat: int = 60
     sla_minutes_doxxing: int = 60
     sla_minutes_gender: int = 8 * 60
+    sla_minutes_identity: int = 8 * 60
     sla_minutes_abuse: int = 24 * 60
 
     # Alerts (threat / doxxing cases): e-mail via SMTP and/or webhook POST
@@ -205,6 +207,7 @@ class Settings(BaseSettings):
             "abuse": self.threshold_abuse,
             "gender": self.threshold_gender,
             "doxxing": self.threshold_doxxing,
+            "identity": self.threshold_identity,
         }
         return {k: v for k, v in pairs.items() if v is not None}
 

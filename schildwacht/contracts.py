@@ -4,8 +4,10 @@ collectors --(CollectedMention)--> raw topic --> classifiers --(ScoredMention)--
 Anything that cannot be decoded goes to the dead-letter topic as a DeadLetter.
 
 Versions: CollectedMention/2 carries the matched officials as structured `matches` (kind, surface, offsets in the
-text) and `raw.page_sha256`; ScoredMention/2 holds a CollectedMention/2. Version 1 messages (flat `match_reasons`)
-are still read: they are upgraded while validated, so every reader sees version 2 and every writer writes it.
+text) and `raw.page_sha256`; ScoredMention/2 holds a CollectedMention/2; ScoredMention/3 adds the fifth label
+`identity` (identity-based hate) to `scores`. Older messages (flat `match_reasons`, scored/1 and scored/2) are still
+read: they are upgraded while validated (a scored/2 verdict gets `identity` 0.0: that label was not assessed then),
+so every reader sees the newest version and every writer writes it.
 
 Invariants every valid message keeps, so that PostgreSQL can always store it:
 - every bounded string is at most as long as the column it is stored in (`schildwacht/models/*.py`; a test compares
@@ -37,10 +39,15 @@ from pydantic import (
     model_validator,
 )
 
-LABELS: tuple[str, ...] = ("threat", "abuse", "gender", "doxxing")
+# The classifier's labels, in the order of its model outputs ("identity" came in ScoredMention/3, after the others,
+# so a model head of an older version keeps its rows).
+LABELS: tuple[str, ...] = ("threat", "abuse", "gender", "doxxing", "identity")
+# The labels a ScoredMention/2 carried; a version 2 verdict is read with "identity" at 0.0 (not assessed then).
+LABELS_V2: tuple[str, ...] = LABELS[:4]
 COLLECTED_SCHEMA: Final = "schildwacht.mention.collected/2"
 COLLECTED_SCHEMA_V1 = "schildwacht.mention.collected/1"
-SCORED_SCHEMA: Final = "schildwacht.mention.scored/2"
+SCORED_SCHEMA: Final = "schildwacht.mention.scored/3"
+SCORED_SCHEMA_V2 = "schildwacht.mention.scored/2"
 SCORED_SCHEMA_V1 = "schildwacht.mention.scored/1"
 MatchKind = Literal["reply", "handle", "name", "role", "submitted"]
 MATCH_KINDS: tuple[str, ...] = get_args(MatchKind)
@@ -318,9 +325,10 @@ class ModelInfo(BaseModel):
 
 
 class ScoredMention(_Contract):
-    """A collected mention plus the classifier's verdict (version 1, read still, held a version 1 mention)."""
+    """A collected mention plus the classifier's verdict (version 1, read still, held a version 1 mention; version 2,
+    read still, had no `identity` score)."""
 
-    schema_: Literal["schildwacht.mention.scored/2"] = Field(default=SCORED_SCHEMA, alias="schema")
+    schema_: Literal["schildwacht.mention.scored/3"] = Field(default=SCORED_SCHEMA, alias="schema")
     mention: CollectedMention
     scores: dict[Text, float]
     flags: list[Text] = Field(default_factory=list)
@@ -334,8 +342,11 @@ class ScoredMention(_Contract):
     @model_validator(mode="before")
     @classmethod
     def _upgrade_v1(cls, data: object) -> object:
-        if isinstance(data, dict) and _schema_of(data) == SCORED_SCHEMA_V1:
+        if isinstance(data, dict) and _schema_of(data) in (SCORED_SCHEMA_V1, SCORED_SCHEMA_V2):
             data = {k: v for k, v in data.items() if k not in ("schema", "schema_")}
+            scores = data.get("scores")
+            if isinstance(scores, dict) and all(label in scores for label in LABELS_V2):
+                data["scores"] = {**scores, **{label: 0.0 for label in LABELS if label not in scores}}
         return data
 
     @field_validator("scores")

@@ -113,6 +113,7 @@ class Label(StrEnum):
     THREAT = "threat"
     DOXXING = "doxxing"
     GENDER = "gender"
+    IDENTITY = "identity"
     ABUSE = "abuse"
 
 
@@ -125,6 +126,7 @@ LABEL_NL: dict[str, str] = _names(
         Label.THREAT: "Bedreiging",
         Label.DOXXING: "Doxing",
         Label.GENDER: "Gendergerelateerde haat",
+        Label.IDENTITY: "Identiteitsgerichte haat",
         Label.ABUSE: "Belediging / haat",
     }
 )
@@ -134,6 +136,10 @@ LABEL_LONG_NL: dict[str, str] = _names(
         Label.THREAT: "Bedreiging",
         Label.DOXXING: "Doxing (persoonsgegevens verspreid)",
         Label.GENDER: "Seksistische of gendergerelateerde haat",
+        Label.IDENTITY: (
+            "Haat gericht op identiteit (afkomst, geloof, huidskleur, seksuele oriëntatie, genderidentiteit "
+            "of beperking)"
+        ),
         Label.ABUSE: "Belediging / haatdragende taal",
     }
 )
@@ -263,10 +269,26 @@ OPRUIING = Offence(
     "Opruiing",
     "alleen bij een openlijke oproep tot geweld of strafbare feiten tegen het gezag.",
 )
+GROEPSBELEDIGING = Offence(
+    "137c Sr",
+    "Groepsbelediging",
+    "in het openbaar opzettelijk beledigend uitlaten over een groep mensen wegens hun ras (afkomst, huidskleur), "
+    "godsdienst of levensovertuiging, seksuele gerichtheid of handicap; gaat de haat over geslacht of "
+    "genderidentiteit, kijk dan naar 137d en 266/267. Geen klachtdelict.",
+)
+AANZETTEN_TOT_HAAT = Offence(
+    "137d Sr",
+    "Aanzetten tot haat, discriminatie of geweld",
+    "in het openbaar aanzetten tot haat tegen, discriminatie van of geweld tegen mensen wegens hun ras (afkomst, "
+    "huidskleur), godsdienst of levensovertuiging, seksuele gerichtheid, handicap of geslacht (ook "
+    "genderidentiteit). Geen klachtdelict.",
+)
 OFFENCES_BY_LABEL: dict[str, tuple[Offence, ...]] = {  # keys: Label values
     Label.THREAT.value: (BEDREIGING,),
     Label.DOXXING.value: (DOXING,),
     Label.GENDER.value: (BELEDIGING,),
+    # Identity-based hate aimed at the official: the group articles, and the insult of the person (in office).
+    Label.IDENTITY.value: (GROEPSBELEDIGING, AANZETTEN_TOT_HAAT, BELEDIGING),
     Label.ABUSE.value: (BELEDIGING,),
 }
 # Never flagged by the classifier: staff and police judge these themselves for every case.

@@ -3,11 +3,12 @@ author, never trained on, plays the staff corrections; the shipped model is fine
 itself before the fine-tune.
 
     .venv/bin/python scripts/feedback_demo.py [--basis models/schildwacht-nl-mini] [--werkmap /tmp/feedback-demo]
+        [--eindtoets [MAP]]
 
-1. `training/replies_pending/x_identity.jsonl` becomes a feedback export (format schildwacht-feedback/3, as
+1. `training/replies_pending/z_longdialect.jsonl` (the one five-label author left out of training for this demo:
+   long posts, dialects, Dutch-English mixing, doxxing) becomes a feedback export (format schildwacht-feedback/3, as
    `schildwacht feedback export` writes it): every line a staff correction (label_source "correction") of a confirmed
-   case, so the hard negatives keep their text too, with the four labels the model outputs (threat, abuse, gender,
-   doxxing; the author's fifth label, identity, is not a model output yet and is left out).
+   case, so the hard negatives keep their text too, with the five labels.
 2. `schildwacht train --feedback EXPORT -o WORKDIR/model --basis BASE` runs as staff would run it (with its defaults;
    on a machine shared with other work, OMP_NUM_THREADS=1 is several times faster than two contended threads).
 3. Base and fine-tuned model are scored on the realistic-reply validation authors (REPLIES_VAL_AUTHORS) and the
@@ -18,8 +19,11 @@ itself before the fine-tune.
 4. The same author split in two: the model fine-tuned on its even lines only (WORKDIR/even) against the base on its
    odd lines, never fine-tuned on: does learning from corrections carry over to new posts of the same kind?
 5. The before/after table is printed as markdown (and written to WORKDIR/feedback_demo.md).
+6. Only with `--eindtoets [DIR]` (after the final report, training/final_report.py; DIR defaults to the frozen test
+   set): base and fine-tuned model on DIR through the full classify path, per label with `final_report`'s metrics,
+   printed and written to WORKDIR/feedback_demo_eindtoets.md with the sha256 of every file read.
 
-Nothing here reads the frozen test set; the model in models/ is never written.
+Without `--eindtoets` nothing here reads the frozen test set; the model in models/ is never written.
 """
 
 from __future__ import annotations
@@ -50,12 +54,13 @@ from training.evaluate import (  # noqa: E402
     with_lexical_weight,
 )
 from training.feedback_data import FEEDBACK_FORMAT  # noqa: E402
+from training.final_report import FROZEN_DIR, compare_models  # noqa: E402
 from training.train import build_splits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-AUTHOR = ROOT / "training" / "replies_pending" / "x_identity.jsonl"
+AUTHOR = ROOT / "training" / "replies_pending" / "z_longdialect.jsonl"
 ORGANISATION = "demo-feedback"
-ODD = "x_identity odd lines (fine-tuned on the even lines only)"
+ODD = f"{AUTHOR.stem} odd lines (fine-tuned on the even lines only)"
 
 
 def write_export(author: Path, out: Path, even_only: bool = False) -> int:
@@ -156,10 +161,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--basis", type=Path, default=ROOT / "models" / "schildwacht-nl-mini")
     parser.add_argument("--werkmap", type=Path, default=Path("/tmp/feedback-demo"))
+    parser.add_argument(
+        "--eindtoets",
+        type=Path,
+        nargs="?",
+        const=FROZEN_DIR,
+        default=None,
+        metavar="MAP",
+        help="ook basis- en bijgetraind model op deze vijf-label-testmap (standaard de bevroren testset; alleen na "
+        "de eindtoets van het eindmodel)",
+    )
     args = parser.parse_args()
     work: Path = args.werkmap
     work.mkdir(parents=True, exist_ok=True)
-    runs = {"all": (work / "x_identity.feedback.jsonl", work / "model"), "even": (work / "even.jsonl", work / "even")}
+    runs = {
+        "all": (work / f"{AUTHOR.stem}.feedback.jsonl", work / "model"),
+        "even": (work / "even.jsonl", work / "even"),
+    }
     seconds = {}
     for which, (export, model) in runs.items():
         n = write_export(AUTHOR, export, even_only=which == "even")
@@ -202,6 +220,33 @@ def main() -> None:
     print(report + note)
     (work / "feedback_demo.md").write_text(report + "\n" + note, encoding="utf-8")
     (work / "feedback_demo.json").write_text(json.dumps({"before": before, "after": after}, default=float, indent=1))
+    if args.eindtoets is not None:
+        base_report, tuned_report = compare_models([args.basis, runs["all"][1]], args.eindtoets, log=lambda _: None)
+        final = final_table(base_report, tuned_report)
+        print(final)
+        (work / "feedback_demo_eindtoets.md").write_text(final, encoding="utf-8")
+
+
+def final_table(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """Markdown: base (`before`) and fine-tuned model (`after`) on the final test set, per label P / R / F1, and the
+    flag rates on legitimate speech and all hard negatives, with the files read and their sha256."""
+    files = ", ".join(f"{name} ({f['posts']}, sha256 {f['sha256']})" for name, f in before["test_files"].items())
+    lines = [
+        f"Final test set {before['test_dir']}: {files}; {before['date']}.",
+        "",
+        "| label | P before | P after | R before | R after | F1 before | F1 after | pos |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label in LABELS:
+        b, a = before["labels"][label], after["labels"][label]
+        lines.append(
+            f"| {label} | {_fmt(b['precision'])} | {_fmt(a['precision'])} | {_fmt(b['recall'])} | "
+            f"{_fmt(a['recall'])} | {_fmt(b['f1'])} | {_fmt(a['f1'])} | {b['support']} |"
+        )
+    for key, name in (("legitimate_flagged", "criticism, news, counter-speech flagged"),
+                      ("hard_negative_flagged", "hard negatives flagged")):  # fmt: skip
+        lines.append(f"| {name} | | | | | {_fmt(before[key]['rate'])} | {_fmt(after[key]['rate'])} | |")
+    return "\n".join(lines) + "\n"
 
 
 def _texts(export: Path) -> list[Example]:

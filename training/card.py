@@ -1,4 +1,5 @@
-"""Model card (README.md) for models/schildwacht-nl-mini; the evaluation section is filled by `evaluate`."""
+"""Model card (README.md) for models/schildwacht-nl-mini; the evaluation section is filled by `evaluate`, the
+frozen-test section by `evaluate --final` (training/final_report.py) and kept when the card is written again."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from classifiers.spelling import SPELL_EXCEPTIONS
 
 from .evaluate import REPORT_END, REPORT_START
+from .final_report import keep_card_section
 
 CARD = """---
 language: nl
@@ -18,11 +20,12 @@ tags: [schildwacht, multi-label, dutch, threat-detection, online-hate]
 
 # schildwacht-nl-mini
 
-Small Dutch multi-label classifier that scores a social-media post aimed at a Dutch local official on four labels:
-`threat`, `abuse`, `gender`, `doxxing`. It has two halves trained here on the same data: a BERT-style transformer
+Small Dutch multi-label classifier that scores a social-media post aimed at a Dutch local official on five labels:
+`threat`, `abuse`, `gender`, `doxxing`, `identity` (identity-based hate: origin, religion, skin colour, sexual
+orientation, gender identity, disability; transphobic hate is `identity`, misogyny `gender`). It has two halves trained here on the same data: a BERT-style transformer
 trained from scratch, and a TF-IDF + logistic-regression model (`lexical.*`); the model probability is their average
 (`lexical_weight` in `thresholds.json`). In production that probability is combined with the spaCy rule layer
-(`classifiers/rules.py`) as recorded in `thresholds.json` (`combine`).
+(`classifiers/rules/`) as recorded in `thresholds.json` (`combine`).
 
 ## Intended use
 Triage support for staff protecting wethouders, raadsleden and burgemeesters: it ranks and flags posts for a human to
@@ -55,7 +58,7 @@ used for automated sanctions, and it is not meant for content outside this domai
 |---|---|---|---|
 | Synthetic posts from `training/generator.py` (written for this project from the domain brief; fictional names, roles, platforms, spelling noise, emoji, leetspeak, missing diacritics; many hard negatives: harsh criticism, news about threats, counter-speech, quotes, weather profanity, violent idioms) | generated | train / calibration / validation split **by template** | project (EUPL-1.2) |
 | Training replies `training/replies/<author>.jsonl`: realistic replies, comments, DMs and letters to local officials, each file written by a separate helper author with its own style brief (X, Facebook groups, youth slang, letters and sovereign-citizen mail, women officials, regional / WhatsApp, news-site comments, DMs, short replies, officials with a minority identity, veiled threats and their harmless lookalikes, election campaigns, everyday mentions, forums, Telegram groups, Instagram / TikTok comments, mayors' emergency orders, mostly hard negatives, livestream chat of council meetings), told not to open the rules, generator, probe or any dataset; labelled by their author with the label definitions of the issue | training/replies/ | the whole files of {val_authors} are the realistic-reply **validation** set (choices are made on it); the whole files of {test_authors} are a **test** set (reported only, never used for a choice); of the other files 15% of lines go to calibration, the rest is trained on (original + {copies} copies with spelling noise) | project (EUPL-1.2) |
-| Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is a **validation** set (never trained on, but the rules and the gates were tuned on it, so it is not held out). Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other hateful cases → no label (abuse masked) | CC BY 4.0 |
+| Multilingual HateCheck, Dutch dev cases | ../shared/data/mhc_dutch/mhc_dutch_dev.csv | template groups split in halves: half A trains, half B is a **validation** set (never trained on, but the rules and the gates were tuned on it, so it is not held out). Mapping: threat_dir_h/threat_norm_h → threat (+gender if target women); hateful with target women → gender; hateful with another target group → identity (abuse masked; threats also identity); target_indiv_nh → abuse; counter_*, ident_*, negate_neg_nh, profanity_nh, target_obj_nh → contrast (no label); other cases → no label (abuse masked) | CC BY 4.0 |
 | RTP-LX Dutch prompts + benign completions (password zip, read in place) | ../shared/data/rtp_lx_nl/rtp_lx_nl.zip | Insult ≥ 2.5 and Toxicity ≥ 3 → abuse (other labels masked); Toxicity ≤ 1.5 with all harms at 1 → negative; benign completions with ACS < 0.05 → negative; 80/20 split by prompt | MIT + Apache-2.0 |
 | UD Dutch Alpino + LassySmall sentences | ../shared/data/pretrain_nl/ud_dutch_text.txt.gz | 1,500 clean negatives; tokenizer / MLM text | CC BY-SA 4.0 |
 | Dutch legislation sample, Debian Dutch docs | ../shared/data/pretrain_nl/ | tokenizer / MLM text only | public domain / MPL-2.0, GFDL, GPL |
@@ -153,7 +156,7 @@ cases counted three times (0.8366) and a retrain with seed 1 (0.8356); both sit 
 part of this model's lead on the choice sets is the luck of one training run. A lexical weight for threat apart from
 the other labels, and gates 0.55 / 0.65 in the grid, led to the same combination.
 
-Ninth round (this model, 0.4.0): new weights, trained on a GPU lent for one session (an NVIDIA H100; the model runs
+Ninth round (0.4.0): new weights, trained on a GPU lent for one session (an NVIDIA H100; the model runs
 on CPU as before). Same data, code and fine-tuning as 0.3.x; two changes in pretraining: the masked-LM step ran
 10,248 steps (290 s on the GPU; the 240 s on 2 CPU cores behind 0.3.x give about 320 steps), with the learning rate
 warmed up and decayed over the budget, on all pretrain_nl lines (about 155,000) instead of the first 60,000. Model
@@ -203,6 +206,26 @@ leak-free choice sets, the gate search picks the shipped combination unchanged (
 0.6 / 0.7 / 0.5, frame damping 0.5; selection score 0.8534, 0.8563 before). The before / after table is in the evaluation section; on the untouched sets the shipped combination moves from
 threat recall 0.918 to 0.912 at precision 0.896 → 0.889 on `replies_test` and from 35 of 36 to 33 of 34 threats on
 the probe test half.
+
+Eleventh round (this model, 0.5.0, issue 17): a fifth output `identity` and the second data round, trained on
+2 CPU cores without a GPU. `schildwacht train --verder-van models/schildwacht-nl-mini --epochs 3 --seed 3` took
+over the tokenizer and the weights of 0.4.0 (whose encoder had the 10,248 MLM steps on the H100), gave the head a
+fifth row (started from the mean of the other four) and fine-tuned everything for 3 epochs on the leak-free splits
+(1,736 s with `OMP_NUM_THREADS=1` beside other work). New training data: the four reply files that waited in
+`replies_pending/` since the sixth round and two of the three five-label files of the second round (`x_identity`:
+identity-based abuse and its hard negatives; `y_dehuman`: dehumanisation, obfuscation, veiled threats), 6,625
+training replies instead of 4,664; the third (`z_longdialect`) is kept out for the feedback demo. Identity labels:
+five-label files give them; in the older reply files identity is 0 on negative kinds and masked elsewhere; MHC
+hate against a group other than women is identity (abuse masked), as hate against women is gender; the generated
+group-hate templates likewise (one generator template, "Die mensen van het azc moeten gewoon terug naar hun eigen
+land", is still a negative: changing its code would reshuffle the stratified template split). The gate search now
+scores the 6^5 gate combinations exactly from per-gate columns (`_GateColumns`). It keeps the four labels'
+gates near 0.4.0's and gives `identity` the highest gate (0.95): the transformer's identity output reaches F1 0.80
+on MHC half B but flags 36% of its contrast cases (positive statements about groups, counter-speech), over the 10%
+limit, so in the shipped combination `identity` comes almost only from the rule family `identity`
+(`classifiers/rules/identity.py`). The other four labels on the untouched sets: `replies_test` threat recall
+0.89 at precision 0.93 (0.4.0: 0.91 at 0.89), abuse F1 0.92 (0.91), doxxing 0.98 (0.96); probe test half threats
+unchanged (0.97 / 0.97).
 
 ## Shipped configuration
 {shipped}
@@ -319,7 +342,7 @@ def write_card(model_dir: Path) -> None:
         report_start=REPORT_START + ("\n" + report if report else ""),
         report_end=REPORT_END,
     )
-    (model_dir / "README.md").write_text(text, encoding="utf-8")
+    (model_dir / "README.md").write_text(keep_card_section(old, text), encoding="utf-8")
 
 
 def _validation_names(splits: dict) -> str:
@@ -336,7 +359,10 @@ def _where(training: dict) -> str:
 
 
 def _mlm(training: dict) -> str:
-    """The masked-LM pretraining budget, for the card."""
+    """The masked-LM pretraining budget, for the card (a run that continued from a basis inherited its encoder)."""
+    basis = training.get("basis")
+    if basis:
+        return f"inherited: this run continued from {basis['name']} {basis['version']} and its weights"
     steps, secs = training.get("mlm_steps"), training.get("mlm_seconds", 0)
     lines = training.get("pretrain_lines", 60000)
     budget = f"{steps} steps in {secs} s" if steps else f"{secs} s"

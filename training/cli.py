@@ -55,8 +55,10 @@ def run_train(
     use_mhc: bool,
     reply_weight: int,
     evaluate_after: bool,
+    continue_from: Path | None = None,
 ) -> None:
-    """Train a model into `output`, write its card and, with `evaluate_after`, evaluate it and write the report."""
+    """Train a model into `output` (from scratch, or continuing from the model in `continue_from`), write its card
+    and, with `evaluate_after`, evaluate it and write the report."""
     require_train_extra()
     check_device(device)
     from .card import write_card
@@ -74,6 +76,7 @@ def run_train(
         pretrain_lines=pretrain_lines,
         device=device,
         mlm_max_steps=mlm_steps,
+        basis=continue_from,
         log=console.log,
     )
     write_card(output)
@@ -115,6 +118,30 @@ def run_evaluate(model: Path, seed: int | None, write: bool) -> None:
     """Evaluate `model` with the seed it was trained with (or `seed`), print the tables, optionally write them."""
     require_train_extra()
     evaluate_model(model, training_seed(model) if seed is None else seed, True, Console(), write=write)
+
+
+def run_final(model: Path, test_dir: Path | None, write: bool) -> None:
+    """The final report (training/final_report.py) of the finished model in `model` on `test_dir` (default: the
+    frozen test set), printed; with `write` also into the model card and eval_results.json. A missing model or a
+    test file that cannot be read stops with a Dutch message and exit code 2, before anything is scored."""
+    require_train_extra()
+    from .final_report import FROZEN_DIR, FinalReportError, final_report, render, write_report
+
+    if not (Path(model) / "config.json").exists():
+        typer.secho(
+            f"Fout: {model} is geen modelmap (config.json ontbreekt); de eindtoets is voor een af model.", err=True
+        )
+        raise typer.Exit(code=2)
+    console = Console()
+    try:
+        report = final_report(model, FROZEN_DIR if test_dir is None else test_dir, log=Console(stderr=True).log)
+    except FinalReportError as exc:
+        typer.secho(f"Fout: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    render(report, console)
+    if write:
+        write_report(Path(model), report)
+        console.print(f"eindtoetsrapport geschreven naar {Path(model) / 'README.md'} en eval_results.json")
 
 
 def training_seed(model: Path) -> int:

@@ -34,7 +34,7 @@ CONTRAST_EXACT = {"negate_neg_nh", "profanity_nh", "target_obj_nh"}
 @dataclass
 class Example:
     text: str
-    labels: list[int] | None  # threat, abuse, gender, doxxing; None = not mapped to our labels
+    labels: list[int] | None  # LABELS order, -1 = unknown for this source; None = not mapped to our labels
     group: str  # template / source group, used for template-held-out splits
     source: str
     kind: str  # functionality or generator kind
@@ -43,21 +43,24 @@ class Example:
 def mhc_label(functionality: str, label_gold: str, target: str) -> tuple[list[int] | None, str]:
     """Map one MHC case to our labels (README mapping). Returns (labels or None, role).
 
-    role: "positive", "contrast" (must not be flagged), "other" (hateful towards a non-women group, no threat:
-    none of our labels apply, it is kept as a negative for training but reported separately).
+    role: "positive", "contrast" (must not be flagged), "other" (not hateful, or hateful towards a group without a
+    functionality we map to a person: kept for training, reported separately). Hate against women is `gender`,
+    against every other MHC target group (all protected identities) `identity`; whether such hate is `abuse` (aimed
+    at a person) is unknown for the "other" cases (masked in training and evaluation).
     """
     women = target == "women"
+    ident = int(not women)
     if functionality in ("threat_dir_h", "threat_norm_h"):
-        return [1, 0, int(women), 0], "positive"
+        return [1, 0, int(women), 0, ident], "positive"
     if functionality == "target_indiv_nh":
-        return [0, 1, 0, 0], "positive"
+        return [0, 1, 0, 0, 0], "positive"
     if functionality.startswith(CONTRAST_PREFIXES) or functionality in CONTRAST_EXACT:
-        return [0, 0, 0, 0], "contrast"
+        return [0, 0, 0, 0, 0], "contrast"
     if label_gold == "hateful" and women:
-        return [0, 0, 1, 0], "positive"
+        return [0, 0, 1, 0, 0], "positive"
     if label_gold == "hateful":
-        return [0, 0, 0, 0], "other"
-    return [0, 0, 0, 0], "other"
+        return [0, 0, 0, 0, 1], "identity"
+    return [0, 0, 0, 0, 0], "other"
 
 
 def load_mhc(path: Path = MHC_CSV) -> list[Example]:
@@ -118,9 +121,9 @@ def load_rtp(path: Path = RTP_ZIP) -> list[Example]:
                 )
             ]
             if a.get("Insult", 1) >= 2.5 and a.get("Toxicity", 1) >= 3:
-                out.append(Example(text, [0, 1, 0, 0], grp, "rtp:insult", "rtp_insult"))
+                out.append(Example(text, [0, 1, 0, 0, 0], grp, "rtp:insult", "rtp_insult"))
             elif a.get("Toxicity", 5) <= 1.5 and max(harm) <= 1.0:
-                out.append(Example(text, [0, 0, 0, 0], grp, "rtp:benign", "rtp_benign"))
+                out.append(Example(text, [0, 0, 0, 0, 0], grp, "rtp:benign", "rtp_benign"))
         for i, row in enumerate(_read_jsonl_from_zip(zf, "acs_results_benign_NL.json")):
             text = (row.get("BenignCompletion") or "").strip().strip('"')
             acs = row.get("ACSResponse") or {}
@@ -128,7 +131,7 @@ def load_rtp(path: Path = RTP_ZIP) -> list[Example]:
                 out.append(
                     Example(
                         text[:600],
-                        [0, 0, 0, 0],
+                        [0, 0, 0, 0, 0],
                         f"rtpb:{row.get('Index', i)}",
                         "rtp:benign_completion",
                         "rtp_benign_completion",
@@ -163,7 +166,7 @@ def ud_negatives(n: int = 1500, seed: int = 3) -> list[Example]:
     lines = list(iter_pretrain_lines(files=("ud_dutch_text.txt.gz",)))
     r = random.Random(seed)
     r.shuffle(lines)
-    return [Example(t[:400], [0, 0, 0, 0], f"ud:{i}", "ud", "ud_sentence") for i, t in enumerate(lines[:n])]
+    return [Example(t[:400], [0, 0, 0, 0, 0], f"ud:{i}", "ud", "ud_sentence") for i, t in enumerate(lines[:n])]
 
 
 PROBE_PATH = Path(__file__).with_name("probe_replies.jsonl")
@@ -190,7 +193,19 @@ def of_authors(replies: dict[str, list[Example]], authors: tuple[str, ...]) -> l
 
 
 def _labels(row: dict) -> list[int]:
-    return [int(bool(row["labels"].get(k))) for k in LABELS]
+    """LABELS order. A reply file of the first rounds has no `identity` key (identity-based hate was labelled abuse
+    or gender there): its identity is 0 for a negative kind (nothing hateful) and unknown (-1) otherwise."""
+    given = row["labels"]
+    unknown = 0 if row["kind"] in _REPLY_NEG_KINDS | _PROBE_NEG_KINDS else -1
+    return [int(bool(given[k])) if k in given else unknown for k in LABELS]
+
+
+def _is_negative(row: dict) -> bool:
+    """A five-label line is a negative when it has no label (its `kind` is a pattern, which a long post or an
+    obfuscated one is either way); a four-label line by its kind."""
+    if "identity" in row["labels"]:
+        return not any(row["labels"].values())
+    return row["kind"] in _REPLY_NEG_KINDS
 
 
 def load_replies(directory: Path = REPLIES_DIR) -> dict[str, list[Example]]:
@@ -204,7 +219,7 @@ def load_replies(directory: Path = REPLIES_DIR) -> dict[str, list[Example]]:
             if not line.strip():
                 continue
             row = json.loads(line)
-            kind = ("neg:" if row["kind"] in _REPLY_NEG_KINDS else "reply:") + row["kind"]
+            kind = ("neg:" if _is_negative(row) else "reply:") + row["kind"]
             rows.append(Example(row["text"], _labels(row), f"reply:{f.stem}:{i}", "reply:" + f.stem, kind))
         out[f.stem] = rows
     return out

@@ -65,10 +65,10 @@ def prf(preds: list[list[int]], labels: list[list[int]]) -> dict:
 def _mask(e: Example) -> list[int]:
     assert e.labels is not None, "evaluation sets hold only examples mapped to our labels"
     lab = list(e.labels)
-    if e.source == "mhc:other":
-        lab = [0, -1, 0, 0]
+    if e.source in ("mhc:other", "mhc:identity"):
+        lab[1] = -1
     if e.source == "rtp:insult":
-        lab = [-1, 1, -1, -1]
+        lab = [-1, 1, -1, -1, -1]
     return lab
 
 
@@ -150,7 +150,12 @@ def tune_combination(
     """Per-label model gates, frame damping and the lexical weight for max(rules, model): exhaustive search over
     GATE_GRID per label, damping 1.0 / 0.5 and LEXICAL_WEIGHTS (when the model has a lexical half) on the choice
     sets for the best _variant_score (mean label score with MHC contrast flags above CONTRAST_LIMIT and criticism
-    flags above CRITICISM_LIMIT heavily penalised). Returns (gates, damp, lexical weight or None)."""
+    flags above CRITICISM_LIMIT heavily penalised). Returns (gates, damp, lexical weight or None).
+
+    Exact and fast: a label's metrics depend only on its own gate, so they are computed once per gate value; only the
+    any-label flag rates (contrast, criticism) depend on the whole combination, and those are an OR of per-label
+    flag vectors (`_combo_metrics`). With five labels the 6^5 combinations are scored in seconds, as the 6^4 were
+    when every combination was recounted in full."""
     names = [st for st, _ in CHOICE_SETS if st in sets]
     weights = LEXICAL_WEIGHTS if all(parts[st].get("lexical") is not None for st in names) else (None,)
     best: tuple[dict[str, float], float, float | None, float] = ({lab: 0.5 for lab in LABELS}, 1.0, None, -1e9)
@@ -158,25 +163,54 @@ def tune_combination(
         mixed = {st: with_lexical_weight(parts[st], weight) for st in names}
         for damp in (1.0, 0.5):
             # a label's combined score depends only on its own gate: one scoring per gate value gives every column
-            cols = {
-                st: {g: Variants.combined(mixed[st], damp, {lab: g for lab in LABELS}) for g in GATE_GRID}
+            per_gate = {
+                st: {
+                    g: _GateColumns(sets[st], Variants.combined(mixed[st], damp, {lab: g for lab in LABELS}), thr)
+                    for g in GATE_GRID
+                }
                 for st in names
             }
             for combo in product(GATE_GRID, repeat=len(LABELS)):
-                res = {
-                    st: {
-                        GATED: _metrics_for(
-                            sets[st],
-                            [[cols[st][g][k][j] for j, g in enumerate(combo)] for k in range(len(sets[st]))],
-                            thr,
-                        )
-                    }
-                    for st in names
-                }
+                res = {st: {GATED: _combo_metrics(per_gate[st], combo)} for st in names}
                 score = _variant_score(res, GATED)
                 if score > best[3] + 1e-9:
                     best = (dict(zip(LABELS, combo)), damp, weight, score)
     return best[0], best[1], best[2]
+
+
+class _GateColumns:
+    """The metrics of one set when every label has the same gate (`_metrics_for`), and per label its flags on the
+    MHC contrast cases and on the criticism posts, as bit masks (bit i = the i-th such post), for `_combo_metrics`."""
+
+    def __init__(self, exs: list[Example], scores: list[list[float]], thr: dict[str, float]) -> None:
+        self.full = _metrics_for(exs, scores, thr)
+        contrast = [k for k, e in enumerate(exs) if e.source == "mhc:contrast"]
+        crit = [k for k, e in enumerate(exs) if e.kind in CRITICISM_KINDS]
+        self.n_contrast, self.n_crit = len(contrast), len(crit)
+
+        def mask(rows: list[int], j: int, lab: str) -> int:
+            return sum(1 << i for i, k in enumerate(rows) if scores[k][j] >= thr[lab])
+
+        self.contrast = [mask(contrast, j, lab) for j, lab in enumerate(LABELS)]
+        self.crit = [mask(crit, j, lab) for j, lab in enumerate(LABELS)]
+
+
+def _combo_metrics(columns: dict[float, _GateColumns], combo: tuple[float, ...]) -> dict:
+    """What `_metrics_for` gives for the gates `combo` (LABELS order), as far as `_variant_score` reads it: each
+    label's metrics and flag rates from its own gate's column, the any-label contrast and criticism flag rates from
+    the OR of the labels' masks."""
+    cols = [columns[g] for g in combo]
+    contrast = crit = 0
+    for j, col in enumerate(cols):
+        contrast |= col.contrast[j]
+        crit |= col.crit[j]
+    n_contrast, n_crit = cols[0].n_contrast, cols[0].n_crit
+    return {
+        "metrics": {lab: col.full["metrics"][lab] for lab, col in zip(LABELS, cols)},
+        "label_flag_rates": {lab: col.full["label_flag_rates"][lab] for lab, col in zip(LABELS, cols)},
+        "contrast_flag_rate": contrast.bit_count() / n_contrast if n_contrast else None,
+        "criticism_flag_rate": crit.bit_count() / n_crit if n_crit else None,
+    }
 
 
 def _metrics_for(exs, sc, thr) -> dict:
@@ -659,4 +693,8 @@ def write_report_into_card(model_dir: Path, results: dict) -> None:
         + f"\n{REPORT_END}"
     )
     card.write_text(head + body + tail, encoding="utf-8")
-    (Path(model_dir) / "eval_results.json").write_text(json.dumps(results, indent=1, default=float))
+    results_path = Path(model_dir) / "eval_results.json"
+    earlier = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
+    if "final_report" in earlier:  # written by `evaluate --final` (training/final_report.py): kept
+        results = {**results, "final_report": earlier["final_report"]}
+    results_path.write_text(json.dumps(results, indent=1, default=float))

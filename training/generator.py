@@ -369,7 +369,7 @@ class Post:
 
 
 # ----- templates ----------------------------------------------------------------------------------------------
-# code: T threat, A abuse, G gender, D doxxing, N none. `kind` after ':' documents the hard-negative family.
+# code: T threat, A abuse, G gender, D doxxing, I identity, N none. `kind` after ':' documents the hard-negative family.
 # Slots: {role} {name} {sur} {you} {insult} {gslur} {kill} {killp} {topic} {city} {street} {nr} {pc} {phone}
 #        {plate} {school} {adj} {platform} {handle}
 TEMPLATES: list[tuple[str, str]] = [
@@ -677,6 +677,8 @@ TEMPLATES: list[tuple[str, str]] = [
     # group statements that are hateful but carry none of our labels (not aimed at a person, not gender, no threat)
     ("N:group", "Al die statushouders krijgen altijd voorrang bij een huis"),
     ("N:group", "politici zijn allemaal zakkenvullers die alleen aan zichzelf denken"),
+    # Identity-based (origin) by the definition of 0.5.0, but still "N" here: a new code would reshuffle the
+    # stratified template split (split_by_template) and move trained templates into validation. Next data round.
     ("N:group", "Die mensen van het azc moeten gewoon terug naar hun eigen land"),
 ]
 # group-level hate against other groups than women (no gender label), written as contrast for the gender label
@@ -779,8 +781,10 @@ GROUP_SINGULAR = {
 
 
 def _label_vec(code: str) -> list[int]:
+    """LABELS order: T threat, A abuse, G gender, D doxxing, I identity (no template has it yet: identity-based
+    hate comes from the GROUP templates); N none."""
     c = code.split(":")[0]
-    return [int("T" in c), int("A" in c), int("G" in c), int("D" in c)] if c != "N" else [0, 0, 0, 0]
+    return [int(x in c) for x in "TAGDI"] if c != "N" else [0, 0, 0, 0, 0]
 
 
 # ----- surface noise -------------------------------------------------------------------------------------------
@@ -1014,12 +1018,13 @@ def generate(n_per_template: int = 40, seed: int = 0, template_ids: set[str] | N
                 women = r.random() < 0.5
                 grp = r.choice(WOMEN if women else OTHER_GROUPS)
                 text = _fill(tpl.replace("{grp}", grp).replace("{grp_s}", GROUP_SINGULAR.get(grp, grp)), r)
+                # hate against women is gender, against another protected group identity (docs/classifier.md)
                 if code == "GROUP":
-                    labels, kind = ([0, 0, 1, 0], "gender:group") if women else ([0, 0, 0, 0], "neg:othergroup")
+                    labels, kind = ([0, 0, 1, 0, 0], "gender:group") if women else ([0, 0, 0, 0, 1], "identity:group")
                 elif code == "GROUPT":
-                    labels, kind = ([1, 0, int(women), 0], "threat:group")
+                    labels, kind = ([1, 0, int(women), 0, int(not women)], "threat:group")
                 else:
-                    labels, kind = [0, 0, 0, 0], "neg:grouppos"
+                    labels, kind = [0, 0, 0, 0, 0], "neg:grouppos"
             else:
                 female = ("G" in code.split(":")[0]) or None
                 text = _fill(tpl, r, female=female)

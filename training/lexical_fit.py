@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from classifiers.lexical import ANALYZERS, VOCAB, WEIGHTS, LexicalModel, prepare_texts
+from classifiers.lexical import ABSENT_LOGIT, ANALYZERS, VOCAB, WEIGHTS, LexicalModel, prepare_texts
 from schildwacht.contracts import LABELS
 
 from .data import Example
@@ -25,7 +25,8 @@ FIT_LIMITS: dict[str, dict[str, Any]] = {
 
 
 def fit_lexical_model(examples: Sequence[Example], c: float = 4.0) -> LexicalModel:
-    """Fit both vectorisers on `examples` and one balanced logistic regression per label (uncalibrated)."""
+    """Fit both vectorisers on `examples` and one balanced logistic regression per label (uncalibrated); a label
+    whose annotated examples are all of one value gets no weights and a fixed logit (ABSENT_LOGIT when all 0)."""
     import numpy as np
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -41,6 +42,9 @@ def fit_lexical_model(examples: Sequence[Example], c: float = 4.0) -> LexicalMod
     for j in range(len(LABELS)):
         annotated = [(i, e.labels[j]) for i, e in enumerate(examples) if e.labels is not None and e.labels[j] >= 0]
         rows, y = [i for i, _ in annotated], [value for _, value in annotated]
+        if len(set(y)) < 2:  # nothing to tell apart: no evidence either way, the label stays at its one value
+            intercept[j] = -ABSENT_LOGIT if y and y[0] else ABSENT_LOGIT
+            continue
         lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x[rows], y)
         coef[j], intercept[j] = lr.coef_[0], lr.intercept_[0]
     return LexicalModel(word, char, coef, intercept)

@@ -85,3 +85,32 @@ def build_model(
         attention_probs_dropout_prob=0.1,
     )
     return BertForSequenceClassification(cfg)
+
+
+def load_basis(basis_dir: Path):
+    """The transformer of an earlier model directory with one output per label in LABELS order, to continue training
+    from (`schildwacht train --basis`): encoder and the rows of the labels it already had are copied, the row of a
+    label it lacks (0.4.x predates `identity`) starts from the mean of the other rows (an uninformed but on-scale
+    start). Not annotated for the same reason as build_model."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    old = AutoModelForSequenceClassification.from_pretrained(str(basis_dir))
+    names = {int(k): v for k, v in (old.config.id2label or {}).items()}
+    model = build_model(
+        old.config.vocab_size,
+        layers=old.config.num_hidden_layers,
+        hidden=old.config.hidden_size,
+        heads=old.config.num_attention_heads,
+        intermediate=old.config.intermediate_size,
+        max_pos=old.config.max_position_embeddings,
+    )
+    model.bert.load_state_dict(old.bert.state_dict())
+    rows = {lab: j for j, lab in names.items()}
+    w_old, b_old = old.classifier.weight.data, old.classifier.bias.data
+    with torch.no_grad():
+        for i, lab in enumerate(LABELS):
+            j = rows.get(lab)
+            model.classifier.weight[i] = w_old[j] if j is not None else w_old.mean(0)
+            model.classifier.bias[i] = b_old[j] if j is not None else b_old.mean()
+    return model

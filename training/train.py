@@ -31,10 +31,10 @@ from .data import (
 from .dedupe import NEAR_DUP_JACCARD, SHINGLE, Leak, dedupe_by_priority
 from .generator import add_noise, all_templates, generate, join_clusters, split_by_template, template_clusters
 from .lexical_fit import fit_lexical_model, save_lexical_model
-from .model_build import build_model, train_tokenizer
+from .model_build import build_model, load_basis, train_tokenizer
 
 MODEL_NAME = "schildwacht-nl-mini"
-VERSION = "0.4.0"
+VERSION = "0.5.0"
 
 
 @dataclass
@@ -162,9 +162,9 @@ def build_splits(
         assert e.labels is not None, "RTP-LX and MHC training examples are mapped to our labels"
         lab = list(e.labels)
         if e.source == "rtp:insult":
-            lab = [-1, 1, -1, -1]  # RTP-LX insults: threat/gender/doxxing unknown
-        elif e.source == "mhc:other":
-            lab = [0, -1, 0, 0]  # hate against a non-women group: abuse (aimed at a person?) unknown
+            lab = [-1, 1, -1, -1, -1]  # RTP-LX insults: threat/gender/doxxing/identity unknown
+        elif e.source in ("mhc:other", "mhc:identity"):
+            lab[1] = -1  # hate against a group, or no hate: abuse (aimed at a person?) unknown
         return Example(e.text, lab, e.group, e.source, e.kind)
 
     train = gen_train + [masked(e) for e in rtp_train] + ud[:1200] + reply_train + [masked(e) for e in mhc_train]
@@ -422,6 +422,13 @@ def fit_calibration(logits: list[list[float]], labels: list[list[int]]) -> dict:
     return cal
 
 
+def _basis_of(basis: Path) -> dict:
+    """What thresholds.json records of the model a run continued from: its directory name, version and weights."""
+    meta = json.loads((basis / "thresholds.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256((basis / "model.safetensors").read_bytes()).hexdigest()
+    return {"name": basis.name, "version": meta.get("version"), "model_sha256": digest}
+
+
 def _device_name(device: str) -> str:
     """The training device as recorded in thresholds.json: "cpu", or "cuda (<GPU name>)"."""
     import torch
@@ -458,10 +465,14 @@ def train_model(
     pretrain_lines: int = 200000,
     device: str = "cpu",
     mlm_max_steps: int = 0,
+    basis: Path | None = None,
     log=print,
 ) -> dict:
     """Train tokenizer, transformer (optionally MLM-pretrained) and lexical model; save all under ``out_dir``.
-    ``device`` ("cpu", "cuda") only moves the training steps; the saved model is the same kind either way."""
+    ``device`` ("cpu", "cuda") only moves the training steps; the saved model is the same kind either way.
+    With ``basis`` (an earlier model directory) the tokenizer and the transformer's weights are taken from it and
+    fine-tuned on today's splits instead (no tokenizer training, no MLM; model_build.load_basis): the way to add a
+    label or data without the hours a from-scratch run takes on a CPU. The lexical model is always fitted anew."""
     import torch
 
     set_threads()
@@ -470,12 +481,23 @@ def train_model(
     splits = build_splits(seed=seed, use_mhc=use_mhc, n_per_template=n_per_template, reply_weight=reply_weight)
     log(f"data: {json.dumps(splits.info)}")
     # tokenizer: unlabelled Dutch + the training texts (never validation texts)
-    corpus = list(iter_pretrain_lines(max_lines=pretrain_lines)) + [e.text for e in splits.train]
-    tok = train_tokenizer(corpus, out_dir, vocab_size=vocab_size)
-    log(f"tokenizer: vocab {tok.vocab_size}, {time.time() - t0:.0f}s")
-    model = build_model(tok.vocab_size, layers=layers, hidden=hidden, heads=4, intermediate=hidden * 3, seed=seed)
+    if basis is not None:
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(str(basis))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tok.save_pretrained(str(out_dir))
+        torch.manual_seed(seed)
+        model = load_basis(basis)
+        layers, hidden = model.config.num_hidden_layers, model.config.hidden_size
+        log(f"basis {basis}: tokenizer and weights taken over, {time.time() - t0:.0f}s")
+    else:
+        corpus = list(iter_pretrain_lines(max_lines=pretrain_lines)) + [e.text for e in splits.train]
+        tok = train_tokenizer(corpus, out_dir, vocab_size=vocab_size)
+        log(f"tokenizer: vocab {tok.vocab_size}, {time.time() - t0:.0f}s")
+        model = build_model(tok.vocab_size, layers=layers, hidden=hidden, heads=4, intermediate=hidden * 3, seed=seed)
     mlm_steps = 0
-    if mlm_seconds > 0 or mlm_max_steps > 0:
+    if basis is None and (mlm_seconds > 0 or mlm_max_steps > 0):
         mlm_steps = mlm_pretrain(
             model,
             tok,
@@ -560,6 +582,7 @@ def train_model(
             "mlm_steps": mlm_steps,
             "pretrain_lines": pretrain_lines,
             "device": _device_name(device),
+            "basis": None if basis is None else _basis_of(basis),
             "n_per_template": n_per_template,
             "seconds": round(time.time() - t0),
         },

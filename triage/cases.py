@@ -16,7 +16,7 @@ from schildwacht.vocabulary import CLOSED_STATUSES, SEVERITY_RANK
 
 
 def severity_of(labels: list[str]) -> int:
-    """Queue rank: threat 0, doxxing 1, gender 2, abuse 3, otherwise 9."""
+    """Queue rank (vocabulary.SEVERITY_RANK): threat 0, doxxing 1, gender 2, identity 3, abuse 4, otherwise 9."""
     return min((SEVERITY_RANK[label] for label in labels if label in SEVERITY_RANK), default=9)
 
 

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schildwacht.config import Settings
 from schildwacht.models import AuditEvent, Case, CaseStep, Mention, Official
-from schildwacht.vocabulary import AMSTERDAM, SEVERITY_RANK
+from schildwacht.vocabulary import AMSTERDAM, LABELS, SEVERITY_RANK
 
 COLLECTOR = "demo-historie"
 ORGANISATIONS = {"gm-voorbeeld": 0.7, "pv-noorderland": 0.35}  # cases per day, on average
@@ -26,6 +27,8 @@ LABEL_SETS = (
     (["abuse"], 45),
     (["gender", "abuse"], 15),
     (["gender"], 10),
+    (["identity", "abuse"], 6),
+    (["identity"], 4),
     (["threat"], 15),
     (["threat", "abuse"], 8),
     (["doxxing"], 7),
@@ -33,6 +36,8 @@ LABEL_SETS = (
 PLATFORMS = (("mastodon", 45), ("bluesky", 30), ("x", 15), ("facebook", 10))
 HOURS = [1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 6, 7, 8, 9, 9, 7, 4]  # weight per hour: evenings
 ACTOR = "j.kokkelink@voorbeeld.example"
+# The claim deadline per most severe label: the deployment defaults (Settings.sla_minutes_<label>).
+SLA_MINUTES = {label: Settings.model_fields[f"sla_minutes_{label}"].default for label in LABELS}
 
 
 def _pick(rng: random.Random, weighted: tuple) -> Any:
@@ -71,8 +76,8 @@ def _one_case(session: Session, rng: random.Random, org: str, official: str, aut
     labels = list(_pick(rng, LABEL_SETS))
     platform = str(_pick(rng, PLATFORMS))
     opened = _moment(day, rng)
-    severity = min(SEVERITY_RANK[label] for label in labels)
-    sla = 60 if severity <= 1 else 8 * 60 if severity == 2 else 24 * 60
+    most_severe = min(labels, key=SEVERITY_RANK.__getitem__)
+    severity, sla = SEVERITY_RANK[most_severe], SLA_MINUTES[most_severe]
     claimed = opened + timedelta(minutes=max(1, int(rng.lognormvariate(0, 0.9) * sla * 0.5)))
     closed = claimed + timedelta(hours=rng.uniform(2, 240))
     status = "afgerond" if rng.random() < 0.7 else "geen_actie"

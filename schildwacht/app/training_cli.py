@@ -104,6 +104,15 @@ def register(app: typer.Typer) -> None:
             help="Met --feedback: het model dat wordt bijgetraind (gewichten, tokenizer, kalibratiedeel en "
             "drempels komen hiervandaan).",
         ),
+        continue_from: Path | None = typer.Option(
+            None,
+            "--verder-van",
+            metavar="MAP",
+            help="Zonder --feedback: neem tokenizer en gewichten over van dit eerdere model en train daarop "
+            "verder op alle trainingsdata (geen tokenizer- en MLM-voortraining; een nieuw label krijgt een "
+            "nieuwe uitgang). Zo komt er een label of data bij zonder de uren die een volledige training op "
+            "een cpu kost.",
+        ),
         replay: int = typer.Option(
             3000,
             "--herhaling",
@@ -129,6 +138,7 @@ def register(app: typer.Typer) -> None:
             use_mhc=not no_mhc,
             reply_weight=reply_weight,
             evaluate_after=evaluate_after,
+            continue_from=continue_from,
         )
 
     @app.command(
@@ -153,7 +163,29 @@ def register(app: typer.Typer) -> None:
         write: bool = typer.Option(
             True,
             "--schrijf/--niet-schrijven",
-            help="Rapport in README.md van het model en gekozen variant in thresholds.json schrijven.",
+            "--write/--no-write",
+            help="Rapport in README.md van het model en gekozen variant in thresholds.json schrijven "
+            "(met --final: het eindtoetsrapport in README.md en eval_results.json).",
+        ),
+        final: bool = typer.Option(
+            False,
+            "--final",
+            "--eindtoets",
+            help="Eindtoets: scoor een af model één keer op de bevroren testset (of MAP) via het volledige "
+            "classificatiepad; toont per label, per patroon, per stijl en per auteur de cijfers, de doelen van "
+            "het issue en de ablatie per regelfamilie, met de sha256 van elk gelezen bestand. Alleen voor het "
+            "eindmodel: daarna telt de set niet meer als onbekend voor latere keuzes.",
+        ),
+        test_dir: Path | None = typer.Argument(
+            None,
+            metavar="MAP",
+            help="Alleen met --final: map met vijf-label-JSONL-bestanden (standaard de bevroren testset).",
+            show_default=False,
         ),
     ) -> None:
+        if test_dir is not None and not final:
+            raise typer.BadParameter("een testmap hoort alleen bij --final.", param_hint="MAP")
+        if final:
+            training_commands().run_final(model, test_dir, write)
+            return
         training_commands().run_evaluate(model, seed, write)

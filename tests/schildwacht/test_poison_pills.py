@@ -254,8 +254,8 @@ PILLS: dict[str, tuple[str, bytes | None, str, str]] = {  # name: (topic, value,
     ),
     "schema-version-scored": (
         "scored",
-        _other_version(scored(mention("schema-scored")), "schildwacht.mention.scored/3"),
-        r"ScoredMention: schema: Input should be 'schildwacht.mention.scored/2'",
+        _other_version(scored(mention("schema-scored")), "schildwacht.mention.scored/4"),
+        r"ScoredMention: schema: Input should be 'schildwacht.mention.scored/3'",
         "triage-ingest",
     ),
     "spacy-component-raises": (

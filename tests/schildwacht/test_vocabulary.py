@@ -39,7 +39,7 @@ def test_codes_are_plain_strings_for_drivers_and_json():
 
 
 def test_labels_have_names_severity_and_advice():
-    assert v.SEVERITY_RANK == {"threat": 0, "doxxing": 1, "gender": 2, "abuse": 3}
+    assert v.SEVERITY_RANK == {"threat": 0, "doxxing": 1, "gender": 2, "identity": 3, "abuse": 4}
     for table in (v.LABEL_NL, v.LABEL_LONG_NL, v.OFFENCES_BY_LABEL):
         assert set(table) == set(v.LABELS)
     assert v.LABEL_NL["threat"] == "Bedreiging"
@@ -91,6 +91,29 @@ def test_legal_advice_orders_by_severity_once_per_article():
     lines = advice.sentences()
     assert lines[0].startswith("Art. 285 Sr (bedreiging): ") and "verkrachting" in lines[0]
     assert lines[-1].startswith("Niet automatisch gesignaleerd, zelf beoordelen: Art. 261/262 Sr")
+
+
+def test_identity_advice_names_the_group_articles_before_the_insult_of_the_person():
+    """Identity-based hate (issue 17): 137c, 137d and 266/267 Sr; beside gendered hate or abuse 266/267 once."""
+    for labels in (["identity"], ["abuse", "identity"]):
+        assert [o.article for o in v.legal_advice(labels).suggested] == ["137c Sr", "137d Sr", "266/267 Sr"]
+    # gendered hate ranks before identity-based hate, so its insult article comes first
+    assert [o.article for o in v.legal_advice(["gender", "identity", "abuse"]).suggested] == [
+        "266/267 Sr",
+        "137c Sr",
+        "137d Sr",
+    ]
+    assert [o.article for o in v.legal_advice(["identity", "threat"]).suggested] == [
+        "285 Sr",
+        "137c Sr",
+        "137d Sr",
+        "266/267 Sr",
+    ]
+    lines = v.legal_advice(["identity"]).sentences()
+    assert lines[0].startswith("Art. 137c Sr (groepsbelediging): ") and "godsdienst" in lines[0]
+    assert lines[1].startswith("Art. 137d Sr (aanzetten tot haat, discriminatie of geweld): ")
+    assert "genderidentiteit" in lines[1]  # transphobic hate is identity-based hate
+    assert v.LABEL_NL["identity"] == "Identiteitsgerichte haat"
 
 
 @pytest.mark.parametrize("kind", ["threat", "doxxing", "abuse"])

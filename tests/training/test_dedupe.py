@@ -44,7 +44,7 @@ def test_normalise_ignores_case_diacritics_punctuation_emoji_whitespace():
 
 
 def _e(text: str) -> Example:
-    return Example(text, [0, 0, 0, 0], "g", "s", "k")
+    return Example(text, [0, 0, 0, 0, 0], "g", "s", "k")
 
 
 SPLITS = [

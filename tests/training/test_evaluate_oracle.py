@@ -7,50 +7,51 @@ import math
 
 import pytest
 
+from schildwacht.contracts import LABELS
 from training.data import Example
 from training.evaluate import GEN, MHC_B, evaluate, prf
 from training.train import Splits
 
 # (text, labels, source, kind): the rule layer's verdict on each text is the premise, checked by test_premise
 VAL_GEN = [
-    ("ik ga je vermoorden, wethouder", [1, 0, 0, 0], "t"),  # threat TP
-    ("Ik steek je neer als ik je op de markt zie", [1, 0, 0, 0], "t"),  # threat TP
-    ("Fijne dag allemaal, tot morgen in de raad", [1, 0, 0, 0], "t"),  # threat FN (labelled threat, rules silent)
-    ("ik schiet je dood als je nog 1x over de windmolens begint", [0, 0, 0, 0], "neg:criticism"),  # threat FP
-    ("De wethouder heeft slecht werk geleverd met die begroting", [0, 0, 0, 0], "neg:criticism"),
-    ("vuile hoer, ga terug naar de keuken", [0, 1, 1, 0], "ag"),  # abuse TP, gender TP
-    ("Hij woont op de Dorpsstraat 12, 1234 AB Zwolle", [0, 0, 0, 1], "d"),  # doxxing TP
-    ("Mooi weer vandaag in Zwolle", [0, 0, 0, 0], "neg:neutral"),
+    ("ik ga je vermoorden, wethouder", [1, 0, 0, 0, 0], "t"),  # threat TP
+    ("Ik steek je neer als ik je op de markt zie", [1, 0, 0, 0, 0], "t"),  # threat TP
+    ("Fijne dag allemaal, tot morgen in de raad", [1, 0, 0, 0, 0], "t"),  # threat FN (labelled threat, rules silent)
+    ("ik schiet je dood als je nog 1x over de windmolens begint", [0, 0, 0, 0, 0], "neg:criticism"),  # threat FP
+    ("De wethouder heeft slecht werk geleverd met die begroting", [0, 0, 0, 0, 0], "neg:criticism"),
+    ("vuile hoer, ga terug naar de keuken", [0, 1, 1, 0, 0], "ag"),  # abuse TP, gender TP
+    ("Hij woont op de Dorpsstraat 12, 1234 AB Zwolle", [0, 0, 0, 1, 0], "d"),  # doxxing TP
+    ("Mooi weer vandaag in Zwolle", [0, 0, 0, 0, 0], "neg:neutral"),
     # leaks: equal to a training text after normalisation / a near-duplicate of one; labelled so that keeping them
     # would change the figures (one more threat FN, one more unflagged criticism post)
-    ("WAT een prachtige opening van de bibliotheek!! 🎉", [1, 0, 0, 0], "t"),
-    ("Dank voor de heldere uitleg in de commissie vanavond", [0, 0, 0, 0], "neg:criticism"),
+    ("WAT een prachtige opening van de bibliotheek!! 🎉", [1, 0, 0, 0, 0], "t"),
+    ("Dank voor de heldere uitleg in de commissie vanavond", [0, 0, 0, 0, 0], "neg:criticism"),
 ]
 RULE_FLAGS = {  # what the rule layer flags at 0.5 for each fixture text (LABELS order)
-    "ik ga je vermoorden, wethouder": [1, 0, 0, 0],
-    "Ik steek je neer als ik je op de markt zie": [1, 0, 0, 0],
-    "Fijne dag allemaal, tot morgen in de raad": [0, 0, 0, 0],
-    "ik schiet je dood als je nog 1x over de windmolens begint": [1, 0, 0, 0],
-    "De wethouder heeft slecht werk geleverd met die begroting": [0, 0, 0, 0],
-    "vuile hoer, ga terug naar de keuken": [0, 1, 1, 0],
-    "Hij woont op de Dorpsstraat 12, 1234 AB Zwolle": [0, 0, 0, 1],
-    "Mooi weer vandaag in Zwolle": [0, 0, 0, 0],
-    "Ik haat je, vuile kankerlijer": [0, 1, 0, 0],
-    "Wat een goed idee van de gemeenteraad": [0, 0, 0, 0],
+    "ik ga je vermoorden, wethouder": [1, 0, 0, 0, 0],
+    "Ik steek je neer als ik je op de markt zie": [1, 0, 0, 0, 0],
+    "Fijne dag allemaal, tot morgen in de raad": [0, 0, 0, 0, 0],
+    "ik schiet je dood als je nog 1x over de windmolens begint": [1, 0, 0, 0, 0],
+    "De wethouder heeft slecht werk geleverd met die begroting": [0, 0, 0, 0, 0],
+    "vuile hoer, ga terug naar de keuken": [0, 1, 1, 0, 0],
+    "Hij woont op de Dorpsstraat 12, 1234 AB Zwolle": [0, 0, 0, 1, 0],
+    "Mooi weer vandaag in Zwolle": [0, 0, 0, 0, 0],
+    "Ik haat je, vuile kankerlijer": [0, 1, 0, 0, 0],
+    "Wat een goed idee van de gemeenteraad": [0, 0, 0, 0, 0],
 }
 TRAIN = [
-    ("ik maak je af, raadslid", [1, 0, 0, 0]),
-    ("ik sla je kop in, burgemeester", [1, 0, 0, 0]),
-    ("domme trut, ga koken", [0, 1, 1, 0]),
-    ("vuile slet, ga koken", [0, 1, 1, 0]),
-    ("hij woont op de Kerkstraat 3 in Ede", [0, 0, 0, 1]),
-    ("ze woont op de Molenweg 8 in Ede", [0, 0, 0, 1]),
-    ("wat een prachtige opening van de bibliotheek", [0, 0, 0, 0]),
-    ("Dank voor de heldere uitleg in de commissie", [0, 0, 0, 0]),
-    ("de raad vergadert morgen over de begroting", [0, 0, 0, 0]),
-    ("de raad vergadert vanavond over de haven", [0, 0, 0, 0]),
+    ("ik maak je af, raadslid", [1, 0, 0, 0, 0]),
+    ("ik sla je kop in, burgemeester", [1, 0, 0, 0, 0]),
+    ("domme trut, ga koken", [0, 1, 1, 0, 0]),
+    ("vuile slet, ga koken", [0, 1, 1, 0, 0]),
+    ("hij woont op de Kerkstraat 3 in Ede", [0, 0, 0, 1, 0]),
+    ("ze woont op de Molenweg 8 in Ede", [0, 0, 0, 1, 0]),
+    ("wat een prachtige opening van de bibliotheek", [0, 0, 0, 0, 0]),
+    ("Dank voor de heldere uitleg in de commissie", [0, 0, 0, 0, 0]),
+    ("de raad vergadert morgen over de begroting", [0, 0, 0, 0, 0]),
+    ("de raad vergadert vanavond over de haven", [0, 0, 0, 0, 0]),
 ]
-CALIB = [("Goedemorgen, de vergadering begint om negen uur", [0, 0, 0, 0])]
+CALIB = [("Goedemorgen, de vergadering begint om negen uur", [0, 0, 0, 0, 0])]
 
 
 def _ex(text, labels, source="gen:val", kind="x", group="g"):
@@ -60,14 +61,14 @@ def _ex(text, labels, source="gen:val", kind="x", group="g"):
 @pytest.fixture(scope="module")
 def fixture_splits() -> Splits:
     val_mhc = [
-        _ex("Ik haat je, vuile kankerlijer", [0, 1, 0, 0], "mhc:positive", "target_indiv_nh", "mhc:1"),
+        _ex("Ik haat je, vuile kankerlijer", [0, 1, 0, 0, 0], "mhc:positive", "target_indiv_nh", "mhc:1"),
         # hate towards a non-women group: abuse is masked (unknown), so its abuse flag is neither TP nor FP
-        _ex("Ik haat je, vuile kankerlijer", [0, 0, 0, 0], "mhc:other", "derog_neg_emote_h", "mhc:2"),
-        _ex("Wat een goed idee van de gemeenteraad", [0, 0, 0, 0], "mhc:contrast", "ident_pos_nh", "mhc:3"),
+        _ex("Ik haat je, vuile kankerlijer", [0, 0, 0, 0, 0], "mhc:other", "derog_neg_emote_h", "mhc:2"),
+        _ex("Wat een goed idee van de gemeenteraad", [0, 0, 0, 0, 0], "mhc:contrast", "ident_pos_nh", "mhc:3"),
     ]
     val_rtp = [
-        _ex("Mooi weer vandaag in Zwolle", [0, 0, 0, 0], "rtp:benign", "rtp_benign"),
-        _ex("goedemorgen. De vergadering begint om negen uur!", [0, 0, 0, 0], "rtp:benign", "rtp_benign"),  # = CALIB
+        _ex("Mooi weer vandaag in Zwolle", [0, 0, 0, 0, 0], "rtp:benign", "rtp_benign"),
+        _ex("goedemorgen. De vergadering begint om negen uur!", [0, 0, 0, 0, 0], "rtp:benign", "rtp_benign"),  # = CALIB
     ]
     return Splits(
         train=[_ex(t, y, "gen:train", "x") for t, y in TRAIN],
@@ -88,9 +89,7 @@ def test_premise_rule_flags(rules):
 
     texts = list(RULE_FLAGS)
     got = rules.classify([ClassifyInput(t) for t in texts])
-    assert {
-        t: [int(lab in c.flags) for lab in ("threat", "abuse", "gender", "doxxing")] for t, c in zip(texts, got)
-    } == (RULE_FLAGS)
+    assert {t: [int(lab in c.flags) for lab in LABELS] for t, c in zip(texts, got)} == (RULE_FLAGS)
 
 
 def test_evaluate_matches_hand_computed_metrics(fixture_splits):
@@ -146,15 +145,15 @@ def test_threshold_overrides_from_settings(fixture_splits, monkeypatch):
     finally:
         monkeypatch.delenv("SCHILDWACHT_THRESHOLD_THREAT")
         get_settings.cache_clear()
-    assert res["thresholds"] == {"threat": 0.95, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
+    assert res["thresholds"] == {"threat": 0.95, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5, "identity": 0.5}
     assert res["sets"][GEN]["rules"]["metrics"]["threat"]["support"] == 3
     assert res["sets"][GEN]["rules"]["metrics"]["threat"]["r"] == 0.0  # rule threats score 0.9 < 0.95
     assert res["sets"][GEN]["rules"]["metrics"]["abuse"]["r"] == 1.0  # other labels keep 0.5
 
 
 def test_prf_by_hand():
-    preds = [[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]
-    labels = [[1, 1, 0, -1], [0, 1, 0, -1], [1, -1, 0, -1], [1, 0, 0, -1], [1, 0, 0, -1]]
+    preds = [[1, 0, 0, 0, 0], [1, 1, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 0]]
+    labels = [[1, 1, 0, -1, 0], [0, 1, 0, -1, 0], [1, -1, 0, -1, 0], [1, 0, 0, -1, 0], [1, 0, 0, -1, 0]]
     m = prf(preds, labels)
     # threat: TP rows 0 and 4, FP row 1, FN rows 2 and 3
     assert m["threat"] == pytest.approx(
@@ -167,10 +166,10 @@ def test_prf_by_hand():
     # doxxing: every row masked
     assert m["doxxing"]["n"] == 0 and m["doxxing"]["support"] == 0
     # positives but no flags: precision 0, recall 0, F1 0
-    z = prf([[0, 0, 0, 0]], [[1, 0, 0, 0]])["threat"]
+    z = prf([[0, 0, 0, 0, 0]], [[1, 0, 0, 0, 0]])["threat"]
     assert (z["p"], z["r"], z["f1"]) == (0.0, 0.0, 0.0)
     # flags but no positives: precision 0, recall undefined
-    fp = prf([[1, 0, 0, 0]], [[0, 0, 0, 0]])["threat"]
+    fp = prf([[1, 0, 0, 0, 0]], [[0, 0, 0, 0, 0]])["threat"]
     assert fp["p"] == 0.0 and math.isnan(fp["r"])
 
 
@@ -193,7 +192,7 @@ def test_choice_sets_are_called_validation_never_held_out():
 def _metrics_stub() -> dict:
     m = {"p": 1.0, "r": 1.0, "f1": 1.0, "support": 1, "n": 1}
     return {
-        "metrics": {lab: dict(m) for lab in ("threat", "abuse", "gender", "doxxing")},
+        "metrics": {lab: dict(m) for lab in LABELS},
         "contrast_flag_rate": None,
         "criticism_flag_rate": None,
         "hard_negative_flag_rate": None,

@@ -24,7 +24,7 @@ from schildwacht.contracts import LABELS
 from training.feedback_data import FEEDBACK_FORMAT
 
 BASE = REPO_ROOT / "models" / "schildwacht-nl-mini"
-AUTHOR = REPO_ROOT / "training" / "replies_pending" / "x_identity.jsonl"  # never trained on
+AUTHOR = REPO_ROOT / "training" / "replies_pending" / "z_longdialect.jsonl"  # never trained on
 N_FEEDBACK = 12
 N_DISMISSED = 2
 
@@ -161,11 +161,13 @@ def test_the_combination_is_the_base_and_the_calibration_is_fitted_on_the_base_c
 
 
 def _platt(logits: list[list[float]], examples) -> list[list[float]]:
-    """Per label [a, b] of a logistic regression of the label on its logit (the calibration's definition)."""
+    """Per label [a, b] of a logistic regression of the label on its logit (the calibration's definition), over
+    the examples that annotate the label (label -1 = unknown is left out)."""
     fits = []
     for j in range(len(LABELS)):
-        z = np.array([[row[j]] for row in logits])
-        y = np.array([e.labels[j] for e in examples])
+        known = [(row[j], e.labels[j]) for row, e in zip(logits, examples) if e.labels[j] >= 0]
+        z = np.array([[logit] for logit, _ in known])
+        y = np.array([label for _, label in known])
         lr = LogisticRegression(C=10.0).fit(z, y)
         fits.append([float(lr.coef_[0][0]), float(lr.intercept_[0])])
     return fits

@@ -116,8 +116,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
 def test_the_wheel_carries_no_training_code_or_data(wheel: zipfile.ZipFile):
     members = wheel.namelist()
     assert "classifiers/api.py" in members and "classifiers/spelling_exceptions.txt" in members  # the runtime ships
-    word_lists = {f"classifiers/rules_data/{p.name}" for p in (ROOT / "classifiers" / "rules_data").glob("*.txt")}
+    rules_data = ROOT / "classifiers" / "rules_data"
+    word_lists = {f"classifiers/rules_data/{p.name}" for p in rules_data.glob("*.txt")}
     assert len(word_lists) > 20 and word_lists <= set(members)  # the rule layer's lists (classifiers/lexicons.py)
+    patterns = {f"classifiers/rules_data/{p.name}" for p in rules_data.glob("*.jsonl")}
+    assert len(patterns) >= 3 and patterns <= set(members)  # its Matcher patterns (classifiers/rules/patterns.py)
+    assert "classifiers/rules/engine.py" in members
     assert [m for m in members if m.split("/")[0] == "training"] == []
     data_names = {p.name for p in _training_data_files()}
     assert [m for m in members if Path(m).name in data_names] == []

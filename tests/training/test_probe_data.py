@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from schildwacht.contracts import LABELS
 from training.data import PROBE_PATH, load_probe
 
 
@@ -13,6 +14,8 @@ def test_probe_halves_partition_the_file():
     for half in (dev, test):
         kinds = {e.kind for e in half}
         assert {"probe:threat", "probe:veiled_threat", "neg:criticism"} <= kinds
-        assert all(len(e.labels) == 4 and set(e.labels) <= {0, 1} for e in half)
+        assert all(len(e.labels) == len(LABELS) and set(e.labels[:4]) <= {0, 1} for e in half)
+        # identity: given in five-label files, else 0 on a negative kind and unknown (-1) on a positive one
+        assert all(e.labels[4] in ({0, 1} if e.kind.startswith("neg:") else {-1, 0, 1}) for e in half)
         # negatives carry no label, positives at least one
         assert all(not any(e.labels) for e in half if e.kind.startswith("neg:"))

@@ -3,6 +3,7 @@ validation author is never trained or calibrated on."""
 
 from __future__ import annotations
 
+from schildwacht.contracts import LABELS
 from training.data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, load_probe, load_replies
 from training.train import split_replies
 
@@ -13,9 +14,11 @@ def test_reply_files_load_with_valid_labels():
     for author, exs in replies.items():
         lines = [ln for ln in (REPLIES_DIR / f"{author}.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
         assert len(exs) == len(lines)
-        assert all(len(e.labels) == 4 and set(e.labels) <= {0, 1} for e in exs)
+        assert all(len(e.labels) == len(LABELS) and set(e.labels[:4]) <= {0, 1} for e in exs)
+        # identity: given in five-label files, else 0 on a negative kind and unknown (-1) on a positive one
+        assert all(e.labels[4] in ({0, 1} if e.kind.startswith("neg:") else {-1, 0, 1}) for e in exs)
         assert all(not any(e.labels) for e in exs if e.kind.startswith("neg:"))
-        assert all(any(e.labels) for e in exs if not e.kind.startswith("neg:"))
+        assert all(1 in e.labels for e in exs if not e.kind.startswith("neg:"))
         # every author wrote threats and criticism as hard negatives; the validation authors cover all four labels
         assert any(e.labels[0] for e in exs) and any(e.kind == "neg:criticism" for e in exs), author
         if author in REPLIES_VAL_AUTHORS:

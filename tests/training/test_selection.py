@@ -4,6 +4,7 @@ and threat on the realistic replies is scored as recall at the precision aim."""
 from __future__ import annotations
 
 from classifiers.rules import RuleResult
+from schildwacht.contracts import LABELS
 from training.data import Example
 from training.evaluate import (
     GATED,
@@ -16,8 +17,8 @@ from training.evaluate import (
     tune_combination,
 )
 
-THR = {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5}
-NO_RULES = {"threat": 0.0, "abuse": 0.0, "gender": 0.0, "doxxing": 0.0}
+THR = dict.fromkeys(LABELS, 0.5)
+NO_RULES = dict.fromkeys(LABELS, 0.0)
 
 
 def _ex(labels, source, kind) -> Example:
@@ -31,16 +32,16 @@ def _parts(probs: list[list[float]]) -> dict:
 def _sets_and_parts(contrast_threat_p: float):
     """Replies: 10 threats the model scores 0.65, 10 news posts at 0.1. MHC: 5 threats at 0.99 and 10 contrast
     cases at contrast_threat_p. Generator: 5 threats at 0.99 and 5 negatives at 0.1."""
-    neg = [0, 0, 0, 0]
-    thr = [1, 0, 0, 0]
+    neg = [0, 0, 0, 0, 0]
+    thr = [1, 0, 0, 0, 0]
     replies = [_ex(thr, "reply:x", "reply:threat")] * 10 + [_ex(neg, "reply:x", "neg:news")] * 10
     mhc = [_ex(thr, "mhc:threat", "threat_dir_h")] * 5 + [_ex(neg, "mhc:contrast", "target_obj_nh")] * 10
     gen = [_ex(thr, "gen:val", "t")] * 5 + [_ex(neg, "gen:val", "neg:criticism")] * 5
     sets = {GEN: gen, MHC_B: mhc, REPLIES: replies}
     parts = {
-        REPLIES: _parts([[0.65, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 10),
-        MHC_B: _parts([[0.99, 0, 0, 0]] * 5 + [[contrast_threat_p, 0, 0, 0]] * 10),
-        GEN: _parts([[0.99, 0, 0, 0]] * 5 + [[0.1, 0, 0, 0]] * 5),
+        REPLIES: _parts([[0.65, 0, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0, 0]] * 10),
+        MHC_B: _parts([[0.99, 0, 0, 0, 0]] * 5 + [[contrast_threat_p, 0, 0, 0, 0]] * 10),
+        GEN: _parts([[0.99, 0, 0, 0, 0]] * 5 + [[0.1, 0, 0, 0, 0]] * 5),
     }
     return sets, parts
 
@@ -67,9 +68,9 @@ def test_gate_search_gives_up_recall_rather_than_miss_the_contrast_target():
 
 def _results(replies_scores, mhc_contrast_scores):
     sets, _ = _sets_and_parts(0.0)
-    mhc_exs = sets[MHC_B][:5] + [_ex([0, 0, 0, 0], "mhc:contrast", "target_obj_nh")] * len(mhc_contrast_scores)
-    mhc = [[0.99, 0, 0, 0]] * 5 + mhc_contrast_scores
-    gen = [[0.99, 0, 0, 0]] * 5 + [[0.1, 0, 0, 0]] * 5
+    mhc_exs = sets[MHC_B][:5] + [_ex([0, 0, 0, 0, 0], "mhc:contrast", "target_obj_nh")] * len(mhc_contrast_scores)
+    mhc = [[0.99, 0, 0, 0, 0]] * 5 + mhc_contrast_scores
+    gen = [[0.99, 0, 0, 0, 0]] * 5 + [[0.1, 0, 0, 0, 0]] * 5
     return {
         GEN: {GATED: _metrics_for(sets[GEN], gen, THR)},
         MHC_B: {GATED: _metrics_for(mhc_exs, mhc, THR)},
@@ -78,21 +79,21 @@ def _results(replies_scores, mhc_contrast_scores):
 
 
 def test_a_hair_over_the_contrast_limit_scores_below_any_recall():
-    all_threats = [[0.9, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 10
-    no_threats = [[0.1, 0, 0, 0]] * 20
-    over = [[0.9, 0, 0, 0]] * 11 + [[0.1, 0, 0, 0]] * 89  # 11% of contrast flagged
-    at_limit = [[0.9, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0]] * 90  # 10%
+    all_threats = [[0.9, 0, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0, 0]] * 10
+    no_threats = [[0.1, 0, 0, 0, 0]] * 20
+    over = [[0.9, 0, 0, 0, 0]] * 11 + [[0.1, 0, 0, 0, 0]] * 89  # 11% of contrast flagged
+    at_limit = [[0.9, 0, 0, 0, 0]] * 10 + [[0.1, 0, 0, 0, 0]] * 90  # 10%
     assert _variant_score(_results(no_threats, at_limit), GATED) > _variant_score(_results(all_threats, over), GATED)
 
 
 def test_replies_threat_is_scored_as_recall_at_the_precision_aim():
-    clean = [[0.1, 0, 0, 0]] * 10
+    clean = [[0.1, 0, 0, 0, 0]] * 10
     # 9 of 10 threats with 1 false flag (P 0.90, F1 0.90) beats 8 of 10 with none (P 1.0, F1 0.89): recall counts
-    nine = [[0.9, 0, 0, 0]] * 9 + [[0.1, 0, 0, 0]] + [[0.9, 0, 0, 0]] + [[0.1, 0, 0, 0]] * 9
-    eight = [[0.9, 0, 0, 0]] * 8 + [[0.1, 0, 0, 0]] * 12
+    nine = [[0.9, 0, 0, 0, 0]] * 9 + [[0.1, 0, 0, 0, 0]] + [[0.9, 0, 0, 0, 0]] + [[0.1, 0, 0, 0, 0]] * 9
+    eight = [[0.9, 0, 0, 0, 0]] * 8 + [[0.1, 0, 0, 0, 0]] * 12
     assert _label_score(_results(nine, clean), GATED, "threat") > _label_score(_results(eight, clean), GATED, "threat")
     # all 10 with 4 false flags (P 0.71, below the aim) loses to 8 of 10 with none
-    loose = [[0.9, 0, 0, 0]] * 14 + [[0.1, 0, 0, 0]] * 6
+    loose = [[0.9, 0, 0, 0, 0]] * 14 + [[0.1, 0, 0, 0, 0]] * 6
     assert _label_score(_results(eight, clean), GATED, "threat") > _label_score(_results(loose, clean), GATED, "threat")
 
 
@@ -105,8 +106,8 @@ def test_lexical_weight_is_searched_with_the_gates():
         MHC_B: ([0.99] * 5 + [0.95] * 10, [0.99] * 5 + [0.4] * 10),
         GEN: ([0.99] * 5 + [0.1] * 5, [0.99] * 5 + [0.1] * 5),
     }.items():
-        parts[st]["transformer"] = [[p, 0, 0, 0] for p in transformer]
-        parts[st]["lexical"] = [[p, 0, 0, 0] for p in lexical]
+        parts[st]["transformer"] = [[p, 0, 0, 0, 0] for p in transformer]
+        parts[st]["lexical"] = [[p, 0, 0, 0, 0] for p in lexical]
     gates, damp, weight = tune_combination(parts, sets, THR)
     assert weight == 0.75
     from classifiers.api import combine_scores
@@ -118,3 +119,26 @@ def test_lexical_weight_is_searched_with_the_gates():
             combine_scores(res, p, "max", damp, gates)["threat"] >= 0.5
             for res, p in zip(mixed["ruled"], mixed["probs"])
         ] == want
+
+
+def test_the_fast_gate_search_scores_every_combination_as_a_full_recount_would():
+    """`_combo_metrics` (per-gate columns, OR of flag masks) against `_metrics_for` over the combined scores of the
+    same combination, on sets where several labels flag contrast and criticism posts."""
+    import random
+
+    from training.evaluate import _combo_metrics, _GateColumns
+
+    r = random.Random(4)
+    kinds = ["neg:criticism", "t", "neg:news", "neg:criticism"]
+    exs = [
+        _ex([r.randint(0, 1) for _ in range(5)], r.choice(["mhc:contrast", "gen:val"]), r.choice(kinds))
+        for _ in range(60)
+    ]
+    per_gate = {g: [[r.random() for _ in range(5)] for _ in exs] for g in (0.5, 0.7, 0.9)}
+    columns = {g: _GateColumns(exs, scores, THR) for g, scores in per_gate.items()}
+    for _ in range(25):
+        combo = tuple(r.choice((0.5, 0.7, 0.9)) for _ in range(5))
+        mixed = [[per_gate[g][k][j] for j, g in enumerate(combo)] for k in range(len(exs))]
+        full = _metrics_for(exs, mixed, THR)
+        fast = _combo_metrics(columns, combo)
+        assert fast == {key: full[key] for key in fast}

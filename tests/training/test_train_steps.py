@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import torch  # a pinned dependency (torch==2.13.0): never skipped
 
+from schildwacht.contracts import LABELS
 from training.model_build import build_model, train_tokenizer
 from training.train import mlm_pretrain, predict_logits
 
@@ -53,7 +54,7 @@ def test_predict_logits_keeps_input_order(tiny) -> None:
     texts = ["kort", TEXTS[0], "iets langer dan kort maar korter dan de rest", ""]
     batched = predict_logits(model, tok, texts, bs=2)
     single = [predict_logits(model, tok, [t], bs=1)[0] for t in texts]
-    assert len(batched) == 4 and all(len(row) == 4 for row in batched)
+    assert len(batched) == 4 and all(len(row) == len(LABELS) for row in batched)
     for a, b in zip(batched, single):
         assert a == pytest.approx(b, abs=1e-4)
 

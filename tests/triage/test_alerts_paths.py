@@ -185,6 +185,11 @@ def test_mail_subject_and_body_say_new_or_escalation(db, settings, smtp):
         (["doxxing"], ["doxxing", "gender"], [("doxxing", "nieuw")]),  # a label that never alerts: nothing new
         (["threat"], ["doxxing"], [("threat", "nieuw")]),  # threat corrected away, doxxing is less severe: nothing
         (["doxxing"], ["doxxing", "threat"], [("doxxing", "nieuw"), ("threat", "escalatie")]),  # more severe
+        # identity-based hate alerts like gendered hate: not on its own, only once a threat or doxxing joins
+        (["gender", "abuse"], ["gender", "abuse"], []),
+        (["identity", "abuse"], ["identity", "abuse"], []),
+        (["doxxing"], ["doxxing", "identity"], [("doxxing", "nieuw")]),
+        (["identity"], ["identity", "threat"], [("threat", "nieuw")]),
     ],
 )
 def test_a_case_alerts_again_only_when_it_escalates(db, queued, then, rows):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import threading
 import uuid
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.integration
 
 ZOETELIEF, DEBRUIJN = "off-zoetelief", "off-debruijn"
 AT = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
-SCORES = {"threat": 0.02, "abuse": 0.1, "gender": 0.01, "doxxing": 0.01}
+SCORES = {"threat": 0.02, "abuse": 0.1, "gender": 0.01, "doxxing": 0.01, "identity": 0.01}
 RAW = b'{"id": "1", "content": "<p>ik weet waar je woont</p>"}'
 WARC = b"WARC/1.1\r\nWARC-Type: response\r\n\r\nfake but distinct bytes"
 
@@ -345,3 +346,38 @@ def count(db, model) -> int:
 def alert_attempts(db) -> int:
     with db() as s:
         return s.scalar(select(func.coalesce(func.sum(AlertOutbox.attempts), 0)))
+
+
+def test_identity_hate_over_the_broker_opens_a_case_below_gender_without_an_alert(worker, db):
+    """A scored/3 post flagged `identity` and a scored/2 post from before the label (read with identity 0.0), both
+    through the real broker: the identity case ranks after gendered hate and before abuse, and neither alerts."""
+    settings = worker.settings
+    old = json.loads(scored("2", flags=("abuse",), matched=(DEBRUIJN,), author="@oud@x.example").to_bytes())
+    old["schema"] = "schildwacht.mention.scored/2"
+    del old["scores"]["identity"]
+    producer = make_producer(settings)
+    try:
+        publish(producer, settings.topic_scored, ZOETELIEF.encode(), scored("1", flags=("identity",)).to_bytes())
+        publish(producer, settings.topic_scored, DEBRUIJN.encode(), json.dumps(old).encode())
+    finally:
+        producer.close()
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        wait_for(lambda: count(db, Case) == 2, "two cases")
+    finally:
+        stop.set()
+        thread.join(60)
+    assert not thread.is_alive()
+    with db() as s:
+        cases = {c.official_id: c for c in s.scalars(select(Case))}
+        scores = dict(s.execute(select(Mention.uid, Mention.scores)).all())
+        alerts = s.scalars(select(AlertOutbox)).all()
+        dead = s.scalars(select(DeadLetterRecord)).all()
+    # queue ranks by hand: threat 0, doxxing 1, gender 2, identity 3, abuse 4
+    assert (cases[ZOETELIEF].labels, cases[ZOETELIEF].severity) == (["identity"], 3)
+    assert (cases[DEBRUIJN].labels, cases[DEBRUIJN].severity) == (["abuse"], 4)
+    assert scores["mastodon:1"]["identity"] == 0.95
+    assert scores["mastodon:2"]["identity"] == 0.0 and scores["mastodon:2"]["abuse"] == 0.95  # not assessed then
+    assert alerts == [] and dead == []

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schildwacht.clitools import database, database_session
+from schildwacht.vocabulary import LABEL_NL, LABELS
 
 err = Console(stderr=True)
 officials_app = typer.Typer(
@@ -298,16 +299,13 @@ def stats(
     out = Console()
     out.print(f"Zaken: [bold]{data['cases']}[/]  per soort: {data['cases_per_label']}")
     for title, key in (("functie", "per_role"), ("gender", "per_gender")):
-        table = Table(title, "zaken", "bedreiging", "doxing", "gender-gericht", "belediging", "aandeel gender-gericht")
+        table = Table(title, "zaken", *(LABEL_NL[label].lower() for label in LABELS), "aandeel gender-gericht")
         for name, row in data[key].items():
             pl = row["per_label"]
             table.add_row(
                 name,
                 str(row["cases"]),
-                str(pl["threat"]),
-                str(pl["doxxing"]),
-                str(pl["gender"]),
-                str(pl["abuse"]),
+                *(str(pl[label]) for label in LABELS),
                 f"{row['gender_targeted_share']:.0%}",
             )
         out.print(table)

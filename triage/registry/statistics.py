@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from schildwacht.config import Settings
 from schildwacht.models import Case, Mention, Official
+from schildwacht.vocabulary import LABELS
 
-LABELS = ("threat", "doxxing", "gender", "abuse")
 GENDER_NAMES = {"v": "vrouw", "m": "man", "x": "anders", None: "niet opgegeven"}
 
 

@@ -35,7 +35,13 @@ from schildwacht.vocabulary import LABEL_NL, LABELS  # noqa: E402
 from triage.statistics.service import Table  # noqa: E402
 
 # Okabe-Ito: distinguishable with colour blindness and in greyscale print.
-LABEL_COLOURS = {"threat": "#D55E00", "doxxing": "#E69F00", "gender": "#CC79A7", "abuse": "#0072B2"}
+LABEL_COLOURS = {
+    "threat": "#D55E00",
+    "doxxing": "#E69F00",
+    "gender": "#CC79A7",
+    "identity": "#009E73",
+    "abuse": "#0072B2",
+}
 PRIMARY, SECONDARY = "#0072B2", "#999999"
 CHARTED = (
     "berichten_per_week",

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from schildwacht.clitools import database, database_session
+from schildwacht.vocabulary import LABELS
 from triage.statistics.period import PeriodError, custom_period, month_period, parse_filters
 
 err = Console(stderr=True)
@@ -36,7 +37,7 @@ def gir(
     van: str = VAN,
     tot: str = TOT,
     output: Path = OUT,
-    label: str = typer.Option(None, "--soort", help="Alleen deze soort: threat, doxxing, gender, abuse."),
+    label: str = typer.Option(None, "--soort", help=f"Alleen deze soort: {', '.join(LABELS)}."),
     official: str = typer.Option(None, "--ambtsdrager", help="Alleen deze ambtsdrager (id)."),
     platform: str = typer.Option(None, "--platform", help="Alleen dit platform."),
     actor: str = typer.Option("cli", "--door", help="Wie dit doet (komt in het logboek)."),

@@ -104,6 +104,11 @@ def _record(row: Any) -> dict[str, Any]:
     why = f"gericht op {role} (publieke taak, VPT)" if has_public_task(role) else f"gericht op {role}"
     if "gender" in ordered:
         why += "; mogelijk vanwege gender of persoonlijke kenmerken"
+    if "identity" in ordered:
+        why += (
+            "; mogelijk vanwege identiteit (afkomst, geloof, huidskleur, seksuele oriëntatie, genderidentiteit of "
+            "beperking)"
+        )
     when = ""
     if first_at is not None:
         when = amsterdam_time(first_at)

@@ -50,7 +50,7 @@ def test_export_is_scoped_to_decided_kept_posts_of_one_organisation(world, clien
     assert confirmed["text"] == threat_text and confirmed["labels"]["threat"] == 1
     assert confirmed["delete_by"] == expected_delete_by.isoformat()
     assert dismissed["decision"] == "false_positive" and dismissed["text"] is None
-    assert dismissed["labels"] == {"threat": 0, "doxxing": 0, "gender": 0, "abuse": 0}
+    assert dismissed["labels"] == {"threat": 0, "doxxing": 0, "gender": 0, "identity": 0, "abuse": 0}
     assert "Jij bent" not in out.getvalue() and "author" not in out.getvalue()
     with db() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "feedback.export")).one()

@@ -22,7 +22,7 @@ from triage.statistics.period import Filters, Period, custom_period, month_perio
 from triage.statistics.service import compute, filter_choices
 
 NOW = datetime.now(AMSTERDAM)
-LABEL_SETS = (["threat"], ["abuse"], ["gender", "abuse"], ["doxxing"], ["threat", "abuse"])
+LABEL_SETS = (["threat"], ["abuse"], ["gender", "abuse"], ["doxxing"], ["threat", "abuse"], ["identity", "abuse"])
 PLATFORMS = ("mastodon", "bluesky", "x")
 STATUSES = ("nieuw", "in_behandeling", "afgerond", "geen_actie")
 
@@ -145,6 +145,7 @@ def test_the_fast_path_agrees_with_the_recount(db, settings, history):
         Filters(official_id="st-v"),
         Filters(label="threat"),
         Filters(label="abuse"),
+        Filters(label="identity"),
         Filters(platform="bluesky"),
     ]
     compared = 0

@@ -1,7 +1,8 @@
 """Every figure of the statistics service against the hand-counted data set in statistics_data.py.
 
 Weeks of November 2026 (Monday dates): 26-10, 02-11, 09-11, 16-11, 23-11, 30-11. Label columns are in the
-vocabulary's order: Bedreiging (threat), Doxing, Gendergerelateerde haat, Belediging / haat (abuse).
+vocabulary's order: Bedreiging (threat), Doxing, Gendergerelateerde haat, Identiteitsgerichte haat, Belediging / haat
+(abuse); identity-based hate with figures of its own: test_identity.py.
 """
 
 from __future__ import annotations
@@ -37,20 +38,20 @@ def test_totals_weeks_and_boundaries(db, settings, made):
     assert st.flagged_posts == 6
     assert st.cases == 4  # c1..c4; not c5 (1 Dec 00:00 local), the October case or the merged case
     assert st.table("berichten_per_week").rows == (
-        ("26-10-2026", 0, 0, 0, 0),
-        ("02-11-2026", 2, 0, 0, 0),
-        ("09-11-2026", 1, 0, 1, 1),  # c2 threat+abuse, the loose gender post on Sunday 15 November
-        ("16-11-2026", 0, 0, 0, 1),
-        ("23-11-2026", 0, 0, 0, 0),
-        ("30-11-2026", 0, 1, 0, 0),  # c4 at 23:15 local on 30 November (22:15 UTC)
+        ("26-10-2026", 0, 0, 0, 0, 0),
+        ("02-11-2026", 2, 0, 0, 0, 0),
+        ("09-11-2026", 1, 0, 1, 0, 1),  # c2 threat+abuse, the loose gender post on Sunday 15 November
+        ("16-11-2026", 0, 0, 0, 0, 1),
+        ("23-11-2026", 0, 0, 0, 0, 0),
+        ("30-11-2026", 0, 1, 0, 0, 0),  # c4 at 23:15 local on 30 November (22:15 UTC)
     )
     assert st.table("zaken_per_week").rows == (
-        ("26-10-2026", 0, 0, 0, 0),
-        ("02-11-2026", 1, 0, 0, 0),
-        ("09-11-2026", 1, 0, 0, 1),
-        ("16-11-2026", 0, 0, 0, 1),
-        ("23-11-2026", 0, 0, 0, 0),
-        ("30-11-2026", 0, 1, 0, 0),
+        ("26-10-2026", 0, 0, 0, 0, 0),
+        ("02-11-2026", 1, 0, 0, 0, 0),
+        ("09-11-2026", 1, 0, 0, 0, 1),
+        ("16-11-2026", 0, 0, 0, 0, 1),
+        ("23-11-2026", 0, 0, 0, 0, 0),
+        ("30-11-2026", 0, 1, 0, 0, 0),
     )
 
 
@@ -88,11 +89,12 @@ def test_funnel_and_aangifte_headline(db, settings, made):
 def test_claim_close_and_platform_times(db, settings, made):
     st = stats_for(db, settings, made.org_a)
     # threat: c1 30 min (within 60), c2 90 min (late): median 60, half within. doxxing: c4 10 min. abuse: c3 never
-    # claimed and its 24 h passed long before NOW: decided, not within. gender: no cases.
+    # claimed and its 24 h passed long before NOW: decided, not within. gender, identity: no cases.
     assert st.table("tijd_tot_claim").rows == (
         ("Bedreiging", 2, 2, 60, 60, 0.5),
         ("Doxing", 1, 1, 10, 60, 1.0),
         ("Gendergerelateerde haat", 0, 0, None, 480, None),
+        ("Identiteitsgerichte haat", 0, 0, None, 480, None),
         ("Belediging / haat", 1, 0, None, 1440, 0.0),
     )
     # c1 opened 2 Nov 10:00, closed for the last time 4 Nov 10:00: 48 h; c3 20 Nov 08:00 -> 14:00: 6 h.
@@ -100,6 +102,7 @@ def test_claim_close_and_platform_times(db, settings, made):
         ("Bedreiging", 1, 48.0),
         ("Doxing", 0, None),
         ("Gendergerelateerde haat", 0, None),
+        ("Identiteitsgerichte haat", 0, None),
         ("Belediging / haat", 1, 6.0),
     )
     # c1 notified 2 Nov 12:00, answered 3 Nov 00:00 (12 h); c2 unanswered.
@@ -147,7 +150,7 @@ def test_other_organisation_and_empty(db, settings, made):
     c = stats_for(db, settings, made.org_c)
     assert (c.flagged_posts, c.cases, c.headline.rate) == (0, 0, None)
     assert c.table("per_functie").rows == (("raadslid", 1, 0, 0.0, 0),)
-    assert all(row[1:] == (0, 0, 0, 0) for row in c.table("zaken_per_week").rows)
+    assert all(row[1:] == (0, 0, 0, 0, 0) for row in c.table("zaken_per_week").rows)
     empty = stats_for(db, settings, made.org_a, period=month_period("2025-10"))
     assert (empty.flagged_posts, empty.cases) == (0, 0)
     assert [row[0] for row in empty.table("werkproces").rows][0] == "Zaken"

@@ -114,7 +114,7 @@ def test_corrections_are_the_training_labels_in_feedback_export(world, client_fa
         write_feedback(s, out, world.settings, ORG_A, actor="t@a.example")
         texts = {cid: s.scalar(select(Mention.text).where(Mention.case_id == cid)) for cid in (threat, abuse)}
     rows = {r["case_id"]: r for r in map(json.loads, out.getvalue().splitlines())}
-    none = {"threat": 0, "doxxing": 0, "gender": 0, "abuse": 0}
+    none = {"threat": 0, "doxxing": 0, "gender": 0, "identity": 0, "abuse": 0}
     assert rows[threat]["labels"] == {**none, "abuse": 1} and rows[threat]["label_source"] == "correction"
     assert rows[threat]["predicted"] == ["threat"] and rows[threat]["text"] == texts[threat]
     # dismissed, but staff say it is gendered abuse: a training example with its text, the model's "abuse" plus

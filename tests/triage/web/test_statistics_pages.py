@@ -92,7 +92,7 @@ def test_csv_gir_and_bad_input(stats_app, db):
     client = login(app, "triagist_a")
     weekly = client.get("/statistieken/csv/berichten_per_week?periode=maand&van=2026-11-01")
     rows = list(csv.reader(io.StringIO(weekly.text.lstrip("\ufeff")), delimiter=";"))
-    assert rows[2] == ["02-11-2026", "2", "0", "0", "0"]
+    assert rows[2] == ["02-11-2026", "2", "0", "0", "0", "0"]  # threat, doxxing, gender, identity, abuse
     gir = client.form("/statistieken/gir.csv?periode=maand&van=2026-11-01")
     assert gir.status_code == 200 and gir.headers["content-disposition"].startswith("attachment")
     ids = [int(r[0]) for r in list(csv.reader(io.StringIO(gir.text.lstrip("\ufeff")), delimiter=";"))[1:]]
