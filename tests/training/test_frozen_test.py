@@ -58,15 +58,16 @@ def test_five_label_files_are_well_formed_and_their_labels_agree_with_their_patt
 def test_each_frozen_file_covers_every_pattern_and_label(path: Path):
     data = rows(path)
     per_pattern = {k: sum(r["kind"] == k for r in data) for k in PATTERNS}
-    assert min(per_pattern.values()) >= 14, per_pattern  # 15 asked of the author; the leak check may take one
+    assert min(per_pattern.values()) >= 13, per_pattern  # 15 asked of the author; the leak check took up to two
     long_posts = [r for r in data if r["kind"] == "long_post"]
     assert sum(any(r["labels"].values()) for r in long_posts) >= 20
     assert all(sum(r["labels"][label] for r in data) >= 30 for label in FIVE_LABELS)
 
 
-def test_no_frozen_line_duplicates_a_training_pending_or_probe_line():
+def test_no_frozen_line_duplicates_a_training_pending_probe_or_spent_line():
     index = DuplicateIndex()
-    sources = [*sorted(REPLIES_DIR.glob("*.jsonl")), *sorted(PENDING.glob("*.jsonl")), PROBE_PATH]
+    spent = sorted((ROOT / "training" / "spent_test").rglob("*.jsonl"))  # earlier frozen sets, free for choices now
+    sources = [*sorted(REPLIES_DIR.glob("*.jsonl")), *sorted(PENDING.glob("*.jsonl")), PROBE_PATH, *spent]
     for source in sources:
         for i, row in enumerate(rows(source)):
             index.add(f"{source.name}:{i}", row["text"])
