@@ -235,6 +235,14 @@ unchanged (0.97 / 0.97).
 {report_end}
 
 ## Known failure modes
+- **Identity-based hate is mostly missed (0.5.0).** The transformer's `identity` output fires on positive statements
+  about groups and on counter-speech (36% of MHC half-B contrast cases), so its gate is 0.95 and the label comes
+  almost only from the rule family `identity`: on the frozen test set precision 0.91 but recall 0.36 (identity-based
+  abuse posts with every label found: 19 of 85). Staff should not read a missing `identity` flag as "no
+  identity-based hate".
+- **The frozen test set is harder than the choice sets.** Threat recall 0.82 at precision 0.74 there against 0.91 at
+  0.94 on the validation authors; people sharing their own contact details (17 of 30), violent words about things
+  (12 of 40) and games, sport and hunting (7 of 40) are flagged.
 - **Realistic replies: threat recall at the aim for helper-written authors, not measured on real posts.** The rule
   layer alone finds about a fifth of the threats in the training replies; the model learnt from those replies
   carries the recall. With the shipped gates, on the leak-free sets, the validation authors get threat recall 0.91
