@@ -26,7 +26,7 @@ when ``threat`` is off, and may appear when ``abuse`` (whose "je bent een hoer" 
 
 Modules: `engine` (orchestration and scores), `context` (tokens, sentences, the per-text facts), `frames`
 (negation / quote / news / counter-speech as plain functions), one module per family (`threat_constructions`
-holds the threat family's sentence-level pass), `patterns` (JSONL -> Matcher),
+holds the threat family's sentence-level pass), `patterns` (JSONL -> Matcher, word lists tested natively),
 `respell` (mangled words restored), `spans` (Hit, RuleResult, spans).
 """
 

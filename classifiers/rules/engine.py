@@ -20,7 +20,7 @@ from ..spelling import Speller
 from ..textnorm import RULE_SCAN_LIMIT, views
 from . import abuse, doxxing, gender, identity, threat_constructions, threats
 from .context import Context, build_context
-from .patterns import build_matchers, build_phrases
+from .patterns import build_matchers, build_phrases, install_list_attrs
 from .respell import respell, spell_vocab
 from .spans import RuleResult, to_spans
 
@@ -58,8 +58,11 @@ class RuleEngine:
         self._lock = threading.Lock()
         self.gender_slurs = L.ALL_GENDER_SLURS
         self.phrases = build_phrases(self.nlp)
-        self.matcher, self.matcher2, self._triggers2 = build_matchers(self.nlp.vocab, ("threat", "abuse"))
-        self.identity_matcher = identity.build_matcher(self.nlp.vocab)
+        native = install_list_attrs(self.nlp.vocab, ("threat", "abuse", "identity"))
+        # one Matcher walks the doc for threat, abuse and identity; its matches are split by family prefix
+        self.matcher, self.matcher2, self._triggers2 = build_matchers(
+            self.nlp.vocab, ("threat", "abuse", "identity"), native
+        )
         self.speller = Speller(spell_vocab(self.gender_slurs))
 
     def analyze(self, text: str, official_terms: list[str] | None = None) -> RuleResult:
@@ -70,15 +73,15 @@ class RuleEngine:
             doc0 = self.nlp.make_doc(view)
             doc, starts, ends, nl_after, lowers = respell(self.nlp, self.speller, doc0)
             toks = lowers if lowers is not None else [t.lower_ for t in doc]
-            raw_matches = list(self.matcher(doc))
-            if not self._triggers2.isdisjoint(toks):
-                raw_matches += self.matcher2(doc)
+            raw_matches = self.matcher(doc)
+            raw_selective = self.matcher2(doc) if not self._triggers2.isdisjoint(toks) else []
             raw_phrases = self.phrases(doc)
-            raw_identity = self.identity_matcher(doc) if "identity" in self.enabled else []
             strings = self.nlp.vocab.strings
-            matches = [(strings[mid], s, e) for mid, s, e in raw_matches]
+            found = [(strings[mid], s, e) for mid, s, e in raw_matches]
+            matches = [m for m in found if not m[0].startswith("identity_")]
+            matches += [(strings[mid], s, e) for mid, s, e in raw_selective]
             pmatches = [(strings[mid], s, e) for mid, s, e in raw_phrases]
-            imatches = [(strings[mid], s, e) for mid, s, e in raw_identity]
+            imatches = [m for m in found if m[0].startswith("identity_")] if "identity" in self.enabled else []
         c = build_context((clean, folded, view), toks, starts, ends, nl_after, official_terms, pmatches)
         on = self.enabled
         if "threat" in on:

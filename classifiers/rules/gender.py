@@ -10,14 +10,18 @@ threat family's hits, so it also goes when `threat` is off). Every hit honours t
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .. import lexicons as L
 from .context import Context
 from .frames import framed, negated, target_ctx
 from .spans import Hit, tok_at
 
 
+@lru_cache(maxsize=1 << 16)
 def slur_compound(t: str) -> bool:
-    """A compound whose head is a gendered slur ("rotwijf", "stoeptrut"), with a modifier of 3+ letters."""
+    """A compound whose head is a gendered slur ("rotwijf", "stoeptrut"), with a modifier of 3+ letters. Memoised per
+    token string (the word lists are fixed at import)."""
     return (
         t.isalpha()
         and any(t.endswith(h) and len(t) >= len(h) + 3 for h in L.SLUR_HEADS)

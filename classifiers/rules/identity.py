@@ -1,9 +1,9 @@
 """Family `identity`: identity-based hate aimed at the official, for origin, religion, skin colour, sexual
 orientation, gender identity (transphobia) or disability; misogyny stays `gender`.
 
-Written the spaCy way: token patterns in `rules_data/identity_patterns.jsonl` (one Matcher, label = rule name) over
-word lists (IDENTITY_GROUPS, IDENTITY_SLURS, IDENTITY_ADJECTIVES, DEHUMANISING, ORIGIN_PLACES, IDENTITY_TERMS), plus
-one token rule for slurs said on their own ("Geitenneuker", "kutmarokkaan"). Rules:
+Written the spaCy way: token patterns in `rules_data/identity_patterns.jsonl` (label = rule name; the engine runs
+them in its one Matcher) over word lists (IDENTITY_GROUPS, IDENTITY_SLURS, IDENTITY_ADJECTIVES, DEHUMANISING,
+ORIGIN_PLACES, IDENTITY_TERMS), plus one token rule for slurs said on their own ("Geitenneuker", "kutmarokkaan"). Rules:
 
 - identity_slur: a slur, or a profanity compounded with a group word, with a person in view or opening the post;
 - identity_slur_modified ("vuile syrier"), identity_adjective_insult ("turkse trut", "syrische parasiet"),
@@ -27,12 +27,11 @@ tokens.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import lru_cache
 
 from .. import lexicons as L
 from .context import Context
 from .frames import framed, negated, target_ctx
-from .patterns import build_matchers
 
 #: rules that need identity in view somewhere in the text
 NEEDS_IDENTITY_IN_VIEW = {
@@ -59,20 +58,17 @@ def _praised(c: Context, i: int) -> bool:
     return bool(ss & L.POSITIVE_APPRAISAL) and not ss & L.NEGATIONS
 
 
-def build_matcher(vocab: Any) -> Any:
-    """The Matcher over the identity patterns (a second, selective Matcher is not used by this family)."""
-    return build_matchers(vocab, ("identity",))[0]
-
-
 def _identity_in_view(c: Context) -> bool:
     return bool(c.all_set & (L.IDENTITY_TERMS | L.IDENTITY_GROUPS | L.IDENTITY_SLURS | L.IDENTITY_ADJECTIVES)) or any(
         _slur_compound(t) for t in c.toks
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def _slur_compound(t: str) -> bool:
     """A profanity glued to a group word ("kutmarokkaan", "kankerjoden") or a group word glued to a put-down
-    ("moslimhoertjes", "homo-wethouder", "pottenvriendin")."""
+    ("moslimhoertjes", "homo-wethouder", "pottenvriendin"). Memoised per token string (the word lists are fixed at
+    import)."""
     w = t.replace("-", "")
     if any(w.startswith(p) and w[len(p) :] in L.IDENTITY_GROUPS for p in L.PROFANE_MODS if len(w) > len(p) + 2):
         return True
@@ -96,7 +92,7 @@ def _slurs(c: Context) -> None:
 
 
 def find(c: Context, matches: list[tuple[str, int, int]]) -> None:
-    """Identity hits from the identity Matcher's matches (label, start, end) and the slur token rule."""
+    """Identity hits from the Matcher's `identity_*` matches (label, start, end) and the slur token rule."""
     in_view: bool | None = None
     for name, s, e in matches:
         if name in NEEDS_IDENTITY_IN_VIEW:
