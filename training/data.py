@@ -63,6 +63,19 @@ def mhc_label(functionality: str, label_gold: str, target: str) -> tuple[list[in
     return [0, 0, 0, 0, 0], "other"
 
 
+def masked_labels(e: Example) -> list[int]:
+    """The labels of `e` as training and evaluation read them: what a source does not annotate is unknown (-1).
+    RTP-LX insults say nothing of threat, gender, doxxing or identity; MHC group hate and the other MHC cases
+    ("mhc:identity", "mhc:other") say nothing of whether a person is abused."""
+    assert e.labels is not None, "only examples mapped to our labels are trained on or evaluated"
+    if e.source == "rtp:insult":
+        return [-1, 1, -1, -1, -1]
+    lab = list(e.labels)
+    if e.source in ("mhc:other", "mhc:identity"):
+        lab[1] = -1
+    return lab
+
+
 def load_mhc(path: Path = MHC_CSV) -> list[Example]:
     out = []
     with open(path, newline="", encoding="utf-8") as fh:

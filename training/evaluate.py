@@ -18,7 +18,7 @@ from typing import Any
 
 from schildwacht.contracts import LABELS
 
-from .data import Example
+from .data import Example, masked_labels
 from .dedupe import NEAR_DUP_JACCARD, SHINGLE, DuplicateIndex, drop_seen
 from .lexical_fit import fit_lexical_model
 from .train import Splits, build_splits
@@ -60,16 +60,6 @@ def prf(preds: list[list[int]], labels: list[list[int]]) -> dict:
         )
         out[lab] = {"p": prec, "r": rec, "f1": f1, "support": tp + fn, "n": n}
     return out
-
-
-def _mask(e: Example) -> list[int]:
-    assert e.labels is not None, "evaluation sets hold only examples mapped to our labels"
-    lab = list(e.labels)
-    if e.source in ("mhc:other", "mhc:identity"):
-        lab[1] = -1
-    if e.source == "rtp:insult":
-        lab = [-1, 1, -1, -1, -1]
-    return lab
 
 
 class Variants:
@@ -214,7 +204,7 @@ def _combo_metrics(columns: dict[float, _GateColumns], combo: tuple[float, ...])
 
 
 def _metrics_for(exs, sc, thr) -> dict:
-    labels = [_mask(e) for e in exs]
+    labels = [masked_labels(e) for e in exs]
     preds = [[int(x[j] >= thr[lab]) for j, lab in enumerate(LABELS)] for x in sc]
     m = prf(preds, labels)
     flag = [any(p) for p in preds]

@@ -24,6 +24,7 @@ from .data import (
     load_probe,
     load_replies,
     load_rtp,
+    masked_labels,
     mhc_template_folds,
     of_authors,
     ud_negatives,
@@ -159,13 +160,7 @@ def build_splits(
     probe_dev, probe_test = load_probe("dev"), load_probe("test")
 
     def masked(e: Example) -> Example:
-        assert e.labels is not None, "RTP-LX and MHC training examples are mapped to our labels"
-        lab = list(e.labels)
-        if e.source == "rtp:insult":
-            lab = [-1, 1, -1, -1, -1]  # RTP-LX insults: threat/gender/doxxing/identity unknown
-        elif e.source in ("mhc:other", "mhc:identity"):
-            lab[1] = -1  # hate against a group, or no hate: abuse (aimed at a person?) unknown
-        return Example(e.text, lab, e.group, e.source, e.kind)
+        return Example(e.text, masked_labels(e), e.group, e.source, e.kind)
 
     train = gen_train + [masked(e) for e in rtp_train] + ud[:1200] + reply_train + [masked(e) for e in mhc_train]
     calib = gen_calib + ud[1200:1500] + reply_calib
