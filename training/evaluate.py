@@ -78,11 +78,15 @@ class Variants:
         # the TF-IDF + LR baseline: the saved lexical model (fitted on the same training split), else fitted here
         self.tfidf = self.scorer.lexical if self.scorer and self.scorer.lexical else fit_lexical_model(splits.train)
 
-    def parts(self, texts: list[str]) -> dict:
-        """Rule results, baseline and model probabilities for `texts` (computed once, combined many times)."""
+    def rule_results(self, texts: list[str]) -> list[Any]:
+        """The rule layer's result (scores, spans) for each of `texts`, as the classify path computes it."""
         from classifiers.api import ClassifyInput
 
-        out: dict[str, Any] = {"ruled": [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])]}
+        return [res for _, res, _ in self.rules._rule_pass([ClassifyInput(t) for t in texts])]
+
+    def parts(self, texts: list[str]) -> dict:
+        """Rule results, baseline and model probabilities for `texts` (computed once, combined many times)."""
+        out: dict[str, Any] = {"ruled": self.rule_results(texts)}
         if self.scorer is not None:
             out["transformer"], out["lexical"] = self.scorer.predict_parts(texts)
             out["probs"] = (
@@ -278,50 +282,14 @@ def evaluate(
     searching them on the choice sets."""
     t0 = time.time()
     meta = _model_meta(model_dir)
-    thr = {lab: 0.5 for lab in LABELS}
-    thr.update({k: float(v) for k, v in (meta.get("thresholds") or {}).items() if k in LABELS})
-    if thresholds is None:
-        from schildwacht.config import get_settings
-
-        thresholds = get_settings().thresholds()
-    thr.update(thresholds)
-    training = meta.get("training") or {}
-    if splits is None:
-        params: dict[str, Any] = {
-            "seed": seed,
-            "use_mhc": use_mhc,
-            "n_per_template": int(training.get("n_per_template", 40)),
-            "reply_weight": int((training.get("replies") or {}).get("train_weight", 3)),
-        }
-        splits = build_splits(**params)
-        # a model trained before the dedupe saw the splits as they were then: those texts are what must be excluded
-        seen = splits if training.get("leak_free") or not meta else build_splits(**params, leak_free=False)
-    else:
-        seen = splits
+    thr = model_thresholds(meta, thresholds)
+    splits, sets, excluded = evaluation_sets(meta, seed, use_mhc, splits)
     v = Variants(model_dir, splits)
-    sets = {GEN: splits.val_gen, MHC_B: splits.val_mhc, "rtp_lx_val": splits.val_rtp}
-    if splits.val_replies:
-        sets[REPLIES] = splits.val_replies
-    if splits.test_replies:  # reported only, never used for choices
-        sets[REPLIES_TEST] = splits.test_replies
-    for name, probe in ((PROBE_DEV, splits.probe_dev), (PROBE, splits.probe_test)):
-        if probe:  # reported only, never used for choices
-            sets[name] = probe
-    excluded: dict = {}
-    if not (seen is splits and splits.info.get("leak_free")):  # leak-free splits share no text by construction
-        sets, excluded = exclude_seen(sets, seen.train + seen.calib)
-    # MHC half A was used for training: reported separately (after the validation sets), never used for choices
-    b_groups = {x.group for x in splits.val_mhc}
-    half_a = [e for e in splits.mhc_all if e.group not in b_groups]
-    if half_a:
-        sets[MHC_A] = half_a
-    order = [GEN, MHC_B, "rtp_lx_val", REPLIES, MHC_A, REPLIES_TEST, PROBE_DEV, PROBE]
-    sets = {name: sets[name] for name in order if name in sets}
     results: dict = {"thresholds": thr, "sets": {}, "variants": []}
     results["leak_free"] = {
         "near_dup_jaccard": NEAR_DUP_JACCARD,
         "shingle": SHINGLE,
-        "model_trained_leak_free": bool(training.get("leak_free")),
+        "model_trained_leak_free": bool((meta.get("training") or {}).get("leak_free")),
         "excluded": excluded,
         "dropped_between_splits": _leak_counts(splits),
     }
@@ -334,6 +302,9 @@ def evaluate(
             damp, weight = float(meta.get("frame_damp", 1.0)), meta.get("lexical_weight")
         results["model_gate"], results["gate_damp"], results["lexical_weight"] = gates, damp, weight
         results["tuned"] = tune
+        from .rule_ablation import family_ablation
+
+        results["rule_families"] = family_ablation(v, parts, sets, thr, log)
         parts = {name: with_lexical_weight(p, weight) for name, p in parts.items()}
     scores = {name: v.score(parts[name]) for name in sets}
     if v.scorer is not None:
@@ -368,6 +339,59 @@ def evaluate(
     results["seconds"] = round(time.time() - t0)
     results["chosen"] = choose(results)
     return results
+
+
+def model_thresholds(meta: dict, overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """Per label 0.5, then the model's thresholds.json (`meta`), then `overrides` (by default the
+    SCHILDWACHT_THRESHOLD_* settings)."""
+    thr = {lab: 0.5 for lab in LABELS}
+    thr.update({k: float(v) for k, v in (meta.get("thresholds") or {}).items() if k in LABELS})
+    if overrides is None:
+        from schildwacht.config import get_settings
+
+        overrides = get_settings().thresholds()
+    thr.update(overrides)
+    return thr
+
+
+def evaluation_sets(
+    meta: dict, seed: int = 0, use_mhc: bool = True, splits: Splits | None = None
+) -> tuple[Splits, dict[str, list[Example]], dict]:
+    """(splits, the named evaluation sets in report order, the items excluded per set) for a model with training
+    record `meta` (its model directory's meta.json; {} for none): the validation (choice) sets, the sets reported
+    only, and MHC half A. Leak-free as the module docstring says; ``splits`` replaces the data built from the
+    project's sources (its train + calibration texts are then what is excluded from the other sets)."""
+    training = meta.get("training") or {}
+    if splits is None:
+        params: dict[str, Any] = {
+            "seed": seed,
+            "use_mhc": use_mhc,
+            "n_per_template": int(training.get("n_per_template", 40)),
+            "reply_weight": int((training.get("replies") or {}).get("train_weight", 3)),
+        }
+        splits = build_splits(**params)
+        # a model trained before the dedupe saw the splits as they were then: those texts are what must be excluded
+        seen = splits if training.get("leak_free") or not meta else build_splits(**params, leak_free=False)
+    else:
+        seen = splits
+    sets = {GEN: splits.val_gen, MHC_B: splits.val_mhc, "rtp_lx_val": splits.val_rtp}
+    if splits.val_replies:
+        sets[REPLIES] = splits.val_replies
+    if splits.test_replies:  # reported only, never used for choices
+        sets[REPLIES_TEST] = splits.test_replies
+    for name, probe in ((PROBE_DEV, splits.probe_dev), (PROBE, splits.probe_test)):
+        if probe:  # reported only, never used for choices
+            sets[name] = probe
+    excluded: dict = {}
+    if not (seen is splits and splits.info.get("leak_free")):  # leak-free splits share no text by construction
+        sets, excluded = exclude_seen(sets, seen.train + seen.calib)
+    # MHC half A was used for training: reported separately (after the validation sets), never used for choices
+    b_groups = {x.group for x in splits.val_mhc}
+    half_a = [e for e in splits.mhc_all if e.group not in b_groups]
+    if half_a:
+        sets[MHC_A] = half_a
+    order = [GEN, MHC_B, "rtp_lx_val", REPLIES, MHC_A, REPLIES_TEST, PROBE_DEV, PROBE]
+    return splits, {name: sets[name] for name in order if name in sets}, excluded
 
 
 def _model_meta(model_dir: Path | None) -> dict:
@@ -528,6 +552,10 @@ def render_table(results: dict, console=None):
         for k, val in mh["flag_rate_by_kind"].items():
             t.add_row(k, f"{val:.3f}")
         console.print(t)
+    if results.get("rule_families"):
+        from .rule_ablation import render
+
+        render(results["rule_families"], console)
 
 
 def _fmt(x) -> str:
@@ -581,6 +609,15 @@ def markdown_report(results: dict, before: dict | None = None) -> str:
         for k, val in r["flag_rate_by_kind"].items():
             lines.append(f"| {k} | {val:.3f} |")
         lines.append("")
+    if results.get("rule_families"):
+        from .rule_ablation import markdown as families_markdown
+
+        lines += [
+            "#### Rule families on the validation sets (which pay)",
+            "",
+            families_markdown(results["rule_families"]),
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -4,12 +4,15 @@ overrides (argument and SCHILDWACHT_THRESHOLD_* settings), the label masking and
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
+from classifiers.rules import FAMILIES, RuleEngine
 from schildwacht.contracts import LABELS
 from training.data import Example
-from training.evaluate import GEN, MHC_B, evaluate, prf
+from training.evaluate import GATED, GEN, MHC_B, evaluate, markdown_report, prf
+from training.rule_ablation import PAYS_MARGIN
 from training.train import Splits
 
 # (text, labels, source, kind): the rule layer's verdict on each text is the premise, checked by test_premise
@@ -175,9 +178,7 @@ def test_prf_by_hand():
 
 def test_choice_sets_are_called_validation_never_held_out():
     """Rules and gates were tuned on the choice sets (MHC half B among them): output and card call them validation."""
-    from pathlib import Path
-
-    from training.evaluate import CHOICE_SETS, markdown_report
+    from training.evaluate import CHOICE_SETS
 
     for name, _ in CHOICE_SETS:
         assert "validation" in name and "held-out" not in name
@@ -198,3 +199,51 @@ def _metrics_stub() -> dict:
         "hard_negative_flag_rate": None,
         "flag_rate_by_kind": {},
     }
+
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "schildwacht-nl-mini"
+
+
+@pytest.fixture(scope="module")
+def with_model(fixture_splits) -> dict:
+    """`evaluate()` of the shipped model on the fixture, gates searched: the run that also weighs the rule families."""
+    return evaluate(MODEL_DIR, thresholds={}, splits=fixture_splits)
+
+
+def test_rule_family_ablation_starts_from_the_shipped_search(with_model):
+    """All families on, the ablation's own gate search lands where `evaluate`'s does, with the same choice score."""
+    families = with_model["rule_families"]
+    assert families["base"]["gates"] == with_model["model_gate"]
+    assert families["base"]["lexical_weight"] == with_model["lexical_weight"]
+    assert families["base"]["score"] == pytest.approx(with_model["selection_score"][GATED], abs=1e-4)
+    assert set(families["families"]) == set(FAMILIES)
+    assert families["choice_sets"] == {GEN: 8, MHC_B: 3}  # the fixture's choice sets, leaks excluded
+
+
+def test_a_rule_family_that_fires_on_no_choice_text_does_not_pay(with_model, fixture_splits):
+    """Premise: the identity family changes no rule result on the fixture's choice texts. Then switching it off can
+    change nothing: same gates, same score, delta exactly 0, and it does not pay."""
+    on, off = RuleEngine(), RuleEngine(disabled_families=frozenset({"identity"}))
+    texts = [e.text for e in fixture_splits.val_gen + fixture_splits.val_mhc]
+    assert [on.analyze(t, []).scores for t in texts] == [off.analyze(t, []).scores for t in texts]
+    row = with_model["rule_families"]["families"]["identity"]
+    assert row["delta"] == 0.0 and row["pays"] is False
+    assert row["gates"] == with_model["rule_families"]["base"]["gates"]
+
+
+def test_a_rule_family_that_changes_rule_results_is_weighed(with_model, fixture_splits):
+    """The threat family gives the fixture's rule threats: with it off, those texts' rule threat scores drop, and the
+    ablation row is a search of its own (its per-set F1 is what its own gates give)."""
+    on, off = RuleEngine(), RuleEngine(disabled_families=frozenset({"threat"}))
+    text = "ik ga je vermoorden, wethouder"
+    assert on.analyze(text, []).scores["threat"] > off.analyze(text, []).scores["threat"]
+    row = with_model["rule_families"]["families"]["threat"]
+    assert row["delta"] == pytest.approx(row["score"] - with_model["rule_families"]["base"]["score"])
+    assert row["pays"] is (row["delta"] < -PAYS_MARGIN)
+
+
+def test_the_card_section_lists_every_family(with_model):
+    report = markdown_report(with_model)
+    assert "#### Rule families on the validation sets (which pay)" in report
+    for family in FAMILIES:
+        assert f"\n| {family} | " in report
