@@ -87,6 +87,7 @@ GENDER_GROUP_NEG = _words("gender_group_neg")
 DOX_PHRASES = _ordered("dox_phrases")
 STREET_SUFFIXES = tuple(_ordered("street_suffixes"))
 DOX_OFFER = _ordered("dox_offer")
+DOX_OWN = _ordered("dox_own")
 
 # --- targets ------------------------------------------------------------------------------------------------
 ROLE_WORDS = _words("role_words")

@@ -3,12 +3,15 @@
 Rules: dox_offer ("wie heeft het adres", with a kind of personal data in the text), we_know_where ("we weten waar je
 woont": also a threat), and per regex on the clean / folded view postcode, phone_mobile, phone, licence_plate,
 street_address, school_name, scored by context (an owner, a person, doxxing words, public buildings, the writer's
-own data) and suppressed in news; high-scoring data with intent words also gives threat dox_intimidation.
+own data: "mijn" without another person in the post, or a `dox_own` phrase such as "bel me" / "ik woon" / "te koop"
+in the data's sentence or the one before, with no other person or role word in that sentence) and suppressed in
+news; high-scoring data with intent words also gives threat dox_intimidation.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .. import lexicons as L
 from .context import Context
@@ -34,6 +37,8 @@ _SCHOOL = re.compile(
     r"\s+(?:(?:de|het|'t|sint|st\.?)\s+)?[a-z][\w'-]{2,}"
 )
 _CAPWORD = re.compile(r"[A-Z]")
+#: Words that point a sentence at someone other than the writer: then its contact details are not the writer's own.
+_OTHER_PERSON = frozenset({"hij", "zij", "hem", "haar", "zijn", "hun"})
 
 
 def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
@@ -56,6 +61,19 @@ def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
         frame = "negation" if negated(c, s_, 3) else framed(c, s_, direct=True)
         c.add(s_, e_, "doxxing", "we_know_where", 0.95, frame)
         c.add(s_, e_, "threat", "we_know_where", 0.85, frame)
+
+
+def _writers_own(c: Context, start: int) -> bool:
+    """Whether the personal data starting at character `start` is offered by the writer as their own: a `dox_own`
+    phrase ("bel me", "ik woon", "te koop") in its sentence or the sentence before, and no word in its sentence that
+    points at someone else (hij, zij, hem, haar, zijn, hun, a role word)."""
+    i = min(bisect_right(c.starts, start) - 1, c.n - 1)
+    if i < 0:
+        return False
+    sent = c.sent[i]
+    if c.sent_sets[sent] & (_OTHER_PERSON | L.ROLE_WORDS):
+        return False
+    return any(name == "dox_own" and c.sent[s_] in (sent, sent - 1) for name, s_, _ in c.phrase_matches)
 
 
 def personal_data(c: Context) -> None:
@@ -178,7 +196,7 @@ def personal_data(c: Context) -> None:
                     score = max(score, 0.75)
                 if public and not (c.all_set & {"je", "jouw", "jij", "zijn", "haar"}):
                     score = min(score, 0.3)
-            if own_only:
+            if own_only or (not dox_ctx and _writers_own(c, s0)):
                 score = min(score, 0.3)
             frame = None
             if c.text_news and not dox_ctx and not (c.all_set & {"je", "jouw", "jij"}):

@@ -95,7 +95,7 @@ class RuleEngine:
             threat_constructions.constructions(c)
         for name, s, e in pmatches:
             family = _phrase_family(name)
-            if family not in on or name == "dox_context":
+            if family not in on or name in ("dox_context", "dox_own"):  # context for personal_data only
                 continue
             if family == "abuse":
                 abuse.on_phrase(c, s, e)

@@ -183,7 +183,8 @@ def build_matchers(
 
 
 def build_phrases(nlp: Any) -> Any:
-    """PhraseMatcher over the phrase lists: abuse phrases, gender-role phrases, doxxing phrases."""
+    """PhraseMatcher over the phrase lists: abuse phrases, gender-role phrases, doxxing phrases, the writer's own
+    contact phrases."""
     from spacy.matcher import PhraseMatcher
 
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -194,4 +195,5 @@ def build_phrases(nlp: Any) -> Any:
     phrases.add("dox_know", [mk(p) for p in know])
     phrases.add("dox_offer", [mk(p) for p in L.DOX_OFFER])
     phrases.add("dox_context", [mk(p) for p in L.DOX_PHRASES if p not in know])
+    phrases.add("dox_own", [mk(p) for p in L.DOX_OWN])
     return phrases

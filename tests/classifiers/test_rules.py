@@ -122,3 +122,32 @@ def test_hostile_input_does_not_crash(rules):
             assert 0 <= s.start < s.end <= len(t)
     # HTML tags are blanked, not the text between them
     assert "threat" in out[1].flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fiets te koop, 50 euro. Ophalen aan de Lindelaan 14 in Ede, of bel me op 06-4819 2207",
+        "Kat kwijt sinds gisteren, zwart met witte sokjes. Ik woon op de Beukenweg 7, app me gerust: 06-3310 5582",
+        "Wie wil er meedoen met de buurtbarbecue? Aanmelden kan bij mij, bel of app 06-7712 0934",
+    ],
+)
+def test_the_writers_own_contact_details_are_not_doxxing(rules, text):
+    """A phone number or address that the writer offers as their own ("bel me", "ik woon", "te koop") is not a
+    person's private data published against them."""
+    res = one(rules, text)
+    assert "doxxing" not in res.flags and "threat" not in res.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bel me als je meedoet: de wethouder woont op de Lindelaan 14 in Ede",
+        "Ik woon bij hem om de hoek, hij woont op de Beukenweg 7. Ga maar eens aanbellen",
+        "Bel me als je hem wilt spreken, zijn nummer is 06-3310 5582",
+    ],
+)
+def test_someone_elses_details_stay_doxxing_beside_first_person_words(rules, text):
+    """The same first-person phrases with the data pointed at someone else (a role word, hij / hem / zijn in that
+    sentence) keep the doxxing flag."""
+    assert "doxxing" in one(rules, text).flags

@@ -101,7 +101,7 @@ def _five_label_rows() -> list[dict]:
 
 def test_precision_and_recall_on_the_five_label_reply_files(identity_only):
     rows = _five_label_rows()
-    assert len(rows) >= 1000  # x_identity, y_dehuman, z_longdialect
+    assert len(rows) >= 3000  # x_identity, y_dehuman, z_longdialect, aa_groups, ab_dialects, ac_mixed
     truth = [bool(r["labels"]["identity"]) for r in rows]
     pred = [any(h.label == "identity" for h in identity_only.analyze(r["text"]).hits) for r in rows]
     tp = sum(t and p for t, p in zip(truth, pred, strict=True))
