@@ -88,6 +88,7 @@ DOX_PHRASES = _ordered("dox_phrases")
 STREET_SUFFIXES = tuple(_ordered("street_suffixes"))
 DOX_OFFER = _ordered("dox_offer")
 DOX_OWN = _ordered("dox_own")
+PLAY_WORDS = _words("play_words")
 
 # --- targets ------------------------------------------------------------------------------------------------
 ROLE_WORDS = _words("role_words")

@@ -18,7 +18,7 @@ from schildwacht.contracts import LABELS
 from .. import lexicons as L
 from ..spelling import Speller
 from ..textnorm import RULE_SCAN_LIMIT, views
-from . import abuse, doxxing, gender, identity, threat_constructions, threats
+from . import abuse, doxxing, frames, gender, identity, threat_constructions, threats
 from .context import Context, build_context
 from .patterns import build_matchers, build_phrases, install_list_attrs
 from .respell import respell, spell_vocab
@@ -115,6 +115,8 @@ class RuleEngine:
             doxxing.personal_data(c)
         if "identity" in on:
             identity.find(c, imatches)
+        if "threat" in on:
+            frames.play(c)
         return _result(c, text or "", truncated)
 
 

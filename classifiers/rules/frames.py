@@ -2,18 +2,21 @@
 
 negation ("ik zou je nooit slaan"), quotation ("..." with news or counter-speech around it), news reports,
 counter-speech ("dreigen is strafbaar"), references to a threat ("de dreiging"), prevention ("het geweld moet
-stoppen"), idioms ("politiek dood") and violence aimed only at things ("die motie afschieten"). A frame never
+stoppen"), idioms ("politiek dood"), violence aimed only at things ("die motie afschieten") and play: a game, a
+match or pest control ("de draak moet dood", `play`). A frame never
 removes a hit: the family records it as suppressed, with the score capped at 0.1.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from .. import lexicons as L
 
 if TYPE_CHECKING:
     from .context import Context
+    from .spans import Hit
 
 
 def quote_mask(text: str) -> list[bool]:
@@ -174,3 +177,26 @@ def inanimate_target(c: Context, i: int) -> bool:
         elif head not in L.NEUTRAL_HEADS:
             return False  # a noun that may name a person or group ("die homoseksuelen")
     return found
+
+
+def play(c: Context) -> None:
+    """Move threat hits that sit in a game, a match or pest control to `suppressed` (frame "play"): "de draak moet
+    dood", "we maken ze kapot zaterdag, derby", "die mollen moeten uitgeroeid worden". A hit is in play when its
+    sentence has a PLAY_WORDS word (or the post, when it has at most two sentences), and nobody is addressed in that
+    sentence, it has no role or women-group word, and no official is named in the post (then it stays a threat)."""
+    if not (c.all_set & L.PLAY_WORDS) or c.off_hit:
+        return
+    short = len(c.sent_sets) <= 2
+    kept: list[Hit] = []
+    for h in c.hits:
+        i = min(max(bisect_right(c.starts, h.start) - 1, 0), c.n - 1)
+        ss_ = c.sent_sets[c.sent[i]]
+        if (
+            h.label == "threat"
+            and (short or ss_ & L.PLAY_WORDS)
+            and not ss_ & (L.SECOND_PERSON | L.ROLE_WORDS | L.GENDER_GROUP)
+        ):
+            c.suppressed.append(h)
+        else:
+            kept.append(h)
+    c.hits[:] = kept

@@ -84,7 +84,12 @@ def _slurs(c: Context) -> None:
             continue
         if t.startswith("flikker") and i + 1 < n and toks[i + 1] in VERB_USE:
             continue
-        aimed = target_ctx(c, i) or i == 0 or (i > 0 and toks[i - 1] in AIMING)
+        aimed = (
+            target_ctx(c, i)
+            or i == 0
+            or (i > 0 and toks[i - 1] in AIMING)
+            or (i > 1 and toks[i - 2] in AIMING and toks[i - 1].endswith("e") and toks[i - 1].isalpha())
+        )  # "die flikker", "zo'n spastische mongool": an aiming word, at most one adjective between
         if not aimed:
             continue
         frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)

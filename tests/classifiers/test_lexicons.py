@@ -104,10 +104,11 @@ MOVED: dict[str, tuple[type, int, tuple[str, ...]]] = {
     "DOX_OFFER": (list, 23, ("wie wil het adres", "ik heb haar nummer", "wie wil het nummer")),
 }
 
-# Lists written after the split (the identity family, the writer's own contact phrases of the doxxing family; no
-# former version): only that they load, non-empty.
+# Lists written after the split (the identity family, the writer's own contact phrases of the doxxing family, the play
+# frame; no former version): only that they load, non-empty.
 ADDED = (
     "DOX_OWN",
+    "PLAY_WORDS",
     "IDENTITY_GROUPS",
     "IDENTITY_SLURS",
     "IDENTITY_ADJECTIVES",

@@ -151,3 +151,34 @@ def test_someone_elses_details_stay_doxxing_beside_first_person_words(rules, tex
     """The same first-person phrases with the data pointed at someone else (a role word, hij / hem / zijn in that
     sentence) keep the doxxing flag."""
     assert "doxxing" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vanavond raid in de nieuwe game, de draak moet dood! Wie speelt healer?",
+        "Die mollen moeten echt uitgeroeid worden, de hele wei ligt vol hopen",
+        "Zaterdag derby tegen de buren, we maken ze kapot!",
+    ],
+)
+def test_violence_in_a_game_a_match_or_pest_control_is_not_a_threat(rules, text):
+    """Frame "play": a threat construction in a sentence about a game, a match or pests, with nobody addressed."""
+    res = one(rules, text)
+    assert "threat" not in res.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Na de wedstrijd wacht ik je op, wethouder, en dan maak ik je kapot",
+        "jij moet dood, net als die draak in de game",
+    ],
+)
+def test_the_play_frame_keeps_a_threat_at_someone_addressed(rules, text):
+    assert "threat" in one(rules, text).flags
+
+
+def test_an_at_handle_with_a_role_word_is_someone_in_view(rules):
+    """"@wethouderSmit" addresses an official just as "wethouder" does: a slur in that post is aimed."""
+    assert "identity" in one(rules, "@wethouderSmit zo'n spastische mongool moet niet over zorg gaan").flags
+    assert "identity" not in one(rules, "in het woordenboek staat dat mongool een verouderd woord is").flags
