@@ -179,6 +179,6 @@ def test_the_play_frame_keeps_a_threat_at_someone_addressed(rules, text):
 
 
 def test_an_at_handle_with_a_role_word_is_someone_in_view(rules):
-    """"@wethouderSmit" addresses an official just as "wethouder" does: a slur in that post is aimed."""
+    """ "@wethouderSmit" addresses an official just as "wethouder" does: a slur in that post is aimed."""
     assert "identity" in one(rules, "@wethouderSmit zo'n spastische mongool moet niet over zorg gaan").flags
     assert "identity" not in one(rules, "in het woordenboek staat dat mongool een verouderd woord is").flags
