@@ -35,7 +35,7 @@ from .lexical_fit import fit_lexical_model, save_lexical_model
 from .model_build import build_model, load_basis, train_tokenizer
 
 MODEL_NAME = "schildwacht-nl-mini"
-VERSION = "0.5.0"
+VERSION = "0.6.0"
 
 
 @dataclass

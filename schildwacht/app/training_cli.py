@@ -149,8 +149,9 @@ def register(app: typer.Typer) -> None:
         "testauteur (o_instagram, nooit gebruikt voor een keuze) en op de twee helften "
         "van de handgeschreven proefreacties (training/probe_replies.jsonl), kiest per "
         "label de modelpoort (model_gate) en het TF-IDF-aandeel van de modelkans "
-        "(lexical_weight) onder de harde doelen van het issue, en schrijft het "
-        "rapport in de modelkaart.",
+        "(lexical_weight) onder de harde doelen van het issue, weegt per regelfamilie "
+        "op de validatiesets of die iets oplevert (elke familie om beurten uit), en schrijft "
+        "het rapport in de modelkaart.",
     )
     def evaluate_cmd(
         model: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--model", "-m", help="Modelmap."),

@@ -365,7 +365,7 @@ def test_combined_scores_spans_and_batches_follow_the_documented_rules(max_copy,
         "",
         "Jij vieze trut, ga terug naar de keuken.",
         "Zoetelief woont op Dorpsstraat 12.",
-        "Wat een ongelooflijk waardeloze bestuurder ben jij, rot toch op",
+        "Wat ben jij een walgelijk figuur zeg, rot toch op",  # abuse by the model alone (0.6.0: 0.93)
     ]
     items = [ClassifyInput(text=t) for t in texts]
     got = classifier.classify(items)
@@ -436,9 +436,9 @@ def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_default
 
 #: Read off the shipped thresholds.json by hand: "combine": "max", "frame_damp": 0.5, "model_gate" per label, all
 #: thresholds 0.5, no "window_gate" (so WINDOW_GATE, 0.9).
-SHIPPED_GATES = {"threat": 0.6, "abuse": 0.6, "gender": 0.8, "doxxing": 0.5, "identity": 0.95}
+SHIPPED_GATES = {"threat": 0.7, "abuse": 0.5, "gender": 0.6, "doxxing": 0.5, "identity": 0.9}
 SHIPPED_DAMP = 0.5
-MODEL_ONLY_ABUSE = "Wat een ongelooflijk waardeloze bestuurder ben jij, rot toch op"  # no rule hit: model evidence
+MODEL_ONLY_ABUSE = "Wat ben jij een walgelijk figuur zeg, rot toch op"  # no rule hit: model evidence
 FRAMED_GENDER = "Vrouwen horen niet in de politiek."  # the rules suppress a gender-role phrase: gender is damped
 
 
