@@ -61,6 +61,7 @@ def _ordered(name: str) -> list[str]:
 # --- threat -------------------------------------------------------------------------------------------------
 STRONG_VIOLENCE = _words("strong_violence")
 PERSON_ONLY = _words("person_only")
+KAPOT_IDIOM_VERBS = _words("kapot_idiom_verbs")
 PARTICLES = _words("particles")
 INTENT_SUBJECTS = _words("intent_subjects")
 INTENT_MODALS = _words("intent_modals")

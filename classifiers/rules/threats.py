@@ -179,6 +179,8 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
             and toks[s_] in {"die", "dat", "deze", "ze", "zij", "hun", "jouw", "uw"}
         ):
             return
+        if name == "threat_person_verb" and toks[e_ - 1] == "kapot" and s_ > 0 and toks[s_ - 1] in L.KAPOT_IDIOM_VERBS:
+            return  # "schaam je kapot", "lach je kapot": an idiom, not harm
     if name == "threat_end_life":
         phrase = toks[s_:e_]
         if phrase[0] in {"geen", "niet"}:

@@ -108,6 +108,7 @@ MOVED: dict[str, tuple[type, int, tuple[str, ...]]] = {
 # frame; no former version): only that they load, non-empty.
 ADDED = (
     "DOX_OWN",
+    "KAPOT_IDIOM_VERBS",
     "PLAY_WORDS",
     "IDENTITY_GROUPS",
     "IDENTITY_SLURS",

@@ -182,3 +182,14 @@ def test_an_at_handle_with_a_role_word_is_someone_in_view(rules):
     """ "@wethouderSmit" addresses an official just as "wethouder" does: a slur in that post is aimed."""
     assert "identity" in one(rules, "@wethouderSmit zo'n spastische mongool moet niet over zorg gaan").flags
     assert "identity" not in one(rules, "in het woordenboek staat dat mongool een verouderd woord is").flags
+
+
+@pytest.mark.parametrize(
+    "text", ["Jij bent echt de domste wethouder ooit, schaam je kapot", "Schaam je maar kapot, zakkenvuller"]
+)
+def test_schaam_je_kapot_is_an_idiom_not_a_threat(rules, text):
+    assert "threat" not in one(rules, text).flags
+
+
+def test_the_same_construction_with_a_verb_of_harm_stays_a_threat(rules):
+    assert "threat" in one(rules, "Ik sla je kapot, wethouder").flags
