@@ -90,6 +90,7 @@ STREET_SUFFIXES = tuple(_ordered("street_suffixes"))
 DOX_OFFER = _ordered("dox_offer")
 DOX_OWN = _ordered("dox_own")
 PLAY_WORDS = _words("play_words")
+PLAY_PERSONS = _words("play_persons")
 
 # --- targets ------------------------------------------------------------------------------------------------
 ROLE_WORDS = _words("role_words")

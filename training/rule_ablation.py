@@ -5,7 +5,9 @@ Per family of `classifiers.rules.FAMILIES` the rule layer runs again with that f
 (`RuleEngine(disabled_families=...)`); the model's probabilities are computed once and shared. Each variant gets the
 gates, frame damping and lexical weight searched again as shipping would (`evaluate.tune_combination`), and is
 scored as the evaluation chooses: per label `evaluate._label_score`, as a whole `evaluate._variant_score`. A family
-*pays* when switching it off lowers the whole score by more than `PAYS_MARGIN`.
+*pays* when switching it off lowers the whole score by more than `PAYS_MARGIN`. The base (all families on) is
+searched the same way, also in an evaluation run with `tune=False`: the comparison is always between searched
+combinations.
 
 Invariants: only `evaluate.CHOICE_SETS` are read (the frozen test set never: `training.final_report` reports the
 families' effect on it after the choice); the comparison is between equals (every variant is tuned the same way on

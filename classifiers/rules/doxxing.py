@@ -38,7 +38,7 @@ _SCHOOL = re.compile(
 )
 _CAPWORD = re.compile(r"[A-Z]")
 #: Words that point a sentence at someone other than the writer: then its contact details are not the writer's own.
-_OTHER_PERSON = frozenset({"hij", "zij", "hem", "haar", "zijn", "hun"})
+_OTHER_PERSON = frozenset({"hij", "zij", "ze", "hem", "haar", "zijn", "hun", "jij", "jouw"})
 
 
 def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
@@ -66,7 +66,8 @@ def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
 def _writers_own(c: Context, start: int) -> bool:
     """Whether the personal data starting at character `start` is offered by the writer as their own: a `dox_own`
     phrase ("bel me", "ik woon", "te koop") in its sentence or the sentence before, and no word in its sentence that
-    points at someone else (hij, zij, hem, haar, zijn, hun, a role word)."""
+    points at someone else (_OTHER_PERSON, a role word). The caller asks only when the post has no doxxing phrase or
+    word (dox_ctx)."""
     i = min(bisect_right(c.starts, start) - 1, c.n - 1)
     if i < 0:
         return False

@@ -115,7 +115,7 @@ class RuleEngine:
             doxxing.personal_data(c)
         if "identity" in on:
             identity.find(c, imatches)
-        if "threat" in on:
+        if "threat" in on:  # play suppresses every threat hit in play, the doxxing family's dox_intimidation too
             frames.play(c)
         return _result(c, text or "", truncated)
 

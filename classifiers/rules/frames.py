@@ -180,23 +180,25 @@ def inanimate_target(c: Context, i: int) -> bool:
 
 
 def play(c: Context) -> None:
-    """Move threat hits that sit in a game, a match or pest control to `suppressed` (frame "play"): "de draak moet
-    dood", "we maken ze kapot zaterdag, derby", "die mollen moeten uitgeroeid worden". A hit is in play when its
-    sentence has a PLAY_WORDS word (or the post, when it has at most two sentences), and nobody is addressed in that
-    sentence, it has no role or women-group word, and no official is named in the post (then it stays a threat)."""
-    if not (c.all_set & L.PLAY_WORDS) or c.off_hit:
+    """Move threat hits that sit in a game, a match or pest control to `suppressed` (frame "play"): "de draak in de
+    game moet dood", "we maken ze kapot zaterdag, derby", "die mollen moeten uitgeroeid worden". A hit is in play
+    only when its own sentence has a PLAY_WORDS word and no person in view: nobody addressed, no singular
+    third-person pronoun or person noun (PLAY_PERSONS: hem, haar, vent, wijf, ...), no word starting with a role word
+    ("wethouders"), no women-group word, no @handle holding a role word and no official named in the post."""
+    if not (c.all_set & L.PLAY_WORDS) or c.off_hit or c.role_tok:
         return
-    short = len(c.sent_sets) <= 2
     kept: list[Hit] = []
     for h in c.hits:
         i = min(max(bisect_right(c.starts, h.start) - 1, 0), c.n - 1)
         ss_ = c.sent_sets[c.sent[i]]
-        if (
-            h.label == "threat"
-            and (short or ss_ & L.PLAY_WORDS)
-            and not ss_ & (L.SECOND_PERSON | L.ROLE_WORDS | L.GENDER_GROUP)
-        ):
+        if h.label == "threat" and ss_ & L.PLAY_WORDS and not _person_in_sentence(ss_):
             c.suppressed.append(h)
         else:
             kept.append(h)
     c.hits[:] = kept
+
+
+def _person_in_sentence(words: set[str]) -> bool:
+    return bool(words & (L.SECOND_PERSON | L.ROLE_WORDS | L.GENDER_GROUP | L.PLAY_PERSONS)) or any(
+        w.startswith(tuple(L.ROLE_WORDS)) for w in words if len(w) > 6
+    )

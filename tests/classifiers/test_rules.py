@@ -142,21 +142,22 @@ def test_the_writers_own_contact_details_are_not_doxxing(rules, text):
 @pytest.mark.parametrize(
     "text",
     [
-        "Bel me als je meedoet: de wethouder woont op de Lindelaan 14 in Ede",
-        "Ik woon bij hem om de hoek, hij woont op de Beukenweg 7. Ga maar eens aanbellen",
-        "Bel me als je hem wilt spreken, zijn nummer is 06-3310 5582",
+        "Bel me, hij is te vinden op Beukenweg 7 in Ede",
+        "Bel mij, de wethouder heeft 06-3310 5582",
+        "Ik woon naast hem, Beukenweg 7 in Ede",
     ],
 )
 def test_someone_elses_details_stay_doxxing_beside_first_person_words(rules, text):
-    """The same first-person phrases with the data pointed at someone else (a role word, hij / hem / zijn in that
-    sentence) keep the doxxing flag."""
+    """The same first-person phrases with the data pointed at someone else (a role word, hij / hem in that sentence)
+    keep the doxxing flag. These posts have no doxxing phrase or word, so only that check decides (without it each
+    scores 0.3)."""
     assert "doxxing" in one(rules, text).flags
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "Vanavond raid in de nieuwe game, de draak moet dood! Wie speelt healer?",
+        "Vanavond in de nieuwe game, de draak moet dood! Wie speelt healer?",
         "Die mollen moeten echt uitgeroeid worden, de hele wei ligt vol hopen",
         "Zaterdag derby tegen de buren, we maken ze kapot!",
     ],
@@ -172,15 +173,25 @@ def test_violence_in_a_game_a_match_or_pest_control_is_not_a_threat(rules, text)
     [
         "Na de wedstrijd wacht ik je op, wethouder, en dan maak ik je kapot",
         "jij moet dood, net als die draak in de game",
+        "Ik schiet hem neer na de wedstrijd",
+        "Die wethouders moeten dood, derby of niet",
+        "@wethouderSmit die moet dood, net als in de game",
+        "Wow. Ik maak hem kapot.",
     ],
 )
-def test_the_play_frame_keeps_a_threat_at_someone_addressed(rules, text):
+def test_the_play_frame_keeps_a_threat_at_someone_in_view(rules, text):
     assert "threat" in one(rules, text).flags
 
 
 def test_an_at_handle_with_a_role_word_is_someone_in_view(rules):
-    """ "@wethouderSmit" addresses an official just as "wethouder" does: a slur in that post is aimed."""
-    assert "identity" in one(rules, "@wethouderSmit zo'n spastische mongool moet niet over zorg gaan").flags
+    """ "@wethouderSmit" addresses an official just as "wethouder" does: a bare slur after it is aimed; after a
+    handle without a role word nothing else aims it."""
+    assert "identity" in one(rules, "@wethouderSmit mongool").flags
+    assert "identity" not in one(rules, "@jansmit mongool").flags
+
+
+def test_an_aiming_word_reaches_over_one_adjective(rules):
+    assert "identity" in one(rules, "zo'n spastische mongool moet niet over zorg gaan").flags
     assert "identity" not in one(rules, "in het woordenboek staat dat mongool een verouderd woord is").flags
 
 

@@ -11,8 +11,19 @@ import pytest
 from classifiers.rules import FAMILIES, RuleEngine
 from schildwacht.contracts import LABELS
 from training.data import Example
-from training.evaluate import GATED, GEN, MHC_B, evaluate, markdown_report, prf
-from training.rule_ablation import PAYS_MARGIN
+from training.evaluate import (
+    GATED,
+    GEN,
+    MHC_B,
+    Variants,
+    _model_meta,
+    evaluate,
+    evaluation_sets,
+    markdown_report,
+    model_thresholds,
+    prf,
+)
+from training.rule_ablation import PAYS_MARGIN, tuned_choice
 from training.train import Splits
 
 # (text, labels, source, kind): the rule layer's verdict on each text is the premise, checked by test_premise
@@ -232,14 +243,31 @@ def test_a_rule_family_that_fires_on_no_choice_text_does_not_pay(with_model, fix
 
 
 def test_a_rule_family_that_changes_rule_results_is_weighed(with_model, fixture_splits):
-    """The threat family gives the fixture's rule threats: with it off, those texts' rule threat scores drop, and the
-    ablation row is a search of its own (its per-set F1 is what its own gates give)."""
-    on, off = RuleEngine(), RuleEngine(disabled_families=frozenset({"threat"}))
-    text = "ik ga je vermoorden, wethouder"
-    assert on.analyze(text, []).scores["threat"] > off.analyze(text, []).scores["threat"]
+    """With the threat family off, the ablation's row is what the gate search gives on the model's probabilities and
+    the rule layer run without that family, recomputed here with a RuleEngine of its own; the premise: that engine
+    changes the rule threat score of a choice text."""
+    meta = _model_meta(MODEL_DIR)
+    _, sets, _ = evaluation_sets(meta, splits=fixture_splits)
+    choice = {GEN: sets[GEN], MHC_B: sets[MHC_B]}
+    variants = Variants(MODEL_DIR, fixture_splits)
+    parts = {st: variants.parts([e.text for e in exs]) for st, exs in choice.items()}
+    off = RuleEngine(disabled_families=frozenset({"threat"}))
+    for st, exs in choice.items():
+        parts[st]["ruled"] = [off.analyze(e.text, []) for e in exs]
+    texts = [e.text for e in choice[GEN]]
+    on = RuleEngine()
+    assert any(on.analyze(t, []).scores["threat"] > off.analyze(t, []).scores["threat"] for t in texts)
+    expected = tuned_choice(parts, choice, model_thresholds(meta, {}))
     row = with_model["rule_families"]["families"]["threat"]
-    assert row["delta"] == pytest.approx(row["score"] - with_model["rule_families"]["base"]["score"])
-    assert row["pays"] is (row["delta"] < -PAYS_MARGIN)
+    assert (row["gates"], row["frame_damp"], row["lexical_weight"]) == (
+        expected["gates"],
+        expected["frame_damp"],
+        expected["lexical_weight"],
+    )
+    assert row["score"] == pytest.approx(expected["score"]) and row["label_scores"] == pytest.approx(
+        expected["label_scores"]
+    )
+    assert row["pays"] is (row["score"] < with_model["rule_families"]["base"]["score"] - PAYS_MARGIN)
 
 
 def test_the_card_section_lists_every_family(with_model):
