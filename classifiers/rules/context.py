@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import lexicons as L
-from .frames import quote_mask, text_is_news
+from .frames import LONG_ROLE_WORDS, names_role, quote_mask, text_is_news
 from .spans import Hit
 
 #: tokens that end a sentence (a newline after a token ends one too)
@@ -88,8 +88,7 @@ def build_context(
         sent_toks=sent_toks,
         sent_sets={k: set(v) for k, v in sent_toks.items()},
         all_set=all_set,
-        role_tok=any(t.startswith(tuple(L.ROLE_WORDS)) for t in toks if len(t) > 6)
-        or any(t.startswith("@") and any(r in t for r in L.ROLE_WORDS if len(r) > 6) for t in toks),
+        role_tok=any(names_role(t) or (t.startswith("@") and any(r in t for r in LONG_ROLE_WORDS)) for t in toks),
         off_hit=any(o in view for o in officials),
         quoted=quoted,
         quoted_frac=(sum(quoted) / max(1, len(clean.strip()))) if quoted else 0.0,

@@ -11,12 +11,11 @@ news; high-scoring data with intent words also gives threat dox_intimidation.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from .. import lexicons as L
 from .context import Context
 from .frames import framed, negated
-from .spans import Hit
+from .spans import Hit, tok_at
 
 _POSTCODE = re.compile(r"(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
 _PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s-]?(?:\(0\))?[\s-]?6|06)[\s-]?(?:\d[\s-]?){7}\d(?!\d)")
@@ -68,10 +67,7 @@ def _writers_own(c: Context, start: int) -> bool:
     phrase ("bel me", "ik woon", "te koop") in its sentence or the sentence before, and no word in its sentence that
     points at someone else (_OTHER_PERSON, a role word). The caller asks only when the post has no doxxing phrase or
     word (dox_ctx)."""
-    i = min(bisect_right(c.starts, start) - 1, c.n - 1)
-    if i < 0:
-        return False
-    sent = c.sent[i]
+    sent = c.sent[tok_at(c.starts, start)]
     if c.sent_sets[sent] & (_OTHER_PERSON | L.ROLE_WORDS):
         return False
     return any(name == "dox_own" and c.sent[s_] in (sent, sent - 1) for name, s_, _ in c.phrase_matches)

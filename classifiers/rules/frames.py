@@ -9,14 +9,22 @@ removes a hit: the family records it as suppressed, with the score capped at 0.1
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from .. import lexicons as L
+from .spans import tok_at
 
 if TYPE_CHECKING:
     from .context import Context
     from .spans import Hit
+
+#: role words long enough to be recognised at the start of a longer word ("wethouders") or inside an @handle
+LONG_ROLE_WORDS = tuple(sorted(r for r in L.ROLE_WORDS if len(r) > 6))
+
+
+def names_role(word: str) -> bool:
+    """A word longer than 6 letters that starts with a role word: "wethouders", "burgemeestersvrouw"."""
+    return len(word) > 6 and word.startswith(LONG_ROLE_WORDS)
 
 
 def quote_mask(text: str) -> list[bool]:
@@ -189,8 +197,7 @@ def play(c: Context) -> None:
         return
     kept: list[Hit] = []
     for h in c.hits:
-        i = min(max(bisect_right(c.starts, h.start) - 1, 0), c.n - 1)
-        ss_ = c.sent_sets[c.sent[i]]
+        ss_ = c.sent_sets[c.sent[tok_at(c.starts, h.start)]]
         if h.label == "threat" and ss_ & L.PLAY_WORDS and not _person_in_sentence(ss_):
             c.suppressed.append(h)
         else:
@@ -200,5 +207,5 @@ def play(c: Context) -> None:
 
 def _person_in_sentence(words: set[str]) -> bool:
     return bool(words & (L.SECOND_PERSON | L.ROLE_WORDS | L.GENDER_GROUP | L.PLAY_PERSONS)) or any(
-        w.startswith(tuple(L.ROLE_WORDS)) for w in words if len(w) > 6
+        names_role(w) for w in words
     )
