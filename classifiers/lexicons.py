@@ -58,6 +58,9 @@ def _ordered(name: str) -> list[str]:
     return read_list(DATA_DIR / f"{name}.txt")
 
 
+# --- spelling -----------------------------------------------------------------------------------------------
+CHAT_FORMS = dict(line.split(" ", 1) for line in _ordered("chat_forms"))
+
 # --- threat -------------------------------------------------------------------------------------------------
 STRONG_VIOLENCE = _words("strong_violence")
 PERSON_ONLY = _words("person_only")
@@ -137,7 +140,10 @@ BALLOT = _words("ballot")
 OBJECT_PRONOUNS = _words("object_pronouns")
 AIMED_OBJECTS = ROLE_WORDS | OBJECT_PRONOUNS
 CONSTRUCTION_WORDS = _words("construction_words")
-CONSTRUCTION_ANCHORS = CONSTRUCTION_WORDS | WEAPONS_PLURAL | HIDE | GET_OR_DESERVE | RECKON
+EXTERMINATE = _words("exterminate")
+VERMIN = _words("vermin")
+PEST_CONTEXT = _words("pest_context")
+CONSTRUCTION_ANCHORS = CONSTRUCTION_WORDS | WEAPONS_PLURAL | HIDE | GET_OR_DESERVE | RECKON | EXTERMINATE
 GROUP_PRONOUNS = _words("group_pronouns")
 GROUPISH = GROUP_NOUNS | GENDER_GROUP | GROUP_PRONOUNS
 COMMON_TOKENS = _words("common_tokens")
@@ -170,6 +176,8 @@ STREET_STOP = _words("street_stop")
 # --- identity -----------------------------------------------------------------------------------------------
 IDENTITY_GROUPS = _words("identity_groups")
 IDENTITY_SLURS = _words("identity_slurs")
+IDENTITY_SLURS_CONTEXT = _words("identity_slurs_context")
+SLUR_FOLLOW = _words("slur_follow")
 IDENTITY_ADJECTIVES = _words("identity_adjectives")
 DEHUMANISING = _words("dehumanising")
 IDENTITY_TERMS = _words("identity_terms")

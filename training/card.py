@@ -227,7 +227,7 @@ limit, so in the shipped combination `identity` comes almost only from the rule 
 0.89 at precision 0.93 (0.4.0: 0.91 at 0.89), abuse F1 0.92 (0.91), doxxing 0.98 (0.96); probe test half threats
 unchanged (0.97 / 0.97).
 
-Twelfth round (this model, 0.6.0, issue 17): the third data round and a few rule changes, trained on 2 CPU cores
+Twelfth round (0.6.0, issue 17): the third data round and a few rule changes, trained on 2 CPU cores
 without a GPU. `schildwacht train --verder-van models/schildwacht-nl-mini --epochs 3 --seed 3` took over the
 tokenizer and the weights of 0.5.0 and fine-tuned for 3 epochs (16 minutes of epochs, `OMP_NUM_THREADS=1`). New
 training data: three more authors who saw nothing of the project (`aa_groups`: identity-based abuse against
@@ -245,6 +245,19 @@ threat recall 0.83 at precision 0.95 (0.5.0: 0.89 at 0.93), the probe test half 
 (0.97 / 0.97). The transformer's identity output still flags about a third of the MHC contrast cases (34.7%; 0.5.0:
 35.6%), so `identity` stays mostly with the rule family.
 
+Thirteenth round (still 0.6.0: the same weights and gates; the rules and the validation set changed, issue 17). The
+two spent frozen test sets became reply data: `ad_villagers`, `ae_youngmixed` and `af_community` train, and
+`ag_regional` (five labels, 60 identity posts) joined the validation authors, so identity choices are now made on
+realistic replies too. Rule fixes made on the new training authors (docs/classifier.md, "Fourth data round rule
+fixes"): more identity slurs (and the lesbian slurs moved from `gender` to `identity`), an aimed identity slur is
+also `abuse`, "terug naar je eiland" and "terug het schip op", chat spellings ("zn", "m'n") read in full,
+extermination wording for a person called vermin, beatings ("een pak slaag krijgen", "ik rij je omver"), "je
+gaat het niet overleven" as a threat, and published contact data as a threat only with a call to go there or act on
+it (not with any "weten"). Selection score with these weights: 0.7722 with the rules before, 0.7819 after. Two retrains on the new data were tried and not shipped: 3 epochs from 0.6.0
+(selection score 0.7738) and 1 epoch (0.7617) against 0.7844 for the 0.6.0 weights with the same rules and sets; for
+both the gate search raised the threat gate to 0.8, which cost threat recall on the validation authors (0.76 and
+0.75 against 0.82).
+
 ## Shipped configuration
 {shipped}
 
@@ -255,21 +268,23 @@ threat recall 0.83 at precision 0.95 (0.5.0: 0.89 at 0.93), the probe test half 
 ## Known failure modes
 - **Identity-based hate is mostly missed (0.6.0).** The transformer's `identity` output fires on positive statements
   about groups and on counter-speech (35% of MHC half-B contrast cases), so its gate is 0.9 and the label comes
-  mostly from the rule family `identity`: on the second frozen test set precision 0.93 but recall 0.38
-  (identity-based abuse posts with every label found: 33 of 100; 0.5.0: 16 of 100). Staff should not read a missing
-  `identity` flag as "no identity-based hate".
-- **The frozen test sets are harder than the choice sets.** On the second frozen set threat recall 0.80 at precision
-  0.84, against 0.84 at 0.95 on the validation authors; threats in long posts 16 of 22; people sharing their own
-  contact details (10 of 30), violent words about things (6 of 35) and games, sport and hunting (4 of 30) are still
-  flagged; obfuscated posts with every label found 27 of 55.
+  mostly from the rule family `identity`: on the third frozen test set precision 0.96 but recall 0.53
+  (identity-based abuse posts with every label found: 55 of 115; with the rules of the previous round 51). Staff
+  should not read a missing `identity` flag as "no identity-based hate".
+- **The frozen test sets are harder than the choice sets.** On the third frozen set threat recall 0.79 at precision
+  0.81, against 0.82 at 0.92 on the validation authors; threats in long posts 12 of 21; counter-speech (11 of 65),
+  people sharing their own contact details (9 of 30), violent words about things (6 of 43) and games, sport and
+  hunting (5 of 37) are still flagged, so criticism, news and counter-speech together are flagged at 5.5%; obfuscated
+  posts with every label found 35 of 49.
 - **The higher threat gate costs threat recall on realistic replies.** 0.6.0 finds fewer threats than 0.5.0 on the
-  validation and test authors (recall 0.84 and 0.83 against 0.91 and 0.89) at higher precision (0.95 against 0.94 and
-  0.93); on the frozen set recall is about the same (0.80 against 0.80) at higher precision (0.84 against 0.78).
+  validation and test authors (recall 0.84 and 0.83 against 0.91 and 0.89 on the validation authors of that round)
+  at higher precision. Retrains on more data (thirteenth round) made the gate search raise the threat gate further,
+  to 0.8, and were not shipped.
 - **Realistic replies: threat recall at the aim for helper-written authors, not measured on real posts.** The rule
   layer alone finds about a fifth of the threats in the training replies; the model learnt from those replies
-  carries the recall. With the shipped gates, on the leak-free sets, the validation authors get threat recall 0.84
-  (precision 0.95), the test author 0.83 (0.95) and the probe test half 35 of 36 (0.97, precision 1.00) (tables
-  above). All are written by language-model helpers, so
+  carries the recall. With the shipped gates, on the leak-free sets, the validation authors (now three, with
+  `ag_regional`) get threat recall 0.82 (precision 0.92), the test author 0.83 (0.95) and the probe test half 35 of 36
+  (0.97, precision 1.00) (tables above). All are written by language-model helpers, so
   real posts (threads, images, irony, local context) will score lower. The gap between authors shows how much
   depends on who writes.
 - **A trade-off between MHC contrast and threat recall.** The model over-fires on some MHC contrast templates:

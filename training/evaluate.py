@@ -37,6 +37,10 @@ HARD_NEG_KINDS = {
     "neg:profanity_weather",
     "neg:quote",
     "neg:sarcasm",
+    "neg:counter_speech",
+    "neg:game_sport_hunting",
+    "neg:thing_not_person",
+    "neg:own_contact_info",
 }
 
 

@@ -92,14 +92,16 @@ def check_output(output: Path, base: Path) -> None:
 
 def base_splits(meta: dict[str, Any]) -> Splits:
     """The splits the base was trained and calibrated on, rebuilt from its training record (seed, examples per
-    template, MHC, reply weight, and whether the splits were leak-free)."""
+    template, MHC, reply weight, the reply authors it trained on, and whether the splits were leak-free)."""
     training = meta.get("training") or {}
+    replies = training.get("replies") or {}
     return build_splits(
         seed=int(training.get("seed", 0)),
         n_per_template=int(training.get("n_per_template", 40)),
         use_mhc=bool(training.get("use_mhc", True)),
-        reply_weight=int((training.get("replies") or {}).get("train_weight", 3)),
+        reply_weight=int(replies.get("train_weight", 3)),
         leak_free=bool(training.get("leak_free")),
+        reply_authors=replies.get("authors_trained"),
     )
 
 

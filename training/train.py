@@ -7,6 +7,7 @@ import json
 import math
 import random
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,17 +89,20 @@ def _template(e: Example) -> str:
 _HELD_OUT = REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS
 
 
-def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], list[Example], list[Example]]:
+def split_replies(
+    replies: dict[str, list[Example]], trained_authors: Collection[str] | None = None
+) -> tuple[list[Example], list[Example], list[Example]]:
     """(train, calibration, validation): the REPLIES_VAL_AUTHORS files whole are validation, REPLIES_TEST_AUTHORS are
     left out (reported only, by evaluate); the other authors' lines go 15% (by hash of the line id) to calibration and
     the rest to training. A line whose text (case and spacing ignored) also occurs in a held-out file is left out;
-    build_splits removes near-duplicates as well."""
+    build_splits removes near-duplicates as well. `trained_authors` keeps only those authors for training and
+    calibration (a model's record: the files added after it was trained are not in its splits)."""
     val = of_authors(replies, REPLIES_VAL_AUTHORS)
     seen = {" ".join(e.text.lower().split()) for e in of_authors(replies, _HELD_OUT)}
     rest = [
         e
         for author, exs in replies.items()
-        if author not in _HELD_OUT
+        if author not in _HELD_OUT and (trained_authors is None or author in trained_authors)
         for e in exs
         if " ".join(e.text.lower().split()) not in seen
     ]
@@ -106,7 +110,12 @@ def split_replies(replies: dict[str, list[Example]]) -> tuple[list[Example], lis
 
 
 def build_splits(
-    seed: int = 0, n_per_template: int = 40, use_mhc: bool = True, reply_weight: int = 3, leak_free: bool = True
+    seed: int = 0,
+    n_per_template: int = 40,
+    use_mhc: bool = True,
+    reply_weight: int = 3,
+    leak_free: bool = True,
+    reply_authors: Collection[str] | None = None,
 ) -> Splits:
     """Template-held-out splits.
 
@@ -121,7 +130,8 @@ def build_splits(
     near-duplicate or slot-filled twin stay on one side, calibration included), and every split is deduplicated
     against the splits before it in PRIORITY (training.dedupe: normalised equality or character-shingle Jaccard
     >= NEAR_DUP_JACCARD), before the noisy reply copies are made. leak_free=False rebuilds the splits that models up
-    to 0.4.0 were trained on (only exact reply-text overlap with held-out authors removed).
+    to 0.4.0 were trained on (only exact reply-text overlap with held-out authors removed). `reply_authors` limits the
+    trained and calibration replies to those authors (`split_replies`), to rebuild a model's splits from its record.
     """
     id_train, id_val = split_by_template(0.2, seed=13, leak_free=False)
     train_ids, val_ids = split_by_template(0.2, seed=13) if leak_free else (id_train, id_val)
@@ -155,7 +165,7 @@ def build_splits(
     rtp_val = [e for e in rtp if _h(e.group) < 0.2]
     ud = ud_negatives(1500, seed=3)
     replies = load_replies()
-    reply_train, reply_calib, reply_val = split_replies(replies)
+    reply_train, reply_calib, reply_val = split_replies(replies, reply_authors)
     test_replies = of_authors(replies, REPLIES_TEST_AUTHORS)
     probe_dev, probe_test = load_probe("dev"), load_probe("test")
 

@@ -70,7 +70,7 @@ def insult(c: Context, i: int) -> None:
     )
     if not ctx:
         return
-    if (ss & L.FIRST_SG) and not (ss & L.SECOND_PERSON) and not c.off_hit and ss & {"ben", "was", "geweest", "zijn"}:
-        return  # self-deprecation: "soms ben ik een klootzak"
+    if (ss & L.FIRST_SG) and not (ss & L.SECOND_PERSON) and not c.off_hit and ss & {"ben", "was", "geweest"}:
+        return  # self-deprecation: "soms ben ik een klootzak" (not "zijn": "ik hoop dat die hufter zijn nek breekt")
     frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)
     c.add(i, i + 1, "abuse", "insult", 0.85, frame)

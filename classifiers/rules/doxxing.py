@@ -17,6 +17,25 @@ from .context import Context
 from .frames import framed, negated
 from .spans import Hit, tok_at
 
+#: words of going to someone's door: with an intent word they (or `_incites`) turn published data into intimidation.
+#: Not "weten" on its own ("voor wie het wil weten: ...") nor "tot" ("tot zaterdag"), which made pure address posts
+#: threats.
+VISIT = {"langs", "bezoekje", "langskomen", "opzoeken", "opwachten", "aanbellen", "wacht", "wachten"}
+
+
+def _incites(toks: list[str]) -> bool:
+    """The text tells the reader to act on the data ("weet wat je moet doen", "doe ermee wat je wilt") or says the
+    writer knows it ("we weten waar ...")."""
+    for k, w in enumerate(toks):
+        if w == "wat" and "doen" in toks[k + 1 : k + 5] and set(toks[k + 1 : k + 3]) & {"je", "jullie", "we", "ge"}:
+            return True
+        if w == "ermee" and k > 0 and toks[k - 1] == "doe":
+            return True
+        if w in {"we", "wij"} and k + 1 < len(toks) and toks[k + 1] in {"weten", "kennen"}:
+            return True
+    return False
+
+
 _POSTCODE = re.compile(r"(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
 _PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s-]?(?:\(0\))?[\s-]?6|06)[\s-]?(?:\d[\s-]?){7}\d(?!\d)")
 _LANDLINE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s-]?|0)[1-57-9]\d{1,2}[\s-]?\d{6,7}(?!\d)")
@@ -200,9 +219,5 @@ def personal_data(c: Context) -> None:
                 frame = "news"
             h = Hit(s0, e0, "doxxing", nm, score)
             (c.suppressed if frame else c.hits).append(h)
-            if (
-                score >= 0.85
-                and c.all_set & L.INTENT_MODALS
-                and c.all_set & {"langs", "bezoekje", "langskomen", "tot", "wacht", "weten", "weet"}
-            ):
+            if score >= 0.85 and c.all_set & L.INTENT_MODALS and (c.all_set & VISIT or _incites(c.toks)):
                 c.hits.append(Hit(s0, e0, "threat", "dox_intimidation", 0.6))

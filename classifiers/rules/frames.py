@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 LONG_ROLE_WORDS = tuple(sorted(r for r in L.ROLE_WORDS if len(r) > 6))
 
 
+#: forms of "hebben": "niks te zeggen hebben" is having a say, not saying something
+HAVE = frozenset({"heb", "hebt", "heeft", "hebben", "had", "hadden"})
+
+
 def names_role(word: str) -> bool:
     """A word longer than 6 letters that starts with a role word: "wethouders", "burgemeestersvrouw"."""
     return len(word) > 6 and word.startswith(LONG_ROLE_WORDS)
@@ -113,6 +117,9 @@ def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> st
         toks[k] in L.OPINION and k > 0 and toks[k - 1] in {"ik", "we", "wij"} and sent[k] == sent[i] for k in range(n)
     ):
         said = set()  # "ik denk echt dat ...": the writer's own opinion, not someone else's words
+    st = c.sent_toks[sent[i]]
+    if "zeggen" in said and s & HAVE and any(a == "te" and b == "zeggen" for a, b in zip(st, st[1:])):
+        said = said - {"zeggen"}  # "hier heb jij niks te zeggen": having a say, not something said
     if (
         not strict
         and said

@@ -5,7 +5,9 @@ Written the spaCy way: token patterns in `rules_data/identity_patterns.jsonl` (l
 them in its one Matcher) over word lists (IDENTITY_GROUPS, IDENTITY_SLURS, IDENTITY_ADJECTIVES, DEHUMANISING,
 ORIGIN_PLACES, IDENTITY_TERMS), plus one token rule for slurs said on their own ("Geitenneuker", "kutmarokkaan"). Rules:
 
-- identity_slur: a slur, or a profanity compounded with a group word, with a person in view or opening the post;
+- identity_slur: a slur, or a profanity compounded with a group word, with a person in view or opening the post; a
+  slur that is also an ordinary word (IDENTITY_SLURS_CONTEXT: "pot", "nicht") only said of someone ("is een pot") or
+  after an insulting modifier, at the end of its noun phrase;
 - identity_slur_modified ("vuile syrier"), identity_adjective_insult ("turkse trut", "syrische parasiet"),
   identity_you_are ("jij bent gewoon een autist"), identity_like_you ("moslims zoals Bouzid"), identity_go_back
   ("ga terug naar je eigen land"), identity_misgender ("je bent en blijft een man"), identity_dehuman ("apen horen
@@ -21,8 +23,8 @@ ORIGIN_PLACES, IDENTITY_TERMS), plus one token rule for slurs said on their own 
 Every hit honours the frames: negation, quotation, news, counter-speech and reference ("discriminatie van moslims is
 onacceptabel" or "'ga terug naar je eigen land' kreeg ik vandaag" is not identity hate); the patterns whose words
 are neutral in themselves ("[groep] zoals jij") are suppressed as "support" in a sentence of praise without a
-negation ("homoseksuelen zoals jij zijn geweldig"). Every hit carries label "identity"; a span covers the matched
-tokens.
+negation ("homoseksuelen zoals jij zijn geweldig"). Every hit carries label "identity" (an aimed slur also
+"abuse", as a gendered slur does in `gender`); a span covers the matched tokens.
 """
 
 from __future__ import annotations
@@ -77,10 +79,30 @@ def _slur_compound(t: str) -> bool:
     )
 
 
+#: words before "een" that make a context slur a predicate ("is een pot", "blijft gewoon een nicht")
+PREDICATE = {"is", "ben", "bent", "blijft", "was", "gewoon", "echt", "toch"}
+
+
+def _context_slur(c: Context, i: int) -> bool:
+    """An IDENTITY_SLURS_CONTEXT word used as a slur, with a person in view: said of someone ("is (gewoon) een pot")
+    or after an insulting modifier ("vuile pot"), and ending its noun phrase (the text ends, or punctuation, a role
+    word or a SLUR_FOLLOW word comes next): not "een pot koffie", "heeft een nicht die", "een pot op tafel"."""
+    toks = c.toks
+    said_of = i > 1 and toks[i - 1] == "een" and toks[i - 2] in PREDICATE
+    insulted = i > 0 and toks[i - 1] in L.INSULT_MODIFIERS | {"kut", "kanker", "stomme", "lelijke"}
+    if not ((said_of or insulted) and target_ctx(c, i)):
+        return False
+    nxt = toks[i + 1] if i + 1 < c.n else ""
+    return not nxt[:1].isalnum() or nxt in L.SLUR_FOLLOW or nxt in L.ROLE_WORDS
+
+
 def _slurs(c: Context) -> None:
     toks, n = c.toks, c.n
     for i, t in enumerate(toks):
-        if t not in L.IDENTITY_SLURS and not _slur_compound(t):
+        if t in L.IDENTITY_SLURS_CONTEXT:
+            if not _context_slur(c, i):
+                continue
+        elif t not in L.IDENTITY_SLURS and not _slur_compound(t):
             continue
         if t.startswith("flikker") and i + 1 < n and toks[i + 1] in VERB_USE:
             continue
@@ -94,6 +116,7 @@ def _slurs(c: Context) -> None:
             continue
         frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)
         c.add(i, i + 1, "identity", "identity_slur", 0.85, frame)
+        c.add(i, i + 1, "abuse", "identity_slur", 0.85, frame)  # a slur said of a person insults them too
 
 
 def find(c: Context, matches: list[tuple[str, int, int]]) -> None:

@@ -1,5 +1,6 @@
 """Respelling before matching: words mangled to dodge filters ("s l e t", "kkankerhoer", "vermoordn") restored to
-the rule lexicons' spelling (spelling.Speller), keeping each token's offsets in the original text."""
+the rule lexicons' spelling (spelling.Speller), and chat spellings of function words ("zn", "m'n", "ff": CHAT_FORMS)
+to their full form, keeping each token's offsets in the original text."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def respell(nlp: Any, speller: Speller, doc: Any) -> tuple[Any, list[int], list[
         ends.append(t.idx + len(t.text))
         nl_after.append("\n" in t.whitespace_)
         lowers.append(t.lower_)
-    if speller.changed.isdisjoint(lowers) and not _SPACED.search(doc.text):
+    if speller.changed.isdisjoint(lowers) and L.CHAT_FORMS.keys().isdisjoint(lowers) and not _SPACED.search(doc.text):
         return doc, starts, ends, nl_after, lowers  # fast path: nothing to respell
     words: list[str] = []
     spaces: list[bool] = []
@@ -105,7 +106,10 @@ def respell(nlp: Any, speller: Speller, doc: Any) -> tuple[Any, list[int], list[
                 changed = True
                 i = last + 1
                 continue
-        fixed = speller.fix(t.lower_) if len(t.text) >= 5 else (t.lower_,)
+        if t.lower_ in L.CHAT_FORMS:  # "zn" -> "zijn"
+            fixed = (L.CHAT_FORMS[t.lower_],)
+        else:
+            fixed = speller.fix(t.lower_) if len(t.text) >= 5 else (t.lower_,)
         if fixed != (t.lower_,):
             changed = True
             for k, w in enumerate(fixed):

@@ -2,6 +2,7 @@
 
 Getting rid of people ("laten we ons van ze ontdoen"), death as the wished state ("X zouden allemaal dood moeten
 zijn"), "je gaat eraan", force with weapons against a group, harm wished on someone, a warning ("als ik jou was ..."),
+extermination wording for a person called vermin ("die wethouder is ongedierte. ongedierte moet je verdelgen"),
 and the constructions of `aimed_construction` (a fatal accident wished, a murdered politician's fate, a blow to the
 head, a ruined life, a reckoning, vigilantism). One hit per sentence, on its anchor word (CONSTRUCTION_ANCHORS);
 a sentence that already holds a threat hit is skipped, so this pass runs after the verb and pattern passes.
@@ -13,7 +14,7 @@ from .. import lexicons as L
 from .context import Context
 from .frames import framed, inanimate_target, negated
 from .spans import tok_at
-from .threats import INTENT_WORDS
+from .threats import INTENT_WORDS, names
 
 
 def constructions(c: Context) -> None:
@@ -103,6 +104,9 @@ def constructions(c: Context) -> None:
             "'s",
         }:
             kind = "threat_warning"
+        # "ongedierte moet je verdelgen" after "die wethouder is ongedierte": extermination of a person called vermin
+        elif ss & L.EXTERMINATE and vermin_person(c, si_):
+            kind = "threat_exterminate"
         elif (
             ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or c.off_hit or c.role_tok
         ) and not ss & L.PAST_NARRATIVE:
@@ -114,6 +118,34 @@ def constructions(c: Context) -> None:
         c.add(k, k + 1, "threat", kind, 0.85, frame)
         if ss & L.GENDER_GROUP:
             c.add(k, k + 1, "gender", "threat_women", 0.85, frame)
+
+
+#: words before a vermin word that make it said of someone ("is een rat", "die parasiet", "jij kakkerlak")
+CALLED = {"is", "ben", "bent", "blijft", "een", "die", "dat", "jij", "je", "jullie", "vuile", "vieze", "smerige"} | {
+    "zo'n"
+}
+
+
+def vermin_person(c: Context, si_: int) -> bool:
+    """Sentence `si_` or the one before it calls a person vermin: a VERMIN or DEHUMANISING word said of someone
+    (after CALLED, or followed by "is" / "van": "ongedierte is het", "dat onkruid van een wethouder"; not "de ratten")
+    in a sentence that names a person (addressee, role word, pronoun, a capitalised name), and the text is not about
+    real pests, games or sport (PEST_CONTEXT, PLAY_WORDS: "de ratten in het riool")."""
+    toks, vermin = c.toks, L.VERMIN | L.DEHUMANISING
+    if c.all_set & (L.PEST_CONTEXT | L.PLAY_WORDS):
+        return False
+    for s in (si_, si_ - 1):
+        ss = c.sent_sets.get(s)
+        if ss is None or not ss & vermin:
+            continue
+        for k in range(c.n):
+            if c.sent[k] != s or toks[k] not in vermin:
+                continue
+            called = (k > 0 and toks[k - 1] in CALLED) or (k + 1 < c.n and toks[k + 1] in {"is", "van"})
+            person = ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or names(c, k)
+            if called and person:
+                return True
+    return False
 
 
 def aimed_construction(stoks: list[str], ss: set[str]) -> str | None:

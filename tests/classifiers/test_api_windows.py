@@ -23,7 +23,8 @@ ORDINARY = [
     "Mijn kleinkinderen spelen daar graag na school.",
     "Iedereen een fijne zondag gewenst.",
 ]
-THREAT = "Als ik die Jansen tegenkom dan sla ik z'n tanden uit z'n bek."
+# a threat the rules do not read (the model alone flags it), so that what is tested is the model's windows
+THREAT = "Als ik die Jansen tegenkom dan kan hij zijn tanden bij elkaar rapen."
 
 
 def probs(**by_label: float) -> list[float]:

@@ -22,21 +22,25 @@ CASES: dict[str, dict[str, set[Key]]] = {
             ("threat", "we_know_where", "weet waar je woont"),
             ("doxxing", "postcode", "1234 AB"),
             ("doxxing", "street_address", "Dorpsstraat 12"),
-            ("threat", "dox_intimidation", "1234 AB"),
-            ("threat", "dox_intimidation", "Dorpsstraat 12"),
+            # no dox_intimidation: "weet" alone no longer turns published data into a threat (we_know_where does)
         },
     },
     "Jij bent een klootzak en een kutmarokkaan, ga terug naar je eigen land.": {
         "abuse": {("abuse", "you_are_insult", "Jij bent een klootzak"), ("abuse", "insult", "klootzak")},
         "identity": {
             ("identity", "identity_slur", "kutmarokkaan"),
+            ("abuse", "identity_slur", "kutmarokkaan"),
             ("identity", "identity_go_back", "terug naar je eigen land"),
             ("identity", "identity_go_back", "ga terug naar je eigen land"),
         },
     },
     "Vrouwen horen achter het aanrecht, vieze flikker.": {
         "gender": {("gender", "gender_role", "achter het aanrecht"), ("gender", "women_group_hate", "Vrouwen")},
-        "identity": {("identity", "identity_slur_modified", "vieze flikker"), ("identity", "identity_slur", "flikker")},
+        "identity": {
+            ("identity", "identity_slur_modified", "vieze flikker"),
+            ("identity", "identity_slur", "flikker"),
+            ("abuse", "identity_slur", "flikker"),
+        },
     },
     "wethouder, je bent een kutwijf en een vuile syriër en ik steek je neer": {
         "abuse": {

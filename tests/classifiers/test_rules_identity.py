@@ -33,6 +33,19 @@ POSITIVES = [
     ("@wethouder_wiersma jij bent gewoon een autist", "identity_you_are", "jij bent gewoon een autist"),
     ("Geitenneuker", "identity_slur", "Geitenneuker"),
     ("Je bent en blijft een man, ook in een jurk.", "identity_misgender", "blijft een man"),
+    # fourth data round: a slur that is also an ordinary word, after an aiming word and ending its phrase
+    ("Raadslid Sjoerdsma is een pot. Dat verklaart alles.", "identity_slur", "pot"),
+    ("Wethouder Doekhie is gewoon een koelie die onze banen pikt", "identity_slur", "koelie"),
+    ("kijk die wethouder weer praten 🐒", "identity_slur", "🐒"),
+    ("@raadslid_fernandes ga terug naar je tropische eiland", "identity_go_back", "terug naar je tropische eiland"),
+    ("Die burgemeester moet gewoon terug het schip op.", "identity_go_back", "terug het schip op"),
+    ("@wethouder_sahin hoofddoek af of opzouten", "identity_symbol", "hoofddoek af of"),
+    # "niks te zeggen hebben" is having a say: no speech frame around the hit
+    (
+        "Ga terug naar je eigen land @wethouder_Benali, hier heb jij niks te zeggen",
+        "identity_go_back",
+        "terug naar je eigen land",
+    ),
 ]
 
 NEGATIVES = [
@@ -41,6 +54,17 @@ NEGATIVES = [
     "Gemeenteraad neemt motie aan tegen moslimhaat na bedreigingen aan raadslid Bouzid",  # news
     "Flikker toch op met je parkeerbeleid, wethouder.",  # the verb: abuse, not a slur
     "Ik ben zelf moslim en trots op mijn geloof.",  # the official about their own identity
+    "De burgemeester zette een pot koffie voor de insprekers.",  # the word, not the slur: the phrase goes on
+    "Mijn nicht zit ook in de raad, ze is wethouder in Zwolle.",  # a relative: no aiming word
+    "De wethouder ging na het werkbezoek terug naar het eiland.",  # Texel: no possessive, no identity
+    "Na de vergadering ging de burgemeester terug naar zijn eiland.",  # his own island
+    "De wethouder gaat met zijn familie naar Turkije op vakantie.",
+    "De vissers moeten terug hun boot in, zegt de burgemeester.",
+    "Thuis doet mijn moeder haar hoofddoek af.",
+    "De wethouder zette een pot op tafel.",
+    "De wethouder heeft een nicht die in Zwolle woont.",
+    "Mijn Turkse nicht komt morgen op bezoek bij de wethouder.",
+    "Wethouder, onze kat Zwartje is al drie dagen zoek.",
 ]
 
 FRAMED = [
@@ -55,9 +79,8 @@ FRAMED = [
 @pytest.mark.parametrize(("text", "rule", "words"), POSITIVES)
 def test_identity_hate_is_flagged_on_the_words_that_carry_it(engine, text, rule, words):
     res = engine.analyze(text)
-    hits = [h for h in res.hits if h.rule == rule]
+    hits = [h for h in res.hits if h.rule == rule and h.label == "identity"]
     assert words in [text[h.start : h.end] for h in hits]
-    assert all(h.label == "identity" for h in hits)
     assert res.scores["identity"] >= 0.7
     # the spans shown to moderators point at the text and cover the flagged words
     spans = [s for s in res.spans if s.label == "identity"]
@@ -81,12 +104,19 @@ def test_quoted_counter_and_supportive_speech_is_suppressed(engine, text, rule):
     assert res.scores["identity"] == 0.1
 
 
-def test_every_identity_family_hit_carries_the_identity_label(identity_only):
+def test_every_identity_family_hit_carries_the_identity_label_and_an_aimed_slur_also_abuse(identity_only):
     texts = [t for t, _, _ in POSITIVES] + NEGATIVES + [t for t, _ in FRAMED]
+    slurs = 0
     for text in texts:
         res = identity_only.analyze(text)
-        assert {h.label for h in res.hits + res.suppressed} <= {"identity"}
         assert all(h.rule.startswith("identity_") for h in res.hits + res.suppressed)
+        assert {h.label for h in res.hits + res.suppressed} <= {"identity", "abuse"}
+        for found in (res.hits, res.suppressed):  # abuse only as the twin of an identity slur, in the same frame
+            identity = {(h.start, h.end, h.rule) for h in found if h.label == "identity"}
+            abuse = {(h.start, h.end, h.rule) for h in found if h.label != "identity"}
+            assert abuse == {k for k in identity if k[2] == "identity_slur"}, text
+            slurs += len(abuse)
+    assert slurs > 0
 
 
 def _five_label_rows() -> list[dict]:

@@ -46,3 +46,13 @@ def test_split_holds_out_validation_authors_whole():
     others = [e for a, x in replies.items() if a not in held_out for e in x]
     assert len(train) + len(calib) >= 0.97 * len(others)
     assert 0.05 < len(calib) / (len(train) + len(calib)) < 0.3
+
+
+def test_a_models_record_limits_the_trained_authors_so_files_added_later_stay_out_of_its_splits():
+    replies = load_replies()
+    trained = [a for a in sorted(replies) if a not in REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS]
+    older, newer = trained[: len(trained) // 2], trained[len(trained) // 2 :]
+    train, calib, val = split_replies(replies, trained_authors=older)
+    assert {e.source for e in train + calib} == {"reply:" + a for a in older}
+    assert not {e.source for e in train + calib} & {"reply:" + a for a in newer}
+    assert val == split_replies(replies)[2]
