@@ -253,10 +253,12 @@ fixes"): more identity slurs (and the lesbian slurs moved from `gender` to `iden
 also `abuse`, "terug naar je eiland" and "terug het schip op", chat spellings ("zn", "m'n") read in full,
 extermination wording for a person called vermin, beatings ("een pak slaag krijgen", "ik rij je omver"), "je
 gaat het niet overleven" as a threat, and published contact data as a threat only with a call to go there or act on
-it (not with any "weten"). Selection score with these weights: 0.7722 with the rules before, 0.7819 after. Two retrains on the new data were tried and not shipped: 3 epochs from 0.6.0
-(selection score 0.7738) and 1 epoch (0.7617) against 0.7844 for the 0.6.0 weights with the same rules and sets; for
-both the gate search raised the threat gate to 0.8, which cost threat recall on the validation authors (0.76 and
-0.75 against 0.82).
+it (not with any "weten"). Selection score with these weights: 0.7722 with the rules before, 0.7844 with the fixes
+as first made, 0.7819 after a second reader's mends of their false positives. Three retrains on the new data were
+tried and not shipped: 3 epochs from 0.6.0 (selection score 0.7738) and 1 epoch (0.7617), scored with the rules as
+first made, and 3 epochs from the 0.4.0 weights with all rounds at once (0.7667, final rules); for each the gate
+search raised the threat gate to 0.8, which cost threat recall on the validation authors (0.76 and 0.75 for the
+first two against 0.82).
 
 ## Shipped configuration
 {shipped}
