@@ -90,19 +90,19 @@ _HELD_OUT = REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS
 
 
 def split_replies(
-    replies: dict[str, list[Example]], trained_authors: Collection[str] | None = None
+    replies: dict[str, list[Example]], reply_authors: Collection[str] | None = None
 ) -> tuple[list[Example], list[Example], list[Example]]:
     """(train, calibration, validation): the REPLIES_VAL_AUTHORS files whole are validation, REPLIES_TEST_AUTHORS are
     left out (reported only, by evaluate); the other authors' lines go 15% (by hash of the line id) to calibration and
     the rest to training. A line whose text (case and spacing ignored) also occurs in a held-out file is left out;
-    build_splits removes near-duplicates as well. `trained_authors` keeps only those authors for training and
+    build_splits removes near-duplicates as well. `reply_authors` keeps only those authors for training and
     calibration (a model's record: the files added after it was trained are not in its splits)."""
     val = of_authors(replies, REPLIES_VAL_AUTHORS)
     seen = {" ".join(e.text.lower().split()) for e in of_authors(replies, _HELD_OUT)}
     rest = [
         e
         for author, exs in replies.items()
-        if author not in _HELD_OUT and (trained_authors is None or author in trained_authors)
+        if author not in _HELD_OUT and (reply_authors is None or author in reply_authors)
         for e in exs
         if " ".join(e.text.lower().split()) not in seen
     ]

@@ -121,8 +121,21 @@ def constructions(c: Context) -> None:
 
 
 #: words before a vermin word that make it said of someone ("is een rat", "die parasiet", "jij kakkerlak")
-CALLED = {"is", "ben", "bent", "blijft", "een", "die", "dat", "jij", "je", "jullie", "vuile", "vieze", "smerige"} | {
-    "zo'n"
+CALLED = {
+    "is",
+    "ben",
+    "bent",
+    "blijft",
+    "een",
+    "die",
+    "dat",
+    "jij",
+    "je",
+    "jullie",
+    "vuile",
+    "vieze",
+    "smerige",
+    "zo'n",
 }
 
 

@@ -17,8 +17,6 @@ from .frames import framed, inanimate_target, looks_person, negated
 
 #: "overleven": a threat only when negated ("dat ga je niet overleven")
 SURVIVE = {"overleef", "overleven", "overleeft"}
-#: "pak op zijn donder": the only "pak voor / op" that is a beating
-DONDER = {"donder", "broek", "sodemieter", "lazer", "flikker"}
 INTENT_WORDS = (
     L.INTENT_SUBJECTS
     | L.INTENT_MODALS
@@ -113,29 +111,27 @@ def violence_verbs(c: Context) -> None:
                 c.add(i, i + 1, "gender", "threat_women", 0.85, frame)
 
 
-def _seen_person(c: Context, k: int) -> bool:
-    """Token k (the object before "zien") is a person: a pronoun, a role word or a capitalised name (not opening the
-    sentence, no article before it: not "het Stadhuis")."""
-    w = c.toks[k]
-    capital = (
-        c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+def _capitalised(c: Context, k: int) -> bool:
+    """Token k is a word written with a capital inside its sentence (not its first word): a name, "Martina"."""
+    return (
+        c.toks[k].isalpha()
+        and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
         and k > 0
         and c.sent[k - 1] == c.sent[k]
-        and c.toks[k - 1] not in {"de", "het", "een", "die", "dat", "deze"}
     )
-    return w in L.PERSON_MARKERS or w in L.ROLE_WORDS or (capital and w.isalpha())
+
+
+def _seen_person(c: Context, k: int) -> bool:
+    """Token k (the object before "zien") is a person: a pronoun, a role word or a name (`_capitalised`, with no
+    article before it: not "het Stadhuis")."""
+    w = c.toks[k]
+    named = _capitalised(c, k) and c.toks[k - 1] not in {"de", "het", "een", "die", "dat", "deze"}
+    return w in L.PERSON_MARKERS or w in L.ROLE_WORDS or named
 
 
 def names(c: Context, i: int) -> bool:
-    """The sentence of token i names someone: a capitalised word that does not open the sentence ("Martina")."""
-    first = True
-    for k in range(c.n):
-        if c.sent[k] != c.sent[i]:
-            continue
-        if not first and c.toks[k].isalpha() and c.clean[c.starts[k] : c.starts[k] + 1].isupper():
-            return True
-        first = False
-    return False
+    """The sentence of token i names someone (a `_capitalised` word)."""
+    return any(c.sent[k] == c.sent[i] and _capitalised(c, k) for k in range(c.n))
 
 
 def on_match(c: Context, name: str, s_: int, e_: int) -> None:
@@ -281,15 +277,20 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
             and ss & (INTENT_WORDS | {"krijg", "krijgt", "wacht"})
         ):
             return
-    if name == "threat_beating" and not (
-        ss & (INTENT_WORDS | {"krijgen", "krijgt", "geven", "geef", "verdient", "verdienen"})
-        and (c.all_set & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or c.off_hit or c.role_tok or names(c, s_))
-        and not (toks[s_] == "pak" and toks[s_ + 1] in {"voor", "op"} and toks[e_ - 1] not in DONDER)
-        and not ss & (L.PAST_NARRATIVE | {"vroeger", "kreeg", "kregen", "gaf", "gaven"})
-    ):
-        return  # "hij moet een pak slaag krijgen", "ik rij je omver", "ik wil hem zien branden": intent and a person
-    if name == "threat_beating" and toks[s_] == "zien" and not (s_ > 0 and _seen_person(c, s_ - 1)):
-        return  # "ik wil hem / Martina / de wethouder zien branden", not "de vlaggen zien hangen"
+    if name == "threat_beating":  # "hij moet een pak slaag krijgen", "ik rij je omver": intent and a person
+        if not (
+            ss & (INTENT_WORDS | {"krijgen", "krijgt", "geven", "geef", "verdient", "verdienen"})
+            and (
+                c.all_set & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS)
+                or c.off_hit
+                or c.role_tok
+                or names(c, s_)
+            )
+            and not ss & (L.PAST_NARRATIVE | {"vroeger", "kreeg", "kregen", "gaf", "gaven"})
+        ):
+            return
+        if toks[s_] == "zien" and not (s_ > 0 and _seen_person(c, s_ - 1)):
+            return  # "ik wil hem / Martina / de wethouder zien branden", not "de vlaggen zien hangen"
     if name == "threat_bomb2" and not (ss & (INTENT_WORDS | {"hoop", "hopelijk"})):
         return
     if name == "threat_fire2" and not (ss & INTENT_WORDS):

@@ -33,7 +33,7 @@ POSITIVES = [
     ("@wethouder_wiersma jij bent gewoon een autist", "identity_you_are", "jij bent gewoon een autist"),
     ("Geitenneuker", "identity_slur", "Geitenneuker"),
     ("Je bent en blijft een man, ook in een jurk.", "identity_misgender", "blijft een man"),
-    # fourth data round: a slur that is also an ordinary word, after an aiming word and ending its phrase
+    # fourth data round: a slur that is also an ordinary word, said of someone and ending its phrase; more slurs
     ("Raadslid Sjoerdsma is een pot. Dat verklaart alles.", "identity_slur", "pot"),
     ("Wethouder Doekhie is gewoon een koelie die onze banen pikt", "identity_slur", "koelie"),
     ("kijk die wethouder weer praten 🐒", "identity_slur", "🐒"),

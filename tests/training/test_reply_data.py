@@ -52,7 +52,7 @@ def test_a_models_record_limits_the_trained_authors_so_files_added_later_stay_ou
     replies = load_replies()
     trained = [a for a in sorted(replies) if a not in REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS]
     older, newer = trained[: len(trained) // 2], trained[len(trained) // 2 :]
-    train, calib, val = split_replies(replies, trained_authors=older)
+    train, calib, val = split_replies(replies, reply_authors=older)
     assert {e.source for e in train + calib} == {"reply:" + a for a in older}
     assert not {e.source for e in train + calib} & {"reply:" + a for a in newer}
     assert val == split_replies(replies)[2]
