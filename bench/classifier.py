@@ -5,12 +5,13 @@ built locally, nothing downloaded). Prints the ratio.
     .venv/bin/python bench/classifier.py [--model models/schildwacht-nl-mini] [--posts 256] [--no-reference]
 
 Measures the transformer forward pass incl. tokenisation (ModelScorer.transformer_probs, the path the reference
-runs too; float32 and int8), the model probability (float32 transformer + TF-IDF half, ModelScorer.predict) and the
-full classifier as shipped (rules + window scoring + model + target resolution + evidence spans by candidate
-occlusion), beside it the full path before the speed-up (every word occluded), with the int8 transformer (opt-in,
-thresholds.json `int8`) and with window scoring off (the path before windows), on the generated posts and on long
-posts (a generated post among 3-6 generated neutral ones), where the windows do their work. Prints the full path's
-ratios to the path before the speed-up and to the reference. Run it with OMP_NUM_THREADS set and trust only the
+runs too; int8 as shipped and float32), the model probability (transformer + TF-IDF half, ModelScorer.predict) and
+the full classifier as shipped (rules + window scoring + int8 model + target resolution + evidence spans by candidate
+occlusion), beside it the full path before the speed-up (every word occluded, float32), with the float32 transformer
+(thresholds.json `"int8": false`) and with window scoring off (the path before windows), on the generated posts and
+on long posts (a generated post among 3-6 generated neutral ones), where the windows do their work. The reference is
+float32, as it was measured before int8 shipped; a row gives it in int8 too. Prints the full path's ratios to the path
+before the speed-up, to the float32 path and to the reference. Run it with OMP_NUM_THREADS set and trust only the
 ratios of one run on a shared machine.
 """
 
@@ -109,14 +110,14 @@ def main() -> None:
     nparams = sum(p.numel() for p in small.model.parameters())
     r1 = rate(small.transformer_probs, texts[:64], 1, args.seconds)
     r32 = rate(small.transformer_probs, texts, 32, args.seconds)
-    rows.append(("schildwacht-nl-mini (transformer)", nparams, r1, r32))
-    int8 = ModelScorer(args.model, quantize=True)
+    rows.append((f"schildwacht-nl-mini (transformer, {'int8' if small.int8 else 'float32'})", nparams, r1, r32))
+    float32 = ModelScorer(args.model, quantize=False)
     rows.append(
         (
-            "schildwacht-nl-mini (transformer, int8)",
+            "schildwacht-nl-mini (transformer, float32)",
             nparams,
-            rate(int8.transformer_probs, texts[:64], 1, args.seconds),
-            rate(int8.transformer_probs, texts, 32, args.seconds),
+            rate(float32.transformer_probs, texts[:64], 1, args.seconds),
+            rate(float32.transformer_probs, texts, 32, args.seconds),
         )
     )
     if small.lexical is not None:
@@ -134,7 +135,7 @@ def main() -> None:
     ]
     before = CombinedClassifier(Path(args.model), occlusion_candidates=0, int8=False)
     combos.append(("full classify, before speed-up (all words)", before, items))
-    combos.append(("full classify, int8 transformer (opt-in)", CombinedClassifier(Path(args.model), int8=True), items))
+    combos.append(("full classify, float32 transformer", CombinedClassifier(Path(args.model), int8=False), items))
     if getattr(clf, "combine", None) != "max":
         combos.append(
             ("full classify, combine=max (rules+model)", CombinedClassifier(Path(args.model), combine="max"), items)
@@ -149,21 +150,28 @@ def main() -> None:
         rows.append((label, nparams, c1, c32))
     full = next(row for row in rows if row[0].startswith("full classify, shipped"))
     slow = next(row for row in rows if row[0].startswith("full classify, before"))
+    unquantised = next(row for row in rows if row[0].startswith("full classify, float32"))
     ref = None
     if not args.no_reference:
         with tempfile.TemporaryDirectory() as td:
             build_reference(Path(args.model), Path(td) / "bert-base-random")
-            big = ModelScorer(Path(td) / "bert-base-random")
-            bparams = sum(p.numel() for p in big.model.parameters())
-            b1 = rate(big.transformer_probs, texts[:32], 1, args.seconds)
-            b32 = rate(big.transformer_probs, texts[:128], 32, args.seconds)
-            ref = ("BERT-base reference (12x768, random)", bparams, b1, b32)
-            rows.append(ref)
+            for quantise in (False, True):
+                big = ModelScorer(Path(td) / "bert-base-random", quantize=quantise)
+                bparams = sum(p.numel() for p in big.model.parameters())
+                b1 = rate(big.transformer_probs, texts[:32], 1, args.seconds)
+                b32 = rate(big.transformer_probs, texts[:128], 32, args.seconds)
+                precision = "int8" if quantise else "float32"
+                rows.append((f"BERT-base reference (12x768, random, {precision})", bparams, b1, b32))
+            ref = rows[-2]
     print(f"{'model':50s} {'params':>11s} {'posts/s b=1':>12s} {'posts/s b=32':>13s}")
     for name, n, a, b in rows:
         print(f"{name:50s} {n:11,d} {a:12.1f} {b:13.1f}")
     print(
         f"ratio full classify/before speed-up: batch 1 = {full[2] / slow[2]:.2f}x, batch 32 = {full[3] / slow[3]:.2f}x"
+    )
+    print(
+        f"ratio full classify/float32 transformer: batch 1 = {full[2] / unquantised[2]:.2f}x, "
+        f"batch 32 = {full[3] / unquantised[3]:.2f}x"
     )
     if ref:
         print(f"ratio mini/base: batch 1 = {rows[0][2] / ref[2]:.1f}x, batch 32 = {rows[0][3] / ref[3]:.1f}x")

@@ -1,9 +1,10 @@
 """Equal-quality check of the fast classify path: the same ~2,000 replies through the full path before (every word
 of a reading occluded by the whole model, float32 transformer) and through the path as configured (candidate
-occlusion, `occlusion_candidates`; int8 transformer where `--int8` or thresholds.json asks), side by side.
+occlusion, `occlusion_candidates`; the transformer's precision as thresholds.json sets it, int8 by default, or as
+`--path N:int8` / `--path N:float32` asks), side by side.
 
     .venv/bin/python bench/classifier_equivalence.py [--model models/schildwacht-nl-mini] [--texts 2000]
-        [--candidates N] [--int8 | --float32]
+        [--path N[:int8|:float32]]...
 
 Texts: every k-th line of training/replies/*.jsonl and training/replies_pending/*.jsonl (never the frozen test set,
 never the held-out sets), long dialect posts included, so that windows fire too. Prints: posts whose flags differ,

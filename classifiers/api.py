@@ -125,10 +125,6 @@ OCCLUSION_CHARS, OCCLUSION_WORDS, OCCLUSION_MIN = 2000, 80, 0.05
 #: removal lowers the lexical half's probability most (bench/classifier_equivalence.py measures what this changes);
 #: thresholds.json `occlusion_candidates` overrides it, 0 occludes every word with the whole model.
 OCCLUSION_CANDIDATES = 4
-#: Whether the transformer's linear layers run in int8 (classifiers.model.int8_linears, at load time; thresholds.json
-#: `int8` overrides it). Off: int8 is faster with the same flags, but it quantises activations per batch, so a post's
-#: scores would depend (by up to ~0.04) on the posts it shares a batch with.
-INT8 = False
 
 
 @dataclass
@@ -194,8 +190,8 @@ class CombinedClassifier(RuleClassifier):
         self.combine = combine or cfg.get("combine", "max")
         self.frame_damp = float(cfg.get("frame_damp", 1.0))
         self.gates = {k: float(v) for k, v in (cfg.get("model_gate") or {}).items()}
-        self.int8 = bool(cfg.get("int8", INT8)) if int8 is None else int8
-        self.scorer = ModelScorer(model_dir, quantize=self.int8)
+        self.scorer = ModelScorer(model_dir, quantize=int8)
+        self.int8 = self.scorer.int8
         self.splitter = Splitter() if windows else None
         self.window_gate = float(cfg.get("window_gate", WINDOW_GATE))
         if occlusion_candidates is None:
