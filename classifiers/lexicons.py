@@ -108,6 +108,7 @@ INSULT_WORDS = (INSULTS | LDNOOBW_INSULT) - INSULT_MODIFIERS - INSULTS_EXCLUDED
 WEAK_INSULTS = _words("weak_insults")
 SEXUAL = _words("sexual")
 SINGULAR_WOMAN = _words("singular_woman")
+KITCHEN_CUES = _words("kitchen_cues")
 FIRST_SG = _words("first_sg")
 PROFANE_MODS = _words("profane_mods")
 MASCULINE_PUTDOWN = _words("masculine_putdown")

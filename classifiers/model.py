@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from schildwacht.contracts import LABELS
 
@@ -41,6 +42,18 @@ def mix_probs(transformer: list[list[float]], lexical: list[list[float]], weight
     return [[(1 - weight) * a + weight * b for a, b in zip(x, y)] for x, y in zip(transformer, lexical)]
 
 
+def _attend_per_text(model: Any) -> bool:
+    """Switch `model` to the per-text attention (classifiers.attention); False where its architecture does not take
+    a registered attention function (its padded batches then move a text's scores slightly)."""
+    from . import attention
+
+    try:
+        model.set_attn_implementation(attention.NAME)
+    except (AttributeError, ValueError, NotImplementedError):
+        return False
+    return getattr(model.config, "_attn_implementation", None) == attention.NAME
+
+
 class ModelScorer:
     """Loads a local model dir; ``predict(texts)`` -> list of per-label probabilities (LABELS order). A directory with
     a lexical model (classifiers.lexical) averages its probabilities with the transformer's. ``quantize`` runs the
@@ -64,6 +77,7 @@ class ModelScorer:
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.dir))
         self.model = AutoModelForSequenceClassification.from_pretrained(str(self.dir))
         self.model.eval()
+        self.per_text = _attend_per_text(self.model)
         meta = {}
         try:
             meta = json.loads((self.dir / "thresholds.json").read_text())
@@ -92,25 +106,27 @@ class ModelScorer:
         self._torch = torch
 
     def logits(self, texts: Sequence[str]) -> list[list[float]]:
-        """Raw logits (LABELS order). Texts are batched by their token count, up to `batch_size` of one length, so
-        no batch is padded: a text's logits are the same whichever texts it is scored with (and the int8 rounding
-        has no padding-dependent float noise to carry)."""
+        """Raw logits (LABELS order), texts sorted by length and padded per batch. With the per-text attention
+        (`per_text`, classifiers.attention) and int8, a text's logits are the same numbers whichever texts it is
+        batched with."""
         torch = self._torch
         clean = [model_text(t) or "." for t in texts]
-        encoded = self.tokenizer(clean, truncation=True, max_length=self.max_length)
-        inputs = [name for name in self.tokenizer.model_input_names if name in encoded]
-        by_length: dict[int, list[int]] = {}
-        for i, ids in enumerate(encoded["input_ids"]):
-            by_length.setdefault(len(ids), []).append(i)
+        order = sorted(range(len(clean)), key=lambda i: len(clean[i]))
         res: list[list[float]] = [[] for _ in clean]
         with torch.inference_mode():
-            for _, same in sorted(by_length.items()):
-                for b in range(0, len(same), self.batch_size):
-                    idx = same[b : b + self.batch_size]
-                    batch = {name: torch.tensor([encoded[name][i] for i in idx]) for name in inputs}
-                    lg = self.model(**batch).logits.float().tolist()
-                    for i, row in zip(idx, lg):
-                        res[i] = [ABSENT_LOGIT if j is None else row[j] for j in self.index]
+            for b in range(0, len(order), self.batch_size):
+                idx = order[b : b + self.batch_size]
+                enc = self.tokenizer(
+                    [clean[i] for i in idx],
+                    truncation=True,
+                    max_length=self.max_length,
+                    padding=True,
+                    return_tensors="pt",
+                )
+                batch = {name: enc[name] for name in self.tokenizer.model_input_names if name in enc}
+                lg = self.model(**batch).logits.float().tolist()
+                for i, row in zip(idx, lg):
+                    res[i] = [ABSENT_LOGIT if j is None else row[j] for j in self.index]
         return res
 
     def predict(self, texts: Sequence[str]) -> list[list[float]]:

@@ -35,6 +35,10 @@ def on_phrase(c: Context, s_: int, e_: int) -> None:
     ss = c.sent_sets[c.sent[s_]]
     if toks[e_ - 1] == "thuis" and e_ < n and toks[e_] in {"in", "op", "hier", "overal", "binnen", "tussen", "thuis"}:
         return  # "X horen thuis in de raad" (= belong in), not "vrouwen horen thuis"
+    if toks[s_:e_] == ["in", "de", "keuken"] and not (
+        ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.GENDER_GROUP | L.SINGULAR_WOMAN | L.KITCHEN_CUES) or c.off_hit
+    ):
+        return  # "kakkerlakken in de keuken van de kantine": a kitchen, nobody put in it
     frame = "negation" if negated(c, s_, 3) else framed(c, s_, direct=bool(ss & L.SECOND_PERSON))
     c.add(s_, e_, "gender", "gender_role", 0.85, frame)
     if ss & L.SECOND_PERSON or ss & L.ROLE_WORDS or c.off_hit:

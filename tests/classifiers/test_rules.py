@@ -288,3 +288,18 @@ def test_no_pattern_or_word_list_spells_a_chat_form_that_respelling_replaces():
         if path.stem != "chat_forms":
             words |= {w for line in L.read_list(path) for w in line.split()}
     assert words and not words & L.CHAT_FORMS.keys()
+
+
+@pytest.mark.parametrize(
+    ("text", "gendered"),
+    [
+        ("Help! Kakkerlakken in de keuken van het buurthuis, wie kent een bestrijder?", False),
+        ("Wij hebben een muizenplaag in de keuken, iemand een goede tip?", False),
+        ("Zet haar maar in de keuken, kan ze tenminste iets nuttigs doen voor de gemeente", True),
+        ("haar plek is in de keuken en in de slaapkamer, niet in de Staten", True),
+        ("Die wethouder hoort in de keuken", True),
+        ("Vrouwen in de keuken, niet in de raad", True),
+    ],
+)
+def test_a_bare_in_de_keuken_is_a_gender_role_only_with_a_person_put_there(rules, text, gendered):
+    assert ("gender" in one(rules, text).flags) is gendered
