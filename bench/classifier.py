@@ -107,11 +107,11 @@ def main() -> None:
         f"{len(texts)} generated posts (mean {sum(map(len, texts)) / len(texts):.0f} chars)"
     )
     rows = []
-    nparams = sum(p.numel() for p in small.model.parameters())
+    float32 = ModelScorer(args.model, quantize=False)
+    nparams = sum(p.numel() for p in float32.model.parameters())  # int8 layers hold their weights as buffers
     r1 = rate(small.transformer_probs, texts[:64], 1, args.seconds)
     r32 = rate(small.transformer_probs, texts, 32, args.seconds)
     rows.append((f"schildwacht-nl-mini (transformer, {'int8' if small.int8 else 'float32'})", nparams, r1, r32))
-    float32 = ModelScorer(args.model, quantize=False)
     rows.append(
         (
             "schildwacht-nl-mini (transformer, float32)",
@@ -155,9 +155,10 @@ def main() -> None:
     if not args.no_reference:
         with tempfile.TemporaryDirectory() as td:
             build_reference(Path(args.model), Path(td) / "bert-base-random")
+            bparams = 0
             for quantise in (False, True):
                 big = ModelScorer(Path(td) / "bert-base-random", quantize=quantise)
-                bparams = sum(p.numel() for p in big.model.parameters())
+                bparams = bparams or sum(p.numel() for p in big.model.parameters())  # the float32 one's
                 b1 = rate(big.transformer_probs, texts[:32], 1, args.seconds)
                 b32 = rate(big.transformer_probs, texts[:128], 32, args.seconds)
                 precision = "int8" if quantise else "float32"

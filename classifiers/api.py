@@ -109,10 +109,19 @@ class RuleClassifier:
         flags = [lab for lab in LABELS if scores[lab] >= self.thresholds[lab]]
         return Classification(scores=scores, flags=flags, spans=spans, target=target)
 
+    def _spans(self, res: RuleResult, scores: dict[str, float]) -> list[Span]:
+        """The rule spans, plus the identity mentions where `identity` is flagged without an identity rule span (the
+        flag came from hostile_identity: the mention is its evidence)."""
+        spans = list(res.spans)
+        if _shown(scores["identity"]) >= self.thresholds["identity"] and not any(s.label == "identity" for s in spans):
+            spans += res.mentions
+        return spans
+
     def classify(self, items: Sequence[ClassifyInput]) -> list[Classification]:
         out: list[Classification] = []
         for _text, res, tgt in self._rule_pass(items):
-            out.append(self._finish(res.scores, res.spans, tgt))
+            scores = hostile_identity(res.scores, res)
+            out.append(self._finish(scores, self._spans(res, scores), tgt))
         return out
 
 
@@ -214,7 +223,7 @@ class CombinedClassifier(RuleClassifier):
             for k, (text, res, tgt) in enumerate(ruled):
                 best = None if readings is None else readings[k]
                 scores = combine_scores(res, None if best is None else best.probs, self.combine, 1.0, self.gates)
-                spans = list(res.spans)
+                spans = self._spans(res, scores)
                 if best is not None and text:
                     model_only = [
                         lab
@@ -357,7 +366,7 @@ def combine_scores(res, probs, mode, frame_damp: float = 1.0, gates: dict | None
     probability is multiplied by frame_damp when the rules found a would-be hit of that label inside a frame
     (negation, quote, news, counter-speech, idiom): a suppressed gender-role phrase does not damp a threat."""
     if probs is None or mode == "rules":
-        return dict(res.scores)
+        return hostile_identity(res.scores, res)
     framed_labels = {h.label for h in res.suppressed}
     out = {}
     for i, lab in enumerate(LABELS):
@@ -373,7 +382,16 @@ def combine_scores(res, probs, mode, frame_damp: float = 1.0, gates: dict | None
             out[lab] = max(r, 0.5 * (m + r)) if r >= 0.5 else 0.5 * (m + r) + 0.5 * m * (1 - r)
         else:  # max
             out[lab] = max(m, r)
-    return out
+    return hostile_identity(out, res)
+
+
+def hostile_identity(scores: dict[str, float], res: RuleResult) -> dict[str, float]:
+    """A post that names someone's origin, religion, colour, orientation, gender identity or disability outside a
+    frame (`res.mentions`) and is abuse or a threat is identity-based hate: `identity` scores at least the stronger
+    of the two ("Die Marokkaanse wethouder moeten we het land uitschoppen"). Without a mention, `scores` as given."""
+    if not res.mentions:
+        return dict(scores)
+    return {**scores, "identity": max(scores["identity"], scores["abuse"], scores["threat"])}
 
 
 def _read_json(p: Path) -> dict:

@@ -9,8 +9,8 @@ and activations work row by row, and the classifier reads the first token).
 
 Invariant: with the int8 linear layers, which are exact per row, a text's logits are the same numbers in any padded
 batch as alone (float32 matrix multiplies still differ by ~1e-7 with the batch's size). A mask that is not right
-padding (left padding, a causal or custom mask) and training (dropout) go to transformers' own `sdpa` attention,
-unchanged, and so does the mask: it is built as for `sdpa`.
+padding (left padding, a custom mask), a causal model (`is_causal`, with or without a mask) and training (dropout)
+go to transformers' own `sdpa` attention, unchanged, and so does the mask: it is built as for `sdpa`.
 
 Registered with transformers' `AttentionInterface` and `AttentionMaskInterface` (the documented way to plug in an
 attention function) under NAME; `ModelScorer` switches its model to it where the architecture supports that.
@@ -56,7 +56,8 @@ def per_text_attention(
 ) -> tuple[torch.Tensor, None]:
     """query, key, value [batch, heads, tokens, head size] -> output [batch, tokens, heads, head size]."""
     batch, heads, tokens, size = query.shape
-    counts = key_lengths(attention_mask, batch, key.shape[2])
+    causal = bool(kwargs.get("is_causal") or getattr(module, "is_causal", False))
+    counts = None if causal else key_lengths(attention_mask, batch, key.shape[2])
     if counts is None or dropout or key.shape[2] != tokens:
         return sdpa_attention_forward(
             module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs

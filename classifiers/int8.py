@@ -5,13 +5,14 @@ time (symmetric, int8, scale = the row's largest absolute value / 127); the prod
 multiply (`torch._int_mm`), rescaled by row scale x channel scale, plus the float32 bias.
 
 Invariants:
-- a row's output depends only on that row and the weights, so with batches without padding
-  (`ModelScorer.logits`) a post scores the same numbers alone as in the worker's batch of 32: a classification can
-  be reproduced;
+- a row's output depends only on that row and the weights, so with the per-text attention of
+  classifiers.attention a post scores the same numbers alone as in the worker's padded batch of 32: a classification
+  can be reproduced;
 - the weights on disk stay float32; this is a load-time step (`int8_linears`), inference only (no gradient);
-- linear layers of the same shape that are children of one module (BERT's query, key and value) are one group: when
-  they read the same input tensor, it is quantised once and multiplied by their weight matrices side by side; a
-  member called with another input gets the product of that input (the group recomputes).
+- the query, key and value projections of one attention module (children named as in BERT, RoBERTa, DistilBERT or
+  Llama: QKV_NAMES) are one group: when they read the same input tensor, it is quantised once and multiplied by
+  their weight matrices side by side; a member called with another input gets the product of that input (the group
+  recomputes). A group serves one call at a time (a lock), so a scorer shared by threads stays correct.
 
 Written here rather than taken from `torch.ao.quantization.quantize_dynamic`: that one quantises the activations
 per tensor, i.e. over the whole batch, so a post's scores moved by up to 0.04 with the posts it shared a batch with
@@ -21,15 +22,18 @@ CUDA); tests/classifiers/test_model_int8.py checks it against float32 and across
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import torch
 
 _LEVELS = 127.0
+#: sibling names of the query, key and value projections that read one input
+QKV_NAMES = frozenset({"query", "key", "value", "q_lin", "k_lin", "v_lin", "q_proj", "k_proj", "v_proj"})
 
 
 def _quantise_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(int8 rows, float32 scale per row [n, 1]) of a 2-d float tensor; an all-zero row keeps scale 1/127."""
+    """(int8 rows, float32 scale per row [n, 1]) of a 2-d float tensor (an all-zero row gets zeros)."""
     scale = x.abs().amax(1, keepdim=True).clamp_(min=1e-12)
     return torch.mul(x, _LEVELS / scale).round_().to(torch.int8), scale.mul_(1 / _LEVELS)
 
@@ -70,14 +74,16 @@ class _Group:
         self.weights = _Weights.side_by_side([m.weights for m in members])
         self.input: torch.Tensor | None = None  # held, so that its identity cannot pass to another tensor
         self.outputs: list[torch.Tensor | None] = []
+        self.lock = threading.Lock()
 
     def output(self, position: int, x: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
-        if x is not self.input or self.outputs[position] is None:
-            self.input = x
-            self.outputs = list(self.weights.apply(x2).split(self.sizes, 1))
-        out, self.outputs[position] = self.outputs[position], None
-        if all(o is None for o in self.outputs):
-            self.input = None
+        with self.lock:
+            if x is not self.input or self.outputs[position] is None:
+                self.input = x
+                self.outputs = list(self.weights.apply(x2).split(self.sizes, 1))
+            out, self.outputs[position] = self.outputs[position], None
+            if all(o is None for o in self.outputs):
+                self.input = None
         assert out is not None
         return out
 
@@ -102,16 +108,17 @@ class Int8Linear(torch.nn.Module):
 
 
 def int8_linears(model: Any) -> Any:
-    """`model` (in place, returned) with every nn.Linear replaced by an Int8Linear; siblings of the same shape form a
-    group (query, key and value)."""
+    """`model` (in place, returned) with every nn.Linear replaced by an Int8Linear; the query, key and value
+    projections of one module (QKV_NAMES) with the same input width form a group."""
     for parent in list(model.modules()):
         linears = [(name, child) for name, child in parent.named_children() if isinstance(child, torch.nn.Linear)]
-        by_shape: dict[tuple[int, int], list[Int8Linear]] = {}
+        by_width: dict[int, list[Int8Linear]] = {}
         for name, child in linears:
             replacement = Int8Linear(child)
             setattr(parent, name, replacement)
-            by_shape.setdefault((child.in_features, child.out_features), []).append(replacement)
-        for members in by_shape.values():
+            if name in QKV_NAMES:
+                by_width.setdefault(child.in_features, []).append(replacement)
+        for members in by_width.values():
             if len(members) > 1:
                 group = _Group(members)
                 for position, member in enumerate(members):

@@ -182,6 +182,12 @@ SLUR_FOLLOW = _words("slur_follow")
 IDENTITY_ADJECTIVES = _words("identity_adjectives")
 DEHUMANISING = _words("dehumanising")
 IDENTITY_TERMS = _words("identity_terms")
+IDENTITY_TOPICS = _words("identity_topics")
+#: words that describe a person by origin, religion, colour, orientation, gender identity or disability (rule
+#: identity_mention; the adjectives among them only before a person noun)
+IDENTITY_MENTIONS = (
+    IDENTITY_GROUPS | GROUP_MEMBERS | IDENTITY_SLURS | IDENTITY_ADJECTIVES | {"non-binair", "nonbinair"}
+) - IDENTITY_TOPICS
 ORIGIN_PLACES = _words("origin_places")
 IDENTITY_PREFIXES = _words("identity_prefixes")
 DEROGATORY_HEADS = _words("derogatory_heads")

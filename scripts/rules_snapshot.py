@@ -8,7 +8,8 @@ files) and compare the two files byte for byte:
 The corpus, in this order: training/replies/*.jsonl, training/replies_pending/*.jsonl, training/probe_replies.jsonl,
 the MHC Dutch dev set (column test_case) and posts from training/generator.py (fixed seed; each is analysed once
 without and once with official terms). The frozen test set is never read. Each line holds the source, the text,
-the official terms and the full RuleResult: scores, spans, hits, suppressed hits and the truncation flag.
+the official terms and the full RuleResult: scores, spans, hits, suppressed hits, the truncation flag and the
+identity mentions.
 `--disable FAMILY` switches a rule family off (for example `--disable identity` to compare with a snapshot taken
 before that family existed).
 """
@@ -68,6 +69,7 @@ def record(source: str, text: str, terms: list[str] | None, res: RuleResult) -> 
         "hits": [asdict(h) for h in res.hits],
         "suppressed": [asdict(h) for h in res.suppressed],
         "truncated": res.truncated,
+        "mentions": [s.model_dump() for s in res.mentions],
     }
     return json.dumps(row, ensure_ascii=False, sort_keys=True)
 

@@ -265,9 +265,13 @@ by default (`classifiers/int8.py`: weights per output channel, activations per t
 (`classifiers/attention.py`), so a post scores exactly the same alone as in a batch; on the choice sets the tables
 are those of the float32 transformer but for legitimate criticism flagged (4.2% instead of 5.0%) and one MHC case,
 and on 2,000 training replies one flag changed (docs/classifier.md, "Speed": the full path 1.5-1.6x faster, 277-295
-posts/s at batch 32 on one thread, 24-26x the float32 BERT-base reference). One rule change: a bare "in de keuken"
-is a gender role only with someone put there. The fourth and fifth frozen sets were read (section "Frozen test set
-(final report)" holds the fifth; docs/classifier.md has both).
+posts/s at batch 32 on one thread, 24-26x the float32 BERT-base reference). A bare "in de keuken" is a gender role
+only with someone put there. The fourth and fifth frozen sets were read (section "Frozen test set (final report)"
+holds the fifth; docs/classifier.md has both). After the fifth report, "identity from hostility": a post flagged for
+abuse or a threat that names the official's origin, religion, colour, orientation, gender identity or disability
+outside a frame is also `identity` (chosen on the spent sets; identity F1 on them 0.68 / 0.60 / 0.62 -> 0.75 / 0.71
+/ 0.74, on the validation authors 0.63 -> 0.73; no post is flagged that was not flagged before); the final report
+below predates it, the sixth frozen set will report it.
 
 ## Shipped configuration
 {shipped}
@@ -280,8 +284,11 @@ is a gender role only with someone put there. The fourth and fifth frozen sets w
 - **Identity-based hate is mostly missed (0.6.0).** The transformer's `identity` output fires on positive statements
   about groups and on counter-speech (35% of MHC half-B contrast cases), so its gate is 0.9 and the label comes
   mostly from the rule family `identity`: on the third, fourth and fifth frozen test sets precision 0.93-0.96 but
-  recall 0.44-0.53 (fifth set: identity-based abuse posts with every label found 31 of 70). Staff should not read a
-  missing `identity` flag as "no identity-based hate".
+  recall 0.44-0.53 (fifth set: identity-based abuse posts with every label found 31 of 70). "Identity from
+  hostility" raises recall on those (now spent) sets to 0.57-0.61, measured on the sets it was chosen on; identity
+  hate that is neither abusive nor threatening in the model's or the rules' eyes ("Zo'n Hindoestaan als
+  burgemeester, zo zijn ze allemaal") is still missed. Staff should not read a missing `identity` flag as "no
+  identity-based hate".
 - **The frozen test sets are harder than the choice sets.** On the third to fifth frozen sets threat recall
   0.79-0.85 at precision 0.81-0.83, against 0.82 at 0.92 on the validation authors; threats in long posts 57-80%;
   people sharing their own contact details (6-10 of 30-35 per set), violent words about things (6-17 of 42-43) and

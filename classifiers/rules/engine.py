@@ -22,7 +22,7 @@ from . import abuse, doxxing, frames, gender, identity, threat_constructions, th
 from .context import Context, build_context
 from .patterns import build_matchers, build_phrases, install_list_attrs
 from .respell import respell, spell_vocab
-from .spans import RuleResult, to_spans
+from .spans import Hit, RuleResult, to_spans
 
 #: the rule families, in the order they run; the names `RuleEngine(disabled_families=...)` takes
 FAMILIES = ("threat", "abuse", "gender", "doxxing", "identity")
@@ -117,15 +117,21 @@ class RuleEngine:
             identity.find(c, imatches)
         if "threat" in on:  # play suppresses every threat hit in play, the doxxing family's dox_intimidation too
             frames.play(c)
-        return _result(c, text or "", truncated)
+        named = identity.mentions(c) if "identity" in on else []
+        return _result(c, text or "", truncated, named)
 
 
-def _result(c: Context, text: str, truncated: bool) -> RuleResult:
+def _result(c: Context, text: str, truncated: bool, named: list[Hit]) -> RuleResult:
     scores = {lab: 0.02 for lab in LABELS}
     for h in c.hits:
         scores[h.label] = max(scores[h.label], h.score)
     for h in c.suppressed:
         scores[h.label] = max(scores[h.label], 0.1)
     return RuleResult(
-        scores=scores, spans=to_spans(c.hits, text), hits=c.hits, suppressed=c.suppressed, truncated=truncated
+        scores=scores,
+        spans=to_spans(c.hits, text),
+        hits=c.hits,
+        suppressed=c.suppressed,
+        truncated=truncated,
+        mentions=to_spans(named, text),
     )

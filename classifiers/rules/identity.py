@@ -33,7 +33,8 @@ from functools import lru_cache
 
 from .. import lexicons as L
 from .context import Context
-from .frames import framed, negated, target_ctx
+from .frames import framed, looks_person, names_role, negated, target_ctx
+from .spans import Hit
 
 #: rules that need identity in view somewhere in the text
 NEEDS_IDENTITY_IN_VIEW = {
@@ -136,3 +137,33 @@ def find(c: Context, matches: list[tuple[str, int, int]]) -> None:
             frame = "support"  # "homoseksuelen zoals jij zijn geweldig", "ik zal moslims zoals jij omhelzen"
         c.add(s, e, "identity", name, SCORES.get(name, 0.85), frame)
     _slurs(c)
+
+
+def mentions(c: Context) -> list[Hit]:
+    """identity_mention: each word of IDENTITY_MENTIONS outside a frame (news, quote, counter-speech, idiom; neither a
+    negation, "ik heb niks tegen moslims, maar ...", nor a verb of saying frames it); an adjective that is no group
+    noun ("joodse", "zwarte") only before a person noun ("die zwarte wethouder", not "de joodse begraafplaats" or
+    "zwarte lijst"). No hit: see RuleResult.mentions."""
+    out = []
+    for i, t in enumerate(c.toks):
+        if t not in L.IDENTITY_MENTIONS or framed(c, i, strict=True) is not None:
+            continue
+        if t in L.IDENTITY_ADJECTIVES and t not in L.IDENTITY_GROUPS and not _before_a_person(c, i):
+            continue
+        out.append(Hit(c.starts[i], c.ends[i], "identity", "identity_mention", 0.0))
+    return out
+
+
+def _before_a_person(c: Context, i: int) -> bool:
+    """One of the next two words of token i's sentence names a person: a role word ("wethouder", "raadsleden"), a
+    person or group noun ("vrouw", "vent", "moslim"), or a word with a person suffix ("bestuurder")."""
+    for k in range(i + 1, min(c.n, i + 3)):
+        if c.sent[k] != c.sent[i]:
+            break
+        w = c.toks[k]
+        if w in PERSON_NOUNS or names_role(w) or looks_person(w):
+            return True
+    return False
+
+
+PERSON_NOUNS = L.PERSON_MARKERS | L.PLAY_PERSONS | L.SINGULAR_WOMAN | L.GENDER_GROUP | L.IDENTITY_GROUPS

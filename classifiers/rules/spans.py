@@ -24,13 +24,17 @@ class Hit:
 
 @dataclass
 class RuleResult:
-    """The rule layer's verdict on one text: per-label scores, spans, hits, hits a frame suppressed."""
+    """The rule layer's verdict on one text: per-label scores, spans, hits, hits a frame suppressed, and `mentions`:
+    where the text names someone's origin, religion, colour, orientation, gender identity or disability outside a
+    frame (identity_mention). A mention is no hit and scores nothing: it turns a post flagged for abuse or threat
+    into identity-based hate (`classifiers.api.hostile_identity`)."""
 
     scores: dict[str, float]
     spans: list[Span]
     hits: list[Hit] = field(default_factory=list)
     suppressed: list[Hit] = field(default_factory=list)
     truncated: bool = False
+    mentions: list[Span] = field(default_factory=list)
 
 
 def tok_at(starts: list[int], pos: int) -> int:

@@ -510,3 +510,36 @@ def test_model_evidence_from_exactly_the_model_gate(shipped):
     reader.thresholds = {**shipped.thresholds, "abuse": 0.3}  # still flagged (0.4999...), the gate not reached
     (below,) = reader.classify([ClassifyInput(MODEL_ONLY_ABUSE)])
     assert "abuse" in below.flags and not any(s.label == "abuse" for s in below.spans)
+
+
+def test_hostile_identity_lifts_identity_to_the_abuse_or_threat_score_only_with_a_mention():
+    from classifiers.rules import RuleResult
+    from schildwacht.contracts import Span
+
+    scores = {"threat": 0.8, "abuse": 0.6, "gender": 0.02, "doxxing": 0.02, "identity": 0.1}
+    mention = Span(start=4, end=15, label="identity", text="Marokkaanse", source="rule:identity_mention")
+    plain = RuleResult(scores=scores, spans=[])
+    named = RuleResult(scores=scores, spans=[], mentions=[mention])
+    assert api.hostile_identity(scores, plain) == scores
+    assert api.hostile_identity(scores, named) == {**scores, "identity": 0.8}
+    assert api.hostile_identity({**scores, "identity": 0.9}, named)["identity"] == 0.9
+    # combine_scores applies it in every mode
+    assert api.combine_scores(named, None, "rules")["identity"] == 0.8
+    assert api.combine_scores(named, [0.0] * 5, "max", 1.0, {})["identity"] == 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "flags", "evidence"),
+    [
+        ("Die Marokkaanse wethouder is een klootzak.", {"abuse", "identity"}, "Marokkaanse"),
+        ("Die wethouder is een klootzak.", {"abuse"}, None),
+        ("De Marokkaanse wethouder opende vandaag het buurthuis.", set(), None),
+    ],
+)
+def test_an_identity_mention_in_an_abusive_post_flags_identity_with_the_mention_as_evidence(
+    rules, text, flags, evidence
+):
+    (res,) = rules.classify([ClassifyInput(text)])
+    assert set(res.flags) == flags
+    shown = [s.text for s in res.spans if s.label == "identity"]
+    assert shown == ([evidence] if evidence else [])

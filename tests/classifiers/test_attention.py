@@ -13,7 +13,13 @@ from classifiers.model import ModelScorer
 TEXTS = [
     "Aftreden!",
     "Ik weet waar je woont, wethouder. Pas maar op.",
+    "Deze wethouder liegt over de cijfers, aftreden!",
+    "Goedemorgen, de vergadering begint om acht uur.",
+    "Jij vieze trut, ga terug naar de keuken.",
     "De raad vergadert donderdag over het bestemmingsplan en daarna over de begroting van volgend jaar.",
+    "Wat een vertoning weer in de raad gisteren. De stukken waren te laat, de insprekers kregen drie minuten en de "
+    "voorzitter kapte iedereen af. Als dit democratie is, dan weet ik het ook niet meer. Volgende keer neem ik mijn "
+    "buren mee, dan wordt het een stuk drukker op de publieke tribune.",
 ]
 
 
@@ -23,7 +29,8 @@ def encode(tokenizer, texts: list[str]) -> dict:
 
 
 def test_the_scorer_attends_per_text_and_a_padded_batch_changes_no_number():
-    """With int8 (exact per row); transformers' own attention moves the padded texts' logits by up to ~1e-2."""
+    """With int8 (exact per row); with transformers' own attention some padded texts' logits move (by up to ~1e-2
+    over many texts; here at least one of these)."""
     scorer = ModelScorer(DEFAULT_MODEL_DIR, quantize=True)
     assert scorer.per_text and scorer.model.config._attn_implementation == NAME
     batch = encode(scorer.tokenizer, TEXTS)
@@ -58,3 +65,21 @@ def test_per_text_attention_is_transformers_attention_with_the_padding_mask():
         unmasked = switched(input_ids=batch["input_ids"]).logits
     assert torch.allclose(expected, got, atol=1e-5)
     assert not torch.allclose(unmasked[0], expected[0], atol=1e-3)
+
+
+def test_a_causal_module_is_left_to_transformers_attention():
+    """Causal attention (is_causal on the module, no mask when nothing is padded) is not per-text attention."""
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    from classifiers.attention import per_text_attention
+
+    module = torch.nn.Module()
+    module.is_causal = True
+    torch.manual_seed(0)
+    query, key, value = (torch.randn(2, 2, 5, 8) for _ in range(3))
+    expected, _ = sdpa_attention_forward(module, query, key, value, None)
+    got, _ = per_text_attention(module, query, key, value, None)
+    assert torch.equal(got, expected)
+    module.is_causal = False
+    bidirectional, _ = per_text_attention(module, query, key, value, None)
+    assert not torch.allclose(bidirectional, expected)

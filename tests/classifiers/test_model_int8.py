@@ -98,8 +98,9 @@ def test_the_model_in_int8_replaces_every_linear_layer_and_stays_near_float32():
 
 
 def test_a_post_scores_alone_exactly_as_in_a_batch_of_other_lengths():
-    """Batches hold texts of one token count (no padding) and int8 rows are quantised on their own: a post's logits
-    are the same numbers alone as among others (with per-batch activation scales they moved by up to 0.04)."""
+    """int8 rows are quantised on their own and each text attends over its own tokens (classifiers.attention): a
+    post's logits are the same numbers alone as in a padded batch (per-batch activation scales moved them by up to
+    0.04)."""
     scorer = ModelScorer(DEFAULT_MODEL_DIR, quantize=True)
     lengths = {len(scorer.tokenizer(t)["input_ids"]) for t in TEXTS}
     assert len(lengths) >= 3  # lengths a padded batch would mix

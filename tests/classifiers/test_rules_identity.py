@@ -140,3 +140,24 @@ def test_precision_and_recall_on_the_five_label_reply_files(identity_only):
     assert precision >= max(0.9, 4 * base_rate)
     # a rule layer is for the explicit cases: it must find a third of them, the rest is the model's job
     assert recall >= 1 / 3
+
+
+@pytest.mark.parametrize(
+    ("text", "mentioned"),
+    [
+        ("Die Marokkaanse wethouder is een klootzak.", ["Marokkaanse"]),
+        ("Ik heb niks tegen moslims, maar deze burgemeester moet weg.", ["moslims"]),
+        ("Dat azc komt er niet, wat een onzin van de gemeente.", []),  # a topic, not a person
+        ("'Vuile homo' riep hij naar de wethouder, meldt de politie.", []),  # news and quotation frame it
+        ("Die zwarte wethouder moet weg.", ["zwarte"]),  # an adjective before a person noun
+        ("Jij staat op de zwarte lijst, wethouder.", []),  # ... not before a thing
+        ("De joodse begraafplaats ligt er verwaarloosd bij.", []),
+        ("Die wethouder is doof voor kritiek.", []),  # a word mostly used in another sense (identity_topics.txt)
+        ("Wat ben jij een vuile moslim zeg.", ["moslim"]),  # a verb of saying does not frame it
+    ],
+)
+def test_identity_mentions_are_the_unframed_words_that_describe_a_person(engine, text, mentioned):
+    res = engine.analyze(text)
+    assert [s.text for s in res.mentions] == mentioned
+    assert all(s.label == "identity" and s.source == "rule:identity_mention" for s in res.mentions)
+    assert not any(h.rule == "identity_mention" for h in res.hits)  # a mention is no hit: it scores nothing
