@@ -37,7 +37,8 @@ def key_lengths(mask: torch.Tensor | None, batch: int, tokens: int) -> list[int]
         return None
     valid = mask[:, 0, 0, :]
     counts = valid.sum(-1)
-    if not torch.equal(valid, torch.arange(valid.shape[-1]) < counts[:, None]) or not bool((counts > 0).all()):
+    prefix = torch.arange(valid.shape[-1], device=valid.device) < counts[:, None]
+    if not torch.equal(valid, prefix) or not bool((counts > 0).all()):
         return None
     if not torch.equal(mask, valid[:, None, None, :].expand_as(mask)):
         return None  # a query row that sees other keys than the first: not a padding mask

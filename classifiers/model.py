@@ -22,7 +22,7 @@ from .textnorm import model_text
 
 MAX_LENGTH = 96
 #: Whether the transformer's linear layers run in int8 (classifiers.int8, at load time; thresholds.json `int8` or
-#: ModelScorer's `quantize` overrides it). On: 1.8x faster full path, 1 flag in 2,000 replies changed, largest score
+#: ModelScorer's `quantize` overrides it). On: 1.5-1.6x faster full path, 1 flag in 2,000 replies changed, largest score
 #: difference 0.02 (bench/classifier_equivalence.py); a post's scores do not depend on its batch (`logits`).
 INT8 = True
 

@@ -51,6 +51,8 @@ PRAISABLE = {"identity_like_you", "identity_group_claim", "identity_generalise",
 SCORES = {"identity_not_belong": 0.7, "identity_thing": 0.7, "identity_code": 0.75}
 #: words before a slur that aim it at someone ("die flikker", "vuile makak")
 AIMING = L.INSULT_MODIFIERS | {"die", "dat", "deze", "een", "wat", "zo'n", "kut", "kanker", "jij", "jullie", "echte"}
+#: nouns that name a person: an identity adjective before one of them is an identity mention ("die zwarte vent")
+PERSON_NOUNS = L.PERSON_MARKERS | L.PLAY_PERSONS | L.SINGULAR_WOMAN | L.GENDER_GROUP | L.IDENTITY_GROUPS
 #: words after "flikker" that make it the verb ("flikker op", "flikker toch op"): abuse, not a slur
 VERB_USE = {"op", "toch", "maar", "nou", "het", "dat", "hem", "haar", "ze", "je"}
 
@@ -164,6 +166,3 @@ def _before_a_person(c: Context, i: int) -> bool:
         if w in PERSON_NOUNS or names_role(w) or looks_person(w):
             return True
     return False
-
-
-PERSON_NOUNS = L.PERSON_MARKERS | L.PLAY_PERSONS | L.SINGULAR_WOMAN | L.GENDER_GROUP | L.IDENTITY_GROUPS
