@@ -18,6 +18,11 @@ Written here rather than taken from `torch.ao.quantization.quantize_dynamic`: th
 per tensor, i.e. over the whole batch, so a post's scores moved by up to 0.04 with the posts it shared a batch with
 (docs/classifier.md, "Speed"). `torch._int_mm` is the int8 matrix multiply torch itself uses for this (CPU and
 CUDA); tests/classifiers/test_model_int8.py checks it against float32 and across batch compositions.
+
+`torch._int_mm` is fast only on a CPU with int8 dot-product instructions (AVX-512 VNNI, AMX): measured on an AVX2-only
+AMD EPYC here, one [1024, 256] x [256, 768] product took 207 ms against 6 ms in float32, which made the whole
+classifier some 25x slower than float32. `fast_int8` says whether this CPU has them; the scorer asks it before it
+loads int8 (classifiers.model.ModelScorer).
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from typing import Any
 import torch
 
 _LEVELS = 127.0
+#: CPU features (names of torch.cpu.get_capabilities()) with which oneDNN's int8 product, behind `torch._int_mm`,
+#: beats float32. AVX-VNNI without AVX-512 is left out: no machine here had it to measure.
+FAST_INT8_FEATURES = ("avx512_vnni", "amx_int8")
 #: sibling names of the query, key and value projections that read one input
 QKV_NAMES = frozenset({"query", "key", "value", "q_lin", "k_lin", "v_lin", "q_proj", "k_proj", "v_proj"})
 
@@ -105,6 +113,13 @@ class Int8Linear(torch.nn.Module):
         else:
             y = self.group.output(self.position, x, x2)
         return y.reshape(*x.shape[:-1], self.out_features)
+
+
+def fast_int8() -> bool:
+    """Whether this CPU runs `torch._int_mm` faster than float32 (FAST_INT8_FEATURES); a fixed property of the
+    machine, so the choice it drives does not vary from run to run."""
+    capabilities = torch.cpu.get_capabilities()
+    return any(capabilities.get(feature, False) for feature in FAST_INT8_FEATURES)
 
 
 def int8_linears(model: Any) -> Any:

@@ -10,6 +10,7 @@ for (a model of 0.4.x predates `identity`) gets probability ~0 from it: only the
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,10 +21,13 @@ from schildwacht.contracts import LABELS
 from .lexical import ABSENT_LOGIT, LexicalModel, platt
 from .textnorm import model_text
 
+log = logging.getLogger(__name__)
+
 MAX_LENGTH = 96
-#: Whether the transformer's linear layers run in int8 (classifiers.int8, at load time; thresholds.json `int8` or
-#: ModelScorer's `quantize` overrides it). On: 1.5-1.6x faster full path, 1 flag in 2,000 replies changed, largest score
-#: difference 0.02 (bench/classifier_equivalence.py); a post's scores do not depend on its batch (`logits`).
+#: Whether the transformer's linear layers run in int8 where the CPU has int8 dot-product instructions
+#: (classifiers.int8.fast_int8; at load time; thresholds.json `int8` or ModelScorer's `quantize` overrides it). On
+#: such a CPU: 1.5-1.6x faster full path, 1 flag in 2,000 replies changed, largest score difference 0.02
+#: (bench/classifier_equivalence.py); a post's scores do not depend on its batch (`logits`). Elsewhere float32.
 INT8 = True
 
 
@@ -58,7 +62,8 @@ class ModelScorer:
     """Loads a local model dir; ``predict(texts)`` -> list of per-label probabilities (LABELS order). A directory with
     a lexical model (classifiers.lexical) averages its probabilities with the transformer's. ``quantize`` runs the
     transformer's linear layers in int8 (classifiers.int8: per token, so a text's scores do not depend on its
-    batch); None takes `int8` from thresholds.json, else INT8. ``int8`` says which it is."""
+    batch); None takes `int8` from thresholds.json, else INT8, and then int8 only on a CPU where it is faster
+    (classifiers.int8.fast_int8; float32 elsewhere, logged); True forces it. ``int8`` says which it is."""
 
     def __init__(
         self, model_dir: str | Path, max_length: int = MAX_LENGTH, batch_size: int = 32, quantize: bool | None = None
@@ -83,10 +88,16 @@ class ModelScorer:
             meta = json.loads((self.dir / "thresholds.json").read_text())
         except (OSError, ValueError):
             pass
-        self.int8 = bool(meta.get("int8", INT8)) if quantize is None else quantize
-        if self.int8:
-            from .int8 import int8_linears
+        from .int8 import fast_int8, int8_linears
 
+        if quantize is None:
+            wanted = bool(meta.get("int8", INT8))
+            self.int8 = wanted and fast_int8()
+            if wanted and not self.int8:
+                log.info("transformer in float32: this CPU has no AVX-512 VNNI or AMX, int8 would be slower")
+        else:
+            self.int8 = quantize
+        if self.int8:
             self.model = int8_linears(self.model)
         self.max_length = max_length
         self.batch_size = batch_size

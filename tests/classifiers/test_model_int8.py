@@ -1,6 +1,6 @@
 """The transformer in int8 (classifiers.int8): a load-time step on the shipped float32 weights, on by default
-(classifiers.model.INT8), switched by `int8` in thresholds.json or the classifier's argument (its quality check:
-bench/classifier_equivalence.py)."""
+where the CPU runs it faster (classifiers.model.INT8, classifiers.int8.fast_int8), switched by `int8` in
+thresholds.json or the classifier's argument (its quality check: bench/classifier_equivalence.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from classifiers.api import DEFAULT_MODEL_DIR, CombinedClassifier
-from classifiers.int8 import Int8Linear, int8_linears
+from classifiers.int8 import Int8Linear, fast_int8, int8_linears
 from classifiers.model import ModelScorer
 
 TEXTS = [
@@ -110,8 +110,9 @@ def test_a_post_scores_alone_exactly_as_in_a_batch_of_other_lengths():
 
 
 def test_thresholds_json_chooses_the_precision_at_load_time(tmp_path: Path):
-    """`"int8": false` in thresholds.json: the float32 transformer; no key: the default, int8; the argument wins
-    over the file; the weights file stays as it was (the same bytes as the shipped one)."""
+    """`"int8": false` in thresholds.json: the float32 transformer; no key: the default, int8 where the CPU runs it
+    faster (fast_int8); the argument wins over the file; the weights file stays as it was (the same bytes as the
+    shipped one)."""
     for source in DEFAULT_MODEL_DIR.iterdir():
         if source.name != "thresholds.json":
             (tmp_path / source.name).symlink_to(source)
@@ -124,5 +125,24 @@ def test_thresholds_json_chooses_the_precision_at_load_time(tmp_path: Path):
     assert CombinedClassifier(tmp_path, int8=True).int8 is True
     (tmp_path / "thresholds.json").write_text(json.dumps(config), encoding="utf-8")
     default = ModelScorer(tmp_path)
-    assert default.int8 is True and plain_linears(default.model) == 0
+    assert default.int8 is fast_int8() and (plain_linears(default.model) == 0) is fast_int8()
     assert (tmp_path / "model.safetensors").read_bytes() == weights
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "expected"),
+    [
+        ({}, False),
+        ({"avx2": True, "avx512_vnni": False}, False),
+        ({"avx512_vnni": True}, True),
+        ({"amx_int8": True}, True),
+    ],
+)
+def test_the_default_is_int8_only_on_a_cpu_with_int8_dot_products(monkeypatch, capabilities, expected):
+    """On an AVX2-only CPU torch._int_mm is some 30x slower than float32 (classifiers.int8): the default loads float32
+    there and int8 with AVX-512 VNNI or AMX; an explicit quantize=True still forces int8."""
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: capabilities)
+    assert fast_int8() is expected
+    scorer = ModelScorer(DEFAULT_MODEL_DIR)
+    assert scorer.int8 is expected and (plain_linears(scorer.model) == 0) is expected
+    assert ModelScorer(DEFAULT_MODEL_DIR, quantize=True).int8 is True
