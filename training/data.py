@@ -195,8 +195,9 @@ PATTERNS = (
 )  # fmt: skip
 _REPLY_NEG_KINDS = {"criticism", "news", "counter", "quote", "idiom", "profanity", "neutral", "sarcasm"}
 # The authors whose files are held out of training whole: the realistic-reply validation set for choices.
-# ag_regional (a spent frozen-test author, five labels) gives the identity label realistic validation posts.
-REPLIES_VAL_AUTHORS = ("b_facebook", "r_mayor", "ag_regional")
+# ag_regional, al_citydesk and am_villagechat (spent frozen-test authors, five labels) give the identity label and
+# the rule choices realistic validation posts.
+REPLIES_VAL_AUTHORS = ("b_facebook", "r_mayor", "ag_regional", "al_citydesk", "am_villagechat")
 # Authors held out of training and of every choice: reported only, like the probe test half.
 REPLIES_TEST_AUTHORS = ("o_instagram",)
 
