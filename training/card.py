@@ -273,6 +273,11 @@ outside a frame is also `identity` (chosen on the spent sets; identity F1 on the
 / 0.74, on the validation authors 0.63 -> 0.73; no post is flagged that was not flagged before); the final report
 below predates it, the sixth frozen set will report it.
 
+Fifteenth round (still 0.6.0 weights; issue 17). int8 runs only on a CPU with int8 dot-product instructions (AVX-512
+VNNI or AMX, `classifiers.int8.fast_int8`); on an AVX2-only CPU `torch._int_mm` is some 30x slower than float32, so
+the transformer loads in float32 there (docs/classifier.md, "Speed": 95 posts/s at batch 32 on such a machine, 8.4x
+the BERT-base reference).
+
 ## Shipped configuration
 {shipped}
 
