@@ -5,7 +5,8 @@ woont": also a threat), and per regex on the clean / folded view postcode, phone
 street_address, school_name, scored by context (an owner, a person, doxxing words, public buildings, the writer's
 own data: "mijn" without another person in the post, or a `dox_own` phrase such as "bel me" / "ik woon" / "te koop"
 in the data's sentence or the one before, with no other person or role word in that sentence) and suppressed in
-news; high-scoring data with intent words also gives threat dox_intimidation.
+news; high-scoring data with intent words, or with a menace beside it (fire: ARSON_CUES, fireworks "over"; a visit
+"not for coffee"), also gives threat dox_intimidation.
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ def _incites(toks: list[str]) -> bool:
         if w in {"we", "wij"} and k + 1 < len(toks) and toks[k + 1] in {"weten", "kennen"}:
             return True
     return False
+
+
+#: dialect and chat forms of "niet" before "voor de koffie" ("wij komm'n nait om koffie te drink'n")
+_NOT = {"niet", "nait", "neet", "nie", "niej", "nit"}
+
+
+def _menaces(toks: list[str], words: set[str]) -> bool:
+    """The text names fire (ARSON_CUES, fireworks someone "has left over", a thatched roof that is dry) or a visit
+    that is "not for coffee" ("en dan neet veur de koffie"): beside published personal data, a menace without an
+    intent word."""
+    if words & L.ARSON_CUES or {"vuurwerk", "over"} <= words or {"rieten", "droog"} <= words:
+        return True
+    return any(w in _NOT and set(toks[k + 1 : k + 5]) & {"koffie", "thee", "bakkie"} for k, w in enumerate(toks))
 
 
 _POSTCODE = re.compile(r"(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
@@ -219,5 +233,6 @@ def personal_data(c: Context) -> None:
                 frame = "news"
             h = Hit(s0, e0, "doxxing", nm, score)
             (c.suppressed if frame else c.hits).append(h)
-            if score >= 0.85 and c.all_set & L.INTENT_MODALS and (c.all_set & VISIT or _incites(c.toks)):
+            intent = c.all_set & L.INTENT_MODALS and (c.all_set & VISIT or _incites(c.toks))
+            if (score >= 0.85 and intent) or (score >= 0.5 and _menaces(c.toks, c.all_set)):
                 c.hits.append(Hit(s0, e0, "threat", "dox_intimidation", 0.6))

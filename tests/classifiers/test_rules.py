@@ -269,6 +269,32 @@ def test_an_address_with_a_call_to_go_there_is_doxxing_and_a_threat(rules, text)
     assert "doxxing" in flags and "threat" in flags
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wethouder Smit woont op de Beukenlaan 14 in Emmen. Rieten dak, en het is al weken droog.",
+        "Adres van de burgemeester: Molenweg 5, Ruinen. Wie heeft er nog vuurwerk over?",
+        "Raadslid De Vries woont op de Hondsrugweg 21 in Dalen. We komen langs, en niet voor de koffie.",
+        "Gedeputeerde Bos woont op de Veldweg 8 in Norg. Neem een jerrycan mee.",
+    ],
+)
+def test_an_address_beside_fire_or_a_visit_not_for_coffee_is_doxxing_and_a_threat(rules, text):
+    flags = one(rules, text).flags
+    assert "doxxing" in flags and "threat" in flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De wethouder woont op de Dorpsstraat 12 in Eext, een mooi huis met een rieten dak.",
+        "Ik woon zelf aan de Lindelaan 3 in Zuidlaren, kom gerust langs, niet voor de koffie maar voor een gesprek.",
+        "Vuurwerkoverlast bij de Kerkstraat 4, de burgemeester moet ingrijpen.",
+    ],
+)
+def test_a_thatched_roof_coffee_or_fireworks_alone_do_not_make_an_address_a_threat(rules, text):
+    assert "threat" not in one(rules, text).flags
+
+
 def test_no_pattern_or_word_list_spells_a_chat_form_that_respelling_replaces():
     """respell.py reads "zn", "m'n", "ff" ... as "zijn", "mijn", "even" before matching, so an entry spelt the chat
     way could never match (it did: "z'n jurkje" went unmatched for a while)."""
