@@ -262,23 +262,14 @@ def test_a_pure_address_post_is_doxxing_not_a_threat(rules):
     [
         "Wethouder Hoekstra woont op de Meidoornlaan 7 in Heerenveen. Ga maar eens aanbellen, allemaal.",
         "Adres van die wethouder: Kerkstraat 3, 9231 AB Surhuisterveen. Jullie weten wat je moet doen.",
-    ],
-)
-def test_an_address_with_a_call_to_go_there_is_doxxing_and_a_threat(rules, text):
-    flags = one(rules, text).flags
-    assert "doxxing" in flags and "threat" in flags
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # fire or a visit "not for coffee" beside the address is a threat without an intent word
         "Wethouder Smit woont op de Beukenlaan 14 in Emmen. Rieten dak, en het is al weken droog.",
         "Adres van de burgemeester: Molenweg 5, Ruinen. Wie heeft er nog vuurwerk over?",
         "Raadslid De Vries woont op de Hondsrugweg 21 in Dalen. We komen langs, en niet voor de koffie.",
         "Gedeputeerde Bos woont op de Veldweg 8 in Norg. Neem een jerrycan mee.",
     ],
 )
-def test_an_address_beside_fire_or_a_visit_not_for_coffee_is_doxxing_and_a_threat(rules, text):
+def test_an_address_with_a_call_to_go_there_is_doxxing_and_a_threat(rules, text):
     flags = one(rules, text).flags
     assert "doxxing" in flags and "threat" in flags
 
