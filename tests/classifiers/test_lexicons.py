@@ -34,7 +34,8 @@ FORMER: dict[str, tuple[type, int, tuple[str, ...]]] = {
     "GENDER_GROUP_NEG": (set, 175, ("dom", "minachting", "verschrikkelijk", "gewelddadig", "aap")),
     "ROLE_WORDS": (set, 24, ("wethouder", "loco-burgemeester", "burgervader", "raadsman")),
     "GROUP_NOUNS": (set, 49, ("vrouwen", "homo's", "burgemeesters", "klimaatactivisten")),
-    "GROUP_MEMBERS": (set, 17, ("moslim", "jood", "immigrant", "zwart")),
+    # 17 at the split; 15 origin groups and orientations added on 2026-12-07 ("antilliaan", "hindoestaan", ...)
+    "GROUP_MEMBERS": (set, 32, ("moslim", "jood", "immigrant", "zwart", "antilliaan", "hindoestaan")),
     # ordered: (first entries..., last entry) checked in place below
     "ABUSE_PHRASES": (list, 41, ("krijg de kanker", "krijg de tering", "sterf", "we zien je wel")),
     # the former list held "achter het fornuis" twice (a no-op for the PhraseMatcher); the file holds it once
@@ -131,6 +132,7 @@ ADDED = (
     "POSITIVE_APPRAISAL",
     "KITCHEN_CUES",
     "IDENTITY_TOPICS",
+    "ARSON_CUES",
 )
 
 
