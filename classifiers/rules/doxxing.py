@@ -215,6 +215,9 @@ def personal_data(c: Context) -> None:
             }
         )
         person = bool(c.all_set & (L.SECOND_PERSON | L.ROLE_WORDS)) or c.off_hit
+        # what turns the data into intimidation is read from the whole post, once
+        intent = bool(c.all_set & L.INTENT_MODALS) and bool(c.all_set & VISIT or _incites(c.toks))
+        menace = _menaces(c.toks, c.all_set)
         for s0, e0, nm in pii:
             if nm == "school_name":
                 score = 0.9 if (owner and (dox_ctx or c.all_set & {"kinderen", "dochter", "zoon", "kind"})) else 0.15
@@ -233,6 +236,5 @@ def personal_data(c: Context) -> None:
                 frame = "news"
             h = Hit(s0, e0, "doxxing", nm, score)
             (c.suppressed if frame else c.hits).append(h)
-            intent = c.all_set & L.INTENT_MODALS and (c.all_set & VISIT or _incites(c.toks))
-            if (score >= 0.85 and intent) or (score >= 0.5 and _menaces(c.toks, c.all_set)):
+            if (score >= 0.85 and intent) or (score >= 0.5 and menace):
                 c.hits.append(Hit(s0, e0, "threat", "dox_intimidation", 0.6))
