@@ -174,6 +174,32 @@ def strongest(
     return best
 
 
+@dataclass
+class Reading:
+    """What the model read of one post: the strongest reading per label, and the transformer's and the lexical
+    half's probabilities of the whole post (the transformer's twice where the directory has no lexical half)."""
+
+    best: Strongest
+    transformer: list[float]
+    lexical: list[float]
+
+
+def _framed(res: RuleResult) -> set[str]:
+    """The labels of which the rules suppressed a would-be hit somewhere in the post (negation, quote, news, ...)."""
+    return {h.label for h in res.suppressed}
+
+
+#: `combine` values that score with the stacker (classifiers.stacking): alone, or with rule scores counting as well.
+STACK, STACK_AND_RULES = "stack", "stack+rules"
+STACKED = (STACK, STACK_AND_RULES)
+
+
+def stacked_modes(combine: str | dict[str, str]) -> set[str]:
+    """The stacked modes (STACKED) that `combine`, one mode or one per label, uses."""
+    modes = set(combine.values()) if isinstance(combine, dict) else {combine}
+    return modes & set(STACKED)
+
+
 class CombinedClassifier(RuleClassifier):
     """Rules + transformer; ``combine`` is read from thresholds.json ("max", "model", "rules" or per label).
 
@@ -191,6 +217,7 @@ class CombinedClassifier(RuleClassifier):
         int8: bool | None = None,
     ) -> None:
         from .model import ModelScorer
+        from .stacking import Stacker
         from .windows import Splitter
 
         cfg = _read_json(model_dir / "thresholds.json")
@@ -203,6 +230,12 @@ class CombinedClassifier(RuleClassifier):
         self.int8 = self.scorer.int8
         self.splitter = Splitter() if windows else None
         self.window_gate = float(cfg.get("window_gate", WINDOW_GATE))
+        self.stacker = Stacker.from_config(cfg.get("stacker")) if stacked_modes(self.combine) else None
+        self.stack_gates = {k: float(v) for k, v in (cfg.get("stack_gate") or {}).items()}
+        if stacked_modes(self.combine) and self.stacker is None:
+            raise ValueError(f"thresholds.json: combine {self.combine!r} zonder stacker")
+        if self.stacker is not None and (cfg.get("stacker") or {}).get("fitted_with") != self.reading_settings():
+            raise ValueError("thresholds.json: de stacker is geleerd met andere poorten, demping of vensterpoort")
         if occlusion_candidates is None:
             occlusion_candidates = int(cfg.get("occlusion_candidates", OCCLUSION_CANDIDATES))
         self.occlusion_candidates = occlusion_candidates
@@ -221,15 +254,18 @@ class CombinedClassifier(RuleClassifier):
             readings = self._read(ruled, terms) if self.combine != "rules" else None
             done, jobs = [], []
             for k, (text, res, tgt) in enumerate(ruled):
-                best = None if readings is None else readings[k]
+                reading = None if readings is None else readings[k]
+                best = None if reading is None else reading.best
                 scores = combine_scores(res, None if best is None else best.probs, self.combine, 1.0, self.gates)
+                if reading is not None and self.stacker is not None:
+                    scores = self._stacked(res, reading, scores)
                 spans = self._spans(res, scores)
                 if best is not None and text:
                     model_only = [
                         lab
                         for lab in LABELS
                         if _shown(scores[lab]) >= self.thresholds[lab]  # flagged exactly as _finish flags it
-                        and best.raw[LABELS.index(lab)] >= self.gates.get(lab, 0.5)
+                        and (self._mode(lab) in STACKED or best.raw[LABELS.index(lab)] >= self.gates.get(lab, 0.5))
                         and not any(s.label == lab for s in spans)
                     ]
                     for where, labels in _group_by_reading(best, model_only):
@@ -241,24 +277,71 @@ class CombinedClassifier(RuleClassifier):
             out += [self._finish(scores, spans, tgt) for scores, spans, tgt in done]
         return out
 
-    def _read(self, ruled: list[tuple[str, RuleResult, str | None]], terms: list[list[str]]) -> list[Strongest]:
-        """Every post whole and its windows, all through the model in one call; the strongest reading per label."""
+    def reading_settings(self) -> dict:
+        """The settings that shape the stacker's features: a stacker is used only with the ones it was fitted with."""
+        return {
+            "model_gate": {lab: self.gates.get(lab, 0.5) for lab in LABELS},
+            "frame_damp": self.frame_damp,
+            "lexical_weight": self.scorer.lexical_weight if self.scorer.lexical is not None else None,
+            "window_gate": self.window_gate,
+        }
+
+    def stack_rows(self, items: Sequence[ClassifyInput]) -> list[list[float]]:
+        """The stacker's features (classifiers.stacking.FEATURES) of each item, exactly as `classify` weighs them:
+        what training/stack_fit.py fits on and training/evaluate.py scores."""
+        from .target import official_terms
+
+        rows: list[list[float]] = []
+        for b in range(0, len(items), MAX_BATCH):
+            batch = items[b : b + MAX_BATCH]
+            ruled = self._rule_pass(batch)
+            terms = [[t for o in (it.officials or []) for t in official_terms(o)] for it in batch]
+            for (_, res, _), r in zip(ruled, self._read(ruled, terms)):
+                rows.append(self._features(res, r))
+        return rows
+
+    def _features(self, res: RuleResult, reading: Reading) -> list[float]:
+        from .stacking import features
+
+        gated = combine_scores(res, reading.best.probs, "max", 1.0, self.gates)
+        return features(reading.transformer, reading.lexical, reading.best.probs, res.scores, _framed(res), gated)
+
+    def _mode(self, label: str) -> str:
+        return self.combine.get(label, "max") if isinstance(self.combine, dict) else self.combine
+
+    def _stacked(self, res: RuleResult, reading: Reading, combined: dict[str, float]) -> dict[str, float]:
+        """`combined` (combine_scores' result) with the labels whose mode is a stacked one scored by the stacker:
+        "stack" its probability sent through that label's `stack_gate` (`gate`), "stack+rules" the larger of that
+        and the rule score; each as that variant scores the whole post, `hostile_identity` included (what
+        training/evaluate.py's per-label choice measures)."""
+        assert self.stacker is not None
+        row = self._features(res, reading)
+        probs = {lab: gate(p, self.stack_gates.get(lab, 0.5)) for lab, p in self.stacker.probs(row).items()}
+        variants = {
+            STACK: hostile_identity(probs, res),
+            STACK_AND_RULES: hostile_identity({lab: max(probs[lab], res.scores[lab]) for lab in LABELS}, res),
+        }
+        return {lab: variants[self._mode(lab)][lab] if self._mode(lab) in STACKED else combined[lab] for lab in LABELS}
+
+    def _read(self, ruled: list[tuple[str, RuleResult, str | None]], terms: list[list[str]]) -> list[Reading]:
+        """Every post whole and its windows, all through the model in one call; the strongest reading per label, and
+        the two halves' probabilities of the whole post."""
         plans = [self.splitter.plan(text) if self.splitter is not None and text else [] for text, _, _ in ruled]
         views = [blank_html(text) for text, _, _ in ruled]
         texts = [text for text, _, _ in ruled]
         texts += [view[w.start : w.end] for view, plan in zip(views, plans) for w in plan]
         with self._lock:
-            probs = self.scorer.predict(texts)
+            transformer, lexical = self.scorer.predict_parts(texts)
+        probs = transformer if lexical is None else self.scorer.mix(transformer, lexical)
         rest = iter(probs[len(ruled) :])
         out = []
         for k, ((_, res, _), plan) in enumerate(zip(ruled, plans)):
             framed = [self._framed_in(views[k], w, res, terms[k]) for w in plan]
             windows = [(w.start, w.end) for w in plan]
-            whole_framed = {h.label for h in res.suppressed}
             window_probs = [next(rest) for _ in plan]
-            out.append(
-                strongest(probs[k], whole_framed, windows, window_probs, framed, self.frame_damp, self.window_gate)
-            )
+            best = strongest(probs[k], _framed(res), windows, window_probs, framed, self.frame_damp, self.window_gate)
+            whole = transformer[k]
+            out.append(Reading(best=best, transformer=whole, lexical=whole if lexical is None else lexical[k]))
         return out
 
     def _framed_in(self, view: str, window: Window, res: RuleResult, terms: list[str]) -> set[str]:
@@ -364,7 +447,8 @@ def combine_scores(res, probs, mode, frame_damp: float = 1.0, gates: dict | None
 
     mode: "max" | "model" | "rules" | "mean", or a dict label -> one of those (per-label choice). A label's model
     probability is multiplied by frame_damp when the rules found a would-be hit of that label inside a frame
-    (negation, quote, news, counter-speech, idiom): a suppressed gender-role phrase does not damp a threat."""
+    (negation, quote, news, counter-speech, idiom): a suppressed gender-role phrase does not damp a threat. A label
+    in a stacked mode (STACKED) is combined as "max" here; `CombinedClassifier._stacked` replaces it."""
     if probs is None or mode == "rules":
         return hostile_identity(res.scores, res)
     framed_labels = {h.label for h in res.suppressed}

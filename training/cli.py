@@ -114,6 +114,20 @@ def run_train_feedback(
     console.log(f"versie {meta['version']}, basis {base}")
 
 
+def run_fit_stacker(model: Path) -> None:
+    """Fit the stacker of `model` (training/stack_fit.py); a Dutch error and exit code 2 where it cannot be fitted."""
+    from .stack_fit import fit_stacker
+
+    require_train_extra()
+    console = Console(stderr=True)
+    try:
+        entry = fit_stacker(model, log=console.log)
+    except (OSError, ValueError) as exc:
+        typer.secho(f"Fout: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    console.log(f"stapelaar geschreven in {model / 'thresholds.json'} ({entry['posts']} berichten)")
+
+
 def run_evaluate(model: Path, seed: int | None, write: bool) -> None:
     """Evaluate `model` with the seed it was trained with (or `seed`), print the tables, optionally write them."""
     require_train_extra()

@@ -266,6 +266,8 @@ PROBE = "probe_replies test half (hand-written by another author, never inspecte
 REPLIES_TEST = "replies_test (held-out authors, never used for a choice)"
 PROBE_DEV = "probe_replies dev half (hand-written by another author; rule errors read)"
 GATED = "rules+model(max,gated)"
+STACKED = "rules+model(stack)"  # classifiers.stacking, fitted by training/stack_fit.py
+STACKED_RULES = "rules+model(stack,max rules)"
 
 
 def evaluate(
@@ -314,6 +316,10 @@ def evaluate(
     if v.scorer is not None:
         for name in sets:
             scores[name][GATED] = v.combined(parts[name], damp, gates)
+    if v.scorer is not None and model_dir is not None and meta.get("stacker"):
+        stacked, results["stack_gate"] = stacked_scores(Path(model_dir), meta, sets, parts, thr)
+        for name in sets:
+            scores[name].update(stacked[name])
     for name, exs in sets.items():
         results["sets"][name] = {var: _metrics_for(exs, sc, thr) for var, sc in scores[name].items()}
     results["variants"] = list(scores[GEN])
@@ -324,6 +330,9 @@ def evaluate(
         model = MODEL if MODEL in scores[GEN] else "transformer"
         results["report_only"] = sorted(REPORT_ONLY if model == MODEL else {"tfidf_lr"})
         sources = {"rules": "rules", "max": GATED}
+        if STACKED in scores[GEN] and (damp, weight) == (meta.get("frame_damp", 1.0), meta.get("lexical_weight")):
+            # the stacker was fitted on features read with the shipped damping and lexical weight: only with those
+            sources.update({"stack": STACKED, "stack+rules": STACKED_RULES})
         choice = {}
         for lab in LABELS:
             best, best_f = "rules", -1e9
@@ -343,6 +352,51 @@ def evaluate(
     results["seconds"] = round(time.time() - t0)
     results["chosen"] = choose(results)
     return results
+
+
+def stacked_scores(
+    model_dir: Path, meta: dict, sets: dict[str, list[Example]], parts: dict[str, dict], thr: dict[str, float]
+) -> tuple[dict[str, dict[str, list[list[float]]]], dict[str, dict[str, float]]]:
+    """Per set, the scores of the model directory's stacker (STACKED) and of the stacker with the rule scores
+    counting as well (STACKED_RULES), read exactly as `classify` reads them (windows, the shipped frame damping and
+    lexical weight: the settings the stacker was fitted with); and per variant the stacker's gate per label, chosen
+    like the model gates: from GATE_GRID, the best `_label_score` on the choice sets (a label's score depends only
+    on its own gate)."""
+    from classifiers.api import ClassifyInput, CombinedClassifier, gate, hostile_identity
+    from classifiers.stacking import Stacker
+
+    stacker = Stacker.from_config(meta["stacker"])
+    assert stacker is not None
+    clf = CombinedClassifier(model_dir, combine="max")
+    probs = {
+        name: [stacker.probs(row) for row in clf.stack_rows([ClassifyInput(e.text) for e in exs])]
+        for name, exs in sets.items()
+    }
+
+    def scored(name: str, gates: dict[str, float], with_rules: bool) -> list[list[float]]:
+        out = []
+        for p, res in zip(probs[name], parts[name]["ruled"]):
+            g = {lab: gate(p[lab], gates[lab]) for lab in LABELS}
+            if with_rules:
+                g = {lab: max(g[lab], res.scores[lab]) for lab in LABELS}
+            out.append([hostile_identity(g, res)[lab] for lab in LABELS])
+        return out
+
+    choice = [st for st, _ in CHOICE_SETS if st in sets]
+    scores: dict[str, dict[str, list[list[float]]]] = {name: {} for name in sets}
+    chosen_gates: dict[str, dict[str, float]] = {}
+    for var, with_rules in ((STACKED, False), (STACKED_RULES, True)):
+        per_gate = {
+            g: {
+                st: {var: _metrics_for(sets[st], scored(st, {lab: g for lab in LABELS}, with_rules), thr)}
+                for st in choice
+            }
+            for g in GATE_GRID
+        }
+        chosen_gates[var] = {lab: max(GATE_GRID, key=lambda g: _label_score(per_gate[g], var, lab)) for lab in LABELS}
+        for name in sets:
+            scores[name][var] = scored(name, chosen_gates[var], with_rules)
+    return scores, chosen_gates
 
 
 def model_thresholds(meta: dict, overrides: dict[str, float] | None = None) -> dict[str, float]:
@@ -438,10 +492,22 @@ def apply_choice(model_dir: Path, results: dict) -> None:
     p = Path(model_dir) / "thresholds.json"
     meta = json.loads(p.read_text()) if p.exists() else {}
     chosen = results["chosen"]
+    if chosen in (STACKED, STACKED_RULES):  # fitted with the shipped damping and lexical weight: those stay
+        meta["combine"] = "stack" if chosen == STACKED else "stack+rules"
+        meta["stack_gate"] = results["stack_gate"][chosen]
+        meta["evaluation"] = {"chosen": chosen, "selection_score": results.get("selection_score")}
+        p.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+        return
     meta["model_gate"], meta["frame_damp"] = {}, 1.0
-    if chosen == PER_LABEL:
+    meta.pop("stack_gate", None)
+    if chosen == PER_LABEL:  # stacked labels only where the gates, damping and lexical weight are the fitted ones
         meta["combine"] = dict(results["per_label_choice"])
-        meta["model_gate"] = {lab: g for lab, g in results["model_gate"].items() if meta["combine"][lab] == "max"}
+        by_mode = {"stack": STACKED, "stack+rules": STACKED_RULES}
+        stacked = {lab: results["stack_gate"][by_mode[m]][lab] for lab, m in meta["combine"].items() if m in by_mode}
+        if stacked:
+            meta["stack_gate"] = stacked
+        # every gate, also of labels that do not combine by "max": the stacker reads the gated combination
+        meta["model_gate"] = dict(results["model_gate"])
         meta["frame_damp"] = results["gate_damp"]
     elif chosen == GATED:
         meta["combine"] = "max"

@@ -17,6 +17,9 @@ from .frames import framed, inanimate_target, looks_person, negated
 
 #: "overleven": a threat only when negated ("dat ga je niet overleven")
 SURVIVE = {"overleef", "overleven", "overleeft"}
+#: Veiled constructions that threaten only someone named, addressed or in office: "mag blij zijn dat ik nog niet ben
+#: langsgekomen", "er komt een dag dat hij betaalt", "ik kom met een jerrycan benzine naar ..."
+AIMED_ONLY = {"threat_not_yet", "threat_day_comes", "threat_fuel"}
 INTENT_WORDS = (
     L.INTENT_SUBJECTS
     | L.INTENT_MODALS
@@ -220,6 +223,10 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         return
     if name == "threat_fire" and not (ss & (INTENT_WORDS | {"huis", "auto", "kantoor"})):
         return
+    if name == "threat_fuel" and ss & {"tankstation", "pomp", "tanken", "aggregaat", "maaier", "grasmaaier", "boot"}:
+        return  # "ik rij met de jerrycan naar het tankstation": fuel for a machine
+    if name == "threat_day_comes" and ss & {"kan", "kunnen", "kunt", "budget", "begroting", "belasting", "euro"}:
+        return  # "er komt een dag dat de gemeente dat niet meer kan betalen": money, not a reckoning
     neg = negated(c, s_, 4) and not (name == "threat_end_life" and toks[s_] in {"geen", "niet"})
     if name == "threat_veiled":  # these constructions contain their own "niet" / "nergens"
         neg = any(toks[k] in L.NEGATIONS for k in range(max(0, s_ - 4), s_) if sent[k] == sent[s_])
@@ -235,14 +242,15 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
             c,
             s_,
             direct=direct,
-            strict=name in {"threat_dead", "threat_days", "threat_come", "threat_separable", "threat_person_verb"},
+            strict=name
+            in {"threat_dead", "threat_days", "threat_come", "threat_separable", "threat_person_verb", *AIMED_ONLY},
         )
     )
     if name == "threat_must_die" and "tegen" in toks[s_:e_] and toks[e_ - 1] != "muur":
         return
     if name == "threat_head_off" and not (ss & INTENT_WORDS):
         return
-    if name in {"threat_weapon", "threat_veiled"}:
+    if name in {"threat_weapon", "threat_veiled", *AIMED_ONLY}:
         if not (
             c.all_set & (L.SECOND_PERSON | L.ROLE_WORDS)
             or c.off_hit
@@ -332,6 +340,9 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         "threat_weapon": 0.75,
         "threat_veiled": 0.7,
         "threat_get_you": 0.7,
+        "threat_not_yet": 0.7,
+        "threat_day_comes": 0.7,
+        "threat_fuel": 0.85,
     }.get(name, 0.9)
     if (
         name == "threat_end_life"

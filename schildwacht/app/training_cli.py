@@ -1,4 +1,5 @@
-"""`schildwacht train` and `schildwacht evaluate`: declared here, carried out by the `training` package.
+"""`schildwacht train`, `schildwacht fit-stacker` and `schildwacht evaluate`: declared here, carried out by the
+`training` package.
 
 `training` lives only in the source checkout (the wheel and the Docker image leave it out), so this module imports
 it only inside a command that runs: starting the CLI, `--help` and every other command (`schildwacht worker
@@ -36,7 +37,7 @@ def training_commands() -> ModuleType:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the top-level commands `train` and `evaluate` to the schildwacht CLI."""
+    """Add the top-level commands `train`, `fit-stacker` and `evaluate` to the schildwacht CLI."""
 
     @app.command(
         "train",
@@ -140,6 +141,18 @@ def register(app: typer.Typer) -> None:
             evaluate_after=evaluate_after,
             continue_from=continue_from,
         )
+
+    @app.command(
+        "fit-stacker",
+        help="Leer de stapelaar van een af model: per label een logistische regressie over wat de transformer, "
+        "het TF-IDF-model (hele bericht en sterkste venster) en de regels van een bericht zeggen, geleerd op de "
+        "trainingsreacties van auteurs die het model nooit zag (niet de validatie-, test- of bevroren auteurs). "
+        "Schrijft de gewichten in thresholds.json; schildwacht evaluate weegt daarna of de stapelaar wint.",
+    )
+    def fit_stacker_cmd(
+        model: Path = typer.Option(Path("models/schildwacht-nl-mini"), "--model", "-m", help="Modelmap."),
+    ) -> None:
+        training_commands().run_fit_stacker(model)
 
     @app.command(
         "evaluate",

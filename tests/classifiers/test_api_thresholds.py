@@ -436,12 +436,16 @@ def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_default
 
 # --- the shipped models/schildwacht-nl-mini/thresholds.json, by hand ----------------------------------------------
 
-#: Read off the shipped thresholds.json by hand: "combine": "max", "frame_damp": 0.5, "model_gate" per label, all
-#: thresholds 0.5, no "window_gate" (so WINDOW_GATE, 0.9).
+#: Read off the shipped thresholds.json by hand: "combine" "max" per label but doxxing ("stack+rules": the stacker,
+#: tests/classifiers/test_stacking.py), "frame_damp": 0.5, "model_gate" per label, all thresholds 0.5, no
+#: "window_gate" (so WINDOW_GATE, 0.9).
+SHIPPED_COMBINE = {"threat": "max", "abuse": "max", "gender": "max", "doxxing": "stack+rules", "identity": "max"}
+SHIPPED_STACK_GATES = {"doxxing": 0.5}
 SHIPPED_GATES = {"threat": 0.7, "abuse": 0.5, "gender": 0.6, "doxxing": 0.5, "identity": 0.9}
 SHIPPED_DAMP = 0.5
 MODEL_ONLY_ABUSE = "Wat ben jij een walgelijk figuur zeg, rot toch op"  # no rule hit: model evidence
 FRAMED_GENDER = "Vrouwen horen niet in de politiek."  # the rules suppress a gender-role phrase: gender is damped
+DOXXING = "Zijn privénummer is 06-12345678, bel hem maar eens op"  # the stacker scores doxxing above 0.5
 
 
 @pytest.fixture(scope="module")
@@ -459,7 +463,8 @@ def by_hand(p: float, r: float, gate_at: float, framed: bool) -> float:
 
 
 def test_shipped_thresholds_json_is_read_as_written(shipped):
-    assert (shipped.combine, shipped.frame_damp, shipped.gates) == ("max", SHIPPED_DAMP, SHIPPED_GATES)
+    assert (shipped.combine, shipped.frame_damp, shipped.gates) == (SHIPPED_COMBINE, SHIPPED_DAMP, SHIPPED_GATES)
+    assert shipped.stacker is not None and shipped.stack_gates == SHIPPED_STACK_GATES
     assert shipped.thresholds == {"threat": 0.5, "abuse": 0.5, "gender": 0.5, "doxxing": 0.5, "identity": 0.5}
     assert shipped.window_gate == api.WINDOW_GATE == 0.9 and shipped.name == "schildwacht-nl-mini"
 
@@ -467,15 +472,18 @@ def test_shipped_thresholds_json_is_read_as_written(shipped):
 def test_shipped_scores_are_the_documented_combination_of_rules_and_model(shipped):
     """Short posts (one window each): the model's probability of the whole post (the input of the arithmetic, read
     from the scorer) and the rule layer's scores and frames, combined by hand with the shipped constants."""
-    texts = [MODEL_ONLY_ABUSE, FRAMED_GENDER, "Jij vieze trut, ga terug naar de keuken.", NEUTRAL]
+    texts = [MODEL_ONLY_ABUSE, FRAMED_GENDER, "Jij vieze trut, ga terug naar de keuken.", NEUTRAL, DOXXING]
     results = shipped.classify([ClassifyInput(t) for t in texts])
-    for text, result, p in zip(texts, results, shipped.scorer.predict(texts)):
+    rows = shipped.stack_rows([ClassifyInput(t) for t in texts])
+    for text, result, p, row in zip(texts, results, shipped.scorer.predict(texts), rows):
         rules_alone = shipped.rules.analyze(text)
         framed = {h.label for h in rules_alone.suppressed}
         expected = {
             lab: by_hand(p[j], rules_alone.scores[lab], SHIPPED_GATES[lab], lab in framed)
             for j, lab in enumerate(LABELS)
         }
+        # doxxing: the larger of the stacker's probability (stack gate 0.5: unchanged) and the rule score
+        expected["doxxing"] = round(max(shipped.stacker.probs(row)["doxxing"], rules_alone.scores["doxxing"]), 4)
         assert result.scores == expected, text
         assert result.flags == [lab for lab in LABELS if expected[lab] >= 0.5], text
     assert "gender" in {h.label for h in shipped.rules.analyze(FRAMED_GENDER).suppressed}  # the damped case ran

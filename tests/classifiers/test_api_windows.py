@@ -112,7 +112,8 @@ def test_the_window_gate_decides_whether_a_window_counts(classifier):
     does not flag it."""
     text = long_post(THREAT)
     j = LABELS.index("threat")
-    (best,) = classifier._read(classifier._rule_pass([ClassifyInput(text)]), [[]])
+    (reading,) = classifier._read(classifier._rule_pass([ClassifyInput(text)]), [[]])
+    best = reading.best
     assert best.fired[j] is not None and best.probs[j] >= 0.5  # a window gave the strongest reading
     reader = copy.copy(classifier)
     reader.window_gate = best.probs[j]
@@ -160,13 +161,13 @@ def test_windows_of_a_batch_share_one_model_call_and_match_one_by_one(classifier
     posts = [long_post(THREAT), ORDINARY[0], long_post(THREAT, at=1), " ".join(ORDINARY)]
     alone = [classifier.classify([ClassifyInput(t)])[0] for t in posts]
     calls: list[int] = []
-    predict = classifier.scorer.predict
+    predict_parts = classifier.scorer.predict_parts
 
     def counting(texts):
         calls.append(len(texts))
-        return predict(texts)
+        return predict_parts(texts)
 
-    monkeypatch.setattr(classifier.scorer, "predict", counting)
+    monkeypatch.setattr(classifier.scorer, "predict_parts", counting)
     together = classifier.classify([ClassifyInput(t) for t in posts])
     windows = sum(len(classifier.splitter.plan(t)) for t in posts)
     assert calls[0] == len(posts) + windows  # whole posts and every window: one call (occlusion may follow)

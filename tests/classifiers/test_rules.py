@@ -320,3 +320,37 @@ def test_no_pattern_or_word_list_spells_a_chat_form_that_respelling_replaces():
 )
 def test_a_bare_in_de_keuken_is_a_gender_role_only_with_a_person_put_there(rules, text, gendered):
     assert ("gender" in one(rules, text).flags) is gendered
+
+
+# Sixth data round (2026-12-07): veiled threats the reply authors wrote that rules and model missed. The sentences
+# here are new ones of the same kinds; the look-alikes below must stay unflagged.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Die wethouder mag blij zijn dat ik nog niet bij haar op de stoep heb gestaan", "threat_not_yet"),
+        ("raadslid Bakker mag blij zijn dat we hem nog geen bezoekje hebben gebracht", "threat_not_yet"),
+        ("wees maar blij dat het voorlopig nog bij berichtjes blijft, burgemeester", "threat_not_yet"),
+        ("Er komt een dag dat burgemeester Jansen hiervoor betaalt", "threat_day_comes"),
+        ("Er komt een dag dat u hiervoor boet, wethouder, sneller dan u denkt", "threat_day_comes"),  # no speech frame
+        ("Ik neem morgen een jerrycan benzine mee naar het huis van die wethouder", "threat_fuel"),
+    ],
+)
+def test_not_yet_a_day_of_reckoning_and_fuel_brought_along_are_threats(rules, text, rule):
+    res = rules.rules.analyze(text)
+    assert rule in {h.rule for h in res.hits if h.label == "threat"}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De wethouder mag blij zijn dat de raad nog niet heeft gestemd",  # nobody who writes it is coming
+        "De wethouder mag blij zijn dat het nog niet geregend heeft bij de opening",
+        "Er komt een dag dat de gemeente die brug niet meer kan betalen, wethouder",  # money, not a reckoning
+        "Er komt een dag dat we allemaal betalen voor dit klimaatbeleid",  # nobody in view
+        "Ik heb de screenshot van die 'molotov door je brievenbus'-tweet naar de politie gestuurd",  # a report
+        "ik rij zo even met de jerrycan naar het tankstation, wethouder, tot straks",
+    ],
+)
+def test_their_look_alikes_are_not(rules, text):
+    assert "threat" not in one(rules, text).flags
