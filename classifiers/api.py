@@ -194,6 +194,15 @@ STACK, STACK_AND_RULES = "stack", "stack+rules"
 STACKED = (STACK, STACK_AND_RULES)
 
 
+def _stack_gates(entry: object) -> dict[str, dict[str, float]]:
+    """thresholds.json `stack_gate`: per stacked mode, per label the stacker's gate; {} without one."""
+    if not entry:
+        return {}
+    if not isinstance(entry, dict) or not all(m in STACKED and isinstance(g, dict) for m, g in entry.items()):
+        raise ValueError("thresholds.json: stack_gate geeft per modus ('stack', 'stack+rules') per label een poort")
+    return {mode: {lab: float(g) for lab, g in gates.items()} for mode, gates in entry.items()}
+
+
 def stacked_modes(combine: str | dict[str, str]) -> set[str]:
     """The stacked modes (STACKED) that `combine`, one mode or one per label, uses."""
     modes = set(combine.values()) if isinstance(combine, dict) else {combine}
@@ -231,7 +240,7 @@ class CombinedClassifier(RuleClassifier):
         self.splitter = Splitter() if windows else None
         self.window_gate = float(cfg.get("window_gate", WINDOW_GATE))
         self.stacker = Stacker.from_config(cfg.get("stacker")) if stacked_modes(self.combine) else None
-        self.stack_gates = {k: float(v) for k, v in (cfg.get("stack_gate") or {}).items()}
+        self.stack_gates = _stack_gates(cfg.get("stack_gate"))
         if stacked_modes(self.combine) and self.stacker is None:
             raise ValueError(f"thresholds.json: combine {self.combine!r} zonder stacker")
         if self.stacker is not None and (cfg.get("stacker") or {}).get("fitted_with") != self.reading_settings():
@@ -311,15 +320,18 @@ class CombinedClassifier(RuleClassifier):
 
     def _stacked(self, res: RuleResult, reading: Reading, combined: dict[str, float]) -> dict[str, float]:
         """`combined` (combine_scores' result) with the labels whose mode is a stacked one scored by the stacker:
-        "stack" its probability sent through that label's `stack_gate` (`gate`), "stack+rules" the larger of that
-        and the rule score; each as that variant scores the whole post, `hostile_identity` included (what
-        training/evaluate.py's per-label choice measures)."""
+        "stack" its probability sent through that mode's gate for the label (`stack_gate`, per mode and label;
+        `gate`), "stack+rules" the larger of that and the rule score; each as that variant scores the whole post,
+        `hostile_identity` included (what training/evaluate.py's per-label choice measures)."""
         assert self.stacker is not None
         row = self._features(res, reading)
-        probs = {lab: gate(p, self.stack_gates.get(lab, 0.5)) for lab, p in self.stacker.probs(row).items()}
+        probs = self.stacker.probs(row)
+        alone, ruled = (
+            {lab: gate(p, self.stack_gates.get(mode, {}).get(lab, 0.5)) for lab, p in probs.items()} for mode in STACKED
+        )
         variants = {
-            STACK: hostile_identity(probs, res),
-            STACK_AND_RULES: hostile_identity({lab: max(probs[lab], res.scores[lab]) for lab in LABELS}, res),
+            STACK: hostile_identity(alone, res),
+            STACK_AND_RULES: hostile_identity({lab: max(ruled[lab], res.scores[lab]) for lab in LABELS}, res),
         }
         return {lab: variants[self._mode(lab)][lab] if self._mode(lab) in STACKED else combined[lab] for lab in LABELS}
 

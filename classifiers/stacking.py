@@ -64,15 +64,19 @@ class Stacker:
 
     @classmethod
     def from_config(cls, cfg: dict | None) -> Stacker | None:
-        """The stacker of a thresholds.json `stacker` entry; None without one. Refuses an entry whose feature list
-        is not this module's FEATURES (a model fitted on other features would be read wrongly)."""
+        """The stacker of a thresholds.json `stacker` entry; None without one. Refuses (ValueError) an entry whose
+        feature list is not this module's FEATURES (a model fitted on other features would be read wrongly), or that
+        lacks a label's bias or a weight per feature."""
         if not cfg:
             return None
         if list(cfg.get("features") or []) != list(FEATURES):
             raise ValueError("stacker: de kenmerken in thresholds.json horen niet bij deze versie van classifiers")
+        weights, bias = cfg.get("weights") or {}, cfg.get("bias") or {}
+        if any(lab not in bias or len(weights.get(lab) or []) != len(FEATURES) for lab in LABELS):
+            raise ValueError(f"stacker: thresholds.json moet per label {len(FEATURES)} gewichten en een bias hebben")
         return cls(
-            weights={lab: [float(w) for w in cfg["weights"][lab]] for lab in LABELS},
-            bias={lab: float(cfg["bias"][lab]) for lab in LABELS},
+            weights={lab: [float(w) for w in weights[lab]] for lab in LABELS},
+            bias={lab: float(bias[lab]) for lab in LABELS},
         )
 
     def probs(self, row: Sequence[float]) -> dict[str, float]:

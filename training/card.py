@@ -289,8 +289,10 @@ trained on. Read with the shipped settings on the choice sets it wins only for `
 selection score 0.8006 -> 0.8026); for threat and abuse it gains on the realistic replies (threat F1 0.846 -> 0.872
 at its gate 0.5) but flags MHC contrast cases and generator hard negatives the gated combination leaves alone, so the
 per-label choice keeps the gated combination there. Three veiled-threat constructions in the rules ("mag blij zijn
-dat ik nog niet ...", "er komt een dag dat ... boeten", "ik neem een jerrycan benzine mee naar ..."): 13 posts of the
+dat ik nog niet ...", "er komt een dag dat ... boeten", "ik neem een jerrycan benzine mee naar ..."): 11 posts of the
 26,864 snapshot texts gain a threat, none of them a negative; neutral on the choice sets (0.8006 before and after).
+The seventh frozen set was read with a broader first version of them (narrowed after a review found they would
+flag accountability language).
 
 ## Shipped configuration
 {shipped}

@@ -317,9 +317,11 @@ def evaluate(
         for name in sets:
             scores[name][GATED] = v.combined(parts[name], damp, gates)
     if v.scorer is not None and model_dir is not None and meta.get("stacker"):
-        stacked, results["stack_gate"] = stacked_scores(Path(model_dir), meta, sets, parts, thr)
-        for name in sets:
-            scores[name].update(stacked[name])
+        found = stacked_scores(Path(model_dir), meta, sets, parts, thr, log)
+        if found is not None:
+            stacked, results["stack_gate"] = found
+            for name in sets:
+                scores[name].update(stacked[name])
     for name, exs in sets.items():
         results["sets"][name] = {var: _metrics_for(exs, sc, thr) for var, sc in scores[name].items()}
     results["variants"] = list(scores[GEN])
@@ -330,8 +332,14 @@ def evaluate(
         model = MODEL if MODEL in scores[GEN] else "transformer"
         results["report_only"] = sorted(REPORT_ONLY if model == MODEL else {"tfidf_lr"})
         sources = {"rules": "rules", "max": GATED}
-        if STACKED in scores[GEN] and (damp, weight) == (meta.get("frame_damp", 1.0), meta.get("lexical_weight")):
-            # the stacker was fitted on features read with the shipped damping and lexical weight: only with those
+        fitted = (meta.get("stacker") or {}).get("fitted_with") or {}
+        same = fitted.get("model_gate") == {lab: gates[lab] for lab in LABELS} and (
+            fitted.get("frame_damp"),
+            fitted.get("lexical_weight"),
+        ) == (damp, weight)
+        if STACKED in scores[GEN] and same:
+            # the stacker reads the gated combination: its labels only with the gates, damping and weight it was fitted
+            # with, else the thresholds.json written would not load (CombinedClassifier refuses it)
             sources.update({"stack": STACKED, "stack+rules": STACKED_RULES})
         choice = {}
         for lab in LABELS:
@@ -355,19 +363,32 @@ def evaluate(
 
 
 def stacked_scores(
-    model_dir: Path, meta: dict, sets: dict[str, list[Example]], parts: dict[str, dict], thr: dict[str, float]
-) -> tuple[dict[str, dict[str, list[list[float]]]], dict[str, dict[str, float]]]:
+    model_dir: Path,
+    meta: dict,
+    sets: dict[str, list[Example]],
+    parts: dict[str, dict],
+    thr: dict[str, float],
+    log=print,
+) -> tuple[dict[str, dict[str, list[list[float]]]], dict[str, dict[str, float]]] | None:
     """Per set, the scores of the model directory's stacker (STACKED) and of the stacker with the rule scores
     counting as well (STACKED_RULES), read exactly as `classify` reads them (windows, the shipped frame damping and
     lexical weight: the settings the stacker was fitted with); and per variant the stacker's gate per label, chosen
     like the model gates: from GATE_GRID, the best `_label_score` on the choice sets (a label's score depends only
-    on its own gate)."""
+    on its own gate, but for identity, which hostile_identity lifts to the variant's threat and abuse scores). None,
+    with a logged reason, where the stacker no longer fits the directory: other features, or other gates, damping,
+    lexical weight or window gate than it was fitted with (then `schildwacht fit-stacker` first)."""
     from classifiers.api import ClassifyInput, CombinedClassifier, gate, hostile_identity
     from classifiers.stacking import Stacker
 
-    stacker = Stacker.from_config(meta["stacker"])
-    assert stacker is not None
     clf = CombinedClassifier(model_dir, combine="max")
+    try:
+        stacker = Stacker.from_config(meta["stacker"])
+    except ValueError as exc:
+        log(f"stapelaar overgeslagen: {exc}; eerst schildwacht fit-stacker")
+        return None
+    if stacker is None or meta["stacker"].get("fitted_with") != clf.reading_settings():
+        log("stapelaar overgeslagen: geleerd met andere poorten, demping of gewichten; eerst schildwacht fit-stacker")
+        return None
     probs = {
         name: [stacker.probs(row) for row in clf.stack_rows([ClassifyInput(e.text) for e in exs])]
         for name, exs in sets.items()
@@ -492,9 +513,10 @@ def apply_choice(model_dir: Path, results: dict) -> None:
     p = Path(model_dir) / "thresholds.json"
     meta = json.loads(p.read_text()) if p.exists() else {}
     chosen = results["chosen"]
-    if chosen in (STACKED, STACKED_RULES):  # fitted with the shipped damping and lexical weight: those stay
+    by_mode = {"stack": STACKED, "stack+rules": STACKED_RULES}
+    if chosen in (STACKED, STACKED_RULES):  # fitted with the shipped gates, damping and lexical weight: those stay
         meta["combine"] = "stack" if chosen == STACKED else "stack+rules"
-        meta["stack_gate"] = results["stack_gate"][chosen]
+        meta["stack_gate"] = {mode: dict(results["stack_gate"][var]) for mode, var in by_mode.items()}
         meta["evaluation"] = {"chosen": chosen, "selection_score": results.get("selection_score")}
         p.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
         return
@@ -502,10 +524,8 @@ def apply_choice(model_dir: Path, results: dict) -> None:
     meta.pop("stack_gate", None)
     if chosen == PER_LABEL:  # stacked labels only where the gates, damping and lexical weight are the fitted ones
         meta["combine"] = dict(results["per_label_choice"])
-        by_mode = {"stack": STACKED, "stack+rules": STACKED_RULES}
-        stacked = {lab: results["stack_gate"][by_mode[m]][lab] for lab, m in meta["combine"].items() if m in by_mode}
-        if stacked:
-            meta["stack_gate"] = stacked
+        if any(m in by_mode for m in meta["combine"].values()):  # every label's gate per mode: identity reads them
+            meta["stack_gate"] = {mode: dict(results["stack_gate"][var]) for mode, var in by_mode.items()}
         # every gate, also of labels that do not combine by "max": the stacker reads the gated combination
         meta["model_gate"] = dict(results["model_gate"])
         meta["frame_damp"] = results["gate_damp"]

@@ -258,18 +258,28 @@ def check_target(target: Target, report: dict[str, Any]) -> dict[str, Any]:
 
 
 class MemoScorer:
-    """A model scorer whose `predict` remembers each text's probabilities: the ablation runs score the same texts
-    (and the same occlusion variants) through the same model, which the rules do not change."""
+    """A model scorer whose `predict` and `predict_parts` remember each text's probabilities: the ablation runs score
+    the same texts (and the same occlusion variants) through the same model, which the rules do not change."""
 
     def __init__(self, scorer: Any) -> None:
         self.scorer = scorer
         self.memo: dict[str, list[float]] = {}
+        self.parts: dict[str, tuple[list[float], list[float] | None]] = {}
 
     def predict(self, texts: list[str]) -> list[list[float]]:
         todo = list(dict.fromkeys(t for t in texts if t not in self.memo))
         if todo:
             self.memo.update(zip(todo, self.scorer.predict(todo)))
         return [self.memo[t] for t in texts]
+
+    def predict_parts(self, texts: list[str]) -> tuple[list[list[float]], list[list[float]] | None]:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.parts))
+        if todo:
+            transformer, lexical = self.scorer.predict_parts(todo)
+            self.parts.update(zip(todo, zip(transformer, lexical if lexical is not None else [None] * len(todo))))
+        rows = [self.parts[t] for t in texts]
+        lexical = [lx for _, lx in rows]
+        return [tr for tr, _ in rows], (None if any(lx is None for lx in lexical) else lexical)  # type: ignore[misc]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.scorer, name)

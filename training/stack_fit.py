@@ -36,6 +36,19 @@ def stack_examples(meta: dict, directory: Path = REPLIES_DIR) -> tuple[list[str]
     return authors, examples
 
 
+def unstack(meta: dict) -> bool:
+    """Send the labels that `meta` (thresholds.json) scores with the stacker back to the gated combination ("max")
+    and drop their gates: that choice belonged to the weights being replaced, until `schildwacht evaluate` chooses
+    again. True when anything changed."""
+    combine = meta.get("combine", "max")
+    if isinstance(combine, dict):
+        meta["combine"] = {lab: "max" if m in ("stack", "stack+rules") else m for lab, m in combine.items()}
+    elif combine in ("stack", "stack+rules"):
+        meta["combine"] = "max"
+    dropped = meta.pop("stack_gate", None) is not None
+    return dropped or meta.get("combine", "max") != combine
+
+
 def fit_stacker(model_dir: Path, log=print, directory: Path = REPLIES_DIR) -> dict:
     """Fit one logistic regression per label on the stacking authors' posts and write it into `model_dir`'s
     thresholds.json (`stacker`: features, weights, bias, authors, posts, and the gates, damping and weights it read
@@ -76,5 +89,7 @@ def fit_stacker(model_dir: Path, log=print, directory: Path = REPLIES_DIR) -> di
         "fitted_with": clf.reading_settings(),
     }
     meta["stacker"] = entry
+    if unstack(meta):
+        log("stapelaar: de gekozen stapelaarlabels staan weer op 'max' tot schildwacht evaluate opnieuw kiest")
     path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
     return entry

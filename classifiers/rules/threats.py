@@ -20,6 +20,38 @@ SURVIVE = {"overleef", "overleven", "overleeft"}
 #: Veiled constructions that threaten only someone named, addressed or in office: "mag blij zijn dat ik nog niet ben
 #: langsgekomen", "er komt een dag dat hij betaalt", "ik kom met een jerrycan benzine naar ..."
 AIMED_ONLY = {"threat_not_yet", "threat_day_comes", "threat_fuel"}
+#: "mag blij zijn dat ik nog niet ..." threatens with a visit or harm held back, or with a bare "nog niet." at the end
+#: of its sentence; not "mag blij zijn dat we nog geen motie hebben ingediend"
+HELD_BACK = L.STRONG_VIOLENCE | {
+    "langsgekomen",
+    "langsgeweest",
+    "langskomen",
+    "langs",
+    "bezoek",
+    "bezoekje",
+    "opgezocht",
+    "opgewacht",
+    "wapen",
+    "mes",
+    "pistool",
+    "geweer",
+    "woont",
+    "woon",
+    "stoep",
+    "voordeur",
+    "deur",
+    # "... dat het nog bij woorden blijft": what is held back is more than words
+    "woorden",
+    "tweets",
+    "berichtjes",
+    "berichten",
+    "appjes",
+    "mailtjes",
+    "posts",
+    "praten",
+    "dreigen",
+    "schelden",
+}
 INTENT_WORDS = (
     L.INTENT_SUBJECTS
     | L.INTENT_MODALS
@@ -222,6 +254,8 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
     if name == "threat_te_infinitive" and not (ss & INTENT_WORDS):
         return
     if name == "threat_fire" and not (ss & (INTENT_WORDS | {"huis", "auto", "kantoor"})):
+        return
+    if name == "threat_not_yet" and not (ss & HELD_BACK or e_ == n or toks[e_] in SENT_END):
         return
     if name == "threat_fuel" and ss & {"tankstation", "pomp", "tanken", "aggregaat", "maaier", "grasmaaier", "boot"}:
         return  # "ik rij met de jerrycan naar het tankstation": fuel for a machine

@@ -263,10 +263,12 @@ def test_combined_classifier_in_rules_mode_equals_the_rule_layer_in_batches(mode
     texts = [NEUTRAL, "Wethouder, ik weet waar je woont en ik kom je halen.", ""] * ((MAX_BATCH // 3) + 1)
     items = [ClassifyInput(text=t) for t in texts]
     asked: list[int] = []
-    predict = classifier.scorer.predict
-    monkeypatch.setattr(classifier.scorer, "predict", lambda batch: asked.append(len(batch)) or predict(batch))
+    for method in ("predict", "predict_parts", "transformer_probs"):
+        real = getattr(classifier.scorer, method)
+        monkeypatch.setattr(classifier.scorer, method, lambda batch, real=real: asked.append(len(batch)) or real(batch))
     combined, alone = classifier.classify(items), rules.classify(items)
     assert asked == []
+    assert classifier.scorer.predict_parts([NEUTRAL]) and asked[:1] == [1]  # the counting reaches the model
     assert len(combined) == len(texts) > MAX_BATCH
     assert [c.scores for c in combined] == [r.scores for r in alone]
     assert [c.flags for c in combined] == [r.flags for r in alone]
@@ -440,7 +442,10 @@ def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_default
 #: tests/classifiers/test_stacking.py), "frame_damp": 0.5, "model_gate" per label, all thresholds 0.5, no
 #: "window_gate" (so WINDOW_GATE, 0.9).
 SHIPPED_COMBINE = {"threat": "max", "abuse": "max", "gender": "max", "doxxing": "stack+rules", "identity": "max"}
-SHIPPED_STACK_GATES = {"doxxing": 0.5}
+SHIPPED_STACK_GATES = {
+    "stack": {"threat": 0.7, "abuse": 0.8, "gender": 0.8, "doxxing": 0.5, "identity": 0.95},
+    "stack+rules": {"threat": 0.7, "abuse": 0.9, "gender": 0.8, "doxxing": 0.5, "identity": 0.95},
+}
 SHIPPED_GATES = {"threat": 0.7, "abuse": 0.5, "gender": 0.6, "doxxing": 0.5, "identity": 0.9}
 SHIPPED_DAMP = 0.5
 MODEL_ONLY_ABUSE = "Wat ben jij een walgelijk figuur zeg, rot toch op"  # no rule hit: model evidence
@@ -482,7 +487,7 @@ def test_shipped_scores_are_the_documented_combination_of_rules_and_model(shippe
             lab: by_hand(p[j], rules_alone.scores[lab], SHIPPED_GATES[lab], lab in framed)
             for j, lab in enumerate(LABELS)
         }
-        # doxxing: the larger of the stacker's probability (stack gate 0.5: unchanged) and the rule score
+        # doxxing: the larger of the stacker's probability ("stack+rules" gate 0.5: unchanged) and the rule score
         expected["doxxing"] = round(max(shipped.stacker.probs(row)["doxxing"], rules_alone.scores["doxxing"]), 4)
         assert result.scores == expected, text
         assert result.flags == [lab for lab in LABELS if expected[lab] >= 0.5], text

@@ -48,16 +48,17 @@ def test_the_stacker_is_a_logistic_regression_per_label():
     assert stacker.probs(row)["threat"] == pytest.approx(1.0)
 
 
-def test_thresholds_json_gives_no_stacker_without_an_entry_and_refuses_other_features():
+def test_thresholds_json_gives_no_stacker_without_an_entry_and_refuses_other_features_or_shapes():
     assert Stacker.from_config(None) is None and Stacker.from_config({}) is None
-    entry = {
-        "features": list(FEATURES),
-        "weights": {lab: [0.1] * 25 for lab in LABELS},
-        "bias": {lab: 0 for lab in LABELS},
-    }
-    assert Stacker.from_config(entry).weights["gender"] == [0.1] * 25
+    weights = {lab: [0.1] * len(FEATURES) for lab in LABELS}
+    entry = {"features": list(FEATURES), "weights": weights, "bias": {lab: 0 for lab in LABELS}}
+    assert Stacker.from_config(entry).weights["gender"] == [0.1] * len(FEATURES)
     with pytest.raises(ValueError, match="kenmerken"):
         Stacker.from_config({**entry, "features": list(reversed(FEATURES))})
+    with pytest.raises(ValueError, match="gewichten en een bias"):
+        Stacker.from_config({**entry, "weights": {**weights, "identity": [0.1] * (len(FEATURES) - 5)}})
+    with pytest.raises(ValueError, match="gewichten en een bias"):
+        Stacker.from_config({**entry, "bias": {lab: 0 for lab in LABELS if lab != "doxxing"}})
 
 
 @pytest.fixture(scope="module")
@@ -135,11 +136,11 @@ def test_a_stack_combination_without_a_stacker_is_refused(tmp_path):
 
 
 def test_a_stack_gate_sends_the_stacker_probability_through_gate(stacked_copy):
-    """thresholds.json `stack_gate` maps a label's stacker probability as `model_gate` maps the model's: the gate
-    goes to 0.5; labels without one keep the probability."""
+    """thresholds.json `stack_gate` (per mode, per label) maps a label's stacker probability as `model_gate` maps the
+    model's: the gate goes to 0.5; labels without one keep the probability."""
     plain = CombinedClassifier(stacked_copy)
     gated = CombinedClassifier(stacked_copy)
-    gated.stack_gates = {"doxxing": 0.9}
+    gated.stack_gates = {"stack": {"doxxing": 0.9}, "stack+rules": {"doxxing": 0.2}}  # combine "stack": the first
     items = [ClassifyInput(t) for t in POSTS]
     for text, row, a, b in zip(POSTS, plain.stack_rows(items), plain.classify(items), gated.classify(items)):
         p = plain.stacker.probs(row)["doxxing"]
@@ -162,3 +163,13 @@ def test_a_stacker_is_refused_with_other_gates_damping_or_window_gate_than_it_wa
             CombinedClassifier(tmp_path)
     (tmp_path / "thresholds.json").write_text(json.dumps(config), encoding="utf-8")
     assert CombinedClassifier(tmp_path).stacker is not None
+
+
+def test_a_stack_gate_not_given_per_mode_is_refused(stacked_copy, tmp_path):
+    config = json.loads((stacked_copy / "thresholds.json").read_text(encoding="utf-8"))
+    for source in stacked_copy.iterdir():
+        if source.name != "thresholds.json":
+            (tmp_path / source.name).symlink_to(source.resolve())
+    (tmp_path / "thresholds.json").write_text(json.dumps({**config, "stack_gate": {"doxxing": 0.5}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="per modus"):
+        CombinedClassifier(tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,8 @@ from classifiers.api import DEFAULT_MODEL_DIR
 from classifiers.stacking import FEATURES
 from schildwacht.contracts import LABELS
 from training.data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, load_replies
-from training.stack_fit import fit_stacker, stack_authors, stack_examples
+from training.evaluate import GEN, PER_LABEL, STACKED, STACKED_RULES, apply_choice, stacked_scores
+from training.stack_fit import fit_stacker, stack_authors, stack_examples, unstack
 
 SHIPPED = json.loads((DEFAULT_MODEL_DIR / "thresholds.json").read_text(encoding="utf-8"))
 
@@ -72,3 +74,61 @@ def test_the_command_refuses_a_directory_it_cannot_fit_with_a_dutch_message(tmp_
     res = CliRunner().invoke(app, ["fit-stacker", "-m", str(tmp_path)])  # thresholds.json but no model
     assert res.exit_code == 2 and "geen af model" in res.output and "Traceback" not in res.output
     assert (tmp_path / "thresholds.json").read_bytes() == before
+
+
+def test_refitting_sends_stacked_labels_back_to_the_gated_combination():
+    per_label = {"combine": {"threat": "max", "doxxing": "stack+rules", "identity": "stack"}, "stack_gate": {}}
+    assert unstack(per_label) and per_label["combine"] == {"threat": "max", "doxxing": "max", "identity": "max"}
+    assert "stack_gate" not in per_label
+    whole = {"combine": "stack"}
+    assert unstack(whole) and whole["combine"] == "max"
+    plain = {"combine": "max", "model_gate": {"threat": 0.7}}
+    assert not unstack(plain) and plain == {"combine": "max", "model_gate": {"threat": 0.7}}
+
+
+def model_copy(directory: Path, **changes) -> Path:
+    """The shipped model's files, linked, beside a copy of its thresholds.json with `changes`."""
+    directory.mkdir()
+    for source in DEFAULT_MODEL_DIR.iterdir():
+        if source.name != "thresholds.json":
+            (directory / source.name).symlink_to(source)
+    (directory / "thresholds.json").write_text(json.dumps({**SHIPPED, **changes}), encoding="utf-8")
+    return directory
+
+
+def test_a_per_label_choice_with_stacked_labels_writes_a_thresholds_json_that_loads(tmp_path):
+    from classifiers.api import CombinedClassifier
+
+    model = model_copy(tmp_path / "model")
+    fitted = SHIPPED["stacker"]["fitted_with"]
+    gates = {lab: 0.6 for lab in LABELS}
+    results = {
+        "chosen": PER_LABEL,
+        "per_label_choice": {
+            "threat": "max",
+            "abuse": "rules",
+            "gender": "max",
+            "doxxing": "stack+rules",
+            "identity": "stack",
+        },
+        "model_gate": fitted["model_gate"],
+        "gate_damp": fitted["frame_damp"],
+        "lexical_weight": fitted["lexical_weight"],
+        "stack_gate": {STACKED: {**gates, "identity": 0.9}, STACKED_RULES: gates},
+    }
+    apply_choice(model, results)
+    written = json.loads((model / "thresholds.json").read_text(encoding="utf-8"))
+    assert written["stack_gate"] == {"stack": {**gates, "identity": 0.9}, "stack+rules": gates}
+    assert written["model_gate"] == fitted["model_gate"]  # every gate, the stacked labels' too
+    classifier = CombinedClassifier(model)
+    assert classifier.combine["identity"] == "stack" and classifier.stack_gates["stack"]["identity"] == 0.9
+
+
+def test_evaluation_skips_a_stacker_fitted_with_other_gates(tmp_path):
+    stale = {**SHIPPED, "model_gate": {**SHIPPED["model_gate"], "threat": 0.95}}
+    model = model_copy(tmp_path / "model", model_gate=stale["model_gate"], combine="max")
+    said: list[str] = []
+    assert stacked_scores(model, stale, {GEN: []}, {GEN: {"ruled": []}}, {}, said.append) is None
+    assert said == [
+        "stapelaar overgeslagen: geleerd met andere poorten, demping of gewichten; eerst schildwacht fit-stacker"
+    ]
