@@ -92,14 +92,13 @@ class RuleClassifier:
         self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
 
     def _rule_pass(self, items: Sequence[ClassifyInput]):
-        from .target import official_terms, resolve_target
+        from .target import resolve_target
 
         out = []
         for it in items:
             text = it.text if isinstance(it.text, str) else ("" if it.text is None else str(it.text))
             text = scrub_surrogates(text)  # lone surrogates -> U+FFFD, one for one (offsets unchanged)
-            terms = [t for o in (it.officials or []) for t in official_terms(o)]
-            res = self.rules.analyze(text, terms)
+            res = self.rules.analyze(text, _terms(it))
             tgt = resolve_target(text, it.officials or [], it.reply_to_official)
             out.append((text, res, tgt))
         return out
@@ -184,6 +183,13 @@ class Reading:
     lexical: list[float]
 
 
+def _terms(item: ClassifyInput) -> list[str]:
+    """The names and handles of the officials `item` was matched to, as the rule layer reads them."""
+    from .target import official_terms
+
+    return [t for o in (item.officials or []) for t in official_terms(o)]
+
+
 def _framed(res: RuleResult) -> set[str]:
     """The labels of which the rules suppressed a would-be hit somewhere in the post (negation, quote, news, ...)."""
     return {h.label for h in res.suppressed}
@@ -253,13 +259,11 @@ class CombinedClassifier(RuleClassifier):
         self._lock = threading.Lock()
 
     def classify(self, items: Sequence[ClassifyInput]) -> list[Classification]:
-        from .target import official_terms
-
         out: list[Classification] = []
         for b in range(0, len(items), MAX_BATCH):
             batch = items[b : b + MAX_BATCH]
             ruled = self._rule_pass(batch)
-            terms = [[t for o in (it.officials or []) for t in official_terms(o)] for it in batch]
+            terms = [_terms(it) for it in batch]
             readings = self._read(ruled, terms) if self.combine != "rules" else None
             done, jobs = [], []
             for k, (text, res, tgt) in enumerate(ruled):
@@ -298,13 +302,11 @@ class CombinedClassifier(RuleClassifier):
     def stack_rows(self, items: Sequence[ClassifyInput]) -> list[list[float]]:
         """The stacker's features (classifiers.stacking.FEATURES) of each item, exactly as `classify` weighs them:
         what training/stack_fit.py fits on and training/evaluate.py scores."""
-        from .target import official_terms
-
         rows: list[list[float]] = []
         for b in range(0, len(items), MAX_BATCH):
             batch = items[b : b + MAX_BATCH]
             ruled = self._rule_pass(batch)
-            terms = [[t for o in (it.officials or []) for t in official_terms(o)] for it in batch]
+            terms = [_terms(it) for it in batch]
             for (_, res, _), r in zip(ruled, self._read(ruled, terms)):
                 rows.append(self._features(res, r))
         return rows
@@ -463,7 +465,7 @@ def combine_scores(res, probs, mode, frame_damp: float = 1.0, gates: dict | None
     in a stacked mode (STACKED) is combined as "max" here; `CombinedClassifier._stacked` replaces it."""
     if probs is None or mode == "rules":
         return hostile_identity(res.scores, res)
-    framed_labels = {h.label for h in res.suppressed}
+    framed_labels = _framed(res)
     out = {}
     for i, lab in enumerate(LABELS):
         damp = frame_damp if lab in framed_labels else 1.0

@@ -219,9 +219,16 @@ def test_the_same_construction_with_a_verb_of_harm_stays_a_threat(rules):
         ("ik wil die wethouder zien hangen", "threat_beating"),
         ("wethouder Postma gaat het niet overleven als hij ons clubhuis dichtgooit", "threat_veiled"),
         ("bro die griffier van Venlo, ik breek zn nek serieus", "threat_body"),  # chat spelling "zn" read as "zijn"
+        # sixth data round (2026-12-07): new sentences of the kinds the reply authors wrote and rules and model missed
+        ("Die wethouder mag blij zijn dat ik nog niet bij haar op de stoep heb gestaan", "threat_not_yet"),
+        ("raadslid Bakker mag blij zijn dat we hem nog geen bezoekje hebben gebracht", "threat_not_yet"),
+        ("wees maar blij dat het voorlopig nog bij berichtjes blijft, burgemeester", "threat_not_yet"),
+        ("Er komt een dag dat burgemeester Jansen hiervoor betaalt", "threat_day_comes"),
+        ("Er komt een dag dat u hiervoor boet, wethouder, sneller dan u denkt", "threat_day_comes"),  # no speech frame
+        ("Ik neem morgen een jerrycan benzine mee naar het huis van die wethouder", "threat_fuel"),
     ],
 )
-def test_extermination_beatings_survival_and_chat_spellings_are_threats(rules, text, rule):
+def test_extermination_beatings_survival_chat_spellings_and_veiled_constructions_are_threats(rules, text, rule):
     res = rules.rules.analyze(text)
     assert rule in {h.rule for h in res.hits if h.label == "threat"}
     assert "threat" in one(rules, text).flags
@@ -322,25 +329,8 @@ def test_a_bare_in_de_keuken_is_a_gender_role_only_with_a_person_put_there(rules
     assert ("gender" in one(rules, text).flags) is gendered
 
 
-# Sixth data round (2026-12-07): veiled threats the reply authors wrote that rules and model missed. The sentences
-# here are new ones of the same kinds; the look-alikes below must stay unflagged.
-@pytest.mark.parametrize(
-    ("text", "rule"),
-    [
-        ("Die wethouder mag blij zijn dat ik nog niet bij haar op de stoep heb gestaan", "threat_not_yet"),
-        ("raadslid Bakker mag blij zijn dat we hem nog geen bezoekje hebben gebracht", "threat_not_yet"),
-        ("wees maar blij dat het voorlopig nog bij berichtjes blijft, burgemeester", "threat_not_yet"),
-        ("Er komt een dag dat burgemeester Jansen hiervoor betaalt", "threat_day_comes"),
-        ("Er komt een dag dat u hiervoor boet, wethouder, sneller dan u denkt", "threat_day_comes"),  # no speech frame
-        ("Ik neem morgen een jerrycan benzine mee naar het huis van die wethouder", "threat_fuel"),
-    ],
-)
-def test_not_yet_a_day_of_reckoning_and_fuel_brought_along_are_threats(rules, text, rule):
-    res = rules.rules.analyze(text)
-    assert rule in {h.rule for h in res.hits if h.label == "threat"}
-    assert "threat" in one(rules, text).flags
-
-
+# Sixth data round (2026-12-07): the look-alikes of the veiled threats added to the threat test above (not yet, a day
+# of reckoning, fuel brought along) must stay unflagged.
 @pytest.mark.parametrize(
     "text",
     [
