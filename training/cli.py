@@ -42,6 +42,24 @@ def check_device(device: str) -> None:
         )
 
 
+def check_reply_authors(authors: list[str]) -> list[str]:
+    """`authors` when each names a reply file of training/replies that is not a validation or test author; else a
+    Dutch usage error."""
+    from .data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS
+
+    for author in authors:
+        if not (REPLIES_DIR / f"{author}.jsonl").is_file():
+            raise typer.BadParameter(
+                f"{author!r}: geen bestand training/replies/{author}.jsonl", param_hint="--stapelaar-auteur"
+            )
+        if author in REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS:
+            raise typer.BadParameter(
+                f"{author!r} is een validatie- of testauteur en traint toch al niet mee",
+                param_hint="--stapelaar-auteur",
+            )
+    return authors
+
+
 def run_train(
     output: Path,
     *,
@@ -56,9 +74,11 @@ def run_train(
     reply_weight: int,
     evaluate_after: bool,
     continue_from: Path | None = None,
+    stack_authors: list[str] | None = None,
 ) -> None:
     """Train a model into `output` (from scratch, or continuing from the model in `continue_from`), write its card
-    and, with `evaluate_after`, evaluate it and write the report."""
+    and, with `evaluate_after`, evaluate it and write the report. `stack_authors` are reply authors left out of
+    training and calibration, so that `fit-stacker` has posts the model did not see."""
     require_train_extra()
     check_device(device)
     from .card import write_card
@@ -77,6 +97,7 @@ def run_train(
         device=device,
         mlm_max_steps=mlm_steps,
         basis=continue_from,
+        hold_out=check_reply_authors(stack_authors or []),
         log=console.log,
     )
     write_card(output)

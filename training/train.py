@@ -109,6 +109,16 @@ def split_replies(
     return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
 
 
+def trained_reply_authors(
+    authors: list[str], reply_authors: Collection[str] | None = None, hold_out: Collection[str] = ()
+) -> list[str]:
+    """Of `authors`, those a model trains and calibrates on: not a validation or test author, not held out (left
+    unseen for the stacker), and one of `reply_authors` where that is given (a model's record)."""
+    return [
+        a for a in authors if a not in _HELD_OUT and a not in hold_out and (reply_authors is None or a in reply_authors)
+    ]
+
+
 def build_splits(
     seed: int = 0,
     n_per_template: int = 40,
@@ -116,6 +126,7 @@ def build_splits(
     reply_weight: int = 3,
     leak_free: bool = True,
     reply_authors: Collection[str] | None = None,
+    hold_out: Collection[str] = (),
 ) -> Splits:
     """Template-held-out splits.
 
@@ -131,7 +142,9 @@ def build_splits(
     against the splits before it in PRIORITY (training.dedupe: normalised equality or character-shingle Jaccard
     >= NEAR_DUP_JACCARD), before the noisy reply copies are made. leak_free=False rebuilds the splits that models up
     to 0.4.0 were trained on (only exact reply-text overlap with held-out authors removed). `reply_authors` limits the
-    trained and calibration replies to those authors (`split_replies`), to rebuild a model's splits from its record.
+    trained and calibration replies to those authors (`split_replies`), to rebuild a model's splits from its record;
+    `hold_out` leaves those reply authors out of training and calibration (kept unseen for the stacker,
+    training/stack_fit.py). `info["replies"]["authors_trained"]` names exactly the authors trained on.
     """
     id_train, id_val = split_by_template(0.2, seed=13, leak_free=False)
     train_ids, val_ids = split_by_template(0.2, seed=13) if leak_free else (id_train, id_val)
@@ -165,7 +178,8 @@ def build_splits(
     rtp_val = [e for e in rtp if _h(e.group) < 0.2]
     ud = ud_negatives(1500, seed=3)
     replies = load_replies()
-    reply_train, reply_calib, reply_val = split_replies(replies, reply_authors)
+    trained_authors = trained_reply_authors(list(replies), reply_authors, hold_out)
+    reply_train, reply_calib, reply_val = split_replies(replies, trained_authors)
     test_replies = of_authors(replies, REPLIES_TEST_AUTHORS)
     probe_dev, probe_test = load_probe("dev"), load_probe("test")
 
@@ -217,7 +231,7 @@ def build_splits(
         "ud_negatives": 1500,
         "use_mhc": use_mhc,
         "replies": {
-            "authors_trained": sorted(a for a in replies if a not in _HELD_OUT),
+            "authors_trained": sorted(trained_authors),
             "train": len(train_replies),
             "train_weight": reply_weight,
             "calibration": sum(e.source.startswith("reply:") for e in calib),
@@ -471,19 +485,23 @@ def train_model(
     device: str = "cpu",
     mlm_max_steps: int = 0,
     basis: Path | None = None,
+    hold_out: Collection[str] = (),
     log=print,
 ) -> dict:
     """Train tokenizer, transformer (optionally MLM-pretrained) and lexical model; save all under ``out_dir``.
     ``device`` ("cpu", "cuda") only moves the training steps; the saved model is the same kind either way.
     With ``basis`` (an earlier model directory) the tokenizer and the transformer's weights are taken from it and
     fine-tuned on today's splits instead (no tokenizer training, no MLM; model_build.load_basis): the way to add a
-    label or data without the hours a from-scratch run takes on a CPU. The lexical model is always fitted anew."""
+    label or data without the hours a from-scratch run takes on a CPU. The lexical model is always fitted anew.
+    ``hold_out``: reply authors neither half trains on (build_splits), left for `schildwacht fit-stacker`."""
     import torch
 
     set_threads()
     t0 = time.time()
     out_dir = Path(out_dir)
-    splits = build_splits(seed=seed, use_mhc=use_mhc, n_per_template=n_per_template, reply_weight=reply_weight)
+    splits = build_splits(
+        seed=seed, use_mhc=use_mhc, n_per_template=n_per_template, reply_weight=reply_weight, hold_out=hold_out
+    )
     log(f"data: {json.dumps(splits.info)}")
     # tokenizer: unlabelled Dutch + the training texts (never validation texts)
     if basis is not None:

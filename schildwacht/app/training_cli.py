@@ -114,6 +114,14 @@ def register(app: typer.Typer) -> None:
             "nieuwe uitgang). Zo komt er een label of data bij zonder de uren die een volledige training op "
             "een cpu kost.",
         ),
+        stack_authors: list[str] = typer.Option(
+            [],
+            "--stapelaar-auteur",
+            metavar="AUTEUR",
+            help="Zonder --feedback: laat deze auteur van training/replies (bestandsnaam zonder .jsonl; herhaal "
+            "voor meer) buiten de training, zodat de stapelaar (schildwacht fit-stacker) op berichten leert die "
+            "het model niet zag.",
+        ),
         replay: int = typer.Option(
             3000,
             "--herhaling",
@@ -140,6 +148,7 @@ def register(app: typer.Typer) -> None:
             reply_weight=reply_weight,
             evaluate_after=evaluate_after,
             continue_from=continue_from,
+            stack_authors=stack_authors,
         )
 
     @app.command(

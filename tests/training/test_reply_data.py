@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from schildwacht.contracts import LABELS
 from training.data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, load_probe, load_replies
-from training.train import split_replies
+from training.stack_fit import stack_authors
+from training.train import split_replies, trained_reply_authors
 
 
 def test_reply_files_load_with_valid_labels():
@@ -56,3 +57,18 @@ def test_a_models_record_limits_the_trained_authors_so_files_added_later_stay_ou
     assert {e.source for e in train + calib} == {"reply:" + a for a in older}
     assert not {e.source for e in train + calib} & {"reply:" + a for a in newer}
     assert val == split_replies(replies)[2]
+
+
+def test_authors_held_out_for_the_stacker_are_neither_trained_nor_calibrated_on_and_the_stacker_gets_them():
+    replies = load_replies()
+    authors = sorted(replies)
+    free = [a for a in authors if a not in REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS]
+    held = free[-2:]
+    trained = trained_reply_authors(authors, hold_out=held)
+    assert trained == free[:-2]
+    train, calib, _ = split_replies(replies, trained)
+    assert not {e.source for e in train + calib} & {"reply:" + a for a in held}
+    meta = {"training": {"replies": {"authors_trained": trained}}}
+    assert stack_authors(meta, authors) == sorted(held)
+    # a model's record and a hold-out together: only the recorded authors that are not held out
+    assert trained_reply_authors(authors, reply_authors=free[:3], hold_out=free[:1]) == free[1:3]
