@@ -62,11 +62,24 @@ def deleet(text: str) -> str:
     return "".join(chars)
 
 
+# four or more single letters joined by one repeated separator: "k-o-g-e-l", "k.o.g.e.l.", "d*o*o*d"
+_SEPARATED_RE = re.compile(r"(?<![\w@.])[^\W\d_]([-.*·])[^\W\d_](?:\1[^\W\d_]){2,}\1?(?![\w@])")
+
+
+def unseparate(text: str) -> str:
+    """Letters spelled out with hyphens, dots or stars ("k-o-g-e-l", "k.o.g.e.l.") get spaces instead, so the rule
+    layer reads them as spaced-out letters and joins them ("k o g e l" -> "kogel", rules/respell.py). Three letters or
+    fewer ("d.w.z.", "o.a.") and anything touching a word character or an "@" stay as they are."""
+    if not any(sep in text for sep in "-.*·"):
+        return text
+    return _SEPARATED_RE.sub(lambda m: m.group(0).replace(m.group(1), " "), text)
+
+
 def views(text: str, limit: int = RULE_SCAN_LIMIT) -> tuple[str, str, str]:
-    """(clean, folded, folded+deleeted) views of the first `limit` characters, all the same length."""
+    """(clean, folded, folded+deleeted+unseparated) views of the first `limit` characters, all the same length."""
     clean = blank_html(scrub_surrogates(text)[:limit])
     folded = fold(clean)
-    return clean, folded, deleet(folded)
+    return clean, folded, unseparate(deleet(folded))
 
 
 _WS_RE = re.compile(r"\s+")

@@ -4,8 +4,9 @@ Getting rid of people ("laten we ons van ze ontdoen"), death as the wished state
 zijn"), "je gaat eraan", force with weapons against a group, harm wished on someone, a warning ("als ik jou was ..."),
 extermination wording for a person called vermin ("die wethouder is ongedierte. ongedierte moet je verdelgen"),
 and the constructions of `aimed_construction` (a fatal accident wished, a murdered politician's fate, a blow to the
-head, a ruined life, a reckoning, vigilantism). One hit per sentence, on its anchor word (CONSTRUCTION_ANCHORS);
-a sentence that already holds a threat hit is skipped, so this pass runs after the verb and pattern passes.
+head, a ruined life, a reckoning, vigilantism), and a weapon or grave emoji right beside a named or addressed
+person ("Hoekstra 🔪🔪🔪", `emoji_beside_person`). One hit per sentence, on its anchor word (CONSTRUCTION_ANCHORS, or
+the emoji); a sentence that already holds a threat hit is skipped, so this pass runs after the verb and pattern passes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def constructions(c: Context) -> None:
         ss = sent_sets[si_]
         i0 = sent.index(si_)
         kind = None
+        anchor: int | None = None  # the token the hit sits on, where the construction fixes it
         # "laten we ons van X ontdoen", "we zouden ons van ze moeten ontdoen": getting rid of people
         if (
             "ontdoen" in ss
@@ -107,17 +109,74 @@ def constructions(c: Context) -> None:
         # "ongedierte moet je verdelgen" after "die wethouder is ongedierte": extermination of a person called vermin
         elif ss & L.EXTERMINATE and vermin_person(c, si_):
             kind = "threat_exterminate"
+        # "Hoekstra 🔪🔪🔪", "El Idrissi ➡️ 🪦": a weapon or grave emoji beside a named or addressed person
+        elif (anchor := emoji_beside_person(c, si_)) is not None:
+            kind = "threat_emoji_weapon"
         elif (
             ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or c.off_hit or c.role_tok
         ) and not ss & L.PAST_NARRATIVE:
             kind = aimed_construction(stoks, ss)
         if kind is None or inanimate_target(c, i0):
             continue
-        k = next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in L.CONSTRUCTION_ANCHORS), i0)
+        k = (
+            anchor
+            if anchor is not None
+            else next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in L.CONSTRUCTION_ANCHORS), i0)
+        )
         frame = "negation" if negated(c, k, 6) else framed(c, k)
         c.add(k, k + 1, "threat", kind, 0.85, frame)
         if ss & L.GENDER_GROUP:
             c.add(k, k + 1, "gender", "threat_women", 0.85, frame)
+
+
+_GRAVE = {"🪦", "⚰", "\ufe0f"}
+#: words before a capitalised word that make it a place rather than a person
+_PLACE_BEFORE = {"de", "het", "in", "op", "aan", "bij", "naar", "uit", "richting"}
+
+
+def _emoji_weapon(tok: str) -> bool:
+    return any(ch in L.WEAPON_EMOJI for ch in tok)
+
+
+def emoji_beside_person(c: Context, si_: int) -> int | None:
+    """The first WEAPON_EMOJI token of sentence `si_` that stands right beside a person: the word just before it
+    (only emoji and punctuation between; or, when the emoji opens the sentence, the word just after it, a name there
+    only when no lower-case word follows it: not "🐷🔪 Slachtdag op de boerderij") is a role word, a second-person
+    pronoun, an @handle or a capitalised name (not in a sentence written in capitals throughout, not a place after
+    "de", "in", "aan", ...). None in a sentence of mourning (MOURNING) or in a text about games and sport
+    (PLAY_WORDS); a grave or coffin in a sentence about a thing (INANIMATE: "het plan van wethouder Jansen 🪦")
+    counts for nothing."""
+    toks = c.toks
+    idx = [k for k in range(c.n) if c.sent[k] == si_]
+    ss = c.sent_sets[si_]
+    emoji = [k for k in idx if _emoji_weapon(toks[k]) and not (ss & L.INANIMATE and set(toks[k]) <= _GRAVE)]
+    if not emoji or ss & L.MOURNING or c.all_set & L.PLAY_WORDS:
+        return None
+    sentence = c.clean[c.starts[idx[0]] : c.ends[idx[-1]]]
+    capitals_count = sentence != sentence.upper()
+
+    def person(k: int) -> bool:
+        if toks[k] in L.ROLE_WORDS | L.SECOND_PERSON or toks[k].startswith("@"):
+            return True
+        place = k > 0 and toks[k - 1] in _PLACE_BEFORE  # "aan de Kerkstraat", "in Hoorn"
+        return capitals_count and not place and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+
+    words = [k for k in idx if toks[k].isalpha() or (toks[k].startswith("@") and len(toks[k]) > 1)]
+    for e in emoji:
+        before = [k for k in words if k < e]
+        after = [k for k in words if k > e]
+        near = before[-1] if before else (after[0] if after else None)
+        if near is None or not person(near):
+            continue
+        between = range(near + 1, e) if near < e else range(e + 1, near)
+        if any(toks[k][:1].isalnum() for k in between):
+            continue
+        if not before and near + 1 < c.n and c.sent[near + 1] == si_ and toks[near] not in L.ROLE_WORDS:
+            follower = toks[near + 1]
+            if follower.isalpha() and follower not in L.ROLE_WORDS and not person(near + 1):
+                continue
+        return e
+    return None
 
 
 #: words before a vermin word that make it said of someone ("is een rat", "die parasiet", "jij kakkerlak")

@@ -133,6 +133,8 @@ ADDED = (
     "KITCHEN_CUES",
     "IDENTITY_TOPICS",
     "ARSON_CUES",
+    "WEAPON_EMOJI",
+    "MOURNING",
 )
 
 

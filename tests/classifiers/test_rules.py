@@ -254,6 +254,52 @@ def test_their_harmless_look_alikes_are_not(rules, text):
     assert not {"threat", "abuse"} & set(one(rules, text).flags)
 
 
+# Issue 17, obfuscation: a weapon or grave emoji right beside a named or addressed person is a threat; the same emoji
+# beside a thing, in mourning, in a game, or at the end of a sentence about something else is not.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Verhoeven 🔪🔪",
+        "wethouder Brinkman 🔫💥 zaterdag",
+        "🗡️ Kuijpers 🗡️",
+        "Mulder ➡️ ⚰️",
+        "zaterdag op de markt, wethouder 🪓",
+        "@burgemeester_deventer 💣💣 tik tak",
+    ],
+)
+def test_a_weapon_emoji_beside_a_person_is_a_threat(rules, text):
+    assert "threat_emoji_weapon" in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rust zacht, oud-burgemeester Hendriks ⚰️🕊️",  # mourning
+        "de bezuinigingen van wethouder Brinkman 🪦",  # a grave for a thing
+        "Verhoeven scoort de winnende goal in de derby 🔫⚽",  # sport
+        "🍖🔪 Barbecue in het dorpshuis, iedereen welkom",  # no person beside it
+        "ONZE KELDER STAAT WEER ONDER WATER 🔪",  # capitals throughout: no name to read
+        "Morgen braderie aan de Lindenlaan 🔪",  # a place after "aan de"
+        "wethouder Brinkman legt de plannen uit in het dorpshuis, kom allemaal 🔪",  # not beside the person
+    ],
+)
+def test_the_same_emoji_beside_a_thing_in_mourning_or_play_is_not(rules, text):
+    assert "threat_emoji_weapon" not in {h.rule for h in rules.rules.analyze(text).hits}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wethouder Brinkman verdient een k-o-g-e-l",
+        "raadslid Mulder verdient een k.o.g.e.l. en snel",
+        "ik maak je d*o*o*d, burgemeester",
+    ],
+)
+def test_letters_spelled_out_with_hyphens_dots_or_stars_are_read_as_the_word(rules, text):
+    assert "threat" in one(rules, text).flags
+
+
 def test_zijn_as_a_possessive_does_not_make_an_insult_self_deprecation(rules):
     # "zijn" (from "z'n") in a sentence with "ik" is the possessive, not "to be": the insult still counts
     assert "abuse" in one(rules, "ik hoop dat die hufter van een wethouder van de trap valt en z'n nek breekt").flags
