@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from schildwacht.contracts import LABELS
 
@@ -176,6 +176,10 @@ def tune_combination(
     return best[0], best[1], best[2]
 
 
+#: a column key of `_combo_metrics`: a gate (tune_combination) or a mode (choose_per_label)
+_Key = TypeVar("_Key", float, str)
+
+
 class _GateColumns:
     """The metrics of one set when every label has the same gate (`_metrics_for`), and per label its flags on the
     MHC contrast cases and on the criticism posts, as bit masks (bit i = the i-th such post), for `_combo_metrics`."""
@@ -193,10 +197,10 @@ class _GateColumns:
         self.crit = [mask(crit, j, lab) for j, lab in enumerate(LABELS)]
 
 
-def _combo_metrics(columns: dict[float, _GateColumns], combo: tuple[float, ...]) -> dict:
-    """What `_metrics_for` gives for the gates `combo` (LABELS order), as far as `_variant_score` reads it: each
-    label's metrics and flag rates from its own gate's column, the any-label contrast and criticism flag rates from
-    the OR of the labels' masks."""
+def _combo_metrics(columns: dict[_Key, _GateColumns], combo: tuple[_Key, ...]) -> dict:
+    """What `_metrics_for` gives for the gates or modes `combo` (LABELS order; the keys of `columns`), as far as
+    `_variant_score` reads it: each label's metrics and flag rates from its own column, the any-label contrast and
+    criticism flag rates from the OR of the labels' masks."""
     cols = [columns[g] for g in combo]
     contrast = crit = 0
     for j, col in enumerate(cols):
@@ -325,8 +329,8 @@ def evaluate(
     for name, exs in sets.items():
         results["sets"][name] = {var: _metrics_for(exs, sc, thr) for var, sc in scores[name].items()}
     results["variants"] = list(scores[GEN])
-    # per-label source: for each label rules alone or the gated max(rules, model), whichever has the best validation
-    # score, penalised for that label's flags on criticism and MHC contrast cases. NB: gates and choices are made on
+    # per-label source: for each label rules alone, the gated max(rules, model) or a stacked mode, the combination
+    # with the best validation score (choose_per_label). NB: gates and choices are made on
     # the same validation sets that are reported (never the probe), so those rows are optimistic by construction.
     if "transformer" in scores[GEN]:
         model = MODEL if MODEL in scores[GEN] else "transformer"
@@ -341,16 +345,7 @@ def evaluate(
             # the stacker reads the gated combination: its labels only with the gates, damping and weight it was fitted
             # with, else the thresholds.json written would not load (CombinedClassifier refuses it)
             sources.update({"stack": STACKED, "stack+rules": STACKED_RULES})
-        choice = {}
-        for lab in LABELS:
-            best, best_f = "rules", -1e9
-            for mode, var in sources.items():
-                if var not in scores[GEN]:
-                    continue
-                f = _label_score(results["sets"], var, lab)
-                if f > best_f + 1e-9:
-                    best, best_f = mode, f
-            choice[lab] = best
+        choice = choose_per_label(sets, scores, {m: v for m, v in sources.items() if v in scores[GEN]}, thr)
         results["per_label_choice"] = choice
         for name, exs in sets.items():
             sc = scores[name]
@@ -360,6 +355,30 @@ def evaluate(
     results["seconds"] = round(time.time() - t0)
     results["chosen"] = choose(results)
     return results
+
+
+def choose_per_label(
+    sets: dict[str, list[Example]], scores: dict[str, dict], sources: dict[str, str], thr: dict[str, float]
+) -> dict[str, str]:
+    """The mode per label (a key of `sources`: its variant in `scores`) whose combination has the best
+    `_variant_score` on the choice sets. Every combination is scored exactly, not label by label: the any-label
+    targets (MHC contrast cases and criticism flagged) depend on the union of the labels' flags, so the best mode of
+    each label alone can together miss a target that another combination meets. Ties go to the earlier mode in
+    `sources` order, label by label."""
+    modes = list(sources)
+    columns = {
+        name: {m: _GateColumns(sets[name], scores[name][sources[m]], thr) for m in modes}
+        for name, _ in CHOICE_SETS
+        if name in sets
+    }
+    best, best_f = tuple(modes[0] for _ in LABELS), -1e18
+    for combo in product(modes, repeat=len(LABELS)):
+        f = _variant_score(
+            {name: {PER_LABEL: _combo_metrics(cols, combo)} for name, cols in columns.items()}, PER_LABEL
+        )
+        if f > best_f + 1e-9:
+            best, best_f = combo, f
+    return dict(zip(LABELS, best))
 
 
 def stacked_scores(
