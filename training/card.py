@@ -294,6 +294,24 @@ dat ik nog niet ...", "er komt een dag dat ... boeten", "ik neem een jerrycan be
 The seventh frozen set was read with a broader first version of them (narrowed after a review found they would
 flag accountability language).
 
+Seventeenth round (still 0.6.0 weights; issue 17). The seventh spent set became training replies (`ap_villages`,
+`aq_cities`), and a new author wrote `ar_contrast` for the stacker: 469 innocent look-alikes (neutral and positive
+mentions of an official's origin, faith, orientation or disability, counter-speech quoting slurs and threats, news,
+negated hate, violent words about things and games) beside 235 hateful twins. The stacker, refitted on the twelve
+unseen authors (6,920 posts), now scores `doxxing` alone ("stack"); the per-label choice scores every combination of
+modes at once (`choose_per_label`), so the labels together keep the MHC contrast and criticism targets. Two
+obfuscations the issue names are read by the rules: letters spelled out with hyphens, dots or stars ("k-o-g-e-l",
+`classifiers.textnorm.unseparate`) and a weapon, noose or grave emoji right beside a named or addressed person
+("Hoekstra 🔪🔪🔪", `threat_emoji_weapon`; not in mourning, games or beside a thing): 66 training-reply posts gain 79
+labels they carry and one they do not (a bomb emoji used as a slur read as a threat), none loses one; selection score
+0.8026 -> 0.8058. A retrain (`--verder-van`, 3 epochs, the nine earlier unseen authors added, `ap_villages`,
+`aq_cities` and `ar_contrast` held out with `--stapelaar-auteur`) was not shipped: its transformer alone reads the
+validation replies better (threat P 0.897 / R 0.856 against 0.869 / 0.839) but flags more MHC contrast cases, so the
+gate search raised the threat gate to 0.9 (replies threat recall 0.671); its best per-label combination (0.8081)
+scores threat with the stacker, which dilutes a threat a window found in a long post
+(tests/classifiers/test_api_windows.py fails), and threat recall on the validation replies is lower (0.774 against
+0.806).
+
 ## Shipped configuration
 {shipped}
 
@@ -311,14 +329,16 @@ flag accountability language).
   burgemeester, zo zijn ze allemaal") is still missed. Staff should not read a missing `identity` flag as "no
   identity-based hate".
 - **The frozen test sets are harder than the choice sets.** On the third to fifth frozen sets threat recall
-  0.79-0.85 at precision 0.81-0.83, against 0.82 at 0.92 on the validation authors; threats in long posts 57-80%;
+  0.79-0.85 at precision 0.81-0.83, on the seventh and eighth 0.70 and 0.69 at 0.85 and 0.83 (dialect, English-mixed
+  and conditional first-person threats the transformer scores under its gate), against 0.81 at 0.89 on the
+  validation authors; threats in long posts 57-80% (eighth set 12 of 19);
   people sharing their own contact details (6-10 of 30-35 per set), violent words about things (6-17 of 42-43) and
   games, sport and hunting (2-5 of 37-46) are still flagged; criticism, news and counter-speech together 1.7-5.5%
   (5.5% on the third set, mostly counter-speech); obfuscated posts with every label found 32 of 52 on the fifth.
 - **The higher threat gate costs threat recall on realistic replies.** 0.6.0 finds fewer threats than 0.5.0 on the
   validation and test authors (recall 0.84 and 0.83 against 0.91 and 0.89 on the validation authors of that round)
-  at higher precision. Retrains on more data (thirteenth round) made the gate search raise the threat gate further,
-  to 0.8, and were not shipped.
+  at higher precision. Retrains on more data (thirteenth and seventeenth rounds) made the gate search raise the
+  threat gate further, to 0.8 and 0.9 (their transformers flag more MHC contrast cases), and were not shipped.
 - **Realistic replies: threat recall at the aim for helper-written authors, not measured on real posts.** The rule
   layer alone finds about a fifth of the threats in the training replies; the model learnt from those replies
   carries the recall. With the shipped gates, on the leak-free sets, the validation authors (now three, with
