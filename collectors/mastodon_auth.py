@@ -17,7 +17,8 @@ from schildwacht.config import Settings
 class MastodonTokenMiddleware:
     """Downloader middleware adding the configured token to the mastodon spider's requests (see module)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler  # its spider is the one a request belongs to (Scrapy no longer passes it)
         bases = settings.collector_mastodon_instances
         self.tokens = {
             (bases.get(domain) or f"https://{domain}").rstrip("/") + "/": token.get_secret_value()
@@ -26,10 +27,11 @@ class MastodonTokenMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MastodonTokenMiddleware:
-        return cls(crawler.settings["SCHILDWACHT_SETTINGS"])
+        return cls(crawler.settings["SCHILDWACHT_SETTINGS"], crawler)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
-        if spider.name != "mastodon" or b"Authorization" in request.headers:
+    def process_request(self, request: Request) -> None:
+        spider: Spider | None = self.crawler.spider if self.crawler is not None else None
+        if spider is None or spider.name != "mastodon" or b"Authorization" in request.headers:
             return
         for base, token in self.tokens.items():
             if request.url.startswith(base):
