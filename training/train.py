@@ -89,6 +89,16 @@ def _template(e: Example) -> str:
 _HELD_OUT = REPLIES_VAL_AUTHORS + REPLIES_TEST_AUTHORS
 
 
+def trained_reply_authors(
+    authors: list[str], reply_authors: Collection[str] | None = None, hold_out: Collection[str] = ()
+) -> list[str]:
+    """Of `authors`, those a model trains and calibrates on: not a validation or test author, not held out (left
+    unseen for the stacker), and one of `reply_authors` where that is given (a model's record)."""
+    return [
+        a for a in authors if a not in _HELD_OUT and a not in hold_out and (reply_authors is None or a in reply_authors)
+    ]
+
+
 def split_replies(
     replies: dict[str, list[Example]], reply_authors: Collection[str] | None = None
 ) -> tuple[list[Example], list[Example], list[Example]]:
@@ -101,22 +111,11 @@ def split_replies(
     seen = {" ".join(e.text.lower().split()) for e in of_authors(replies, _HELD_OUT)}
     rest = [
         e
-        for author, exs in replies.items()
-        if author not in _HELD_OUT and (reply_authors is None or author in reply_authors)
-        for e in exs
+        for author in trained_reply_authors(list(replies), reply_authors)
+        for e in replies[author]
         if " ".join(e.text.lower().split()) not in seen
     ]
     return [e for e in rest if _h(e.group) >= 0.15], [e for e in rest if _h(e.group) < 0.15], val
-
-
-def trained_reply_authors(
-    authors: list[str], reply_authors: Collection[str] | None = None, hold_out: Collection[str] = ()
-) -> list[str]:
-    """Of `authors`, those a model trains and calibrates on: not a validation or test author, not held out (left
-    unseen for the stacker), and one of `reply_authors` where that is given (a model's record)."""
-    return [
-        a for a in authors if a not in _HELD_OUT and a not in hold_out and (reply_authors is None or a in reply_authors)
-    ]
 
 
 def build_splits(

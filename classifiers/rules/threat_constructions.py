@@ -130,6 +130,8 @@ def constructions(c: Context) -> None:
 
 
 _GRAVE = {"🪦", "⚰", "\ufe0f"}
+#: words that put a person beside an emoji by themselves: a role word or a second-person pronoun
+_ADDRESSED = L.ROLE_WORDS | L.SECOND_PERSON
 #: words before a capitalised word that make it a place rather than a person
 _PLACE_BEFORE = {"de", "het", "in", "op", "aan", "bij", "naar", "uit", "richting"}
 
@@ -146,6 +148,8 @@ def emoji_beside_person(c: Context, si_: int) -> int | None:
     "de", "in", "aan", ...). None in a sentence of mourning (MOURNING) or in a text about games and sport
     (PLAY_WORDS); a grave or coffin in a sentence about a thing (INANIMATE: "het plan van wethouder Jansen 🪦")
     counts for nothing."""
+    if not any(_emoji_weapon(t) for t in c.sent_toks[si_]):  # most sentences: no index work at all
+        return None
     toks = c.toks
     idx = [k for k in range(c.n) if c.sent[k] == si_]
     ss = c.sent_sets[si_]
@@ -156,7 +160,7 @@ def emoji_beside_person(c: Context, si_: int) -> int | None:
     capitals_count = sentence != sentence.upper()
 
     def person(k: int) -> bool:
-        if toks[k] in L.ROLE_WORDS | L.SECOND_PERSON or toks[k].startswith("@"):
+        if toks[k] in _ADDRESSED or toks[k].startswith("@"):
             return True
         place = k > 0 and toks[k - 1] in _PLACE_BEFORE  # "aan de Kerkstraat", "in Hoorn"
         return capitals_count and not place and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
