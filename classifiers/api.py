@@ -195,9 +195,11 @@ def _framed(res: RuleResult) -> set[str]:
     return {h.label for h in res.suppressed}
 
 
-#: `combine` values that score with the stacker (classifiers.stacking): alone, or with rule scores counting as well.
-STACK, STACK_AND_RULES = "stack", "stack+rules"
-STACKED = (STACK, STACK_AND_RULES)
+#: `combine` values that score with the stacker (classifiers.stacking): alone, with rule scores counting as well, or
+#: beside the gated max of rules and model ("max"), so that the stacker adds flags and never drops one a window or a
+#: rule gave (a threat in the middle of a long post that only one window reads).
+STACK, STACK_AND_RULES, STACK_AND_MAX = "stack", "stack+rules", "stack+max"
+STACKED = (STACK, STACK_AND_RULES, STACK_AND_MAX)
 
 
 def _stack_gates(entry: object) -> dict[str, dict[str, float]]:
@@ -205,7 +207,7 @@ def _stack_gates(entry: object) -> dict[str, dict[str, float]]:
     if not entry:
         return {}
     if not isinstance(entry, dict) or not all(m in STACKED and isinstance(g, dict) for m, g in entry.items()):
-        raise ValueError("thresholds.json: stack_gate geeft per modus ('stack', 'stack+rules') per label een poort")
+        raise ValueError(f"thresholds.json: stack_gate geeft per modus ({', '.join(STACKED)}) per label een poort")
     return {mode: {lab: float(g) for lab, g in gates.items()} for mode, gates in entry.items()}
 
 
@@ -323,17 +325,19 @@ class CombinedClassifier(RuleClassifier):
     def _stacked(self, res: RuleResult, reading: Reading, combined: dict[str, float]) -> dict[str, float]:
         """`combined` (combine_scores' result) with the labels whose mode is a stacked one scored by the stacker:
         "stack" its probability sent through that mode's gate for the label (`stack_gate`, per mode and label;
-        `gate`), "stack+rules" the larger of that and the rule score; each as that variant scores the whole post,
-        `hostile_identity` included (what training/evaluate.py's per-label choice measures)."""
+        `gate`), "stack+rules" the larger of that and the rule score, "stack+max" the larger of that and the label's
+        "max" score in `combined`; each as that variant scores the whole post, `hostile_identity` included (what
+        training/evaluate.py's per-label choice measures)."""
         assert self.stacker is not None
         row = self._features(res, reading)
         probs = self.stacker.probs(row)
-        alone, ruled = (
+        alone, ruled, beside = (
             {lab: gate(p, self.stack_gates.get(mode, {}).get(lab, 0.5)) for lab, p in probs.items()} for mode in STACKED
         )
         variants = {
             STACK: hostile_identity(alone, res),
             STACK_AND_RULES: hostile_identity({lab: max(ruled[lab], res.scores[lab]) for lab in LABELS}, res),
+            STACK_AND_MAX: hostile_identity({lab: max(beside[lab], combined[lab]) for lab in LABELS}, res),
         }
         return {lab: variants[self._mode(lab)][lab] if self._mode(lab) in STACKED else combined[lab] for lab in LABELS}
 

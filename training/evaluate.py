@@ -272,6 +272,9 @@ PROBE_DEV = "probe_replies dev half (hand-written by another author; rule errors
 GATED = "rules+model(max,gated)"
 STACKED = "rules+model(stack)"  # classifiers.stacking, fitted by training/stack_fit.py
 STACKED_RULES = "rules+model(stack,max rules)"
+STACKED_MAX = "rules+model(stack,max gated)"  # the stacker or the gated max of rules and model (GATED)
+#: thresholds.json's stacked `combine` modes (classifiers.api.STACKED) and their variants here
+STACKED_VARIANTS = {"stack": STACKED, "stack+rules": STACKED_RULES, "stack+max": STACKED_MAX}
 
 
 def evaluate(
@@ -320,8 +323,21 @@ def evaluate(
     if v.scorer is not None:
         for name in sets:
             scores[name][GATED] = v.combined(parts[name], damp, gates)
+    fitted = (meta.get("stacker") or {}).get("fitted_with") or {}
+    # the stacker reads the gated combination: its labels only with the gates, damping and weight it was fitted with,
+    # else the thresholds.json written would not load (CombinedClassifier refuses it)
+    same = (
+        v.scorer is not None
+        and fitted.get("model_gate") == {lab: gates[lab] for lab in LABELS}
+        and (
+            fitted.get("frame_damp"),
+            fitted.get("lexical_weight"),
+        )
+        == (damp, weight)
+    )
     if v.scorer is not None and model_dir is not None and meta.get("stacker"):
-        found = stacked_scores(Path(model_dir), meta, sets, parts, thr, log)
+        gated = {n: scores[n][GATED] for n in sets} if same else None
+        found = stacked_scores(Path(model_dir), meta, sets, parts, thr, log, gated)
         if found is not None:
             stacked, results["stack_gate"] = found
             for name in sets:
@@ -336,15 +352,8 @@ def evaluate(
         model = MODEL if MODEL in scores[GEN] else "transformer"
         results["report_only"] = sorted(REPORT_ONLY if model == MODEL else {"tfidf_lr"})
         sources = {"rules": "rules", "max": GATED}
-        fitted = (meta.get("stacker") or {}).get("fitted_with") or {}
-        same = fitted.get("model_gate") == {lab: gates[lab] for lab in LABELS} and (
-            fitted.get("frame_damp"),
-            fitted.get("lexical_weight"),
-        ) == (damp, weight)
         if STACKED in scores[GEN] and same:
-            # the stacker reads the gated combination: its labels only with the gates, damping and weight it was fitted
-            # with, else the thresholds.json written would not load (CombinedClassifier refuses it)
-            sources.update({"stack": STACKED, "stack+rules": STACKED_RULES})
+            sources.update(STACKED_VARIANTS)
         choice = choose_per_label(sets, scores, {m: v for m, v in sources.items() if v in scores[GEN]}, thr)
         results["per_label_choice"] = choice
         for name, exs in sets.items():
@@ -388,9 +397,11 @@ def stacked_scores(
     parts: dict[str, dict],
     thr: dict[str, float],
     log=print,
+    gated: dict[str, list[list[float]]] | None = None,
 ) -> tuple[dict[str, dict[str, list[list[float]]]], dict[str, dict[str, float]]] | None:
-    """Per set, the scores of the model directory's stacker (STACKED) and of the stacker with the rule scores
-    counting as well (STACKED_RULES), read exactly as `classify` reads them (windows, the shipped frame damping and
+    """Per set, the scores of the model directory's stacker (STACKED), of the stacker with the rule scores counting
+    as well (STACKED_RULES) and, where `gated` gives per set the GATED variant's scores, of the stacker beside those
+    (STACKED_MAX), read exactly as `classify` reads them (windows, the shipped frame damping and
     lexical weight: the settings the stacker was fitted with); and per variant the stacker's gate per label, chosen
     like the model gates: from GATE_GRID, the best `_label_score` on the choice sets (a label's score depends only
     on its own gate, but for identity, which hostile_identity lifts to the variant's threat and abuse scores). None,
@@ -413,29 +424,29 @@ def stacked_scores(
         for name, exs in sets.items()
     }
 
-    def scored(name: str, gates: dict[str, float], with_rules: bool) -> list[list[float]]:
+    def scored(name: str, gates: dict[str, float], var: str) -> list[list[float]]:
         out = []
-        for p, res in zip(probs[name], parts[name]["ruled"]):
+        for k, (p, res) in enumerate(zip(probs[name], parts[name]["ruled"])):
             g = {lab: gate(p[lab], gates[lab]) for lab in LABELS}
-            if with_rules:
+            if var == STACKED_RULES:
                 g = {lab: max(g[lab], res.scores[lab]) for lab in LABELS}
+            elif var == STACKED_MAX:
+                assert gated is not None
+                g = {lab: max(g[lab], gated[name][k][j]) for j, lab in enumerate(LABELS)}
             out.append([hostile_identity(g, res)[lab] for lab in LABELS])
         return out
 
     choice = [st for st, _ in CHOICE_SETS if st in sets]
     scores: dict[str, dict[str, list[list[float]]]] = {name: {} for name in sets}
     chosen_gates: dict[str, dict[str, float]] = {}
-    for var, with_rules in ((STACKED, False), (STACKED_RULES, True)):
+    for var in (STACKED, STACKED_RULES) + ((STACKED_MAX,) if gated is not None else ()):
         per_gate = {
-            g: {
-                st: {var: _metrics_for(sets[st], scored(st, {lab: g for lab in LABELS}, with_rules), thr)}
-                for st in choice
-            }
+            g: {st: {var: _metrics_for(sets[st], scored(st, {lab: g for lab in LABELS}, var), thr)} for st in choice}
             for g in GATE_GRID
         }
         chosen_gates[var] = {lab: max(GATE_GRID, key=lambda g: _label_score(per_gate[g], var, lab)) for lab in LABELS}
         for name in sets:
-            scores[name][var] = scored(name, chosen_gates[var], with_rules)
+            scores[name][var] = scored(name, chosen_gates[var], var)
     return scores, chosen_gates
 
 
@@ -532,9 +543,9 @@ def apply_choice(model_dir: Path, results: dict) -> None:
     p = Path(model_dir) / "thresholds.json"
     meta = json.loads(p.read_text()) if p.exists() else {}
     chosen = results["chosen"]
-    by_mode = {"stack": STACKED, "stack+rules": STACKED_RULES}
-    if chosen in (STACKED, STACKED_RULES):  # fitted with the shipped gates, damping and lexical weight: those stay
-        meta["combine"] = "stack" if chosen == STACKED else "stack+rules"
+    by_mode = {mode: var for mode, var in STACKED_VARIANTS.items() if var in (results.get("stack_gate") or {})}
+    if chosen in by_mode.values():  # fitted with the shipped gates, damping and lexical weight: those stay
+        meta["combine"] = next(mode for mode, var in by_mode.items() if var == chosen)
         meta["stack_gate"] = {mode: dict(results["stack_gate"][var]) for mode, var in by_mode.items()}
         meta["evaluation"] = {"chosen": chosen, "selection_score": results.get("selection_score")}
         p.write_text(json.dumps(meta, indent=2, ensure_ascii=False))

@@ -40,10 +40,12 @@ def unstack(meta: dict) -> bool:
     """Send the labels that `meta` (thresholds.json) scores with the stacker back to the gated combination ("max")
     and drop their gates: that choice belonged to the weights being replaced, until `schildwacht evaluate` chooses
     again. True when anything changed."""
+    from classifiers.api import STACKED
+
     combine = meta.get("combine", "max")
     if isinstance(combine, dict):
-        meta["combine"] = {lab: "max" if m in ("stack", "stack+rules") else m for lab, m in combine.items()}
-    elif combine in ("stack", "stack+rules"):
+        meta["combine"] = {lab: "max" if m in STACKED else m for lab, m in combine.items()}
+    elif combine in STACKED:
         meta["combine"] = "max"
     dropped = meta.pop("stack_gate", None) is not None
     return dropped or meta.get("combine", "max") != combine

@@ -164,6 +164,53 @@ def _seen_person(c: Context, k: int) -> bool:
     return w in L.PERSON_MARKERS or w in L.ROLE_WORDS or named
 
 
+#: English threat patterns of threat_patterns.jsonl (Dutch-English mixing): a first-person promise of violence ("I'm
+#: gonna beat the shit out of him"), and direct ones ("you're dead", "watch your back", "we're coming for you")
+ENGLISH = {"threat_english", "threat_english_direct"}
+#: "shoot you a DM", "hit him up": a message follows the object, not harm
+_MESSAGE_AFTER = {"a", "an", "message", "dm", "email", "mail", "text", "line", "pic", "photo", "link"}
+#: "beat" harms as a beating ("beat him up / until he ... / to death / senseless"), not "beat you in the election"
+_BEATING = {"up", "until", "till", "to", "senseless", "black", "bloody", "unconscious", "half"}
+#: verbs that harm a person only: with "them" they could be about things ("I'll burn them", "hang them up")
+_PERSON_VERBS = {"kill", "murder", "stab", "shoot", "hurt", "punch", "strangle", "choke", "slap", "smack", "lynch"}
+#: the object of a promise: a person pronoun, or (after "the", "that", "this") a role or person word
+_ENGLISH_OBJECTS = {"you", "u", "ya", "him", "her", "them", "y'all", "yall", "y’all"}
+_ENGLISH_PERSONS = {"mayor", "alderman", "councillor", "councilor", "guy", "dude", "clown", "woman", "man", "bitch"}
+#: "you're dead wrong", "dead tired": "dead" as an intensifier
+_DEAD_INTENSIFIED = {"wrong", "tired", "serious", "right", "set", "last", "end", "on", "center", "centre", "heat"}
+
+
+def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
+    """An ENGLISH pattern over tokens s_..e_-1 is a threat: no English negation inside it; a promise needs an intent
+    word (ENGLISH_INTENT: gonna, will, should, I'll, ...) between its subject and its verb, a person as the object
+    (a pronoun, a name, "the mayor") with no message after it ("shoot you a DM"); "beat" needs a beating after it."""
+    toks, sent, n = c.toks, c.sent, c.n
+    span = toks[s_:e_]
+    if any(t in L.ENGLISH_NEGATIONS for t in span):
+        return False
+    if name == "threat_english_direct":
+        return not (span[-1] == "dead" and e_ < n and toks[e_] in _DEAD_INTENSIFIED)
+    if not any(t in L.ENGLISH_INTENT for t in span):
+        return False
+    if span[-1] == "up":  # "beat him up": the object is inside the pattern
+        return True
+    k = e_ + 1 if e_ + 1 < n and toks[e_] in {"the", "that", "this", "da"} else e_
+    if k >= n or sent[k] != sent[s_] or k + 1 < n and toks[k + 1] in _MESSAGE_AFTER:
+        return False
+    obj, after = toks[k], toks[k + 1] if k + 1 < n and sent[k + 1] == sent[s_] else ""
+    if not (
+        (obj in _ENGLISH_OBJECTS and k == e_)
+        or obj in _ENGLISH_PERSONS | L.ROLE_WORDS
+        or (_capitalised(c, k) and obj not in {"i", "i'm", "i’m", "i'll", "i’ll"})
+    ):
+        return False
+    if span[-1] == "of":  # "beat the (living) shit out of him"
+        return True
+    if span[-1] == "beat" and after not in _BEATING:
+        return False
+    return obj != "them" or span[-1] in _PERSON_VERBS
+
+
 def names(c: Context, i: int) -> bool:
     """The sentence of token i names someone (a `_capitalised` word)."""
     return any(c.sent[k] == c.sent[i] and _capitalised(c, k) for k in range(c.n))
@@ -175,6 +222,8 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
     ss = sent_sets[sent[s_]]
     if inanimate_target(c, s_):
         return  # "dit beleid moet dood", "die motie afschieten": aimed at a thing
+    if name in ENGLISH and not english_threat(c, name, s_, e_):
+        return
     if (
         name in {"threat_v2_sep", "threat_sep_kill"}
         and toks[e_ - 1] in {"om", "op"}
@@ -377,6 +426,7 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         "threat_not_yet": 0.7,
         "threat_day_comes": 0.7,
         "threat_fuel": 0.85,
+        "threat_english_direct": 0.85,
     }.get(name, 0.9)
     if (
         name == "threat_end_life"

@@ -135,6 +135,8 @@ ADDED = (
     "ARSON_CUES",
     "WEAPON_EMOJI",
     "MOURNING",
+    "ENGLISH_INTENT",
+    "ENGLISH_NEGATIONS",
 )
 
 

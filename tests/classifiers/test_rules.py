@@ -288,6 +288,40 @@ def test_the_same_emoji_beside_a_thing_in_mourning_or_play_is_not(rules, text):
     assert "threat_emoji_weapon" not in {h.rule for h in rules.rules.analyze(text).hits}
 
 
+# Issue 17, Dutch-English mixing: an English promise of violence against a person, and the direct English threats.
+# Texts written for this test, not taken from the data.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "als die wethouder de sporthal sluit I'm gonna beat the shit out of him",
+        "ngl someone's gonna stab her als ze nog een keer in Oost komt",
+        "Wethouder Jansen, we will find you and we'll hurt you",
+        "i swear ik ga naar het stadhuis and I'm gonna kill the mayor",
+        "wethouder Bakker if this passes imma beat you up",
+        "you're dead, meneer de burgemeester",
+        "watch your back Dekker, we weten waar je zit",
+    ],
+)
+def test_english_threats_in_dutch_posts_are_threats(rules, text):
+    assert {"threat_english", "threat_english_direct"} & {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not gonna hurt you, ik wil gewoon praten",  # negated
+        "we will beat you in the elections, wethouder",  # "beat" without a beating
+        "ik stuur het door, I'll shoot you a DM",  # a message after the object
+        "you're dead wrong over die parkeervergunningen",  # "dead" as an intensifier
+        "we're gonna kill this plan in de raad",  # a thing, not a person
+        "I'll burn them, die oude folders",  # "them" with a verb that also harms things
+    ],
+)
+def test_their_english_look_alikes_are_not(rules, text):
+    assert "threat" not in one(rules, text).flags
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -124,6 +124,27 @@ def test_with_rules_a_rule_score_above_the_stacker_counts(stacked_copy):
             assert b.scores[lab] >= round(min(1.0, max(0.0, rules[lab])), 4)
 
 
+def test_beside_max_the_stacker_only_adds_to_the_gated_combination(stacked_copy):
+    """combine "stack+max": per label the larger of the gated max of rules and model ("max", windows included) and the
+    stacker's gated probability, so a flag a window or a rule gave is never dropped by the stacker."""
+    beside = CombinedClassifier(stacked_copy, combine="stack+max")
+    beside.stack_gates = {"stack+max": {lab: 0.5 for lab in LABELS}}
+    gated_max = CombinedClassifier(stacked_copy, combine="max")
+    items = [ClassifyInput(t) for t in POSTS]
+    rows = beside.stack_rows(items)
+    for text, row, a, b in zip(POSTS, rows, gated_max.classify(items), beside.classify(items)):
+        res = beside.rules.analyze(text)
+        stacked = beside.stacker.probs(row)
+        expected = hostile_identity({lab: max(a.scores[lab], stacked[lab]) for lab in LABELS}, res)
+        for lab in LABELS:
+            assert b.scores[lab] == pytest.approx(expected[lab], abs=1e-4), (text, lab)
+        assert set(a.flags) <= set(b.flags), text
+    # a stacker that is sure of every label (bias +3: 0.95) flags every label of every post, also the greeting
+    beside.stacker = Stacker(weights={lab: [0.0] * len(FEATURES) for lab in LABELS}, bias={lab: 3.0 for lab in LABELS})
+    assert [r.flags for r in beside.classify(items)] == [list(LABELS)] * len(POSTS)
+    assert gated_max.classify(items)[1].flags == []
+
+
 def test_a_stack_combination_without_a_stacker_is_refused(tmp_path):
     for source in DEFAULT_MODEL_DIR.iterdir():
         if source.name != "thresholds.json":
