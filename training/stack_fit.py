@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from classifiers.api import STACKED
 from schildwacht.contracts import LABELS
 
 from .data import REPLIES_DIR, REPLIES_TEST_AUTHORS, REPLIES_VAL_AUTHORS, Example, load_replies, masked_labels
@@ -40,8 +41,6 @@ def unstack(meta: dict) -> bool:
     """Send the labels that `meta` (thresholds.json) scores with the stacker back to the gated combination ("max")
     and drop their gates: that choice belonged to the weights being replaced, until `schildwacht evaluate` chooses
     again. True when anything changed."""
-    from classifiers.api import STACKED
-
     combine = meta.get("combine", "max")
     if isinstance(combine, dict):
         meta["combine"] = {lab: "max" if m in STACKED else m for lab, m in combine.items()}

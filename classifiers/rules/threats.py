@@ -201,7 +201,7 @@ def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
     if not (
         (obj in _ENGLISH_OBJECTS and k == e_)
         or obj in _ENGLISH_PERSONS | L.ROLE_WORDS
-        or (_capitalised(c, k) and obj not in {"i", "i'm", "i’m", "i'll", "i’ll"})
+        or (_capitalised(c, k) and obj != "i")
     ):
         return False
     if span[-1] == "of":  # "beat the (living) shit out of him"
