@@ -92,6 +92,7 @@ DOX_PHRASES = _ordered("dox_phrases")
 STREET_SUFFIXES = tuple(_ordered("street_suffixes"))
 DOX_OFFER = _ordered("dox_offer")
 DOX_OWN = _ordered("dox_own")
+DOX_ARRIVAL = _ordered("dox_arrival")
 PLAY_WORDS = _words("play_words")
 PLAY_PERSONS = _words("play_persons")
 
@@ -138,6 +139,8 @@ OTHERS_LIFE = _words("others_life")
 HIDE = _words("hide")
 JUMP_FROM = _words("jump_from")
 RECKON = _words("reckon")
+THROW_VERBS = _words("throw_verbs")
+THROW_PLACES = _words("throw_places")
 BALLOT = _words("ballot")
 OBJECT_PRONOUNS = _words("object_pronouns")
 AIMED_OBJECTS = ROLE_WORDS | OBJECT_PRONOUNS
@@ -189,10 +192,12 @@ DEHUMANISING = _words("dehumanising")
 IDENTITY_TERMS = _words("identity_terms")
 IDENTITY_TOPICS = _words("identity_topics")
 #: words that describe a person by origin, religion, colour, orientation, gender identity or disability (rule
-#: identity_mention; the adjectives among them only before a person noun)
+#: identity_mention; the adjectives among them only before a person noun), and the IDENTITY_CUES
+IDENTITY_CUES = _words("identity_cues")
 IDENTITY_MENTIONS = (
-    IDENTITY_GROUPS | GROUP_MEMBERS | IDENTITY_SLURS | IDENTITY_ADJECTIVES | {"non-binair", "nonbinair"}
-) - IDENTITY_TOPICS
+    (IDENTITY_GROUPS | GROUP_MEMBERS | IDENTITY_SLURS | IDENTITY_ADJECTIVES | {"non-binair", "nonbinair"})
+    - IDENTITY_TOPICS
+) | IDENTITY_CUES
 ORIGIN_PLACES = _words("origin_places")
 IDENTITY_PREFIXES = _words("identity_prefixes")
 DEROGATORY_HEADS = _words("derogatory_heads")

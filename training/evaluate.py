@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import product
 from pathlib import Path
 from typing import Any, TypeVar
@@ -335,11 +336,12 @@ def evaluate(
         )
         == (damp, weight)
     )
+    regate = None
     if v.scorer is not None and model_dir is not None and meta.get("stacker"):
         gated = {n: scores[n][GATED] for n in sets} if same else None
         found = stacked_scores(Path(model_dir), meta, sets, parts, thr, log, gated)
         if found is not None:
-            stacked, results["stack_gate"] = found
+            stacked, results["stack_gate"], regate = found
             for name in sets:
                 scores[name].update(stacked[name])
     for name, exs in sets.items():
@@ -354,7 +356,18 @@ def evaluate(
         sources = {"rules": "rules", "max": GATED}
         if STACKED in scores[GEN] and same:
             sources.update(STACKED_VARIANTS)
-        choice = choose_per_label(sets, scores, {m: v for m, v in sources.items() if v in scores[GEN]}, thr)
+        sources = {m: v for m, v in sources.items() if v in scores[GEN]}
+        choice = choose_per_label(sets, scores, sources, thr)
+        stacked_modes = {m: var for m, var in STACKED_VARIANTS.items() if var in sources.values()}
+        if regate is not None and stacked_modes:
+            choice, moved = refine_stack_gates(sets, scores, sources, choice, thr, results["stack_gate"], regate)
+            for mode, labs in moved.items():  # the stacked variant is reported and shipped with the refined gates
+                var = stacked_modes[mode]
+                results["stack_gate"][var].update(labs)
+                for name, exs in sets.items():
+                    scores[name][var] = regate(name, results["stack_gate"][var], var)
+                    results["sets"][name][var] = _metrics_for(exs, scores[name][var], thr)
+            results["stack_gate_refined"] = moved
         results["per_label_choice"] = choice
         for name, exs in sets.items():
             sc = scores[name]
@@ -390,6 +403,72 @@ def choose_per_label(
     return dict(zip(LABELS, best))
 
 
+#: scores of one set (name) for a stacked variant with the given per-label stacker gates (stacked_scores)
+Regate = Callable[[str, dict[str, float], str], list[list[float]]]
+
+
+def refine_stack_gates(
+    sets: dict[str, list[Example]],
+    scores: dict[str, dict],
+    sources: dict[str, str],
+    choice: dict[str, str],
+    thr: dict[str, float],
+    stack_gate: dict[str, dict[str, float]],
+    regate: Regate,
+) -> tuple[dict[str, str], dict[str, dict[str, float]]]:
+    """`choose_per_label`'s choice refined, label by label, over the stacked modes at every GATE_GRID gate: each
+    stacked mode's gate per label was chosen alone (`_label_score`), which cannot see the any-label targets, so a mode
+    whose best gate alone flags too many MHC contrast cases beside the other labels lost to "max" although a higher
+    gate would have won. Coordinate ascent from `choice` over the combinations `_variant_score` scores (a label's
+    column at another gate: the mode with only that label's gate changed); a change is kept only where it raises the
+    score. Returns the choice and, per stacked mode (thresholds.json name), the labels whose gate moved."""
+    by_var = {var: mode for mode, var in STACKED_VARIANTS.items() if var in sources.values()}
+    choice_sets = [name for name, _ in CHOICE_SETS if name in sets]
+    columns: dict[str, dict[str, _GateColumns]] = {
+        name: {m: _GateColumns(sets[name], scores[name][var], thr) for m, var in sources.items()}
+        for name in choice_sets
+    }
+    options: dict[str, list[str]] = {lab: list(sources) for lab in LABELS}
+    moved_to: dict[str, tuple[str, str, float]] = {}  # option key -> (stacked mode, label, gate)
+    for var, mode in by_var.items():
+        for lab in LABELS:
+            for g in GATE_GRID:
+                if g == stack_gate[var][lab]:
+                    continue
+                key = f"{mode}@{lab}={g}"
+                gates = {**stack_gate[var], lab: g}
+                for name in choice_sets:
+                    columns[name][key] = _GateColumns(sets[name], regate(name, gates, var), thr)
+                options[lab].append(key)
+                moved_to[key] = (mode, lab, g)
+
+    def score(combo: tuple[str, ...]) -> float:
+        return _variant_score(
+            {name: {PER_LABEL: _combo_metrics(cols, combo)} for name, cols in columns.items()}, PER_LABEL
+        )
+
+    combo = tuple(choice[lab] for lab in LABELS)
+    best = score(combo)
+    improved = True
+    while improved:
+        improved = False
+        for j, lab in enumerate(LABELS):
+            for key in options[lab]:
+                trial = combo[:j] + (key,) + combo[j + 1 :]
+                if (f := score(trial)) > best + 1e-9:
+                    combo, best, improved = trial, f, True
+    moved: dict[str, dict[str, float]] = {}
+    refined = {}
+    for lab, key in zip(LABELS, combo):
+        if key in moved_to:
+            mode, _, g = moved_to[key]
+            moved.setdefault(mode, {})[lab] = g
+            refined[lab] = mode
+        else:
+            refined[lab] = key
+    return refined, moved
+
+
 def stacked_scores(
     model_dir: Path,
     meta: dict,
@@ -398,13 +477,14 @@ def stacked_scores(
     thr: dict[str, float],
     log=print,
     gated: dict[str, list[list[float]]] | None = None,
-) -> tuple[dict[str, dict[str, list[list[float]]]], dict[str, dict[str, float]]] | None:
+) -> tuple[dict[str, dict[str, list[list[float]]]], dict[str, dict[str, float]], Regate] | None:
     """Per set, the scores of the model directory's stacker (STACKED), of the stacker with the rule scores counting
     as well (STACKED_RULES) and, where `gated` gives per set the GATED variant's scores, of the stacker beside those
     (STACKED_MAX), read exactly as `classify` reads them (windows, the shipped frame damping and
     lexical weight: the settings the stacker was fitted with); and per variant the stacker's gate per label, chosen
     like the model gates: from GATE_GRID, the best `_label_score` on the choice sets (a label's score depends only
-    on its own gate, but for identity, which hostile_identity lifts to the variant's threat and abuse scores). None,
+    on its own gate, but for identity, which hostile_identity lifts to the variant's threat and abuse scores), and a
+    function that scores a set for a variant with other gates (`refine_stack_gates`). None,
     with a logged reason, where the stacker no longer fits the directory: other features, or other gates, damping,
     lexical weight or window gate than it was fitted with (then `schildwacht fit-stacker` first)."""
     from classifiers.api import ClassifyInput, CombinedClassifier, gate, hostile_identity
@@ -447,7 +527,7 @@ def stacked_scores(
         chosen_gates[var] = {lab: max(GATE_GRID, key=lambda g: _label_score(per_gate[g], var, lab)) for lab in LABELS}
         for name in sets:
             scores[name][var] = scored(name, chosen_gates[var], var)
-    return scores, chosen_gates
+    return scores, chosen_gates, lambda name, gates, var: scored(name, gates, var)
 
 
 def model_thresholds(meta: dict, overrides: dict[str, float] | None = None) -> dict[str, float]:

@@ -41,13 +41,30 @@ def _incites(toks: list[str]) -> bool:
 _NOT = {"niet", "nait", "neet", "nie", "niej", "nit"}
 
 
+#: what a visit that is "not for coffee" is not for: "nait om te proaten"
+_NOT_FOR = {"koffie", "thee", "bakkie", "praten", "proaten", "praoten", "kletsen"}
+#: DOX_ARRIVAL as (word, word) pairs
+_ARRIVALS = [tuple(line.split()) for line in L.DOX_ARRIVAL]
+
+
+def _arrives(toks: list[str]) -> bool:
+    """Two words of a DOX_ARRIVAL pair stand within four tokens of each other: "we komen hem halen", "dat we eraan
+    komen", "wij staan zaterdag aan uw deur"."""
+    where: dict[str, list[int]] = {}
+    for k, w in enumerate(toks):
+        where.setdefault(w, []).append(k)
+    return any(abs(i - j) <= 4 for a, b in _ARRIVALS if a in where and b in where for i in where[a] for j in where[b])
+
+
 def _menaces(toks: list[str], words: set[str]) -> bool:
-    """The text names fire (ARSON_CUES, fireworks someone "has left over", a thatched roof that is dry) or a visit
-    that is "not for coffee" ("en dan neet veur de koffie"): beside published personal data, a menace without an
-    intent word."""
+    """The text names fire (ARSON_CUES, fireworks someone "has left over", a thatched roof that is dry), someone's
+    arrival at the door (DOX_ARRIVAL: "we komen hem halen") or a visit that is "not for coffee" ("en dan neet veur de
+    koffie", "nait om te proaten"): beside published personal data, a menace without an intent word."""
     if words & L.ARSON_CUES or {"vuurwerk", "over"} <= words or {"rieten", "droog"} <= words:
         return True
-    return any(w in _NOT and set(toks[k + 1 : k + 5]) & {"koffie", "thee", "bakkie"} for k, w in enumerate(toks))
+    if _arrives(toks):
+        return True
+    return any(w in _NOT and set(toks[k + 1 : k + 5]) & _NOT_FOR for k, w in enumerate(toks))
 
 
 _POSTCODE = re.compile(r"(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
@@ -137,7 +154,12 @@ def personal_data(c: Context) -> None:
                     continue
             pii.append((mt.start(), mt.end(), nm))
     if pii:
-        dox_ctx = any(nm == "dox_context" or nm == "dox_know" for nm, _, _ in c.phrase_matches) or bool(
+        # a doxxing phrase in the sentence of a `dox_own` phrase invites to the writer ("kom langs op de Dorpsweg 3,
+        # of app me"): it does not make the post doxxing by itself
+        own_sents = {c.sent[s_] for nm, s_, _ in c.phrase_matches if nm == "dox_own"}
+        dox_ctx = any(
+            nm == "dox_know" or (nm == "dox_context" and c.sent[s_] not in own_sents) for nm, s_, _ in c.phrase_matches
+        ) or bool(
             c.all_set
             & {
                 "aanbellen",

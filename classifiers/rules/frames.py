@@ -85,6 +85,12 @@ def negated(c: Context, i: int, window: int = 5) -> bool:
     return False
 
 
+def _interjected_zeg(words: list[str]) -> bool:
+    """Every "zeg" of the sentence ends it (punctuation aside): "wat een sukkel ben jij zeg!", "nou zeg"."""
+    core = [w for w in words if any(ch.isalnum() for ch in w)]
+    return bool(core) and core[-1] == "zeg" and core.count("zeg") == 1
+
+
 def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> str | None:
     """Why a hit at token i is not a hostile statement (None if it is): idiom, quote, prevention, counter,
     reference or news. `direct`: the hit addresses someone, so only quotes, idioms and speech frames apply;
@@ -120,6 +126,8 @@ def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> st
     st = c.sent_toks[sent[i]]
     if "zeggen" in said and s & HAVE and any(a == "te" and b == "zeggen" for a, b in zip(st, st[1:])):
         said = said - {"zeggen"}  # "hier heb jij niks te zeggen": having a say, not something said
+    if "zeg" in said and _interjected_zeg(st):
+        said = said - {"zeg"}  # "wat ben jij een eikel zeg": an exclamation, not something said
     if (
         not strict
         and said

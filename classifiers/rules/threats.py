@@ -211,6 +211,29 @@ def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
     return obj != "them" or span[-1] in _PERSON_VERBS
 
 
+#: the person thrown: object pronouns (with dialect and English forms) before the place ("smijt hem in de gracht")
+_THROWN = {"hem", "haar", "'m", "m", "em", "him", "her", "jou", "u", "dich", "hom", "hum", "heur", "them"}
+_PLACE_PREPS = {"in", "van", "off", "into", "from", "uit", "over"}
+
+
+def thrown_person(c: Context, s_: int, e_: int) -> bool:
+    """A threat_thrown match (a throwing verb and a place of water or height, THROW_VERBS / THROW_PLACES) throws a
+    person: before the place's preposition its sentence has an object pronoun (_THROWN), a role or person word
+    ("die gedeputeerde", "that guy") or a name, and the sentence carries intent (INTENT_WORDS, an English intent
+    word) or starts with the verb (an imperative); "gooi je afval niet in de gracht" and "de hengel in de haven
+    gooien" name no person."""
+    toks, sent = c.toks, c.sent
+    prep = next(k for k in range(s_, e_) if toks[k] in _PLACE_PREPS)
+    first = next(k for k in range(s_, -1, -1) if k == 0 or sent[k - 1] != sent[s_])
+    person = any(
+        toks[k] in _THROWN or toks[k] in L.ROLE_WORDS or toks[k] in _ENGLISH_PERSONS or _capitalised(c, k)
+        for k in range(first, prep)
+        if toks[k] != "i"
+    )
+    words = c.sent_sets[sent[s_]]
+    return person and (bool(words & (INTENT_WORDS | L.ENGLISH_INTENT)) or (s_ == first and toks[s_] in L.THROW_VERBS))
+
+
 def names(c: Context, i: int) -> bool:
     """The sentence of token i names someone (a `_capitalised` word)."""
     return any(c.sent[k] == c.sent[i] and _capitalised(c, k) for k in range(c.n))
@@ -223,6 +246,8 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
     if inanimate_target(c, s_):
         return  # "dit beleid moet dood", "die motie afschieten": aimed at a thing
     if name in ENGLISH and not english_threat(c, name, s_, e_):
+        return
+    if name == "threat_thrown" and not thrown_person(c, s_, e_):
         return
     if (
         name in {"threat_v2_sep", "threat_sep_kill"}

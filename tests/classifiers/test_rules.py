@@ -424,3 +424,38 @@ def test_a_bare_in_de_keuken_is_a_gender_role_only_with_a_person_put_there(rules
 )
 def test_their_look_alikes_are_not(rules, text):
     assert "threat" not in one(rules, text).flags
+
+
+# Ninth data round (2026-12-07): throwing someone into water or off a height, and a published address or number
+# with someone arriving at the door.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("iemand moet die wethouder eens van de Erasmusbrug duwen", "threat_thrown"),
+        ("als de veerboot weer uitvalt smijt ik hem persoonlijk in de haven", "threat_thrown"),
+        ("die Jansen moeten we met een blok beton aan z'n voeten in de IJssel gooien", "threat_thrown"),
+        ("someone should throw that alderman off the bridge tbh", "threat_thrown"),
+        ("Adres: Lindelaan 14, Breda. We komen hem halen, wethouder Kok weet wel waarom", "dox_intimidation"),
+        ("Zijn 06 is 06-1234 9876. Bel hem en zeg dat we eraan komen", "dox_intimidation"),
+        ("wethouder Smit woont op de Beukenlaan 3. zondag staan wij voor zijn deur", "dox_intimidation"),
+        ("Raadslid Vos woont op de Kerkweg 8 in Ede, wie helpt zijn ruiten in te gooien?", "dox_intimidation"),
+    ],
+)
+def test_a_person_thrown_into_water_or_an_arrival_beside_published_data_is_a_threat(rules, text, rule):
+    assert rule in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gooi je afval niet in de gracht, mensen",  # no person thrown
+        "ik gooi morgen mijn hengel uit in de haven van Urk",  # a thing
+        "Wethouder, gooi die plannen in de sloot",  # no intent word, not an imperative at the start
+        "de gemeente gooit ons geld in de gracht met dat project",
+        "wil je tekenen? kom langs op de Meeuwenweg 3, ik ben Karin, of app me op 06-4498 1234",  # own data
+        "Hij heeft twee diesels voor de deur staan, Beukenlaan 3 in Goes. Kijk zelf maar.",  # no arrival
+    ],
+)
+def test_their_look_alikes_are_no_threat(rules, text):
+    assert "threat" not in one(rules, text).flags

@@ -154,6 +154,9 @@ def test_precision_and_recall_on_the_five_label_reply_files(identity_only):
         ("De joodse begraafplaats ligt er verwaarloosd bij.", []),
         ("Die wethouder is doof voor kritiek.", []),  # a word mostly used in another sense (identity_topics.txt)
         ("Wat ben jij een vuile moslim zeg.", ["moslim"]),  # a verb of saying does not frame it
+        ("Die joodse rat in de raad weer.", ["joodse"]),  # an adjective before an insult or vermin word
+        ("Jij met je hoofddoek hoort niet in het college, wethouder.", ["hoofddoek"]),  # an identity cue
+        ("Ben je blind of zo, wethouder?", []),  # "blind" is left out of the cues: mostly an insult's other sense
     ],
 )
 def test_identity_mentions_are_the_unframed_words_that_describe_a_person(engine, text, mentioned):

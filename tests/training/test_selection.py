@@ -11,10 +11,12 @@ from training.evaluate import (
     GEN,
     MHC_B,
     REPLIES,
+    STACKED_MAX,
     _label_score,
     _metrics_for,
     _variant_score,
     choose_per_label,
+    refine_stack_gates,
     tune_combination,
 )
 
@@ -174,3 +176,34 @@ def test_the_per_label_choice_meets_the_any_label_contrast_target_that_each_labe
 
 def _one(sets: dict, scores: dict, mode: str) -> dict:
     return {name: {"v": _metrics_for(exs, scores[name][f"var_{mode}"], THR)} for name, exs in sets.items()}
+
+
+def test_a_stacked_mode_whose_own_gate_misses_the_contrast_target_wins_at_a_higher_gate():
+    """The stacker finds all 10 MHC threats at its own gate 0.7 but flags 2 of the 10 contrast cases there (20%, over
+    the limit), so the per-label choice keeps "max" for threat (9 of 10 found, recall under 0.95). At gate 0.9 it
+    flags one contrast case (10%, within the limit) and still finds all 10: the refinement moves threat to
+    "stack+max" with that gate, and nothing else."""
+    threats = [_ex([1, 0, 0, 0, 0], "mhc:threat", "threat_dir_h") for _ in range(10)]
+    contrast = [_ex([0] * 5, "mhc:contrast", "target_obj_nh") for _ in range(10)]
+    sets = {MHC_B: threats + contrast}
+    stacker = [0.95] * 10 + [0.95, 0.8] + [0.0] * 8
+    gated_max = [0.9] * 9 + [0.0] * 11
+
+    def regate(name: str, gates: dict[str, float], var: str) -> list[list[float]]:
+        assert name == MHC_B and var == STACKED_MAX
+        threat = [max(p if p >= gates["threat"] else 0.0, m) for p, m in zip(stacker, gated_max, strict=True)]
+        return [[t, 0.0, 0.0, 0.0, 0.0] for t in threat]
+
+    stack_gate = {STACKED_MAX: dict.fromkeys(LABELS, 0.7)}
+    scores = {
+        MHC_B: {
+            GATED: [[m, 0.0, 0.0, 0.0, 0.0] for m in gated_max],
+            STACKED_MAX: regate(MHC_B, stack_gate[STACKED_MAX], STACKED_MAX),
+        }
+    }
+    sources = {"max": GATED, "stack+max": STACKED_MAX}
+    choice = choose_per_label(sets, scores, sources, THR)
+    assert choice["threat"] == "max"
+    refined, moved = refine_stack_gates(sets, scores, sources, choice, THR, stack_gate, regate)
+    assert refined == {**choice, "threat": "stack+max"}
+    assert moved == {"stack+max": {"threat": 0.9}}
