@@ -419,54 +419,66 @@ def refine_stack_gates(
     """`choose_per_label`'s choice refined, label by label, over the stacked modes at every GATE_GRID gate: each
     stacked mode's gate per label was chosen alone (`_label_score`), which cannot see the any-label targets, so a mode
     whose best gate alone flags too many MHC contrast cases beside the other labels lost to "max" although a higher
-    gate would have won. Coordinate ascent from `choice` over the combinations `_variant_score` scores (a label's
-    column at another gate: the mode with only that label's gate changed); a change is kept only where it raises the
-    score. Returns the choice and, per stacked mode (thresholds.json name), the labels whose gate moved."""
-    by_var = {var: mode for mode, var in STACKED_VARIANTS.items() if var in sources.values()}
+    gate would have won. Coordinate ascent from `choice`; a change is kept only where it raises `_variant_score`.
+    Every combination is scored as it would ship: a stacked mode's columns come from `regate` with all of that mode's
+    gates as the combination sets them (identity reads the mode's threat and abuse through hostile_identity), so the
+    refined choice never scores below `choice`. Returns the choice and, per stacked mode (thresholds.json name), the
+    labels whose gate moved."""
+    stacked = {mode: var for mode, var in STACKED_VARIANTS.items() if var in sources.values()}
     choice_sets = [name for name, _ in CHOICE_SETS if name in sets]
-    columns: dict[str, dict[str, _GateColumns]] = {
-        name: {m: _GateColumns(sets[name], scores[name][var], thr) for m, var in sources.items()}
+    plain = {
+        name: {m: _GateColumns(sets[name], scores[name][var], thr) for m, var in sources.items() if m not in stacked}
         for name in choice_sets
     }
-    options: dict[str, list[str]] = {lab: list(sources) for lab in LABELS}
-    moved_to: dict[str, tuple[str, str, float]] = {}  # option key -> (stacked mode, label, gate)
-    for var, mode in by_var.items():
-        for lab in LABELS:
-            for g in GATE_GRID:
-                if g == stack_gate[var][lab]:
-                    continue
-                key = f"{mode}@{lab}={g}"
-                gates = {**stack_gate[var], lab: g}
-                for name in choice_sets:
-                    columns[name][key] = _GateColumns(sets[name], regate(name, gates, var), thr)
-                options[lab].append(key)
-                moved_to[key] = (mode, lab, g)
+    cache: dict[tuple[str, tuple[float, ...]], dict[str, _GateColumns]] = {}
 
-    def score(combo: tuple[str, ...]) -> float:
-        return _variant_score(
-            {name: {PER_LABEL: _combo_metrics(cols, combo)} for name, cols in columns.items()}, PER_LABEL
-        )
+    def mode_columns(mode: str, gates: dict[str, float]) -> dict[str, _GateColumns]:
+        key = (mode, tuple(gates[lab] for lab in LABELS))
+        if key not in cache:
+            cache[key] = {
+                name: _GateColumns(sets[name], regate(name, gates, stacked[mode]), thr) for name in choice_sets
+            }
+        return cache[key]
 
-    combo = tuple(choice[lab] for lab in LABELS)
+    Option = tuple[str, float | None]  # a mode, with the label's stacker gate for a stacked one
+
+    def gates_of(combo: tuple[Option, ...]) -> dict[str, dict[str, float]]:
+        gates = {mode: dict(stack_gate[var]) for mode, var in stacked.items()}
+        for lab, (mode, g) in zip(LABELS, combo):
+            if g is not None:
+                gates[mode][lab] = g
+        return gates
+
+    def score(combo: tuple[Option, ...]) -> float:
+        gates = gates_of(combo)
+        per_set = {}
+        for name in choice_sets:
+            cols = {
+                lab: mode_columns(mode, gates[mode])[name] if mode in stacked else plain[name][mode]
+                for lab, (mode, _) in zip(LABELS, combo)
+            }
+            per_set[name] = {PER_LABEL: _combo_metrics(cols, tuple(LABELS))}
+        return _variant_score(per_set, PER_LABEL)
+
+    options: list[Option] = [(m, None) for m in sources if m not in stacked]
+    options += [(m, g) for m in stacked for g in GATE_GRID]
+    combo: tuple[Option, ...] = tuple(
+        (choice[lab], stack_gate[stacked[choice[lab]]][lab] if choice[lab] in stacked else None) for lab in LABELS
+    )
     best = score(combo)
     improved = True
     while improved:
         improved = False
-        for j, lab in enumerate(LABELS):
-            for key in options[lab]:
-                trial = combo[:j] + (key,) + combo[j + 1 :]
-                if (f := score(trial)) > best + 1e-9:
+        for j in range(len(LABELS)):
+            for option in options:
+                trial = combo[:j] + (option,) + combo[j + 1 :]
+                if trial != combo and (f := score(trial)) > best + 1e-9:
                     combo, best, improved = trial, f, True
     moved: dict[str, dict[str, float]] = {}
-    refined = {}
-    for lab, key in zip(LABELS, combo):
-        if key in moved_to:
-            mode, _, g = moved_to[key]
+    for lab, (mode, g) in zip(LABELS, combo):
+        if g is not None and g != stack_gate[stacked[mode]][lab]:
             moved.setdefault(mode, {})[lab] = g
-            refined[lab] = mode
-        else:
-            refined[lab] = key
-    return refined, moved
+    return {lab: mode for lab, (mode, _) in zip(LABELS, combo)}, moved
 
 
 def stacked_scores(
@@ -527,7 +539,7 @@ def stacked_scores(
         chosen_gates[var] = {lab: max(GATE_GRID, key=lambda g: _label_score(per_gate[g], var, lab)) for lab in LABELS}
         for name in sets:
             scores[name][var] = scored(name, chosen_gates[var], var)
-    return scores, chosen_gates, lambda name, gates, var: scored(name, gates, var)
+    return scores, chosen_gates, scored
 
 
 def model_thresholds(meta: dict, overrides: dict[str, float] | None = None) -> dict[str, float]:

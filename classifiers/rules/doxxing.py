@@ -5,8 +5,8 @@ woont": also a threat), and per regex on the clean / folded view postcode, phone
 street_address, school_name, scored by context (an owner, a person, doxxing words, public buildings, the writer's
 own data: "mijn" without another person in the post, or a `dox_own` phrase such as "bel me" / "ik woon" / "te koop"
 in the data's sentence or the one before, with no other person or role word in that sentence) and suppressed in
-news; high-scoring data with intent words, or with a menace beside it (fire: ARSON_CUES, fireworks "over"; a visit
-"not for coffee"), also gives threat dox_intimidation.
+news; high-scoring data with intent words, or with a menace beside it (fire: ARSON_CUES, fireworks "over"; an arrival at
+the door: DOX_ARRIVAL, "we komen hem halen"; a visit "not for coffee"), also gives threat dox_intimidation.
 """
 
 from __future__ import annotations
@@ -43,26 +43,32 @@ _NOT = {"niet", "nait", "neet", "nie", "niej", "nit"}
 
 #: what a visit that is "not for coffee" is not for: "nait om te proaten"
 _NOT_FOR = {"koffie", "thee", "bakkie", "praten", "proaten", "praoten", "kletsen"}
-#: DOX_ARRIVAL as (word, word) pairs
+#: DOX_ARRIVAL as word tuples
 _ARRIVALS = [tuple(line.split()) for line in L.DOX_ARRIVAL]
 
 
-def _arrives(toks: list[str]) -> bool:
-    """Two words of a DOX_ARRIVAL pair stand within four tokens of each other: "we komen hem halen", "dat we eraan
-    komen", "wij staan zaterdag aan uw deur"."""
-    where: dict[str, list[int]] = {}
-    for k, w in enumerate(toks):
-        where.setdefault(w, []).append(k)
-    return any(abs(i - j) <= 4 for a, b in _ARRIVALS if a in where and b in where for i in where[a] for j in where[b])
+def _arrives(c: Context) -> bool:
+    """The words of a DOX_ARRIVAL line stand in one sentence, within five tokens of the line's first word: "dat we
+    hem komen halen", "dat we eraan komen", "wij staan zaterdag aan uw deur"."""
+    toks, sent = c.toks, c.sent
+    for first, *rest in _ARRIVALS:
+        for k, w in enumerate(toks):
+            if w != first:
+                continue
+            near = {toks[m] for m in range(max(0, k - 4), min(c.n, k + 5)) if sent[m] == sent[k]}
+            if near.issuperset(rest):
+                return True
+    return False
 
 
-def _menaces(toks: list[str], words: set[str]) -> bool:
+def _menaces(c: Context) -> bool:
     """The text names fire (ARSON_CUES, fireworks someone "has left over", a thatched roof that is dry), someone's
     arrival at the door (DOX_ARRIVAL: "we komen hem halen") or a visit that is "not for coffee" ("en dan neet veur de
     koffie", "nait om te proaten"): beside published personal data, a menace without an intent word."""
+    toks, words = c.toks, c.all_set
     if words & L.ARSON_CUES or {"vuurwerk", "over"} <= words or {"rieten", "droog"} <= words:
         return True
-    if _arrives(toks):
+    if _arrives(c):
         return True
     return any(w in _NOT and set(toks[k + 1 : k + 5]) & _NOT_FOR for k, w in enumerate(toks))
 
@@ -154,9 +160,13 @@ def personal_data(c: Context) -> None:
                     continue
             pii.append((mt.start(), mt.end(), nm))
     if pii:
-        # a doxxing phrase in the sentence of a `dox_own` phrase invites to the writer ("kom langs op de Dorpsweg 3,
-        # of app me"): it does not make the post doxxing by itself
-        own_sents = {c.sent[s_] for nm, s_, _ in c.phrase_matches if nm == "dox_own"}
+        # a doxxing phrase in the sentence of a `dox_own` phrase that points at no one else invites to the writer
+        # ("kom langs op de Dorpsweg 3, of app me"): it does not make the post doxxing by itself
+        own_sents = {
+            c.sent[s_]
+            for nm, s_, _ in c.phrase_matches
+            if nm == "dox_own" and not c.sent_sets[c.sent[s_]] & (_OTHER_PERSON | L.ROLE_WORDS)
+        }
         dox_ctx = any(
             nm == "dox_know" or (nm == "dox_context" and c.sent[s_] not in own_sents) for nm, s_, _ in c.phrase_matches
         ) or bool(
@@ -239,7 +249,7 @@ def personal_data(c: Context) -> None:
         person = bool(c.all_set & (L.SECOND_PERSON | L.ROLE_WORDS)) or c.off_hit
         # what turns the data into intimidation is read from the whole post, once
         intent = bool(c.all_set & L.INTENT_MODALS) and bool(c.all_set & VISIT or _incites(c.toks))
-        menace = _menaces(c.toks, c.all_set)
+        menace = _menaces(c)
         for s0, e0, nm in pii:
             if nm == "school_name":
                 score = 0.9 if (owner and (dox_ctx or c.all_set & {"kinderen", "dochter", "zoon", "kind"})) else 0.15

@@ -53,8 +53,9 @@ SCORES = {"identity_not_belong": 0.7, "identity_thing": 0.7, "identity_code": 0.
 AIMING = L.INSULT_MODIFIERS | {"die", "dat", "deze", "een", "wat", "zo'n", "kut", "kanker", "jij", "jullie", "echte"}
 #: nouns that name a person: an identity adjective before one of them is an identity mention ("die zwarte vent")
 PERSON_NOUNS = L.PERSON_MARKERS | L.PLAY_PERSONS | L.SINGULAR_WOMAN | L.GENDER_GROUP | L.IDENTITY_GROUPS
-#: insult and vermin words after an identity adjective: "die joodse rat" names a person as well as "die joodse man"
-CALLED = L.INSULT_WORDS | L.VERMIN | L.DEHUMANISING
+#: insults and animal words after an identity adjective: "die joodse rat" names a person as well as "die joodse man";
+#: not the mould, weeds and tumours of VERMIN ("de zwarte schimmel in onze flat")
+CALLED = L.INSULT_WORDS | {"rat", "ratten", "luis", "luizen", "made", "maden", "aap", "apen", "varken", "zwijn"}
 #: words after "flikker" that make it the verb ("flikker op", "flikker toch op"): abuse, not a slur
 VERB_USE = {"op", "toch", "maar", "nou", "het", "dat", "hem", "haar", "ze", "je"}
 
@@ -161,7 +162,7 @@ def mentions(c: Context) -> list[Hit]:
 def _before_a_person(c: Context, i: int) -> bool:
     """One of the next two words of token i's sentence names a person: a role word ("wethouder", "raadsleden"), a
     person or group noun ("vrouw", "vent", "moslim"), a word with a person suffix ("bestuurder"), or an insult or
-    vermin word that calls someone that ("die joodse rat", "die zwarte klootzak")."""
+    animal word that calls someone that (CALLED: "die joodse rat", "die zwarte klootzak")."""
     for k in range(i + 1, min(c.n, i + 3)):
         if c.sent[k] != c.sent[i]:
             break

@@ -211,25 +211,69 @@ def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
     return obj != "them" or span[-1] in _PERSON_VERBS
 
 
-#: the person thrown: object pronouns (with dialect and English forms) before the place ("smijt hem in de gracht")
-_THROWN = {"hem", "haar", "'m", "m", "em", "him", "her", "jou", "u", "dich", "hom", "hum", "heur", "them"}
+#: the person thrown: object pronouns (with dialect and English forms), anywhere between the verb and the place
+_THROWN = {"hem", "'m", "m", "em", "him", "her", "jou", "dich", "hom", "hum", "them"}
+#: pronouns that are the object only right before the place ("gooi haar in de gracht", not "haar fiets in de ...")
+_THROWN_NEXT = {"haar", "u", "heur"}
 _PLACE_PREPS = {"in", "van", "off", "into", "from", "uit", "over"}
+#: words between the person thrown and the place: "die Koole eens van de brug", "hem gewoon in de gracht"
+_THROWN_SKIP = {"eens", "gewoon", "maar", "even", "effe", "zelf", "persoonlijk", "ook", "nog", "lekker", "just"}
+#: "met een steen aan z'n benen": a weight tied to the person, between the person and the place
+_WEIGHTED = {"voeten", "voet", "benen", "been", "poten", "enkels", "enkel", "nek", "lijf", "feet", "legs", "neck"}
+#: person nouns of the street: "gooi die vent in de gracht"
+_PERSON_NOUNS = {"vent", "gast", "kerel", "gozer", "figuur", "griet", "man", "vrouw", "mens"}
+#: "die gast moet je ...", "die moeten we ...": a subject after its modal, between the object and the place
+_INVERTED_SUBJECTS = {"je", "jullie", "ze", "we", "wij", "ik", "men"}
+_V2_MODALS = {"moet", "moeten", "mag", "mogen", "kan", "kunnen", "zou", "zouden", "ga", "gaan", "zal", "zullen"}
+
+
+def _thrown_at(c: Context, k: int) -> bool:
+    """Token k names a person who can be thrown: an object pronoun (_THROWN), a role, person or insult word ("die
+    gedeputeerde", "die klootzak", "that guy") or a name; not a possessor ("het plan van de wethouder")."""
+    w = c.toks[k]
+    if w in _THROWN:
+        return True
+    person = (
+        w in L.ROLE_WORDS
+        or w in L.INSULT_WORDS
+        or w in _ENGLISH_PERSONS
+        or w in _PERSON_NOUNS
+        or (w not in L.PERSON_MARKERS and looks_person(w))
+        or (_capitalised(c, k) and w != "i")
+    )
+    j = k - 1 if k > 0 and c.toks[k - 1] in {"de", "het", "een", "the"} else k
+    possessor = j > 0 and c.toks[j - 1] == "van" and c.clean[c.starts[j - 1]] == "v" and c.sent[j - 1] == c.sent[k]
+    return person and not possessor
 
 
 def thrown_person(c: Context, s_: int, e_: int) -> bool:
-    """A threat_thrown match (a throwing verb and a place of water or height, THROW_VERBS / THROW_PLACES) throws a
-    person: before the place's preposition its sentence has an object pronoun (_THROWN), a role or person word
-    ("die gedeputeerde", "that guy") or a name, and the sentence carries intent (INTENT_WORDS, an English intent
-    word) or starts with the verb (an imperative); "gooi je afval niet in de gracht" and "de hengel in de haven
-    gooien" name no person."""
+    """A threat_thrown match (a throwing verb and a place of water or height, THROW_VERBS / THROW_PLACES, in one
+    sentence) throws a person, and its sentence carries intent (INTENT_WORDS, an English intent word) or starts with
+    the verb (an imperative). The person: after a verb that opens the match, any `_thrown_at` word before the place
+    ("smijt ik 'm zelf van de pier"); where the place comes first, the word right before its preposition, over
+    `_THROWN_SKIP` words, a subject after its modal ("die gast moet je in de gracht gooien") and a weight tied to
+    the person ("met een steen aan z'n benen"), or haar / u right there. So "gooi je afval niet in de gracht", "de
+    wethouder wil het baggerslib in de haven dumpen" and "het plan van de wethouder in de gracht gooien" name no one
+    thrown."""
     toks, sent = c.toks, c.sent
+    if sent[e_ - 1] != sent[s_]:
+        return False
     prep = next(k for k in range(s_, e_) if toks[k] in _PLACE_PREPS)
+    if toks[s_] in L.THROW_VERBS:
+        person = any(_thrown_at(c, k) or (toks[k] in _THROWN_NEXT and k + 1 == prep) for k in range(s_ + 1, prep))
+    else:
+        k = s_ - 1
+        while k >= 0 and sent[k] == sent[s_]:
+            if toks[k] in _THROWN_SKIP:
+                k -= 1
+            elif toks[k] in _INVERTED_SUBJECTS and k > 0 and toks[k - 1] in _V2_MODALS:
+                k -= 2  # "die gast moet je in de gracht gooien": the object stands before the modal
+            elif toks[k] in _WEIGHTED and "met" in toks[max(0, k - 7) : k]:
+                k = max(m for m in range(max(0, k - 7), k) if toks[m] == "met") - 1  # "met een steen aan z'n benen"
+            else:
+                break
+        person = k >= 0 and sent[k] == sent[s_] and (_thrown_at(c, k) or toks[k] in _THROWN_NEXT)
     first = next(k for k in range(s_, -1, -1) if k == 0 or sent[k - 1] != sent[s_])
-    person = any(
-        toks[k] in _THROWN or toks[k] in L.ROLE_WORDS or toks[k] in _ENGLISH_PERSONS or _capitalised(c, k)
-        for k in range(first, prep)
-        if toks[k] != "i"
-    )
     words = c.sent_sets[sent[s_]]
     return person and (bool(words & (INTENT_WORDS | L.ENGLISH_INTENT)) or (s_ == first and toks[s_] in L.THROW_VERBS))
 

@@ -445,7 +445,7 @@ SHIPPED_COMBINE = {"threat": "stack+max", "abuse": "max", "gender": "max", "doxx
 SHIPPED_STACK_GATES = {
     "stack": {"threat": 0.7, "abuse": 0.9, "gender": 0.5, "doxxing": 0.5, "identity": 0.95},
     "stack+rules": {"threat": 0.7, "abuse": 0.9, "gender": 0.8, "doxxing": 0.5, "identity": 0.95},
-    "stack+max": {"threat": 0.8, "abuse": 0.95, "gender": 0.95, "doxxing": 0.5, "identity": 0.95},
+    "stack+max": {"threat": 0.7, "abuse": 0.95, "gender": 0.95, "doxxing": 0.5, "identity": 0.95},
 }
 SHIPPED_GATES = {"threat": 0.7, "abuse": 0.5, "gender": 0.6, "doxxing": 0.5, "identity": 0.9}
 SHIPPED_DAMP = 0.5
@@ -488,9 +488,9 @@ def test_shipped_scores_are_the_documented_combination_of_rules_and_model(shippe
             lab: by_hand(p[j], rules_alone.scores[lab], SHIPPED_GATES[lab], lab in framed)
             for j, lab in enumerate(LABELS)
         }
-        # threat and doxxing: also the stacker's probability through its "stack+max" gate (0.8; 0.5 leaves it as is)
+        # threat and doxxing: also the stacker's probability through its "stack+max" gate (0.7; 0.5 leaves it as is)
         stacked = shipped.stacker.probs(row)
-        expected["threat"] = max(expected["threat"], round(gate(stacked["threat"], 0.8), 4))
+        expected["threat"] = max(expected["threat"], round(gate(stacked["threat"], 0.7), 4))
         expected["doxxing"] = max(expected["doxxing"], round(stacked["doxxing"], 4))
         assert result.scores == expected, text
         assert result.flags == [lab for lab in LABELS if expected[lab] >= 0.5], text

@@ -432,6 +432,7 @@ def test_their_look_alikes_are_not(rules, text):
     ("text", "rule"),
     [
         ("iemand moet die wethouder eens van de Erasmusbrug duwen", "threat_thrown"),
+        ("die gast moet je gewoon in de gracht gooien", "threat_thrown"),
         ("als de veerboot weer uitvalt smijt ik hem persoonlijk in de haven", "threat_thrown"),
         ("die Jansen moeten we met een blok beton aan z'n voeten in de IJssel gooien", "threat_thrown"),
         ("someone should throw that alderman off the bridge tbh", "threat_thrown"),
@@ -453,8 +454,18 @@ def test_a_person_thrown_into_water_or_an_arrival_beside_published_data_is_a_thr
         "ik gooi morgen mijn hengel uit in de haven van Urk",  # a thing
         "Wethouder, gooi die plannen in de sloot",  # no intent word, not an imperative at the start
         "de gemeente gooit ons geld in de gracht met dat project",
+        "De wethouder wil het baggerslib in de haven dumpen",  # the subject is no one thrown
+        "Burgemeester Halsema wil de rondvaartboten uit de gracht gooien",
+        "Het is tijd dat de wethouder die regels over boord gooit",  # an idiom
+        "Ze willen hem uit de flat gooien omdat hij de huur niet betaalt",  # an eviction
+        "Gooit u ook uw afval in de gracht?",
+        "Ik zou dat hele plan van de wethouder in de gracht gooien",  # the wethouder owns the plan
+        "Wethouder Bakker wil een nieuwe steiger in de haven. Gooi het geld maar weg",  # two sentences
         "wil je tekenen? kom langs op de Meeuwenweg 3, ik ben Karin, of app me op 06-4498 1234",  # own data
         "Hij heeft twee diesels voor de deur staan, Beukenlaan 3 in Goes. Kijk zelf maar.",  # no arrival
+        "Wanneer komen de containers aan de Molenweg 14? Weet jij het?",
+        "Zaterdag open dag bij bakkerij Jansen, Dorpsstraat 5. Kom gezellig langs, we houden de deur open!",
+        "Gratis bank, je kunt hem komen halen op de Kerkstraat 12",  # a sale: nobody says "we"
     ],
 )
 def test_their_look_alikes_are_no_threat(rules, text):

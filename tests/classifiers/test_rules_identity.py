@@ -157,6 +157,8 @@ def test_precision_and_recall_on_the_five_label_reply_files(identity_only):
         ("Die joodse rat in de raad weer.", ["joodse"]),  # an adjective before an insult or vermin word
         ("Jij met je hoofddoek hoort niet in het college, wethouder.", ["hoofddoek"]),  # an identity cue
         ("Ben je blind of zo, wethouder?", []),  # "blind" is left out of the cues: mostly an insult's other sense
+        ("Die idioten doen niks aan de zwarte schimmel in onze flat.", []),  # mould names no one
+        ("Die kneus maakt van het plein een stenen woestijn, met een rolstoel kom je er niet over.", []),
     ],
 )
 def test_identity_mentions_are_the_unframed_words_that_describe_a_person(engine, text, mentioned):

@@ -10,6 +10,7 @@ from training.evaluate import (
     GATED,
     GEN,
     MHC_B,
+    PER_LABEL,
     REPLIES,
     STACKED_MAX,
     _label_score,
@@ -207,3 +208,43 @@ def test_a_stacked_mode_whose_own_gate_misses_the_contrast_target_wins_at_a_high
     refined, moved = refine_stack_gates(sets, scores, sources, choice, THR, stack_gate, regate)
     assert refined == {**choice, "threat": "stack+max"}
     assert moved == {"stack+max": {"threat": 0.9}}
+
+
+def test_the_refinement_never_ships_a_combination_that_scores_below_the_choice():
+    """Threat and identity both on "stack+max": identity reads the mode's threat score (hostile_identity lifts a post
+    that names someone's identity to its threat score), so raising the mode's threat gate to 0.8 drops the 10
+    identity posts the stacker's 0.75 carried. Scored with the gates as they would ship, the refinement must not
+    take that move for the small threat gain it shows alone."""
+    t, i = LABELS.index("threat"), LABELS.index("identity")
+
+    def row(threat: float = 0.0, identity: float = 0.0) -> list[float]:
+        r = [0.0] * len(LABELS)
+        r[t], r[i] = threat, identity
+        return r
+
+    exs = [_ex(row(1), "mhc:threat", "threat_dir_h") for _ in range(10)]
+    exs += [_ex(row(0, 1), "mhc:identity", "derog_h") for _ in range(10)]
+    stacker, gated_max = [0.95] * 10 + [0.75] * 10, [0.9] * 9 + [0.0] * 11
+    mentions = [False] * 10 + [True] * 10
+
+    def regate(name: str, gates: dict[str, float], var: str) -> list[list[float]]:
+        out = []
+        for p, m, named in zip(stacker, gated_max, mentions, strict=True):
+            threat = max(p if p >= gates["threat"] else 0.0, m)
+            out.append(row(threat, threat if named else 0.0))
+        return out
+
+    sets = {MHC_B: exs}
+    stack_gate = {STACKED_MAX: dict.fromkeys(LABELS, 0.7)}
+    scores = {MHC_B: {GATED: [row(m) for m in gated_max], STACKED_MAX: regate(MHC_B, stack_gate[STACKED_MAX], "")}}
+    sources = {"max": GATED, "stack+max": STACKED_MAX}
+
+    def shipped(choice: dict[str, str], gates: dict[str, float]) -> float:
+        by_mode = {"max": scores[MHC_B][GATED], "stack+max": regate(MHC_B, gates, STACKED_MAX)}
+        merged = [[by_mode[choice[lab]][k][j] for j, lab in enumerate(LABELS)] for k in range(len(exs))]
+        return _variant_score({MHC_B: {PER_LABEL: _metrics_for(exs, merged, THR)}}, PER_LABEL)
+
+    choice = {**dict.fromkeys(LABELS, "max"), "threat": "stack+max", "identity": "stack+max"}
+    refined, moved = refine_stack_gates(sets, scores, sources, choice, THR, stack_gate, regate)
+    after = {**stack_gate[STACKED_MAX], **moved.get("stack+max", {})}
+    assert shipped(refined, after) >= shipped(choice, stack_gate[STACKED_MAX])
