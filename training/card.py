@@ -330,20 +330,22 @@ Nineteenth round (still 0.6.0 weights; issue 17). The ninth spent set became tra
 `av_networks`); the stacker is refitted on the sixteen authors neither half trained on (9,131 posts). Rules, each
 checked on a snapshot of 30,882 texts before and after: a person thrown into water or off a height
 (`threat_thrown`: a throwing verb of `throw_verbs.txt` and a place of `throw_places.txt` or a name ending in -brug,
--gracht, -haven, ..., in one sentence; the person named by an object pronoun after the verb or by the word right
-before the place, not the subject nor a possessor; an intent word or an imperative: "iemand moet die wethouder van de
-brug duwen", not "de wethouder wil het baggerslib in de haven dumpen"); published data beside an arrival at the door
-(`dox_arrival.txt`, words in one sentence: "we komen hem halen", "zaterdag staan wij voor je deur", "wie helpt zijn
-ruiten in te gooien") is a threat; an invitation beside the writer's own data ("kom langs op ..., of app me") is no
-longer doxxing; identity cues (`identity_cues.txt`: headscarf, kippah, "tatta", "kaaskop", sharia) and an identity
-adjective before an insult ("die joodse rat") are identity mentions; eighteen insults the training replies use only as
+-gracht, -haven, ..., in one sentence; the person is the word right before the place (an object pronoun, a role,
+person, group or insult word, a name), never the subject nor a possessor; an intent word or an imperative stem:
+"iemand moet die wethouder van de brug duwen", not "de wethouder wil het baggerslib in de haven dumpen" or "gooit de
+burgemeester een krans in zee"); published data beside an arrival at the door (`dox_arrival.txt`, words in one
+sentence: "we komen hem halen", "zaterdag staan wij voor zijn deur", "wie helpt zijn ruiten in te gooien") is a threat;
+an invitation beside the writer's own data ("kom langs op ..., of app me") is no longer doxxing; identity cues
+(`identity_cues.txt`: headscarf, kippah, "tatta", "kaaskop", sharia) and an identity adjective before an insult or a
+singular animal word ("die joodse rat") are identity mentions; eighteen insults the training replies use only as
 abuse ("loser", "teek", "bloedzuiger"); a sentence-final "zeg" ("wat ben jij een eikel zeg") no longer frames the
-sentence as reported speech. Snapshot: 82 reply posts gain abuse and 30 a threat, each one they carry (19 generator and probe
-posts gain abuse too: "wat ben jij een lamlul zeg"); 4 lose a doxxing flag and 2 a threat they do not carry; 213
-posts gain an identity mention; no other label changes. The evaluation now refines the per-label choice over the stacked
-modes at every gate (`refine_stack_gates`, each combination scored with the gates it would ship); with this stacker the exact mode search
-already takes threat "stack+max" at its own gate 0.7 (MHC half B contrast cases 9.6%). Validation replies threat P / R
-0.890 / 0.834 -> 0.887 / 0.851, identity F1 0.771; selection score 0.8111 -> 0.8169.
+sentence as reported speech. Two second readers' false positives are negatives in the tests. Snapshot: 82 reply posts
+gain abuse and 30 a threat, each one they carry (19 generator and probe posts gain abuse too: "wat ben jij een
+lamlul zeg"); 4 lose a doxxing flag and 2 a threat they do not carry; 205 posts gain an identity mention; no other
+label changes. The evaluation now refines the per-label choice over the stacked modes at every gate
+(`refine_stack_gates`, each combination scored with all the gates it would ship); with this stacker the exact mode
+search already takes threat "stack+max" at its own gate 0.7 (MHC half B contrast cases 9.6%). Validation replies
+threat P / R 0.890 / 0.834 -> 0.887 / 0.851, identity F1 0.771; selection score 0.8111 -> 0.8169.
 
 ## Shipped configuration
 {shipped}

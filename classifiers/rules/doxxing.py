@@ -48,8 +48,8 @@ _ARRIVALS = [tuple(line.split()) for line in L.DOX_ARRIVAL]
 
 
 def _arrives(c: Context) -> bool:
-    """The words of a DOX_ARRIVAL line stand in one sentence, within five tokens of the line's first word: "dat we
-    hem komen halen", "dat we eraan komen", "wij staan zaterdag aan uw deur"."""
+    """The words of a DOX_ARRIVAL line stand in one sentence, within four tokens of the line's first word: "dat we
+    hem komen halen", "dat we eraan komen", "zaterdag staan wij voor zijn deur"."""
     toks, sent = c.toks, c.sent
     for first, *rest in _ARRIVALS:
         for k, w in enumerate(toks):

@@ -54,8 +54,9 @@ AIMING = L.INSULT_MODIFIERS | {"die", "dat", "deze", "een", "wat", "zo'n", "kut"
 #: nouns that name a person: an identity adjective before one of them is an identity mention ("die zwarte vent")
 PERSON_NOUNS = L.PERSON_MARKERS | L.PLAY_PERSONS | L.SINGULAR_WOMAN | L.GENDER_GROUP | L.IDENTITY_GROUPS
 #: insults and animal words after an identity adjective: "die joodse rat" names a person as well as "die joodse man";
-#: not the mould, weeds and tumours of VERMIN ("de zwarte schimmel in onze flat")
-CALLED = L.INSULT_WORDS | {"rat", "ratten", "luis", "luizen", "made", "maden", "aap", "apen", "varken", "zwijn"}
+#: singular (a person), and not the mould, weeds and tumours of VERMIN ("de zwarte ratten bij de containers", "de zwarte
+#: schimmel in onze flat")
+CALLED = L.INSULT_WORDS | {"rat", "luis", "made", "aap", "varken", "zwijn"}
 #: words after "flikker" that make it the verb ("flikker op", "flikker toch op"): abuse, not a slur
 VERB_USE = {"op", "toch", "maar", "nou", "het", "dat", "hem", "haar", "ze", "je"}
 

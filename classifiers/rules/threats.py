@@ -228,8 +228,9 @@ _V2_MODALS = {"moet", "moeten", "mag", "mogen", "kan", "kunnen", "zou", "zouden"
 
 
 def _thrown_at(c: Context, k: int) -> bool:
-    """Token k names a person who can be thrown: an object pronoun (_THROWN), a role, person or insult word ("die
-    gedeputeerde", "die klootzak", "that guy") or a name; not a possessor ("het plan van de wethouder")."""
+    """Token k names a person who can be thrown: an object pronoun (_THROWN), a role, person, group or insult word
+    ("die gedeputeerde", "die vent", "die klootzak", "that guy"; no suffix guess: "scooters" and "containers" are
+    things) or a name; not a possessor ("het plan van de wethouder")."""
     w = c.toks[k]
     if w in _THROWN:
         return True
@@ -238,7 +239,8 @@ def _thrown_at(c: Context, k: int) -> bool:
         or w in L.INSULT_WORDS
         or w in _ENGLISH_PERSONS
         or w in _PERSON_NOUNS
-        or (w not in L.PERSON_MARKERS and looks_person(w))
+        or w in L.GROUP_MEMBERS
+        or w in L.IDENTITY_GROUPS
         or (_capitalised(c, k) and w != "i")
     )
     j = k - 1 if k > 0 and c.toks[k - 1] in {"de", "het", "een", "the"} else k
@@ -246,36 +248,43 @@ def _thrown_at(c: Context, k: int) -> bool:
     return person and not possessor
 
 
+def _head_before(c: Context, prep: int, lo: int) -> int:
+    """The word the place's preposition follows, walking back from it to token `lo` over `_THROWN_SKIP` words, a
+    subject after its modal ("die gast moet je in de gracht gooien") and a weight tied to the person ("met een steen
+    aan z'n benen"); -1 when the walk leaves the sentence or passes `lo`."""
+    toks, sent = c.toks, c.sent
+    k = prep - 1
+    while k >= lo and sent[k] == sent[prep]:
+        if toks[k] in _THROWN_SKIP:
+            k -= 1
+        elif toks[k] in _INVERTED_SUBJECTS and k > 0 and toks[k - 1] in _V2_MODALS:
+            k -= 2  # the object stands before the modal
+        elif toks[k] in _WEIGHTED and "met" in toks[max(0, k - 7) : k]:
+            k = max(m for m in range(max(0, k - 7), k) if toks[m] == "met") - 1
+        else:
+            break
+    return k if k >= lo and sent[k] == sent[prep] else -1
+
+
 def thrown_person(c: Context, s_: int, e_: int) -> bool:
     """A threat_thrown match (a throwing verb and a place of water or height, THROW_VERBS / THROW_PLACES, in one
-    sentence) throws a person, and its sentence carries intent (INTENT_WORDS, an English intent word) or starts with
-    the verb (an imperative). The person: after a verb that opens the match, any `_thrown_at` word before the place
-    ("smijt ik 'm zelf van de pier"); where the place comes first, the word right before its preposition, over
-    `_THROWN_SKIP` words, a subject after its modal ("die gast moet je in de gracht gooien") and a weight tied to
-    the person ("met een steen aan z'n benen"), or haar / u right there. So "gooi je afval niet in de gracht", "de
-    wethouder wil het baggerslib in de haven dumpen" and "het plan van de wethouder in de gracht gooien" name no one
-    thrown."""
+    sentence) throws a person, and its sentence carries intent (INTENT_WORDS, an English intent word) or opens with
+    the verb's bare stem (an imperative: "gooi", not "gooit"). The person is the word right before the place's
+    preposition (`_head_before`; after the verb where the verb comes first): a `_thrown_at` word, or haar / u. So
+    "smijt ik 'm zelf van de pier", "die Koole moet je van de brug gooien" and "gooien we die gedeputeerde in de
+    Schelde" throw someone, and "gooi je afval niet in de gracht", "de wethouder wil het baggerslib in de haven
+    dumpen", "gooit de burgemeester een krans in zee" and "het plan van de wethouder in de gracht gooien" do not."""
     toks, sent = c.toks, c.sent
     if sent[e_ - 1] != sent[s_]:
         return False
     prep = next(k for k in range(s_, e_) if toks[k] in _PLACE_PREPS)
-    if toks[s_] in L.THROW_VERBS:
-        person = any(_thrown_at(c, k) or (toks[k] in _THROWN_NEXT and k + 1 == prep) for k in range(s_ + 1, prep))
-    else:
-        k = s_ - 1
-        while k >= 0 and sent[k] == sent[s_]:
-            if toks[k] in _THROWN_SKIP:
-                k -= 1
-            elif toks[k] in _INVERTED_SUBJECTS and k > 0 and toks[k - 1] in _V2_MODALS:
-                k -= 2  # "die gast moet je in de gracht gooien": the object stands before the modal
-            elif toks[k] in _WEIGHTED and "met" in toks[max(0, k - 7) : k]:
-                k = max(m for m in range(max(0, k - 7), k) if toks[m] == "met") - 1  # "met een steen aan z'n benen"
-            else:
-                break
-        person = k >= 0 and sent[k] == sent[s_] and (_thrown_at(c, k) or toks[k] in _THROWN_NEXT)
+    verb_first = toks[s_] in L.THROW_VERBS
+    head = _head_before(c, prep, s_ + 1 if verb_first else 0)
+    if head < 0 or not (_thrown_at(c, head) or toks[head] in _THROWN_NEXT):
+        return False
     first = next(k for k in range(s_, -1, -1) if k == 0 or sent[k - 1] != sent[s_])
-    words = c.sent_sets[sent[s_]]
-    return person and (bool(words & (INTENT_WORDS | L.ENGLISH_INTENT)) or (s_ == first and toks[s_] in L.THROW_VERBS))
+    stem = verb_first and s_ == first and (not toks[s_].endswith(("t", "en")) or toks[s_] == "smijt")
+    return stem or bool(c.sent_sets[sent[s_]] & (INTENT_WORDS | L.ENGLISH_INTENT))
 
 
 def names(c: Context, i: int) -> bool:

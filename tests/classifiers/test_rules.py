@@ -461,11 +461,17 @@ def test_a_person_thrown_into_water_or_an_arrival_beside_published_data_is_a_thr
         "Gooit u ook uw afval in de gracht?",
         "Ik zou dat hele plan van de wethouder in de gracht gooien",  # the wethouder owns the plan
         "Wethouder Bakker wil een nieuwe steiger in de haven. Gooi het geld maar weg",  # two sentences
+        "Gooit de wethouder ons geld in de gracht?",  # the subject after an inflected verb
+        "Zondag gooit de burgemeester een krans in zee voor de omgekomen vissers, komen jullie ook?",
+        "Iemand moet die scooters eens in de gracht gooien.",  # things, whatever their suffix
         "wil je tekenen? kom langs op de Meeuwenweg 3, ik ben Karin, of app me op 06-4498 1234",  # own data
         "Hij heeft twee diesels voor de deur staan, Beukenlaan 3 in Goes. Kijk zelf maar.",  # no arrival
         "Wanneer komen de containers aan de Molenweg 14? Weet jij het?",
         "Zaterdag open dag bij bakkerij Jansen, Dorpsstraat 5. Kom gezellig langs, we houden de deur open!",
         "Gratis bank, je kunt hem komen halen op de Kerkstraat 12",  # a sale: nobody says "we"
+        "Zet je oud papier zaterdag buiten aan de Kerkstraat 12, we komen het dan halen. Groet, de scouting.",
+        "Al weken gooien jongeren ruiten in bij de woningen aan de Molenweg 14. Wethouder, doe er wat aan!",
+        "Zaterdag staan wij voor uw deur met onze campagne. Vragen? Bel 06-12345678.",  # canvassers
     ],
 )
 def test_their_look_alikes_are_no_threat(rules, text):

@@ -158,6 +158,8 @@ def test_precision_and_recall_on_the_five_label_reply_files(identity_only):
         ("Jij met je hoofddoek hoort niet in het college, wethouder.", ["hoofddoek"]),  # an identity cue
         ("Ben je blind of zo, wethouder?", []),  # "blind" is left out of the cues: mostly an insult's other sense
         ("Die idioten doen niks aan de zwarte schimmel in onze flat.", []),  # mould names no one
+        ("Die idioten doen niks tegen de zwarte ratten bij de containers.", []),  # animals, plural
+        ("De gemeente geeft de tunnel een kleurtje, wat een sukkels.", []),
         ("Die kneus maakt van het plein een stenen woestijn, met een rolstoel kom je er niet over.", []),
     ],
 )
