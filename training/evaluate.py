@@ -358,11 +358,10 @@ def evaluate(
             sources.update(STACKED_VARIANTS)
         sources = {m: v for m, v in sources.items() if v in scores[GEN]}
         choice = choose_per_label(sets, scores, sources, thr)
-        stacked_modes = {m: var for m, var in STACKED_VARIANTS.items() if var in sources.values()}
-        if regate is not None and stacked_modes:
+        if regate is not None:
             choice, moved = refine_stack_gates(sets, scores, sources, choice, thr, results["stack_gate"], regate)
             for mode, labs in moved.items():  # the stacked variant is reported and shipped with the refined gates
-                var = stacked_modes[mode]
+                var = STACKED_VARIANTS[mode]
                 results["stack_gate"][var].update(labs)
                 for name, exs in sets.items():
                     scores[name][var] = regate(name, results["stack_gate"][var], var)

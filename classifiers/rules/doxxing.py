@@ -118,13 +118,18 @@ def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
         c.add(s_, e_, "threat", "we_know_where", 0.85, frame)
 
 
+def _points_elsewhere(c: Context, sent: int) -> bool:
+    """Sentence `sent` points at someone other than the writer (_OTHER_PERSON, a role word)."""
+    return bool(c.sent_sets[sent] & (_OTHER_PERSON | L.ROLE_WORDS))
+
+
 def _writers_own(c: Context, start: int) -> bool:
     """Whether the personal data starting at character `start` is offered by the writer as their own: a `dox_own`
     phrase ("bel me", "ik woon", "te koop") in its sentence or the sentence before, and no word in its sentence that
     points at someone else (_OTHER_PERSON, a role word). The caller asks only when the post has no doxxing phrase or
     word (dox_ctx)."""
     sent = c.sent[tok_at(c.starts, start)]
-    if c.sent_sets[sent] & (_OTHER_PERSON | L.ROLE_WORDS):
+    if _points_elsewhere(c, sent):
         return False
     return any(name == "dox_own" and c.sent[s_] in (sent, sent - 1) for name, s_, _ in c.phrase_matches)
 
@@ -163,9 +168,7 @@ def personal_data(c: Context) -> None:
         # a doxxing phrase in the sentence of a `dox_own` phrase that points at no one else invites to the writer
         # ("kom langs op de Dorpsweg 3, of app me"): it does not make the post doxxing by itself
         own_sents = {
-            c.sent[s_]
-            for nm, s_, _ in c.phrase_matches
-            if nm == "dox_own" and not c.sent_sets[c.sent[s_]] & (_OTHER_PERSON | L.ROLE_WORDS)
+            c.sent[s_] for nm, s_, _ in c.phrase_matches if nm == "dox_own" and not _points_elsewhere(c, c.sent[s_])
         }
         dox_ctx = any(
             nm == "dox_know" or (nm == "dox_context" and c.sent[s_] not in own_sents) for nm, s_, _ in c.phrase_matches

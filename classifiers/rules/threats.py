@@ -282,8 +282,8 @@ def thrown_person(c: Context, s_: int, e_: int) -> bool:
     head = _head_before(c, prep, s_ + 1 if verb_first else 0)
     if head < 0 or not (_thrown_at(c, head) or toks[head] in _THROWN_NEXT):
         return False
-    first = next(k for k in range(s_, -1, -1) if k == 0 or sent[k - 1] != sent[s_])
-    stem = verb_first and s_ == first and (not toks[s_].endswith(("t", "en")) or toks[s_] == "smijt")
+    opens = s_ == 0 or sent[s_ - 1] != sent[s_]
+    stem = verb_first and opens and (not toks[s_].endswith(("t", "en")) or toks[s_] == "smijt")
     return stem or bool(c.sent_sets[sent[s_]] & (INTENT_WORDS | L.ENGLISH_INTENT))
 
 
