@@ -4,6 +4,9 @@ hit lists the families append to.
 Invariants: `toks[i]` is the folded (respelled) lower-case token i, `starts[i]` / `ends[i]` its offsets in the
 original text; `sent[i]` is its sentence number (non-decreasing), `breaks` the number of sentence ends seen (a text
 with `breaks <= 3` counts as a short post); a hit goes to `suppressed` exactly when a frame explains it away.
+`text_news` (the whole text reads as a news report): a strong news word anywhere, or two weak ones in a short
+post; in a long post weak ones count per sentence only (`frames.framed`), since a long complaint easily holds
+a "zegt" and a "veiligheid" far from its threat.
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ def build_context(
         off_hit=any(o in view for o in officials),
         quoted=quoted,
         quoted_frac=(sum(quoted) / max(1, len(clean.strip()))) if quoted else 0.0,
-        text_news=text_is_news(all_set),
+        text_news=bool(all_set & L.NEWS_STRONG) or (sid <= 3 and text_is_news(all_set)),
         text_counter=len(all_set & L.COUNTER) >= 1,
         phrase_matches=phrase_matches,
     )

@@ -117,6 +117,7 @@ class RuleEngine:
             identity.find(c, imatches)
         if "threat" in on:  # play suppresses every threat hit in play, the doxxing family's dox_intimidation too
             frames.play(c)
+        abuse.hate_demeans(c)  # its hits belong to the family of the hit they follow from
         named = identity.mentions(c) if "identity" in on else []
         return _result(c, text or "", truncated, named)
 

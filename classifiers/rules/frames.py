@@ -91,6 +91,25 @@ def _interjected_zeg(words: list[str]) -> bool:
     return bool(core) and core[-1] == "zeg" and core.count("zeg") == 1
 
 
+#: what a writer who is "tegen" it opposes: a sentence against violence reports or condemns, it does not threaten
+_OPPOSED = {"geweld", "bedreigingen", "bedreiging", "intimidatie", "dreigementen", "doodsbedreigingen"}
+
+
+def _opposed(c: Context, i: int) -> bool:
+    """Token i stands in a list of what the writer is "tegen" ("ik ben tegen geweld, tegen mest voor de deur van
+    politici"): "tegen" before an `_OPPOSED` word earlier in its sentence, with no "maar" after it and every comma
+    between followed by another "tegen" ("ik ben tegen geweld, maar ..." opposes nothing that follows)."""
+    toks, sent = c.toks, c.sent
+    for k in range(i - 1, -1, -1):
+        if sent[k] != sent[i] or toks[k] in {"maar", "toch", "alleen"}:
+            return False
+        if toks[k] in {",", ";", ":"} and (k + 1 >= c.n or toks[k + 1] != "tegen"):
+            return False
+        if toks[k] == "tegen" and k + 1 < c.n and toks[k + 1] in _OPPOSED:
+            return True
+    return False
+
+
 def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> str | None:
     """Why a hit at token i is not a hostile statement (None if it is): idiom, quote, prevention, counter,
     reference or news. `direct`: the hit addresses someone, so only quotes, idioms and speech frames apply;
@@ -136,6 +155,8 @@ def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> st
         return "reference"
     if direct and not q:
         return None
+    if _opposed(c, i):
+        return "counter"  # "ik ben tegen geweld, tegen mest voor de deur van politici"
     if text_is_news(s) or (c.text_news and not (s & L.SECOND_PERSON)):
         return "news"
     if q and not direct:

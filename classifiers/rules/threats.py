@@ -90,7 +90,9 @@ def violence_verbs(c: Context) -> None:
             )
             if not (ss & INTENT_WORDS) and not imperative:
                 continue
-            if ss & L.PAST_NARRATIVE and not (ss & (L.INTENT_MODALS | {"wou", "zou", "zouden", "hoop"})):
+            # "weet" is intent in "ik weet waar je woont", not a plan that overrides a past story ("kreeg ooit een
+            # envelop met een kogel erin, ik weet wat dat doet")
+            if ss & L.PAST_NARRATIVE and not (ss & (L.INTENT_MODALS - {"weet"} | {"wou", "zou", "zouden", "hoop"})):
                 continue
             # "ik vermoord die burgemeester": a present-tense verb right after "ik / we" announces the act
             present_1st = (
@@ -165,8 +167,15 @@ def _seen_person(c: Context, k: int) -> bool:
 
 
 #: English threat patterns of threat_patterns.jsonl (Dutch-English mixing): a first-person promise of violence ("I'm
-#: gonna beat the shit out of him"), and direct ones ("you're dead", "watch your back", "we're coming for you")
-ENGLISH = {"threat_english", "threat_english_direct"}
+#: gonna beat the shit out of him", "imma break his jaw"), a person put in hospital or the grave by the writer ("I'm
+#: putting him in the hospital") and direct ones ("you're dead", "watch your back", "we're coming for you", "catch
+#: these hands"). Harm foretold to someone ("you're gonna get hurt") is left out: it is as often a warning or sport.
+ENGLISH = {"threat_english", "threat_english_direct", "threat_english_put"}
+#: the body part broken, inside a "break your legs" promise
+_BODY_PARTS = {"leg", "legs", "arm", "arms", "jaw", "nose", "neck", "face", "skull", "head", "teeth", "ribs", "fingers"}
+_BODY_PARTS |= {"kneecaps", "knees", "bones", "spine", "back"}
+#: "I'm putting him in the hospital": a progressive is a plan, like an intent word; "I put him in ..." is a story
+_PROGRESSIVE = {"putting", "puttin"}
 #: "shoot you a DM", "hit him up": a message follows the object, not harm
 _MESSAGE_AFTER = {"a", "an", "message", "dm", "email", "mail", "text", "line", "pic", "photo", "link"}
 #: "beat" harms as a beating ("beat him up / until he ... / to death / senseless"), not "beat you in the election"
@@ -190,9 +199,13 @@ def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
         return False
     if name == "threat_english_direct":
         return not (span[-1] == "dead" and e_ < n and toks[e_] in _DEAD_INTENSIFIED)
+    if name == "threat_english_put":
+        verb = next(k for k in range(s_, e_) if toks[k] == "put" or toks[k] in _PROGRESSIVE)
+        planned = toks[verb] in _PROGRESSIVE or any(t in L.ENGLISH_INTENT for t in span)
+        return planned and _english_person(c, verb + 1, s_)
     if not any(t in L.ENGLISH_INTENT for t in span):
         return False
-    if span[-1] == "up":  # "beat him up": the object is inside the pattern
+    if span[-1] == "up" or span[-1] in _BODY_PARTS:  # "beat him up", "break his jaw": the object is inside
         return True
     k = e_ + 1 if e_ + 1 < n and toks[e_] in {"the", "that", "this", "da"} else e_
     if k >= n or sent[k] != sent[s_] or k + 1 < n and toks[k + 1] in _MESSAGE_AFTER:
@@ -209,6 +222,17 @@ def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
     if span[-1] == "beat" and after not in _BEATING:
         return False
     return obj != "them" or span[-1] in _PERSON_VERBS
+
+
+def _english_person(c: Context, k: int, s_: int) -> bool:
+    """Token k (after "the", "that", "this") is a person in the sentence of token s_: an English object pronoun, a
+    role or person word, or a name."""
+    toks, n = c.toks, c.n
+    obj = k + 1 if k + 1 < n and toks[k] in {"the", "that", "this", "da"} else k
+    if obj >= n or c.sent[obj] != c.sent[s_]:
+        return False
+    w = toks[obj]
+    return w in _ENGLISH_OBJECTS or w in _ENGLISH_PERSONS | L.ROLE_WORDS or (_capitalised(c, obj) and w != "i")
 
 
 #: the person thrown: object pronouns (with dialect and English forms), anywhere between the verb and the place
@@ -287,6 +311,15 @@ def thrown_person(c: Context, s_: int, e_: int) -> bool:
     return stem or bool(c.sent_sets[sent[s_]] & (INTENT_WORDS | L.ENGLISH_INTENT))
 
 
+#: "te grazen nemen" is a beating only wished on someone by someone ("ik hoop dat iemand hem eens flink te grazen
+#: neemt"); otherwise it is being cheated ("ze nemen je te grazen bij dat loket") or beaten at sport
+_BEATING_WISHED = {"iemand", "hoop", "hopelijk", "wou", "wens"}
+#: Papiamentu / Sranan "I will kill you" ends the clause: what may follow "mi o kiri yu" / "mi ta bai mata bo"
+_CREOLE_END = {"als", "if", "ora", "si", "ik", "mi", "wallah", "swear", "echt", "dan", "anders", "of"}
+#: words that are never the object of "ophangen": subject pronouns and fillers ("hangen we gewoon op straat")
+_SUBJECT_ONLY = {"we", "wij", "ik", "jij", "hij", "zij", "er", "daar", "nog", "gewoon", "maar", "wat", "dan", "weer"}
+
+
 def names(c: Context, i: int) -> bool:
     """The sentence of token i names someone (a `_capitalised` word)."""
     return any(c.sent[k] == c.sent[i] and _capitalised(c, k) for k in range(c.n))
@@ -302,6 +335,9 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         return
     if name == "threat_thrown" and not thrown_person(c, s_, e_):
         return
+    if name == "threat_creole" and e_ < n and sent[e_] == sent[s_] and toks[e_].isalpha():
+        if toks[e_] not in _CREOLE_END:
+            return  # "mi lo mata bo den e wega" (in a game), "mata bo sed" (your thirst): the verb takes more
     if (
         name in {"threat_v2_sep", "threat_sep_kill"}
         and toks[e_ - 1] in {"om", "op"}
@@ -368,6 +404,9 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
             return
         if name == "threat_person_verb" and toks[e_ - 1] == "kapot" and s_ > 0 and toks[s_ - 1] in L.KAPOT_IDIOM_VERBS:
             return  # "schaam je kapot", "lach je kapot": an idiom, not harm
+        if name == "threat_person_verb" and toks[e_ - 1] == "grazen":
+            if not ss & _BEATING_WISHED or (e_ < n and toks[e_] == "genomen"):
+                return  # "ze nemen je te grazen bij dat loket", "heeft iemand te grazen genomen in het debat"
     if name == "threat_end_life":
         phrase = toks[s_:e_]
         if phrase[0] in {"geen", "niet"}:
@@ -466,6 +505,15 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         return
     if name == "threat_wild_sep":
         first = toks[s_]
+        if (
+            toks[e_ - 1] == "op"
+            and set(toks[s_ + 1 : e_ - 1]) <= _SUBJECT_ONLY
+            and e_ < n
+            and sent[e_] == sent[s_]
+            and toks[e_].isalpha()
+            and toks[e_] not in {"als", "wanneer", "zodra", "en", "hoor", "dan", "let", "of"}
+        ):
+            return  # "nu hangen we op straat": "op" begins a place, no one is hung ("die wethouder hangen we op" is)
         if first in {
             "dood",
             "met",

@@ -113,8 +113,9 @@ def test_rule_classifier_keeps_the_rule_spans_and_the_resolved_target(rules):
     assert {(s.label, s.start, s.end) for s in named.spans} == expected
     assert all(text[s.start : s.end] == s.text and s.source.startswith("rule:") for s in named.spans)
     assert (named.target, anonymous.target) == ("off-1", None) and anonymous.spans == named.spans
-    # the official's name makes a bare insult personal (the rules take the names), a reply names its official
-    insult = "Piet Jansen is een idioot."
+    # the official's name makes a bare insult personal (the rules take the names), a reply names its official; an
+    # insult predicated of a name ("Piet Jansen is een idioot") is personal without it (tests/classifiers/test_rules.py)
+    insult = "Piet Jansen? Een idioot."
     piet = OfficialRef(id="off-2", names=["Piet Jansen"])
     about, unnamed, reply = rules.classify(
         [ClassifyInput(insult, [piet]), ClassifyInput(insult), ClassifyInput("Jij bent een idioot.", [], "off-9")]
@@ -443,9 +444,9 @@ def test_mean_lifts_a_confident_rule_toward_a_stronger_model_and_damping_default
 #: "frame_damp": 0.5, "model_gate" per label, all thresholds 0.5, no "window_gate" (so WINDOW_GATE, 0.9).
 SHIPPED_COMBINE = {"threat": "stack+max", "abuse": "max", "gender": "max", "doxxing": "stack+max", "identity": "max"}
 SHIPPED_STACK_GATES = {
-    "stack": {"threat": 0.7, "abuse": 0.9, "gender": 0.5, "doxxing": 0.5, "identity": 0.95},
+    "stack": {"threat": 0.7, "abuse": 0.9, "gender": 0.6, "doxxing": 0.5, "identity": 0.95},
     "stack+rules": {"threat": 0.7, "abuse": 0.9, "gender": 0.8, "doxxing": 0.5, "identity": 0.95},
-    "stack+max": {"threat": 0.7, "abuse": 0.95, "gender": 0.95, "doxxing": 0.5, "identity": 0.95},
+    "stack+max": {"threat": 0.7, "abuse": 0.95, "gender": 0.9, "doxxing": 0.5, "identity": 0.95},
 }
 SHIPPED_GATES = {"threat": 0.7, "abuse": 0.5, "gender": 0.6, "doxxing": 0.5, "identity": 0.9}
 SHIPPED_DAMP = 0.5

@@ -184,10 +184,10 @@ RULE_THREAT = "Die wethouder moeten ze gewoon een keer flink in elkaar trappen."
 
 
 def test_a_frame_of_the_whole_post_that_does_not_hold_near_the_window_does_not_damp_it(classifier, whole_only):
-    """Two weak news words far apart ("gisteren" in the first sentence, "vandaag" in the last) make the rule layer
-    read the whole post as news and suppress the threat in sentence four; read with its neighbours only, the threat
-    stands, so the window is not damped."""
-    text = " ".join(["Gisteren was het weer druk op de markt.", *ORDINARY[1:3], RULE_THREAT, ORDINARY[3]])
+    """A strong news word far away ("politie" in the first sentence) makes the rule layer read the whole post as news
+    and suppress the threat in sentence four; read with its neighbours only, the threat stands, so the window is not
+    damped. (Two weak news words far apart no longer frame a long post: tests/classifiers/test_rules.py.)"""
+    text = " ".join(["De politie stond weer bij de markt.", *ORDINARY[1:3], RULE_THREAT, ORDINARY[3]])
     text += " Vandaag is het gelukkig rustiger."
     whole = classifier.rules.analyze(text)
     assert [h.label for h in whole.suppressed] == ["threat"] and not whole.hits

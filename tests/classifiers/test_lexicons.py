@@ -26,7 +26,7 @@ FORMER: dict[str, tuple[type, int, tuple[str, ...]]] = {
     "NEGATIONS": (set, 7, ("niet", "nooit", "geen", "niemand", "niks", "niets", "nimmer")),
     "NEWS_MARKERS": (set, 60, ("aangehouden", "anp", "openbaar", "incidenten")),
     # 141 in the former module; the ninth data round (2026-12-07) added 18 ("loser", "teek", "bloedzuiger", ...)
-    "INSULTS": (set, 159, ("klootzak", "minkukel", "boerenkinkel", "kutkind", "vuil", "loser", "teek")),
+    "INSULTS": (set, 164, ("klootzak", "minkukel", "boerenkinkel", "kutkind", "vuil", "loser", "teek")),
     "INSULT_MODIFIERS": (set, 9, ("vuile", "vieze", "smerige", "domme", "debiele")),
     # 59 and 12 in the former module; the fourth data round moved the lesbian slurs pot, potten and lesbo to identity
     "GENDER_SLURS": (set, 56, ("hoer", "hoeren", "hoerig", "slut")),

@@ -476,3 +476,137 @@ def test_a_person_thrown_into_water_or_an_arrival_beside_published_data_is_a_thr
 )
 def test_their_look_alikes_are_no_threat(rules, text):
     assert "threat" not in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("wethouder Dekker, I'm gonna break your legs als die bibliotheek dichtgaat", "threat_english"),
+        ("if Vos shows up at the market imma jump him, swear", "threat_english"),
+        ("next time I see that alderman I'm putting him in the hospital", "threat_english_put"),
+        ("raadslid Kok, mi o kiri yu if you close the buurthuis", "threat_creole"),
+        ("Pietersz, mi ta bai mata bo, bo sa", "threat_creole"),
+        ("ik hoop dat iemand die wethouder eens flink te grazen neemt", "threat_person_verb"),
+        ("Van Dam, ik sla oe in mekaar as ge die kermis afschaft", "threat_in_elkaar"),
+    ],
+)
+def test_english_creole_and_dialect_threats_are_threats(rules, text, rule):
+    assert rule in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im gonna jump in the pool after the raadsvergadering lol",  # no person jumped
+        "I'm gonna get hurt doing this marathon for the wethouder's charity",  # the writer
+        "I put him in the hospital once, in a game of rugby, long story",  # a story, no plan
+        "you'll get hurt if you climb that fence at the new playground",  # a warning
+        "nobody is gonna get hurt if the council just listens",  # negated
+        "I'm gonna break the news to the wethouder tomorrow",  # no body part
+        "die wethouder heeft ons flink te grazen genomen met die belasting",  # cheated, a story
+        "mi ta bai kas awe, ayó",  # Papiamentu, nobody harmed
+        "careful on that ice wethouder, you're gonna get hurt",  # a warning, not a threat
+        "We're putting her in the hospital for observation, the doctor says",  # not the writer's plan
+        "someone's gonna break their neck on these stairs bij het station, fix it",  # an accident foretold
+        "I'll smoke you in Call of Duty tonight",  # a game
+        "mi lo mata bo den e wega di kaarta awe",  # Papiamentu: beaten at cards
+        "Ze nemen je gewoon te grazen bij dat loket",  # cheated
+        "Ajax gaat ze zondag flink te grazen nemen",  # sport
+        "Die gedeputeerde heeft gisteren iemand te grazen genomen in het debat",  # a story
+        "Draai dy sigaretsje yn elkoar en kom",  # Frisian "dy": that
+    ],
+)
+def test_their_english_creole_and_idiom_look_alikes_are_not(rules, text):
+    assert "threat" not in one(rules, text).flags
+
+
+LONG_COMPLAINT = (
+    "Ik woon al twintig jaar in deze wijk en het wordt elk jaar slechter. De gemeente zegt dat het om veiligheid "
+    "gaat, maar niemand heeft ons iets gevraagd. De bus rijdt niet meer en de bibliotheek is dicht. "
+    "Als wethouder Kramer hier nog één keer komt praten, sla ik hem persoonlijk in elkaar. "
+    "Verder hoop ik dat de buurtvereniging een petitie start."
+)
+
+
+def test_two_weak_news_words_far_from_the_threat_do_not_make_a_long_complaint_a_news_report(rules):
+    assert "threat" in one(rules, LONG_COMPLAINT).flags
+
+
+def test_a_long_news_report_with_a_strong_news_word_still_frames_the_threat_it_reports(rules):
+    report = (
+        "In Hoorn is gisteren een man opgepakt. Hij had volgens de politie op Facebook geschreven dat hij de "
+        "wethouder in elkaar zou slaan. De gemeente zegt dat de veiligheid van bestuurders voorop staat. "
+        "Het onderzoek loopt nog."
+    )
+    assert "threat" not in one(rules, report).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben tegen geweld, tegen mest voor de deur van politici en tegen brandende hooibalen op de weg.",
+        "Mijn vader was wethouder en kreeg ooit een envelop met een kogel erin, ik weet wat dat met een gezin doet.",
+        "Sinds de voetbalkooi weg is hangen we op straat en dan klagen de buren over overlast.",
+    ],
+)
+def test_opposing_violence_a_past_story_and_hanging_out_are_no_threat(rules, text):
+    assert "threat" not in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben tegen geweld, maar als ik die wethouder zie steek ik hem neer",  # "maar" ends the counter-speech
+        "Die wethouder hangen we gewoon op",  # the person hung comes first
+    ],
+)
+def test_a_threat_after_but_or_with_its_object_first_stays_a_threat(rules, text):
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Verhoeven is ne grote zak, ne echte lapzwans.",
+        "Ik vind Jansen persoonlijk een arrogante, zelfingenomen eikel.",
+        "burgemeester Kuipers = grootste loser van de provincie",
+    ],
+)
+def test_an_insult_predicated_of_a_name_is_abuse(rules, text):
+    assert "insult" in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "abuse" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Het is een loser van een plan, dat rondje om de kerk",  # a capitalised function word
+        "Thee is voor losers, koffie is beter",  # no article: the insult is not what the subject is
+        "Iedereen is wel eens een huilebalk",  # a pronoun
+    ],
+)
+def test_no_insult_is_predicated_of_a_function_word_a_pronoun_or_without_an_article(rules, text):
+    assert "abuse" not in one(rules, text).flags
+
+
+def test_a_gendered_slur_at_a_person_is_abuse_too(rules):
+    res = rules.rules.analyze("Wethouder De Boer is een hoer, iedereen weet hoe ze daar gekomen is.")
+    assert {("gender", "gendered_slur"), ("abuse", "demeaning")} <= {(h.label, h.rule) for h in res.hits}
+    assert {"gender", "abuse"} <= set(one(rules, "Wethouder De Boer is een hoer, iedereen weet het.").flags)
+
+
+def test_a_suppressed_gender_hit_makes_no_abuse(rules):
+    res = rules.rules.analyze('Ze noemden haar "een hoer" en dat is walgelijk, steun voor de wethouder.')
+    assert not [h for h in res.hits if h.rule == "demeaning"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vrouwen zijn dom, dat weet iedereen",  # about women as a group, aimed at no one
+        "Ik ga je verkrachten, wethouder.",  # a threat: abuse only where it also demeans
+    ],
+)
+def test_group_statements_and_threats_make_no_demeaning_abuse(rules, text):
+    assert not [h for h in rules.rules.analyze(text).hits if h.rule == "demeaning"]

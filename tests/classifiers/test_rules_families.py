@@ -16,7 +16,11 @@ Key = tuple[str, str, str]
 CASES: dict[str, dict[str, set[Key]]] = {
     "Ik vermoord je, vuile hoer. Ik weet waar je woont: Dorpsstraat 12, 1234 AB.": {
         "threat": {("threat", "violence_verb", "vermoord")},
-        "gender": {("gender", "gendered_slur", "hoer"), ("abuse", "gendered_slur", "hoer")},
+        "gender": {
+            ("gender", "gendered_slur", "hoer"),
+            ("abuse", "gendered_slur", "hoer"),
+            ("abuse", "demeaning", "hoer"),  # every gender or identity hit is abuse too
+        },
         "doxxing": {
             ("doxxing", "we_know_where", "weet waar je woont"),
             ("threat", "we_know_where", "weet waar je woont"),
@@ -32,10 +36,17 @@ CASES: dict[str, dict[str, set[Key]]] = {
             ("abuse", "identity_slur", "kutmarokkaan"),
             ("identity", "identity_go_back", "terug naar je eigen land"),
             ("identity", "identity_go_back", "ga terug naar je eigen land"),
+            ("abuse", "demeaning", "kutmarokkaan"),
+            ("abuse", "demeaning", "terug naar je eigen land"),
+            ("abuse", "demeaning", "ga terug naar je eigen land"),
         },
     },
     "Vrouwen horen achter het aanrecht, vieze flikker.": {
-        "gender": {("gender", "gender_role", "achter het aanrecht"), ("gender", "women_group_hate", "Vrouwen")},
+        "gender": {
+            ("gender", "gender_role", "achter het aanrecht"),
+            ("gender", "women_group_hate", "Vrouwen"),
+            # no "demeaning" abuse: no person is in view (no addressee, role word or official)
+        },
         "identity": {
             ("identity", "identity_slur_modified", "vieze flikker"),
             ("identity", "identity_slur", "flikker"),
@@ -46,10 +57,15 @@ CASES: dict[str, dict[str, set[Key]]] = {
         "abuse": {
             ("abuse", "you_are_insult", "je bent een kutwijf"),
             ("gender", "gendered_slur", "je bent een kutwijf"),
+            ("abuse", "demeaning", "je bent een kutwijf"),  # follows the abuse family's own gender hit
         },
         "threat": {("threat", "threat_separable", "steek je neer"), ("threat", "threat_wild_sep", "steek je neer")},
-        "gender": {("gender", "gendered_slur", "kutwijf"), ("abuse", "gendered_slur", "kutwijf")},
-        "identity": {("identity", "identity_slur_modified", "vuile syriër")},
+        "gender": {
+            ("gender", "gendered_slur", "kutwijf"),
+            ("abuse", "gendered_slur", "kutwijf"),
+            ("abuse", "demeaning", "kutwijf"),
+        },
+        "identity": {("identity", "identity_slur_modified", "vuile syriër"), ("abuse", "demeaning", "vuile syriër")},
     },
 }
 

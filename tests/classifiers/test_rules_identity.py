@@ -109,13 +109,16 @@ def test_every_identity_family_hit_carries_the_identity_label_and_an_aimed_slur_
     slurs = 0
     for text in texts:
         res = identity_only.analyze(text)
-        assert all(h.rule.startswith("identity_") for h in res.hits + res.suppressed)
+        assert all(h.rule.startswith("identity_") or h.rule == "demeaning" for h in res.hits + res.suppressed)
         assert {h.label for h in res.hits + res.suppressed} <= {"identity", "abuse"}
         for found in (res.hits, res.suppressed):  # abuse only as the twin of an identity slur, in the same frame
             identity = {(h.start, h.end, h.rule) for h in found if h.label == "identity"}
-            abuse = {(h.start, h.end, h.rule) for h in found if h.label != "identity"}
+            abuse = {(h.start, h.end, h.rule) for h in found if h.label != "identity" and h.rule != "demeaning"}
             assert abuse == {k for k in identity if k[2] == "identity_slur"}, text
             slurs += len(abuse)
+            # and as "demeaning" only beside an identity hit that stands (a suppressed one makes none)
+            demeaning = {(h.start, h.end) for h in found if h.rule == "demeaning"}
+            assert demeaning <= ({(a, b) for a, b, _ in identity} if found is res.hits else set()), text
     assert slurs > 0
 
 
