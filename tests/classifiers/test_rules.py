@@ -610,3 +610,22 @@ def test_a_suppressed_gender_hit_makes_no_abuse(rules):
 )
 def test_group_statements_and_threats_make_no_demeaning_abuse(rules, text):
     assert not [h for h in rules.rules.analyze(text).hits if h.rule == "demeaning"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Voor de bewonersavond over de sloop kun je me bellen op 06-2199 4410, ik ben Els van nummer 14.",
+        "Wie mee wil helpen met de buurtbus kan mij bellen: 06-3381 2290, vroag noar Gerrit.",
+        "Wa't meidwaan wol mei de aksje: ik bin Wiebe, myn nûmer is 06-4410 2233.",
+        "Meld je an bij mien, Hennie, 06-5512 7788, dan regelen we de bus.",
+        "parents who want to join the appeal about the school bus, message me, my number is 06-2288 1144",
+    ],
+)
+def test_the_writers_own_number_in_dialect_or_english_is_not_doxxing(rules, text):
+    assert "doxxing" not in one(rules, text).flags
+
+
+def test_someone_elses_number_beside_a_call_to_ring_is_still_doxxing(rules):
+    text = "Het privénummer van wethouder Smit is 06-1122 3344, bel hem allemaal vannacht maar eens op."
+    assert "doxxing" in one(rules, text).flags
