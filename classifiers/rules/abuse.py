@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import lexicons as L
 from .context import Context
 from .frames import framed, negated, target_ctx
-from .spans import Hit
+from .spans import Hit, tok_at
 
 
 def on_match(c: Context, name: str, s_: int, e_: int) -> None:
@@ -72,8 +72,8 @@ _ARTICLES = {"een", "ne", "unne", "'n", "n", "nen", "de", "the", "a", "an", "zo'
 
 
 def _name_at(c: Context, k: int) -> bool:
-    """Token k is written with a capital and is no common word: a name. As the sentence's first word it must be
-    followed by the copula or come after a judging verb, and no pronoun or frequent word ("Hij", "Iedereen", "Thee")."""
+    """Token k is written with a capital and is no function word (`_NOT_NAMES`): a name. As the sentence's first
+    word, where every word has a capital, it must also be no pronoun or frequent word ("Hij", "Onze", "Je")."""
     t = c.toks[k]
     if not (t.isalpha() and c.clean[c.starts[k] : c.starts[k] + 1].isupper()) or t in _NOT_NAMES:
         return False
@@ -127,11 +127,9 @@ def hate_demeans(c: Context) -> None:
     their hits; suppressed hits stay suppressed. A "demeaning" hit belongs to the family of the hit it follows from
     (switching that family off removes both; switching abuse off keeps it), as the gender and identity families' own
     abuse hits do."""
-    at = {start: k for k, start in enumerate(c.starts)}
+    aimed = [h for h in c.hits if h.label in {"gender", "identity"} and h.rule not in _NOT_DEMEANING]
     c.hits += [
-        Hit(h.start, h.end, "abuse", "demeaning", h.score)
-        for h in c.hits
-        if h.label in {"gender", "identity"} and h.rule not in _NOT_DEMEANING and target_ctx(c, at.get(h.start, 0))
+        Hit(h.start, h.end, "abuse", "demeaning", h.score) for h in aimed if target_ctx(c, tok_at(c.starts, h.start))
     ]
 
 

@@ -95,7 +95,7 @@ def build_context(
         off_hit=any(o in view for o in officials),
         quoted=quoted,
         quoted_frac=(sum(quoted) / max(1, len(clean.strip()))) if quoted else 0.0,
-        text_news=bool(all_set & L.NEWS_STRONG) or (sid <= 3 and text_is_news(all_set)),
+        text_news=text_is_news(all_set) if sid <= 3 else bool(all_set & L.NEWS_STRONG),
         text_counter=len(all_set & L.COUNTER) >= 1,
         phrase_matches=phrase_matches,
     )

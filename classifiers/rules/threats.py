@@ -202,20 +202,17 @@ def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
     if name == "threat_english_put":
         verb = next(k for k in range(s_, e_) if toks[k] == "put" or toks[k] in _PROGRESSIVE)
         planned = toks[verb] in _PROGRESSIVE or any(t in L.ENGLISH_INTENT for t in span)
-        return planned and _english_person(c, verb + 1, s_)
+        who = _english_object(c, verb + 1, s_)
+        return planned and who >= 0 and _english_person(c, who, bare=who == verb + 1)
     if not any(t in L.ENGLISH_INTENT for t in span):
         return False
     if span[-1] == "up" or span[-1] in _BODY_PARTS:  # "beat him up", "break his jaw": the object is inside
         return True
-    k = e_ + 1 if e_ + 1 < n and toks[e_] in {"the", "that", "this", "da"} else e_
-    if k >= n or sent[k] != sent[s_] or k + 1 < n and toks[k + 1] in _MESSAGE_AFTER:
+    k = _english_object(c, e_, s_)
+    if k < 0 or k + 1 < n and toks[k + 1] in _MESSAGE_AFTER:
         return False
     obj, after = toks[k], toks[k + 1] if k + 1 < n and sent[k + 1] == sent[s_] else ""
-    if not (
-        (obj in _ENGLISH_OBJECTS and k == e_)
-        or obj in _ENGLISH_PERSONS | L.ROLE_WORDS
-        or (_capitalised(c, k) and obj != "i")
-    ):
+    if not _english_person(c, k, bare=k == e_):
         return False
     if span[-1] == "of":  # "beat the (living) shit out of him"
         return True
@@ -224,15 +221,18 @@ def english_threat(c: Context, name: str, s_: int, e_: int) -> bool:
     return obj != "them" or span[-1] in _PERSON_VERBS
 
 
-def _english_person(c: Context, k: int, s_: int) -> bool:
-    """Token k (after "the", "that", "this") is a person in the sentence of token s_: an English object pronoun, a
-    role or person word, or a name."""
-    toks, n = c.toks, c.n
-    obj = k + 1 if k + 1 < n and toks[k] in {"the", "that", "this", "da"} else k
-    if obj >= n or c.sent[obj] != c.sent[s_]:
-        return False
-    w = toks[obj]
-    return w in _ENGLISH_OBJECTS or w in _ENGLISH_PERSONS | L.ROLE_WORDS or (_capitalised(c, obj) and w != "i")
+def _english_object(c: Context, k: int, s_: int) -> int:
+    """The object that starts at token k, after "the", "that" or "this" if one stands there; -1 when it is not in the
+    sentence of token s_."""
+    obj = k + 1 if k + 1 < c.n and c.toks[k] in {"the", "that", "this", "da"} else k
+    return obj if obj < c.n and c.sent[obj] == c.sent[s_] else -1
+
+
+def _english_person(c: Context, k: int, bare: bool) -> bool:
+    """Token k is a person: a role or person word, a name, or (`bare`: with no article before it) an English object
+    pronoun."""
+    w = c.toks[k]
+    return (w in _ENGLISH_OBJECTS and bare) or w in _ENGLISH_PERSONS | L.ROLE_WORDS or (_capitalised(c, k) and w != "i")
 
 
 #: the person thrown: object pronouns (with dialect and English forms), anywhere between the verb and the place
@@ -320,6 +320,16 @@ _CREOLE_END = {"als", "if", "ora", "si", "ik", "mi", "wallah", "swear", "echt", 
 _SUBJECT_ONLY = {"we", "wij", "ik", "jij", "hij", "zij", "er", "daar", "nog", "gewoon", "maar", "wat", "dan", "weer"}
 
 
+#: words that may follow a separable verb's particle, its clause ending there ("hang ik je op als ...")
+_AFTER_A_PARTICLE = frozenset({"als", "wanneer", "zodra", "en", "hoor", "dan"})
+
+
+def _phrase_follows(c: Context, s_: int, e_: int, also: frozenset[str] = frozenset()) -> bool:
+    """A word of the match's sentence follows its last token ("om", "op") and is none of `_AFTER_A_PARTICLE` or
+    `also`: that token begins a phrase ("om 8 uur", "op straat"), it is no particle."""
+    return e_ < c.n and c.sent[e_] == c.sent[s_] and c.toks[e_].isalnum() and c.toks[e_] not in _AFTER_A_PARTICLE | also
+
+
 def names(c: Context, i: int) -> bool:
     """The sentence of token i names someone (a `_capitalised` word)."""
     return any(c.sent[k] == c.sent[i] and _capitalised(c, k) for k in range(c.n))
@@ -343,8 +353,7 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         and toks[e_ - 1] in {"om", "op"}
         and e_ < n
         and sent[e_] == sent[s_]
-        and toks[e_].isalnum()
-        and toks[e_] not in {"als", "wanneer", "zodra", "en", "hoor", "dan"}
+        and _phrase_follows(c, s_, e_)
     ):
         return  # "ik breng je om 8 uur", "dan hang ik je op de hoogte": not the particle
     if name == "threat_np":
@@ -505,14 +514,8 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         return
     if name == "threat_wild_sep":
         first = toks[s_]
-        if (
-            toks[e_ - 1] == "op"
-            and set(toks[s_ + 1 : e_ - 1]) <= _SUBJECT_ONLY
-            and e_ < n
-            and sent[e_] == sent[s_]
-            and toks[e_].isalpha()
-            and toks[e_] not in {"als", "wanneer", "zodra", "en", "hoor", "dan", "let", "of"}
-        ):
+        subject_only = set(toks[s_ + 1 : e_ - 1]) <= _SUBJECT_ONLY
+        if toks[e_ - 1] == "op" and subject_only and _phrase_follows(c, s_, e_, frozenset({"let", "of"})):
             return  # "nu hangen we op straat": "op" begins a place, no one is hung ("die wethouder hangen we op" is)
         if first in {
             "dood",

@@ -427,7 +427,7 @@ def test_their_look_alikes_are_not(rules, text):
 
 
 # Ninth data round (2026-12-07): throwing someone into water or off a height, and a published address or number
-# with someone arriving at the door.
+# with someone arriving at the door; tenth: English, Papiamentu / Sranan and dialect threats.
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
@@ -440,9 +440,17 @@ def test_their_look_alikes_are_not(rules, text):
         ("Zijn 06 is 06-1234 9876. Bel hem en zeg dat we eraan komen", "dox_intimidation"),
         ("wethouder Smit woont op de Beukenlaan 3. zondag staan wij voor zijn deur", "dox_intimidation"),
         ("Raadslid Vos woont op de Kerkweg 8 in Ede, wie helpt zijn ruiten in te gooien?", "dox_intimidation"),
+        # tenth data round: English threat grammar, Papiamentu and Sranan, dialect "in mekaar", "te grazen" wished
+        ("wethouder Dekker, I'm gonna break your legs als die bibliotheek dichtgaat", "threat_english"),
+        ("if Vos shows up at the market imma jump him, swear", "threat_english"),
+        ("next time I see that alderman I'm putting him in the hospital", "threat_english_put"),
+        ("raadslid Kok, mi o kiri yu if you close the buurthuis", "threat_creole"),
+        ("Pietersz, mi ta bai mata bo, bo sa", "threat_creole"),
+        ("ik hoop dat iemand die wethouder eens flink te grazen neemt", "threat_person_verb"),
+        ("Van Dam, ik sla oe in mekaar as ge die kermis afschaft", "threat_in_elkaar"),
     ],
 )
-def test_a_person_thrown_into_water_or_an_arrival_beside_published_data_is_a_threat(rules, text, rule):
+def test_the_threat_constructions_of_the_data_rounds_are_threats(rules, text, rule):
     assert rule in {h.rule for h in rules.rules.analyze(text).hits}
     assert "threat" in one(rules, text).flags
 
@@ -472,32 +480,6 @@ def test_a_person_thrown_into_water_or_an_arrival_beside_published_data_is_a_thr
         "Zet je oud papier zaterdag buiten aan de Kerkstraat 12, we komen het dan halen. Groet, de scouting.",
         "Al weken gooien jongeren ruiten in bij de woningen aan de Molenweg 14. Wethouder, doe er wat aan!",
         "Zaterdag staan wij voor uw deur met onze campagne. Vragen? Bel 06-12345678.",  # canvassers
-    ],
-)
-def test_their_look_alikes_are_no_threat(rules, text):
-    assert "threat" not in one(rules, text).flags
-
-
-@pytest.mark.parametrize(
-    ("text", "rule"),
-    [
-        ("wethouder Dekker, I'm gonna break your legs als die bibliotheek dichtgaat", "threat_english"),
-        ("if Vos shows up at the market imma jump him, swear", "threat_english"),
-        ("next time I see that alderman I'm putting him in the hospital", "threat_english_put"),
-        ("raadslid Kok, mi o kiri yu if you close the buurthuis", "threat_creole"),
-        ("Pietersz, mi ta bai mata bo, bo sa", "threat_creole"),
-        ("ik hoop dat iemand die wethouder eens flink te grazen neemt", "threat_person_verb"),
-        ("Van Dam, ik sla oe in mekaar as ge die kermis afschaft", "threat_in_elkaar"),
-    ],
-)
-def test_english_creole_and_dialect_threats_are_threats(rules, text, rule):
-    assert rule in {h.rule for h in rules.rules.analyze(text).hits}
-    assert "threat" in one(rules, text).flags
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "im gonna jump in the pool after the raadsvergadering lol",  # no person jumped
         "I'm gonna get hurt doing this marathon for the wethouder's charity",  # the writer
         "I put him in the hospital once, in a game of rugby, long story",  # a story, no plan
@@ -517,7 +499,7 @@ def test_english_creole_and_dialect_threats_are_threats(rules, text, rule):
         "Draai dy sigaretsje yn elkoar en kom",  # Frisian "dy": that
     ],
 )
-def test_their_english_creole_and_idiom_look_alikes_are_not(rules, text):
+def test_their_look_alikes_are_no_threat(rules, text):
     assert "threat" not in one(rules, text).flags
 
 
