@@ -103,6 +103,28 @@ def _context_slur(c: Context, i: int) -> bool:
     return not nxt[:1].isalnum() or nxt in L.SLUR_FOLLOW or nxt in L.ROLE_WORDS
 
 
+#: slurs also used as all-purpose insults ("kkr mongool ga weg uit de raad"): aimed only by the usual cues
+_GENERIC_USE = {"mongool", "mongolen", "mongooltje", "spast", "spasten", "manwijf", "manwijven", "geesteszieke"}
+#: third-person words and council words that put someone in view of an unambiguous slur
+_SOMEONE = {"hij", "zij", "ie", "hem", "haar", "raad", "gemeenteraad", "college", "gemeente", "fractie", "partij"}
+
+
+def _someone_named(c: Context, i: int) -> bool:
+    """The sentence of token i speaks of someone: a third-person pronoun, the council or a capitalised name (not
+    the sentence's first word). For slurs that are no ordinary word (IDENTITY_SLURS): said in a sentence about
+    someone, they are aimed at that person."""
+    si_ = c.sent[i]
+    if c.sent_sets[si_] & _SOMEONE:
+        return True
+    return any(
+        c.sent[k] == si_
+        and c.sent[k - 1] == si_
+        and c.toks[k].isalpha()
+        and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+        for k in range(max(1, i - 12), min(c.n, i + 12))
+    )
+
+
 def _slurs(c: Context) -> None:
     toks, n = c.toks, c.n
     for i, t in enumerate(toks):
@@ -119,6 +141,8 @@ def _slurs(c: Context) -> None:
             or (i > 0 and toks[i - 1] in AIMING)
             or (i > 1 and toks[i - 2] in AIMING and toks[i - 1].endswith("e") and toks[i - 1].isalpha())
         )  # "die flikker", "zo'n spastische mongool": an aiming word, at most one adjective between
+        if not aimed and t not in L.IDENTITY_SLURS_CONTEXT | _GENERIC_USE and t.isalpha():
+            aimed = _someone_named(c, i)  # "een Chinees in de gemeenteraad, spleetoog die ..."
         if not aimed:
             continue
         frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)

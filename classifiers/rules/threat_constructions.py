@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from .. import lexicons as L
 from .context import Context
-from .frames import framed, inanimate_target, negated
+from .frames import framed, inanimate_target, names_role, negated
 from .spans import tok_at
+from .threat_clauses import harm_done, spanning_promise, visit_not_to_talk
 from .threats import INTENT_WORDS, names
 
 
@@ -107,11 +108,18 @@ def constructions(c: Context) -> None:
         }:
             kind = "threat_warning"
         # "ongedierte moet je verdelgen" after "die wethouder is ongedierte": extermination of a person called vermin
-        elif ss & L.EXTERMINATE and vermin_person(c, si_):
+        elif ss & L.EXTERMINATE and vermin_person(c, si_) and not ("uit" in ss and ss & _OFFICE):
             kind = "threat_exterminate"
         # "Hoekstra 🔪🔪🔪", "El Idrissi ➡️ 🪦": a weapon or grave emoji beside a named or addressed person
         elif (anchor := emoji_beside_person(c, si_)) is not None:
             kind = "threat_emoji_weapon"
+        # the writer's promise over a whole clause (threat_clauses): harm done, a visit not to talk, a spanning act
+        elif (anchor := harm_done(c, si_)) is not None:
+            kind = "threat_harm_done"
+        elif (anchor := visit_not_to_talk(c, si_)) is not None:
+            kind = "threat_visit_not_to_talk"
+        elif (anchor := spanning_promise(c, si_)) is not None:
+            kind = "threat_spanning_promise"
         elif (
             ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or c.off_hit or c.role_tok
         ) and not ss & L.PAST_NARRATIVE:
@@ -123,7 +131,9 @@ def constructions(c: Context) -> None:
             if anchor is not None
             else next((k for k in range(i0, n) if sent[k] == si_ and toks[k] in L.CONSTRUCTION_ANCHORS), i0)
         )
-        frame = "negation" if negated(c, k, 6) else framed(c, k)
+        # a visit "niet om te praten" carries its own negation
+        denied = kind != "threat_visit_not_to_talk" and negated(c, k, 6)
+        frame = "negation" if denied else framed(c, k)
         c.add(k, k + 1, "threat", kind, 0.85, frame)
         if ss & L.GENDER_GROUP:
             c.add(k, k + 1, "gender", "threat_women", 0.85, frame)
@@ -188,6 +198,7 @@ CALLED = {
     "is",
     "ben",
     "bent",
+    "zijn",
     "blijft",
     "een",
     "die",
@@ -200,6 +211,25 @@ CALLED = {
     "smerige",
     "zo'n",
 }
+
+
+#: an office someone is removed from: "ongedierte dat je moet verdelgen uit de raad" wants them out of office
+_OFFICE = {"raad", "gemeenteraad", "college", "politiek", "stadhuis", "gemeentehuis", "fractie", "partij", "staten"}
+#: words that may stand between CALLED and the vermin word
+_CALLED_SKIP = {"gewoon", "echt", "allemaal", "ook", "toch", "gewoonweg", "net", "werkelijk", "niks", "anders", "dan"}
+
+
+def _person_subject(c: Context, k: int) -> bool:
+    """Token k, the subject before a copula, is a person: a role word (also plural), a pronoun or a name."""
+    w = c.toks[k]
+    capital = (
+        k > 0
+        and c.sent[k - 1] == c.sent[k]
+        and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+        and c.toks[k - 1] not in {"de", "het", "een", "op", "in", "aan", "bij", "van", "uit", "naar"}
+    )
+    people = {"hij", "zij", "jij", "je", "jullie", "u", "college", "raad", "gemeenteraad", "bestuur"}
+    return w in L.ROLE_WORDS or names_role(w) or w in people or (capital and w.isalpha())
 
 
 def vermin_person(c: Context, si_: int) -> bool:
@@ -217,11 +247,33 @@ def vermin_person(c: Context, si_: int) -> bool:
         for k in range(c.n):
             if c.sent[k] != s or toks[k] not in vermin:
                 continue
+            j = k - 1
+            while j > 0 and toks[j] in _CALLED_SKIP:
+                j -= 1  # "zijn gewoon ongedierte", "is echt een rat"
+            if j < k - 1 or toks[j] == "zijn":  # the subject must be a person: not "de ratten zijn gewoon ongedierte"
+                if j > 0 and toks[j] in CALLED and _person_subject(c, j - 1):
+                    return True
+                continue
             called = (k > 0 and toks[k - 1] in CALLED) or (k + 1 < c.n and toks[k + 1] in {"is", "van"})
             person = ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or names(c, k)
             if called and person:
                 return True
     return False
+
+
+#: a warning of something falling, or a work of art: "helm op, anders krijg je een stoeptegel op je hoofd"
+_FALLING = {
+    "helm",
+    "voorzichtig",
+    "valt",
+    "vallen",
+    "bouwplaats",
+    "steiger",
+    "gevel",
+    "kunstwerk",
+    "standbeeld",
+    "grapje",
+}
 
 
 def aimed_construction(stoks: list[str], ss: set[str]) -> str | None:
@@ -245,6 +297,7 @@ def aimed_construction(stoks: list[str], ss: set[str]) -> str | None:
         ss & L.GET_OR_DESERVE
         and after(L.BLOWS, {"op", "voor", "tegen", "in"}, 1)
         and after({"op", "voor", "tegen", "in"}, L.HEADS, 3)
+        and not ss & _FALLING
     ):
         return "threat_blow"
     if after(L.OTHERS_LIFE, {"leven"}, 1) and ss & L.RUINED and ss & (L.INTENT_SUBJECTS | {"ga", "gaan", "zal"}):

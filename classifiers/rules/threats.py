@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import lexicons as L
 from .context import SENT_END, Context
-from .frames import framed, inanimate_target, looks_person, negated
+from .frames import framed, inanimate_target, looks_person, names_role, negated
 
 #: "overleven": a threat only when negated ("dat ga je niet overleven")
 SURVIVE = {"overleef", "overleven", "overleeft"}
@@ -330,6 +330,26 @@ def _phrase_follows(c: Context, s_: int, e_: int, also: frozenset[str] = frozens
     return e_ < c.n and c.sent[e_] == c.sent[s_] and c.toks[e_].isalnum() and c.toks[e_] not in _AFTER_A_PARTICLE | also
 
 
+def _thing_named_after(c: Context, s_: int, e_: int) -> bool:
+    """After the match a comma and a noun phrase name what "hem" was, and it is no person ("..., die oude matras")."""
+    toks, n = c.toks, c.n
+    k = next((j for j in range(e_, min(n, e_ + 6)) if toks[j] == "," and c.sent[j] == c.sent[s_]), None)
+    if k is None or k + 2 >= n or toks[k + 1] not in {"die", "dat", "de", "het", "deze"}:
+        return False
+    words = []
+    for j in range(k + 2, min(n, k + 6)):
+        if not toks[j][:1].isalpha():
+            break
+        words.append(toks[j])
+    head = words[-1] if words else ""  # the noun ends the phrase: "die oude matras", "die vuile klootzak"
+    return (
+        head not in L.ROLE_WORDS
+        and head not in L.PERSON_MARKERS
+        and not names_role(head)
+        and head not in L.INSULT_WORDS
+    )
+
+
 def names(c: Context, i: int) -> bool:
     """The sentence of token i names someone (a `_capitalised` word)."""
     return any(c.sent[k] == c.sent[i] and _capitalised(c, k) for k in range(c.n))
@@ -345,6 +365,15 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         return
     if name == "threat_thrown" and not thrown_person(c, s_, e_):
         return
+    if name in {"threat_thrown", "threat_run_over"} and _thing_named_after(c, s_, e_):
+        return  # "gooi hem maar van de trap, die oude matras", "knal hem maar omver, die kegel"
+    if name == "threat_run_over" and not (
+        set(toks[s_ + 1 : s_ + 3]) & {"je", "jou", "u", "jullie", "dich"}
+        or c.all_set & L.ROLE_WORDS
+        or c.role_tok
+        or c.off_hit
+    ):
+        return  # "dat paaltje bij de Coop, ik rijd hem nog eens omver": a thing unless a person is in view
     if name == "threat_creole" and e_ < n and sent[e_] == sent[s_] and toks[e_].isalpha():
         if toks[e_] not in _CREOLE_END:
             return  # "mi lo mata bo den e wega" (in a game), "mata bo sed" (your thirst): the verb takes more

@@ -611,3 +611,74 @@ def test_the_writers_own_number_in_dialect_or_english_is_not_doxxing(rules, text
 def test_someone_elses_number_beside_a_call_to_ring_is_still_doxxing(rules):
     text = "Het privénummer van wethouder Smit is 06-1122 3344, bel hem allemaal vannacht maar eens op."
     assert "doxxing" in one(rules, text).flags
+
+
+# Twelfth data round (2026-12-07): promises read over a whole clause (rules/threat_clauses.py), running someone
+# over, more things thrown at a head or someone pushed off, extermination after "zijn gewoon ongedierte".
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        (
+            "Raadslid Dekker heeft de bieb gesloten, dus na de vergadering zal ik haar echt iets aandoen.",
+            "threat_harm_done",
+        ),
+        ("Als die sporthal niet doorgaat zal ik wethouder Kramer persoonlijk iets aandoen.", "threat_harm_done"),
+        ("We komen vrijdag bij de wethouder langs, en we komen niet om te kletsen.", "threat_visit_not_to_talk"),
+        ("Burgemeester, ge krijgt bezoek van de mannen, en nie om te kaarten", "threat_visit_not_to_talk"),
+        (
+            "ik ga die wethouder, samen met mijn neven en de halve straat erbij, na de raad helemaal kapot slaan",
+            "threat_spanning_promise",
+        ),
+        (
+            "wethouder, we zullen jou, na alles wat je dit dorp met die windmolens hebt aangedaan, echt afmaken",
+            "threat_spanning_promise",
+        ),
+        ("Als ik die wethouder op de fiets zie, rij ik hem gewoon omver.", "threat_run_over"),
+        ("Die wethouder krijgt van mij een stoeptegel tegen zijn kop.", "threat_blow"),
+        ("Iemand moet die burgemeester eens van het podium duwen bij de intocht.", "threat_thrown"),
+        ("Zulke wethouders zijn gewoon ongedierte, en ongedierte moet je verdelgen.", "threat_exterminate"),
+    ],
+)
+def test_the_clause_promises_of_the_twelfth_round_are_threats(rules, text, rule):
+    assert rule in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wethouder, daar moet u echt iets aan doen, en ik ga er zelf ook iets aan doen.",  # do something about it
+        "Ik zou hem nooit iets aandoen, ik ben geen geweldpleger.",  # negated
+        "Als iemand haar iets aandoet, sta ik naast haar.",  # someone else, the writer protects
+        "We komen niet om te praten maar om te demonstreren bij het gemeentehuis.",  # the real purpose: a protest
+        "Ik ga de wethouder kapot maken in het debat van donderdag.",  # a contest
+        "Zondag gaan we Ajax helemaal afmaken in de Kuip.",  # sport
+        "Dat paaltje bij de Coop, ik rijd hem nog eens omver.",  # a thing, no person in view
+        "Die wethouder is ongedierte dat je moet verdelgen uit de raad.",  # out of office
+    ],
+)
+def test_their_look_alikes_are_no_clause_threat(rules, text):
+    assert "threat" not in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Een Turk in de gemeenteraad die over onze kermis beslist, kameeldrijver die niks van ons snapt.",
+        "Die potteuze wethouder moet zich niet met onze school bemoeien.",
+        "Hij is gewoon een baardaap in een pak, die nieuwe wethouder.",
+    ],
+)
+def test_an_unambiguous_slur_in_a_sentence_about_someone_is_identity_hate(rules, text):
+    assert {"identity", "abuse"} <= set(one(rules, text).flags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kkr mongool ga weg uit de raad",  # an all-purpose insult: abuse, not identity
+        "Die hele raad is een apenkooi 🐒🐒",  # an emoji about the council, no person
+    ],
+)
+def test_all_purpose_insults_and_emoji_need_the_usual_aiming_cues_for_identity(rules, text):
+    assert "identity" not in one(rules, text).flags
