@@ -189,6 +189,7 @@ IDENTITY_SLURS_CONTEXT = _words("identity_slurs_context")
 SLUR_FOLLOW = _words("slur_follow")
 IDENTITY_ADJECTIVES = _words("identity_adjectives")
 DEHUMANISING = _words("dehumanising")
+ANIMAL_METAPHORS = _words("animal_metaphors")
 IDENTITY_TERMS = _words("identity_terms")
 IDENTITY_TOPICS = _words("identity_topics")
 #: words that describe a person by origin, religion, colour, orientation, gender identity or disability (rule

@@ -1,6 +1,7 @@
 """Family `abuse`: insults and abusive phrases aimed at a person.
 
-Rules: contempt / hate_you / you_are_insult (Matcher patterns `abuse_*` in `abuse_patterns.jsonl`; "je bent een
+Rules: dehumanised (an ANIMAL_METAPHORS word said of a person: "het college bestaat uit aasgieren"), contempt /
+hate_you / you_are_insult (Matcher patterns `abuse_*` in `abuse_patterns.jsonl`; "je bent een
 [slur]" with a gendered slur also gives gender gendered_slur), abuse_phrase (PhraseMatcher over ABUSE_PHRASES; the
 "we weten je te vinden" kind also gives threat intimidation) and insult (a word of INSULT_WORDS, or a weak insult
 after an insult modifier, with a person in view; self-deprecation is not abuse). Every hit honours the frames.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from .. import lexicons as L
 from .context import Context
-from .frames import framed, negated, target_ctx
+from .frames import framed, names_role, negated, target_ctx
 from .spans import Hit, tok_at
 
 
@@ -116,6 +117,86 @@ def insult(c: Context, i: int) -> None:
         return  # self-deprecation: "soms ben ik een klootzak" (not "zijn": "ik hoop dat die hufter zijn nek breekt")
     frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)
     c.add(i, i + 1, "abuse", "insult", 0.85, frame)
+
+
+#: a copula between a person and what they are called
+_CALLED_BY = {"is", "zijn", "ben", "bent", "zijt", "blijft", "blijven", "was", "waren", "bestaat", "bestaan", "da's"}
+#: articles before the animal: "de" is left out ("hij is de mol": a game)
+_ANIMAL_ARTICLES = {"een", "ne", "unne", "'n", "n", "nen", "'ne", "e", "ein", "a", "an", "zo'n", "such"}
+#: other words that may stand between the copula and the animal ("is gewoon een vuile rat", "bestaat uit aasgieren")
+_BEFORE_ANIMAL = {"gewoon", "echt", "allemaal", "net", "als", "uit", "literally", "just", "stuk", "soort", "zo"}
+#: places a person's office is: "die made van het gemeentehuis"
+_OFFICE = {"gemeentehuis", "stadhuis", "provinciehuis", "raad", "college"}
+#: subjects that are people as a body ("het college bestaat uit teken")
+_BODIES = {"college", "raad", "gemeenteraad", "coalitie", "raadsleden", "bestuur", "schepen", "schepencollege"}
+_SUBJECT_PRONOUNS = {"hij", "zij", "jij", "u", "jullie"}
+_DETERMINERS = {"de", "het", "die", "dat", "een", "'t"}
+#: a word before the subject that makes it a place or a complement ("In Rotterdam zijn ratten ...")
+_PREPOSITIONS = {"in", "op", "bij", "aan", "van", "volgens", "na", "uit", "naar", "met", "voor", "door", "om"}
+
+
+def _in_office(c: Context) -> bool:
+    return bool(c.all_set & L.ROLE_WORDS) or c.role_tok or c.off_hit or any(map(names_role, c.all_set))
+
+
+def _subject(c: Context, j: int) -> str | None:
+    """What stands right before the copula at token j: "office" (a role word or a body), "person" (a pronoun or a
+    name inside the sentence), or None. Not after a preposition (a place: "In Rotterdam zijn ratten ...")."""
+    k = j - 1
+    if k < 0 or c.sent[k] != c.sent[j]:
+        return None
+    t = c.toks[k]
+    before = c.toks[max(0, k - 2) : k]
+    if before[-1:] and (before[-1] in _PREPOSITIONS or (before[0] in _PREPOSITIONS and before[1] in _DETERMINERS)):
+        return None  # "In Rotterdam zijn ratten", "in de tuin van de burgemeester zijn wespen": a place
+    if t in L.ROLE_WORDS or t in _BODIES or names_role(t):
+        return "office"
+    first = k == 0 or c.sent[k - 1] != c.sent[k]
+    if t in _SUBJECT_PRONOUNS or (_name_at(c, k) and not first):
+        return "person"
+    return None
+
+
+def _adjective(w: str) -> bool:
+    return w.isalpha() and len(w) > 3 and w.endswith(("e", "ige"))
+
+
+def dehumanised(c: Context) -> None:
+    """An ANIMAL_METAPHORS word said of a person, an abuse hit on the animal word that honours the frames:
+    - after a copula (`_CALLED_BY`, over at most three articles, `_BEFORE_ANIMAL` words or adjectives) whose subject
+      stands right before it: a role word or a body ("het college bestaat uit aasgieren", "die wethouder is gewoon
+      een rat"), or a pronoun or a name with an article before the animal and someone in office in the post
+      ("burgemeester de Wit? Hij is een hyena");
+    - "dat zwijn van een wethouder" (the animal, "van een", a role word);
+    - "wat een rat is die wethouder" / "die wethouder, wat een slang" ("wat een" before it, a role word in its
+      sentence).
+    Not when "aan het" or "te" follows ("is een teek aan het verwijderen"), not "een luis in de pels"."""
+    toks, n = c.toks, c.n
+    for i, t in enumerate(toks):
+        if t not in L.ANIMAL_METAPHORS or (toks[i + 1 : i + 2] == ["in"] and "pels" in toks[i + 2 : i + 4]):
+            continue  # "een luis in de pels van het college": the opposition's idiom, often praise
+        nxt = toks[i + 1 : i + 3]
+        if nxt[:1] == ["te"] or nxt == ["aan", "het"]:
+            continue
+        j, article = i - 1, False
+        while j > 0 and i - j <= 3 and c.sent[j] == c.sent[i]:
+            w = toks[j]
+            if w in _ANIMAL_ARTICLES:
+                article = True
+            elif w not in _BEFORE_ANIMAL and not _adjective(w):
+                break
+            j -= 1
+        said = False
+        if j >= 0 and c.sent[j] == c.sent[i] and toks[j] in _CALLED_BY:
+            subject = _subject(c, j)
+            said = subject == "office" or (subject == "person" and article and _in_office(c))
+        if not said and toks[i + 1 : i + 3] in (["van", "een"], ["van", "'n"], ["van", "ne"]) and i + 3 < n:
+            said = toks[i + 3] in L.ROLE_WORDS or names_role(toks[i + 3])
+        if not said and i > 1 and toks[i - 2 : i] == ["wat", "een"]:
+            said = bool(c.sent_sets[c.sent[i]] & L.ROLE_WORDS) or any(map(names_role, c.sent_sets[c.sent[i]]))
+        if said:
+            frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)
+            c.add(i, i + 1, "abuse", "dehumanised", 0.85, frame)
 
 
 def hate_demeans(c: Context) -> None:

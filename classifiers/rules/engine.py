@@ -109,6 +109,8 @@ class RuleEngine:
                     if family in on:
                         handle(c, i)
                     break
+        if "abuse" in on:
+            abuse.dehumanised(c)
         if "gender" in on:
             gender.short_post(c)
         if "doxxing" in on:

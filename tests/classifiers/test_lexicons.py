@@ -40,7 +40,8 @@ FORMER: dict[str, tuple[type, int, tuple[str, ...]]] = {
     # ordered: (first entries..., last entry) checked in place below
     "ABUSE_PHRASES": (list, 41, ("krijg de kanker", "krijg de tering", "sterf", "we zien je wel")),
     # the former list held "achter het fornuis" twice (a no-op for the PhraseMatcher); the file holds it once
-    "GENDER_ROLE_PHRASES": (list, 75, ("terug naar het aanrecht", "achter het fornuis", "echte vent", "mietje")),
+    # 75 before the twelfth data round, which added 28 narrow put-down frames ("ga je nagels lakken")
+    "GENDER_ROLE_PHRASES": (list, 103, ("terug naar het aanrecht", "achter het fornuis", "echte vent", "mietje")),
     "DOX_PHRASES": (list, 127, ("weet waar je woont", "weten waar je woont", "haar telefoonnummer", "delen maar")),
     "STREET_SUFFIXES": (tuple, 34, ("straat", "laan", "erf", "weide")),
 }
@@ -54,7 +55,7 @@ MOVED: dict[str, tuple[type, int, tuple[str, ...]]] = {
     # "even" and "zijn" (classifiers/rules_data/chat_forms.txt)
     "ADVERBS": (set, 41, (",", "al", "zo")),
     "BALLOT": (set, 9, ("kiezer", "kiezers", "verkiezingen")),
-    "BLOWS": (set, 23, ("baksteen", "beuk", "vuist")),
+    "BLOWS": (set, 37, ("baksteen", "beuk", "vuist", "klinker")),  # 23 before the twelfth data round
     "CLAUSE_BREAK": (set, 12, (",", ":", "zodra")),
     "COMMON_TOKENS": (set, 57, ("af", "al", "zullen")),
     "CONSTRUCTION_WORDS": (set, 20, ("aan", "achterna", "wensen")),
@@ -138,6 +139,7 @@ ADDED = (
     "MOURNING",
     "ENGLISH_INTENT",
     "ENGLISH_NEGATIONS",
+    "ANIMAL_METAPHORS",
     "DOX_ARRIVAL",
     "THROW_VERBS",
     "THROW_PLACES",
@@ -159,7 +161,7 @@ def test_ordered_lists_keep_their_former_order():
     assert L.ABUSE_PHRASES[-1] == "we zien je wel" and L.ABUSE_PHRASES.index("sterf") == 20
     assert L.GENDER_ROLE_PHRASES[:2] == ["terug naar het aanrecht", "terug naar de keuken"]
     assert L.GENDER_ROLE_PHRASES[6:9] == ["achter het fornuis", "achter de kookpotten", "in de keuken"]
-    assert L.GENDER_ROLE_PHRASES[-1] == "mietje"
+    assert L.GENDER_ROLE_PHRASES[74] == "mietje" and L.GENDER_ROLE_PHRASES[-1] == "op haar knieen die baan"
     assert L.DOX_PHRASES[:2] == ["weet waar je woont", "weten waar je woont"]
     assert L.DOX_PHRASES[-1] == "delen maar"
     assert L.STREET_SUFFIXES[:4] == ("straat", "laan", "weg", "plein")

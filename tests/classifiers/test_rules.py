@@ -682,3 +682,61 @@ def test_an_unambiguous_slur_in_a_sentence_about_someone_is_identity_hate(rules,
 )
 def test_all_purpose_insults_and_emoji_need_the_usual_aiming_cues_for_identity(rules, text):
     assert "identity" not in one(rules, text).flags
+
+
+# Twelfth data round, second part: animals, pests and diseases said of a person (rule dehumanised) and narrow
+# put-down frames of misogyny (gender_role_phrases.txt).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wethouder Hamstra is literally a leech, sucking this town dry",
+        "Het college bestaat uit aasgieren die wachten tot het zwembad dicht is.",
+        "Wat een rat is die wethouder, echt waar.",
+        "Dat zwijn van een gedeputeerde zit weer te vreten op de receptie.",
+        "Burgemeester de Wit is gewoon een hyena die lacht om onze ellende.",
+    ],
+)
+def test_an_animal_said_of_a_person_is_abuse(rules, text):
+    assert "dehumanised" in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "abuse" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De muur van het gemeentehuis is schimmel, wethouder, doe er wat aan.",  # a thing
+        "Makelaars zijn de kakkerlakken van de woningmarkt.",  # a capitalised first word is no name
+        "Raadslid Jansen is al jaren een luis in de pels van het college.",  # the opposition's idiom
+        "De ratten bij het stadhuis zijn een plaag, wethouder.",  # real rats
+        "Hij is een beest op de piano, die wethouder.",  # praise
+    ],
+)
+def test_animals_things_and_idioms_are_not_dehumanising(rules, text):
+    assert "dehumanised" not in {h.rule for h in rules.rules.analyze(text).hits}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die heeft haar wethoudersbaan zeker op haar knieën verdiend.",
+        "ga je nagels lakken en laat het besturen aan de mannen, wethouder",
+        "councillor Brinkman needs a man to tell her how a budget works",
+        "Die raadsvrouw zit alleen in de raad omdat ze een lekker kontje heeft.",
+    ],
+)
+def test_put_down_frames_of_misogyny_are_gender(rules, text):
+    assert "gender" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn moeder zat op haar knieën in de moestuin de aardappels te rooien.",
+        "Wethouder, waarom duurt de vergunning voor mijn nagelsalon zo lang? Ik wil gewoon nagels lakken.",
+        "Ik heb bij de bakker een lekker kontje brood gekocht, het laatste stuk.",
+        "My kid's class is making sandwiches for the homeless shelter on Friday.",
+        "Can you rate her restaurant on Google? Mijn zus is net begonnen aan de Markt.",
+    ],
+)
+def test_the_same_words_in_everyday_speech_are_not(rules, text):
+    assert "gender" not in one(rules, text).flags
