@@ -396,6 +396,18 @@ readers tried 169 and 160 ordinary posts: the first versions flagged 81 and 86 o
 not carry, nothing lost. Validation replies abuse F1 0.865 -> 0.870, threat 0.870 -> 0.871; selection score 0.8175
 -> 0.8185.
 
+Twenty-fourth round (still 0.6.0 weights; issue 17), after the twelfth report. The twelfth spent set became training
+replies (`ba_housing`, `bb_safety`); the stacker is refitted on the twenty-two authors neither half trained on (12,446
+posts). The set's worst reading was threats in long posts (4 of 16): a strong news word elsewhere in a long post
+("de politie komt pas na een uur") framed the writer's own sentence as a report; now a sentence in which the writer
+speaks (ik, we, mij) is not framed by the post's news word. New promises: "zorgen wij dat hij het terrein niet
+levend afkomt", "dan sta ik bij hem op de stoep met een knuppel" / "van mij ... met mijn vuisten", "dan gaat hij
+ervan lusten", "schiet ik eerst", "voor de loop van mijn geweer", "duw ik 'm de zee in"; "in mekoar" with "hom". A
+second reader's 107 ordinary posts: the first version flagged 42, the narrowed one none (19 of 20 threats found).
+The rules now find 7 of the 12 long-post threats the shipped path missed in that set. Snapshot of the older replies:
+6 posts gain a threat and 1 identity they carry, 1 gains gender it does not carry. Validation replies threat F1 0.871
+-> 0.868 (one post; the stacker now fits two more authors), selection score 0.8185 -> 0.8177.
+
 ## Shipped configuration
 {shipped}
 

@@ -110,6 +110,11 @@ def _opposed(c: Context, i: int) -> bool:
     return False
 
 
+#: the writer speaking in the first person: in a long post, such a sentence is the writer's own, not the news report
+#: a strong news word elsewhere in the post makes of the text ("de politie komt pas na een uur. ... dan sta ik ...")
+_WRITER_SPEAKS = frozenset({"ik", "'k", "we", "wij", "ich", "mij"})
+
+
 def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> str | None:
     """Why a hit at token i is not a hostile statement (None if it is): idiom, quote, prevention, counter,
     reference or news. `direct`: the hit addresses someone, so only quotes, idioms and speech frames apply;
@@ -157,8 +162,8 @@ def framed(c: Context, i: int, direct: bool = False, strict: bool = False) -> st
         return None
     if _opposed(c, i):
         return "counter"  # "ik ben tegen geweld, tegen mest voor de deur van politici"
-    if text_is_news(s) or (c.text_news and not (s & L.SECOND_PERSON)):
-        return "news"
+    if text_is_news(s) or (c.text_news and not (s & L.SECOND_PERSON) and not (c.breaks > 3 and s & _WRITER_SPEAKS)):
+        return "news"  # a long post's news word does not make the writer's own sentence ("dan sta ik ...") a report
     if q and not direct:
         return "quote"
     return None

@@ -7,7 +7,11 @@ maken"):
 - `harm_done`: the writer will do someone harm: "dat ik hem bij de volgende vergadering fysiek iets zal aandoen";
 - `visit_not_to_talk`: a visit whose benign purpose is denied: "ge krijgt bezoek van ons, en nie om te kaarten";
 - `spanning_promise`: the writer's "ik ga / we zullen" with a person right after it, and the act at the end of the
-  clause: "ik ga jou ... kapot maken", "zal ik hem ... in elkaar slaan".
+  clause: "ik ga jou ... kapot maken", "zal ik hem ... in elkaar slaan";
+- `not_alive`: someone will not leave alive: "zorgen wij dat hij het terrein niet levend afkomt";
+- `armed_visit`: the writer at someone's door, or dealing with them, with a weapon: "dan sta ik bij hem op de stoep
+  met een knuppel", "dan krijgt die burgemeester van mij dezelfde behandeling, maar dan met mijn vuisten";
+- `will_pay`: "dan gaat hij ervan lusten" (he will pay for it), said of a person and not of an election.
 
 Each returns the token the hit sits on, or None. Invariant: all parts stand in one sentence (`Context.sent`), the
 writer is the subject (a first-person word), and a person is the object; the caller (`threat_constructions`) applies
@@ -20,7 +24,7 @@ from .. import lexicons as L
 from .context import Context
 
 #: the writer as subject, Dutch and dialect ("'k", Limburgs "ich", Frisian "ik" / "wy")
-_WRITER = {"ik", "'k", "k", "we", "wij", "ich", "iech", "wy", "wiej", "wullie"}
+_WRITER = {"ik", "'k", "we", "wij", "ich", "iech", "wy", "wiej", "wullie"}
 #: a person as object: pronouns, dialect forms and a contracted "'m"
 _OBJECTS = {
     "hem",
@@ -391,4 +395,139 @@ def spanning_promise(c: Context, si_: int) -> int | None:
                 break
             if _act(toks, j, span.stop, weak):
                 return j
+    return None
+
+
+#: where "niet levend" leads: away, home, out ("komt hier niet levend weg", "het terrein niet levend afkomt")
+_ALIVE_WAY = {"af", "afkomt", "afkomen", "weg", "wegkomt", "wegkomen", "uit", "thuis", "vandaan", "buiten", "terug"}
+_NOT_ALIVE = {"niet", "nie", "nait", "neet", "nich", "nooit", "not"}
+#: a death that happened, or a survival that is only a manner of speaking ("financieel", "er ... uit")
+_NOT_A_FATE = {"kwam", "kwamen", "was", "waren", "werd", "werden", "is", "overleed", "gevonden", "financieel", "er"}
+#: a person as subject of a threatened fate: not the generic "je" ("zonder water kom je niet levend terug")
+_SUBJECTS = {"hij", "ie", "zij", "jij", "u", "hai", "hie"}
+
+
+def not_alive(c: Context, si_: int) -> int | None:
+    """'niet levend' followed (within three words) by a way out, with a person as subject in the five words before it
+    (`_SUBJECTS` or a role word; not a generic "je", an animal or a business), and no past tense or manner of speaking
+    in the sentence: "zorgen wij dat hij het terrein niet levend afkomt", "die wethouder komt hier niet levend weg"."""
+    toks = c.toks
+    span = _sentence(c, si_)
+    if "levend" not in c.sent_sets[si_] or c.sent_sets[si_] & _NOT_A_FATE:
+        return None
+    for k in span:
+        if toks[k] == "levend" and k > span.start and toks[k - 1] in _NOT_ALIVE:
+            before = range(max(span.start, k - 6), k - 1)
+            who = any(toks[j] in _SUBJECTS or toks[j] in L.ROLE_WORDS for j in before)
+            if who and set(toks[k + 1 : min(k + 4, span.stop)]) & _ALIVE_WAY:
+                return k
+    return None
+
+
+#: weapons a writer brings ("met een knuppel", "met mijn vuisten"); not tools that build ("hamer")
+_WEAPONS = {
+    "knuppel",
+    "knuppels",
+    "honkbalknuppel",
+    "honkbalknuppels",
+    "bijl",
+    "mes",
+    "messen",
+    "geweer",
+    "jachtgeweer",
+    "pistool",
+    "vuisten",
+    "vuist",
+    "fakkels",
+    "hooivorken",
+    "koevoet",
+    "boksbeugel",
+    "machete",
+}
+#: the writer at someone's door or coming to them
+_AT_DOOR = {"stoep", "deur", "voordeur", "staan", "sta", "kom", "komen", "wachten", "wacht", "opwachten"}
+#: a kitchen, a feast, a museum, a knock, a table thumped, a story told: no visit with a weapon
+_UNARMED = {
+    "tafel",
+    "taart",
+    "snijden",
+    "aansnijden",
+    "kookworkshop",
+    "snijplank",
+    "vork",
+    "groente",
+    "groenten",
+    "optocht",
+    "lichtjes",
+    "serenade",
+    "feest",
+    "boerendag",
+    "museum",
+    "vitrine",
+    "zei",
+    "ring",
+    "kloppen",
+    "bonzen",
+    "kerstboom",
+    "sleutel",
+}
+
+
+def armed_visit(c: Context, si_: int) -> int | None:
+    """'met een / mijn / onze' and a weapon (`_WEAPONS`) in a sentence of the writer (a first-person word) that
+    names a person (`_person`) and a visit (`_AT_DOOR`: "op de stoep", "kom") or a dealing ("van mij"). Not in play
+    or hunting, not beside a kitchen, a feast, a museum or a knock (`_UNARMED`), not without a person ("ik ga met
+    mijn geweer op jacht")."""
+    toks = c.toks
+    span = _sentence(c, si_)
+    ss = c.sent_sets[si_]
+    van_mij = any(toks[k] == "van" and toks[k + 1] == "mij" for k in range(span.start, span.stop - 1))
+    if not ss & (_WRITER | {"mij", "mijn"}) or not (ss & _AT_DOOR or van_mij):
+        return None
+    if ss & (L.PLAY_WORDS | _UNARMED | {"jacht", "jagen", "schietvereniging"}) or not any(_person(c, k) for k in span):
+        return None
+    for k in span:
+        if toks[k] == "met" and k + 2 < span.stop and toks[k + 1] in {"een", "mijn", "onze", "ons"}:
+            if toks[k + 2] in _WEAPONS:
+                return k + 2
+    return None
+
+
+#: the future of "ervan lusten"
+_WILL = {"gaat", "gaan", "zal", "zullen", "ga", "gaot"}
+#: tasting, and punishments that are no violence: a tax office, a court, an election, a traffic jam
+_NOT_PUNISHED = {
+    "taart",
+    "soep",
+    "saus",
+    "pan",
+    "proeven",
+    "heerlijk",
+    "erwtensoep",
+    "gemeenteraad",
+    "partij",
+    "belastingdienst",
+    "rechter",
+    "accountant",
+    "ondernemers",
+    "file",
+}
+
+
+def will_pay(c: Context, si_: int) -> int | None:
+    """ "ervan / d'rvan lusten" (to pay for it) after "gaat / zal", whose subject beside it is a person (`_SUBJECTS`,
+    a role word; not "je"), with no election, food or other punisher in the sentence: "als die wethouder denkt dat
+    hij mijn vader uit zijn zaak kan zetten, dan gaat hij ervan lusten"."""
+    toks = c.toks
+    span = _sentence(c, si_)
+    if c.sent_sets[si_] & (L.BALLOT | _CONTEST | _NOT_PUNISHED):
+        return None
+    for k in span:
+        if toks[k] in {"ervan", "d'rvan", "derva"} and k + 1 < span.stop and toks[k + 1] in {"lusten", "luste"}:
+            verb = next((j for j in range(k - 1, max(span.start, k - 4) - 1, -1) if toks[j] in _WILL), None)
+            if verb is None:
+                continue
+            near = set(toks[max(span.start, verb - 2) : verb + 3])
+            if near & (_SUBJECTS | L.ROLE_WORDS):
+                return k + 1
     return None

@@ -330,6 +330,27 @@ def _phrase_follows(c: Context, s_: int, e_: int, also: frozenset[str] = frozens
     return e_ < c.n and c.sent[e_] == c.sent[s_] and c.toks[e_].isalnum() and c.toks[e_] not in _AFTER_A_PARTICLE | also
 
 
+#: what may follow "schiet ik eerst": the clause ends, "en", or the person shot
+_AFTER_SHOOTING = {"en", "hem", "haar", "jou", "die", "hun", "'m"}
+#: things that go into the water ("gooi je hengel de sloot in", "duw je kano het water in")
+_WATER_THINGS = {"boot", "kano", "bal", "hengel", "net", "fiets", "roeiboot", "bloemen", "slippers", "reddingsboei"}
+#: a second verb in the gap: someone else goes into the water ("spring het water in", "als je het water in valt")
+_OTHER_VERBS = {"spring", "springen", "valt", "vallen", "toe", "uit"}
+
+
+def _thrown_in_person(c: Context, s_: int, e_: int) -> bool:
+    """A threat_thrown_in match throws a person: someone in office or addressed in the post, "je" only as an object
+    (followed by de / het / maar / gewoon / zelf, not "je hengel"), no thing for the water in the sentence and no
+    second verb in the gap."""
+    toks = c.toks
+    if not (c.all_set & (L.ROLE_WORDS | L.SECOND_PERSON) or c.role_tok or c.off_hit):
+        return False
+    obj = s_ + 2 if toks[s_ + 1] in {"ik", "we", "wij", "'k"} else s_ + 1
+    if toks[obj] == "je" and toks[obj + 1] not in {"de", "het", "maar", "gewoon", "zelf"}:
+        return False
+    return not (c.sent_sets[c.sent[s_]] & _WATER_THINGS or set(toks[s_:e_]) & _OTHER_VERBS)
+
+
 def _thing_named_after(c: Context, s_: int, e_: int) -> bool:
     """After the match a comma and a noun phrase name what "hem" was, and it is no person ("..., die oude matras")."""
     toks, n = c.toks, c.n
@@ -365,7 +386,13 @@ def on_match(c: Context, name: str, s_: int, e_: int) -> None:
         return
     if name == "threat_thrown" and not thrown_person(c, s_, e_):
         return
-    if name in {"threat_thrown", "threat_run_over"} and _thing_named_after(c, s_, e_):
+    if name == "threat_thrown_in" and not _thrown_in_person(c, s_, e_):
+        return
+    if name == "threat_shoot_first" and e_ < n and toks[e_][:1].isalpha() and toks[e_] not in _AFTER_SHOOTING:
+        return  # "schiet ik eerst een foto", "schiet ik eerst even langs de bakker": not the end of the clause
+    if name == "threat_in_the_line" and ss & {"jacht", "jagen", "jaag", "schietvereniging"}:
+        return
+    if name in {"threat_thrown", "threat_run_over", "threat_thrown_in"} and _thing_named_after(c, s_, e_):
         return  # "gooi hem maar van de trap, die oude matras", "knal hem maar omver, die kegel"
     if name == "threat_run_over" and not (
         set(toks[s_ + 1 : s_ + 3]) & {"je", "jou", "u", "jullie", "dich"}

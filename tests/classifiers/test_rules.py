@@ -740,3 +740,49 @@ def test_put_down_frames_of_misogyny_are_gender(rules, text):
 )
 def test_the_same_words_in_everyday_speech_are_not(rules, text):
     assert "gender" not in one(rules, text).flags
+
+
+# Thirteenth data round (2026-12-08): the twelfth set's long-post threats. A long post's news word elsewhere no longer
+# makes the writer's own sentence a report; promises no rule read before.
+LONG_POST_WITH_POLICE = (
+    "Ik woon nu dertig jaar aan de Kerkweg en heb nog nooit zo'n overlast gehad als met die nieuwe opvang. Elke nacht "
+    "geschreeuw, en de politie komt pas na een uur. We hebben drie keer een brief gestuurd naar de gemeente. Als "
+    "burgemeester Vos nog één keer zegt dat het meevalt, dan sta ik bij hem op de stoep met een knuppel. De wijkagent "
+    "is wel aardig."
+)
+
+
+def test_a_news_word_elsewhere_in_a_long_post_does_not_frame_the_writers_own_threat(rules):
+    assert "threat" in one(rules, LONG_POST_WITH_POLICE).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        (
+            "Als die wethouder met zijn bulldozers komt, zorgen wij dat hij het terrein niet levend afkomt.",
+            "threat_not_alive",
+        ),
+        ("Dan krijgt die burgemeester van mij dezelfde behandeling, maar dan met mijn vuisten.", "threat_armed_visit"),
+        ("Als die wethouder onze buurt sloopt, dan gaat hij ervan lusten.", "threat_will_pay"),
+        ("Als die gedeputeerde met een taxateur mijn erf op komt, schiet ik eerst.", "threat_shoot_first"),
+        ("Die wethouder moet maar eens voor de loop van mijn geweer komen staan.", "threat_in_the_line"),
+        ("Als ik die burgemeester op de boulevard zie, duw ik 'm zelf de zee in.", "threat_thrown_in"),
+    ],
+)
+def test_the_promises_of_the_thirteenth_round_are_threats(rules, text, rule):
+    assert rule in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn opa kwam niet levend thuis uit de oorlog, wethouder.",  # a death that happened
+        "Ik sta zaterdag met een kraam op de markt, kom langs burgemeester!",  # no weapon
+        "De VVD gaat ervan lusten bij de verkiezingen, wethouder.",  # an election
+        "De hond sprong de zee in en ik trap hem niet.",  # no one thrown
+    ],
+)
+def test_their_look_alikes_are_no_thirteenth_round_threat(rules, text):
+    assert "threat" not in one(rules, text).flags
