@@ -125,8 +125,6 @@ _CALLED_BY = {"is", "zijn", "ben", "bent", "zijt", "blijft", "blijven", "was", "
 _ANIMAL_ARTICLES = {"een", "ne", "unne", "'n", "n", "nen", "'ne", "e", "ein", "a", "an", "zo'n", "such"}
 #: other words that may stand between the copula and the animal ("is gewoon een vuile rat", "bestaat uit aasgieren")
 _BEFORE_ANIMAL = {"gewoon", "echt", "allemaal", "net", "als", "uit", "literally", "just", "stuk", "soort", "zo"}
-#: places a person's office is: "die made van het gemeentehuis"
-_OFFICE = {"gemeentehuis", "stadhuis", "provinciehuis", "raad", "college"}
 #: subjects that are people as a body ("het college bestaat uit teken")
 _BODIES = {"college", "raad", "gemeenteraad", "coalitie", "raadsleden", "bestuur", "schepen", "schepencollege"}
 _SUBJECT_PRONOUNS = {"hij", "zij", "jij", "u", "jullie"}

@@ -531,3 +531,25 @@ def will_pay(c: Context, si_: int) -> int | None:
             if near & (_SUBJECTS | L.ROLE_WORDS):
                 return k + 1
     return None
+
+
+#: the clause rules, in the order they are tried: (rule name, reader)
+CLAUSE_RULES = (
+    ("threat_harm_done", harm_done),
+    ("threat_visit_not_to_talk", visit_not_to_talk),
+    ("threat_spanning_promise", spanning_promise),
+    ("threat_not_alive", not_alive),
+    ("threat_armed_visit", armed_visit),
+    ("threat_will_pay", will_pay),
+)
+#: the rule names of CLAUSE_RULES: the writer's own promises, so a verb of saying in their sentence ("als die
+#: wethouder denkt dat ...") does not make them a reference
+CLAUSE_KINDS = frozenset(name for name, _ in CLAUSE_RULES)
+
+
+def clause_promise(c: Context, si_: int) -> tuple[str, int] | None:
+    """The first clause rule that reads sentence `si_`: its rule name and the token its hit sits on."""
+    for name, read in CLAUSE_RULES:
+        if (anchor := read(c, si_)) is not None:
+            return name, anchor
+    return None

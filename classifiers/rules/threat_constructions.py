@@ -15,7 +15,7 @@ from .. import lexicons as L
 from .context import Context
 from .frames import framed, inanimate_target, names_role, negated
 from .spans import tok_at
-from .threat_clauses import armed_visit, harm_done, not_alive, spanning_promise, visit_not_to_talk, will_pay
+from .threat_clauses import CLAUSE_KINDS, clause_promise
 from .threats import INTENT_WORDS, names
 
 
@@ -113,19 +113,9 @@ def constructions(c: Context) -> None:
         # "Hoekstra 🔪🔪🔪", "El Idrissi ➡️ 🪦": a weapon or grave emoji beside a named or addressed person
         elif (anchor := emoji_beside_person(c, si_)) is not None:
             kind = "threat_emoji_weapon"
-        # the writer's promise over a whole clause (threat_clauses): harm done, a visit not to talk, a spanning act
-        elif (anchor := harm_done(c, si_)) is not None:
-            kind = "threat_harm_done"
-        elif (anchor := visit_not_to_talk(c, si_)) is not None:
-            kind = "threat_visit_not_to_talk"
-        elif (anchor := spanning_promise(c, si_)) is not None:
-            kind = "threat_spanning_promise"
-        elif (anchor := not_alive(c, si_)) is not None:
-            kind = "threat_not_alive"
-        elif (anchor := armed_visit(c, si_)) is not None:
-            kind = "threat_armed_visit"
-        elif (anchor := will_pay(c, si_)) is not None:
-            kind = "threat_will_pay"
+        # the writer's promise over a whole clause (threat_clauses): harm done, a visit not to talk, a spanning act, ...
+        elif (promise := clause_promise(c, si_)) is not None:
+            kind, anchor = promise
         elif (
             ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or c.off_hit or c.role_tok
         ) and not ss & L.PAST_NARRATIVE:
@@ -139,22 +129,12 @@ def constructions(c: Context) -> None:
         )
         # a visit "niet om te praten" and "niet levend" carry their own negation
         denied = kind not in {"threat_visit_not_to_talk", "threat_not_alive"} and negated(c, k, 6)
-        frame = "negation" if denied else framed(c, k, strict=kind in _CLAUSE_KINDS)
+        frame = "negation" if denied else framed(c, k, strict=kind in CLAUSE_KINDS)
         c.add(k, k + 1, "threat", kind, 0.85, frame)
         if ss & L.GENDER_GROUP:
             c.add(k, k + 1, "gender", "threat_women", 0.85, frame)
 
 
-#: the writer's own promises (threat_clauses): a verb of saying in their sentence ("als die wethouder denkt dat ...")
-#: does not make them a reference
-_CLAUSE_KINDS = {
-    "threat_harm_done",
-    "threat_visit_not_to_talk",
-    "threat_spanning_promise",
-    "threat_not_alive",
-    "threat_armed_visit",
-    "threat_will_pay",
-}
 _GRAVE = {"🪦", "⚰", "\ufe0f"}
 #: words that put a person beside an emoji by themselves: a role word or a second-person pronoun
 _ADDRESSED = L.ROLE_WORDS | L.SECOND_PERSON
