@@ -13,7 +13,7 @@ Rule families (`FAMILIES`; `RuleEngine(disabled_families=frozenset({...}))` swit
 - ``abuse``: insults, "je bent een ...", hate and contempt, abusive phrases (`insult`, `you_are_insult`,
   `hate_you`, `contempt`, `abuse_phrase`, threat `intimidation`);
 - ``gender``: gendered slurs, sexualisation, gender roles, women as a group derogated (`gendered_slur`,
-  `sexualisation`, `gender_role`, `women_group_hate`, `slur`, short-post `threat_women`);
+  `sexualisation`, `gender_role`, `women_group_hate`, `slur`, short-post `threat_women`, `gender_belongs_elsewhere`);
 - ``doxxing``: addresses, phone numbers, plates, schools, offers to share them (`postcode`, `phone_mobile`,
   `phone`, `licence_plate`, `street_address`, `school_name`, `dox_offer`, `we_know_where`, threat
   `dox_intimidation`);
@@ -27,7 +27,9 @@ when ``threat`` is off, and may appear when ``abuse`` (whose "je bent een hoer" 
 Modules: `engine` (orchestration and scores), `context` (tokens, sentences, the per-text facts), `frames`
 (negation / quote / news / counter-speech as plain functions), one module per family (`threat_constructions`
 holds the threat family's sentence-level pass), `patterns` (JSONL -> Matcher, word lists tested natively),
-`respell` (mangled words restored), `spans` (Hit, RuleResult, spans).
+`respell` (mangled words restored), `spans` (Hit, RuleResult, spans); `threat_clauses` reads promises over a whole
+clause for `threat_constructions`, and `belonging` reads where someone named by their sex or identity is told they
+belong, for the gender and identity families.
 """
 
 from __future__ import annotations

@@ -100,8 +100,8 @@ def _named_and_judged(c: Context, i: int) -> bool:
 
 
 def insult(c: Context, i: int) -> None:
-    """An insult word with a person in view (addressee, role word, official, a determiner, "wat een", or a name it is
-    predicated of)."""
+    """An insult word with a person in view (addressee, role word, official, a body of people such as the council in
+    its sentence, a determiner, "wat een", or a name it is predicated of)."""
     toks = c.toks
     ss = c.sent_sets[c.sent[i]]
     ctx = (
@@ -110,6 +110,7 @@ def insult(c: Context, i: int) -> None:
         or (i > 0 and (toks[i - 1] in {"vuile", "vieze", "smerige", "die", "deze", "stomme", "domme"}))
         or any(toks[k] == "wat" and toks[k + 1] == "een" for k in range(max(0, i - 4), i - 1))
         or _named_and_judged(c, i)
+        or bool(ss & _BODIES)  # "de hele raad bestaat uit idioten en zakkenwassers"
     )
     if not ctx:
         return

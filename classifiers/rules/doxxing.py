@@ -15,7 +15,7 @@ import re
 
 from .. import lexicons as L
 from .context import Context
-from .frames import framed, negated
+from .frames import framed, in_quote, negated
 from .spans import Hit, tok_at
 
 #: words of going to someone's door: with an intent word they (or `_incites`) turn published data into intimidation.
@@ -116,6 +116,44 @@ def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
         frame = "negation" if negated(c, s_, 3) else framed(c, s_, direct=True)
         c.add(s_, e_, "doxxing", "we_know_where", 0.95, frame)
         c.add(s_, e_, "threat", "we_know_where", 0.85, frame)
+
+
+#: first-person possessives and objects before personal data that make it the writer's own ("mijn adres is",
+#: "bel me", "reacties mogen naar mij", "my place"); not "ons" / "onze" ("bij ons om de hoek", "onze politiechef")
+_MINE = frozenset("mijn mien me mij my".split())
+#: someone else's: third persons, their possessives and verbs, and "jouw" / "uw" ("jouw adres", "die woont ...");
+#: not the object pronouns, which are things as often ("wie hem vindt, breng m naar Hoofdstraat 88")
+_THEIRS = frozenset("zijn haar hun zien heur his her their jouw uw hij zij he she woont weunt wont werkt".split())
+#: words before a role word that make it the addressee or the writer ("Geachte burgemeester, ...", "ik ben raadslid")
+_DEAR = frozenset("geachte beste hallo hoi dag lieve dear hi ben als".split())
+
+
+def _window_before(c: Context, start: int) -> list[int]:
+    """The indices of the ten tokens before the personal data starting at character `start`, in its sentence (and
+    the sentence before when the data opens its own)."""
+    k0 = tok_at(c.starts, start)
+    si_ = c.sent[k0]
+    first = k0 == 0 or c.sent[k0 - 1] != si_
+    return [k for k in range(max(0, k0 - 10), k0) if c.sent[k] == si_ or (first and c.sent[k] == si_ - 1)]
+
+
+def _others_before(c: Context, window: list[int]) -> bool:
+    """The window names someone else: a `_THEIRS` word, or a role word that is neither the addressee nor the writer
+    ("Geachte burgemeester, ...", "ik ben raadslid ...")."""
+    toks = c.toks
+    return any(toks[k] in _THEIRS for k in window) or any(
+        toks[k] in L.ROLE_WORDS and (k + 1 >= c.n or toks[k + 1] != ",") and (k == 0 or toks[k - 1] not in _DEAR)
+        for k in window
+    )
+
+
+def _mine_before(c: Context, start: int) -> bool:
+    """The window before the personal data (`_window_before`) holds a `_MINE` word and names no one else
+    (`_others_before`): the writer offers their own address or number, whatever doxxing word stands elsewhere
+    ("Geachte burgemeester, mijn adres is Zuiderkade 3. Mocht u langs willen komen ..."). The own-contact posts were the
+    largest over-flag of the frozen sets."""
+    window = _window_before(c, start)
+    return any(c.toks[k] in _MINE for k in window) and not _others_before(c, window)
 
 
 def _points_elsewhere(c: Context, sent: int) -> bool:
@@ -264,7 +302,8 @@ def personal_data(c: Context) -> None:
                     score = max(score, 0.75)
                 if public and not (c.all_set & {"je", "jouw", "jij", "zijn", "haar"}):
                     score = min(score, 0.3)
-            if own_only or (not dox_ctx and _writers_own(c, s0)):
+            own = own_only and not _others_before(c, _window_before(c, s0))  # not "het adres van de wethouder: ..."
+            if own or (not dox_ctx and _writers_own(c, s0)) or _mine_before(c, s0):
                 score = min(score, 0.3)
             frame = None
             if c.text_news and not dox_ctx and not (c.all_set & {"je", "jouw", "jij"}):
@@ -273,3 +312,75 @@ def personal_data(c: Context) -> None:
             (c.suppressed if frame else c.hits).append(h)
             if (score >= 0.85 and intent) or (score >= 0.5 and menace):
                 c.hits.append(Hit(s0, e0, "threat", "dox_intimidation", 0.6))
+    _harm_beside_data(c)
+
+
+#: words that put someone's home or car in the post when no address pattern matched ("woont in Rosmalen, De
+#: Driesprong 6", "Kerkwijk 12, Deurne", "his address")
+_DATA_WORDS = frozenset(
+    "woont weunt wont woonadres woonadressen adres adressen privéadres priveadres privéadressen priveadressen "
+    "huisadres address kenteken parkeert".split()
+)
+
+
+#: past tenses that make harm a report ("kreeg ooit een envelop met een kogel erin", "er werd een steen gegooid")
+_PAST = L.PAST_NARRATIVE | frozenset(
+    "kreeg kregen gooide gooiden gegooid gekregen stond stonden vond vonden gevonden viel vielen lag lagen ging gingen "
+    "ontplofte ontploft gepleegd gemaakt sloeg sloegen droeg gesneden aanslag vroeger zag zagen gezien".split()
+)
+
+
+#: capitalised words before "woont" that name no one in office ("Oma woont in Zeist", "Hij woont ...")
+_NOT_A_NAME = frozenset(
+    "hij zij ze ik je jij u wie die dat er het men oma opa moeder vader tante oom zus broer buurman buurvrouw vriend "
+    "vriendin neef nicht mijn".split()
+)
+
+
+def _named(c: Context, k: int) -> bool:
+    """Token k is a capitalised name ("Van Gils woont in Rosmalen"), not a pronoun or a family word."""
+    return c.toks[k].isalpha() and c.toks[k] not in _NOT_A_NAME and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+
+
+def _harm_beside_data(c: Context) -> None:
+    """Threat dox_intimidation (0.75) where personal data of someone in view (a doxxing hit of 0.5 or more, a doxxing
+    phrase outside a frame, or a `_DATA_WORDS` word after a name or with a role word or the official in the post)
+    stands beside harm: a word of DOX_MENACE (weapons and plain acts of violence, not the broad STRONG_VIOLENCE with
+    "kapot", "pijn", "brand") or a weapon emoji (inside a token too: "🪓🪓"), in the data's sentence or one beside
+    it, outside a negation, a frame and a past tense (_PAST: "na de aanslag met een bom", "er lag een kogel in haar
+    brievenbus"): "sta ik daar met een knuppel voor de deur", "daar moet een bom onder", "see you soon wethouder 🔪".
+    Data inside quotation marks, in a negated sentence ("het adres van X hoort niet op Facebook") or the writer's own
+    ("mijn adres voor de ruilbeurs") does not count. Not in a news text, and not twice. A third person alone ("hij
+    woont boven de zaak") is no one in office: a second reader found 48 of 224 everyday posts flagged while it
+    counted."""
+    if c.text_news or any(h.rule == "dox_intimidation" for h in c.hits):
+        return
+    words = c.all_set
+    at = {c.sent[tok_at(c.starts, h.start)] for h in c.hits if h.label == "doxxing" and h.score >= 0.5}
+    at |= {
+        c.sent[s_]
+        for nm, s_, _ in c.phrase_matches
+        if nm in ("dox_know", "dox_context") and not in_quote(c, s_) and framed(c, s_) is None
+    }
+    officials = bool(words & L.ROLE_WORDS) or c.off_hit
+    at |= {
+        c.sent[k]
+        for k, w in enumerate(c.toks)
+        if w in _DATA_WORDS and not in_quote(c, k) and (officials or (k > 0 and _named(c, k - 1)))
+    }
+    at = {
+        s
+        for s in at
+        if not c.sent_sets[s] & L.NEGATIONS  # "het adres van X hoort niet op Facebook"
+        and not ("mijn" in c.sent_sets[s] and not _points_elsewhere(c, s))  # "mijn adres voor de ruilbeurs"
+    }
+    if not at:
+        return
+    for k, w in enumerate(c.toks):
+        near = any(abs(c.sent[k] - s) <= 1 for s in at)  # the data's sentence or the one before or after
+        if not (near and (w in L.DOX_MENACE or any(e in w for e in L.WEAPON_EMOJI))) or c.sent_sets[c.sent[k]] & _PAST:
+            continue  # "kreeg ooit een envelop met een kogel erin": what happened, not what will
+        name = k > 0 and c.sent[k - 1] == c.sent[k] and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+        if not name and not negated(c, k, 3) and framed(c, k) is None:  # "Raadslid Baksteen": a name
+            c.add(k, k + 1, "threat", "dox_intimidation", 0.75)
+            return

@@ -18,7 +18,7 @@ from schildwacht.contracts import LABELS
 from .. import lexicons as L
 from ..spelling import Speller
 from ..textnorm import RULE_SCAN_LIMIT, views
-from . import abuse, doxxing, frames, gender, identity, threat_constructions, threats
+from . import abuse, belonging, doxxing, frames, gender, identity, threat_constructions, threats
 from .context import Context, build_context
 from .patterns import build_matchers, build_phrases, install_list_attrs
 from .respell import respell, spell_vocab
@@ -117,6 +117,10 @@ class RuleEngine:
             doxxing.personal_data(c)
         if "identity" in on:
             identity.find(c, imatches)
+            belonging.dehumanised(c)
+            belonging.their_kind(c)
+        if on & {"gender", "identity"}:
+            belonging.belongs_elsewhere(c, on)
         if "threat" in on:  # play suppresses every threat hit in play, the doxxing family's dox_intimidation too
             frames.play(c)
         abuse.hate_demeans(c)  # its hits belong to the family of the hit they follow from

@@ -35,6 +35,8 @@ def on_phrase(c: Context, s_: int, e_: int) -> None:
     ss = c.sent_sets[c.sent[s_]]
     if toks[e_ - 1] == "thuis" and e_ < n and toks[e_] in {"in", "op", "hier", "overal", "binnen", "tussen", "thuis"}:
         return  # "X horen thuis in de raad" (= belong in), not "vrouwen horen thuis"
+    if toks[e_ - 1] in {"keuken", "aanrecht"} and e_ < n and toks[e_] == "van":
+        return  # a particular kitchen: "in de keuken van het restaurant", "terug naar de keuken van de kookstudio"
     if toks[s_:e_] == ["in", "de", "keuken"] and not (
         ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.GENDER_GROUP | L.SINGULAR_WOMAN | L.KITCHEN_CUES) or c.off_hit
     ):
@@ -128,9 +130,11 @@ def sexual(c: Context, i: int) -> None:
 
 
 def claims_group(c: Context, i: int) -> bool:
-    """Token i names women as a group (not "moeder", "meisje")."""
+    """Token i names women as a group (not "moeder", "meisje", nor the writer's own: "mijn vrouw hoort niet in de
+    raad, zij is griffier")."""
     t = c.toks[i]
-    return t in L.GENDER_GROUP and t not in {"moeder", "moeders", "meid", "meisje"}
+    mine = i > 0 and c.toks[i - 1] in {"mijn", "mien", "ons"}  # not "onze vrouwen": women as a group
+    return t in L.GENDER_GROUP and t not in {"moeder", "moeders", "meid", "meisje"} and not mine
 
 
 def group(c: Context, i: int) -> None:

@@ -73,14 +73,27 @@ def _identity_in_view(c: Context) -> bool:
     )
 
 
+#: singular origin and religion nouns whose diminutive belittles the person ("een allochtoontje op de lijst"); not
+#: "homo", "dove" or "pool", whose "-tje" forms are other words or endearments
+_DIMINUTIVE_OF = frozenset(
+    "marokkaan turk allochtoon jood moslim surinamer antilliaan buitenlander hindoestaan somalier afrikaan arabier "
+    "syrier afghaan bulgaar roemeen".split()
+)
+
+
 @lru_cache(maxsize=1 << 16)
 def _slur_compound(t: str) -> bool:
-    """A profanity glued to a group word ("kutmarokkaan", "kankerjoden") or a group word glued to a put-down
-    ("moslimhoertjes", "homo-wethouder", "pottenvriendin"). Memoised per token string (the word lists are fixed at
+    """A profanity glued to a group word ("kutmarokkaan", "kankerjoden", starred: "k*tmarokkaan"), a group word glued
+    to a put-down ("moslimhoertjes", "homo-wethouder", "pottenvriendin"), or the diminutive of an origin or religion
+    noun ("allochtoontje", "Marokkaantje": _DIMINUTIVE_OF). Memoised per token string (the word lists are fixed at
     import)."""
     w = t.replace("-", "")
+    if "*" in w:  # a profanity with a starred vowel: "k*tmarokkaan", "k*nkerjoden"
+        w = w.replace("k*t", "kut").replace("k*nker", "kanker").replace("kank*r", "kanker")
     if any(w.startswith(p) and w[len(p) :] in L.IDENTITY_GROUPS for p in L.PROFANE_MODS if len(w) > len(p) + 2):
         return True
+    if (w.endswith("tje") and w[:-3] in _DIMINUTIVE_OF) or (w.endswith("je") and w[:-2] in _DIMINUTIVE_OF):
+        return True  # a diminutive of an origin or religion noun: "allochtoontje", "Marokkaantje", "joodje"
     return any(
         w.startswith(p) and w[len(p) :] in L.DEROGATORY_HEADS for p in L.IDENTITY_PREFIXES if len(w) > len(p) + 2
     )
@@ -146,8 +159,89 @@ def _slurs(c: Context) -> None:
         if not aimed:
             continue
         frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)
+        if frame is None and t not in L.IDENTITY_SLURS and _praised(c, i):
+            frame = "support"  # a compound or diminutive in praise: "mijn buurjongen is een lief Marokkaantje"
         c.add(i, i + 1, "identity", "identity_slur", 0.85, frame)
         c.add(i, i + 1, "abuse", "identity_slur", 0.85, frame)  # a slur said of a person insults them too
+
+
+#: first words of a sentence that rebut the question before it ("Migranten horen niet hier? Onzin, ...")
+_REBUTTALS = {
+    "onzin",
+    "nee",
+    "welnee",
+    "flauwekul",
+    "larie",
+    "quatsch",
+    "integendeel",
+    "kom",
+    "schandalig",
+    "belachelijk",
+    "triest",
+    "schande",
+    "bizar",
+    "absurd",
+}
+
+
+#: a reason after the place someone goes back to ("terug naar Tanger voor de begrafenis van haar oom"); not "als"
+#: ("moet terug naar Suriname als het hem hier niet bevalt") nor "met" ("terug naar Paramaribo met die vent")
+_REASON_AFTER = {"voor", "om", "omdat", "vanwege", "zodra", "na"}
+#: verbs that report a return rather than demand one ("ging terug naar Damascus", "keert terug naar Syrië")
+_RETURNS = {
+    "ging",
+    "gingen",
+    "gaat",
+    "gaan",
+    "keert",
+    "keren",
+    "keerde",
+    "keerden",
+    "kwam",
+    "vertrok",
+    "vertrekt",
+    "reist",
+}
+
+
+def _a_return(c: Context, s: int, e: int) -> bool:
+    """An identity_go_back match over s..e-1 that reports or explains a return instead of demanding one: a reason
+    follows the place, a return verb comes right before it, it is asked and rebutted ("moet terug naar Afghanistan?
+    Schandalig"), or English "go back to work / school"."""
+    toks = c.toks
+    nxt = toks[e] if e < c.n else ""
+    if nxt in _REASON_AFTER or (nxt == "to" and toks[e + 1 : e + 2] in (["work"], ["school"], ["bed"])):
+        return True
+    if toks[s : s + 2] == ["go", "back"] and toks[e : e + 2] in (["to", "work"], ["to", "school"], ["home", "after"]):
+        return True
+    if any(
+        toks[k] in _RETURNS and k > 0 and c.sent[k - 1] == c.sent[s]  # not a plural imperative: "Gaan dat rot land uit"
+        for k in range(max(0, s - 3), s)
+        if c.sent[k] == c.sent[s]
+    ):
+        return True
+    return _rebutted(c, s)
+
+
+def _rebutted(c: Context, s: int) -> bool:
+    """The sentence of token s is a question and the next sentence opens with a rebuttal."""
+    si_ = c.sent[s]
+    q = [k for k in range(s, c.n) if c.sent[k] == si_ and c.toks[k] == "?"]
+    nxt = next((k for k in range(s, c.n) if c.sent[k] == si_ + 1), None)
+    return bool(q) and nxt is not None and c.toks[nxt] in _REBUTTALS
+
+
+#: what no one should have to endure ("hoort niet hier in de regen te wachten"); not "te beslissen", "te wonen"
+_ENDURE = {"wachten", "staan", "zitten", "lijden", "slapen", "zwerven", "bedelen", "sjouwen", "kruipen", "liggen"}
+
+
+def _have_to(c: Context, e: int) -> bool:
+    """An `_ENDURE` infinitive after "te" follows the claim in its sentence: "een invalide hoort niet hier buiten in de
+    regen te wachten" says what should not happen to them, not that they do not belong."""
+    return any(
+        c.toks[k] == "te" and c.toks[k + 1] in _ENDURE and c.sent[k] == c.sent[e - 1]
+        for k in range(e, min(c.n - 1, e + 10))
+    )
 
 
 def find(c: Context, matches: list[tuple[str, int, int]]) -> None:
@@ -158,6 +252,12 @@ def find(c: Context, matches: list[tuple[str, int, int]]) -> None:
             in_view = _identity_in_view(c) if in_view is None else in_view
             if not in_view:
                 continue
+        if name == "identity_go_back" and _a_return(c, s, e):
+            continue  # "ging terug naar Paramaribo", "moet terug naar Tanger voor de begrafenis", "go back to work"
+        if name == "identity_group_claim" and (
+            (s > 0 and c.toks[s - 1] in {"tegen", "over", "voor", "met"}) or _rebutted(c, s) or _have_to(c, e)
+        ):
+            continue  # "haat tegen homo's hoort niet", "Migranten horen niet hier? Onzin", "hoort niet ... te wachten"
         if name == "identity_named" and (
             not c.clean[c.starts[e - 1] : c.starts[e - 1] + 1].isupper() or c.toks[s + 1] in {"zwarte", "zwart"}
         ):
@@ -173,11 +273,12 @@ def mentions(c: Context) -> list[Hit]:
     """identity_mention: each word of IDENTITY_MENTIONS outside a frame (news, quote, counter-speech, idiom; neither a
     negation, "ik heb niks tegen moslims, maar ...", nor a verb of saying frames it); an adjective that is no group
     noun ("joodse", "zwarte") only before a person noun ("die zwarte wethouder", not "de joodse begraafplaats" or
-    "zwarte lijst"). No hit: see RuleResult.mentions."""
+    "zwarte lijst"); not the all-purpose insults of _GENERIC_USE ("kkr mongool ga weg"). No hit: see
+    RuleResult.mentions."""
     out = []
     for i, t in enumerate(c.toks):
-        if t not in L.IDENTITY_MENTIONS or framed(c, i, strict=True) is not None:
-            continue
+        if t not in L.IDENTITY_MENTIONS or t in _GENERIC_USE or framed(c, i, strict=True) is not None:
+            continue  # an all-purpose insult ("kkr mongool") names no one's disability
         if t in L.IDENTITY_ADJECTIVES and t not in L.IDENTITY_GROUPS and not _before_a_person(c, i):
             continue
         out.append(Hit(c.starts[i], c.ends[i], "identity", "identity_mention", 0.0))

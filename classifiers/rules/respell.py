@@ -73,9 +73,18 @@ def respell(nlp: Any, speller: Speller, doc: Any) -> tuple[Any, list[int], list[
     nl: list[bool] = []
     changed = False
     i, n = 0, len(doc)
+    # words spelled out letter by letter with two spaces between words ("i k  s l a  j e  k o p  i n"): then a run of
+    # two or three letters between such gaps is a word too
+    gapped = "  " in doc.text and _SPACED.search(doc.text) is not None
     while i < n:
         t = doc[i]
-        # spaced-out letters: "s l e t t e n" (4+ single letters separated by single spaces)
+        if gapped and t.is_space and words:  # the gap between spelled-out words is one space
+            spaces[-1] = True
+            nl[-1] = nl[-1] or "\n" in t.text
+            changed = True
+            i += 1
+            continue
+        # spaced-out letters: "s l e t t e n" (4+ single letters separated by single spaces; 2+ between double gaps)
         if len(t.text) == 1 and t.text.isalpha():
             j = i
             while j + 1 < n and len(doc[j + 1].text) == 1 and doc[j + 1].text.isalpha() and doc[j].whitespace_ == " ":
@@ -88,7 +97,10 @@ def respell(nlp: Any, speller: Speller, doc: Any) -> tuple[Any, list[int], list[
                 and doc[j + 1].text[0].isalpha()
                 and doc[j + 1].text[1] == "."
             )
-            if j - i + 1 + dot >= 4:
+            bounded = (i == 0 or doc[i - 1].is_space) and (
+                j + 1 >= n or doc[j + 1].is_space or doc[j].whitespace_ == ""
+            )
+            if j - i + 1 + dot >= 4 or (gapped and bounded and j > i):
                 last = j + dot
                 merged = ("".join(doc[k].text for k in range(i, j + 1)) + (doc[last].text[0] if dot else "")).lower()
                 fixed = speller.fix(merged)

@@ -130,6 +130,8 @@ def constructions(c: Context) -> None:
         # a visit "niet om te praten" and "niet levend" carry their own negation
         denied = kind not in {"threat_visit_not_to_talk", "threat_not_alive"} and negated(c, k, 6)
         frame = "negation" if denied else framed(c, k, strict=kind in CLAUSE_KINDS)
+        if kind == "threat_exterminate" and frame == "prevention":
+            frame = None  # "ratten zoals Van Rijswijk moet je bestrijden": the person is what is fought, not a crime
         c.add(k, k + 1, "threat", kind, 0.85, frame)
         if ss & L.GENDER_GROUP:
             c.add(k, k + 1, "gender", "threat_women", 0.85, frame)
@@ -230,7 +232,8 @@ def _person_subject(c: Context, k: int) -> bool:
 
 def vermin_person(c: Context, si_: int) -> bool:
     """Sentence `si_` or the one before it calls a person vermin: a VERMIN or DEHUMANISING word said of someone
-    (after CALLED, or followed by "is" / "van": "ongedierte is het", "dat onkruid van een wethouder"; not "de ratten")
+    (after CALLED, or followed by "is" / "van": "ongedierte is het", "dat onkruid van een wethouder"; not "de ratten"),
+    or likened to them ("ratten zoals Van Rijswijk", "ongedierte zoals wethouder Boersma": `_likened`)
     in a sentence that names a person (addressee, role word, pronoun, a capitalised name), and the text is not about
     real pests, games or sport (PEST_CONTEXT, PLAY_WORDS: "de ratten in het riool")."""
     toks, vermin = c.toks, L.VERMIN | L.DEHUMANISING
@@ -250,10 +253,35 @@ def vermin_person(c: Context, si_: int) -> bool:
                 if j > 0 and toks[j] in CALLED and _person_subject(c, j - 1):
                     return True
                 continue
-            called = (k > 0 and toks[k - 1] in CALLED) or (k + 1 < c.n and toks[k + 1] in {"is", "van"})
+            called = (
+                (k > 0 and toks[k - 1] in CALLED)
+                or (k + 1 < c.n and toks[k + 1] in {"is", "van"})
+                or (toks[k + 1 : k + 2] == ["zoals"] and _likened(c, k + 2))
+            )
             person = ss & (L.SECOND_PERSON | L.ROLE_WORDS | L.PERSON_MARKERS) or names(c, k)
             if called and person:
                 return True
+    return False
+
+
+#: what may follow a name after "zoals": a verb or a conjunction ("ratten zoals Boersma moet je ..."), not a noun
+#: ("onkruid zoals Japanse duizendknoop")
+_AFTER_NAME = frozenset("moet moeten mot motte mut zou zouden is zijn en of die dat".split())
+
+
+def _likened(c: Context, k: int) -> bool:
+    """Token k (after "zoals") starts a person: the addressee, a role word, or a capitalised name (its last part
+    followed by punctuation, another capitalised word, or `_AFTER_NAME`)."""
+    for m in range(k, min(c.n, k + 3)):
+        w = c.toks[m]
+        if w in L.SECOND_PERSON or w in L.ROLE_WORDS:
+            return True
+        if w.isalpha() and c.clean[c.starts[m] : c.starts[m] + 1].isupper():
+            nxt = c.toks[m + 1] if m + 1 < c.n else "."
+            capital_next = c.clean[c.starts[m + 1] : c.starts[m + 1] + 1].isupper() if m + 1 < c.n else False
+            return not nxt.isalpha() or capital_next or nxt in _AFTER_NAME
+        if w not in {"de", "die", "het", "van", "onze", "jullie", "meneer", "mevrouw"}:
+            return False
     return False
 
 

@@ -26,12 +26,14 @@ FORMER: dict[str, tuple[type, int, tuple[str, ...]]] = {
     "NEGATIONS": (set, 7, ("niet", "nooit", "geen", "niemand", "niks", "niets", "nimmer")),
     "NEWS_MARKERS": (set, 60, ("aangehouden", "anp", "openbaar", "incidenten")),
     # 141 in the former module; the ninth data round (2026-12-07) added 18 ("loser", "teek", "bloedzuiger", ...)
-    "INSULTS": (set, 164, ("klootzak", "minkukel", "boerenkinkel", "kutkind", "vuil", "loser", "teek")),
+    # the fourteenth data round (2026-12-08) added 10 ("oelewapper", "huichelaar", "kakmadam", ...)
+    "INSULTS": (set, 174, ("klootzak", "minkukel", "boerenkinkel", "kutkind", "vuil", "loser", "oelewapper")),
     "INSULT_MODIFIERS": (set, 9, ("vuile", "vieze", "smerige", "domme", "debiele")),
     # 59 and 12 in the former module; the fourth data round moved the lesbian slurs pot, potten and lesbo to identity
     "GENDER_SLURS": (set, 56, ("hoer", "hoeren", "hoerig", "slut")),
     "GENDER_SLURS_CONTEXT": (set, 10, ("del", "doos", "heksen", "kippenhok", "wijfje")),
-    "GENDER_GROUP": (set, 30, ("vrouwen", "wijfjes", "kutvrouwen", "kankervrouw", "vrow", "vruwen")),
+    # 30 before the fourteenth data round, which added the dialect plurals "vrouwleu" and "vrouwluu"
+    "GENDER_GROUP": (set, 32, ("vrouwen", "wijfjes", "kutvrouwen", "kankervrouw", "vrow", "vruwen", "vrouwleu")),
     "GENDER_GROUP_NEG": (set, 175, ("dom", "minachting", "verschrikkelijk", "gewelddadig", "aap")),
     "ROLE_WORDS": (set, 24, ("wethouder", "loco-burgemeester", "burgervader", "raadsman")),
     "GROUP_NOUNS": (set, 49, ("vrouwen", "homo's", "burgemeesters", "klimaatactivisten")),
@@ -97,7 +99,8 @@ MOVED: dict[str, tuple[type, int, tuple[str, ...]]] = {
     "RIGHTS_WORDS": (set, 24, ("autorijden", "baas", "wethouder")),
     "RUINED": (set, 11, ("afpakken", "hel", "zuur")),
     "SEXUAL": (set, 19, ("beffen", "bukken", "zaad")),
-    "SINGULAR_WOMAN": (set, 4, ("vrou", "vrouw", "vruw")),
+    # 4 before the fourteenth data round, which added dialect forms ("wicht", "wiefke", "vrouwmins", "vrouwspersoon")
+    "SINGULAR_WOMAN": (set, 12, ("vrou", "vrouw", "vruw", "wicht", "vrouwspersoon")),
     "SLUR_HEADS": (tuple, 10, ("wijf", "wijven", "sletten")),
     "SPEECH": (set, 32, ("beweerde", "beweert", "zei")),
     "STREET_STOP": (set, 9, ("binnenhof", "haven", "weg")),
@@ -144,6 +147,8 @@ ADDED = (
     "THROW_VERBS",
     "THROW_PLACES",
     "IDENTITY_CUES",
+    "KITCHEN_PLACES",
+    "DOX_MENACE",
 )
 
 

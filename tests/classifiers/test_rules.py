@@ -786,3 +786,192 @@ def test_the_promises_of_the_thirteenth_round_are_threats(rules, text, rule):
 )
 def test_their_look_alikes_are_no_thirteenth_round_threat(rules, text):
     assert "threat" not in one(rules, text).flags
+
+
+# Fourteenth data round (2026-12-08): someone named by their sex or by who they are told where they belong
+# (rules/belonging.py), an animal said of someone with their people, published data beside harm, vermin "zoals" a
+# person to be exterminated, insults said of a council.
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Dae Marokkaan in de gemeinteraod mot trök nao ziene woostijn.", "identity"),
+        (
+            "Wat mot zo'n zwarte in Hengel met oonze ollenzorg? Dee vent is hier nich eboren, laat 'm ophoepeln.",
+            "identity",
+        ),
+        ("Wat mot zo'n buutenlander nou in ons gemientehoes, dei mot noar zien aigen laand.", "identity"),
+        ("Die Surinaamse wethouder moet terug naar Suriname.", "identity"),
+        ("Dat wiefke van de gemeinte mót trök nao häör keuke.", "gender"),
+        ("Dat wicht het d'r niks te zuiken in t gemientehoes.", "gender"),
+        ("Vrouwleu heurt nait in de gemaintepolitiek.", "gender"),
+    ],
+)
+def test_someone_named_by_sex_or_identity_told_where_they_belong_is_hate(rules, text, label):
+    assert f"{label}_belongs_elsewhere" in {h.rule for h in rules.rules.analyze(text).hits}
+    assert label in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De Marokkaanse wethouder heeft niks te zeggen over de begroting, dat doet de raad.",  # a say over a decision
+        "Zwarte Piet hoort niet meer in deze tijd, de raad besluit hier terecht over.",  # a figure, not a person
+        "Mannen die vrouwen in de politiek 'terug naar het aanrecht' sturen zijn zelf gewoon bang. Hou vol Lieke!",
+        "Wethouder, uw vrouw werkt in het ziekenhuis en fietst 's nachts naar huis.",  # no order to go home
+        "Ik moet vanavond nog koken, de wethouder had het over de keuken van het buurthuis.",  # no woman sent
+        "gatverdamme die wethouder met haar vriendin op de foto. ga dat thuis doen ofzo",  # not "naar huis"
+        # a second reader's everyday posts: return migration, a reason, a question, chores, the writer's own family
+        "Die Marokkaanse moet terug naar Tanger voor de begrafenis van haar oom, condoleances aan de familie.",
+        "De Turkse raadsleden gaan deze zomer terug naar Turkije voor een werkbezoek aan de zusterstad Izmir.",
+        "Die vluchteling moet niet terug naar Syrië, daar is het niet veilig! Teken de petitie.",
+        "De Afghaan die ons tolk was moet terug naar Afghanistan? Schandalig, de regering laat hem vallen.",
+        "Die Syrische vrouw moet terug naar de keuken van de kookstudio, haar cursus is de beste van de stad.",
+        "Mijn vrouw moet strijken, ik moet afwassen, zo verdelen we het hier thuis.",
+        "Mijn vrouw hoort niet in de raad, zij is griffier, dat is wat anders mensen.",
+        "De Marokkaanse wethouder is hier geboren en getogen, hij kent de wijk als geen ander.",
+        "Die Marokkaan heeft de hele buurt opgeknapt, laat 'm niet ophoepelen door die huurverhoging!",
+    ],
+)
+def test_their_look_alikes_are_not_belongs_elsewhere(rules, text):
+    assert not {"gender_belongs_elsewhere", "identity_belongs_elsewhere"} & {
+        h.rule for h in rules.rules.analyze(text).hits
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die El Amrani is een rat, net als de rest van zijn volk.",
+        "die wethouder Bouzerda is een kakkerlak uit de Rif, kruip terug in je gat",
+        "Die Marokkaan in het college is gewoon een kakkerlak.",
+    ],
+)
+def test_an_animal_said_of_someone_with_their_people_is_identity_hate(rules, text):
+    assert "identity_dehumanised" in {h.rule for h in rules.rules.analyze(text).hits}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DIT SOORT BESTUURDERS ZIJN ZWIJNEN. VIEZE VETTE ZWIJNEN AAN DE TROG.",  # "dit soort": no one's people
+        "Raadslid Koster is een luis in de pels van ons volk.",  # the idiom
+        "Die wethouder is een parasiet die zich volvreet aan het geld van gehandicapten.",  # the victims' group
+    ],
+)
+def test_animals_beside_other_group_words_are_not_identity_dehumanised(rules, text):
+    assert "identity_dehumanised" not in {h.rule for h in rules.rules.analyze(text).hits}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Van Gils woont in Rosmalen, De Driesprong 6. As de scootmobiel van m'n vader nie terug is, sta ik daar met "
+        "een knuppel voor de deur.",
+        "Ik heb gehoord dat die wethouder in een villa aan de Amstelveenseweg woont, nummer 201. Daar moet een bom "
+        "onder.",
+        "found his address lol: Kerkwijk 12, Deurne. see you soon wethouder 🔪",
+    ],
+)
+def test_published_data_beside_harm_is_a_threat(rules, text):
+    assert "dox_intimidation" in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Geweld is nooit de oplossing. Ook niet als je huis door de gaswinning scheurt.",
+        "Ik heb het nummer van Vlasblom, 06-19 44 82 05, bel hem maar. Er moet iets veranderen. Ik hoop dat er iets "
+        "verandert. Want twintig idioten gooiden fakkels en de hele tribune werd opgesloten.",  # harm far away
+        "Ik ben het oneens met de burgemeester, maar 'we weten waar je woont' is intimidatie 🔪",  # quoted
+    ],
+)
+def test_harm_far_from_data_quoted_or_condemned_is_no_dox_threat(rules, text):
+    assert "dox_intimidation" not in {h.rule for h in rules.rules.analyze(text).hits}
+
+
+def test_vermin_likened_to_a_person_and_fought_is_extermination(rules):
+    text = "Ratten zoals Van Rijswijk moet je met gif bestrijden, dan is de opvangdiscussie ook meteen klaar."
+    assert "threat_exterminate" in {h.rule for h in rules.rules.analyze(text).hits}
+    assert "threat_exterminate" not in {
+        h.rule for h in rules.rules.analyze("Onkruid zoals Japanse duizendknoop moet je bestrijden, wethouder.").hits
+    }
+
+
+def test_insults_said_of_a_council_are_abuse(rules):
+    assert "abuse" in one(rules, "De hele raad bestaat uit idioten en zakkenwassers, geen uitzondering").flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i k  s l a  j e  k o p  i n  m e t  e e n  h a m e r", "w e t h o u d e r   b r i n k m a n   m o e t   d o o d"],
+)
+def test_words_spelled_out_letter_by_letter_with_double_gaps_are_read_as_words(rules, text):
+    assert "threat" in one(rules, text).flags
+
+
+def test_double_spaces_between_ordinary_words_change_nothing(rules):
+    assert (
+        one(rules, "dat is  een  test  met  spaties, wethouder").flags
+        == one(rules, "dat is een test met spaties, wethouder").flags
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Het is geen toeval dat de enige Turkse wethouder de fraudecontroles wil afschaffen. Die mensen frauderen "
+        "allemaal, zij ook.",
+        "Somalische raadslid Warsame die over jeugdzorg begint. Jullie mensen laten hun kinderen op straat zwerven.",
+        "Wat mot die Bulgaar nou in de raad van Hoorn, die lui komme hier allenig voor de toeslage.",
+    ],
+)
+def test_someone_named_by_who_they_are_lumped_with_their_people_is_identity_hate(rules, text):
+    assert "identity_their_kind" in {h.rule for h in rules.rules.analyze(text).hits}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De Turkse wethouder kwam langs bij de Marokkaanse bakker. Die mensen zijn altijd zo gastvrij!",  # praise
+        "De Turkse wethouder sprak met de bewoners. Die mensen waren boos over de parkeerplaatsen.",  # no lumping
+        "Het is niet waar dat die lui allemaal frauderen, zegt de Turkse wethouder terecht.",  # no one named before
+    ],
+)
+def test_people_words_without_lumping_someone_with_them_are_not_their_kind(rules, text):
+    assert "identity_their_kind" not in {h.rule for h in rules.rules.analyze(text).hits}
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("hebben ze daar weer een allochtoontje op de lijst gezet voor de diversiteit, wethouder", True),
+        ("die k*tmarokkaan van de raad moet z'n bek houden", True),
+        ("mijn buurjongen is een lief Marokkaantje, wethouder", False),  # praise
+    ],
+)
+def test_diminutives_and_starred_compounds_of_origin_nouns_are_slurs(rules, text, flagged):
+    assert ("identity_slur" in {h.rule for h in rules.rules.analyze(text).hits}) is flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Geachte burgemeester, mijn adres is Zuiderkade 3, Harlingen. Mocht u langs willen komen, dan bent u welkom.",
+        "Raadsleden die vragen hebben over onze petitie: bel me gerust, 06-5521 0387. Liever bellen dan twitteren.",
+        "Hoi, ik ben Sandra van de oudergroep. Reacties op onze brief mogen naar mij: 06-44719203.",
+    ],
+)
+def test_the_writers_own_address_or_number_after_mijn_or_me_is_not_doxxing(rules, text):
+    assert "doxxing" not in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn neef heeft het adres van de wethouder: Zuiderkade 3, Harlingen. Ga maar langs.",
+        "Ik heb het nummer van de wethouder gevonden, bel haar maar allemaal: 06-44719203.",
+    ],
+)
+def test_someone_elses_data_beside_a_first_person_word_is_still_doxxing(rules, text):
+    assert "doxxing" in one(rules, text).flags

@@ -26,7 +26,9 @@ CASES: dict[str, dict[str, set[Key]]] = {
             ("threat", "we_know_where", "weet waar je woont"),
             ("doxxing", "postcode", "1234 AB"),
             ("doxxing", "street_address", "Dorpsstraat 12"),
-            # no dox_intimidation: "weet" alone no longer turns published data into a threat (we_know_where does)
+            # "weet" alone does not turn published data into a threat (we_know_where does); the harm beside the data
+            # does (the fourteenth data round): "vermoord" is a DOX_MENACE word
+            ("threat", "dox_intimidation", "vermoord"),
         },
     },
     "Jij bent een klootzak en een kutmarokkaan, ga terug naar je eigen land.": {

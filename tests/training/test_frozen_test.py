@@ -31,9 +31,9 @@ def five_label_files() -> list[Path]:
     return sorted(FROZEN.glob("*.jsonl")) + [p for p in written if "identity" in rows(p)[0]["labels"]]
 
 
-def test_there_are_two_frozen_authors_and_thirty_one_five_label_reply_authors():
+def test_there_are_two_frozen_authors_and_thirty_three_five_label_reply_authors():
     assert len(list(FROZEN.glob("*.jsonl"))) == 2
-    assert len(five_label_files()) == 33
+    assert len(five_label_files()) == 35
 
 
 @pytest.mark.parametrize("path", five_label_files(), ids=lambda p: p.stem)
