@@ -99,6 +99,18 @@ def _named_and_judged(c: Context, i: int) -> bool:
     return False
 
 
+def _body_named(c: Context, i: int) -> bool:
+    """The sentence of token i names a body of people with a determiner, an adjective between allowed ("de raad",
+    "het hele college", "de Haarlemse coalitie"): not "goede raad", "ten einde raad", "schepen in de haven"."""
+    toks, si_ = c.toks, c.sent[i]
+    dets = _DETERMINERS | _BODY_DETERMINERS
+
+    def determined(k: int) -> bool:  # "de raad", "de Haarlemse coalitie", "gene schepen"
+        return toks[k - 1] in dets or (k > 1 and _adjective(toks[k - 1]) and toks[k - 2] in dets)
+
+    return any(toks[k] in _BODIES and c.sent[k] == si_ and determined(k) for k in range(1, c.n))
+
+
 def insult(c: Context, i: int) -> None:
     """An insult word with a person in view (addressee, role word, official, a body of people such as the council in
     its sentence, a determiner, "wat een", or a name it is predicated of)."""
@@ -110,7 +122,7 @@ def insult(c: Context, i: int) -> None:
         or (i > 0 and (toks[i - 1] in {"vuile", "vieze", "smerige", "die", "deze", "stomme", "domme"}))
         or any(toks[k] == "wat" and toks[k + 1] == "een" for k in range(max(0, i - 4), i - 1))
         or _named_and_judged(c, i)
-        or bool(ss & _BODIES)  # "de hele raad bestaat uit idioten en zakkenwassers"
+        or _body_named(c, i)  # "de hele raad bestaat uit idioten en zakkenwassers"
     )
     if not ctx:
         return
@@ -130,6 +142,8 @@ _BEFORE_ANIMAL = {"gewoon", "echt", "allemaal", "net", "als", "uit", "literally"
 _BODIES = {"college", "raad", "gemeenteraad", "coalitie", "raadsleden", "bestuur", "schepen", "schepencollege"}
 _SUBJECT_PRONOUNS = {"hij", "zij", "jij", "u", "jullie"}
 _DETERMINERS = {"de", "het", "die", "dat", "een", "'t"}
+#: more determiners before a body of people ("deze coalitie", "onze gemeenteraad", Flemish "gene schepen")
+_BODY_DETERMINERS = {"deze", "dit", "onze", "jullie", "hele", "gene", "ne", "nen", "den", "heel"}
 #: a word before the subject that makes it a place or a complement ("In Rotterdam zijn ratten ...")
 _PREPOSITIONS = {"in", "op", "bij", "aan", "van", "volgens", "na", "uit", "naar", "met", "voor", "door", "om"}
 

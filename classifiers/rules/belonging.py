@@ -16,18 +16,21 @@ their people, or called an animal:
 - `identity_dehumanised`: an animal or vermin word (ANIMAL_METAPHORS) after a copula, in a sentence that names the
   person by who they are or their people ("een kakkerlak uit de Rif", "een rat, net als de rest van zijn volk").
 
-Invariants: the person stands before the predicate, in its sentence or (a post of three sentences or fewer) anywhere
-before it; a frame of the person (news, counter-speech, reference, quote, a negation right before it), a negation
-before the predicate, or quotation marks around it suppress the hit; `abuse.hate_demeans` adds the abuse of a hit that
-stands with someone in view, as for the other gender and identity rules. Narrow on purpose: a second reader's 256
-everyday posts (going home, return migration, deportation news, who may sit on the council, chores) were flagged 67
-times by a first version that read "naar huis", "koken", "terug naar <land>", "niet hier geboren" and "niks te
-zeggen" alone. The word sets here are closed classes (dialect forms of "must", "belongs", "nothing", "say"), kept
+Invariants: for the two `belongs_elsewhere` rules the person stands before the predicate, in its sentence or (a post of
+three sentences or fewer) anywhere before it, and a frame of the person (news, counter-speech, reference, quote, a
+negation right before it), a negation before the predicate, or quotation marks around it suppress the hit;
+`identity_their_kind` and `identity_dehumanised` frame the lumping or animal word itself; `abuse.hate_demeans` adds the
+abuse of a hit that stands with someone in view, as for the other gender and identity rules. Narrow on purpose: a second
+reader's 256 everyday posts (going home, return migration, deportation news, who may sit on the council, chores) were
+flagged 67 times by a first version that read "naar huis", "koken", "terug naar <land>", "niet hier geboren" and "niks
+te zeggen" alone. The word sets here are closed classes (dialect forms of "must", "belongs", "nothing", "say"), kept
 beside the code that reads them; the open lists are data (KITCHEN_PLACES, ORIGIN_PLACES, SINGULAR_WOMAN,
 IDENTITY_GROUPS, IDENTITY_ADJECTIVES).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from .. import lexicons as L
 from .context import Context
@@ -38,10 +41,20 @@ from .frames import framed, in_quote, negated, target_ctx
 _ORDER = frozenset("moet mot moat mut mos moeten motte mutte hoort heurt huurt horen".split())
 #: returning: with an obligation before it, a woman "moet terug naar de keuken"
 _RETURN = frozenset("terug trok trug trugge weerom werom".split())
+#: imperatives of going that open a clause ("ga terug de boom in", "rot op naar je land")
+_GO = frozenset("ga goa gaon gao rot oprotten".split())
+#: a reason after the place someone goes back to ("terug naar Tanger voor de begrafenis van haar oom"); not "als"
+#: ("moet terug naar Suriname als het hem hier niet bevalt") nor "met" ("terug naar Paramaribo met die vent")
+REASON_AFTER = frozenset("voor om omdat vanwege zodra na".split())
+#: verbs that report a return rather than demand one ("ging terug naar Damascus", "keert terug naar Syrië")
+RETURN_VERBS = frozenset("ging gingen gaat gaan keert keren keerde keerden kwam vertrok vertrekt reist".split())
 #: possessives before the place someone is sent back to: "terug naar zijn land", "trök nao ziene woostijn"
 _THEIR = frozenset("zijn ziene zien zie haar heur haor hun hullie je jouw joew uw eigen eige aigen egen".split())
-#: origin places said with contempt, without a possessive ("terug naar de rimboe")
-_CONTEMPT_PLACES = frozenset("rimboe jungle woestijn woostijn oerwoud hut kameel bananenboom boom".split())
+#: origin places said with contempt, without a possessive ("terug naar de rimboe", "de boom in"): the entries of
+#: ORIGIN_PLACES that are no country or city, and "boom"
+_CONTEMPT_PLACES = frozenset(
+    L.ORIGIN_PLACES & {"rimboe", "jungle", "woestijn", "woostijn", "oerwoud", "hut", "kameel", "bananenboom"}
+) | {"boom"}
 #: "in" / "thuis in" before an origin place after "hoort": "dij hoort thoes in Curaçao"
 _HOME = frozenset("huis hoes thoes thuis thuus huus hus".split())
 #: go away: said to someone named by who they are
@@ -70,6 +83,8 @@ _NOT_PERSON_AFTER = frozenset("piet pieten lijst markt zwaan".split())
 _PEOPLE = frozenset("volk soort ras stam".split())
 _POSSESSIVE = frozenset("zijn haar hun jouw je uw jullie".split())
 _COPULA = frozenset("is bent zijn ben blijft was waren".split())
+#: origin places that name somewhere ("een kakkerlak uit de Rif", "uit Marokko"), not "land"
+_ORIGIN_NOT_LAND = frozenset(L.ORIGIN_PLACES - {"land", "landje", "laand"})
 
 
 def _woman_noun(c: Context, k: int) -> bool:
@@ -80,8 +95,9 @@ def _woman_noun(c: Context, k: int) -> bool:
     return (t in L.SINGULAR_WOMAN or t in {"wief", "wijf"}) and k > 0 and c.toks[k - 1] in _CONTEMPT_DETS
 
 
-#: first-person possessives: "mijn vrouw", "ons moeder" is the writer's family, not a woman put down
-_MINE = frozenset("mijn mien min ons onze oes me".split())
+#: first-person possessives: "mijn vrouw", "ons moeder" is the writer's family, not a woman put down ("onze vrouwen"
+#: is women as a group)
+_MINE = frozenset("mijn mien min ons me".split())
 
 
 def _woman_ref(c: Context, k: int) -> bool:
@@ -103,7 +119,7 @@ def _identity_ref(c: Context, k: int) -> bool:
     return (k > 0 and toks[k - 1] in _DETS and nxt in _NOMINAL_NEXT) or nxt in L.ROLE_WORDS
 
 
-def _first_ref(c: Context, i: int, is_ref) -> int | None:
+def _first_ref(c: Context, i: int, is_ref: Callable[[Context, int], bool]) -> int | None:
     """The first token before i for which is_ref holds: in i's sentence, or anywhere before it in a short post
     (three sentences or fewer: "Wat mot zo'n zwarte in Hengel? ... laat 'm ophoepeln")."""
     lo = 0 if c.breaks <= 3 else next((k + 1 for k in range(i - 1, -1, -1) if c.sent[k] != c.sent[i]), 0)
@@ -127,25 +143,20 @@ def _polity_after(c: Context, i: int) -> bool:
 
 def _gender_predicate(c: Context, i: int) -> str | None:
     """ "kitchen": a kitchen noun after an obligation and a return or belonging ("mot trök nao häör keuke", "hoort
-    achter het aanrecht"); "say": "niks te zeggen" / "hoort niet" with politics or the council after it."""
+    achter het aanrecht"), not negated and not a particular kitchen ("de keuken van de kookstudio"); "place": "niks
+    te zeggen" / "hoort niet" with politics or the council after it."""
     t, toks = c.toks[i], c.toks
-    particular = toks[i + 1 : i + 2] == ["van"]  # "terug naar de keuken van de kookstudio"
-    if (
-        t in L.KITCHEN_PLACES
-        and not particular
-        and _before(c, i, _ORDER)
-        and (_before(c, i, _RETURN) or _before(c, i, _BELONG))
-    ):
-        return "kitchen"
+    if t in L.KITCHEN_PLACES:
+        particular = toks[i + 1 : i + 2] == ["van"]  # "terug naar de keuken van de kookstudio"
+        ordered = _before(c, i, _ORDER | _BELONG) and (_before(c, i, _RETURN) or _before(c, i, _BELONG))
+        return "kitchen" if ordered and not particular and not negated(c, i, 6) else None
     if t in _NOTHING and toks[i + 1 : i + 2] == ["te"] and i + 2 < c.n and toks[i + 2] in _SAY:
-        return "say" if _polity_after(c, i + 2) else None
+        return "place" if _polity_after(c, i + 2) else None
     if t in _BELONG and set(toks[i + 1 : i + 3]) & (L.NEGATIONS | {"nait", "neet", "nie", "nich"}):
-        return "say" if _polity_after(c, i) else None
+        return "place" if _polity_after(c, i) else None
     return None
 
 
-#: what follows a place when someone goes there for a reason ("moet terug naar Tanger voor de begrafenis")
-_PURPOSE = frozenset("voor om omdat want vanwege na met als zodra bij op".split())
 #: determiners that point at one person ("die Surinaamse wethouder", "dae Turk", "zo'n zwarte")
 _POINTING = frozenset("die dae dij dee zo'n zon".split())
 
@@ -154,8 +165,10 @@ def _identity_predicate(c: Context, i: int) -> str | None:
     """ "strong": someone sent back to "their" origin place or one said with contempt ("mot trök nao ziene
     woostijn"), told they belong there ("dij hoort thoes in Curaçao"), or sent away ("laat 'm ophoepeln"); "bare":
     sent back to a named origin place with nothing after it ("moet terug naar Suriname.", "..., terug naar Afrika."),
-    which a caller accepts only for a person pointed at ("die Surinaamse wethouder"). Not negated ("moet niet terug
-    naar Syrië"), not in a question, not with a reason after the place ("voor de begrafenis van haar oom")."""
+    which a caller accepts only for a person pointed at ("die Surinaamse wethouder"). A return needs an obligation
+    or an elliptic command ("..., terug naar Afrika"), not a verb that reports it ("keert terug naar zijn land");
+    not negated ("moet niet terug naar Syrië"), not in a question, not with a reason after the place ("voor de
+    begrafenis van haar oom")."""
     t, toks = c.toks[i], c.toks
     if negated(c, i, 4) or "?" in c.sent_toks[c.sent[i]]:
         return None
@@ -163,16 +176,17 @@ def _identity_predicate(c: Context, i: int) -> str | None:
         return "strong"
     if t not in L.ORIGIN_PLACES and t not in _CONTEMPT_PLACES:
         return None
-    if toks[i - 1 : i] == ["in"] and (toks[i - 2 : i - 1] == ["hoort"] or set(toks[i - 3 : i - 1]) & _HOME):
+    if toks[i - 1 : i] == ["in"] and (toks[i - 2 : i - 1] == ["hoort"] or set(toks[max(0, i - 3) : i - 1]) & _HOME):
         return "strong" if _before(c, i, _BELONG, 4) else None
-    if t in _CONTEMPT_PLACES or set(toks[max(0, i - 3) : i]) & _THEIR:
-        return "strong" if _before(c, i, _ORDER) or _before(c, i, _RETURN, 3) else None
-    nxt = toks[i + 1] if i + 1 < c.n else "."
-    ends = not nxt.isalnum() and (i + 1 >= c.n or c.sent[i + 1] != c.sent[i] or nxt in {",", ".", "!"})
-    if not ends or nxt in _PURPOSE or not _before(c, i, _RETURN, 3):
+    if toks[i + 1 : i + 2] and toks[i + 1] in REASON_AFTER or _before(c, i, RETURN_VERBS, 4):
         return None
     first = next(k for k in range(i, -1, -1) if k == 0 or c.sent[k - 1] != c.sent[i] or toks[k - 1] == ",")
-    return "bare" if _before(c, i, _ORDER) or toks[first] in _RETURN else None
+    commanded = _before(c, i, _ORDER) or toks[first] in _RETURN | _GO  # "..., terug naar Afrika", "ga terug de boom in"
+    if t in _CONTEMPT_PLACES or set(toks[max(0, i - 3) : i]) & _THEIR:
+        return "strong" if commanded else None
+    nxt = toks[i + 1] if i + 1 < c.n else "."
+    ends = not nxt.isalnum() and (i + 1 >= c.n or c.sent[i + 1] != c.sent[i] or nxt in {",", ".", "!"})
+    return "bare" if ends and commanded and _before(c, i, _RETURN, 3) else None
 
 
 def _add(c: Context, ref: int, i: int, label: str, rule: str) -> None:
@@ -235,14 +249,14 @@ def _lumps(c: Context, k: int) -> bool:
         if tuple(toks[k : k + len(phrase)]) == phrase:
             return phrase != ("die", "mensen") or bool(c.sent_sets[c.sent[k]] & _ALWAYS)
     nxt = toks[k + 1] if k + 1 < c.n else ""
-    return toks[k] in _GROUP_DETS and nxt in L.IDENTITY_GROUPS and nxt.endswith(("en", "s", "ers"))
+    return toks[k] in _GROUP_DETS and nxt in L.IDENTITY_GROUPS and nxt.endswith(("en", "s"))
 
 
 def their_kind(c: Context) -> None:
     """`identity_their_kind`: someone named by who they are (`_identity_ref`: "de enige Turkse wethouder", "Somalische
-    raadslid Warsame", "die Bulgaar") and then lumped with their people (`_lumps`) in the same sentence or, in a
-    long post, the next one ("Die mensen frauderen allemaal, zij ook"). Not in praise (POSITIVE_APPRAISAL without a
-    negation: "die mensen zijn altijd zo gastvrij"), not negated or framed."""
+    raadslid Warsame", "die Bulgaar") and then lumped with their people (`_lumps`) later in a short post, or in a
+    long post in the same sentence or the next ("Die mensen frauderen allemaal, zij ook"). Not in praise
+    (POSITIVE_APPRAISAL without a negation: "die mensen zijn altijd zo gastvrij"), not negated or framed."""
     refs = [k for k in range(c.n) if _identity_ref(c, k)]
     if not refs:
         return
@@ -260,7 +274,7 @@ def their_kind(c: Context) -> None:
 
 
 def dehumanised(c: Context) -> None:
-    """`identity_dehumanised`: an ANIMAL_METAPHORS word right after a copula (an article or adjective between), in a
+    """`identity_dehumanised`: an ANIMAL_METAPHORS word after a copula (up to three words between), in a
     sentence that names someone's people after a possessive ("net als de rest van zijn volk") or origin ("een
     kakkerlak uit de Rif"), or that names the one before the copula by who they are ("die Marokkaan in het college is
     een kakkerlak"), with a person in view; not "een luis in de pels"."""
@@ -279,8 +293,7 @@ def dehumanised(c: Context) -> None:
             continue  # a question, often answered: "Die homo van de tv is een kwal? Nee, een lieve man"
         ss = c.sent_sets[c.sent[i]]
         origin = any(
-            toks[k] == "uit" and k + 2 < c.n and toks[k + 2] in L.ORIGIN_PLACES - {"land", "landje"}
-            for k in range(i, min(c.n - 2, i + 4))
+            toks[k] == "uit" and bool(set(toks[k + 1 : k + 3]) & _ORIGIN_NOT_LAND) for k in range(i, min(c.n, i + 4))
         )
         people = any(toks[k] in _PEOPLE and toks[k - 1] in _POSSESSIVE for k in range(1, c.n) if c.sent[k] == c.sent[i])
         cue = origin or people or any(_identity_ref(c, k) for k in range(j) if c.sent[k] == c.sent[i])

@@ -3,10 +3,12 @@
 Rules: dox_offer ("wie heeft het adres", with a kind of personal data in the text), we_know_where ("we weten waar je
 woont": also a threat), and per regex on the clean / folded view postcode, phone_mobile, phone, licence_plate,
 street_address, school_name, scored by context (an owner, a person, doxxing words, public buildings, the writer's
-own data: "mijn" without another person in the post, or a `dox_own` phrase such as "bel me" / "ik woon" / "te koop"
-in the data's sentence or the one before, with no other person or role word in that sentence) and suppressed in
-news; high-scoring data with intent words, or with a menace beside it (fire: ARSON_CUES, fireworks "over"; an arrival at
-the door: DOX_ARRIVAL, "we komen hem halen"; a visit "not for coffee"), also gives threat dox_intimidation.
+own data: "mijn" without another person in the post, a `dox_own` phrase such as "bel me" / "ik woon" / "te koop"
+in the data's sentence or the one before with no other person or role word in that sentence, or "mijn" / "bel me"
+in the ten tokens before the data with no one else named there: `_mine_before`) and suppressed in news;
+high-scoring data with intent words, or with a menace beside it (fire: ARSON_CUES, fireworks "over"; an arrival at
+the door: DOX_ARRIVAL, "we komen hem halen"; a visit "not for coffee"), also gives threat dox_intimidation, and so
+does someone's data beside a weapon or an act of violence (DOX_MENACE, a weapon emoji: `_harm_beside_data`).
 """
 
 from __future__ import annotations
@@ -118,11 +120,18 @@ def on_phrase(c: Context, name: str, s_: int, e_: int) -> None:
         c.add(s_, e_, "threat", "we_know_where", 0.85, frame)
 
 
-#: first-person possessives and objects before personal data that make it the writer's own ("mijn adres is",
-#: "bel me", "reacties mogen naar mij", "my place"); not "ons" / "onze" ("bij ons om de hoek", "onze politiechef")
-_MINE = frozenset("mijn mien me mij my".split())
-#: someone else's: third persons, their possessives and verbs, and "jouw" / "uw" ("jouw adres", "die woont ...");
-#: not the object pronouns, which are things as often ("wie hem vindt, breng m naar Hoofdstraat 88")
+#: first-person possessives before personal data that make it the writer's own ("mijn adres is", "my place"); not
+#: "ons" / "onze" ("bij ons om de hoek", "onze politiechef")
+_MINE = frozenset("mijn mien my".split())
+#: "me" / "mij" make it the writer's own only beside a word of contacting ("bel me gerust", "stuur me een appje",
+#: "reacties mogen naar mij", "je kunt me bellen"), not "stuur me het adres van Jansen"
+_ME = frozenset("me mij".split())
+_CONTACT = frozenset(
+    "bel bellen belle bell'n app appen appje appjes mail mailen sms dm bericht berichtje berichtjes bereik bereiken "
+    "naar bij contact call text reach".split()
+)
+#: someone else's: third persons, their possessives and verbs, and "jouw" / "uw" ("jouw adres", "die woont ..."); not
+#: the object pronouns, which are things as often ("wie hem vindt, breng m naar Hoofdstraat 88")
 _THEIRS = frozenset("zijn haar hun zien heur his her their jouw uw hij zij he she woont weunt wont werkt".split())
 #: words before a role word that make it the addressee or the writer ("Geachte burgemeester, ...", "ik ben raadslid")
 _DEAR = frozenset("geachte beste hallo hoi dag lieve dear hi ben als".split())
@@ -138,22 +147,31 @@ def _window_before(c: Context, start: int) -> list[int]:
 
 
 def _others_before(c: Context, window: list[int]) -> bool:
-    """The window names someone else: a `_THEIRS` word, or a role word that is neither the addressee nor the writer
-    ("Geachte burgemeester, ...", "ik ben raadslid ...")."""
+    """The window names someone else: a `_THEIRS` word ("zijn" only before a word: not "mijn gegevens zijn: ..."), a
+    capitalised name after "van" ("het adres van Jansen"), or a role word that is neither the addressee nor the
+    writer ("Geachte burgemeester, ...", "ik ben raadslid ...")."""
     toks = c.toks
-    return any(toks[k] in _THEIRS for k in window) or any(
-        toks[k] in L.ROLE_WORDS and (k + 1 >= c.n or toks[k + 1] != ",") and (k == 0 or toks[k - 1] not in _DEAR)
+
+    def theirs(k: int) -> bool:
+        return toks[k] in _THEIRS and (toks[k] != "zijn" or (k + 1 < c.n and toks[k + 1].isalpha()))
+
+    return any(
+        theirs(k)
+        or (k > 0 and toks[k - 1] == "van" and _named(c, k))
+        or (toks[k] in L.ROLE_WORDS and (k + 1 >= c.n or toks[k + 1] != ",") and (k == 0 or toks[k - 1] not in _DEAR))
         for k in window
     )
 
 
 def _mine_before(c: Context, start: int) -> bool:
-    """The window before the personal data (`_window_before`) holds a `_MINE` word and names no one else
-    (`_others_before`): the writer offers their own address or number, whatever doxxing word stands elsewhere
-    ("Geachte burgemeester, mijn adres is Zuiderkade 3. Mocht u langs willen komen ..."). The own-contact posts were the
-    largest over-flag of the frozen sets."""
+    """The window before the personal data (`_window_before`) holds a `_MINE` word or "me" / "mij" beside a word of
+    contacting, and names no one else (`_others_before`): the writer offers their own address or number, whatever
+    doxxing word stands elsewhere ("Geachte burgemeester, mijn adres is Zuiderkade 3. Mocht u langs willen komen ...",
+    "bel me gerust, 06-..."). The own-contact posts were the largest over-flag of the frozen sets."""
     window = _window_before(c, start)
-    return any(c.toks[k] in _MINE for k in window) and not _others_before(c, window)
+    toks = c.toks
+    mine = any(toks[k] in _MINE or (toks[k] in _ME and set(toks[max(0, k - 3) : k + 5]) & _CONTACT) for k in window)
+    return mine and not _others_before(c, window)
 
 
 def _points_elsewhere(c: Context, sent: int) -> bool:
@@ -338,8 +356,15 @@ _NOT_A_NAME = frozenset(
 
 
 def _named(c: Context, k: int) -> bool:
-    """Token k is a capitalised name ("Van Gils woont in Rosmalen"), not a pronoun or a family word."""
-    return c.toks[k].isalpha() and c.toks[k] not in _NOT_A_NAME and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+    """Token k is a capitalised name inside its sentence ("Van Gils woont in Rosmalen"), not a pronoun, a family word
+    or a sentence's first word ("Daar woont ...")."""
+    return (
+        k > 0
+        and c.sent[k - 1] == c.sent[k]
+        and c.toks[k].isalpha()
+        and c.toks[k] not in _NOT_A_NAME
+        and c.clean[c.starts[k] : c.starts[k] + 1].isupper()
+    )
 
 
 def _harm_beside_data(c: Context) -> None:
@@ -356,7 +381,11 @@ def _harm_beside_data(c: Context) -> None:
     if c.text_news or any(h.rule == "dox_intimidation" for h in c.hits):
         return
     words = c.all_set
-    at = {c.sent[tok_at(c.starts, h.start)] for h in c.hits if h.label == "doxxing" and h.score >= 0.5}
+    at = {
+        c.sent[k]
+        for h in c.hits
+        if h.label == "doxxing" and h.score >= 0.5 and not in_quote(c, k := tok_at(c.starts, h.start))
+    }
     at |= {
         c.sent[s_]
         for nm, s_, _ in c.phrase_matches
@@ -372,7 +401,7 @@ def _harm_beside_data(c: Context) -> None:
         s
         for s in at
         if not c.sent_sets[s] & L.NEGATIONS  # "het adres van X hoort niet op Facebook"
-        and not ("mijn" in c.sent_sets[s] and not _points_elsewhere(c, s))  # "mijn adres voor de ruilbeurs"
+        and not (c.sent_sets[s] & _MINE and not _points_elsewhere(c, s))  # "mijn adres voor de ruilbeurs"
     }
     if not at:
         return

@@ -32,6 +32,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import lexicons as L
+from .belonging import REASON_AFTER, RETURN_VERBS
 from .context import Context
 from .frames import framed, looks_person, names_role, negated, target_ctx
 from .spans import Hit
@@ -92,11 +93,19 @@ def _slur_compound(t: str) -> bool:
         w = w.replace("k*t", "kut").replace("k*nker", "kanker").replace("kank*r", "kanker")
     if any(w.startswith(p) and w[len(p) :] in L.IDENTITY_GROUPS for p in L.PROFANE_MODS if len(w) > len(p) + 2):
         return True
-    if (w.endswith("tje") and w[:-3] in _DIMINUTIVE_OF) or (w.endswith("je") and w[:-2] in _DIMINUTIVE_OF):
-        return True  # a diminutive of an origin or religion noun: "allochtoontje", "Marokkaantje", "joodje"
+    if _diminutive(w):
+        return True
     return any(
         w.startswith(p) and w[len(p) :] in L.DEROGATORY_HEADS for p in L.IDENTITY_PREFIXES if len(w) > len(p) + 2
     )
+
+
+@lru_cache(maxsize=1 << 16)
+def _diminutive(t: str) -> bool:
+    """The diminutive of an origin or religion noun, singular or plural: "allochtoontje", "Marokkaantjes", "joodje",
+    "moslimpje" (_DIMINUTIVE_OF)."""
+    w = t[:-1] if t.endswith("jes") else t
+    return any(w.endswith(suffix) and w[: -len(suffix)] in _DIMINUTIVE_OF for suffix in ("tje", "pje", "je"))
 
 
 #: words before "een" that make a context slur a predicate ("is een pot", "blijft gewoon een nicht")
@@ -159,8 +168,8 @@ def _slurs(c: Context) -> None:
         if not aimed:
             continue
         frame = "negation" if negated(c, i, 3) else framed(c, i, direct=True)
-        if frame is None and t not in L.IDENTITY_SLURS and _praised(c, i):
-            frame = "support"  # a compound or diminutive in praise: "mijn buurjongen is een lief Marokkaantje"
+        if frame is None and _diminutive(t) and _praised(c, i):
+            frame = "support"  # a diminutive in praise: "mijn buurjongen is een lief Marokkaantje"
         c.add(i, i + 1, "identity", "identity_slur", 0.85, frame)
         c.add(i, i + 1, "abuse", "identity_slur", 0.85, frame)  # a slur said of a person insults them too
 
@@ -184,38 +193,21 @@ _REBUTTALS = {
 }
 
 
-#: a reason after the place someone goes back to ("terug naar Tanger voor de begrafenis van haar oom"); not "als"
-#: ("moet terug naar Suriname als het hem hier niet bevalt") nor "met" ("terug naar Paramaribo met die vent")
-_REASON_AFTER = {"voor", "om", "omdat", "vanwege", "zodra", "na"}
-#: verbs that report a return rather than demand one ("ging terug naar Damascus", "keert terug naar Syrië")
-_RETURNS = {
-    "ging",
-    "gingen",
-    "gaat",
-    "gaan",
-    "keert",
-    "keren",
-    "keerde",
-    "keerden",
-    "kwam",
-    "vertrok",
-    "vertrekt",
-    "reist",
-}
-
-
 def _a_return(c: Context, s: int, e: int) -> bool:
     """An identity_go_back match over s..e-1 that reports or explains a return instead of demanding one: a reason
-    follows the place, a return verb comes right before it, it is asked and rebutted ("moet terug naar Afghanistan?
+    follows the place, a return verb (`belonging.RETURN_VERBS`) comes up to three tokens before it, it is asked and
+    rebutted ("moet terug naar Afghanistan?
     Schandalig"), or English "go back to work / school"."""
     toks = c.toks
     nxt = toks[e] if e < c.n else ""
-    if nxt in _REASON_AFTER or (nxt == "to" and toks[e + 1 : e + 2] in (["work"], ["school"], ["bed"])):
+    if nxt in REASON_AFTER or (nxt == "to" and toks[e + 1 : e + 2] in (["work"], ["school"], ["bed"])):
         return True
-    if toks[s : s + 2] == ["go", "back"] and toks[e : e + 2] in (["to", "work"], ["to", "school"], ["home", "after"]):
+    if toks[s : s + 2] == ["go", "back"] and toks[e : e + 2] == ["home", "after"]:
         return True
     if any(
-        toks[k] in _RETURNS and k > 0 and c.sent[k - 1] == c.sent[s]  # not a plural imperative: "Gaan dat rot land uit"
+        toks[k] in RETURN_VERBS
+        and k > 0
+        and c.sent[k - 1] == c.sent[s]  # not a plural imperative: "Gaan dat rot land uit"
         for k in range(max(0, s - 3), s)
         if c.sent[k] == c.sent[s]
     ):
@@ -226,9 +218,9 @@ def _a_return(c: Context, s: int, e: int) -> bool:
 def _rebutted(c: Context, s: int) -> bool:
     """The sentence of token s is a question and the next sentence opens with a rebuttal."""
     si_ = c.sent[s]
-    q = [k for k in range(s, c.n) if c.sent[k] == si_ and c.toks[k] == "?"]
+    asked = any(c.sent[k] == si_ and c.toks[k] == "?" for k in range(s, c.n))
     nxt = next((k for k in range(s, c.n) if c.sent[k] == si_ + 1), None)
-    return bool(q) and nxt is not None and c.toks[nxt] in _REBUTTALS
+    return asked and nxt is not None and c.toks[nxt] in _REBUTTALS
 
 
 #: what no one should have to endure ("hoort niet hier in de regen te wachten"); not "te beslissen", "te wonen"

@@ -11,6 +11,8 @@ from .. import lexicons as L
 from ..spelling import Speller
 
 _SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_]")
+#: a word of two or more letters spelled out with single spaces and followed by a double gap ("i k  s l a  ")
+_GAPPED_WORD = re.compile(r"(?<!\S)(?:[^\W\d_] )+[^\W\d_] {2,}")
 
 
 def spell_vocab(gender_slurs: set[str]) -> set[str]:
@@ -64,7 +66,15 @@ def respell(nlp: Any, speller: Speller, doc: Any) -> tuple[Any, list[int], list[
         ends.append(t.idx + len(t.text))
         nl_after.append("\n" in t.whitespace_)
         lowers.append(t.lower_)
-    if speller.changed.isdisjoint(lowers) and L.CHAT_FORMS.keys().isdisjoint(lowers) and not _SPACED.search(doc.text):
+    # words spelled out letter by letter with two spaces between words ("i k  s l a  j e  k o p  i n"): then a run of
+    # two or three letters between such gaps is a word too (a long spelled-out word or three short ones at least)
+    gapped = ("  " in doc.text and _SPACED.search(doc.text) is not None) or len(_GAPPED_WORD.findall(doc.text)) >= 3
+    if (
+        speller.changed.isdisjoint(lowers)
+        and L.CHAT_FORMS.keys().isdisjoint(lowers)
+        and not gapped
+        and not _SPACED.search(doc.text)
+    ):
         return doc, starts, ends, nl_after, lowers  # fast path: nothing to respell
     words: list[str] = []
     spaces: list[bool] = []
@@ -73,9 +83,6 @@ def respell(nlp: Any, speller: Speller, doc: Any) -> tuple[Any, list[int], list[
     nl: list[bool] = []
     changed = False
     i, n = 0, len(doc)
-    # words spelled out letter by letter with two spaces between words ("i k  s l a  j e  k o p  i n"): then a run of
-    # two or three letters between such gaps is a word too
-    gapped = "  " in doc.text and _SPACED.search(doc.text) is not None
     while i < n:
         t = doc[i]
         if gapped and t.is_space and words:  # the gap between spelled-out words is one space

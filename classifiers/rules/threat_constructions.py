@@ -269,17 +269,27 @@ def vermin_person(c: Context, si_: int) -> bool:
 _AFTER_NAME = frozenset("moet moeten mot motte mut zou zouden is zijn en of die dat".split())
 
 
+#: lower-case particles inside a name ("Jan de Vries", "Van der Berg")
+_NAME_PARTICLES = frozenset("van de der den ten ter te".split())
+
+
 def _likened(c: Context, k: int) -> bool:
-    """Token k (after "zoals") starts a person: the addressee, a role word, or a capitalised name (its last part
-    followed by punctuation, another capitalised word, or `_AFTER_NAME`)."""
+    """Token k (after "zoals") starts a person: the addressee, a role word, or a capitalised name whose last part
+    (past lower-case particles: "Jan de Vries") is followed by punctuation or `_AFTER_NAME`."""
     for m in range(k, min(c.n, k + 3)):
         w = c.toks[m]
         if w in L.SECOND_PERSON or w in L.ROLE_WORDS:
             return True
         if w.isalpha() and c.clean[c.starts[m] : c.starts[m] + 1].isupper():
-            nxt = c.toks[m + 1] if m + 1 < c.n else "."
-            capital_next = c.clean[c.starts[m + 1] : c.starts[m + 1] + 1].isupper() if m + 1 < c.n else False
-            return not nxt.isalpha() or capital_next or nxt in _AFTER_NAME
+            last = m
+            for q in range(m + 1, min(c.n, m + 6)):
+                capital = c.clean[c.starts[q] : c.starts[q] + 1].isupper()
+                if c.toks[q] in _NAME_PARTICLES or (capital and c.toks[q].isalpha()):
+                    last = q if capital else last
+                    continue
+                break
+            nxt = c.toks[last + 1] if last + 1 < c.n else "."
+            return not nxt.isalpha() or nxt in _AFTER_NAME
         if w not in {"de", "die", "het", "van", "onze", "jullie", "meneer", "mevrouw"}:
             return False
     return False

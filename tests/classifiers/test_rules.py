@@ -975,3 +975,26 @@ def test_the_writers_own_address_or_number_after_mijn_or_me_is_not_doxxing(rules
 )
 def test_someone_elses_data_beside_a_first_person_word_is_still_doxxing(rules, text):
     assert "doxxing" in one(rules, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Turkse wethouder moet terug naar zijn land voor de begrafenis van zijn vader.",  # a reason after it
+        "Die Marokkaanse wethouder keert terug naar zijn land, meldt de krant.",  # a return reported
+        "Dat wicht moet niet terug naar de keuken, ze doet het prima in de raad.",  # negated
+    ],
+)
+def test_a_reason_a_reported_return_or_a_negation_is_no_belongs_elsewhere(rules, text):
+    assert not {"gender_belongs_elsewhere", "identity_belongs_elsewhere"} & {
+        h.rule for h in rules.rules.analyze(text).hits
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Stuur me het adres van Jansen: Kerkstraat 5, Assen.", "Mijn gegevens zijn: Kerkstraat 5, 9401 AB Assen."],
+)
+def test_me_before_a_request_or_zijn_as_a_verb_do_not_decide_whose_data_it_is(rules, text):
+    own = "Mijn gegevens" in text
+    assert ("doxxing" in one(rules, text).flags) is not own
