@@ -89,7 +89,6 @@ def demo(
     port: int = typer.Option(None, "--poort", help="Poort van de web-UI."),
 ) -> None:
     """Start alles ingebed, verwerk het demovoorbeeld en open de triage-UI (Ctrl-C stopt alles)."""
-    import uvicorn
 
     from collectors.replay import run_replay
     from schildwacht.app.demo_meta import collect_demo_meta
@@ -97,7 +96,7 @@ def demo(
     from schildwacht.app.intake_cli import intake_demo, uploads_taken_in
     from schildwacht.app.seed import DEMO_FILE, DEMO_PASSWORD, demo_casework
     from triage.web.app import create_app
-    from triage.web.serving import serve_config
+    from triage.web.serving import Server, serve_config
 
     settings = get_settings()
     maildir = settings.data_dir / "demo-mail"
@@ -129,7 +128,7 @@ def demo(
             err.print("Stoppen: Ctrl-C\n")
             app = create_app(web_settings, rt.sessions)
             with uploads_taken_in(rt.settings):
-                uvicorn.Server(serve_config(rt.settings, app, host, port, log_level="warning")).run()
+                Server(serve_config(rt.settings, app, host, port, log_level="warning")).run()
         finally:
             running.join()
     err.print("Gestopt: broker en database zijn afgesloten.")

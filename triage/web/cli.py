@@ -38,17 +38,16 @@ def web(
 ) -> None:
     """Start de triage-webapp (inloggen, wachtrij, zaken, JSON-API onder /api). Achter een reverse proxy:
     zet SCHILDWACHT_TRUSTED_PROXIES op het adres van de proxy, anders wordt X-Forwarded-For genegeerd."""
-    import uvicorn
 
     from schildwacht.secret_keys import require_strong_secrets
     from triage.bundle.cli import refuse_unprotected_signing_key
     from triage.web.app import create_app
-    from triage.web.serving import serve_config
+    from triage.web.serving import Server, serve_config
 
     with database() as (settings, factory):
         require_strong_secrets(settings)  # exit 2 on a missing, placeholder or low-entropy key
         refuse_unprotected_signing_key(settings)  # exit 2 without a passphrase: the web app signs bundles
-        uvicorn.Server(serve_config(settings, create_app(settings, factory), host, port)).run()
+        Server(serve_config(settings, create_app(settings, factory), host, port)).run()
 
 
 @organisations_app.command("add")

@@ -6,13 +6,18 @@ Invariants:
   matches (a network with host bits, `127.0.0.5/8`, as `127.0.0.0/8`);
 - a forwarded header from a peer that is not trusted is ignored and logged once per peer (`ForwardedHeaderWatch`):
   behind a proxy that is not configured every login seems to come from the proxy;
-- the access log carries no personal-link tokens or query values (triage.web.access_log).
+- the access log carries no personal-link tokens or query values (triage.web.access_log);
+- `Server` stops on SIGHUP as on SIGTERM: gracefully, then raising the signal again for the process's own handler.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
+import signal
+import threading
+from collections.abc import Generator
 from typing import Any
 
 import uvicorn
@@ -23,6 +28,26 @@ from triage.web.access_log import install_redaction
 
 log = logging.getLogger(__name__)
 MAX_WARNED_PEERS = 256  # peers remembered for the once-per-peer warning; beyond this, no more warnings
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, stopping on SIGHUP (a closed terminal) as it stops on SIGINT and SIGTERM: it finishes the
+    requests in flight, shuts down, and raises the signal again once its own handlers are gone, so that
+    `schildwacht.termination` ends the command outside any request. uvicorn itself leaves SIGHUP to the process's
+    handler, whose exception then rises inside whatever request is being served, where uvicorn logs and swallows it:
+    `schildwacht demo` kept running after a SIGHUP that arrived while a page was being sent."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        with super().capture_signals():
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            previous = signal.signal(signal.SIGHUP, self.handle_exit)
+            try:
+                yield
+            finally:
+                signal.signal(signal.SIGHUP, previous)
 
 
 def trusted_proxies(settings: Settings) -> list[str]:
